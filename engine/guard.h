@@ -1,0 +1,35 @@
+/*
+ * guard.h — the compliance guard. Pure C, no rule can override it. It is
+ * asked twice: when a decision becomes a planned contact, and right before
+ * the contact is sent. Its verdict is stored with the decision/contact.
+ *
+ * Counting is done from the facts' contact history (all instances write the
+ * same store), the way the profile's law counts: per debt or per customer,
+ * attempts vs conversations, which outcomes count.
+ */
+#ifndef DN_GUARD_H
+#define DN_GUARD_H
+
+#include "model.h"
+
+typedef enum dn_verdict_kind { DN_GUARD_ALLOW, DN_GUARD_DEFER, DN_GUARD_REFUSE } dn_verdict_kind;
+
+typedef struct dn_verdict {
+    dn_verdict_kind kind;
+    dn_time defer_until;          /* for DEFER: the earliest allowed time */
+    char    code[32];             /* machine code: quiet_hours, holiday, cap_calls_7d, hold_dispute, opted_out, paid, ... */
+    char    reason[200];          /* for a person */
+} dn_verdict;
+
+typedef struct dn_guard_profile dn_guard_profile;   /* see guard.c; loaded from config */
+
+/* The built-in profile for a jurisdiction ("LV", "US", "UK", "EE", "default"), or NULL. */
+const dn_guard_profile *guard_profile_builtin(const char *country);
+
+/* The verdict for contacting f->customer through d->channel at `at`. */
+void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision *d,
+                 dn_time at, dn_verdict *out);
+
+extern const char *const dn_verdict_names[];   /* "allow", "defer", "refuse" */
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * store.h — the one storage interface the engine uses. A backend (SQLite in
+ * store_sqlite.c; MariaDB later) is a dn_store_ops table plus an opaque
+ * context. Callers never see SQL. Every operation returns 0 or a negative
+ * errno and, on failure, fills err with what and which field.
+ *
+ * Idempotency: upserts are keyed by external id. Same content again → 0 and
+ * *outcome = DN_UPSERT_SAME; different content for an existing id where the
+ * operation does not allow updates → -EEXIST with err naming the field.
+ *
+ * Lists and timelines come back as jansson arrays/objects owned by the
+ * caller (json_decref), built from result columns, so both backends share
+ * the same JSON shape.
+ */
+#ifndef DN_STORE_H
+#define DN_STORE_H
+
+#include <jansson.h>
+
+#include "model.h"
+
+typedef enum dn_upsert_outcome {
+    DN_UPSERT_CREATED, DN_UPSERT_UPDATED, DN_UPSERT_SAME
+} dn_upsert_outcome;
+
+/* A contact planned from a decision, written with it in one transaction. */
+typedef struct dn_contact_plan {
+    char    idem_key[128];            /* "case:<id>:day:<n>" — unique */
+    char    channel[16];
+    char    address[DN_ADDR_MAX];
+    char    template_name[DN_TOKEN_MAX];
+    char    language[DN_LANG_MAX];
+    char    tone[16];
+    char    voice[32];
+    char    subject[DN_NAME_MAX];
+    char   *body;                     /* rendered content, caller owns */
+    dn_time scheduled_at;
+    int     sms_parts;                /* 0 if not SMS */
+    char    sms_encoding[8];          /* "gsm7" / "ucs2" / "" */
+} dn_contact_plan;
+
+/* A contact taken for dispatch. */
+typedef struct dn_outbox_item {
+    int64_t id;
+    int64_t customer_id;
+    int64_t case_id;
+    char    customer_external_id[DN_ID_MAX];
+    char    idem_key[128];
+    char    channel[16];
+    char    address[DN_ADDR_MAX];
+    char    template_name[DN_TOKEN_MAX];
+    char    language[DN_LANG_MAX];
+    char    tone[16];
+    char    voice[32];
+    char    subject[DN_NAME_MAX];
+    char   *body;                     /* owned by the item; dn_outbox_items_free */
+    dn_time scheduled_at;
+} dn_outbox_item;
+void dn_outbox_items_free(dn_outbox_item *items, int n);
+
+/* What the pass writes back for one customer. */
+typedef struct dn_pass_result {
+    int64_t customer_id;
+    const dn_decision *decision;
+    const char *guard_verdict;        /* "allow", "defer", "refuse", or NULL */
+    const char *guard_reason;         /* reason code + text, or NULL */
+    const dn_contact_plan *contact;   /* NULL when nothing is planned */
+    bool    open_case;                /* open a case anchored at anchor_due if none */
+    dn_date anchor_due;
+    dn_time next_evaluation_at;
+} dn_pass_result;
+
+typedef struct dn_store_ops {
+    const char *name;                 /* "sqlite", "mariadb" */
+
+    /* Opens (creating if needed) and applies pending migrations from
+     * schema/<backend>/. dsn is backend-specific (a file path for SQLite). */
+    int  (*open)(void **ctx, const char *dsn, const char *schema_dir, dn_err *err);
+    void (*close)(void *ctx);
+    int  (*schema_version)(void *ctx, int *version, dn_err *err);
+
+    /* -- portfolio (API and importer) -- */
+    int (*upsert_customer)(void *ctx, dn_customer *c, dn_upsert_outcome *outcome, dn_err *err);
+    int (*get_customer)(void *ctx, const char *external_id, dn_customer *out, dn_err *err);
+    /* Page of customers with external_id > after (""=from start), ≤ limit. */
+    int (*list_customers)(void *ctx, const char *after, int limit, json_t **out, dn_err *err);
+    /* Invoices may change status (open → disputed → open) and dates; amount
+     * and currency are fixed once created (-EEXIST otherwise). */
+    int (*upsert_invoice)(void *ctx, dn_invoice *inv, dn_upsert_outcome *outcome, dn_err *err);
+    int (*get_invoice)(void *ctx, const char *external_id, dn_invoice *out, dn_err *err);
+    int (*list_invoices)(void *ctx, const char *customer_external_id, const char *after,
+                         int limit, json_t **out, dn_err *err);
+    /* Records a payment (or credit note) and allocates it: to the named
+     * invoice, or oldest due first among unpaid invoices of its currency.
+     * Paid invoices become "paid"; a settled balance closes the open case.
+     * Makes the customer due for evaluation now. Idempotent by external id;
+     * same external id with other content → -EEXIST. */
+    int (*add_payment)(void *ctx, dn_payment *p, dn_upsert_outcome *outcome, dn_err *err);
+    int (*list_payments)(void *ctx, const char *customer_external_id, const char *after,
+                         int limit, json_t **out, dn_err *err);
+
+    /* Several writes as one unit (bulk import of a batch). */
+    int (*begin)(void *ctx, dn_err *err);
+    int (*commit)(void *ctx, dn_err *err);
+    int (*rollback)(void *ctx);
+
+    /* -- the evaluation pass -- */
+    /* Loads up to max customers whose next_evaluation_at <= now, ordered by
+     * it, into out (caller-allocated array of max), with every fact filled
+     * as of `now` (balances, unpaid invoices, case, promises, last contacts).
+     * Sets *n. With several instances it claims them (lease until
+     * now+lease_seconds) so no other instance takes them meanwhile. */
+    int (*claim_due)(void *ctx, dn_time now, int lease_seconds, dn_facts *out, int max,
+                     int *n, dn_err *err);
+    /* Writes one customer's decision, its contact (if any, unique by
+     * idem_key: a duplicate is not an error, *duplicate is set and nothing
+     * is written but next_evaluation_at), the case change and the next
+     * evaluation time, in one transaction. */
+    int (*record_result)(void *ctx, const dn_pass_result *r, dn_time now, bool *duplicate,
+                         dn_err *err);
+    /* Sets next_evaluation_at = at for one customer (events make it now). */
+    int (*touch_customer)(void *ctx, int64_t customer_id, dn_time at, dn_err *err);
+
+    /* -- dispatch -- */
+    /* Takes up to max contacts in state planned with scheduled_at <= now,
+     * moving them to "sending". Caller frees with dn_outbox_items_free. */
+    int (*claim_outbox)(void *ctx, dn_time now, dn_outbox_item **items, int max, int *n,
+                        dn_err *err);
+    /* Loads the facts of one customer (for the re-check before sending). */
+    int (*load_facts)(void *ctx, int64_t customer_id, dn_time now, dn_facts *out, dn_err *err);
+    /* Moves a contact to state (sent, delivered, failed, cancelled, ...),
+     * with an optional provider id and reason; appends an event. */
+    int (*set_contact_state)(void *ctx, int64_t contact_id, const char *state,
+                             const char *provider_id, const char *reason, dn_time at,
+                             dn_err *err);
+
+    /* -- events and reading -- */
+    /* Appends to the audit log; payload is a JSON object (borrowed). */
+    int (*append_event)(void *ctx, int64_t customer_id, const char *kind, json_t *payload,
+                        dn_time at, dn_err *err);
+    /* {customer, invoices, payments, cases, decisions, contacts, events}. */
+    int (*timeline)(void *ctx, const char *customer_external_id, json_t **out, dn_err *err);
+    /* Decisions or contacts (table = "decisions" | "contacts") after id. */
+    int (*list_rows)(void *ctx, const char *table, int64_t after_id, int limit, json_t **out,
+                     dn_err *err);
+    /* Counters for /metrics and reports: {"customers":n, "contacts_planned":n, ...}. */
+    int (*stats)(void *ctx, json_t **out, dn_err *err);
+    /* Records a loaded rule set version (idempotent). */
+    int (*record_ruleset)(void *ctx, const char *version, json_t *files, dn_err *err);
+} dn_store_ops;
+
+/* A live store: ops + context. */
+typedef struct dn_store {
+    const dn_store_ops *ops;
+    void *ctx;
+} dn_store;
+
+extern const dn_store_ops dn_store_sqlite;
+
+/* Opens the backend named by the DSN: "sqlite:PATH" or a plain path →
+ * SQLite; "mariadb://..." → MariaDB (when built). */
+int  dn_store_open(dn_store *s, const char *dsn, const char *schema_root, dn_err *err);
+void dn_store_close(dn_store *s);
+
+#endif
