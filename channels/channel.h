@@ -7,7 +7,8 @@
  * exactly once (possibly before send returns, e.g. the file sink), with
  * rc 0 (accepted; provider_id set if the provider gave one), a negative
  * errno for a transient failure (retry later), or -EPERM for a permanent
- * one (do not retry).
+ * one (do not retry). The message and its strings are valid only during
+ * the send() call: a driver that completes later copies what it needs.
  */
 #ifndef DN_CHANNEL_H
 #define DN_CHANNEL_H

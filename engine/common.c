@@ -167,7 +167,9 @@ void dn_date_format(dn_date day, char out[11])
     }
     int y, m, d;
     dn_date_to_ymd(day, &y, &m, &d);
-    snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m, d);
+    char tmp[48];
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y % 10000, m, d);
+    dn_strlcpy(out, tmp, 11);
 }
 
 int dn_time_parse(const char *s, dn_time *out)
@@ -214,8 +216,10 @@ void dn_time_format(dn_time t, char out[21])
     int secs = (int)(t - (dn_time)day * 86400);
     int y, m, d;
     dn_date_to_ymd(day, &y, &m, &d);
-    snprintf(out, 21, "%04d-%02d-%02dT%02d:%02d:%02dZ", y % 10000, m, d, secs / 3600,
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02dZ", y % 10000, m, d, secs / 3600,
              secs / 60 % 60, secs % 60);
+    dn_strlcpy(out, tmp, 21);
 }
 
 dn_time dn_now(void)

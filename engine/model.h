@@ -30,6 +30,10 @@ typedef enum dn_invoice_status {
 extern const char *const dn_invoice_status_names[DN_INV_STATUS_COUNT];
 int dn_invoice_status_parse(const char *s, dn_invoice_status *out);
 
+/* True when s (NUL-terminated) is well-formed UTF-8: no overlong forms, no
+ * surrogates, nothing above U+10FFFF. The store rejects other text. */
+bool dn_utf8_valid(const char *s);
+
 /* ---- customer holds (bit set) ---- */
 enum {
     DN_HOLD_DISPUTE       = 1 << 0,  /* customer-level dispute */

@@ -11,7 +11,7 @@
  *   personas.lua         classify(c) -> "friendly"|"businessman"|"invisible"|"fighter"
  *   segments/NAME.lua    { describe, hours, ladder = {...}, decide = fn? }
  *   templates/LANG.lua   { [template] = { [channel] = { [tone] = text | {subject, body} } } }
- *   tests/*.lua          rule tests: fixture + time -> expected decision
+ *   tests/NAME.lua        rule tests: fixture + time -> expected decision
  */
 #ifndef DN_RULES_H
 #define DN_RULES_H

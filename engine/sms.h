@@ -19,7 +19,8 @@ typedef struct dn_sms_info {
 /* Analyses UTF-8 text; -EINVAL if it is not valid UTF-8. */
 int sms_analyse(const char *utf8, dn_sms_info *out);
 /* Transliterates to GSM-7 where possible (ā→a, š→s, Cyrillic→Latin);
- * out is NUL-terminated; -E2BIG if it does not fit. */
+ * out is NUL-terminated; -E2BIG if it does not fit. The result can be
+ * longer than the input (щ → "shch"): 2 * strlen(utf8) + 1 bytes always fit. */
 int sms_transliterate(const char *utf8, char *out, size_t size);
 
 #endif

@@ -147,6 +147,12 @@ typedef struct dn_store_ops {
     int (*stats)(void *ctx, json_t **out, dn_err *err);
     /* Records a loaded rule set version (idempotent). */
     int (*record_ruleset)(void *ctx, const char *version, json_t *files, dn_err *err);
+    /* Moves a contact taken for dispatch back to "planned" at a later time
+     * (the guard deferred it at send time), with the reason. */
+    int (*reschedule_contact)(void *ctx, int64_t contact_id, dn_time at, const char *reason,
+                              dn_err *err);
+    /* Makes every customer due at `at` (after a rules reload). */
+    int (*touch_all)(void *ctx, dn_time at, dn_err *err);
 } dn_store_ops;
 
 /* A live store: ops + context. */

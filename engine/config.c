@@ -1,0 +1,162 @@
+/* config.c — the JSON configuration file. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef DN_SOURCE_DIR
+#define DN_SOURCE_DIR "."
+#endif
+
+void dn_config_defaults(dn_config *c)
+{
+    memset(c, 0, sizeof *c);
+    dn_strlcpy(c->listen, "127.0.0.1:8080", sizeof c->listen);
+    dn_strlcpy(c->store, "sqlite:var/dunning.db", sizeof c->store);
+    dn_strlcpy(c->schema_dir, DN_SOURCE_DIR "/schema", sizeof c->schema_dir);
+    dn_strlcpy(c->rules, "rules", sizeof c->rules);
+    dn_strlcpy(c->outbox_dir, "var/outbox", sizeof c->outbox_dir);
+    c->pass_interval_seconds = 60;
+    c->dispatch_interval_ms = 1000;
+    c->batch_size = 500;
+    c->lease_seconds = 300;
+    dn_strlcpy(c->default_country, "LV", sizeof c->default_country);
+    c->watch_rules = true;
+    c->log_level = DN_LOG_INFO;
+}
+
+void dn_config_free(dn_config *c)
+{
+    json_decref(c->channels);
+    c->channels = NULL;
+}
+
+static int set_string(json_t *v, const char *key, char *dst, size_t size, dn_err *err)
+{
+    if (!json_is_string(v))
+        return dn_err_set(err, -EINVAL, key, "config key \"%s\" must be a string", key);
+    if (!dn_strlcpy(dst, json_string_value(v), size))
+        return dn_err_set(err, -EINVAL, key, "config key \"%s\" is longer than %zu bytes", key,
+                          size - 1);
+    return 0;
+}
+
+static int set_int(json_t *v, const char *key, int min, int max, int *dst, dn_err *err)
+{
+    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+        return dn_err_set(err, -EINVAL, key, "config key \"%s\" must be an integer %d..%d",
+                          key, min, max);
+    *dst = (int)json_integer_value(v);
+    return 0;
+}
+
+int dn_config_load(dn_config *c, const char *path, dn_err *err)
+{
+    json_error_t jerr;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root)
+        return dn_err_set(err, -EINVAL, path, "%s:%d:%d: %s", path, jerr.line, jerr.column,
+                          jerr.text);
+    int rc = 0;
+    if (!json_is_object(root)) {
+        rc = dn_err_set(err, -EINVAL, path, "%s: the configuration must be a JSON object",
+                        path);
+        goto done;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(root, key, v) {
+        if (strcmp(key, "listen") == 0)
+            rc = set_string(v, key, c->listen, sizeof c->listen, err);
+        else if (strcmp(key, "store") == 0)
+            rc = set_string(v, key, c->store, sizeof c->store, err);
+        else if (strcmp(key, "schema_dir") == 0)
+            rc = set_string(v, key, c->schema_dir, sizeof c->schema_dir, err);
+        else if (strcmp(key, "rules") == 0)
+            rc = set_string(v, key, c->rules, sizeof c->rules, err);
+        else if (strcmp(key, "outbox_dir") == 0)
+            rc = set_string(v, key, c->outbox_dir, sizeof c->outbox_dir, err);
+        else if (strcmp(key, "default_country") == 0)
+            rc = set_string(v, key, c->default_country, sizeof c->default_country, err);
+        else if (strcmp(key, "pass_interval_seconds") == 0)
+            rc = set_int(v, key, 1, 86400, &c->pass_interval_seconds, err);
+        else if (strcmp(key, "dispatch_interval_ms") == 0)
+            rc = set_int(v, key, 10, 600000, &c->dispatch_interval_ms, err);
+        else if (strcmp(key, "batch_size") == 0)
+            rc = set_int(v, key, 1, 100000, &c->batch_size, err);
+        else if (strcmp(key, "lease_seconds") == 0)
+            rc = set_int(v, key, 1, 86400, &c->lease_seconds, err);
+        else if (strcmp(key, "watch_rules") == 0) {
+            if (!json_is_boolean(v))
+                rc = dn_err_set(err, -EINVAL, key, "config key \"watch_rules\" must be true or false");
+            else
+                c->watch_rules = json_is_true(v);
+        } else if (strcmp(key, "now") == 0) {
+            if (!json_is_string(v) || dn_time_parse(json_string_value(v), &c->fixed_now))
+                rc = dn_err_set(err, -EINVAL, key,
+                                "config key \"now\" must be an RFC 3339 time like 2005-10-05T09:00:00Z");
+        } else if (strcmp(key, "log_level") == 0) {
+            static const char *const names[] = { "debug", "info", "warn", "error" };
+            const char *s = json_string_value(v);
+            int found = -1;
+            for (int i = 0; s && i < 4; i++)
+                if (strcmp(s, names[i]) == 0)
+                    found = i;
+            if (found < 0)
+                rc = dn_err_set(err, -EINVAL, key,
+                                "config key \"log_level\" must be debug, info, warn or error");
+            else
+                c->log_level = (dn_log_level)found;
+        } else if (strcmp(key, "tokens") == 0) {
+            size_t i;
+            json_t *t;
+            if (!json_is_array(v) || json_array_size(v) > DN_MAX_TOKENS) {
+                rc = dn_err_set(err, -EINVAL, key,
+                                "config key \"tokens\" must be an array of at most %d strings",
+                                DN_MAX_TOKENS);
+                break;
+            }
+            c->n_tokens = 0;
+            json_array_foreach(v, i, t) {
+                if (!json_is_string(t) || strlen(json_string_value(t)) < 8 ||
+                    !dn_strlcpy(c->tokens[c->n_tokens], json_string_value(t),
+                                sizeof c->tokens[0])) {
+                    rc = dn_err_set(err, -EINVAL, key,
+                                    "tokens[%zu] must be a string of 8..127 characters", i);
+                    break;
+                }
+                c->n_tokens++;
+            }
+        } else if (strcmp(key, "channels") == 0) {
+            if (!json_is_object(v)) {
+                rc = dn_err_set(err, -EINVAL, key, "config key \"channels\" must be an object");
+            } else {
+                json_decref(c->channels);
+                c->channels = json_incref(v);
+            }
+        } else {
+            rc = dn_err_set(err, -EINVAL, key, "%s: unknown config key \"%s\"", path, key);
+        }
+        if (rc)
+            break;
+    }
+done:
+    json_decref(root);
+    return rc;
+}
+
+int dn_config_split_listen(const char *listen, char *host, size_t size, int *port)
+{
+    const char *colon = strrchr(listen, ':');
+    if (!colon || colon == listen || (size_t)(colon - listen) >= size)
+        return -EINVAL;
+    char *end;
+    long p = strtol(colon + 1, &end, 10);
+    if (*end || p < 0 || p > 65535)
+        return -EINVAL;
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    *port = (int)p;
+    return 0;
+}

@@ -1,0 +1,94 @@
+/*
+ * engine.h — the running engine as the pass, the dispatcher, the server and
+ * the CLI share it: a store, the live rule set, the guard profiles and the
+ * channel drivers. One engine lives on one thread (the libevent loop, or
+ * the CLI's main thread); nothing here is thread-safe.
+ */
+#ifndef DN_ENGINE_H
+#define DN_ENGINE_H
+
+#include <jansson.h>
+
+#include "channel.h"
+#include "guard.h"
+#include "rules.h"
+#include "store.h"
+
+struct event_base;
+
+#define DN_MAX_CHANNELS 8
+
+/* One configured channel: which driver serves a channel name. */
+typedef struct dn_channel_slot {
+    char name[16];                        /* sms, email, voice, chat, letter, crm, agent */
+    const dn_channel_driver *driver;
+    void *ctx;
+    long sent, failed;
+} dn_channel_slot;
+
+typedef struct dn_engine {
+    dn_store    store;
+    dn_ruleset *rules;                    /* live set, owned (one reference) */
+    char        rules_dir[512];
+    dn_time     rules_loaded_at;
+    char        rules_last_error[1024];
+    long        rules_reloads, rules_reload_failures;
+    const char *default_country;          /* profile when a customer has none */
+    int         batch_size;               /* customers per store round trip */
+    int         lease_seconds;
+    dn_channel_slot channels[DN_MAX_CHANNELS];
+    int         n_channels;
+    dn_time     fixed_now;                /* 0 = wall clock; else the pinned clock */
+    /* last pass, for /metrics */
+    double      last_pass_seconds;
+    long        passes;
+} dn_engine;
+
+/* What one pass did. */
+typedef struct dn_pass_stats {
+    long customers, contacts, deferred, waits, nones, skips, errors, duplicates;
+    long store_errors;
+} dn_pass_stats;
+
+typedef void (*dn_progress_fn)(void *arg, long done, long total);
+
+dn_time engine_now(const dn_engine *e);
+
+/* Loads and tests the rules at dir and makes them live; on failure the old
+ * set (if any) stays live and rules_last_error says why. */
+int  engine_load_rules(dn_engine *e, const char *dir, dn_err *err);
+/* Opens channel slots from config {"sms": {"driver": "file", ...}, ...};
+ * channels not named get the file sink writing to outbox_dir. */
+int  engine_open_channels(dn_engine *e, struct event_base *base, json_t *channels,
+                          const char *outbox_dir, dn_err *err);
+void engine_close(dn_engine *e);
+
+/* Evaluates up to max due customers (one store batch) with rule set rs at
+ * `now`. Returns the number evaluated (0 = none due) or a negative errno. */
+int  pass_batch(dn_engine *e, dn_ruleset *rs, dn_time now, int max, dn_pass_stats *st,
+                dn_err *err);
+/* Evaluates everything due at `now` in batches; progress may be NULL. */
+int  pass_run(dn_engine *e, dn_time now, dn_pass_stats *st, dn_progress_fn progress,
+              void *arg, dn_err *err);
+/* The decision for one customer at `at` without side effects (preview). */
+int  pass_preview(dn_engine *e, const char *customer_external_id, dn_time at, json_t **out,
+                  dn_err *err);
+
+/* Dispatch statistics. */
+typedef struct dn_dispatch_stats {
+    long taken, sent, cancelled, deferred, failed;
+} dn_dispatch_stats;
+/* Takes up to max due contacts, re-checks each (paid meanwhile? disputed?
+ * opted out? quiet hours?) and hands the rest to their channel driver.
+ * Returns the number taken or a negative errno. */
+int  dispatch_batch(dn_engine *e, dn_time now, int max, dn_dispatch_stats *st, dn_err *err);
+
+json_t *decision_to_json(const dn_decision *d);
+
+/* The customer's address on a channel, or NULL with *why ("opted out",
+ * "no phone number", ...). letter/crm/agent need no personal address. */
+const char *engine_channel_address(const dn_customer *c, const char *channel, const char **why);
+/* The guard profile that applies to a customer (country, else default). */
+const dn_guard_profile *engine_profile_for(const dn_engine *e, const dn_customer *c);
+
+#endif

@@ -1,0 +1,379 @@
+/*
+ * pass.c — the evaluation pass: due customers in batches, facts → rules →
+ * channel choice → guard → rendered contact, each customer's decision and
+ * contact written in one transaction (store->record_result). One customer's
+ * failure (rule error, no address, store refusal) is recorded for that
+ * customer and never stops the batch.
+ */
+#include "engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sms.h"
+#include "tz.h"
+
+dn_time engine_now(const dn_engine *e)
+{
+    return e->fixed_now ? e->fixed_now : dn_now();
+}
+
+/* The customer's address for a channel, or NULL with *why saying what is
+ * missing. Channels without a personal address (letter, crm, agent) answer
+ * with a descriptive pseudo-address. */
+const char *engine_channel_address(const dn_customer *c, const char *channel,
+                                   const char **why)
+{
+    static const struct {
+        const char *channel;
+        unsigned    opt_out_bit;
+        size_t      field;              /* offset of the address in dn_customer */
+        const char *missing;
+    } table[] = {
+        { "sms",   DN_OPTOUT_SMS,   offsetof(dn_customer, phone), "no phone number" },
+        { "voice", DN_OPTOUT_VOICE, offsetof(dn_customer, phone), "no phone number" },
+        { "email", DN_OPTOUT_EMAIL, offsetof(dn_customer, email), "no e-mail address" },
+        { "chat",  DN_OPTOUT_CHAT,  offsetof(dn_customer, chat),  "no chat handle" },
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        if (strcmp(table[i].channel, channel) != 0)
+            continue;
+        const char *addr = (const char *)c + table[i].field;
+        if (c->opt_out & table[i].opt_out_bit) {
+            *why = "opted out";
+            return NULL;
+        }
+        if (addr[0] == '\0') {
+            *why = table[i].missing;
+            return NULL;
+        }
+        return addr;
+    }
+    if (strcmp(channel, "agent") == 0)
+        return "agent-queue";
+    if (strcmp(channel, "letter") == 0 || strcmp(channel, "crm") == 0)
+        return c->external_id;
+    *why = "unknown channel";
+    return NULL;
+}
+
+/* Chooses the first reachable channel of the decision's channel and its
+ * fallbacks, rewriting d->channel. Returns the address, or NULL after
+ * turning the decision into a SKIP that says why every channel failed. */
+static const char *choose_channel(dn_decision *d, const dn_customer *c)
+{
+    char tried[DN_REASON_MAX] = "";
+    size_t used = 0;
+    for (int i = -1; i < d->n_fallback; i++) {
+        const char *channel = i < 0 ? d->channel : d->fallback[i];
+        const char *why = NULL;
+        const char *addr = engine_channel_address(c, channel, &why);
+        if (addr) {
+            if (i >= 0) {
+                char note[DN_REASON_MAX];
+                snprintf(note, sizeof note, "%s; fell back to %s (%s)", d->reason, channel,
+                         tried);
+                dn_strlcpy(d->reason, note, sizeof d->reason);
+                dn_strlcpy(d->channel, channel, sizeof d->channel);
+            }
+            return addr;
+        }
+        int w = snprintf(tried + used, sizeof tried - used, "%s%s: %s", used ? ", " : "",
+                         channel, why);
+        if (w > 0 && (size_t)w < sizeof tried - used)
+            used += (size_t)w;
+    }
+    d->action = DN_ACT_SKIP;
+    snprintf(d->reason, sizeof d->reason, "not reachable (%s)", tried);
+    return NULL;
+}
+
+/* Local start of the customer's next day plus `minute`, in UTC: when a
+ * customer without pending work is looked at again. */
+static dn_time next_local_day(const dn_customer *c, dn_time now, int minute)
+{
+    const dn_tz *z = c->timezone[0] ? tz_get(c->timezone, NULL) : NULL;
+    if (!z)
+        z = tz_get("UTC", NULL);
+    if (!z)
+        return now + 86400;
+    int mod;
+    dn_date today = tz_local_date(z, now, &mod);
+    return tz_local_to_utc(z, today + 1, minute);
+}
+
+/* Due date of the oldest open invoice: the date the case's stage counts from. */
+static dn_date anchor_due(const dn_facts *f)
+{
+    dn_date best = DN_NO_DATE;
+    for (int i = 0; i < f->n_invoices; i++) {
+        const dn_fact_invoice *inv = &f->invoices[i];
+        if (inv->status != DN_INV_OPEN || inv->due == DN_NO_DATE ||
+            inv->paid_minor >= inv->amount_minor)
+            continue;
+        if (best == DN_NO_DATE || inv->due < best)
+            best = inv->due;
+    }
+    return best;
+}
+
+const dn_guard_profile *engine_profile_for(const dn_engine *e, const dn_customer *c)
+{
+    const dn_guard_profile *p = c->country[0] ? guard_profile_builtin(c->country) : NULL;
+    if (!p && e->default_country)
+        p = guard_profile_builtin(e->default_country);
+    if (!p)
+        p = guard_profile_builtin("default");
+    return p;
+}
+
+/* Renders the contact for a CONTACT decision into plan (body malloc'd).
+ * On failure turns the decision into an ERROR and returns -1. */
+static int render_contact(dn_ruleset *rs, dn_decision *d, const dn_facts *f, dn_time now,
+                          const char *address, dn_time at, dn_contact_plan *plan)
+{
+    dn_err err;
+    dn_err_clear(&err);
+    memset(plan, 0, sizeof *plan);
+    if (rules_render(rs, d, f, now, plan->subject, sizeof plan->subject, &plan->body, &err)) {
+        d->action = DN_ACT_ERROR;
+        snprintf(d->reason, sizeof d->reason, "template %s/%s/%s/%s: %s", d->language,
+                 d->template_name, d->channel, d->tone, err.msg);
+        return -1;
+    }
+    if (strcmp(d->channel, "sms") == 0) {
+        if (d->transliterate) {
+            size_t cap = strlen(plan->body) + 1;
+            char *folded = malloc(cap);
+            if (folded && sms_transliterate(plan->body, folded, cap) == 0) {
+                free(plan->body);
+                plan->body = folded;
+            } else {
+                free(folded);
+            }
+        }
+        dn_sms_info info;
+        if (sms_analyse(plan->body, &info) == 0) {
+            plan->sms_parts = info.parts;
+            dn_strlcpy(plan->sms_encoding, info.coding == DN_SMS_GSM7 ? "gsm7" : "ucs2",
+                       sizeof plan->sms_encoding);
+        }
+    }
+    dn_strlcpy(plan->channel, d->channel, sizeof plan->channel);
+    dn_strlcpy(plan->address, address, sizeof plan->address);
+    dn_strlcpy(plan->template_name, d->template_name, sizeof plan->template_name);
+    dn_strlcpy(plan->language, d->language, sizeof plan->language);
+    dn_strlcpy(plan->tone, d->tone, sizeof plan->tone);
+    dn_strlcpy(plan->voice, d->voice, sizeof plan->voice);
+    plan->scheduled_at = at;
+    return 0;
+}
+
+/* Decides for one customer and, unless dry, records the result.
+ * preview (may be NULL) receives the JSON of what was decided. */
+static int evaluate_customer(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn_time now,
+                             bool dry, dn_pass_stats *st, json_t **preview)
+{
+    dn_decision d;
+    rules_decide(rs, f, now, &d);
+
+    dn_verdict verdict = { .kind = DN_GUARD_ALLOW };
+    bool guarded = false;
+    dn_contact_plan plan;
+    bool planned = false;
+    dn_time next_eval = next_local_day(&f->customer, now,
+                                       d.hours_from >= 0 ? d.hours_from : 9 * 60);
+
+    if (d.action == DN_ACT_CONTACT) {
+        const char *address = choose_channel(&d, &f->customer);
+        if (address) {
+            guard_check(engine_profile_for(e, &f->customer), f, &d, now, &verdict);
+            guarded = true;
+            if (verdict.kind == DN_GUARD_REFUSE) {
+                d.action = DN_ACT_SKIP;
+                char note[DN_REASON_MAX];
+                snprintf(note, sizeof note, "guard refused (%s): %s", verdict.code,
+                         verdict.reason);
+                dn_strlcpy(d.reason, note, sizeof d.reason);
+            } else {
+                dn_time at = verdict.kind == DN_GUARD_DEFER ? verdict.defer_until : now;
+                if (render_contact(rs, &d, f, now, address, at, &plan) == 0)
+                    planned = true;
+            }
+        }
+    } else if (d.action == DN_ACT_NONE) {
+        /* nothing owed: look again in a month unless an event comes first */
+        next_eval = now + 30 * 86400;
+    }
+
+    char guard_text[256] = "";
+    if (guarded)
+        snprintf(guard_text, sizeof guard_text, "%s: %s", verdict.code, verdict.reason);
+
+    int rc = 0;
+    if (preview) {
+        json_t *o = json_object();
+        json_object_set_new(o, "decision", decision_to_json(&d));
+        if (guarded)
+            json_object_set_new(o, "guard",
+                                json_pack("{s:s, s:s, s:s}", "verdict",
+                                          dn_verdict_names[verdict.kind], "code", verdict.code,
+                                          "reason", verdict.reason));
+        if (planned) {
+            char at[21];
+            dn_time_format(plan.scheduled_at, at);
+            json_object_set_new(o, "contact",
+                                json_pack("{s:s, s:s, s:s, s:s, s:s}", "channel", plan.channel,
+                                          "scheduled_at", at, "subject", plan.subject, "body",
+                                          plan.body, "sms_encoding", plan.sms_encoding));
+        }
+        *preview = o;
+    }
+    if (!dry) {
+        dn_pass_result r = {
+            .customer_id = f->customer.id,
+            .decision = &d,
+            .guard_verdict = guarded ? dn_verdict_names[verdict.kind] : NULL,
+            .guard_reason = guarded ? guard_text : NULL,
+            .contact = planned ? &plan : NULL,
+            .open_case = planned,
+            .anchor_due = anchor_due(f),
+            .next_evaluation_at = next_eval,
+        };
+        bool duplicate = false;
+        dn_err err;
+        dn_err_clear(&err);
+        rc = e->store.ops->record_result(e->store.ctx, &r, now, &duplicate, &err);
+        if (rc) {
+            st->store_errors++;
+            dn_log(DN_LOG_WARN, "pass", "customer %s not recorded: %s",
+                   f->customer.external_id, err.msg);
+        } else if (duplicate) {
+            st->duplicates++;
+        }
+    }
+    if (planned)
+        free(plan.body);
+
+    switch (d.action) {
+    case DN_ACT_CONTACT:
+        if (planned && verdict.kind == DN_GUARD_DEFER)
+            st->deferred++;
+        else
+            st->contacts++;
+        break;
+    case DN_ACT_WAIT:  st->waits++;  break;
+    case DN_ACT_NONE:  st->nones++;  break;
+    case DN_ACT_SKIP:  st->skips++;  break;
+    case DN_ACT_ERROR:
+        st->errors++;
+        dn_log(DN_LOG_WARN, "rules", "customer %s: %s (%s)", f->customer.external_id,
+               d.reason, d.where);
+        break;
+    }
+    st->customers++;
+    return rc;
+}
+
+int pass_batch(dn_engine *e, dn_ruleset *rs, dn_time now, int max, dn_pass_stats *st,
+               dn_err *err)
+{
+    dn_facts *batch = calloc((size_t)max, sizeof *batch);
+    if (!batch)
+        return dn_err_set(err, -ENOMEM, NULL, "out of memory for a batch of %d", max);
+    int n = 0;
+    int rc = e->store.ops->claim_due(e->store.ctx, now, e->lease_seconds, batch, max, &n, err);
+    if (rc)
+        goto done;
+    if (n == 0)
+        goto done;
+    rc = e->store.ops->begin(e->store.ctx, err);
+    if (rc)
+        goto done;
+    for (int i = 0; i < n; i++)
+        evaluate_customer(e, rs, &batch[i], now, false, st, NULL);
+    rc = e->store.ops->commit(e->store.ctx, err);
+    if (rc)
+        e->store.ops->rollback(e->store.ctx);
+done:
+    free(batch);
+    return rc ? rc : n;
+}
+
+int pass_run(dn_engine *e, dn_time now, dn_pass_stats *st, dn_progress_fn progress, void *arg,
+             dn_err *err)
+{
+    dn_ruleset *rs = e->rules;
+    if (!rs)
+        return dn_err_set(err, -ENOENT, "rules", "no rule set is loaded");
+    rules_retain(rs);               /* the whole pass runs on one version */
+    long done = 0;
+    json_t *stats = NULL;
+    long total = 0;
+    if (e->store.ops->stats(e->store.ctx, &stats, NULL) == 0) {
+        total = (long)json_integer_value(json_object_get(stats, "customers"));
+        json_decref(stats);
+    }
+    int rc;
+    for (;;) {
+        rc = pass_batch(e, rs, now, e->batch_size, st, err);
+        if (rc <= 0)
+            break;
+        done += rc;
+        if (progress)
+            progress(arg, done, total);
+    }
+    rules_release(rs);
+    e->passes++;
+    return rc < 0 ? rc : 0;
+}
+
+int pass_preview(dn_engine *e, const char *customer_external_id, dn_time at, json_t **out,
+                 dn_err *err)
+{
+    if (!e->rules)
+        return dn_err_set(err, -ENOENT, "rules", "no rule set is loaded");
+    dn_customer c;
+    int rc = e->store.ops->get_customer(e->store.ctx, customer_external_id, &c, err);
+    if (rc)
+        return rc;
+    dn_facts *f = calloc(1, sizeof *f);
+    if (!f)
+        return dn_err_set(err, -ENOMEM, NULL, "out of memory");
+    rc = e->store.ops->load_facts(e->store.ctx, c.id, at, f, err);
+    if (rc == 0) {
+        dn_pass_stats st = { 0 };
+        dn_ruleset *rs = e->rules;
+        rules_retain(rs);
+        evaluate_customer(e, rs, f, at, true, &st, out);
+        rules_release(rs);
+        char when[21];
+        dn_time_format(at, when);
+        json_object_set_new(*out, "at", json_string(when));
+        json_object_set_new(*out, "customer_id", json_string(customer_external_id));
+    }
+    free(f);
+    return rc;
+}
+
+json_t *decision_to_json(const dn_decision *d)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "action",
+                          dn_action_names[d->action], "ruleset_version", d->ruleset_version,
+                          "segment", d->segment, "persona", d->persona, "reason", d->reason,
+                          "where", d->where);
+    if (!o)
+        return json_object();
+    if (d->action == DN_ACT_CONTACT || d->step_index > 0) {
+        json_object_set_new(o, "step_day", json_integer(d->step_day));
+        json_object_set_new(o, "step_index", json_integer(d->step_index));
+        json_object_set_new(o, "channel", json_string(d->channel));
+        json_object_set_new(o, "template", json_string(d->template_name));
+        json_object_set_new(o, "tone", json_string(d->tone));
+        json_object_set_new(o, "language", json_string(d->language));
+        if (d->voice[0])
+            json_object_set_new(o, "voice", json_string(d->voice));
+    }
+    return o;
+}

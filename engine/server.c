@@ -1,0 +1,324 @@
+/*
+ * server.c — the event loop of `dunningd serve`.
+ *
+ * Everything runs on one thread. A pass is cut into batches; after each
+ * batch the loop serves pending HTTP requests before the next batch runs.
+ * A pass holds a reference to the rule set it started with, so a reload in
+ * the middle never mixes two versions in one pass.
+ */
+#include "server.h"
+
+#include <event2/event.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "engine.h"
+
+typedef struct dn_server {
+    struct event_base *base;
+    const dn_config   *cfg;
+    dn_engine          engine;
+    dn_api            *api;
+    struct event *pass_timer, *pass_step, *dispatch_timer, *sig_hup, *sig_term, *sig_int;
+    struct event *watch_event, *watch_debounce;
+    int           inotify_fd;
+    /* the pass in progress */
+    bool          pass_running;
+    dn_ruleset   *pass_rules;
+    dn_time       pass_now;
+    struct timespec pass_started;
+    dn_pass_stats pass_stats;
+    dn_pass_stats last_stats;
+    dn_dispatch_stats dispatch_stats;
+    bool          stopping;
+} dn_server;
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void pass_finish(dn_server *s)
+{
+    dn_engine *e = &s->engine;
+    e->last_pass_seconds = seconds_since(&s->pass_started);
+    e->passes++;
+    s->last_stats = s->pass_stats;
+    dn_log(DN_LOG_INFO, "pass",
+           "pass done in %.2fs: %ld customers, %ld contacts planned, %ld deferred, "
+           "%ld waits, %ld nothing owed, %ld skipped, %ld rule errors, %ld duplicates",
+           e->last_pass_seconds, s->pass_stats.customers, s->pass_stats.contacts,
+           s->pass_stats.deferred, s->pass_stats.waits, s->pass_stats.nones,
+           s->pass_stats.skips, s->pass_stats.errors, s->pass_stats.duplicates);
+    rules_release(s->pass_rules);
+    s->pass_rules = NULL;
+    s->pass_running = false;
+}
+
+/* One batch of the pass in progress; re-arms itself until nothing is due. */
+static void on_pass_step(evutil_socket_t fd, short what, void *arg)
+{
+    dn_server *s = arg;
+    dn_err err;
+    dn_err_clear(&err);
+    int n = pass_batch(&s->engine, s->pass_rules, s->pass_now, s->engine.batch_size,
+                       &s->pass_stats, &err);
+    if (n < 0)
+        dn_log(DN_LOG_ERROR, "pass", "batch failed: %s", err.msg);
+    if (n <= 0 || s->stopping) {
+        pass_finish(s);
+        return;
+    }
+    struct timeval now = { 0, 0 };
+    event_add(s->pass_step, &now);
+}
+
+static void on_pass_timer(evutil_socket_t fd, short what, void *arg)
+{
+    dn_server *s = arg;
+    if (s->pass_running || !s->engine.rules || s->stopping)
+        return;
+    s->pass_running = true;
+    s->pass_rules = s->engine.rules;
+    rules_retain(s->pass_rules);
+    s->pass_now = engine_now(&s->engine);
+    memset(&s->pass_stats, 0, sizeof s->pass_stats);
+    clock_gettime(CLOCK_MONOTONIC, &s->pass_started);
+    struct timeval now = { 0, 0 };
+    event_add(s->pass_step, &now);
+}
+
+static void on_dispatch_timer(evutil_socket_t fd, short what, void *arg)
+{
+    dn_server *s = arg;
+    dn_err err;
+    dn_err_clear(&err);
+    if (s->stopping)
+        return;
+    int n = dispatch_batch(&s->engine, engine_now(&s->engine), 200, &s->dispatch_stats, &err);
+    if (n < 0)
+        dn_log(DN_LOG_ERROR, "dispatch", "batch failed: %s", err.msg);
+}
+
+static int reload_rules(dn_server *s, dn_err *err)
+{
+    return engine_load_rules(&s->engine, s->cfg->rules, err);
+}
+
+static void on_sighup(evutil_socket_t fd, short what, void *arg)
+{
+    dn_server *s = arg;
+    dn_err err;
+    dn_err_clear(&err);
+    dn_log(DN_LOG_INFO, "rules", "SIGHUP: reloading %s", s->cfg->rules);
+    reload_rules(s, &err);
+}
+
+static void on_stop_signal(evutil_socket_t fd, short what, void *arg)
+{
+    dn_server *s = arg;
+    dn_log(DN_LOG_INFO, "server", "signal %d: finishing in-flight work and stopping", (int)fd);
+    s->stopping = true;
+    event_base_loopexit(s->base, NULL);
+}
+
+/* ---- rules directory watch (inotify), debounced ---- */
+static void on_watch_debounce(evutil_socket_t fd, short what, void *arg)
+{
+    dn_server *s = arg;
+    dn_err err;
+    dn_err_clear(&err);
+    dn_log(DN_LOG_INFO, "rules", "%s changed: reloading", s->cfg->rules);
+    reload_rules(s, &err);
+}
+
+static void on_watch(evutil_socket_t fd, short what, void *arg)
+{
+    dn_server *s = arg;
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    while (read(fd, buf, sizeof buf) > 0)
+        ;
+    struct timeval settle = { 0, 300000 };   /* editors write in several steps */
+    event_add(s->watch_debounce, &settle);
+}
+
+static void watch_rules_dir(dn_server *s)
+{
+    static const char *const subdirs[] = { "", "/segments", "/templates", "/tests" };
+    s->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (s->inotify_fd < 0) {
+        dn_log(DN_LOG_WARN, "rules", "no directory watch (inotify): %s", strerror(errno));
+        return;
+    }
+    for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s%s", s->cfg->rules, subdirs[i]);
+        inotify_add_watch(s->inotify_fd, path,
+                          IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE);
+    }
+    s->watch_event = event_new(s->base, s->inotify_fd, EV_READ | EV_PERSIST, on_watch, s);
+    s->watch_debounce = evtimer_new(s->base, on_watch_debounce, s);
+    event_add(s->watch_event, NULL);
+}
+
+/* ---- hooks the API calls into ---- */
+static int hook_preview(void *arg, const char *customer_id, dn_time at, json_t **out,
+                        dn_err *err)
+{
+    dn_server *s = arg;
+    return pass_preview(&s->engine, customer_id, at ? at : engine_now(&s->engine), out, err);
+}
+
+static json_t *hook_rules_status(void *arg)
+{
+    dn_server *s = arg;
+    dn_engine *e = &s->engine;
+    char loaded[21] = "";
+    if (e->rules_loaded_at)
+        dn_time_format(e->rules_loaded_at, loaded);
+    json_t *o = json_object();
+    json_object_set_new(o, "version", e->rules ? json_string(rules_version(e->rules)) : json_null());
+    json_object_set_new(o, "loaded_at", loaded[0] ? json_string(loaded) : json_null());
+    json_object_set_new(o, "dir", json_string(s->cfg->rules));
+    json_object_set_new(o, "last_error",
+                        e->rules_last_error[0] ? json_string(e->rules_last_error) : json_null());
+    json_object_set_new(o, "reloads", json_integer(e->rules_reloads));
+    json_object_set_new(o, "reload_failures", json_integer(e->rules_reload_failures));
+    json_object_set_new(o, "files", e->rules ? rules_files_json(e->rules) : json_array());
+    return o;
+}
+
+static int hook_rules_reload(void *arg, json_t **out, dn_err *err)
+{
+    dn_server *s = arg;
+    int rc = reload_rules(s, err);
+    *out = hook_rules_status(arg);
+    return rc;
+}
+
+static json_t *hook_metrics(void *arg)
+{
+    dn_server *s = arg;
+    dn_engine *e = &s->engine;
+    json_t *o = json_object();
+    json_object_set_new(o, "passes_total", json_integer(e->passes));
+    json_object_set_new(o, "pass_duration_seconds", json_real(e->last_pass_seconds));
+    json_object_set_new(o, "pass_running", json_integer(s->pass_running));
+    json_object_set_new(o, "last_pass_customers", json_integer(s->last_stats.customers));
+    json_object_set_new(o, "last_pass_contacts", json_integer(s->last_stats.contacts));
+    json_object_set_new(o, "last_pass_rule_errors", json_integer(s->last_stats.errors));
+    json_object_set_new(o, "rules_reloads_total", json_integer(e->rules_reloads));
+    json_object_set_new(o, "rules_reload_failures_total", json_integer(e->rules_reload_failures));
+    json_object_set_new(o, "dispatch_sent_total", json_integer(s->dispatch_stats.sent));
+    json_object_set_new(o, "dispatch_cancelled_total", json_integer(s->dispatch_stats.cancelled));
+    json_object_set_new(o, "dispatch_deferred_total", json_integer(s->dispatch_stats.deferred));
+    json_object_set_new(o, "dispatch_failed_total", json_integer(s->dispatch_stats.failed));
+    json_object_set_new(o, "rules_version",
+                        e->rules ? json_string(rules_version(e->rules)) : json_null());
+    return o;
+}
+
+int server_run(const dn_config *cfg, dn_err *err)
+{
+    dn_server *s = calloc(1, sizeof *s);
+    if (!s)
+        return dn_err_set(err, -ENOMEM, NULL, "out of memory");
+    int rc;
+    s->cfg = cfg;
+    s->inotify_fd = -1;
+    dn_engine *e = &s->engine;
+    e->batch_size = cfg->batch_size;
+    e->lease_seconds = cfg->lease_seconds;
+    e->default_country = cfg->default_country;
+    e->fixed_now = cfg->fixed_now;
+
+    s->base = event_base_new();
+    if (!s->base) {
+        rc = dn_err_set(err, -ENOMEM, NULL, "cannot create the event loop");
+        goto done;
+    }
+    rc = dn_store_open(&e->store, cfg->store, cfg->schema_dir, err);
+    if (rc)
+        goto done;
+    rc = engine_load_rules(e, cfg->rules, err);
+    if (rc)
+        goto done;               /* a server without a valid rule set does not start */
+    rc = engine_open_channels(e, s->base, cfg->channels, cfg->outbox_dir, err);
+    if (rc)
+        goto done;
+
+    char host[128];
+    int port;
+    if (dn_config_split_listen(cfg->listen, host, sizeof host, &port)) {
+        rc = dn_err_set(err, -EINVAL, "listen", "listen must be host:port, got \"%s\"",
+                        cfg->listen);
+        goto done;
+    }
+    const char *tokens[DN_MAX_TOKENS];
+    for (int i = 0; i < cfg->n_tokens; i++)
+        tokens[i] = cfg->tokens[i];
+    dn_api_config api_cfg;
+    api_config_defaults(&api_cfg);
+    api_cfg.tokens = tokens;
+    api_cfg.n_tokens = cfg->n_tokens;
+    dn_api_hooks hooks = {
+        .preview = hook_preview,
+        .rules_status = hook_rules_status,
+        .rules_reload = hook_rules_reload,
+        .metrics_extra = hook_metrics,
+    };
+    rc = api_start(s->base, host, port, &e->store, &api_cfg, &hooks, s, &s->api, err);
+    if (rc)
+        goto done;
+
+    s->pass_timer = event_new(s->base, -1, EV_PERSIST, on_pass_timer, s);
+    s->pass_step = evtimer_new(s->base, on_pass_step, s);
+    s->dispatch_timer = event_new(s->base, -1, EV_PERSIST, on_dispatch_timer, s);
+    s->sig_hup = evsignal_new(s->base, SIGHUP, on_sighup, s);
+    s->sig_term = evsignal_new(s->base, SIGTERM, on_stop_signal, s);
+    s->sig_int = evsignal_new(s->base, SIGINT, on_stop_signal, s);
+    struct timeval pass_every = { cfg->pass_interval_seconds, 0 };
+    struct timeval dispatch_every = { cfg->dispatch_interval_ms / 1000,
+                                      (cfg->dispatch_interval_ms % 1000) * 1000 };
+    event_add(s->pass_timer, &pass_every);
+    event_add(s->dispatch_timer, &dispatch_every);
+    event_add(s->sig_hup, NULL);
+    event_add(s->sig_term, NULL);
+    event_add(s->sig_int, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (cfg->watch_rules)
+        watch_rules_dir(s);
+    event_active(s->pass_timer, EV_TIMEOUT, 0);   /* first pass right away */
+
+    dn_log(DN_LOG_INFO, "server", "listening on %s:%d, store %s, rules %s (%s)", host, port,
+           e->store.ops->name, cfg->rules, rules_version(e->rules));
+    event_base_dispatch(s->base);
+    dn_log(DN_LOG_INFO, "server", "stopped");
+    rc = 0;
+done:
+    if (s->pass_running)
+        pass_finish(s);
+    if (s->api)
+        api_stop(s->api);
+    struct event *evs[] = { s->pass_timer, s->pass_step, s->dispatch_timer, s->sig_hup,
+                            s->sig_term, s->sig_int, s->watch_event, s->watch_debounce };
+    for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
+        if (evs[i])
+            event_free(evs[i]);
+    if (s->inotify_fd >= 0)
+        close(s->inotify_fd);
+    engine_close(e);
+    if (s->base)
+        event_base_free(s->base);
+    free(s);
+    return rc;
+}

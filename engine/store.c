@@ -1,0 +1,59 @@
+/* store.c — picks the storage backend from a DSN and frees what the store
+ * hands out. Backend code lives in store_<backend>.c. */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* dsn: "sqlite:PATH", a plain file path (SQLite), or "mariadb://..." which is
+ * not built yet (-ENOTSUP). schema_root is the folder holding one migration
+ * folder per backend (schema_root/sqlite/NNN_name.sql). On success s->ops and
+ * s->ctx are set and the caller closes with dn_store_close; on failure s is
+ * left empty ({NULL, NULL}). */
+int dn_store_open(dn_store *s, const char *dsn, const char *schema_root, dn_err *err)
+{
+    static const char sqlite_prefix[] = "sqlite:";
+    static const char mariadb_prefix[] = "mariadb://";
+    s->ops = NULL;
+    s->ctx = NULL;
+    if (!dsn || !*dsn)
+        return dn_err_set(err, -EINVAL, "dsn", "the store DSN is empty");
+    if (!schema_root || !*schema_root)
+        return dn_err_set(err, -EINVAL, "schema_root", "the schema folder is not set");
+    if (strncmp(dsn, mariadb_prefix, sizeof mariadb_prefix - 1) == 0)
+        return dn_err_set(err, -ENOTSUP, "dsn",
+                          "the MariaDB backend is not built yet; use sqlite:PATH");
+    const char *path = dsn;
+    if (strncmp(dsn, sqlite_prefix, sizeof sqlite_prefix - 1) == 0)
+        path = dsn + sizeof sqlite_prefix - 1;
+    if (!*path)
+        return dn_err_set(err, -EINVAL, "dsn", "the SQLite DSN names no file");
+    void *ctx = NULL;
+    int rc = dn_store_sqlite.open(&ctx, path, schema_root, err);
+    if (rc < 0)
+        return rc;
+    s->ops = &dn_store_sqlite;
+    s->ctx = ctx;
+    return 0;
+}
+
+/* Closes an open store; safe on an empty or already closed one. */
+void dn_store_close(dn_store *s)
+{
+    if (!s || !s->ops)
+        return;
+    s->ops->close(s->ctx);
+    s->ops = NULL;
+    s->ctx = NULL;
+}
+
+/* Frees the bodies and the array from claim_outbox; items may be NULL. */
+void dn_outbox_items_free(dn_outbox_item *items, int n)
+{
+    if (!items)
+        return;
+    for (int i = 0; i < n; i++)
+        free(items[i].body);
+    free(items);
+}

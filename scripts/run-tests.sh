@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests (cmocka, via ctest) in the Release and the
+# ASan+UBSan builds, the shipped rules' check and rule tests, valgrind over
+# the engine's main path, and the integration tests (real servers on
+# loopback, Debian's /usr/bin/python3 with pytest). Ends with one line
+# "tests: N passed, M failed" counting the suites.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh || exit 2
+
+passed=0
+failed=0
+failures=()
+suite() {  # suite NAME COMMAND...
+  local name=$1; shift
+  echo "=== $name"
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+  fi
+}
+
+./scripts/build.sh Release || exit 2
+./scripts/build.sh Asan || exit 2
+
+export DN_SHARED_DIR="$PWD/../shared"
+suite "unit tests (release)" ctest --test-dir build --output-on-failure
+suite "unit tests (asan+ubsan)" env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --test-dir build-asan --output-on-failure
+suite "check-rules rules/" build/dunningd check-rules rules
+suite "test-rules rules/" build/dunningd test-rules rules
+suite "valgrind: check and test the shipped rules" valgrind -q --error-exitcode=99 \
+  --leak-check=full --errors-for-leak-kinds=definite build/dunningd test-rules rules
+if ls tests/integration/test_*.py > /dev/null 2>&1; then
+  suite "integration tests" env DUNNINGD="$PWD/build/dunningd" DUNNINGD_ASAN="$PWD/build-asan/dunningd" \
+    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
+fi
+
+echo
+for f in "${failures[@]}"; do echo "FAILED: $f"; done
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
