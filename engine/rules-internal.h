@@ -1,0 +1,171 @@
+/*
+ * rules-internal.h — what rules.c, rules_sandbox.c and rules_facts.c share:
+ * the loaded form of a rule set, the sandbox (allocator with a memory cap,
+ * instruction budget and wall-clock watchdog, read-only globals, the `dn`
+ * helpers) and the building of the read-only customer table `c`.
+ * Not part of the public interface; engine code uses rules.h only.
+ */
+#ifndef DN_RULES_INTERNAL_H
+#define DN_RULES_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "model.h"
+#include "rules.h"
+
+#define RULES_MAX_FILES      256
+#define RULES_FILE_MAX       (1024 * 1024)   /* one rule file, bytes */
+#define RULES_MAX_LANGUAGES  8
+#define RULES_MAX_SEGMENTS   64
+#define RULES_MAX_STEPS      128             /* per ladder */
+#define RULES_TEXT_MAX       (64 * 1024)     /* input cap of the text helpers */
+#define RULES_JSON_DEPTH     64
+#define RULES_WHERE_MAX      128
+
+/* ---- sandbox ---- */
+
+/* One per lua_State; it is the allocator's opaque pointer, so every thread
+ * of the state (coroutines included) reaches it through lua_getallocf().
+ * It must outlive lua_close() (the allocator runs during close). */
+typedef struct rules_sandbox {
+    size_t used, cap;          /* bytes held by the state, and the cap */
+    bool   out_of_memory;      /* an allocation was refused since the last arm */
+    long   budget, spent;      /* instructions allowed / used by the current call */
+    int    wall_ms;
+    struct timespec deadline;  /* CLOCK_MONOTONIC end of the current call */
+    bool   blown;              /* budget or deadline exceeded: keep raising */
+    char   blown_msg[96];
+    bool   frozen;             /* globals read-only (after loading) */
+    char   where[RULES_WHERE_MAX];  /* first rules-file position of the last error */
+    const char *entry_where;   /* position of the rule function being called */
+    const void *facts_view;    /* the facts being decided (lazy `c` fields), or NULL */
+} rules_sandbox;
+
+/* Creates a sandboxed state whose allocator is capped at sb->cap (which the
+ * caller sets, with budget and wall_ms). NULL if the host is out of memory. */
+lua_State *sandbox_open(rules_sandbox *sb);
+/* Makes globals read-only: any later assignment to a global is an error. */
+void sandbox_freeze(lua_State *L);
+/* Compiles text (text mode only: binary chunks are refused) under
+ * chunkname "@relpath" with the sandbox environment. Pushes the function, or
+ * the error message; returns the Lua status. Never raises. */
+int  sandbox_load(lua_State *L, const char *relpath, const char *text, size_t len);
+/* Starts a fresh budget and watchdog for one rule call; entry_where names
+ * the called function for errors that carry no position (out of memory). */
+void sandbox_arm(lua_State *L, rules_sandbox *sb, const char *entry_where);
+/* Calls a rule function inside protected code: like lua_call, with a fresh
+ * budget, and raises if the budget was blown or memory ran out even when
+ * the rule caught the error itself. */
+void sandbox_call(lua_State *L, rules_sandbox *sb, int nargs, int nresults,
+                  const char *entry_where);
+/* The host's one protected path: calls the function below nargs arguments
+ * with a message handler that records the first rules-file position.
+ * Returns 0 with nresults pushed, or a negative errno with nothing pushed:
+ * -ETIMEDOUT (instruction or time limit), -ENOMEM (memory cap), -EINVAL
+ * (rule error); err->msg has the message and err->field the "file:line".
+ * The caller must have checked stack space for one more slot. */
+int  sandbox_pcall(lua_State *L, rules_sandbox *sb, int nargs, int nresults, dn_err *err);
+
+/* ---- loaded rule set ---- */
+
+typedef struct rules_file {
+    char   path[256];          /* relative to the rules directory */
+    char  *text;
+    size_t len;
+    unsigned char sha256[32];
+} rules_file;
+
+typedef struct rules_step {
+    int  day, line, index;     /* index: 1-based position in the ladder */
+    char channel[16];
+    char template_name[DN_TOKEN_MAX];
+    char tone[16];
+    char voice[32];
+    char language[DN_LANG_MAX];   /* "" = no override */
+    char fallback[4][16];
+    int  n_fallback;
+    int  hours_from, hours_to;    /* minutes, -1 = the segment's */
+    bool transliterate;
+    int  when_ref;                /* LUA_NOREF when the step has no `when` */
+    char where[RULES_WHERE_MAX];
+} rules_step;
+
+typedef struct rules_segment {
+    char name[DN_TOKEN_MAX];
+    char file[160];
+    int  match_ref, decide_ref;   /* decide_ref LUA_NOREF if absent */
+    char match_where[RULES_WHERE_MAX], decide_where[RULES_WHERE_MAX];
+    int  hours_from, hours_to;
+    rules_step *steps;
+    int  n_steps;
+    int *order;                   /* step indexes by day descending, file order */
+} rules_segment;
+
+/* Everything derived from running the files in one lua_State; rebuilt
+ * from the in-memory files after a timeout or out-of-memory. */
+typedef struct rules_runtime {
+    lua_State     *L;
+    rules_sandbox *sandbox;
+    char default_language[DN_LANG_MAX];
+    char languages[RULES_MAX_LANGUAGES][DN_LANG_MAX];
+    int  n_languages;
+    char company_name[DN_NAME_MAX];
+    char pay_link[512];
+    rules_segment *segments;
+    int  n_segments;
+    char segments_where[RULES_WHERE_MAX];
+    int  classify_ref;
+    char classify_where[RULES_WHERE_MAX];
+    int  templates_ref;           /* { lang = templates table } */
+} rules_runtime;
+
+struct dn_ruleset {
+    int  refcount;
+    char dir[512];
+    char version[DN_VERSION_MAX];
+    rules_file *files;
+    int  n_files;
+    rules_runtime *runtime;       /* NULL if a rebuild failed */
+};
+
+/* ---- facts ---- */
+
+/* What the host derives from dn_facts before calling rules. */
+typedef struct rules_view {
+    const dn_facts *facts;
+    int     anchor;               /* index of the anchor invoice, -1 if none */
+    int     open_unpaid;          /* open invoices with something unpaid */
+    bool    has_days;
+    int     days_overdue;
+    dn_date today;
+    int     minute_of_day;
+    int     weekday;              /* 1 = Monday .. 7 = Sunday */
+    char    now_text[21];
+    char    today_text[11];
+    const char *version;
+} rules_view;
+
+/* Fills view from facts at now in the customer's zone (UTC if unknown). */
+void facts_view_init(rules_view *view, const dn_facts *facts, dn_time now, const char *version);
+/* Pushes the read-only proxy `c`, then `ctx`; also returns (via *data_index)
+ * the absolute index of c's backing table, for the host to set persona.
+ * Must run in protected code (allocates). Pushes 3 values: data, c, ctx. */
+void facts_push(lua_State *L, const rules_view *view);
+/* Fills facts from a rule-test fixture table at index idx (protected code;
+ * raises on a malformed fixture). */
+void facts_from_fixture(lua_State *L, int idx, dn_facts *facts);
+/* Installs the read-only metatable machinery (called by sandbox_open). */
+void facts_register(lua_State *L);
+
+/* Bounded helpers shared by the files. */
+int  rules_scan_list_lines(const char *text, size_t len, const char *key, int *key_line,
+                           int *lines, int max);
+int  rules_text_line(const char *text, size_t len, const char *needle);
+int  rules_parse_hhmm(const char *s);
+
+#endif
