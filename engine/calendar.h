@@ -22,10 +22,11 @@
  * no holidays except the ones added for it. */
 bool calendar_is_holiday(const char *country, dn_date day, const char **name);
 
-/* Adds a one-off holiday. Returns 0, -EINVAL for a bad country/name/date (err
- * says which), -EEXIST if that day is already added for that country, or
- * -ENOMEM. The name is copied (cut to DN_HOLIDAY_NAME_MAX - 1 bytes). */
-int calendar_add_holiday(const char *country, dn_date day, const char *name, dn_err *err);
+/* Adds a one-off holiday. Returns 0, -EINVAL for a bad country (not two
+ * capital letters), empty name or DN_NO_DATE, -EEXIST if that day is already
+ * added for that country, or -ENOMEM. The name is copied (cut to
+ * DN_HOLIDAY_NAME_MAX - 1 bytes). */
+int calendar_add_holiday(const char *country, dn_date day, const char *name);
 
 /* Forgets every added day (before a configuration reload, and in tests). */
 void calendar_clear_added(void);

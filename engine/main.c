@@ -262,9 +262,25 @@ static int open_store(cli *c, dn_store *store)
     return 0;
 }
 
-static void on_import_progress(void *arg, long done, long total)
+static void on_import_progress(void *arg, long done, long long bytes_read, long long total)
 {
-    progress_update(arg, done, total);
+    (void)done;
+    progress_update(arg, (long)(bytes_read / 1024), total >= 0 ? (long)(total / 1024) : 0);
+}
+
+/* The import summary and every kept error, one per line, on stderr. */
+static void print_import_report(const dn_import_report *rep, const char *file)
+{
+    for (int i = 0; i < rep->n_errors; i++) {
+        const dn_import_error *e = &rep->errors[i];
+        fprintf(stderr, "%s: line %ld: %s%s%s (%s)\n", file, e->line, e->field,
+                e->field[0] ? ": " : "", e->message, e->code);
+    }
+    if (rep->rejected > rep->n_errors)
+        fprintf(stderr, "%s: … and %ld more rejected lines\n", file,
+                rep->rejected - rep->n_errors);
+    fprintf(stderr, "%s: %ld accepted (%ld created, %ld updated, %ld unchanged), %ld rejected\n",
+            file, rep->accepted, rep->created, rep->updated, rep->unchanged, rep->rejected);
 }
 
 static int cmd_import(int argc, char **argv, cli *c)
@@ -288,18 +304,20 @@ static int cmd_import(int argc, char **argv, cli *c)
             continue;
         }
         dn_import_report rep;
-        memset(&rep, 0, sizeof rep);
+        import_report_init(&rep);
         dn_progress p;
-        progress_start(&p, "import", "bytes");
+        progress_start(&p, "import", "KiB");
         rc = import_ndjson_stream(&store, in, &rep, on_import_progress, &p);
         double secs = progress_finish(&p);
         if (in != stdin)
             fclose(in);
-        import_report_print(&rep, argv[i], stderr);
+        print_import_report(&rep, argv[i]);
         fprintf(stderr, "%s: %.1fs\n", argv[i], secs);
+        long rejected = rep.rejected;
+        import_report_free(&rep);
         if (rc < 0)
             status = 2;
-        else if (rep.rejected && status == 0)
+        else if (rejected && status == 0)
             status = 1;
     }
     dn_store_close(&store);

@@ -45,6 +45,20 @@ enum {
     DN_HOLD_BREATHING     = 1 << 6,  /* breathing space until hold_until */
 };
 
+enum { DN_OPTOUT_SMS = 1, DN_OPTOUT_EMAIL = 2, DN_OPTOUT_VOICE = 4, DN_OPTOUT_CHAT = 8 };
+
+/* A customer-set time when nobody may contact them, in their local time:
+ * minutes [from, to) on the weekdays in `weekdays` (bit 0 = Sunday .. bit
+ * 6 = Saturday), for the channels in `channels` (DN_OPTOUT_* bits; voice
+ * covers agent calls; 0 = every channel). "No calls before 14:00" is
+ * { 0x7f, 0, 840, DN_OPTOUT_VOICE }. */
+typedef struct dn_blackout {
+    unsigned weekdays;
+    int      from, to;
+    unsigned channels;
+} dn_blackout;
+#define DN_CUSTOMER_BLACKOUTS 4
+
 /* A customer as the API and the importer write it. */
 typedef struct dn_customer {
     int64_t id;                       /* store id; 0 before insert */
@@ -60,9 +74,14 @@ typedef struct dn_customer {
     unsigned holds;                   /* DN_HOLD_* */
     dn_date hold_until;               /* for PAUSE/BREATHING, else DN_NO_DATE */
     unsigned opt_out;                 /* bit per channel: 1 sms, 2 email, 4 voice, 8 chat */
+    /* guard inputs (bits as DN_OPTOUT_*; zero = none) */
+    unsigned opt_out_confirmed;       /* channels whose opt-out confirmation went out */
+    unsigned third_party;             /* channels whose contact point is not the debtor's
+                                         (a relative's phone, a shared e-mail) */
+    unsigned consent;                 /* channels the customer consented to */
+    dn_blackout blackout[DN_CUSTOMER_BLACKOUTS];  /* customer-set "never then" */
+    int     n_blackout;
 } dn_customer;
-
-enum { DN_OPTOUT_SMS = 1, DN_OPTOUT_EMAIL = 2, DN_OPTOUT_VOICE = 4, DN_OPTOUT_CHAT = 8 };
 
 typedef struct dn_invoice {
     int64_t id;
@@ -100,6 +119,15 @@ typedef struct dn_fact_invoice {
     dn_invoice_status status;
 } dn_fact_invoice;
 
+/* What a contact is for, as the guard's notice and opt-out rules see it. */
+typedef enum dn_purpose {
+    DN_PURPOSE_REMINDER,       /* an informative reminder (the default) */
+    DN_PURPOSE_NOTICE,         /* the formal written notice itself (LV: a letter) */
+    DN_PURPOSE_FORMAL,         /* a formal collection message; needs the notice first */
+    DN_PURPOSE_ESCALATION,     /* a step past the notice stage; waits out the objection period */
+    DN_PURPOSE_OPTOUT_CONFIRM, /* the one confirmation after an opt-out */
+} dn_purpose;
+
 typedef struct dn_fact_contact {
     int64_t id;
     dn_time at;                       /* sent (or planned) time */
@@ -111,6 +139,8 @@ typedef struct dn_fact_contact {
     char    template_name[DN_TOKEN_MAX];
     int     step_day;
     int64_t case_id;
+    char    debt_ref[DN_ID_MAX];      /* the debt (account) it was about; "" = the whole balance */
+    dn_purpose purpose;
 } dn_fact_contact;
 
 typedef struct dn_facts {
@@ -136,6 +166,10 @@ typedef struct dn_facts {
     int     avg_days_late;            /* over paid invoices with a due date */
     dn_fact_contact contacts[DN_FACT_CONTACTS];
     int     n_contacts;
+    /* formal written notice (LV) */
+    bool    notice_posted;            /* false: no notice sent in this case */
+    dn_date notice_posted_on;         /* posting date when notice_posted */
+    bool    debt_acknowledged;        /* debtor agreed to the debt: no objection wait */
 } dn_facts;
 
 /* ---- decisions ---- */
@@ -166,6 +200,10 @@ typedef struct dn_decision {
     bool    transliterate;            /* SMS: fold to GSM-7 */
     char    where[128];               /* file:line of the step or decide() */
     char    reason[DN_REASON_MAX];    /* why, for a person */
+    char    debt_ref[DN_ID_MAX];      /* the debt it is about; "" = the whole balance */
+    dn_purpose purpose;
+    int64_t contact_id;               /* the outbox row being re-checked; 0 when planning
+                                         (the guard never counts it against itself) */
 } dn_decision;
 
 #endif

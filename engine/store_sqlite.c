@@ -1,0 +1,2239 @@
+/*
+ * store_sqlite.c — the embedded SQLite backend of store.h.
+ *
+ * One connection per store, used from one thread. Every statement is
+ * prepared once at open (stmt_sql below) and reused with sqlite3_reset, so
+ * no SQL text is ever built from data and the evaluation pass does no
+ * parsing. Dates are 'YYYY-MM-DD' text, times integer Unix seconds, money
+ * integer minor units (schema/sqlite/001_init.sql).
+ *
+ * Transactions: each operation that writes more than one row runs as a
+ * "unit": BEGIN IMMEDIATE ... COMMIT when the caller has no transaction open,
+ * or SAVEPOINT ... RELEASE inside the caller's begin()/commit(), so a batch
+ * of record_result calls can share one commit.
+ */
+#include "store.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SECONDS_PER_DAY     86400
+#define REPLY_WINDOW_DAYS   90      /* dn_facts.replies counts this far back */
+#define CONTACT_WINDOW_DAYS 35      /* dn_facts.contacts reaches this far back */
+#define MIGRATION_MAX_BYTES (1 << 20)
+#define LIST_LIMIT_MAX      10000
+
+/* ---- statements ---- */
+
+#define CUSTOMER_COLUMNS \
+    "id, external_id, name, language, timezone, country, email, phone, chat, age, " \
+    "holds, hold_until, opt_out, persona"
+/* what the API shows of a customer: dn_customer's names plus pass state */
+#define CUSTOMER_JSON_COLUMNS \
+    "id, external_id, name, language, timezone, country, email, phone, chat, age, " \
+    "holds, hold_until, opt_out, next_evaluation_at, persona, segment"
+#define DECISION_COLUMNS \
+    "id, customer_id, case_id, at, ruleset_version, segment, persona, action, step_day, " \
+    "step_index, channel, template, tone, language, rule_where, reason, guard_verdict, " \
+    "guard_reason, contact_id"
+#define CONTACT_COLUMNS \
+    "id, decision_id, customer_id, case_id, idem_key, step_day, channel, address, " \
+    "template, language, tone, voice, subject, body, scheduled_at, state, provider_id, " \
+    "cost_minor, sms_parts, sms_encoding, outcome, state_reason, created_at, updated_at"
+#define INVOICE_JSON_COLUMNS \
+    "i.id, i.external_id, c.external_id AS customer_external_id, i.currency, " \
+    "i.amount_minor, i.paid_minor, i.issued, i.due, i.status, i.created_at, i.updated_at"
+#define PAYMENT_JSON_COLUMNS \
+    "p.id, p.external_id, c.external_id AS customer_external_id, p.currency, " \
+    "p.amount_minor, (SELECT COALESCE(SUM(a.amount_minor), 0) FROM payment_allocations a " \
+    "WHERE a.payment_id = p.id) AS allocated_minor, p.paid_on, p.kind, " \
+    "p.invoice_external_id, p.created_at"
+/* an invoice that still asks for money and keeps a case open */
+#define UNPAID_REMINDABLE \
+    "status IN ('open', 'disputed', 'on_hold') AND paid_minor < amount_minor"
+
+enum stmt_id {
+    ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT, ST_RELEASE, ST_ROLLBACK_TO,
+    ST_SCHEMA_VERSION,
+    ST_CUSTOMER_BY_EXT, ST_CUSTOMER_BY_ID, ST_CUSTOMER_ID_BY_EXT, ST_CUSTOMER_INSERT,
+    ST_CUSTOMER_UPDATE, ST_CUSTOMER_TOUCH, ST_CUSTOMER_LIST,
+    ST_INVOICE_BY_EXT, ST_INVOICE_INSERT, ST_INVOICE_UPDATE, ST_INVOICE_LIST_ALL,
+    ST_INVOICE_LIST_CUSTOMER, ST_INVOICE_OLDEST_OPEN, ST_INVOICE_ADD_PAID, ST_UNPAID_EXISTS,
+    ST_PAYMENT_BY_EXT, ST_PAYMENT_INSERT, ST_ALLOCATION_INSERT, ST_PAYMENT_LIST_ALL,
+    ST_PAYMENT_LIST_CUSTOMER,
+    ST_CASE_OPEN_FOR, ST_CASE_INSERT, ST_CASE_CLOSE, ST_CASE_STAGE,
+    ST_EVENT_INSERT,
+    ST_CLAIM_SELECT, ST_CLAIM_LEASE, ST_FACT_INVOICES, ST_FACT_SUMMARY, ST_FACT_CONTACTS,
+    ST_CONTACT_EXISTS, ST_DECISION_INSERT, ST_CONTACT_INSERT, ST_DECISION_LINK,
+    ST_CUSTOMER_AFTER_PASS,
+    ST_OUTBOX_SELECT, ST_OUTBOX_TAKE, ST_CONTACT_STATE,
+    ST_TL_CUSTOMER, ST_TL_INVOICES, ST_TL_PAYMENTS, ST_TL_CASES, ST_TL_DECISIONS,
+    ST_TL_CONTACTS, ST_TL_EVENTS,
+    ST_LIST_DECISIONS, ST_LIST_CONTACTS,
+    ST_STATS_TOTALS, ST_STATS_CONTACTS, ST_STATS_DECISIONS,
+    ST_RULESET_INSERT,
+    ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_SAVEPOINT] = "SAVEPOINT dn_unit",
+    [ST_RELEASE] = "RELEASE dn_unit",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO dn_unit",
+    [ST_SCHEMA_VERSION] = "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+
+    [ST_CUSTOMER_BY_EXT] = "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE external_id = ?1",
+    [ST_CUSTOMER_BY_ID] = "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE id = ?1",
+    [ST_CUSTOMER_ID_BY_EXT] = "SELECT id FROM customers WHERE external_id = ?1",
+    /* ST_CUSTOMER_INSERT and ST_CUSTOMER_UPDATE share bind_customer()'s layout */
+    [ST_CUSTOMER_INSERT] =
+        "INSERT INTO customers (external_id, name, language, timezone, country, email, "
+        "phone, chat, age, holds, hold_until, opt_out, next_evaluation_at, created_at, "
+        "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13, ?13)",
+    [ST_CUSTOMER_UPDATE] =
+        "UPDATE customers SET name = ?2, language = ?3, timezone = ?4, country = ?5, "
+        "email = ?6, phone = ?7, chat = ?8, age = ?9, holds = ?10, hold_until = ?11, "
+        "opt_out = ?12, next_evaluation_at = 0, updated_at = ?13 WHERE external_id = ?1",
+    [ST_CUSTOMER_TOUCH] = "UPDATE customers SET next_evaluation_at = ?2 WHERE id = ?1",
+    [ST_CUSTOMER_LIST] =
+        "SELECT " CUSTOMER_JSON_COLUMNS " FROM customers WHERE external_id > ?1 "
+        "ORDER BY external_id LIMIT ?2",
+
+    [ST_INVOICE_BY_EXT] =
+        "SELECT i.id, i.customer_id, c.external_id, i.currency, i.amount_minor, "
+        "i.paid_minor, i.issued, i.due, i.status FROM invoices i "
+        "JOIN customers c ON c.id = i.customer_id WHERE i.external_id = ?1",
+    [ST_INVOICE_INSERT] =
+        "INSERT INTO invoices (external_id, customer_id, currency, amount_minor, paid_minor, "
+        "issued, due, status, created_at, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+    [ST_INVOICE_UPDATE] =
+        "UPDATE invoices SET issued = ?2, due = ?3, status = ?4, updated_at = ?5 WHERE id = ?1",
+    [ST_INVOICE_LIST_ALL] =
+        "SELECT " INVOICE_JSON_COLUMNS " FROM invoices i JOIN customers c "
+        "ON c.id = i.customer_id WHERE i.external_id > ?1 ORDER BY i.external_id LIMIT ?2",
+    [ST_INVOICE_LIST_CUSTOMER] =
+        "SELECT " INVOICE_JSON_COLUMNS " FROM invoices i JOIN customers c "
+        "ON c.id = i.customer_id WHERE i.customer_id = ?3 AND i.external_id > ?1 "
+        "ORDER BY i.external_id LIMIT ?2",
+    /* automatic allocation: oldest due first, no due date last */
+    [ST_INVOICE_OLDEST_OPEN] =
+        "SELECT id, amount_minor - paid_minor FROM invoices WHERE customer_id = ?1 "
+        "AND currency = ?2 AND status = 'open' AND paid_minor < amount_minor "
+        "ORDER BY due IS NULL, due, id LIMIT 1",
+    [ST_INVOICE_ADD_PAID] =
+        "UPDATE invoices SET paid_minor = paid_minor + ?2, status = CASE WHEN "
+        "paid_minor + ?2 >= amount_minor THEN 'paid' ELSE status END, updated_at = ?3 "
+        "WHERE id = ?1 RETURNING status, external_id",
+    [ST_UNPAID_EXISTS] =
+        "SELECT EXISTS (SELECT 1 FROM invoices WHERE customer_id = ?1 AND "
+        UNPAID_REMINDABLE ")",
+
+    [ST_PAYMENT_BY_EXT] =
+        "SELECT id, customer_id, currency, amount_minor, paid_on, kind, "
+        "COALESCE(invoice_external_id, '') FROM payments WHERE external_id = ?1",
+    [ST_PAYMENT_INSERT] =
+        "INSERT INTO payments (external_id, customer_id, currency, amount_minor, paid_on, "
+        "kind, invoice_external_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_ALLOCATION_INSERT] =
+        "INSERT INTO payment_allocations (payment_id, invoice_id, amount_minor) "
+        "VALUES (?1, ?2, ?3)",
+    [ST_PAYMENT_LIST_ALL] =
+        "SELECT " PAYMENT_JSON_COLUMNS " FROM payments p JOIN customers c "
+        "ON c.id = p.customer_id WHERE p.external_id > ?1 ORDER BY p.external_id LIMIT ?2",
+    [ST_PAYMENT_LIST_CUSTOMER] =
+        "SELECT " PAYMENT_JSON_COLUMNS " FROM payments p JOIN customers c "
+        "ON c.id = p.customer_id WHERE p.customer_id = ?3 AND p.external_id > ?1 "
+        "ORDER BY p.external_id LIMIT ?2",
+
+    [ST_CASE_OPEN_FOR] =
+        "SELECT id, anchor_due, stage_day FROM cases WHERE customer_id = ?1 "
+        "AND closed_at IS NULL ORDER BY id DESC LIMIT 1",
+    [ST_CASE_INSERT] =
+        "INSERT INTO cases (customer_id, opened_at, anchor_due) VALUES (?1, ?2, ?3)",
+    [ST_CASE_CLOSE] = "UPDATE cases SET closed_at = ?2 WHERE id = ?1",
+    [ST_CASE_STAGE] =
+        "UPDATE cases SET stage_day = CASE WHEN stage_day IS NULL OR stage_day < ?2 "
+        "THEN ?2 ELSE stage_day END WHERE id = ?1",
+
+    [ST_EVENT_INSERT] =
+        "INSERT INTO events (customer_id, at, kind, payload) VALUES (?1, ?2, ?3, ?4)",
+
+    [ST_CLAIM_SELECT] =
+        "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE next_evaluation_at <= ?1 "
+        "AND (lease_until IS NULL OR lease_until < ?1) "
+        "ORDER BY next_evaluation_at, id LIMIT ?2",
+    [ST_CLAIM_LEASE] = "UPDATE customers SET lease_until = ?2 WHERE id = ?1",
+    [ST_FACT_INVOICES] =
+        "SELECT external_id, currency, amount_minor, paid_minor, issued, due, status "
+        "FROM invoices WHERE customer_id = ?1 AND " UNPAID_REMINDABLE
+        " ORDER BY due IS NULL, due, id",
+    /* ?2 = start of the reply window */
+    [ST_FACT_SUMMARY] =
+        "SELECT "
+        "(SELECT COUNT(*) FROM promises WHERE customer_id = ?1 AND state = 'kept'), "
+        "(SELECT COUNT(*) FROM promises WHERE customer_id = ?1 AND state = 'broken'), "
+        "(SELECT COUNT(*) FROM promises WHERE customer_id = ?1 AND state = 'pending'), "
+        "(SELECT MIN(due) FROM promises WHERE customer_id = ?1 AND state = 'pending'), "
+        "(SELECT COUNT(*) FROM events WHERE customer_id = ?1 AND kind = 'reply' "
+        " AND at >= ?2), "
+        "(SELECT COUNT(*) FROM events WHERE customer_id = ?1 AND kind = 'dispute'), "
+        "(SELECT COUNT(*) FROM payments WHERE customer_id = ?1 AND kind = 'payment'), "
+        "(SELECT CAST(AVG(MAX(julianday(p.paid_on) - julianday(i.due), 0)) AS INTEGER) "
+        " FROM payments p JOIN payment_allocations a ON a.payment_id = p.id "
+        " JOIN invoices i ON i.id = a.invoice_id "
+        " WHERE p.customer_id = ?1 AND i.due IS NOT NULL)",
+    /* ?2 = start of the contact window */
+    [ST_FACT_CONTACTS] =
+        "SELECT id, scheduled_at, channel, state, COALESCE(outcome, ''), template, "
+        "step_day, COALESCE(case_id, 0) FROM contacts WHERE customer_id = ?1 "
+        "AND scheduled_at >= ?2 ORDER BY scheduled_at DESC, id DESC LIMIT ?3",
+
+    [ST_CONTACT_EXISTS] = "SELECT 1 FROM contacts WHERE idem_key = ?1",
+    [ST_DECISION_INSERT] =
+        "INSERT INTO decisions (customer_id, case_id, at, ruleset_version, segment, persona, "
+        "action, step_day, step_index, channel, template, tone, language, rule_where, "
+        "reason, guard_verdict, guard_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+        "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+    [ST_CONTACT_INSERT] =
+        "INSERT INTO contacts (decision_id, customer_id, case_id, idem_key, step_day, "
+        "channel, address, template, language, tone, voice, subject, body, scheduled_at, "
+        "state, sms_parts, sms_encoding, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, "
+        "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'planned', ?15, ?16, ?17, ?17)",
+    [ST_DECISION_LINK] = "UPDATE decisions SET contact_id = ?2 WHERE id = ?1",
+    [ST_CUSTOMER_AFTER_PASS] =
+        "UPDATE customers SET next_evaluation_at = ?2, lease_until = NULL, "
+        "persona = CASE WHEN ?3 = '' THEN persona ELSE ?3 END, "
+        "segment = CASE WHEN ?4 = '' THEN segment ELSE ?4 END WHERE id = ?1",
+
+    [ST_OUTBOX_SELECT] =
+        "SELECT o.id, o.customer_id, COALESCE(o.case_id, 0), c.external_id, o.idem_key, "
+        "o.channel, o.address, o.template, o.language, o.tone, o.voice, o.subject, o.body, "
+        "o.scheduled_at FROM contacts o JOIN customers c ON c.id = o.customer_id "
+        "WHERE o.state = 'planned' AND o.scheduled_at <= ?1 "
+        "ORDER BY o.scheduled_at, o.id LIMIT ?2",
+    [ST_OUTBOX_TAKE] =
+        "UPDATE contacts SET state = 'sending', updated_at = ?2 "
+        "WHERE id = ?1 AND state = 'planned'",
+    [ST_CONTACT_STATE] =
+        "UPDATE contacts SET state = ?2, provider_id = COALESCE(?3, provider_id), "
+        "state_reason = COALESCE(?4, state_reason), updated_at = ?5 WHERE id = ?1 "
+        "RETURNING customer_id",
+
+    [ST_TL_CUSTOMER] =
+        "SELECT " CUSTOMER_JSON_COLUMNS ", created_at, updated_at FROM customers "
+        "WHERE external_id = ?1",
+    [ST_TL_INVOICES] =
+        "SELECT " INVOICE_JSON_COLUMNS " FROM invoices i JOIN customers c "
+        "ON c.id = i.customer_id WHERE i.customer_id = ?1 ORDER BY i.id",
+    [ST_TL_PAYMENTS] =
+        "SELECT " PAYMENT_JSON_COLUMNS " FROM payments p JOIN customers c "
+        "ON c.id = p.customer_id WHERE p.customer_id = ?1 ORDER BY p.id",
+    [ST_TL_CASES] =
+        "SELECT id, opened_at, closed_at, anchor_due, stage_day FROM cases "
+        "WHERE customer_id = ?1 ORDER BY id",
+    [ST_TL_DECISIONS] =
+        "SELECT " DECISION_COLUMNS " FROM decisions WHERE customer_id = ?1 ORDER BY id",
+    [ST_TL_CONTACTS] =
+        "SELECT " CONTACT_COLUMNS " FROM contacts WHERE customer_id = ?1 ORDER BY id",
+    [ST_TL_EVENTS] =
+        "SELECT id, at, kind, payload FROM events WHERE customer_id = ?1 ORDER BY id",
+
+    [ST_LIST_DECISIONS] =
+        "SELECT " DECISION_COLUMNS ", (SELECT external_id FROM customers c WHERE "
+        "c.id = decisions.customer_id) AS customer_external_id FROM decisions "
+        "WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [ST_LIST_CONTACTS] =
+        "SELECT " CONTACT_COLUMNS ", (SELECT external_id FROM customers c WHERE "
+        "c.id = contacts.customer_id) AS customer_external_id FROM contacts "
+        "WHERE id > ?1 ORDER BY id LIMIT ?2",
+
+    [ST_STATS_TOTALS] =
+        "SELECT (SELECT COUNT(*) FROM customers), "
+        "(SELECT COUNT(*) FROM invoices WHERE status = 'open' AND paid_minor < amount_minor), "
+        "(SELECT COUNT(*) FROM cases WHERE closed_at IS NULL)",
+    [ST_STATS_CONTACTS] = "SELECT state, COUNT(*) FROM contacts GROUP BY state",
+    [ST_STATS_DECISIONS] = "SELECT action, COUNT(*) FROM decisions GROUP BY action",
+
+    [ST_RULESET_INSERT] =
+        "INSERT INTO rulesets (version, loaded_at, files) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (version) DO NOTHING",
+};
+
+/* contact states the schema accepts (contacts.state CHECK) */
+static const char *const contact_states[] = {
+    "planned", "sending", "sent", "delivered", "failed", "answered", "replied",
+    "cancelled", "in_doubt",
+};
+#define CONTACT_STATE_COUNT (int)(sizeof contact_states / sizeof contact_states[0])
+
+typedef struct sqlite_store {
+    sqlite3      *db;
+    sqlite3_stmt *st[ST_COUNT];
+} sqlite_store;
+
+/* ---- small helpers ---- */
+
+/* Turns a SQLite result code into our convention and fills err with what was
+ * being done and SQLite's message. A unique violation is a conflict
+ * (-EEXIST), another constraint a bad value (-EINVAL). */
+static int db_fail(sqlite_store *s, int rc, dn_err *err, const char *field, const char *what)
+{
+    int code;
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        code = -EBUSY;
+        break;
+    case SQLITE_NOMEM:
+        code = -ENOMEM;
+        break;
+    case SQLITE_CONSTRAINT:
+        code = rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY ?
+            -EEXIST : -EINVAL;
+        break;
+    default:
+        code = -EIO;
+        break;
+    }
+    return dn_err_set(err, code, field, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+/* The prepared statement id, reset and ready for new bindings. */
+static sqlite3_stmt *use(sqlite_store *s, enum stmt_id id)
+{
+    sqlite3_reset(s->st[id]);
+    return s->st[id];
+}
+
+/* Binds text without copying: the caller keeps v alive until the step. */
+static int bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    return sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+/* NULL and "" both bind SQL NULL (optional text columns). */
+static int bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+    if (!v || !*v)
+        return sqlite3_bind_null(st, i);
+    return bind_text(st, i, v);
+}
+
+/* A date as 'YYYY-MM-DD', DN_NO_DATE as NULL. */
+static int bind_date(sqlite3_stmt *st, int i, dn_date d)
+{
+    if (d == DN_NO_DATE)
+        return sqlite3_bind_null(st, i);
+    char text[11];
+    dn_date_format(d, text);
+    return sqlite3_bind_text(st, i, text, -1, SQLITE_TRANSIENT);
+}
+
+/* A row id, 0 ("none") as NULL. */
+static int bind_id_or_null(sqlite3_stmt *st, int i, int64_t id)
+{
+    return id ? sqlite3_bind_int64(st, i, id) : sqlite3_bind_null(st, i);
+}
+
+static void column_text(sqlite3_stmt *st, int i, char *dst, size_t size)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    dn_strlcpy(dst, t ? (const char *)t : "", size);
+}
+
+/* NULL or unparsable text reads as DN_NO_DATE. */
+static dn_date column_date(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    dn_date d;
+    if (!t || dn_date_parse((const char *)t, &d) < 0)
+        return DN_NO_DATE;
+    return d;
+}
+
+/* Steps a statement that returns no rows we need (INSERT/UPDATE) and resets
+ * it. 0 or a negative errno with err filled. */
+static int run(sqlite_store *s, sqlite3_stmt *st, dn_err *err, const char *what)
+{
+    int rc = sqlite3_step(st);
+    int result = 0;
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        result = db_fail(s, rc, err, NULL, what);
+    sqlite3_reset(st);
+    return result;
+}
+
+/* Steps a statement expected to give at most one row: 1 with the row
+ * available (the caller resets), 0 for no row (already reset), or a negative
+ * errno. */
+static int step_row(sqlite_store *s, sqlite3_stmt *st, dn_err *err, const char *what)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    int result = rc == SQLITE_DONE ? 0 : db_fail(s, rc, err, NULL, what);
+    sqlite3_reset(st);
+    return result;
+}
+
+/* Reports a failed bind (a programming error or out of memory). */
+static int bind_failed(sqlite_store *s, int rc, dn_err *err, const char *what)
+{
+    return db_fail(s, rc, err, NULL, what);
+}
+
+static bool currency_valid(const char *c)
+{
+    for (int i = 0; i < 3; i++)
+        if (c[i] < 'A' || c[i] > 'Z')
+            return false;
+    return c[3] == '\0';
+}
+
+/* Resets every statement still stepping, so a failure path never leaves a
+ * read open that would pin the WAL or keep a transaction alive. */
+static void reset_busy_statements(sqlite_store *s)
+{
+    for (sqlite3_stmt *st = sqlite3_next_stmt(s->db, NULL); st; st = sqlite3_next_stmt(s->db, st))
+        if (sqlite3_stmt_busy(st))
+            sqlite3_reset(st);
+}
+
+/* ---- units of work ---- */
+
+typedef struct unit {
+    bool savepoint;   /* inside someone's transaction, or a read-only unit */
+    bool active;
+} unit;
+
+/* Starts a unit: a write unit outside any transaction takes the write lock
+ * up front (BEGIN IMMEDIATE) so it never fails half-way on a lock upgrade;
+ * anything else is a savepoint (which starts a deferred transaction when
+ * none is open). */
+static int unit_begin(sqlite_store *s, unit *u, bool write, dn_err *err)
+{
+    u->savepoint = !write || !sqlite3_get_autocommit(s->db);
+    u->active = false;
+    int rc = run(s, use(s, u->savepoint ? ST_SAVEPOINT : ST_BEGIN), err, "begin");
+    if (rc == 0)
+        u->active = true;
+    return rc;
+}
+
+static void unit_abort(sqlite_store *s, unit *u)
+{
+    if (!u->active)
+        return;
+    u->active = false;
+    reset_busy_statements(s);
+    if (u->savepoint) {
+        run(s, use(s, ST_ROLLBACK_TO), NULL, "rollback to savepoint");
+        run(s, use(s, ST_RELEASE), NULL, "release savepoint");
+    } else if (!sqlite3_get_autocommit(s->db)) {
+        run(s, use(s, ST_ROLLBACK), NULL, "rollback");
+    }
+}
+
+static int unit_commit(sqlite_store *s, unit *u, dn_err *err)
+{
+    int rc = run(s, use(s, u->savepoint ? ST_RELEASE : ST_COMMIT), err, "commit");
+    if (rc < 0) {
+        unit_abort(s, u);
+        return rc;
+    }
+    u->active = false;
+    return 0;
+}
+
+/* ---- events ---- */
+
+/* Appends one audit event; payload (owned, stolen, may be NULL for "{}") is
+ * serialised compactly. */
+static int insert_event(sqlite_store *s, int64_t customer_id, const char *kind,
+                        json_t *payload, dn_time at, dn_err *err)
+{
+    char *text = NULL;
+    int rc = 0;
+    if (payload) {
+        text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+        if (!text) {
+            rc = dn_err_set(err, -ENOMEM, "payload", "cannot serialise the %s event", kind);
+            goto done;
+        }
+    }
+    sqlite3_stmt *st = use(s, ST_EVENT_INSERT);
+    int b = bind_id_or_null(st, 1, customer_id);
+    b |= sqlite3_bind_int64(st, 2, at);
+    b |= bind_text(st, 3, kind);
+    b |= bind_text(st, 4, text ? text : "{}");
+    rc = b ? bind_failed(s, b, err, "event") : run(s, st, err, "append event");
+done:
+    free(text);
+    json_decref(payload);
+    return rc;
+}
+
+/* ---- migrations ---- */
+
+typedef struct migration {
+    int  version;
+    char name[256];
+} migration;
+
+static int migration_compare(const void *a, const void *b)
+{
+    const migration *x = a, *y = b;
+    return (x->version > y->version) - (x->version < y->version);
+}
+
+/* "NNN_anything.sql" → NNN (1..999); -1 for any other name. */
+static int migration_version(const char *name)
+{
+    size_t n = strlen(name);
+    if (n < 9 || n >= sizeof ((migration *)0)->name || strcmp(name + n - 4, ".sql") != 0 ||
+        name[3] != '_')
+        return -1;
+    int v = 0;
+    for (int i = 0; i < 3; i++) {
+        if (name[i] < '0' || name[i] > '9')
+            return -1;
+        v = v * 10 + (name[i] - '0');
+    }
+    return v > 0 ? v : -1;
+}
+
+/* Reads a whole migration file (at most MIGRATION_MAX_BYTES) into *out
+ * (malloc'd, NUL-terminated; caller frees). */
+static int read_file(const char *path, char **out, dn_err *err)
+{
+    char *text = NULL;
+    int rc = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return dn_err_set(err, -errno, path, "cannot open migration: %s", strerror(errno));
+    text = malloc(MIGRATION_MAX_BYTES + 1);
+    if (!text) {
+        rc = dn_err_set(err, -ENOMEM, path, "out of memory reading migration");
+        goto fail;
+    }
+    size_t n = fread(text, 1, MIGRATION_MAX_BYTES + 1, f);
+    if (ferror(f)) {
+        rc = dn_err_set(err, -EIO, path, "cannot read migration");
+        goto fail;
+    }
+    if (n > MIGRATION_MAX_BYTES) {
+        rc = dn_err_set(err, -E2BIG, path, "migration larger than %d bytes", MIGRATION_MAX_BYTES);
+        goto fail;
+    }
+    text[n] = '\0';
+    fclose(f);
+    *out = text;
+    return 0;
+fail:
+    free(text);
+    fclose(f);
+    return rc;
+}
+
+/* Applies schema_root/sqlite/NNN_*.sql with NNN above the recorded version,
+ * in order, each in its own transaction together with its schema_version
+ * row. A failing file rolls back alone and stops the open. */
+static int migrate(sqlite_store *s, const char *schema_root, dn_err *err)
+{
+    migration *list = NULL;
+    int count = 0, capacity = 0, rc = 0;
+    char *sql = NULL;
+    DIR *dir = NULL;
+    char *message = NULL;
+
+    if (sqlite3_exec(s->db,
+                     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+                     "name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(s, sqlite3_errcode(s->db), err, NULL, "create schema_version");
+
+    sqlite3_stmt *version_stmt = NULL;
+    int current = 0;
+    int prc = sqlite3_prepare_v2(s->db, stmt_sql[ST_SCHEMA_VERSION], -1, &version_stmt, NULL);
+    if (prc != SQLITE_OK)
+        return db_fail(s, prc, err, NULL, "read schema version");
+    if (sqlite3_step(version_stmt) == SQLITE_ROW)
+        current = sqlite3_column_int(version_stmt, 0);
+    sqlite3_finalize(version_stmt);
+
+    char folder[PATH_MAX];
+    if ((size_t)snprintf(folder, sizeof folder, "%s/sqlite", schema_root) >= sizeof folder)
+        return dn_err_set(err, -ENAMETOOLONG, "schema_root", "schema folder path too long");
+    dir = opendir(folder);
+    if (!dir)
+        return dn_err_set(err, -errno, folder, "cannot open the migration folder: %s",
+                          strerror(errno));
+    struct dirent *entry;
+    while ((entry = readdir(dir))) {
+        int v = migration_version(entry->d_name);
+        if (v < 0)
+            continue;
+        if (count == capacity) {
+            int grown = capacity ? capacity * 2 : 16;
+            migration *bigger = realloc(list, (size_t)grown * sizeof *bigger);
+            if (!bigger) {
+                rc = dn_err_set(err, -ENOMEM, folder, "out of memory listing migrations");
+                goto done;
+            }
+            list = bigger;
+            capacity = grown;
+        }
+        list[count].version = v;
+        dn_strlcpy(list[count].name, entry->d_name, sizeof list[count].name);
+        count++;
+    }
+    if (count)
+        qsort(list, (size_t)count, sizeof *list, migration_compare);
+    for (int i = 1; i < count; i++)
+        if (list[i].version == list[i - 1].version) {
+            rc = dn_err_set(err, -EINVAL, list[i].name, "two migrations share version %d",
+                            list[i].version);
+            goto done;
+        }
+
+    for (int i = 0; i < count; i++) {
+        if (list[i].version <= current)
+            continue;
+        char path[PATH_MAX + 256];
+        snprintf(path, sizeof path, "%s/%s", folder, list[i].name);
+        rc = read_file(path, &sql, err);
+        if (rc < 0)
+            goto done;
+        if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, &message) != SQLITE_OK ||
+            sqlite3_exec(s->db, sql, NULL, NULL, &message) != SQLITE_OK) {
+            rc = dn_err_set(err, -EIO, list[i].name, "migration failed: %s",
+                            message ? message : sqlite3_errmsg(s->db));
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            goto done;
+        }
+        sqlite3_stmt *record = NULL;
+        prc = sqlite3_prepare_v2(s->db,
+                                 "INSERT INTO schema_version (version, name, applied_at) "
+                                 "VALUES (?1, ?2, ?3)", -1, &record, NULL);
+        if (prc == SQLITE_OK) {
+            sqlite3_bind_int(record, 1, list[i].version);
+            bind_text(record, 2, list[i].name);
+            sqlite3_bind_int64(record, 3, dn_now());
+            prc = sqlite3_step(record) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(s->db);
+        }
+        sqlite3_finalize(record);
+        if (prc != SQLITE_OK ||
+            sqlite3_exec(s->db, "COMMIT", NULL, NULL, &message) != SQLITE_OK) {
+            rc = dn_err_set(err, -EIO, list[i].name, "cannot record migration: %s",
+                            message ? message : sqlite3_errmsg(s->db));
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            goto done;
+        }
+        dn_log(DN_LOG_INFO, "store", "applied migration %s", list[i].name);
+        free(sql);
+        sql = NULL;
+    }
+done:
+    sqlite3_free(message);
+    free(sql);
+    free(list);
+    if (dir)
+        closedir(dir);
+    return rc;
+}
+
+/* ---- open / close ---- */
+
+static void sqlite_close(void *ctx)
+{
+    sqlite_store *s = ctx;
+    if (!s)
+        return;
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(s->st[i]);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+/* dsn is the database file (created if missing); schema_root holds the
+ * sqlite/ migration folder. On success *ctx owns the connection and every
+ * prepared statement; on failure nothing is left open. */
+static int sqlite_open(void **ctx, const char *dsn, const char *schema_root, dn_err *err)
+{
+    int rc = 0;
+    sqlite_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return dn_err_set(err, -ENOMEM, NULL, "out of memory opening the store");
+    int src = sqlite3_open_v2(dsn, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (src != SQLITE_OK) {
+        rc = dn_err_set(err, -EIO, "dsn", "cannot open %s: %s", dsn,
+                        s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    if (sqlite3_exec(s->db,
+                     "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
+                     "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
+                     NULL, NULL, NULL) != SQLITE_OK) {
+        rc = db_fail(s, sqlite3_errcode(s->db), err, "dsn", "cannot configure the database");
+        goto fail;
+    }
+    rc = migrate(s, schema_root, err);
+    if (rc < 0)
+        goto fail;
+    for (int i = 0; i < ST_COUNT; i++) {
+        src = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                 &s->st[i], NULL);
+        if (src != SQLITE_OK) {
+            rc = dn_err_set(err, -EIO, NULL, "cannot prepare statement %d (%s): %s", i,
+                            stmt_sql[i], sqlite3_errmsg(s->db));
+            goto fail;
+        }
+    }
+    *ctx = s;
+    return 0;
+fail:
+    sqlite_close(s);
+    return rc;
+}
+
+static int sqlite_schema_version(void *ctx, int *version, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, ST_SCHEMA_VERSION);
+    int rc = step_row(s, st, err, "read schema version");
+    if (rc < 0)
+        return rc;
+    *version = rc ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_reset(st);
+    return 0;
+}
+
+/* ---- customers ---- */
+
+/* Reads CUSTOMER_COLUMNS starting at column 0 into c (and persona). */
+static void read_customer(sqlite3_stmt *st, dn_customer *c, char *persona, size_t persona_size)
+{
+    c->id = sqlite3_column_int64(st, 0);
+    column_text(st, 1, c->external_id, sizeof c->external_id);
+    column_text(st, 2, c->name, sizeof c->name);
+    column_text(st, 3, c->language, sizeof c->language);
+    column_text(st, 4, c->timezone, sizeof c->timezone);
+    column_text(st, 5, c->country, sizeof c->country);
+    column_text(st, 6, c->email, sizeof c->email);
+    column_text(st, 7, c->phone, sizeof c->phone);
+    column_text(st, 8, c->chat, sizeof c->chat);
+    c->age = sqlite3_column_int(st, 9);
+    c->holds = (unsigned)sqlite3_column_int64(st, 10);
+    c->hold_until = column_date(st, 11);
+    c->opt_out = (unsigned)sqlite3_column_int64(st, 12);
+    if (persona)
+        column_text(st, 13, persona, persona_size);
+}
+
+/* Binds the shared layout of ST_CUSTOMER_INSERT / ST_CUSTOMER_UPDATE. */
+static int bind_customer(sqlite3_stmt *st, const dn_customer *c, dn_time now)
+{
+    int b = bind_text(st, 1, c->external_id);
+    b |= bind_text(st, 2, c->name);
+    b |= bind_text(st, 3, c->language);
+    b |= bind_text(st, 4, c->timezone);
+    b |= bind_text(st, 5, c->country);
+    b |= bind_text(st, 6, c->email);
+    b |= bind_text(st, 7, c->phone);
+    b |= bind_text(st, 8, c->chat);
+    b |= sqlite3_bind_int(st, 9, c->age);
+    b |= sqlite3_bind_int64(st, 10, c->holds);
+    b |= bind_date(st, 11, c->hold_until);
+    b |= sqlite3_bind_int64(st, 12, c->opt_out);
+    b |= sqlite3_bind_int64(st, 13, now);
+    return b;
+}
+
+/* Name of the first field where a and b differ, NULL when equal. */
+static const char *customer_difference(const dn_customer *a, const dn_customer *b)
+{
+    if (strcmp(a->name, b->name)) return "name";
+    if (strcmp(a->language, b->language)) return "language";
+    if (strcmp(a->timezone, b->timezone)) return "timezone";
+    if (strcmp(a->country, b->country)) return "country";
+    if (strcmp(a->email, b->email)) return "email";
+    if (strcmp(a->phone, b->phone)) return "phone";
+    if (strcmp(a->chat, b->chat)) return "chat";
+    if (a->age != b->age) return "age";
+    if (a->holds != b->holds) return "holds";
+    if (a->hold_until != b->hold_until) return "hold_until";
+    if (a->opt_out != b->opt_out) return "opt_out";
+    return NULL;
+}
+
+static int validate_customer(const dn_customer *c, dn_err *err)
+{
+    const struct { const char *name, *value; } text[] = {
+        { "external_id", c->external_id }, { "name", c->name },
+        { "language", c->language },       { "timezone", c->timezone },
+        { "country", c->country },         { "email", c->email },
+        { "phone", c->phone },             { "chat", c->chat },
+    };
+    if (!c->external_id[0])
+        return dn_err_set(err, -EINVAL, "external_id", "a customer needs an external id");
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+        if (!dn_utf8_valid(text[i].value))
+            return dn_err_set(err, -EINVAL, text[i].name, "%s is not valid UTF-8", text[i].name);
+    if (c->age < 0 || c->age > 150)
+        return dn_err_set(err, -EINVAL, "age", "age %d is out of range", c->age);
+    return 0;
+}
+
+/* Looks a customer id up by external id: 1 found (*id set), 0 not found, or
+ * a negative errno. */
+static int customer_id_by_external(sqlite_store *s, const char *external_id, int64_t *id,
+                                   dn_err *err)
+{
+    sqlite3_stmt *st = use(s, ST_CUSTOMER_ID_BY_EXT);
+    int b = bind_text(st, 1, external_id);
+    if (b)
+        return bind_failed(s, b, err, "customer lookup");
+    int rc = step_row(s, st, err, "customer lookup");
+    if (rc == 1) {
+        *id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    return rc;
+}
+
+/* New external id → CREATED; same content → SAME (nothing written); other
+ * content → UPDATED. CREATED and UPDATED make the customer due now and log
+ * an event. Sets c->id. */
+static int sqlite_upsert_customer(void *ctx, dn_customer *c, dn_upsert_outcome *outcome,
+                                  dn_err *err)
+{
+    sqlite_store *s = ctx;
+    int rc = validate_customer(c, err);
+    if (rc < 0)
+        return rc;
+    unit u;
+    rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    dn_time now = dn_now();
+    dn_customer stored;
+    sqlite3_stmt *st = use(s, ST_CUSTOMER_BY_EXT);
+    int b = bind_text(st, 1, c->external_id);
+    if (b) {
+        rc = bind_failed(s, b, err, "customer lookup");
+        goto fail;
+    }
+    rc = step_row(s, st, err, "customer lookup");
+    if (rc < 0)
+        goto fail;
+    bool exists = rc == 1;
+    if (exists) {
+        read_customer(st, &stored, NULL, 0);
+        sqlite3_reset(st);
+    }
+    const char *changed = exists ? customer_difference(c, &stored) : NULL;
+    if (exists && !changed) {
+        c->id = stored.id;
+        *outcome = DN_UPSERT_SAME;
+        return unit_commit(s, &u, err);
+    }
+    st = use(s, exists ? ST_CUSTOMER_UPDATE : ST_CUSTOMER_INSERT);
+    b = bind_customer(st, c, now);
+    rc = b ? bind_failed(s, b, err, "customer write") : run(s, st, err, "customer write");
+    if (rc < 0)
+        goto fail;
+    c->id = exists ? stored.id : sqlite3_last_insert_rowid(s->db);
+    rc = insert_event(s, c->id, exists ? "customer_updated" : "customer_created",
+                      exists ? json_pack("{s:s, s:s}", "external_id", c->external_id,
+                                         "changed", changed)
+                             : json_pack("{s:s}", "external_id", c->external_id),
+                      now, err);
+    if (rc < 0)
+        goto fail;
+    rc = unit_commit(s, &u, err);
+    if (rc == 0)
+        *outcome = exists ? DN_UPSERT_UPDATED : DN_UPSERT_CREATED;
+    return rc;
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+static int sqlite_get_customer(void *ctx, const char *external_id, dn_customer *out,
+                               dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, ST_CUSTOMER_BY_EXT);
+    int b = bind_text(st, 1, external_id);
+    if (b)
+        return bind_failed(s, b, err, "customer lookup");
+    int rc = step_row(s, st, err, "customer lookup");
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return dn_err_set(err, -ENOENT, "external_id", "no customer %s", external_id);
+    read_customer(st, out, NULL, 0);
+    sqlite3_reset(st);
+    return 0;
+}
+
+static int sqlite_touch_customer(void *ctx, int64_t customer_id, dn_time at, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, ST_CUSTOMER_TOUCH);
+    int b = sqlite3_bind_int64(st, 1, customer_id);
+    b |= sqlite3_bind_int64(st, 2, at);
+    int rc = b ? bind_failed(s, b, err, "touch customer") : run(s, st, err, "touch customer");
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        rc = dn_err_set(err, -ENOENT, "customer_id", "no customer with id %lld",
+                        (long long)customer_id);
+    return rc;
+}
+
+/* ---- cases ---- */
+
+/* The customer's open case: 1 with id/anchor/stage set, 0 if none. */
+static int open_case(sqlite_store *s, int64_t customer_id, int64_t *case_id, dn_date *anchor,
+                     int *stage_day, dn_err *err)
+{
+    sqlite3_stmt *st = use(s, ST_CASE_OPEN_FOR);
+    int b = sqlite3_bind_int64(st, 1, customer_id);
+    if (b)
+        return bind_failed(s, b, err, "case lookup");
+    int rc = step_row(s, st, err, "case lookup");
+    if (rc == 1) {
+        *case_id = sqlite3_column_int64(st, 0);
+        if (anchor)
+            *anchor = column_date(st, 1);
+        if (stage_day)
+            *stage_day = sqlite3_column_type(st, 2) == SQLITE_NULL ?
+                INT32_MIN : sqlite3_column_int(st, 2);
+        sqlite3_reset(st);
+    }
+    return rc;
+}
+
+/* Closes the open case when nothing unpaid and remindable is left, logging
+ * "case_closed". Called after every payment and invoice change. */
+static int close_case_if_settled(sqlite_store *s, int64_t customer_id, dn_time now, dn_err *err)
+{
+    int64_t case_id = 0;
+    int rc = open_case(s, customer_id, &case_id, NULL, NULL, err);
+    if (rc <= 0)
+        return rc;
+    sqlite3_stmt *st = use(s, ST_UNPAID_EXISTS);
+    int b = sqlite3_bind_int64(st, 1, customer_id);
+    if (b)
+        return bind_failed(s, b, err, "unpaid check");
+    rc = step_row(s, st, err, "unpaid check");
+    if (rc < 0)
+        return rc;
+    bool unpaid = rc == 1 && sqlite3_column_int(st, 0) != 0;
+    sqlite3_reset(st);
+    if (unpaid)
+        return 0;
+    st = use(s, ST_CASE_CLOSE);
+    b = sqlite3_bind_int64(st, 1, case_id);
+    b |= sqlite3_bind_int64(st, 2, now);
+    rc = b ? bind_failed(s, b, err, "close case") : run(s, st, err, "close case");
+    if (rc < 0)
+        return rc;
+    return insert_event(s, customer_id, "case_closed",
+                        json_pack("{s:I}", "case_id", (json_int_t)case_id), now, err);
+}
+
+/* ---- invoices ---- */
+
+static int validate_invoice(const dn_invoice *inv, dn_err *err)
+{
+    if (!inv->external_id[0])
+        return dn_err_set(err, -EINVAL, "external_id", "an invoice needs an external id");
+    if (!dn_utf8_valid(inv->external_id))
+        return dn_err_set(err, -EINVAL, "external_id", "external_id is not valid UTF-8");
+    if (!dn_utf8_valid(inv->customer_external_id))
+        return dn_err_set(err, -EINVAL, "customer_id", "customer id is not valid UTF-8");
+    if (!currency_valid(inv->currency))
+        return dn_err_set(err, -EINVAL, "currency", "currency must be 3 capital letters (ISO 4217)");
+    if (inv->amount_minor <= 0)
+        return dn_err_set(err, -EINVAL, "amount_minor", "amount must be positive");
+    if (inv->paid_minor < 0 || inv->paid_minor > inv->amount_minor)
+        return dn_err_set(err, -EINVAL, "paid_minor", "paid amount must be 0..amount");
+    if ((unsigned)inv->status >= DN_INV_STATUS_COUNT)
+        return dn_err_set(err, -EINVAL, "status", "unknown invoice status %d", (int)inv->status);
+    return 0;
+}
+
+/* Reads an invoice by external id into out (with stored customer_id): 1
+ * found, 0 not found, negative errno. */
+static int invoice_by_external(sqlite_store *s, const char *external_id, dn_invoice *out,
+                               int64_t *customer_id, dn_err *err)
+{
+    sqlite3_stmt *st = use(s, ST_INVOICE_BY_EXT);
+    int b = bind_text(st, 1, external_id);
+    if (b)
+        return bind_failed(s, b, err, "invoice lookup");
+    int rc = step_row(s, st, err, "invoice lookup");
+    if (rc != 1)
+        return rc;
+    out->id = sqlite3_column_int64(st, 0);
+    *customer_id = sqlite3_column_int64(st, 1);
+    column_text(st, 2, out->customer_external_id, sizeof out->customer_external_id);
+    column_text(st, 3, out->currency, sizeof out->currency);
+    out->amount_minor = sqlite3_column_int64(st, 4);
+    out->paid_minor = sqlite3_column_int64(st, 5);
+    out->issued = column_date(st, 6);
+    out->due = column_date(st, 7);
+    dn_invoice_status status = DN_INV_OPEN;
+    dn_invoice_status_parse((const char *)sqlite3_column_text(st, 8), &status);
+    out->status = status;
+    dn_strlcpy(out->external_id, external_id, sizeof out->external_id);
+    sqlite3_reset(st);
+    return 1;
+}
+
+static int sqlite_upsert_invoice(void *ctx, dn_invoice *inv, dn_upsert_outcome *outcome,
+                                 dn_err *err)
+{
+    sqlite_store *s = ctx;
+    int rc = validate_invoice(inv, err);
+    if (rc < 0)
+        return rc;
+    unit u;
+    rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    dn_time now = dn_now();
+    int64_t customer_id = 0, stored_customer = 0;
+    dn_invoice stored;
+    rc = customer_id_by_external(s, inv->customer_external_id, &customer_id, err);
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "customer_id", "no customer %s for invoice %s",
+                        inv->customer_external_id, inv->external_id);
+    if (rc < 0)
+        goto fail;
+    rc = invoice_by_external(s, inv->external_id, &stored, &stored_customer, err);
+    if (rc < 0)
+        goto fail;
+    bool exists = rc == 1;
+    dn_upsert_outcome result = DN_UPSERT_CREATED;
+    sqlite3_stmt *st;
+    int b;
+    if (exists) {
+        if (stored_customer != customer_id) {
+            rc = dn_err_set(err, -EEXIST, "customer_id", "invoice %s belongs to customer %s",
+                            inv->external_id, stored.customer_external_id);
+            goto fail;
+        }
+        if (stored.amount_minor != inv->amount_minor) {
+            rc = dn_err_set(err, -EEXIST, "amount_minor", "invoice %s has amount %lld already",
+                            inv->external_id, (long long)stored.amount_minor);
+            goto fail;
+        }
+        if (strcmp(stored.currency, inv->currency) != 0) {
+            rc = dn_err_set(err, -EEXIST, "currency", "invoice %s is in %s already",
+                            inv->external_id, stored.currency);
+            goto fail;
+        }
+        inv->id = stored.id;
+        inv->paid_minor = stored.paid_minor;   /* payments own paid_minor once stored */
+        if (stored.status == inv->status && stored.due == inv->due &&
+            stored.issued == inv->issued) {
+            *outcome = DN_UPSERT_SAME;
+            return unit_commit(s, &u, err);
+        }
+        result = DN_UPSERT_UPDATED;
+        st = use(s, ST_INVOICE_UPDATE);
+        b = sqlite3_bind_int64(st, 1, stored.id);
+        b |= bind_date(st, 2, inv->issued);
+        b |= bind_date(st, 3, inv->due);
+        b |= bind_text(st, 4, dn_invoice_status_names[inv->status]);
+        b |= sqlite3_bind_int64(st, 5, now);
+    } else {
+        st = use(s, ST_INVOICE_INSERT);
+        b = bind_text(st, 1, inv->external_id);
+        b |= sqlite3_bind_int64(st, 2, customer_id);
+        b |= bind_text(st, 3, inv->currency);
+        b |= sqlite3_bind_int64(st, 4, inv->amount_minor);
+        b |= sqlite3_bind_int64(st, 5, inv->paid_minor);
+        b |= bind_date(st, 6, inv->issued);
+        b |= bind_date(st, 7, inv->due);
+        b |= bind_text(st, 8, dn_invoice_status_names[inv->status]);
+        b |= sqlite3_bind_int64(st, 9, now);
+    }
+    rc = b ? bind_failed(s, b, err, "invoice write") : run(s, st, err, "invoice write");
+    if (rc < 0)
+        goto fail;
+    if (!exists)
+        inv->id = sqlite3_last_insert_rowid(s->db);
+    char due[11];
+    dn_date_format(inv->due, due);
+    rc = insert_event(s, customer_id, exists ? "invoice_updated" : "invoice_created",
+                      json_pack("{s:s, s:s, s:I, s:s, s:s}", "external_id", inv->external_id,
+                                "currency", inv->currency, "amount_minor",
+                                (json_int_t)inv->amount_minor, "status",
+                                dn_invoice_status_names[inv->status], "due", due),
+                      now, err);
+    if (rc < 0)
+        goto fail;
+    rc = sqlite_touch_customer(s, customer_id, 0, err);
+    if (rc < 0)
+        goto fail;
+    if (exists) {
+        rc = close_case_if_settled(s, customer_id, now, err);
+        if (rc < 0)
+            goto fail;
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc == 0)
+        *outcome = result;
+    return rc;
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+static int sqlite_get_invoice(void *ctx, const char *external_id, dn_invoice *out, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    int64_t customer_id;
+    int rc = invoice_by_external(s, external_id, out, &customer_id, err);
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "external_id", "no invoice %s", external_id);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- payments ---- */
+
+static int validate_payment(const dn_payment *p, dn_err *err)
+{
+    if (!p->external_id[0])
+        return dn_err_set(err, -EINVAL, "external_id", "a payment needs an external id");
+    if (!dn_utf8_valid(p->external_id))
+        return dn_err_set(err, -EINVAL, "external_id", "external_id is not valid UTF-8");
+    if (!dn_utf8_valid(p->customer_external_id))
+        return dn_err_set(err, -EINVAL, "customer_id", "customer id is not valid UTF-8");
+    if (!dn_utf8_valid(p->invoice_external_id))
+        return dn_err_set(err, -EINVAL, "invoice_external_id", "invoice id is not valid UTF-8");
+    if (!currency_valid(p->currency))
+        return dn_err_set(err, -EINVAL, "currency", "currency must be 3 capital letters (ISO 4217)");
+    if (p->amount_minor <= 0)
+        return dn_err_set(err, -EINVAL, "amount_minor", "amount must be positive");
+    if (p->paid_on == DN_NO_DATE)
+        return dn_err_set(err, -EINVAL, "paid_on", "a payment needs the day it was paid");
+    return 0;
+}
+
+/* Compares a stored payment row (ST_PAYMENT_BY_EXT) with p: the first
+ * differing field's name, or NULL when the same payment is sent again. */
+static const char *payment_difference(sqlite3_stmt *st, const dn_payment *p, int64_t customer_id)
+{
+    if (sqlite3_column_int64(st, 1) != customer_id) return "customer_id";
+    if (strcmp((const char *)sqlite3_column_text(st, 2), p->currency)) return "currency";
+    if (sqlite3_column_int64(st, 3) != p->amount_minor) return "amount_minor";
+    if (column_date(st, 4) != p->paid_on) return "paid_on";
+    if (strcmp((const char *)sqlite3_column_text(st, 5),
+               p->is_credit_note ? "credit_note" : "payment")) return "is_credit_note";
+    if (strcmp((const char *)sqlite3_column_text(st, 6), p->invoice_external_id))
+        return "invoice_external_id";
+    return NULL;
+}
+
+/* Allocates up to amount to one invoice; logs "invoice_paid" when it
+ * becomes paid. */
+static int allocate(sqlite_store *s, int64_t payment_id, int64_t invoice_id, int64_t amount,
+                    int64_t customer_id, dn_time now, dn_err *err)
+{
+    sqlite3_stmt *st = use(s, ST_ALLOCATION_INSERT);
+    int b = sqlite3_bind_int64(st, 1, payment_id);
+    b |= sqlite3_bind_int64(st, 2, invoice_id);
+    b |= sqlite3_bind_int64(st, 3, amount);
+    int rc = b ? bind_failed(s, b, err, "allocation") : run(s, st, err, "allocation");
+    if (rc < 0)
+        return rc;
+    st = use(s, ST_INVOICE_ADD_PAID);
+    b = sqlite3_bind_int64(st, 1, invoice_id);
+    b |= sqlite3_bind_int64(st, 2, amount);
+    b |= sqlite3_bind_int64(st, 3, now);
+    if (b)
+        return bind_failed(s, b, err, "invoice payment");
+    rc = step_row(s, st, err, "invoice payment");
+    if (rc <= 0)
+        return rc == 0 ? dn_err_set(err, -EIO, NULL, "invoice %lld vanished",
+                                    (long long)invoice_id) : rc;
+    bool paid = strcmp((const char *)sqlite3_column_text(st, 0), "paid") == 0;
+    json_t *payload = paid ? json_pack("{s:s}", "external_id",
+                                       (const char *)sqlite3_column_text(st, 1)) : NULL;
+    /* finish the statement: RETURNING rows are produced before the write ends */
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(payload);
+        return db_fail(s, rc, err, NULL, "invoice payment");
+    }
+    return paid ? insert_event(s, customer_id, "invoice_paid", payload, now, err) : 0;
+}
+
+static int sqlite_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outcome, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    int rc = validate_payment(p, err);
+    if (rc < 0)
+        return rc;
+    unit u;
+    rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    dn_time now = dn_now();
+    int64_t customer_id = 0;
+    const char *kind = p->is_credit_note ? "credit_note" : "payment";
+    rc = customer_id_by_external(s, p->customer_external_id, &customer_id, err);
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "customer_id", "no customer %s for payment %s",
+                        p->customer_external_id, p->external_id);
+    if (rc < 0)
+        goto fail;
+
+    sqlite3_stmt *st = use(s, ST_PAYMENT_BY_EXT);
+    int b = bind_text(st, 1, p->external_id);
+    if (b) {
+        rc = bind_failed(s, b, err, "payment lookup");
+        goto fail;
+    }
+    rc = step_row(s, st, err, "payment lookup");
+    if (rc < 0)
+        goto fail;
+    if (rc == 1) {
+        const char *field = payment_difference(st, p, customer_id);
+        p->id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        if (field) {
+            rc = dn_err_set(err, -EEXIST, field, "payment %s was recorded with another %s",
+                            p->external_id, field);
+            goto fail;
+        }
+        *outcome = DN_UPSERT_SAME;
+        return unit_commit(s, &u, err);
+    }
+
+    dn_invoice named;
+    int64_t named_customer = 0;
+    if (p->invoice_external_id[0]) {
+        rc = invoice_by_external(s, p->invoice_external_id, &named, &named_customer, err);
+        if (rc == 0)
+            rc = dn_err_set(err, -ENOENT, "invoice_external_id", "no invoice %s",
+                            p->invoice_external_id);
+        if (rc < 0)
+            goto fail;
+        if (named_customer != customer_id) {
+            rc = dn_err_set(err, -EINVAL, "invoice_external_id",
+                            "invoice %s belongs to customer %s, not %s", p->invoice_external_id,
+                            named.customer_external_id, p->customer_external_id);
+            goto fail;
+        }
+        if (strcmp(named.currency, p->currency) != 0) {
+            rc = dn_err_set(err, -EINVAL, "currency", "payment in %s for invoice %s in %s",
+                            p->currency, p->invoice_external_id, named.currency);
+            goto fail;
+        }
+    }
+
+    char paid_on[11];
+    dn_date_format(p->paid_on, paid_on);
+    st = use(s, ST_PAYMENT_INSERT);
+    b = bind_text(st, 1, p->external_id);
+    b |= sqlite3_bind_int64(st, 2, customer_id);
+    b |= bind_text(st, 3, p->currency);
+    b |= sqlite3_bind_int64(st, 4, p->amount_minor);
+    b |= bind_text(st, 5, paid_on);
+    b |= bind_text(st, 6, kind);
+    b |= bind_text_or_null(st, 7, p->invoice_external_id);
+    b |= sqlite3_bind_int64(st, 8, now);
+    rc = b ? bind_failed(s, b, err, "payment write") : run(s, st, err, "payment write");
+    if (rc < 0)
+        goto fail;
+    p->id = sqlite3_last_insert_rowid(s->db);
+
+    int64_t remaining = p->amount_minor;
+    if (p->invoice_external_id[0]) {
+        int64_t open_amount = named.amount_minor - named.paid_minor;
+        bool remindable = named.status == DN_INV_OPEN || named.status == DN_INV_DISPUTED ||
+                          named.status == DN_INV_ON_HOLD;
+        int64_t share = remaining < open_amount ? remaining : open_amount;
+        if (remindable && share > 0) {
+            rc = allocate(s, p->id, named.id, share, customer_id, now, err);
+            if (rc < 0)
+                goto fail;
+            remaining -= share;
+        }
+    } else {
+        /* each round pays one invoice fully or spends the rest, so it ends */
+        while (remaining > 0) {
+            st = use(s, ST_INVOICE_OLDEST_OPEN);
+            b = sqlite3_bind_int64(st, 1, customer_id);
+            b |= bind_text(st, 2, p->currency);
+            if (b) {
+                rc = bind_failed(s, b, err, "allocation lookup");
+                goto fail;
+            }
+            rc = step_row(s, st, err, "allocation lookup");
+            if (rc < 0)
+                goto fail;
+            if (rc == 0)
+                break;
+            int64_t invoice_id = sqlite3_column_int64(st, 0);
+            int64_t open_amount = sqlite3_column_int64(st, 1);
+            sqlite3_reset(st);
+            int64_t share = remaining < open_amount ? remaining : open_amount;
+            rc = allocate(s, p->id, invoice_id, share, customer_id, now, err);
+            if (rc < 0)
+                goto fail;
+            remaining -= share;
+        }
+    }
+
+    rc = insert_event(s, customer_id, kind,
+                      json_pack("{s:s, s:s, s:I, s:I, s:I, s:s}", "external_id", p->external_id,
+                                "currency", p->currency, "amount_minor",
+                                (json_int_t)p->amount_minor, "allocated_minor",
+                                (json_int_t)(p->amount_minor - remaining), "unallocated_minor",
+                                (json_int_t)remaining, "paid_on", paid_on),
+                      now, err);
+    if (rc < 0)
+        goto fail;
+    rc = sqlite_touch_customer(s, customer_id, 0, err);
+    if (rc < 0)
+        goto fail;
+    rc = close_case_if_settled(s, customer_id, now, err);
+    if (rc < 0)
+        goto fail;
+    rc = unit_commit(s, &u, err);
+    if (rc == 0)
+        *outcome = DN_UPSERT_CREATED;
+    return rc;
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* ---- the evaluation pass ---- */
+
+/* Fills everything in f except the customer and persona (already read),
+ * as of now. No allocation: every query is a prepared statement and every
+ * value lands in f's fixed buffers. */
+static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
+{
+    int64_t customer_id = f->customer.id;
+    int rc, step;
+
+    /* unpaid invoices (oldest due first) and the open balance per currency */
+    sqlite3_stmt *st = use(s, ST_FACT_INVOICES);
+    int b = sqlite3_bind_int64(st, 1, customer_id);
+    if (b)
+        return bind_failed(s, b, err, "facts: invoices");
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *currency = (const char *)sqlite3_column_text(st, 1);
+        int64_t amount = sqlite3_column_int64(st, 2), paid = sqlite3_column_int64(st, 3);
+        dn_invoice_status status = DN_INV_OPEN;
+        dn_invoice_status_parse((const char *)sqlite3_column_text(st, 6), &status);
+        if (f->n_invoices < DN_FACT_INVOICES) {
+            dn_fact_invoice *fi = &f->invoices[f->n_invoices++];
+            column_text(st, 0, fi->external_id, sizeof fi->external_id);
+            dn_strlcpy(fi->currency, currency ? currency : "", sizeof fi->currency);
+            fi->amount_minor = amount;
+            fi->paid_minor = paid;
+            fi->issued = column_date(st, 4);
+            fi->due = column_date(st, 5);
+            fi->status = status;
+        }
+        if (status != DN_INV_OPEN || !currency)
+            continue;
+        int i = 0;
+        while (i < f->n_balance && strcmp(f->balance[i].currency, currency) != 0)
+            i++;
+        if (i == f->n_balance) {
+            if (f->n_balance == DN_FACT_BALANCES) {
+                dn_log(DN_LOG_WARN, "store", "customer %lld owes in more than %d currencies; "
+                       "%s left out of the balance", (long long)customer_id,
+                       DN_FACT_BALANCES, currency);
+                continue;
+            }
+            dn_strlcpy(f->balance[i].currency, currency, sizeof f->balance[i].currency);
+            f->balance[i].amount_minor = 0;
+            f->n_balance++;
+        }
+        f->balance[i].amount_minor += amount - paid;
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE)
+        return db_fail(s, step, err, NULL, "facts: invoices");
+
+    f->case_id = 0;
+    f->case_anchor_due = DN_NO_DATE;
+    f->stage_day = INT32_MIN;
+    rc = open_case(s, customer_id, &f->case_id, &f->case_anchor_due, &f->stage_day, err);
+    if (rc < 0)
+        return rc;
+
+    st = use(s, ST_FACT_SUMMARY);
+    b = sqlite3_bind_int64(st, 1, customer_id);
+    b |= sqlite3_bind_int64(st, 2, now - (dn_time)REPLY_WINDOW_DAYS * SECONDS_PER_DAY);
+    if (b)
+        return bind_failed(s, b, err, "facts: summary");
+    rc = step_row(s, st, err, "facts: summary");
+    if (rc < 0)
+        return rc;
+    if (rc == 1) {
+        f->promises_kept = sqlite3_column_int(st, 0);
+        f->promises_broken = sqlite3_column_int(st, 1);
+        f->promise_pending = sqlite3_column_int(st, 2) > 0;
+        f->promise_due = column_date(st, 3);
+        f->replies = sqlite3_column_int(st, 4);
+        f->disputes = sqlite3_column_int(st, 5);
+        f->payments_count = sqlite3_column_int(st, 6);
+        f->avg_days_late = sqlite3_column_int(st, 7);   /* NULL (no allocation) reads 0 */
+        sqlite3_reset(st);
+    }
+
+    st = use(s, ST_FACT_CONTACTS);
+    b = sqlite3_bind_int64(st, 1, customer_id);
+    b |= sqlite3_bind_int64(st, 2, now - (dn_time)CONTACT_WINDOW_DAYS * SECONDS_PER_DAY);
+    b |= sqlite3_bind_int(st, 3, DN_FACT_CONTACTS);
+    if (b)
+        return bind_failed(s, b, err, "facts: contacts");
+    f->n_contacts = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW && f->n_contacts < DN_FACT_CONTACTS) {
+        dn_fact_contact *fc = &f->contacts[f->n_contacts++];
+        fc->id = sqlite3_column_int64(st, 0);
+        fc->at = sqlite3_column_int64(st, 1);
+        column_text(st, 2, fc->channel, sizeof fc->channel);
+        column_text(st, 3, fc->state, sizeof fc->state);
+        column_text(st, 4, fc->outcome, sizeof fc->outcome);
+        column_text(st, 5, fc->template_name, sizeof fc->template_name);
+        fc->step_day = sqlite3_column_int(st, 6);
+        fc->case_id = sqlite3_column_int64(st, 7);
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE && step != SQLITE_ROW)
+        return db_fail(s, step, err, NULL, "facts: contacts");
+    return 0;
+}
+
+static void facts_clear(dn_facts *f)
+{
+    memset(f, 0, sizeof *f);
+    f->customer.hold_until = DN_NO_DATE;
+    f->case_anchor_due = DN_NO_DATE;
+    f->stage_day = INT32_MIN;
+    f->promise_due = DN_NO_DATE;
+}
+
+static int sqlite_claim_due(void *ctx, dn_time now, int lease_seconds, dn_facts *out, int max,
+                            int *n, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    *n = 0;
+    if (max < 0)
+        return dn_err_set(err, -EINVAL, "max", "max must not be negative");
+    if (lease_seconds < 0)
+        return dn_err_set(err, -EINVAL, "lease_seconds", "lease must not be negative");
+    if (max == 0)
+        return 0;
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    int count = 0, step = SQLITE_DONE;
+    sqlite3_stmt *st = use(s, ST_CLAIM_SELECT);
+    int b = sqlite3_bind_int64(st, 1, now);
+    b |= sqlite3_bind_int(st, 2, max);
+    if (b) {
+        rc = bind_failed(s, b, err, "claim");
+        goto fail;
+    }
+    while (count < max && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        facts_clear(&out[count]);
+        read_customer(st, &out[count].customer, out[count].persona, sizeof out[count].persona);
+        count++;
+    }
+    sqlite3_reset(st);
+    if (count < max && step != SQLITE_DONE) {
+        rc = db_fail(s, step, err, NULL, "claim");
+        goto fail;
+    }
+    /* leases and facts after the scan: writing customers while stepping
+     * over their index would disturb it */
+    for (int i = 0; i < count; i++) {
+        st = use(s, ST_CLAIM_LEASE);
+        b = sqlite3_bind_int64(st, 1, out[i].customer.id);
+        b |= sqlite3_bind_int64(st, 2, now + lease_seconds);
+        rc = b ? bind_failed(s, b, err, "lease") : run(s, st, err, "lease");
+        if (rc < 0)
+            goto fail;
+        rc = fill_facts(s, &out[i], now, err);
+        if (rc < 0)
+            goto fail;
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc == 0)
+        *n = count;
+    return rc;
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+static int sqlite_load_facts(void *ctx, int64_t customer_id, dn_time now, dn_facts *out,
+                             dn_err *err)
+{
+    sqlite_store *s = ctx;
+    unit u;
+    int rc = unit_begin(s, &u, false, err);
+    if (rc < 0)
+        return rc;
+    facts_clear(out);
+    sqlite3_stmt *st = use(s, ST_CUSTOMER_BY_ID);
+    int b = sqlite3_bind_int64(st, 1, customer_id);
+    if (b) {
+        rc = bind_failed(s, b, err, "facts: customer");
+        goto fail;
+    }
+    rc = step_row(s, st, err, "facts: customer");
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "customer_id", "no customer with id %lld",
+                        (long long)customer_id);
+    if (rc < 0)
+        goto fail;
+    read_customer(st, &out->customer, out->persona, sizeof out->persona);
+    sqlite3_reset(st);
+    rc = fill_facts(s, out, now, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+static int validate_plan(const dn_contact_plan *c, dn_err *err)
+{
+    const struct { const char *name, *value; } text[] = {
+        { "idem_key", c->idem_key }, { "channel", c->channel }, { "address", c->address },
+        { "template_name", c->template_name }, { "language", c->language },
+        { "tone", c->tone }, { "voice", c->voice }, { "subject", c->subject },
+        { "body", c->body ? c->body : "" }, { "sms_encoding", c->sms_encoding },
+    };
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+        if (!dn_utf8_valid(text[i].value))
+            return dn_err_set(err, -EINVAL, text[i].name, "contact %s is not valid UTF-8",
+                              text[i].name);
+    if (!c->channel[0])
+        return dn_err_set(err, -EINVAL, "channel", "a planned contact needs a channel");
+    return 0;
+}
+
+/* Does the contact with this idempotency key exist: 1 yes, 0 no. */
+static int contact_exists(sqlite_store *s, const char *idem_key, dn_err *err)
+{
+    sqlite3_stmt *st = use(s, ST_CONTACT_EXISTS);
+    int b = bind_text(st, 1, idem_key);
+    if (b)
+        return bind_failed(s, b, err, "idempotency check");
+    int rc = step_row(s, st, err, "idempotency check");
+    if (rc == 1)
+        sqlite3_reset(st);
+    return rc;
+}
+
+static int insert_decision(sqlite_store *s, const dn_pass_result *r, int64_t case_id,
+                           dn_time now, int64_t *decision_id, dn_err *err)
+{
+    const dn_decision *d = r->decision;
+    sqlite3_stmt *st = use(s, ST_DECISION_INSERT);
+    int b = sqlite3_bind_int64(st, 1, r->customer_id);
+    b |= bind_id_or_null(st, 2, case_id);
+    b |= sqlite3_bind_int64(st, 3, now);
+    b |= bind_text(st, 4, d->ruleset_version);
+    b |= bind_text(st, 5, d->segment);
+    b |= bind_text(st, 6, d->persona);
+    b |= bind_text(st, 7, dn_action_names[d->action]);
+    b |= sqlite3_bind_int(st, 8, d->step_day);
+    b |= sqlite3_bind_int(st, 9, d->step_index);
+    b |= bind_text(st, 10, d->channel);
+    b |= bind_text(st, 11, d->template_name);
+    b |= bind_text(st, 12, d->tone);
+    b |= bind_text(st, 13, d->language);
+    b |= bind_text(st, 14, d->where);
+    b |= bind_text(st, 15, d->reason);
+    b |= bind_text_or_null(st, 16, r->guard_verdict);
+    b |= bind_text_or_null(st, 17, r->guard_reason);
+    int rc = b ? bind_failed(s, b, err, "decision") : run(s, st, err, "decision");
+    if (rc == 0)
+        *decision_id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+static int insert_contact(sqlite_store *s, const dn_pass_result *r, int64_t case_id,
+                          int64_t decision_id, const char *idem_key, dn_time now,
+                          int64_t *contact_id, dn_err *err)
+{
+    const dn_contact_plan *c = r->contact;
+    sqlite3_stmt *st = use(s, ST_CONTACT_INSERT);
+    int b = sqlite3_bind_int64(st, 1, decision_id);
+    b |= sqlite3_bind_int64(st, 2, r->customer_id);
+    b |= bind_id_or_null(st, 3, case_id);
+    b |= bind_text(st, 4, idem_key);
+    b |= sqlite3_bind_int(st, 5, r->decision->step_day);
+    b |= bind_text(st, 6, c->channel);
+    b |= bind_text(st, 7, c->address);
+    b |= bind_text(st, 8, c->template_name);
+    b |= bind_text(st, 9, c->language);
+    b |= bind_text(st, 10, c->tone);
+    b |= bind_text(st, 11, c->voice);
+    b |= bind_text(st, 12, c->subject);
+    b |= bind_text(st, 13, c->body ? c->body : "");
+    b |= sqlite3_bind_int64(st, 14, c->scheduled_at);
+    b |= sqlite3_bind_int(st, 15, c->sms_parts);
+    b |= bind_text(st, 16, c->sms_encoding);
+    b |= sqlite3_bind_int64(st, 17, now);
+    int rc = b ? bind_failed(s, b, err, "contact") : run(s, st, err, "contact");
+    if (rc == 0)
+        *contact_id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+static int sqlite_record_result(void *ctx, const dn_pass_result *r, dn_time now,
+                                bool *duplicate, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    bool is_duplicate = false;
+    if (duplicate)
+        *duplicate = false;
+    if (!r || !r->decision)
+        return dn_err_set(err, -EINVAL, "decision", "a pass result needs a decision");
+    if ((unsigned)r->decision->action > DN_ACT_ERROR)
+        return dn_err_set(err, -EINVAL, "action", "unknown action %d", (int)r->decision->action);
+    if (!dn_utf8_valid(r->decision->reason))
+        return dn_err_set(err, -EINVAL, "reason", "decision reason is not valid UTF-8");
+    int rc = r->contact ? validate_plan(r->contact, err) : 0;
+    if (rc < 0)
+        return rc;
+    unit u;
+    rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+
+    /* the customer first: an unknown id fails before anything refers to it */
+    sqlite3_stmt *st = use(s, ST_CUSTOMER_AFTER_PASS);
+    int b = sqlite3_bind_int64(st, 1, r->customer_id);
+    b |= sqlite3_bind_int64(st, 2, r->next_evaluation_at);
+    b |= bind_text(st, 3, r->decision->persona);
+    b |= bind_text(st, 4, r->decision->segment);
+    rc = b ? bind_failed(s, b, err, "pass result") : run(s, st, err, "pass result");
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        rc = dn_err_set(err, -ENOENT, "customer_id", "no customer with id %lld",
+                        (long long)r->customer_id);
+    if (rc < 0)
+        goto fail;
+
+    int64_t case_id = 0;
+    rc = open_case(s, r->customer_id, &case_id, NULL, NULL, err);
+    if (rc < 0)
+        goto fail;
+    if (rc == 0 && r->open_case) {
+        st = use(s, ST_CASE_INSERT);
+        b = sqlite3_bind_int64(st, 1, r->customer_id);
+        b |= sqlite3_bind_int64(st, 2, now);
+        b |= bind_date(st, 3, r->anchor_due);
+        rc = b ? bind_failed(s, b, err, "open case") : run(s, st, err, "open case");
+        if (rc < 0)
+            goto fail;
+        case_id = sqlite3_last_insert_rowid(s->db);
+        char anchor[11];
+        dn_date_format(r->anchor_due, anchor);
+        rc = insert_event(s, r->customer_id, "case_opened",
+                          json_pack("{s:I, s:s}", "case_id", (json_int_t)case_id,
+                                    "anchor_due", anchor), now, err);
+        if (rc < 0)
+            goto fail;
+    }
+
+    char idem_key[sizeof ((dn_contact_plan *)0)->idem_key] = "";
+    if (r->contact) {
+        if (r->contact->idem_key[0])
+            dn_strlcpy(idem_key, r->contact->idem_key, sizeof idem_key);
+        else
+            snprintf(idem_key, sizeof idem_key, "cu%lld-ca%lld-d%d", (long long)r->customer_id,
+                     (long long)case_id, r->decision->step_day);
+        rc = contact_exists(s, idem_key, err);
+        if (rc < 0)
+            goto fail;
+        is_duplicate = rc == 1;
+    }
+    if (!is_duplicate) {
+        int64_t decision_id = 0, contact_id = 0;
+        rc = insert_decision(s, r, case_id, now, &decision_id, err);
+        if (rc < 0)
+            goto fail;
+        if (r->contact) {
+            rc = insert_contact(s, r, case_id, decision_id, idem_key, now, &contact_id, err);
+            if (rc < 0)
+                goto fail;
+            st = use(s, ST_DECISION_LINK);
+            b = sqlite3_bind_int64(st, 1, decision_id);
+            b |= sqlite3_bind_int64(st, 2, contact_id);
+            rc = b ? bind_failed(s, b, err, "decision link") : run(s, st, err, "decision link");
+            if (rc < 0)
+                goto fail;
+            if (case_id) {
+                st = use(s, ST_CASE_STAGE);
+                b = sqlite3_bind_int64(st, 1, case_id);
+                b |= sqlite3_bind_int(st, 2, r->decision->step_day);
+                rc = b ? bind_failed(s, b, err, "case stage") : run(s, st, err, "case stage");
+                if (rc < 0)
+                    goto fail;
+            }
+        }
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc == 0 && duplicate)
+        *duplicate = is_duplicate;
+    return rc;
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* ---- dispatch ---- */
+
+static int sqlite_claim_outbox(void *ctx, dn_time now, dn_outbox_item **items, int max, int *n,
+                               dn_err *err)
+{
+    sqlite_store *s = ctx;
+    dn_outbox_item *list = NULL;
+    int count = 0, step = SQLITE_DONE;
+    *items = NULL;
+    *n = 0;
+    if (max <= 0)
+        return max == 0 ? 0 : dn_err_set(err, -EINVAL, "max", "max must not be negative");
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    list = calloc((size_t)max, sizeof *list);
+    if (!list) {
+        rc = dn_err_set(err, -ENOMEM, NULL, "out of memory claiming %d contacts", max);
+        goto fail;
+    }
+    sqlite3_stmt *st = use(s, ST_OUTBOX_SELECT);
+    int b = sqlite3_bind_int64(st, 1, now);
+    b |= sqlite3_bind_int(st, 2, max);
+    if (b) {
+        rc = bind_failed(s, b, err, "outbox");
+        goto fail;
+    }
+    while (count < max && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        dn_outbox_item *it = &list[count];
+        const unsigned char *body = sqlite3_column_text(st, 12);
+        it->body = strdup(body ? (const char *)body : "");
+        if (!it->body) {
+            rc = dn_err_set(err, -ENOMEM, "body", "out of memory copying a contact body");
+            goto fail;
+        }
+        count++;
+        it->id = sqlite3_column_int64(st, 0);
+        it->customer_id = sqlite3_column_int64(st, 1);
+        it->case_id = sqlite3_column_int64(st, 2);
+        column_text(st, 3, it->customer_external_id, sizeof it->customer_external_id);
+        column_text(st, 4, it->idem_key, sizeof it->idem_key);
+        column_text(st, 5, it->channel, sizeof it->channel);
+        column_text(st, 6, it->address, sizeof it->address);
+        column_text(st, 7, it->template_name, sizeof it->template_name);
+        column_text(st, 8, it->language, sizeof it->language);
+        column_text(st, 9, it->tone, sizeof it->tone);
+        column_text(st, 10, it->voice, sizeof it->voice);
+        column_text(st, 11, it->subject, sizeof it->subject);
+        it->scheduled_at = sqlite3_column_int64(st, 13);
+    }
+    sqlite3_reset(st);
+    if (count < max && step != SQLITE_DONE) {
+        rc = db_fail(s, step, err, NULL, "outbox");
+        goto fail;
+    }
+    for (int i = 0; i < count; i++) {
+        st = use(s, ST_OUTBOX_TAKE);
+        b = sqlite3_bind_int64(st, 1, list[i].id);
+        b |= sqlite3_bind_int64(st, 2, now);
+        rc = b ? bind_failed(s, b, err, "outbox take") : run(s, st, err, "outbox take");
+        if (rc < 0)
+            goto fail;
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc < 0)
+        goto fail_closed;
+    if (count == 0) {
+        free(list);
+        list = NULL;
+    }
+    *items = list;
+    *n = count;
+    return 0;
+fail:
+    unit_abort(s, &u);
+fail_closed:
+    dn_outbox_items_free(list, count);
+    return rc;
+}
+
+static bool contact_state_known(const char *state)
+{
+    for (int i = 0; i < CONTACT_STATE_COUNT; i++)
+        if (strcmp(state, contact_states[i]) == 0)
+            return true;
+    return false;
+}
+
+static int sqlite_set_contact_state(void *ctx, int64_t contact_id, const char *state,
+                                    const char *provider_id, const char *reason, dn_time at,
+                                    dn_err *err)
+{
+    sqlite_store *s = ctx;
+    if (!state || !contact_state_known(state))
+        return dn_err_set(err, -EINVAL, "state", "unknown contact state %s", state ? state : "(null)");
+    if ((provider_id && !dn_utf8_valid(provider_id)) || (reason && !dn_utf8_valid(reason)))
+        return dn_err_set(err, -EINVAL, provider_id && !dn_utf8_valid(provider_id) ?
+                          "provider_id" : "reason", "text is not valid UTF-8");
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = use(s, ST_CONTACT_STATE);
+    int b = sqlite3_bind_int64(st, 1, contact_id);
+    b |= bind_text(st, 2, state);
+    b |= bind_text_or_null(st, 3, provider_id);
+    b |= bind_text_or_null(st, 4, reason);
+    b |= sqlite3_bind_int64(st, 5, at);
+    if (b) {
+        rc = bind_failed(s, b, err, "contact state");
+        goto fail;
+    }
+    rc = step_row(s, st, err, "contact state");
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact with id %lld",
+                        (long long)contact_id);
+    if (rc < 0)
+        goto fail;
+    int64_t customer_id = sqlite3_column_int64(st, 0);
+    rc = sqlite3_step(st);   /* let the UPDATE finish */
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        rc = db_fail(s, rc, err, NULL, "contact state");
+        goto fail;
+    }
+    char kind[32];
+    snprintf(kind, sizeof kind, "contact_%s", state);
+    json_t *payload = json_pack("{s:I, s:s}", "contact_id", (json_int_t)contact_id,
+                                "state", state);
+    if (payload && provider_id && *provider_id)
+        json_object_set_new(payload, "provider_id", json_string(provider_id));
+    if (payload && reason && *reason)
+        json_object_set_new(payload, "reason", json_string(reason));
+    rc = insert_event(s, customer_id, kind, payload, at, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* ---- events, rule sets, transactions ---- */
+
+static int sqlite_append_event(void *ctx, int64_t customer_id, const char *kind, json_t *payload,
+                               dn_time at, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    if (!kind || !*kind || !dn_utf8_valid(kind))
+        return dn_err_set(err, -EINVAL, "kind", "an event needs a kind");
+    if (payload && !json_is_object(payload))
+        return dn_err_set(err, -EINVAL, "payload", "an event payload must be a JSON object");
+    return insert_event(s, customer_id, kind, payload ? json_incref(payload) : NULL, at, err);
+}
+
+static int sqlite_record_ruleset(void *ctx, const char *version, json_t *files, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    if (!version || !*version || !dn_utf8_valid(version))
+        return dn_err_set(err, -EINVAL, "version", "a rule set needs a version");
+    char *text = files ? json_dumps(files, JSON_COMPACT) : NULL;
+    if (files && !text)
+        return dn_err_set(err, -ENOMEM, "files", "cannot serialise the rule set files");
+    sqlite3_stmt *st = use(s, ST_RULESET_INSERT);
+    int b = bind_text(st, 1, version);
+    b |= sqlite3_bind_int64(st, 2, dn_now());
+    b |= bind_text(st, 3, text ? text : "[]");
+    int rc = b ? bind_failed(s, b, err, "rule set") : run(s, st, err, "rule set");
+    free(text);
+    return rc;
+}
+
+static int sqlite_begin(void *ctx, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    return run(s, use(s, ST_BEGIN), err, "begin");
+}
+
+static int sqlite_commit(void *ctx, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    int rc = run(s, use(s, ST_COMMIT), err, "commit");
+    if (rc < 0 && !sqlite3_get_autocommit(s->db))
+        run(s, use(s, ST_ROLLBACK), NULL, "rollback");
+    return rc;
+}
+
+static int sqlite_rollback(void *ctx)
+{
+    sqlite_store *s = ctx;
+    reset_busy_statements(s);
+    if (sqlite3_get_autocommit(s->db))
+        return 0;
+    return run(s, use(s, ST_ROLLBACK), NULL, "rollback");
+}
+
+/* ---- reading as JSON ---- */
+
+/* Columns whose text is itself JSON and is embedded parsed. */
+static bool json_column(const char *name)
+{
+    return strcmp(name, "payload") == 0 || strcmp(name, "files") == 0;
+}
+
+/* The current row as an object keyed by column name: integers as integers,
+ * NULL as null, text as strings (JSON columns parsed). NULL on failure. */
+static json_t *row_to_json(sqlite3_stmt *st)
+{
+    json_t *row = json_object();
+    if (!row)
+        return NULL;
+    int columns = sqlite3_column_count(st);
+    for (int i = 0; i < columns; i++) {
+        const char *name = sqlite3_column_name(st, i);
+        json_t *value = NULL;
+        switch (sqlite3_column_type(st, i)) {
+        case SQLITE_INTEGER:
+            value = json_integer(sqlite3_column_int64(st, i));
+            break;
+        case SQLITE_FLOAT:
+            value = json_real(sqlite3_column_double(st, i));
+            break;
+        case SQLITE_NULL:
+            value = json_null();
+            break;
+        default: {
+            const char *text = (const char *)sqlite3_column_text(st, i);
+            size_t length = (size_t)sqlite3_column_bytes(st, i);
+            if (text && json_column(name))
+                value = json_loadb(text, length, 0, NULL);
+            if (!value && text)
+                value = json_stringn(text, length);
+            break;
+        }
+        }
+        if (!name || !value || json_object_set_new(row, name, value) < 0) {
+            json_decref(row);
+            return NULL;
+        }
+    }
+    return row;
+}
+
+/* Steps st to the end, appending each row to array; resets st. */
+static int append_rows(sqlite_store *s, sqlite3_stmt *st, json_t *array, dn_err *err,
+                       const char *what)
+{
+    int step, rc = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *row = row_to_json(st);
+        if (!row || json_array_append_new(array, row) < 0) {
+            rc = dn_err_set(err, -ENOMEM, NULL, "%s: cannot build the JSON row", what);
+            break;
+        }
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_fail(s, step, err, NULL, what);
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* A fresh array of every row of st (bound by the caller) in *out. */
+static int rows_array(sqlite_store *s, sqlite3_stmt *st, json_t **out, dn_err *err,
+                      const char *what)
+{
+    json_t *array = json_array();
+    if (!array) {
+        sqlite3_reset(st);
+        return dn_err_set(err, -ENOMEM, NULL, "%s: out of memory", what);
+    }
+    int rc = append_rows(s, st, array, err, what);
+    if (rc < 0) {
+        json_decref(array);
+        return rc;
+    }
+    *out = array;
+    return 0;
+}
+
+static int check_limit(int limit, dn_err *err)
+{
+    if (limit <= 0 || limit > LIST_LIMIT_MAX)
+        return dn_err_set(err, -EINVAL, "limit", "limit must be 1..%d", LIST_LIMIT_MAX);
+    return 0;
+}
+
+static int sqlite_list_customers(void *ctx, const char *after, int limit, json_t **out,
+                                 dn_err *err)
+{
+    sqlite_store *s = ctx;
+    int rc = check_limit(limit, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = use(s, ST_CUSTOMER_LIST);
+    int b = bind_text(st, 1, after ? after : "");
+    b |= sqlite3_bind_int(st, 2, limit);
+    if (b)
+        return bind_failed(s, b, err, "list customers");
+    return rows_array(s, st, out, err, "list customers");
+}
+
+/* Shared by list_invoices and list_payments: all rows (customer "" or NULL)
+ * or one customer's (-ENOENT if unknown). */
+static int list_by_customer(sqlite_store *s, enum stmt_id all, enum stmt_id one,
+                            const char *customer_external_id, const char *after, int limit,
+                            json_t **out, dn_err *err, const char *what)
+{
+    int rc = check_limit(limit, err);
+    if (rc < 0)
+        return rc;
+    int64_t customer_id = 0;
+    bool filtered = customer_external_id && *customer_external_id;
+    if (filtered) {
+        rc = customer_id_by_external(s, customer_external_id, &customer_id, err);
+        if (rc == 0)
+            rc = dn_err_set(err, -ENOENT, "customer_id", "no customer %s",
+                            customer_external_id);
+        if (rc < 0)
+            return rc;
+    }
+    sqlite3_stmt *st = use(s, filtered ? one : all);
+    int b = bind_text(st, 1, after ? after : "");
+    b |= sqlite3_bind_int(st, 2, limit);
+    if (filtered)
+        b |= sqlite3_bind_int64(st, 3, customer_id);
+    if (b)
+        return bind_failed(s, b, err, what);
+    return rows_array(s, st, out, err, what);
+}
+
+static int sqlite_list_invoices(void *ctx, const char *customer_external_id, const char *after,
+                                int limit, json_t **out, dn_err *err)
+{
+    return list_by_customer(ctx, ST_INVOICE_LIST_ALL, ST_INVOICE_LIST_CUSTOMER,
+                            customer_external_id, after, limit, out, err, "list invoices");
+}
+
+static int sqlite_list_payments(void *ctx, const char *customer_external_id, const char *after,
+                                int limit, json_t **out, dn_err *err)
+{
+    return list_by_customer(ctx, ST_PAYMENT_LIST_ALL, ST_PAYMENT_LIST_CUSTOMER,
+                            customer_external_id, after, limit, out, err, "list payments");
+}
+
+static int sqlite_list_rows(void *ctx, const char *table, int64_t after_id, int limit,
+                            json_t **out, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    enum stmt_id id;
+    if (table && strcmp(table, "decisions") == 0)
+        id = ST_LIST_DECISIONS;
+    else if (table && strcmp(table, "contacts") == 0)
+        id = ST_LIST_CONTACTS;
+    else
+        return dn_err_set(err, -EINVAL, "table", "rows can be listed from decisions or contacts");
+    int rc = check_limit(limit, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = use(s, id);
+    int b = sqlite3_bind_int64(st, 1, after_id);
+    b |= sqlite3_bind_int(st, 2, limit);
+    if (b)
+        return bind_failed(s, b, err, table);
+    return rows_array(s, st, out, err, table);
+}
+
+static int sqlite_timeline(void *ctx, const char *customer_external_id, json_t **out,
+                           dn_err *err)
+{
+    static const struct { const char *key; enum stmt_id id; } parts[] = {
+        { "invoices", ST_TL_INVOICES },   { "payments", ST_TL_PAYMENTS },
+        { "cases", ST_TL_CASES },         { "decisions", ST_TL_DECISIONS },
+        { "contacts", ST_TL_CONTACTS },   { "events", ST_TL_EVENTS },
+    };
+    sqlite_store *s = ctx;
+    json_t *timeline = NULL;
+    unit u;
+    int rc = unit_begin(s, &u, false, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = use(s, ST_TL_CUSTOMER);
+    int b = bind_text(st, 1, customer_external_id ? customer_external_id : "");
+    if (b) {
+        rc = bind_failed(s, b, err, "timeline");
+        goto fail;
+    }
+    rc = step_row(s, st, err, "timeline");
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "external_id", "no customer %s",
+                        customer_external_id ? customer_external_id : "");
+    if (rc < 0)
+        goto fail;
+    int64_t customer_id = sqlite3_column_int64(st, 0);
+    json_t *customer = row_to_json(st);
+    sqlite3_reset(st);
+    timeline = json_object();
+    if (!customer || !timeline || json_object_set_new(timeline, "customer", customer) < 0) {
+        if (!timeline)
+            json_decref(customer);
+        rc = dn_err_set(err, -ENOMEM, NULL, "timeline: out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        json_t *rows = NULL;
+        st = use(s, parts[i].id);
+        b = sqlite3_bind_int64(st, 1, customer_id);
+        rc = b ? bind_failed(s, b, err, parts[i].key) : rows_array(s, st, &rows, err, parts[i].key);
+        if (rc < 0)
+            goto fail;
+        if (json_object_set_new(timeline, parts[i].key, rows) < 0) {
+            rc = dn_err_set(err, -ENOMEM, NULL, "timeline: out of memory");
+            goto fail;
+        }
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc < 0)
+        goto fail_closed;
+    *out = timeline;
+    return 0;
+fail:
+    unit_abort(s, &u);
+fail_closed:
+    json_decref(timeline);
+    return rc;
+}
+
+/* Adds "key": count for every row of a (key, count) statement into obj,
+ * whose keys were pre-filled with 0 so absent groups still show. */
+static int count_groups(sqlite_store *s, enum stmt_id id, json_t *obj, dn_err *err)
+{
+    sqlite3_stmt *st = use(s, id);
+    int step, rc = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        if (key && json_object_set_new(obj, key, json_integer(sqlite3_column_int64(st, 1))) < 0) {
+            rc = dn_err_set(err, -ENOMEM, NULL, "stats: out of memory");
+            break;
+        }
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_fail(s, step, err, NULL, "stats");
+    sqlite3_reset(st);
+    return rc;
+}
+
+static int sqlite_stats(void *ctx, json_t **out, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    json_t *stats = NULL, *contacts = json_object(), *decisions = json_object();
+    unit u;
+    int rc = unit_begin(s, &u, false, err);
+    if (rc < 0)
+        goto done;
+    if (!contacts || !decisions) {
+        rc = dn_err_set(err, -ENOMEM, NULL, "stats: out of memory");
+        goto fail;
+    }
+    for (int i = 0; i < CONTACT_STATE_COUNT; i++)
+        json_object_set_new(contacts, contact_states[i], json_integer(0));
+    for (int i = 0; i <= DN_ACT_ERROR; i++)
+        json_object_set_new(decisions, dn_action_names[i], json_integer(0));
+    rc = count_groups(s, ST_STATS_CONTACTS, contacts, err);
+    if (rc == 0)
+        rc = count_groups(s, ST_STATS_DECISIONS, decisions, err);
+    if (rc < 0)
+        goto fail;
+    sqlite3_stmt *st = use(s, ST_STATS_TOTALS);
+    rc = step_row(s, st, err, "stats");
+    if (rc == 0)
+        rc = dn_err_set(err, -EIO, NULL, "stats: no totals row");
+    if (rc < 0)
+        goto fail;
+    stats = json_pack("{s:I, s:I, s:I, s:O, s:O}",
+                      "customers", (json_int_t)sqlite3_column_int64(st, 0),
+                      "invoices_open", (json_int_t)sqlite3_column_int64(st, 1),
+                      "cases_open", (json_int_t)sqlite3_column_int64(st, 2),
+                      "contacts", contacts, "decisions", decisions);
+    sqlite3_reset(st);
+    if (!stats) {
+        rc = dn_err_set(err, -ENOMEM, NULL, "stats: out of memory");
+        goto fail;
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc < 0) {
+        json_decref(stats);
+        goto done;
+    }
+    *out = stats;
+    goto done;
+fail:
+    unit_abort(s, &u);
+done:
+    json_decref(contacts);
+    json_decref(decisions);
+    return rc;
+}
+
+const dn_store_ops dn_store_sqlite = {
+    .name = "sqlite",
+    .open = sqlite_open,
+    .close = sqlite_close,
+    .schema_version = sqlite_schema_version,
+    .upsert_customer = sqlite_upsert_customer,
+    .get_customer = sqlite_get_customer,
+    .list_customers = sqlite_list_customers,
+    .upsert_invoice = sqlite_upsert_invoice,
+    .get_invoice = sqlite_get_invoice,
+    .list_invoices = sqlite_list_invoices,
+    .add_payment = sqlite_add_payment,
+    .list_payments = sqlite_list_payments,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .claim_due = sqlite_claim_due,
+    .record_result = sqlite_record_result,
+    .touch_customer = sqlite_touch_customer,
+    .claim_outbox = sqlite_claim_outbox,
+    .load_facts = sqlite_load_facts,
+    .set_contact_state = sqlite_set_contact_state,
+    .append_event = sqlite_append_event,
+    .timeline = sqlite_timeline,
+    .list_rows = sqlite_list_rows,
+    .stats = sqlite_stats,
+    .record_ruleset = sqlite_record_ruleset,
+};
