@@ -56,6 +56,7 @@ static int file_sink_init(void **ctx, struct event_base *base, json_t *config, d
     return 0;
 }
 
+/* Frees the context from file_sink_init; files already written stay. */
 static void file_sink_close(void *ctx)
 {
     free(ctx);

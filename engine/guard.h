@@ -26,7 +26,22 @@ typedef struct dn_guard_profile dn_guard_profile;   /* see guard.c; loaded from 
 /* The built-in profile for a jurisdiction ("LV", "US", "UK", "EE", "default"), or NULL. */
 const dn_guard_profile *guard_profile_builtin(const char *country);
 
-/* The verdict for contacting f->customer through d->channel at `at`. */
+/* A profile from configuration: a JSON object whose optional "base" names
+ * the built-in profile it starts from (default "default") and whose other
+ * members override single fields (docs/compliance.md lists them). Unknown
+ * members and out-of-range values are errors naming the member. On success
+ * *out is a new profile the caller frees with guard_profile_free. */
+struct json_t;
+int guard_profile_from_json(struct json_t *obj, dn_guard_profile **out, dn_err *err);
+void guard_profile_free(dn_guard_profile *p);
+
+/* The verdict for contacting f->customer through d->channel at `at`.
+ * Never allocates and reads no file after a zone's first use. Holds,
+ * opt-outs and other "not at all" reasons REFUSE; time of day, holidays,
+ * blackouts and frequency caps DEFER to the earliest instant that passes
+ * every check (searched up to the profile's defer_search_days), or REFUSE
+ * with the blocking code when there is none. d->contact_id is never
+ * counted against itself. */
 void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision *d,
                  dn_time at, dn_verdict *out);
 

@@ -144,7 +144,7 @@ static int render_contact(dn_ruleset *rs, dn_decision *d, const dn_facts *f, dn_
     }
     if (strcmp(d->channel, "sms") == 0) {
         if (d->transliterate) {
-            size_t cap = strlen(plan->body) + 1;
+            size_t cap = 2 * strlen(plan->body) + 1;   /* щ → "shch": at most 2× */
             char *folded = malloc(cap);
             if (folded && sms_transliterate(plan->body, folded, cap) == 0) {
                 free(plan->body);

@@ -100,6 +100,7 @@ typedef struct rules_segment {
     char file[160];
     int  match_ref, decide_ref;   /* decide_ref LUA_NOREF if absent */
     char match_where[RULES_WHERE_MAX], decide_where[RULES_WHERE_MAX];
+    char ladder_where[RULES_WHERE_MAX];
     int  hours_from, hours_to;
     rules_step *steps;
     int  n_steps;
@@ -152,9 +153,9 @@ typedef struct rules_view {
 
 /* Fills view from facts at now in the customer's zone (UTC if unknown). */
 void facts_view_init(rules_view *view, const dn_facts *facts, dn_time now, const char *version);
-/* Pushes the read-only proxy `c`, then `ctx`; also returns (via *data_index)
- * the absolute index of c's backing table, for the host to set persona.
- * Must run in protected code (allocates). Pushes 3 values: data, c, ctx. */
+/* Pushes three values: c's backing table (for the host to set persona
+ * without allocating), the read-only proxy `c`, and `ctx`. Must run in
+ * protected code (allocates); lazy fields read sandbox->facts_view. */
 void facts_push(lua_State *L, const rules_view *view);
 /* Fills facts from a rule-test fixture table at index idx (protected code;
  * raises on a malformed fixture). */

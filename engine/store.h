@@ -25,7 +25,7 @@ typedef enum dn_upsert_outcome {
 
 /* A contact planned from a decision, written with it in one transaction. */
 typedef struct dn_contact_plan {
-    char    idem_key[128];            /* "case:<id>:day:<n>" — unique */
+    char    idem_key[128];            /* unique; "" = the store builds "cu<customer>-ca<case>-d<step_day>" */
     char    channel[16];
     char    address[DN_ADDR_MAX];
     char    template_name[DN_TOKEN_MAX];
@@ -143,7 +143,8 @@ typedef struct dn_store_ops {
     /* Decisions or contacts (table = "decisions" | "contacts") after id. */
     int (*list_rows)(void *ctx, const char *table, int64_t after_id, int limit, json_t **out,
                      dn_err *err);
-    /* Counters for /metrics and reports: {"customers":n, "contacts_planned":n, ...}. */
+    /* Counters for /metrics and reports: {"customers":n, "invoices_open":n,
+     * "cases_open":n, "contacts":{"<state>":n,...}, "decisions":{"<action>":n,...}}. */
     int (*stats)(void *ctx, json_t **out, dn_err *err);
     /* Records a loaded rule set version (idempotent). */
     int (*record_ruleset)(void *ctx, const char *version, json_t *files, dn_err *err);

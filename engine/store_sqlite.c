@@ -156,7 +156,8 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT id, anchor_due, stage_day FROM cases WHERE customer_id = ?1 "
         "AND closed_at IS NULL ORDER BY id DESC LIMIT 1",
     [ST_CASE_INSERT] =
-        "INSERT INTO cases (customer_id, opened_at, anchor_due) VALUES (?1, ?2, ?3)",
+        "INSERT INTO cases (customer_id, opened_at, anchor_due, stage_day) "
+        "VALUES (?1, ?2, ?3, ?4)",
     [ST_CASE_CLOSE] = "UPDATE cases SET closed_at = ?2 WHERE id = ?1",
     [ST_CASE_STAGE] =
         "UPDATE cases SET stage_day = CASE WHEN stage_day IS NULL OR stage_day < ?2 "
@@ -342,6 +343,7 @@ static int bind_id_or_null(sqlite3_stmt *st, int i, int64_t id)
     return id ? sqlite3_bind_int64(st, i, id) : sqlite3_bind_null(st, i);
 }
 
+/* Copies a text column into a fixed buffer (cut to size); NULL reads "". */
 static void column_text(sqlite3_stmt *st, int i, char *dst, size_t size)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
@@ -389,6 +391,7 @@ static int bind_failed(sqlite_store *s, int rc, dn_err *err, const char *what)
     return db_fail(s, rc, err, NULL, what);
 }
 
+/* ISO 4217 spelling: exactly three capital letters. */
 static bool currency_valid(const char *c)
 {
     for (int i = 0; i < 3; i++)
@@ -427,6 +430,7 @@ static int unit_begin(sqlite_store *s, unit *u, bool write, dn_err *err)
     return rc;
 }
 
+/* Undoes a unit that failed; harmless when the unit is no longer active. */
 static void unit_abort(sqlite_store *s, unit *u)
 {
     if (!u->active)
@@ -441,6 +445,7 @@ static void unit_abort(sqlite_store *s, unit *u)
     }
 }
 
+/* Ends a unit successfully; on a failed commit the unit is rolled back. */
 static int unit_commit(sqlite_store *s, unit *u, dn_err *err)
 {
     int rc = run(s, use(s, u->savepoint ? ST_RELEASE : ST_COMMIT), err, "commit");
@@ -454,30 +459,46 @@ static int unit_commit(sqlite_store *s, unit *u, dn_err *err)
 
 /* ---- events ---- */
 
-/* Appends one audit event; payload (owned, stolen, may be NULL for "{}") is
- * serialised compactly. */
-static int insert_event(sqlite_store *s, int64_t customer_id, const char *kind,
-                        json_t *payload, dn_time at, dn_err *err)
+/* Appends one audit event whose payload is JSON object text (borrowed). */
+static int insert_event_text(sqlite_store *s, int64_t customer_id, const char *kind,
+                             const char *payload, dn_time at, dn_err *err)
 {
-    char *text = NULL;
-    int rc = 0;
-    if (payload) {
-        text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
-        if (!text) {
-            rc = dn_err_set(err, -ENOMEM, "payload", "cannot serialise the %s event", kind);
-            goto done;
-        }
-    }
     sqlite3_stmt *st = use(s, ST_EVENT_INSERT);
     int b = bind_id_or_null(st, 1, customer_id);
     b |= sqlite3_bind_int64(st, 2, at);
     b |= bind_text(st, 3, kind);
-    b |= bind_text(st, 4, text ? text : "{}");
-    rc = b ? bind_failed(s, b, err, "event") : run(s, st, err, "append event");
-done:
-    free(text);
+    b |= bind_text(st, 4, payload);
+    return b ? bind_failed(s, b, err, "event") : run(s, st, err, "append event");
+}
+
+/* Appends one audit event; payload is owned and released here. NULL means
+ * building it failed (out of memory), which fails the write. */
+static int insert_event(sqlite_store *s, int64_t customer_id, const char *kind,
+                        json_t *payload, dn_time at, dn_err *err)
+{
+    if (!payload)
+        return dn_err_set(err, -ENOMEM, "payload", "cannot build the %s event", kind);
+    char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(payload);
+    if (!text)
+        return dn_err_set(err, -ENOMEM, "payload", "cannot serialise the %s event", kind);
+    int rc = insert_event_text(s, customer_id, kind, text, at, err);
+    free(text);
     return rc;
+}
+
+/* A {"case_id":N} payload without allocating (the pass writes many). */
+static int insert_case_event(sqlite_store *s, int64_t customer_id, const char *kind,
+                             int64_t case_id, dn_date anchor_due, dn_time at, dn_err *err)
+{
+    char payload[96], anchor[11];
+    dn_date_format(anchor_due, anchor);
+    if (anchor_due == DN_NO_DATE)
+        snprintf(payload, sizeof payload, "{\"case_id\":%lld}", (long long)case_id);
+    else
+        snprintf(payload, sizeof payload, "{\"anchor_due\":\"%s\",\"case_id\":%lld}", anchor,
+                 (long long)case_id);
+    return insert_event_text(s, customer_id, kind, payload, at, err);
 }
 
 /* ---- migrations ---- */
@@ -487,6 +508,7 @@ typedef struct migration {
     char name[256];
 } migration;
 
+/* qsort order of migrations: by version number. */
 static int migration_compare(const void *a, const void *b)
 {
     const migration *x = a, *y = b;
@@ -671,7 +693,7 @@ static int sqlite_open(void **ctx, const char *dsn, const char *schema_root, dn_
     sqlite_store *s = calloc(1, sizeof *s);
     if (!s)
         return dn_err_set(err, -ENOMEM, NULL, "out of memory opening the store");
-    int src = sqlite3_open_v2(dsn, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    int src = sqlite3_open_v2(dsn, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (src != SQLITE_OK) {
         rc = dn_err_set(err, -EIO, "dsn", "cannot open %s: %s", dsn,
                         s->db ? sqlite3_errmsg(s->db) : "out of memory");
@@ -680,7 +702,8 @@ static int sqlite_open(void **ctx, const char *dsn, const char *schema_root, dn_
     sqlite3_extended_result_codes(s->db, 1);
     if (sqlite3_exec(s->db,
                      "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
-                     "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
+                     "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; "
+                     "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
                      NULL, NULL, NULL) != SQLITE_OK) {
         rc = db_fail(s, sqlite3_errcode(s->db), err, "dsn", "cannot configure the database");
         goto fail;
@@ -704,6 +727,7 @@ fail:
     return rc;
 }
 
+/* The highest applied migration (0 for an empty database). */
 static int sqlite_schema_version(void *ctx, int *version, dn_err *err)
 {
     sqlite_store *s = ctx;
@@ -774,6 +798,8 @@ static const char *customer_difference(const dn_customer *a, const dn_customer *
     return NULL;
 }
 
+/* Rejects what the database must never hold: no external id, text that is
+ * not UTF-8 (err names the field), an impossible age. */
 static int validate_customer(const dn_customer *c, dn_err *err)
 {
     const struct { const char *name, *value; } text[] = {
@@ -867,6 +893,7 @@ fail:
     return rc;
 }
 
+/* One customer by external id; -ENOENT (field "external_id") if unknown. */
 static int sqlite_get_customer(void *ctx, const char *external_id, dn_customer *out,
                                dn_err *err)
 {
@@ -885,6 +912,7 @@ static int sqlite_get_customer(void *ctx, const char *external_id, dn_customer *
     return 0;
 }
 
+/* Makes a customer due at `at` (0 = now); -ENOENT for an unknown id. */
 static int sqlite_touch_customer(void *ctx, int64_t customer_id, dn_time at, dn_err *err)
 {
     sqlite_store *s = ctx;
@@ -946,8 +974,7 @@ static int close_case_if_settled(sqlite_store *s, int64_t customer_id, dn_time n
     rc = b ? bind_failed(s, b, err, "close case") : run(s, st, err, "close case");
     if (rc < 0)
         return rc;
-    return insert_event(s, customer_id, "case_closed",
-                        json_pack("{s:I}", "case_id", (json_int_t)case_id), now, err);
+    return insert_case_event(s, customer_id, "case_closed", case_id, DN_NO_DATE, now, err);
 }
 
 /* ---- invoices ---- */
@@ -999,6 +1026,12 @@ static int invoice_by_external(sqlite_store *s, const char *external_id, dn_invo
     return 1;
 }
 
+/* New → CREATED; same status/dates → SAME (nothing written); other status or
+ * dates → UPDATED (and the open case closes if nothing unpaid is left).
+ * Customer, amount and currency are fixed: a change is -EEXIST naming the
+ * field. An unknown customer is -ENOENT ("customer_id"). paid_minor is
+ * taken from inv only on creation; afterwards payments own it, and inv is
+ * given the stored value back. */
 static int sqlite_upsert_invoice(void *ctx, dn_invoice *inv, dn_upsert_outcome *outcome,
                                  dn_err *err)
 {
@@ -1100,6 +1133,7 @@ fail:
     return rc;
 }
 
+/* One invoice by external id; -ENOENT (field "external_id") if unknown. */
 static int sqlite_get_invoice(void *ctx, const char *external_id, dn_invoice *out, dn_err *err)
 {
     sqlite_store *s = ctx;
@@ -1181,6 +1215,12 @@ static int allocate(sqlite_store *s, int64_t payment_id, int64_t invoice_id, int
     return paid ? insert_event(s, customer_id, "invoice_paid", payload, now, err) : 0;
 }
 
+/* Records a payment or credit note and allocates it: all to the named invoice
+ * (same customer and currency, else -EINVAL) as far as it is open, or oldest
+ * due first over the customer's open invoices of that currency (no due date
+ * last; disputed and on-hold invoices only when named). What is left over
+ * stays unallocated. The same payment again is SAME; the same external id
+ * with other content is -EEXIST naming the first differing field. */
 static int sqlite_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outcome, dn_err *err)
 {
     sqlite_store *s = ctx;
@@ -1426,6 +1466,7 @@ static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
     return 0;
 }
 
+/* Empty facts: zero counts and the "none" spellings of dates and stage. */
 static void facts_clear(dn_facts *f)
 {
     memset(f, 0, sizeof *f);
@@ -1435,6 +1476,8 @@ static void facts_clear(dn_facts *f)
     f->promise_due = DN_NO_DATE;
 }
 
+/* Claims up to max due, unleased customers in (next_evaluation_at, id) order,
+ * leases them until now + lease_seconds and fills out[0..*n) as of now. */
 static int sqlite_claim_due(void *ctx, dn_time now, int lease_seconds, dn_facts *out, int max,
                             int *n, dn_err *err)
 {
@@ -1490,6 +1533,7 @@ fail:
     return rc;
 }
 
+/* The facts of one customer as of now, read in one snapshot; no lease. */
 static int sqlite_load_facts(void *ctx, int64_t customer_id, dn_time now, dn_facts *out,
                              dn_err *err)
 {
@@ -1522,6 +1566,7 @@ fail:
     return rc;
 }
 
+/* A planned contact's text must be UTF-8 and it must name a channel. */
 static int validate_plan(const dn_contact_plan *c, dn_err *err)
 {
     const struct { const char *name, *value; } text[] = {
@@ -1552,6 +1597,7 @@ static int contact_exists(sqlite_store *s, const char *idem_key, dn_err *err)
     return rc;
 }
 
+/* Writes the decision row (contact_id is linked later); sets *decision_id. */
 static int insert_decision(sqlite_store *s, const dn_pass_result *r, int64_t case_id,
                            dn_time now, int64_t *decision_id, dn_err *err)
 {
@@ -1580,6 +1626,7 @@ static int insert_decision(sqlite_store *s, const dn_pass_result *r, int64_t cas
     return rc;
 }
 
+/* Writes the contact in state planned under idem_key; sets *contact_id. */
 static int insert_contact(sqlite_store *s, const dn_pass_result *r, int64_t case_id,
                           int64_t decision_id, const char *idem_key, dn_time now,
                           int64_t *contact_id, dn_err *err)
@@ -1609,6 +1656,12 @@ static int insert_contact(sqlite_store *s, const dn_pass_result *r, int64_t case
     return rc;
 }
 
+/* One customer's pass result in one unit: next evaluation, lease cleared,
+ * persona/segment kept; the case opened if asked and none is open; then,
+ * unless the contact's idempotency key ("cu<customer>-ca<case>-d<day>" when
+ * the plan leaves it empty) already exists, the decision, the planned
+ * contact and the case stage. A duplicate sets *duplicate and is not an
+ * error. */
 static int sqlite_record_result(void *ctx, const dn_pass_result *r, dn_time now,
                                 bool *duplicate, dn_err *err)
 {
@@ -1647,20 +1700,23 @@ static int sqlite_record_result(void *ctx, const dn_pass_result *r, dn_time now,
     rc = open_case(s, r->customer_id, &case_id, NULL, NULL, err);
     if (rc < 0)
         goto fail;
-    if (rc == 0 && r->open_case) {
+    bool case_opened = rc == 0 && r->open_case;
+    if (case_opened) {
         st = use(s, ST_CASE_INSERT);
         b = sqlite3_bind_int64(st, 1, r->customer_id);
         b |= sqlite3_bind_int64(st, 2, now);
         b |= bind_date(st, 3, r->anchor_due);
+        /* a case opened with a planned contact starts at its step */
+        if (r->contact)
+            b |= sqlite3_bind_int(st, 4, r->decision->step_day);
+        else
+            b |= sqlite3_bind_null(st, 4);
         rc = b ? bind_failed(s, b, err, "open case") : run(s, st, err, "open case");
         if (rc < 0)
             goto fail;
         case_id = sqlite3_last_insert_rowid(s->db);
-        char anchor[11];
-        dn_date_format(r->anchor_due, anchor);
-        rc = insert_event(s, r->customer_id, "case_opened",
-                          json_pack("{s:I, s:s}", "case_id", (json_int_t)case_id,
-                                    "anchor_due", anchor), now, err);
+        rc = insert_case_event(s, r->customer_id, "case_opened", case_id, r->anchor_due, now,
+                               err);
         if (rc < 0)
             goto fail;
     }
@@ -1692,7 +1748,7 @@ static int sqlite_record_result(void *ctx, const dn_pass_result *r, dn_time now,
             rc = b ? bind_failed(s, b, err, "decision link") : run(s, st, err, "decision link");
             if (rc < 0)
                 goto fail;
-            if (case_id) {
+            if (case_id && !case_opened) {
                 st = use(s, ST_CASE_STAGE);
                 b = sqlite3_bind_int64(st, 1, case_id);
                 b |= sqlite3_bind_int(st, 2, r->decision->step_day);
@@ -1792,6 +1848,7 @@ fail_closed:
     return rc;
 }
 
+/* Is state one of contacts.state's allowed values? */
 static bool contact_state_known(const char *state)
 {
     for (int i = 0; i < CONTACT_STATE_COUNT; i++)
@@ -1800,6 +1857,8 @@ static bool contact_state_known(const char *state)
     return false;
 }
 
+/* Moves a contact to state (provider id and reason kept when NULL) and logs
+ * "contact_<state>". -EINVAL for an unknown state, -ENOENT for an unknown id. */
 static int sqlite_set_contact_state(void *ctx, int64_t contact_id, const char *state,
                                     const char *provider_id, const char *reason, dn_time at,
                                     dn_err *err)
@@ -1839,12 +1898,11 @@ static int sqlite_set_contact_state(void *ctx, int64_t contact_id, const char *s
     }
     char kind[32];
     snprintf(kind, sizeof kind, "contact_%s", state);
-    json_t *payload = json_pack("{s:I, s:s}", "contact_id", (json_int_t)contact_id,
-                                "state", state);
-    if (payload && provider_id && *provider_id)
-        json_object_set_new(payload, "provider_id", json_string(provider_id));
-    if (payload && reason && *reason)
-        json_object_set_new(payload, "reason", json_string(reason));
+    /* "s*" leaves a key out when its value is NULL */
+    json_t *payload = json_pack("{s:I, s:s, s:s*, s:s*}", "contact_id", (json_int_t)contact_id,
+                                "state", state, "provider_id",
+                                provider_id && *provider_id ? provider_id : NULL, "reason",
+                                reason && *reason ? reason : NULL);
     rc = insert_event(s, customer_id, kind, payload, at, err);
     if (rc < 0)
         goto fail;
@@ -1864,9 +1922,12 @@ static int sqlite_append_event(void *ctx, int64_t customer_id, const char *kind,
         return dn_err_set(err, -EINVAL, "kind", "an event needs a kind");
     if (payload && !json_is_object(payload))
         return dn_err_set(err, -EINVAL, "payload", "an event payload must be a JSON object");
-    return insert_event(s, customer_id, kind, payload ? json_incref(payload) : NULL, at, err);
+    if (!payload)
+        return insert_event_text(s, customer_id, kind, "{}", at, err);
+    return insert_event(s, customer_id, kind, json_incref(payload), at, err);
 }
 
+/* Notes a loaded rule set version and its files; a known version is kept. */
 static int sqlite_record_ruleset(void *ctx, const char *version, json_t *files, dn_err *err)
 {
     sqlite_store *s = ctx;
@@ -1884,12 +1945,14 @@ static int sqlite_record_ruleset(void *ctx, const char *version, json_t *files, 
     return rc;
 }
 
+/* Opens the caller's transaction; units inside it become savepoints. */
 static int sqlite_begin(void *ctx, dn_err *err)
 {
     sqlite_store *s = ctx;
     return run(s, use(s, ST_BEGIN), err, "begin");
 }
 
+/* Commits the caller's transaction; on failure it is rolled back. */
 static int sqlite_commit(void *ctx, dn_err *err)
 {
     sqlite_store *s = ctx;
@@ -1899,6 +1962,7 @@ static int sqlite_commit(void *ctx, dn_err *err)
     return rc;
 }
 
+/* Drops the caller's transaction; a no-op when none is open. */
 static int sqlite_rollback(void *ctx)
 {
     sqlite_store *s = ctx;
@@ -1991,6 +2055,7 @@ static int rows_array(sqlite_store *s, sqlite3_stmt *st, json_t **out, dn_err *e
     return 0;
 }
 
+/* Page sizes are 1..LIST_LIMIT_MAX. */
 static int check_limit(int limit, dn_err *err)
 {
     if (limit <= 0 || limit > LIST_LIMIT_MAX)
@@ -1998,6 +2063,7 @@ static int check_limit(int limit, dn_err *err)
     return 0;
 }
 
+/* Customers with external_id > after, in external_id order. */
 static int sqlite_list_customers(void *ctx, const char *after, int limit, json_t **out,
                                  dn_err *err)
 {
@@ -2042,6 +2108,7 @@ static int list_by_customer(sqlite_store *s, enum stmt_id all, enum stmt_id one,
     return rows_array(s, st, out, err, what);
 }
 
+/* Invoices (of one customer, or all) with external_id > after. */
 static int sqlite_list_invoices(void *ctx, const char *customer_external_id, const char *after,
                                 int limit, json_t **out, dn_err *err)
 {
@@ -2049,6 +2116,8 @@ static int sqlite_list_invoices(void *ctx, const char *customer_external_id, con
                             customer_external_id, after, limit, out, err, "list invoices");
 }
 
+/* Payments (of one customer, or all) with external_id > after, each with
+ * the part of it that was allocated. */
 static int sqlite_list_payments(void *ctx, const char *customer_external_id, const char *after,
                                 int limit, json_t **out, dn_err *err)
 {
@@ -2056,6 +2125,8 @@ static int sqlite_list_payments(void *ctx, const char *customer_external_id, con
                             customer_external_id, after, limit, out, err, "list payments");
 }
 
+/* Decisions or contacts with id > after_id, in id order, each with the
+ * customer's external id. */
 static int sqlite_list_rows(void *ctx, const char *table, int64_t after_id, int limit,
                             json_t **out, dn_err *err)
 {
@@ -2078,6 +2149,9 @@ static int sqlite_list_rows(void *ctx, const char *table, int64_t after_id, int 
     return rows_array(s, st, out, err, table);
 }
 
+/* Everything stored about one customer, read in one snapshot, as
+ * {customer, invoices, payments, cases, decisions, contacts, events}; each
+ * list in id order. -ENOENT for an unknown customer. */
 static int sqlite_timeline(void *ctx, const char *customer_external_id, json_t **out,
                            dn_err *err)
 {
@@ -2157,6 +2231,8 @@ static int count_groups(sqlite_store *s, enum stmt_id id, json_t *obj, dn_err *e
     return rc;
 }
 
+/* {"customers", "invoices_open", "cases_open", "contacts": {state: n},
+ * "decisions": {action: n}}; every state and action is present. */
 static int sqlite_stats(void *ctx, json_t **out, dn_err *err)
 {
     sqlite_store *s = ctx;

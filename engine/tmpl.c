@@ -28,6 +28,8 @@ typedef struct tmpl_token {
     char        name[TMPL_NAME_MAX];
 } tmpl_token;
 
+/* True when start[0..length) is a variable name: [a-z_][a-z0-9_]*, 1 to
+ * TMPL_NAME_MAX - 1 bytes. */
 static bool name_valid(const char *start, size_t length)
 {
     if (length == 0 || length >= TMPL_NAME_MAX)
@@ -130,6 +132,8 @@ typedef struct output_buffer {
     size_t capacity;
 } output_buffer;
 
+/* Appends length bytes of text, keeping data NUL-terminated. Returns 0,
+ * -E2BIG past the cap or -ENOMEM; on failure buffer is unchanged. */
 static int output_append(output_buffer *buffer, const char *text, size_t length, dn_err *err)
 {
     if (length > TMPL_MAX_OUTPUT - buffer->length)

@@ -428,7 +428,7 @@ const dn_tz *tz_get(const char *name, dn_err *err)
     }
     pthread_mutex_unlock(&tz_lock);
     if (!found)
-        dn_err_set(err, rc ? rc : -ENOENT, "timezone",
+        dn_err_set(err, rc == -ENOMEM ? rc : -ENOENT, "timezone",
                    "time zone '%s' is unknown or its file is malformed", name);
     return found;
 }

@@ -86,7 +86,7 @@ Regards,
     },
     sms = {
       friendly = "Hi {first_name}, your {company} bill of {amount} was due on {due_date}. Pay: {pay_link} Already paid? Thank you! {opt_out}",
-      neutral  = "{company}: bill {invoice_id} of {amount} was due on {due_date}. Pay: {pay_link} Questions? Reply to this message. {opt_out}",
+      neutral  = "{company}: bill {invoice_id} of {amount} was due on {due_date}. Pay: {pay_link} Questions? Reply. {opt_out}",
     },
   },
 
@@ -151,7 +151,7 @@ Regards,
         body = [[
 Dear {name},
 
-Your balance of {amount} is overdue since {due_date}. We understand that a larger amount is not always easy to pay at once.
+Your bill {invoice_id} of {amount} has been overdue since {due_date}. We understand that a larger amount is not always easy to pay at once.
 
 We can split it into monthly instalments at no extra cost. Reply to this e-mail with the amount you can pay each month, and we will send you a plan to confirm.
 
@@ -224,7 +224,7 @@ Yours sincerely,
         body = [[
 Dear {name},
 
-Your balance of {amount} has been overdue since {due_date} ({days_overdue} days), and the period set in our formal notice has ended.
+Your bill {invoice_id} of {amount} has been overdue since {due_date} ({days_overdue} days), and the period set in our formal notice has ended.
 
 This is our final reminder. Please pay within 10 days: {pay_link}
 

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,9 +47,10 @@ static int lookup(void *arg, const char *name, char *out, size_t size)
     }
     for (size_t i = 0; i < COUNT(variables); i++) {
         if (strcmp(name, variables[i].name) == 0) {
-            if (strlen(variables[i].value) >= size)
+            size_t length = strlen(variables[i].value);
+            if (length >= size)
                 return -E2BIG;
-            strcpy(out, variables[i].value);
+            memcpy(out, variables[i].value, length + 1);
             return 0;
         }
     }
@@ -157,9 +159,8 @@ typedef struct collected {
 static int collect(void *arg, const char *name)
 {
     collected *c = arg;
-    if (c->names[0])
-        strncat(c->names, ",", sizeof c->names - strlen(c->names) - 1);
-    strncat(c->names, name, sizeof c->names - strlen(c->names) - 1);
+    size_t used = strlen(c->names);
+    snprintf(c->names + used, sizeof c->names - used, "%s%s", used ? "," : "", name);
     return strcmp(name, "stop") == 0 ? 7 : 0;
 }
 

@@ -1,0 +1,76 @@
+/*
+ * api.h — the HTTP API (JSON over libevent's evhttp) for integrators and
+ * agents: customers, invoices, payments, bulk import, decisions, contacts,
+ * rules status and reload, health and Prometheus metrics. The routes and
+ * their shapes are described in schema/openapi.yaml; the route table in
+ * api.c is the single list of routes (tests compare the two).
+ *
+ * Runs on the caller's event loop thread; every store call is synchronous
+ * on that thread. Errors are replied as
+ *   {"error": {"code": "...", "message": "...", "field": "..."}}.
+ * Everything except GET /healthz and GET /metrics needs
+ * "Authorization: Bearer <token>" with one of the configured tokens; with
+ * no token configured nothing but those two routes can be used.
+ */
+#ifndef DN_API_H
+#define DN_API_H
+
+#include <jansson.h>
+
+#include "store.h"
+
+struct event_base;
+
+typedef struct dn_api dn_api;
+
+typedef struct dn_api_config {
+    const char **tokens;          /* copied by api_start */
+    int          n_tokens;
+    size_t       max_body;        /* single-record bodies; 0 = 1 MiB */
+    size_t       max_bulk_body;   /* POST /v1/import; 0 = 64 MiB. evhttp itself refuses
+                                     anything larger (with its own 413 page) */
+    int          max_depth;       /* JSON nesting allowed in a body; 0 = 32 */
+} dn_api_config;
+
+#define DN_API_MAX_BODY_DEFAULT      ((size_t)1 << 20)
+#define DN_API_MAX_BULK_BODY_DEFAULT ((size_t)64 << 20)
+#define DN_API_MAX_DEPTH_DEFAULT     32
+
+/* Fills cfg with no tokens and the default limits above. */
+void api_config_defaults(dn_api_config *cfg);
+
+/* What the API needs from the engine; the server fills these in. Any hook
+ * may be NULL: its routes then answer 503 "unavailable". Hooks run on the
+ * loop thread and return before the reply is sent. */
+typedef struct dn_api_hooks {
+    /* The decision the rules would make for customer_id at `at`, with no
+     * side effects. *out is a new object on success. -ENOENT for an unknown
+     * customer. */
+    int (*preview)(void *arg, const char *customer_id, dn_time at, json_t **out, dn_err *err);
+    /* {"version":..,"loaded_at":..,"dir":..,"last_error":..,"files":[..]} as a
+     * new reference, or NULL when out of memory. */
+    json_t *(*rules_status)(void *arg);
+    /* Loads and tests the rules again; on success *out describes the live
+     * set (as rules_status). On failure the old set stays live, err says
+     * why and *out may describe the rules state (new reference or NULL),
+     * which the reply carries as error.rules. */
+    int (*rules_reload)(void *arg, json_t **out, dn_err *err);
+    /* Engine counters for /metrics as a new object: each key a number
+     * (dunningd_<key>) or an object of numbers (one labelled series per
+     * member), e.g. {"rules_reloads_total":2,"pass_duration_seconds":0.4}. */
+    json_t *(*metrics_extra)(void *arg);
+} dn_api_hooks;
+
+/* Starts serving on addr:port (port 0 = any free port; see api_port) on
+ * base. store and hooks_arg are borrowed and must outlive the API; cfg and
+ * hooks are copied. Returns 0 with *out set, or a negative errno (-EADDRINUSE,
+ * -ENOMEM, -EINVAL) with err filled. */
+int  api_start(struct event_base *base, const char *addr, int port, dn_store *store,
+               const dn_api_config *cfg, const dn_api_hooks *hooks, void *hooks_arg,
+               dn_api **out, dn_err *err);
+/* The port actually bound. */
+int  api_port(const dn_api *api);
+/* Stops listening, drops open connections and frees the API; NULL is fine. */
+void api_stop(dn_api *api);
+
+#endif

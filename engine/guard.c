@@ -1,0 +1,1062 @@
+/*
+ * guard.c — the compliance guard: jurisdiction profiles as data, and the
+ * verdict for one planned contact.
+ *
+ * A verdict is computed in three parts:
+ *   1. "not at all" checks, in a fixed order (holds, vulnerability,
+ *      opt-out, third party, consent, disputes, nothing owed, the formal
+ *      notice) — each REFUSEs;
+ *   2. one scan of the contact history that yields every counter (calls per
+ *      debt and per customer per local day, channel and budget counts,
+ *      conversations, spacing), each turned into a "not before" instant;
+ *   3. a forward search from the latest "not before" through local windows,
+ *      holidays, blackouts and preferred hours in every candidate zone.
+ * Counters only fall as time passes with no new contact, so the first
+ * instant of part 3 also satisfies part 2: it is the earliest lawful one.
+ * Days are the customer's local calendar days (the first candidate zone);
+ * "7 days" means the local day of the contact and the six before it.
+ */
+#include "guard-internal.h"
+
+#include "calendar.h"
+#include "tz.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SECONDS_PER_DAY 86400
+#define SEARCH_STEPS_MAX 512
+
+const char *const dn_verdict_names[] = { "allow", "defer", "refuse" };
+
+static const char *const channel_names[DN_GCH_COUNT] = {
+    "sms", "email", "voice", "chat", "letter", "agent", "crm"
+};
+
+/* ---- built-in profiles (the numbers are documented in docs/compliance.md) ---- */
+
+#define HM(h, m) ((h) * 60 + (m))
+#define EVERY_DAY(f, t) { { f, t }, { f, t }, { f, t }, { f, t }, { f, t }, { f, t }, { f, t } }
+#define COUNT_ATTEMPTS (DN_OUTCOME_PENDING | DN_OUTCOME_NO_ANSWER | DN_OUTCOME_VOICEMAIL | \
+                        DN_OUTCOME_RINGLESS_VOICEMAIL | DN_OUTCOME_CONVERSATION |        \
+                        DN_OUTCOME_OTHER)
+
+static const dn_guard_profile builtin_us = {
+    .name = "US", .country = "US",
+    .window = EVERY_DAY(HM(8, 0), HM(21, 0)),
+    .holidays_forbidden = false,
+    .call_attempts_per_debt_7d = 7,
+    .call_attempts_per_customer_7d = 14,
+    .conversation_cooldown_days = 7,
+    .counted_outcomes = COUNT_ATTEMPTS,
+    .channel = {
+        [DN_GCH_SMS] = { 1, 3, false }, [DN_GCH_EMAIL] = { 1, 3, false },
+        [DN_GCH_CHAT] = { 1, 3, false }, [DN_GCH_LETTER] = { 1, 2, false },
+    },
+    .contacts_per_week = 0,
+    .min_spacing_minutes = 60,
+    .defer_search_days = 14,
+    .zones = { "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix",
+               "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu" },
+    .n_zones = 7,
+};
+
+static const dn_guard_profile builtin_lv = {
+    .name = "LV", .country = "LV",
+    .window = { { 0, 0 }, { HM(8, 0), HM(20, 0) }, { HM(8, 0), HM(20, 0) },
+                { HM(8, 0), HM(20, 0) }, { HM(8, 0), HM(20, 0) }, { HM(8, 0), HM(20, 0) },
+                { HM(9, 0), HM(18, 0) } },
+    .holidays_forbidden = true,
+    .call_attempts_per_debt_7d = 3,
+    .call_attempts_per_customer_7d = 5,
+    .conversation_cooldown_days = 2,
+    .counted_outcomes = COUNT_ATTEMPTS,
+    .channel = {
+        [DN_GCH_SMS] = { 1, 2, false }, [DN_GCH_EMAIL] = { 1, 2, false },
+        [DN_GCH_VOICE] = { 1, 0, false }, [DN_GCH_CHAT] = { 1, 2, false },
+        [DN_GCH_AGENT] = { 1, 0, false },
+    },
+    .contacts_per_week = 5,
+    .min_spacing_minutes = 240,
+    .notice_required = true,
+    .notice_channels = 1u << DN_GCH_LETTER,
+    .notice_deemed_received_days = 7,
+    .objection_days = 21,
+    .reminders_before_notice = 1,
+    .defer_search_days = 14,
+    .zones = { "Europe/Riga" },
+    .n_zones = 1,
+};
+
+static const dn_guard_profile builtin_ee = {
+    .name = "EE", .country = "EE",
+    .window = { { 0, 0 }, { HM(8, 0), HM(20, 0) }, { HM(8, 0), HM(20, 0) },
+                { HM(8, 0), HM(20, 0) }, { HM(8, 0), HM(20, 0) }, { HM(8, 0), HM(20, 0) },
+                { HM(9, 0), HM(18, 0) } },
+    .holidays_forbidden = true,
+    .call_attempts_per_debt_7d = 3,
+    .call_attempts_per_customer_7d = 5,
+    .conversation_cooldown_days = 2,
+    .counted_outcomes = COUNT_ATTEMPTS,
+    .channel = {
+        [DN_GCH_SMS] = { 1, 2, false }, [DN_GCH_EMAIL] = { 1, 2, false },
+        [DN_GCH_VOICE] = { 1, 0, false }, [DN_GCH_CHAT] = { 1, 2, false },
+        [DN_GCH_AGENT] = { 1, 0, false },
+    },
+    .contacts_per_week = 5,
+    .min_spacing_minutes = 240,
+    .defer_search_days = 14,
+    .zones = { "Europe/Tallinn" },
+    .n_zones = 1,
+};
+
+static const dn_guard_profile builtin_uk = {
+    .name = "UK", .country = "UK",
+    .window = { { 0, 0 }, { HM(8, 0), HM(21, 0) }, { HM(8, 0), HM(21, 0) },
+                { HM(8, 0), HM(21, 0) }, { HM(8, 0), HM(21, 0) }, { HM(8, 0), HM(21, 0) },
+                { HM(8, 0), HM(21, 0) } },
+    .holidays_forbidden = true,
+    .call_attempts_per_debt_7d = 3,
+    .call_attempts_per_customer_7d = 5,
+    .conversation_cooldown_days = 2,
+    .counted_outcomes = COUNT_ATTEMPTS,
+    .channel = {
+        [DN_GCH_SMS] = { 1, 3, false }, [DN_GCH_EMAIL] = { 1, 3, false },
+        [DN_GCH_VOICE] = { 1, 0, false }, [DN_GCH_CHAT] = { 1, 3, false },
+        [DN_GCH_AGENT] = { 1, 0, false },
+    },
+    .contacts_per_week = 7,
+    .min_spacing_minutes = 180,
+    .defer_search_days = 14,
+    .zones = { "Europe/London" },
+    .n_zones = 1,
+};
+
+static const dn_guard_profile builtin_default = {
+    .name = "default", .country = "",
+    .window = { { 0, 0 }, { HM(9, 0), HM(19, 0) }, { HM(9, 0), HM(19, 0) },
+                { HM(9, 0), HM(19, 0) }, { HM(9, 0), HM(19, 0) }, { HM(9, 0), HM(19, 0) },
+                { 0, 0 } },
+    .holidays_forbidden = true,
+    .call_attempts_per_debt_7d = 3,
+    .call_attempts_per_customer_7d = 3,
+    .conversation_cooldown_days = 3,
+    .counted_outcomes = COUNT_ATTEMPTS,
+    .channel = {
+        [DN_GCH_SMS] = { 1, 2, false }, [DN_GCH_EMAIL] = { 1, 2, false },
+        [DN_GCH_VOICE] = { 1, 0, false }, [DN_GCH_CHAT] = { 1, 2, false },
+        [DN_GCH_AGENT] = { 1, 0, false },
+    },
+    .contacts_per_week = 4,
+    .min_spacing_minutes = 240,
+    .defer_search_days = 14,
+    .n_zones = 0,
+};
+
+const dn_guard_profile *guard_profile_builtin(const char *country)
+{
+    if (!country)
+        return NULL;
+    if (strcmp(country, "US") == 0)
+        return &builtin_us;
+    if (strcmp(country, "LV") == 0)
+        return &builtin_lv;
+    if (strcmp(country, "EE") == 0)
+        return &builtin_ee;
+    if (strcmp(country, "UK") == 0 || strcmp(country, "GB") == 0)
+        return &builtin_uk;
+    if (strcmp(country, "default") == 0)
+        return &builtin_default;
+    return NULL;
+}
+
+/* ---- small helpers ---- */
+
+static int channel_index(const char *s)
+{
+    for (int i = 0; i < DN_GCH_COUNT; i++)
+        if (s[0] == channel_names[i][0] && strcmp(s, channel_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* The customer's DN_OPTOUT_* bit for a channel (0: no such bit). */
+static unsigned channel_bit(int ch)
+{
+    switch (ch) {
+    case DN_GCH_SMS:   return DN_OPTOUT_SMS;
+    case DN_GCH_EMAIL: return DN_OPTOUT_EMAIL;
+    case DN_GCH_VOICE:
+    case DN_GCH_AGENT: return DN_OPTOUT_VOICE;
+    case DN_GCH_CHAT:  return DN_OPTOUT_CHAT;
+    default:           return 0;
+    }
+}
+
+static bool is_call(int ch)
+{
+    return ch == DN_GCH_VOICE || ch == DN_GCH_AGENT;
+}
+
+static unsigned outcome_bit(const char *s)
+{
+    switch (s[0]) {
+    case '\0': return DN_OUTCOME_PENDING;
+    case 'b':  if (strcmp(s, "busy") == 0) return DN_OUTCOME_BUSY; break;
+    case 'n':
+        if (strcmp(s, "no_answer") == 0) return DN_OUTCOME_NO_ANSWER;
+        if (strcmp(s, "not_in_service") == 0) return DN_OUTCOME_NOT_IN_SERVICE;
+        break;
+    case 'v':  if (strcmp(s, "voicemail") == 0) return DN_OUTCOME_VOICEMAIL; break;
+    case 'r':  if (strcmp(s, "ringless_voicemail") == 0) return DN_OUTCOME_RINGLESS_VOICEMAIL; break;
+    case 'c':  if (strcmp(s, "conversation") == 0) return DN_OUTCOME_CONVERSATION; break;
+    default:   break;
+    }
+    return DN_OUTCOME_OTHER;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+static void verdict_set(dn_verdict *out, dn_verdict_kind kind, dn_time until, const char *code,
+                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void verdict_set(dn_verdict *out, dn_verdict_kind kind, dn_time until, const char *code,
+                        const char *fmt, ...)
+{
+    out->kind = kind;
+    out->defer_until = until;
+    dn_strlcpy(out->code, code, sizeof out->code);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->reason, sizeof out->reason, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- candidate zones ---- */
+
+typedef struct zone_set {
+    const dn_tz *zone[DN_GUARD_ZONES];
+    int n;
+    const char *source;     /* "customer", "country" or "profile" */
+} zone_set;
+
+static void zones_add(zone_set *zs, const char *name)
+{
+    const dn_tz *z = zs->n < DN_GUARD_ZONES ? tz_get(name, NULL) : NULL;
+    if (z)
+        zs->zone[zs->n++] = z;
+}
+
+/* The customer's own zone when known; else every zone of their country;
+ * else every zone of the profile's jurisdiction. A time is convenient only
+ * if it is convenient in all of them. */
+static void zones_for(const dn_guard_profile *p, const dn_customer *c, zone_set *zs)
+{
+    zs->n = 0;
+    zs->source = "customer";
+    if (c->timezone[0])
+        zones_add(zs, c->timezone);
+    if (zs->n)
+        return;
+    zs->source = "country";
+    const char *co = c->country;
+    if (strcmp(co, "LV") == 0) {
+        zones_add(zs, "Europe/Riga");
+    } else if (strcmp(co, "EE") == 0) {
+        zones_add(zs, "Europe/Tallinn");
+    } else if (strcmp(co, "GB") == 0 || strcmp(co, "UK") == 0) {
+        zones_add(zs, "Europe/London");
+    } else if (strcmp(co, "US") == 0) {
+        for (int i = 0; i < builtin_us.n_zones; i++)
+            zones_add(zs, builtin_us.zones[i]);
+    }
+    if (zs->n)
+        return;
+    zs->source = "profile";
+    for (int i = 0; i < p->n_zones; i++)
+        zones_add(zs, p->zones[i]);
+}
+
+/* ---- the time-of-day part ---- */
+
+typedef struct check {
+    const dn_guard_profile *p;
+    const dn_facts *f;
+    const dn_decision *d;
+    int channel;
+    unsigned bit;
+    const char *holiday_country;
+    zone_set zones;
+} check;
+
+/* Whether t is a convenient instant in every candidate zone. If not, *code
+ * and *why name the first reason and *next is an instant before which no
+ * instant can be convenient (always > t). */
+static bool time_blocked(const check *k, dn_time t, dn_time *next, const char **code,
+                         char *why, size_t why_size)
+{
+    const dn_guard_profile *p = k->p;
+    const dn_customer *c = &k->f->customer;
+    dn_time lower = t;
+    bool blocked = false;
+    for (int zi = 0; zi < k->zones.n; zi++) {
+        const dn_tz *z = k->zones.zone[zi];
+        int minute;
+        dn_date day = tz_local_date(z, t, &minute);
+        int wd = dn_date_weekday(day);
+        dn_time zone_next = t;
+        const char *zone_code = NULL;
+        const char *holiday_name = NULL;
+        if (p->holidays_forbidden && k->holiday_country[0] &&
+            calendar_is_holiday(k->holiday_country, day, &holiday_name)) {
+            zone_code = "holiday";
+            zone_next = tz_local_to_utc(z, day + 1, 0);
+        } else {
+            dn_guard_window w = p->window[wd];
+            int from = w.from, to = w.to;
+            const char *window_code = "quiet_hours";
+            if (k->d->hours_from >= 0 && k->d->hours_to > k->d->hours_from) {
+                /* the rule's preferred hours narrow the legal window */
+                if (k->d->hours_from > from)
+                    from = k->d->hours_from;
+                if (k->d->hours_to < to)
+                    to = k->d->hours_to;
+            }
+            if (w.from >= w.to) {
+                zone_code = (wd == 0 || wd == 6) ? "weekend" : "quiet_hours";
+                zone_next = tz_local_to_utc(z, day + 1, 0);
+            } else if (minute < from && from < to) {
+                zone_code = window_code;
+                zone_next = tz_local_to_utc(z, day, from);
+            } else if (minute < from || minute >= to) {
+                zone_code = window_code;
+                zone_next = tz_local_to_utc(z, day + 1, 0);
+            }
+            for (int b = 0; !zone_code && b < c->n_blackout && b < DN_CUSTOMER_BLACKOUTS; b++) {
+                const dn_blackout *bo = &c->blackout[b];
+                if (bo->channels && !(bo->channels & k->bit))
+                    continue;
+                if (!(bo->weekdays & (1u << wd)) || minute < bo->from || minute >= bo->to)
+                    continue;
+                zone_code = "blackout";
+                zone_next = bo->to >= 1440 ? tz_local_to_utc(z, day + 1, 0)
+                                           : tz_local_to_utc(z, day, bo->to);
+            }
+        }
+        if (!zone_code)
+            continue;
+        if (!blocked) {
+            *code = zone_code;
+            if (why) {
+                char local[16];
+                snprintf(local, sizeof local, "%02d:%02d", minute / 60, minute % 60);
+                if (holiday_name)
+                    snprintf(why, why_size, "%s is a public holiday (%s) in %s",
+                             local, holiday_name, tz_name(z));
+                else
+                    snprintf(why, why_size, "%s local time in %s is outside the allowed %s",
+                             local, tz_name(z),
+                             strcmp(zone_code, "blackout") == 0 ? "hours set by the customer"
+                                                                 : "contact window");
+            }
+        }
+        blocked = true;
+        if (zone_next > lower)
+            lower = zone_next;
+    }
+    if (blocked)
+        *next = lower > t ? lower : t + 60;
+    return blocked;
+}
+
+/* ---- counters ---- */
+
+/* Histograms over the local days D-6 .. D (index 0 = D-6). */
+typedef struct counters {
+    int debt_calls[7], customer_calls[7], channel_week[7], all_week[7];
+    int channel_today;
+    dn_date last_conversation;     /* about this debt; DN_NO_DATE if none */
+    dn_time spacing_until;         /* 0 if no contact is too close */
+    int reminders_in_case;
+    bool confirmation_sent;
+} counters;
+
+static void count_history(const check *k, dn_time at, dn_date today, counters *n)
+{
+    const dn_facts *f = k->f;
+    const dn_guard_profile *p = k->p;
+    const dn_tz *z = k->zones.zone[0];
+    memset(n, 0, sizeof *n);
+    n->last_conversation = DN_NO_DATE;
+    int reach_days = p->conversation_cooldown_days > 7 ? p->conversation_cooldown_days : 7;
+    dn_time oldest = at - (dn_time)(reach_days + 1) * SECONDS_PER_DAY;
+    /* one offset for the whole scan unless a DST change falls inside it */
+    int offset = tz_offset(z, at);
+    bool uniform = tz_offset(z, oldest) == offset && tz_offset(z, at + SECONDS_PER_DAY) == offset;
+    dn_time spacing = (dn_time)p->min_spacing_minutes * 60;
+    bool call = is_call(k->channel);
+    int count = f->n_contacts < DN_FACT_CONTACTS ? f->n_contacts : DN_FACT_CONTACTS;
+    /* the pre-notice reminder count is the only reason to look at old contacts */
+    bool need_reminders = p->notice_required && !f->notice_posted && f->case_id != 0;
+    for (int i = 0; i < count; i++) {
+        const dn_fact_contact *c = &f->contacts[i];
+        bool recent = c->at >= oldest;
+        bool close = spacing && c->at > at - spacing && c->at < at + spacing;
+        if (!recent && !close && !need_reminders && c->purpose != DN_PURPOSE_OPTOUT_CONFIRM)
+            continue;
+        if (k->d->contact_id && c->id == k->d->contact_id)
+            continue;
+        if ((c->state[0] == 'c' && strcmp(c->state, "cancelled") == 0) ||
+            (c->state[0] == 'f' && c->outcome[0] == '\0' && strcmp(c->state, "failed") == 0))
+            continue;
+        int ch = channel_index(c->channel);
+        if (ch == DN_GCH_CRM)
+            continue;
+        if (c->purpose == DN_PURPOSE_OPTOUT_CONFIRM) {
+            if (ch == k->channel)
+                n->confirmation_sent = true;
+            continue;
+        }
+        if (c->purpose == DN_PURPOSE_REMINDER && f->case_id != 0 && c->case_id == f->case_id)
+            n->reminders_in_case++;
+        if (close && c->at + spacing > n->spacing_until)
+            n->spacing_until = c->at + spacing;
+        if (!recent)
+            continue;
+        dn_date day = uniform ? (dn_date)floor_div(c->at + offset, SECONDS_PER_DAY)
+                              : tz_local_date(z, c->at, NULL);
+        if (day > today)
+            continue;
+        /* call counters matter only when the decision is a call */
+        bool both_calls = call && is_call(ch);
+        bool same_debt = both_calls && strcmp(c->debt_ref, k->d->debt_ref) == 0;
+        if (same_debt && c->outcome[0] == 'c' && strcmp(c->outcome, "conversation") == 0 &&
+            (n->last_conversation == DN_NO_DATE || day > n->last_conversation))
+            n->last_conversation = day;
+        if (day < today - 6)
+            continue;
+        int slot = day - (today - 6);
+        n->all_week[slot]++;
+        if (ch == k->channel) {
+            n->channel_week[slot]++;
+            if (day == today)
+                n->channel_today++;
+        }
+        if (both_calls && (p->counted_outcomes & outcome_bit(c->outcome))) {
+            n->customer_calls[slot]++;
+            if (same_debt)
+                n->debt_calls[slot]++;
+        }
+    }
+}
+
+/* With `hist` contacts over days D-6..D and a limit, the first local day on
+ * which one more contact keeps the 7-day count within the limit (D when
+ * there is room today). */
+static dn_date free_day(const int hist[7], int limit, dn_date today, int *total_out)
+{
+    int total = 0;
+    for (int i = 0; i < 7; i++)
+        total += hist[i];
+    *total_out = total;
+    if (limit <= 0 || total < limit)
+        return today;
+    for (int j = 0; j < 7; j++) {
+        total -= hist[j];
+        if (total < limit)
+            return today + 1 + j;
+    }
+    return today + 7;
+}
+
+/* The latest "not before" so far, with its code and reason. */
+typedef struct constraint {
+    dn_time not_before;
+    const char *code;
+    char reason[200];
+} constraint;
+
+static void constrain(constraint *cs, dn_time when, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void constrain(constraint *cs, dn_time when, const char *code, const char *fmt, ...)
+{
+    if (when <= cs->not_before)
+        return;
+    cs->not_before = when;
+    cs->code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cs->reason, sizeof cs->reason, fmt, ap);
+    va_end(ap);
+}
+
+static void cap_check(const check *k, constraint *cs, const int hist[7], int limit,
+                      dn_date today, const char *code, const char *what)
+{
+    int total;
+    dn_date day = free_day(hist, limit, today, &total);
+    if (day == today)
+        return;
+    char date[11];
+    dn_date_format(day, date);
+    constrain(cs, tz_local_to_utc(k->zones.zone[0], day, 0), code,
+              "%d %s in the last 7 days (limit %d); room again on %s", total, what, limit, date);
+}
+
+/* ---- the "not at all" checks ---- */
+
+static bool hold_active(const dn_customer *c, unsigned bit, dn_date today)
+{
+    if (!(c->holds & bit))
+        return false;
+    if (bit == DN_HOLD_PAUSE || bit == DN_HOLD_BREATHING)
+        return c->hold_until == DN_NO_DATE || today < c->hold_until;
+    return true;
+}
+
+static bool refuse_for_holds(const dn_customer *c, dn_date today, dn_verdict *out)
+{
+    static const struct { unsigned bit; const char *code; const char *what; } holds[] = {
+        { DN_HOLD_DECEASED, "hold_deceased", "the customer is deceased" },
+        { DN_HOLD_BANKRUPTCY, "hold_bankruptcy", "the customer is in bankruptcy" },
+        { DN_HOLD_CEASE_CONTACT, "hold_cease_contact", "the customer asked us to stop contact" },
+        { DN_HOLD_DISPUTE, "hold_dispute", "the customer disputes the debt" },
+        { DN_HOLD_BREATHING, "hold_breathing_space", "a breathing-space moratorium is in force" },
+        { DN_HOLD_PAUSE, "hold_pause", "contact is paused by hand" },
+    };
+    for (size_t i = 0; i < sizeof holds / sizeof holds[0]; i++) {
+        if (!hold_active(c, holds[i].bit, today))
+            continue;
+        char until[11] = "";
+        if ((holds[i].bit == DN_HOLD_PAUSE || holds[i].bit == DN_HOLD_BREATHING) &&
+            c->hold_until != DN_NO_DATE)
+            dn_date_format(c->hold_until, until);
+        verdict_set(out, DN_GUARD_REFUSE, 0, holds[i].code, "%s%s%s", holds[i].what,
+                    until[0] ? " until " : "", until);
+        return true;
+    }
+    return false;
+}
+
+/* Disputes and balances: is there anything this contact may be about? */
+static bool refuse_for_debt(const dn_facts *f, const dn_decision *d, dn_verdict *out)
+{
+    bool open = false, held = false;
+    for (int i = 0; i < f->n_invoices && i < DN_FACT_INVOICES; i++) {
+        const dn_fact_invoice *inv = &f->invoices[i];
+        if (inv->paid_minor >= inv->amount_minor)
+            continue;
+        bool on_hold = inv->status == DN_INV_DISPUTED || inv->status == DN_INV_ON_HOLD;
+        if (on_hold && d->debt_ref[0] && strcmp(inv->external_id, d->debt_ref) == 0) {
+            verdict_set(out, DN_GUARD_REFUSE, 0, "hold_dispute",
+                        "invoice %s is disputed or on hold", inv->external_id);
+            return true;
+        }
+        if (inv->status == DN_INV_OPEN)
+            open = true;
+        else if (on_hold)
+            held = true;
+    }
+    for (int i = 0; i < f->n_balance && i < DN_FACT_BALANCES; i++)
+        if (f->balance[i].amount_minor > 0)
+            open = true;
+    if (open)
+        return false;
+    if (held)
+        verdict_set(out, DN_GUARD_REFUSE, 0, "hold_dispute",
+                    "every unpaid invoice is disputed or on hold");
+    else
+        verdict_set(out, DN_GUARD_REFUSE, 0, "nothing_owed", "nothing is owed");
+    return true;
+}
+
+/* ---- the verdict ---- */
+
+void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision *d,
+                 dn_time at, dn_verdict *out)
+{
+    check k;
+    counters n;
+    constraint cs;
+    const dn_customer *c = &f->customer;
+    char why[160];
+
+    if (!p) {
+        verdict_set(out, DN_GUARD_REFUSE, 0, "no_profile", "no compliance profile applies");
+        return;
+    }
+    k.p = p;
+    k.f = f;
+    k.d = d;
+    k.channel = channel_index(d->channel);
+    if (k.channel < 0) {
+        verdict_set(out, DN_GUARD_REFUSE, 0, "unknown_channel", "unknown channel '%.16s'",
+                    d->channel);
+        return;
+    }
+    if (k.channel == DN_GCH_CRM) {
+        verdict_set(out, DN_GUARD_ALLOW, 0, "internal",
+                    "a CRM event does not contact the customer");
+        return;
+    }
+    k.bit = channel_bit(k.channel);
+    k.holiday_country = p->country[0] ? p->country : c->country;
+    zones_for(p, c, &k.zones);
+    dn_date today = k.zones.n ? tz_local_date(k.zones.zone[0], at, NULL)
+                              : (dn_date)floor_div(at, SECONDS_PER_DAY);
+
+    if (refuse_for_holds(c, today, out))
+        return;
+    if (c->holds & DN_HOLD_VULNERABLE) {
+        bool gentle = strcmp(d->tone, "gentle") == 0 || strcmp(d->tone, "friendly") == 0;
+        if (k.channel != DN_GCH_AGENT || !gentle) {
+            verdict_set(out, DN_GUARD_REFUSE, 0, "vulnerable_agent_only",
+                        "a vulnerable customer is contacted only by an agent in a gentle "
+                        "or friendly tone (asked: %.16s, %.16s)", d->channel, d->tone);
+            return;
+        }
+    }
+    bool confirmation = d->purpose == DN_PURPOSE_OPTOUT_CONFIRM;
+    if (confirmation && !(c->opt_out & k.bit)) {
+        verdict_set(out, DN_GUARD_REFUSE, 0, "not_opted_out",
+                    "an opt-out confirmation needs an opt-out on %s", d->channel);
+        return;
+    }
+    if (!confirmation && (c->opt_out & k.bit)) {
+        verdict_set(out, DN_GUARD_REFUSE, 0, "opted_out", "the customer opted out of %s",
+                    d->channel);
+        return;
+    }
+    if (c->third_party & k.bit) {
+        verdict_set(out, DN_GUARD_REFUSE, 0, "third_party",
+                    "the %s contact point is not the debtor's: it would disclose the debt",
+                    d->channel);
+        return;
+    }
+    if (p->channel[k.channel].consent_required && !(c->consent & k.bit)) {
+        verdict_set(out, DN_GUARD_REFUSE, 0, "no_consent",
+                    "%s needs the customer's consent under profile %s", d->channel, p->name);
+        return;
+    }
+    if (!confirmation && refuse_for_debt(f, d, out))
+        return;
+    if (k.zones.n == 0) {
+        verdict_set(out, DN_GUARD_REFUSE, 0, "unknown_zone",
+                    "neither the customer's time zone nor country is known, and profile %s "
+                    "names no zones", p->name);
+        return;
+    }
+
+    count_history(&k, at, today, &n);
+    cs.not_before = at;
+    cs.code = NULL;
+    cs.reason[0] = '\0';
+    const dn_tz *home = k.zones.zone[0];
+
+    if (confirmation) {
+        if (n.confirmation_sent || (c->opt_out_confirmed & k.bit)) {
+            verdict_set(out, DN_GUARD_REFUSE, 0, "opted_out",
+                        "the one opt-out confirmation on %s was already sent", d->channel);
+            return;
+        }
+    } else {
+        if (p->notice_required) {
+            bool formal = d->purpose == DN_PURPOSE_FORMAL || d->purpose == DN_PURPOSE_ESCALATION;
+            if (d->purpose == DN_PURPOSE_NOTICE && !(p->notice_channels & (1u << k.channel))) {
+                verdict_set(out, DN_GUARD_REFUSE, 0, "notice_channel",
+                            "the formal notice cannot be sent by %s", d->channel);
+                return;
+            }
+            if (!f->notice_posted && formal) {
+                verdict_set(out, DN_GUARD_REFUSE, 0, "notice_required",
+                            "a formal collection message needs the written notice first");
+                return;
+            }
+            if (!f->notice_posted && d->purpose == DN_PURPOSE_REMINDER &&
+                n.reminders_in_case >= p->reminders_before_notice) {
+                verdict_set(out, DN_GUARD_REFUSE, 0, "notice_required",
+                            "%d informative reminder(s) already sent; the written notice "
+                            "comes next", n.reminders_in_case);
+                return;
+            }
+            if (f->notice_posted && d->purpose == DN_PURPOSE_ESCALATION && !f->debt_acknowledged) {
+                /* received on day posted+7; objections through received+21;
+                 * escalation from the day after */
+                dn_date open_day = f->notice_posted_on + p->notice_deemed_received_days +
+                                   p->objection_days + 1;
+                char date[11];
+                dn_date_format(open_day, date);
+                constrain(&cs, tz_local_to_utc(home, open_day, 0), "objection_period",
+                          "the debtor may still object to the notice; escalation from %s", date);
+            }
+        }
+        if (f->promise_pending && f->promise_due != DN_NO_DATE && today <= f->promise_due) {
+            char date[11];
+            dn_date_format(f->promise_due, date);
+            constrain(&cs, tz_local_to_utc(home, f->promise_due + 1, 0), "promise_pending",
+                      "a promise to pay is pending until %s", date);
+        }
+        const dn_guard_channel_limits *lim = &p->channel[k.channel];
+        if (lim->per_day > 0 && n.channel_today >= lim->per_day)
+            constrain(&cs, tz_local_to_utc(home, today + 1, 0), "cap_channel_day",
+                      "%d %s message(s) today (limit %d)", n.channel_today, d->channel,
+                      lim->per_day);
+        cap_check(&k, &cs, n.channel_week, lim->per_week, today, "cap_channel_week",
+                  "messages on this channel");
+        cap_check(&k, &cs, n.all_week, p->contacts_per_week, today, "budget_week", "contacts");
+        if (is_call(k.channel)) {
+            cap_check(&k, &cs, n.debt_calls, p->call_attempts_per_debt_7d, today,
+                      "cap_calls_7d", "call attempts about this debt");
+            cap_check(&k, &cs, n.customer_calls, p->call_attempts_per_customer_7d, today,
+                      "cap_customer_7d", "call attempts to this customer");
+            int cool = p->conversation_cooldown_days;
+            if (cool > 0 && n.last_conversation != DN_NO_DATE &&
+                today < n.last_conversation + cool) {
+                char date[11];
+                dn_date_format(n.last_conversation, date);
+                constrain(&cs, tz_local_to_utc(home, n.last_conversation + cool, 0),
+                          "conversation_cooldown",
+                          "a telephone conversation about this debt on %s: no call for %d days",
+                          date, cool);
+            }
+        }
+        if (n.spacing_until > at)
+            constrain(&cs, n.spacing_until, "spacing",
+                      "another contact within %d minutes", p->min_spacing_minutes);
+    }
+
+    /* the earliest convenient instant at or after every "not before" */
+    dn_time t = cs.not_before;
+    const char *time_code = NULL;
+    bool timed = k.channel != DN_GCH_LETTER;
+    dn_time limit = at + (dn_time)p->defer_search_days * SECONDS_PER_DAY;
+    why[0] = '\0';
+    for (int step = 0; timed; step++) {
+        dn_time next;
+        const char *code;
+        bool first = step == 0 && t == at;
+        if (!time_blocked(&k, t, &next, &code, first ? why : NULL, sizeof why))
+            break;
+        if (!time_code)
+            time_code = code;
+        if (next > limit || step >= SEARCH_STEPS_MAX) {
+            if (cs.code)
+                verdict_set(out, DN_GUARD_REFUSE, 0, cs.code,
+                            "%s; and no convenient time within %d days after", cs.reason,
+                            p->defer_search_days);
+            else
+                verdict_set(out, DN_GUARD_REFUSE, 0, time_code,
+                            "%s; no convenient time within %d days", why,
+                            p->defer_search_days);
+            return;
+        }
+        t = next;
+    }
+    if (t == at) {
+        out->kind = DN_GUARD_ALLOW;
+        out->defer_until = 0;
+        dn_strlcpy(out->code, "ok", sizeof out->code);
+        dn_strlcpy(out->reason, "allowed", sizeof out->reason);
+        return;
+    }
+    char when[21];
+    dn_time_format(t, when);
+    if (cs.code)
+        verdict_set(out, DN_GUARD_DEFER, t, cs.code, "%s; next allowed %s", cs.reason, when);
+    else
+        verdict_set(out, DN_GUARD_DEFER, t, time_code, "%s; next allowed %s", why, when);
+}
+
+/* ---- profiles from configuration ---- */
+
+static int parse_hhmm(const char *s, int *out)
+{
+    if (strlen(s) != 5 || s[2] != ':' || s[0] < '0' || s[0] > '9' || s[1] < '0' ||
+        s[1] > '9' || s[3] < '0' || s[3] > '5' || s[4] < '0' || s[4] > '9')
+        return -EINVAL;
+    int v = ((s[0] - '0') * 10 + (s[1] - '0')) * 60 + (s[3] - '0') * 10 + (s[4] - '0');
+    if (v > 1440)
+        return -EINVAL;
+    *out = v;
+    return 0;
+}
+
+/* "HH:MM-HH:MM" (end may be "24:00") or JSON null / "none". */
+static int parse_window(json_t *v, dn_guard_window *w)
+{
+    if (json_is_null(v) || (json_is_string(v) && strcmp(json_string_value(v), "none") == 0)) {
+        w->from = w->to = 0;
+        return 0;
+    }
+    if (!json_is_string(v))
+        return -EINVAL;
+    const char *s = json_string_value(v);
+    char from[6], to[6];
+    if (strlen(s) != 11 || s[5] != '-')
+        return -EINVAL;
+    memcpy(from, s, 5);
+    from[5] = '\0';
+    memcpy(to, s + 6, 5);
+    to[5] = '\0';
+    if (parse_hhmm(from, &w->from) || parse_hhmm(to, &w->to) || w->from >= w->to ||
+        w->from >= 1440)
+        return -EINVAL;
+    return 0;
+}
+
+static int json_int_field(json_t *v, const char *field, int lo, int hi, int *out, dn_err *err)
+{
+    if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
+        return dn_err_set(err, -EINVAL, field, "%s must be an integer from %d to %d", field,
+                          lo, hi);
+    *out = (int)json_integer_value(v);
+    return 0;
+}
+
+static int json_bool_field(json_t *v, const char *field, bool *out, dn_err *err)
+{
+    if (!json_is_boolean(v))
+        return dn_err_set(err, -EINVAL, field, "%s must be true or false", field);
+    *out = json_is_true(v);
+    return 0;
+}
+
+static int load_windows(json_t *obj, dn_guard_profile *p, dn_err *err)
+{
+    static const char *const days[7] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };
+    const char *key;
+    json_t *v;
+    if (!json_is_object(obj))
+        return dn_err_set(err, -EINVAL, "windows", "windows must be an object of weekdays");
+    json_object_foreach(obj, key, v) {
+        int wd = -1;
+        for (int i = 0; i < 7; i++)
+            if (strcmp(key, days[i]) == 0)
+                wd = i;
+        char field[64];
+        snprintf(field, sizeof field, "windows.%.40s", key);
+        if (wd < 0)
+            return dn_err_set(err, -EINVAL, field, "unknown weekday '%.40s' (sun..sat)", key);
+        if (parse_window(v, &p->window[wd]))
+            return dn_err_set(err, -EINVAL, field,
+                              "%s must be \"HH:MM-HH:MM\" with from before to, or null", field);
+    }
+    return 0;
+}
+
+static int load_channels(json_t *obj, dn_guard_profile *p, dn_err *err)
+{
+    const char *key, *lkey;
+    json_t *v, *lv;
+    if (!json_is_object(obj))
+        return dn_err_set(err, -EINVAL, "channels", "channels must be an object");
+    json_object_foreach(obj, key, v) {
+        int ch = channel_index(key);
+        char field[96];
+        snprintf(field, sizeof field, "channels.%.40s", key);
+        if (ch < 0 || !json_is_object(v))
+            return dn_err_set(err, -EINVAL, field, "unknown channel or not an object");
+        dn_guard_channel_limits *lim = &p->channel[ch];
+        json_object_foreach(v, lkey, lv) {
+            snprintf(field, sizeof field, "channels.%.40s.%.40s", key, lkey);
+            int rc;
+            if (strcmp(lkey, "per_day") == 0)
+                rc = json_int_field(lv, field, 0, 1000, &lim->per_day, err);
+            else if (strcmp(lkey, "per_week") == 0)
+                rc = json_int_field(lv, field, 0, 1000, &lim->per_week, err);
+            else if (strcmp(lkey, "consent_required") == 0)
+                rc = json_bool_field(lv, field, &lim->consent_required, err);
+            else
+                rc = dn_err_set(err, -EINVAL, field, "unknown member %s", field);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+static int load_outcomes(json_t *arr, dn_guard_profile *p, dn_err *err)
+{
+    static const struct { const char *name; unsigned bit; } names[] = {
+        { "pending", DN_OUTCOME_PENDING }, { "busy", DN_OUTCOME_BUSY },
+        { "no_answer", DN_OUTCOME_NO_ANSWER }, { "voicemail", DN_OUTCOME_VOICEMAIL },
+        { "ringless_voicemail", DN_OUTCOME_RINGLESS_VOICEMAIL },
+        { "conversation", DN_OUTCOME_CONVERSATION },
+        { "not_in_service", DN_OUTCOME_NOT_IN_SERVICE }, { "other", DN_OUTCOME_OTHER },
+    };
+    size_t i;
+    json_t *v;
+    if (!json_is_array(arr))
+        return dn_err_set(err, -EINVAL, "counted_outcomes", "counted_outcomes must be an array");
+    p->counted_outcomes = 0;
+    json_array_foreach(arr, i, v) {
+        unsigned bit = 0;
+        for (size_t j = 0; json_is_string(v) && j < sizeof names / sizeof names[0]; j++)
+            if (strcmp(json_string_value(v), names[j].name) == 0)
+                bit = names[j].bit;
+        if (!bit)
+            return dn_err_set(err, -EINVAL, "counted_outcomes",
+                              "counted_outcomes[%zu] is not a known call outcome", i);
+        p->counted_outcomes |= bit;
+    }
+    return 0;
+}
+
+static int load_notice(json_t *obj, dn_guard_profile *p, dn_err *err)
+{
+    const char *key;
+    json_t *v;
+    if (!json_is_object(obj))
+        return dn_err_set(err, -EINVAL, "notice", "notice must be an object");
+    json_object_foreach(obj, key, v) {
+        char field[64];
+        snprintf(field, sizeof field, "notice.%.40s", key);
+        int rc = 0;
+        if (strcmp(key, "required") == 0) {
+            rc = json_bool_field(v, field, &p->notice_required, err);
+        } else if (strcmp(key, "deemed_received_days") == 0) {
+            rc = json_int_field(v, field, 0, 60, &p->notice_deemed_received_days, err);
+        } else if (strcmp(key, "objection_days") == 0) {
+            rc = json_int_field(v, field, 0, 120, &p->objection_days, err);
+        } else if (strcmp(key, "reminders_before_notice") == 0) {
+            rc = json_int_field(v, field, 0, 10, &p->reminders_before_notice, err);
+        } else if (strcmp(key, "channels") == 0) {
+            size_t i;
+            json_t *e;
+            if (!json_is_array(v))
+                return dn_err_set(err, -EINVAL, field, "%s must be an array of channels", field);
+            p->notice_channels = 0;
+            json_array_foreach(v, i, e) {
+                int ch = json_is_string(e) ? channel_index(json_string_value(e)) : -1;
+                if (ch < 0)
+                    return dn_err_set(err, -EINVAL, field, "%s[%zu] is not a channel", field, i);
+                p->notice_channels |= 1u << ch;
+            }
+        } else {
+            rc = dn_err_set(err, -EINVAL, field, "unknown member %s", field);
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int load_zones(json_t *arr, dn_guard_profile *p, dn_err *err)
+{
+    size_t i;
+    json_t *v;
+    if (!json_is_array(arr) || json_array_size(arr) > DN_GUARD_ZONES)
+        return dn_err_set(err, -EINVAL, "zones", "zones must be an array of at most %d names",
+                          DN_GUARD_ZONES);
+    p->n_zones = 0;
+    json_array_foreach(arr, i, v) {
+        if (!json_is_string(v) || !tz_get(json_string_value(v), NULL))
+            return dn_err_set(err, -EINVAL, "zones", "zones[%zu] is not a known time zone", i);
+        dn_strlcpy(p->zones[p->n_zones++], json_string_value(v), DN_TZ_MAX);
+    }
+    return 0;
+}
+
+static int load_member(const char *key, json_t *v, dn_guard_profile *p, dn_err *err)
+{
+    static const struct { const char *name; size_t offset; int lo, hi; } ints[] = {
+        { "call_attempts_per_debt_7d", offsetof(dn_guard_profile, call_attempts_per_debt_7d),
+          0, 100 },
+        { "call_attempts_per_customer_7d",
+          offsetof(dn_guard_profile, call_attempts_per_customer_7d), 0, 1000 },
+        { "conversation_cooldown_days", offsetof(dn_guard_profile, conversation_cooldown_days),
+          0, 30 },
+        { "contacts_per_week", offsetof(dn_guard_profile, contacts_per_week), 0, 1000 },
+        { "min_spacing_minutes", offsetof(dn_guard_profile, min_spacing_minutes), 0, 10080 },
+        { "defer_search_days", offsetof(dn_guard_profile, defer_search_days), 1, 60 },
+    };
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
+        if (strcmp(key, ints[i].name) == 0)
+            return json_int_field(v, key, ints[i].lo, ints[i].hi,
+                                  (int *)((char *)p + ints[i].offset), err);
+    if (strcmp(key, "base") == 0)
+        return 0;
+    if (strcmp(key, "name") == 0) {
+        if (!json_is_string(v) || !*json_string_value(v) ||
+            !dn_strlcpy(p->name, json_string_value(v), sizeof p->name))
+            return dn_err_set(err, -EINVAL, key, "name must be a string of 1 to %zu bytes",
+                              sizeof p->name - 1);
+        return 0;
+    }
+    if (strcmp(key, "country") == 0) {
+        const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+        if (!s || (strlen(s) != 0 && strlen(s) != 2))
+            return dn_err_set(err, -EINVAL, key, "country must be \"\" or two letters");
+        dn_strlcpy(p->country, s, sizeof p->country);
+        return 0;
+    }
+    if (strcmp(key, "holidays_forbidden") == 0)
+        return json_bool_field(v, key, &p->holidays_forbidden, err);
+    if (strcmp(key, "windows") == 0)
+        return load_windows(v, p, err);
+    if (strcmp(key, "channels") == 0)
+        return load_channels(v, p, err);
+    if (strcmp(key, "counted_outcomes") == 0)
+        return load_outcomes(v, p, err);
+    if (strcmp(key, "notice") == 0)
+        return load_notice(v, p, err);
+    if (strcmp(key, "zones") == 0)
+        return load_zones(v, p, err);
+    return dn_err_set(err, -EINVAL, key, "unknown profile member '%.60s'", key);
+}
+
+int guard_profile_from_json(struct json_t *obj, dn_guard_profile **out, dn_err *err)
+{
+    int rc;
+    dn_guard_profile *p = NULL;
+    const char *key;
+    json_t *v;
+    *out = NULL;
+    if (!json_is_object(obj)) {
+        rc = dn_err_set(err, -EINVAL, "profile", "a guard profile must be a JSON object");
+        goto fail;
+    }
+    json_t *base_v = json_object_get(obj, "base");
+    const char *base_name = "default";
+    if (base_v) {
+        if (!json_is_string(base_v)) {
+            rc = dn_err_set(err, -EINVAL, "base", "base must name a built-in profile");
+            goto fail;
+        }
+        base_name = json_string_value(base_v);
+    }
+    const dn_guard_profile *base = guard_profile_builtin(base_name);
+    if (!base) {
+        rc = dn_err_set(err, -EINVAL, "base", "no built-in profile '%.40s' (LV, US, UK, EE, "
+                        "default)", base_name);
+        goto fail;
+    }
+    p = malloc(sizeof *p);
+    if (!p) {
+        rc = dn_err_set(err, -ENOMEM, "profile", "out of memory");
+        goto fail;
+    }
+    *p = *base;
+    json_object_foreach(obj, key, v) {
+        rc = load_member(key, v, p, err);
+        if (rc)
+            goto fail;
+    }
+    *out = p;
+    return 0;
+fail:
+    free(p);
+    return rc;
+}
+
+void guard_profile_free(dn_guard_profile *p)
+{
+    free(p);
+}

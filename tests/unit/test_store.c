@@ -1,0 +1,923 @@
+/*
+ * test_store.c — the SQLite store against a fresh database file per test.
+ * Every expected value is worked out by hand in the table next to it:
+ * allocation follows "oldest due first, no due date last, only open
+ * invoices of the payment's currency"; the pass writes one contact per
+ * (customer, case, step day); events are append-only.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+#define COUNT(table) (sizeof(table) / sizeof((table)[0]))
+
+typedef struct fixture {
+    char dir[64];
+    char path[128];
+    dn_store store;
+} fixture;
+
+static void schema_root(char *out, size_t size)
+{
+    const char *source = getenv("DN_SOURCE_DIR");
+    snprintf(out, size, "%s/schema", source && *source ? source : DN_SOURCE_DIR);
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/dn-store-test-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->path, sizeof f->path, "%s/store.db", f->dir);
+    char schema[4096];
+    schema_root(schema, sizeof schema);
+    dn_err err = { 0 };
+    char dsn[160];
+    snprintf(dsn, sizeof dsn, "sqlite:%s", f->path);
+    int rc = dn_store_open(&f->store, dsn, schema, &err);
+    if (rc < 0)
+        print_error("open: %s (%s)\n", err.msg, err.field);
+    assert_int_equal(rc, 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    static const char *const suffixes[] = { "", "-wal", "-shm" };
+    dn_store_close(&f->store);
+    for (size_t i = 0; i < COUNT(suffixes); i++) {
+        char file[160];
+        snprintf(file, sizeof file, "%s%s", f->path, suffixes[i]);
+        unlink(file);
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+static dn_date day(const char *ymd)
+{
+    dn_date d = DN_NO_DATE;
+    if (ymd)
+        assert_int_equal(dn_date_parse(ymd, &d), 0);
+    return d;
+}
+
+static int64_t add_customer(fixture *f, const char *external_id, const char *name)
+{
+    dn_customer c = { .age = 40, .hold_until = DN_NO_DATE };
+    dn_strlcpy(c.external_id, external_id, sizeof c.external_id);
+    dn_strlcpy(c.name, name, sizeof c.name);
+    dn_strlcpy(c.language, "lv", sizeof c.language);
+    dn_strlcpy(c.timezone, "Europe/Riga", sizeof c.timezone);
+    dn_strlcpy(c.country, "LV", sizeof c.country);
+    dn_strlcpy(c.phone, "+37120000000", sizeof c.phone);
+    dn_upsert_outcome outcome;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->upsert_customer(f->store.ctx, &c, &outcome, &err), 0);
+    assert_int_equal(outcome, DN_UPSERT_CREATED);
+    assert_true(c.id > 0);
+    return c.id;
+}
+
+static int put_invoice(fixture *f, const char *external_id, const char *customer,
+                       const char *currency, int64_t amount, const char *due,
+                       dn_invoice_status status, dn_upsert_outcome *outcome, dn_err *err)
+{
+    dn_invoice inv = { .amount_minor = amount, .issued = DN_NO_DATE, .due = day(due),
+                       .status = status };
+    dn_strlcpy(inv.external_id, external_id, sizeof inv.external_id);
+    dn_strlcpy(inv.customer_external_id, customer, sizeof inv.customer_external_id);
+    dn_strlcpy(inv.currency, currency, sizeof inv.currency);
+    return f->store.ops->upsert_invoice(f->store.ctx, &inv, outcome, err);
+}
+
+static void add_invoice(fixture *f, const char *external_id, const char *customer,
+                        const char *currency, int64_t amount, const char *due,
+                        dn_invoice_status status)
+{
+    dn_upsert_outcome outcome;
+    dn_err err = { 0 };
+    assert_int_equal(put_invoice(f, external_id, customer, currency, amount, due, status,
+                                 &outcome, &err), 0);
+    assert_int_equal(outcome, DN_UPSERT_CREATED);
+}
+
+static int pay(fixture *f, const char *external_id, const char *customer, const char *invoice,
+               const char *currency, int64_t amount, const char *paid_on,
+               dn_upsert_outcome *outcome, dn_err *err)
+{
+    dn_payment p = { .amount_minor = amount, .paid_on = day(paid_on) };
+    dn_strlcpy(p.external_id, external_id, sizeof p.external_id);
+    dn_strlcpy(p.customer_external_id, customer, sizeof p.customer_external_id);
+    dn_strlcpy(p.invoice_external_id, invoice ? invoice : "", sizeof p.invoice_external_id);
+    dn_strlcpy(p.currency, currency, sizeof p.currency);
+    return f->store.ops->add_payment(f->store.ctx, &p, outcome, err);
+}
+
+/* Writes a decision for one customer: a contact on step_day when plan is
+ * true (idempotency key built by the store), otherwise a wait. */
+static int record(fixture *f, int64_t customer_id, bool plan, int step_day, dn_time now,
+                  dn_time scheduled_at, const char *body, bool *duplicate)
+{
+    dn_decision d = { .action = plan ? DN_ACT_CONTACT : DN_ACT_WAIT, .step_day = step_day,
+                      .step_index = 1 };
+    dn_strlcpy(d.ruleset_version, "0123456789abcdef", sizeof d.ruleset_version);
+    dn_strlcpy(d.segment, "friendly", sizeof d.segment);
+    dn_strlcpy(d.persona, "friendly", sizeof d.persona);
+    dn_strlcpy(d.channel, "sms", sizeof d.channel);
+    dn_strlcpy(d.template_name, "overdue", sizeof d.template_name);
+    dn_strlcpy(d.where, "segments/friendly.lua:4", sizeof d.where);
+    dn_strlcpy(d.reason, "day 1 step", sizeof d.reason);
+    char text[64];
+    dn_strlcpy(text, body ? body : "", sizeof text);
+    dn_contact_plan c = { .scheduled_at = scheduled_at, .body = text, .sms_parts = 1 };
+    dn_strlcpy(c.channel, "sms", sizeof c.channel);
+    dn_strlcpy(c.address, "+37120000000", sizeof c.address);
+    dn_strlcpy(c.template_name, "overdue", sizeof c.template_name);
+    dn_strlcpy(c.sms_encoding, "gsm7", sizeof c.sms_encoding);
+    dn_pass_result r = { .customer_id = customer_id, .decision = &d, .guard_verdict = "allow",
+                         .contact = plan ? &c : NULL, .open_case = true,
+                         .anchor_due = day("2024-01-10"), .next_evaluation_at = now };
+    dn_err err = { 0 };
+    int rc = f->store.ops->record_result(f->store.ctx, &r, now, duplicate, &err);
+    if (rc < 0)
+        print_error("record_result: %s\n", err.msg);
+    return rc;
+}
+
+static json_t *timeline(fixture *f, const char *external_id)
+{
+    json_t *t = NULL;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->timeline(f->store.ctx, external_id, &t, &err), 0);
+    return t;
+}
+
+static int count_events(json_t *t, const char *kind)
+{
+    int n = 0;
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(t, "events"), i, e)
+        if (strcmp(json_string_value(json_object_get(e, "kind")), kind) == 0)
+            n++;
+    return n;
+}
+
+/* ---- open ---- */
+
+static void test_open_dsn(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *dsn;
+        int rc;
+        const char *field;
+    } rows[] = {
+        { "mariadb://user@localhost/dunning", -ENOTSUP, "dsn" },
+        { "", -EINVAL, "dsn" },
+        { "sqlite:", -EINVAL, "dsn" },
+    };
+    char schema[4096];
+    schema_root(schema, sizeof schema);
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        dn_store s;
+        dn_err err = { 0 };
+        print_message("row %zu: %s\n", i, rows[i].dsn);
+        assert_int_equal(dn_store_open(&s, rows[i].dsn, schema, &err), rows[i].rc);
+        assert_string_equal(err.field, rows[i].field);
+        assert_null(s.ops);
+    }
+    /* the fixture's file is at version 1; opening it again applies nothing */
+    int version = 0;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->schema_version(f->store.ctx, &version, &err), 0);
+    assert_int_equal(version, 1);
+    dn_store again;
+    assert_int_equal(dn_store_open(&again, f->path, schema, &err), 0);
+    assert_int_equal(again.ops->schema_version(again.ctx, &version, &err), 0);
+    assert_int_equal(version, 1);
+    dn_store_close(&again);
+}
+
+/* ---- idempotency ---- */
+
+static void test_customer_idempotency(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *external_id, *name, *email;
+        int age;
+        int rc;
+        dn_upsert_outcome outcome;   /* when rc == 0 */
+        const char *field;           /* when rc != 0 */
+    } rows[] = {
+        { "C1", "Anna", "", 30, 0, DN_UPSERT_CREATED, NULL },
+        { "C1", "Anna", "", 30, 0, DN_UPSERT_SAME, NULL },
+        { "C1", "Anna Berzina", "", 30, 0, DN_UPSERT_UPDATED, NULL },
+        { "C1", "Anna Berzina", "", 30, 0, DN_UPSERT_SAME, NULL },
+        { "C1", "Anna Berzina", "a@example.com", 30, 0, DN_UPSERT_UPDATED, NULL },
+        { "C1", "Anna Berzina", "a@example.com", 31, 0, DN_UPSERT_UPDATED, NULL },
+        { "C2", "Anna Berzina", "a@example.com", 31, 0, DN_UPSERT_CREATED, NULL },
+        { "", "Nobody", "", 30, -EINVAL, 0, "external_id" },
+        { "C3", "Bad \xC3\x28 name", "", 30, -EINVAL, 0, "name" },
+        { "C3", "Fine", "bad\xFF@example.com", 30, -EINVAL, 0, "email" },
+        { "C3", "Fine", "", -1, -EINVAL, 0, "age" },
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu: %s %s\n", i, rows[i].external_id, rows[i].name);
+        dn_customer c = { .age = rows[i].age, .hold_until = DN_NO_DATE };
+        dn_strlcpy(c.external_id, rows[i].external_id, sizeof c.external_id);
+        dn_strlcpy(c.name, rows[i].name, sizeof c.name);
+        dn_strlcpy(c.email, rows[i].email, sizeof c.email);
+        dn_upsert_outcome outcome = (dn_upsert_outcome)-1;
+        dn_err err = { 0 };
+        assert_int_equal(f->store.ops->upsert_customer(f->store.ctx, &c, &outcome, &err),
+                         rows[i].rc);
+        if (rows[i].rc == 0)
+            assert_int_equal(outcome, rows[i].outcome);
+        else
+            assert_string_equal(err.field, rows[i].field);
+    }
+    /* C1 was created, then updated three times */
+    json_t *t = timeline(f, "C1");
+    assert_int_equal(count_events(t, "customer_created"), 1);
+    assert_int_equal(count_events(t, "customer_updated"), 3);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(t, "customer"), "age")), 31);
+    json_decref(t);
+}
+
+static void test_invoice_idempotency(void **state)
+{
+    fixture *f = *state;
+    add_customer(f, "C1", "Anna");
+    add_customer(f, "C2", "Boris");
+    static const struct {
+        const char *external_id, *customer, *currency;
+        int64_t amount;
+        const char *due;
+        dn_invoice_status status;
+        int rc;
+        dn_upsert_outcome outcome;
+        const char *field;
+    } rows[] = {
+        { "I1", "C1", "EUR", 10000, "2024-01-10", DN_INV_OPEN, 0, DN_UPSERT_CREATED, NULL },
+        { "I1", "C1", "EUR", 10000, "2024-01-10", DN_INV_OPEN, 0, DN_UPSERT_SAME, NULL },
+        { "I1", "C1", "EUR", 10000, "2024-01-10", DN_INV_DISPUTED, 0, DN_UPSERT_UPDATED, NULL },
+        { "I1", "C1", "EUR", 10000, "2024-01-20", DN_INV_DISPUTED, 0, DN_UPSERT_UPDATED, NULL },
+        { "I1", "C1", "EUR", 10000, NULL, DN_INV_DISPUTED, 0, DN_UPSERT_UPDATED, NULL },
+        { "I1", "C1", "EUR", 10000, NULL, DN_INV_DISPUTED, 0, DN_UPSERT_SAME, NULL },
+        { "I1", "C1", "EUR", 9999, NULL, DN_INV_DISPUTED, -EEXIST, 0, "amount_minor" },
+        { "I1", "C1", "USD", 10000, NULL, DN_INV_DISPUTED, -EEXIST, 0, "currency" },
+        { "I1", "C2", "EUR", 10000, NULL, DN_INV_DISPUTED, -EEXIST, 0, "customer_id" },
+        { "I2", "C9", "EUR", 10000, NULL, DN_INV_OPEN, -ENOENT, 0, "customer_id" },
+        { "I2", "C1", "eur", 10000, NULL, DN_INV_OPEN, -EINVAL, 0, "currency" },
+        { "I2", "C1", "EUR", 0, NULL, DN_INV_OPEN, -EINVAL, 0, "amount_minor" },
+        { "I2", "C1", "EUR", -5, NULL, DN_INV_OPEN, -EINVAL, 0, "amount_minor" },
+        { "", "C1", "EUR", 100, NULL, DN_INV_OPEN, -EINVAL, 0, "external_id" },
+        { "I2", "C2", "EUR", 100, NULL, DN_INV_OPEN, 0, DN_UPSERT_CREATED, NULL },
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu: %s\n", i, rows[i].external_id);
+        dn_upsert_outcome outcome = (dn_upsert_outcome)-1;
+        dn_err err = { 0 };
+        assert_int_equal(put_invoice(f, rows[i].external_id, rows[i].customer, rows[i].currency,
+                                     rows[i].amount, rows[i].due, rows[i].status, &outcome,
+                                     &err),
+                         rows[i].rc);
+        if (rows[i].rc == 0)
+            assert_int_equal(outcome, rows[i].outcome);
+        else
+            assert_string_equal(err.field, rows[i].field);
+    }
+    dn_invoice inv;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->get_invoice(f->store.ctx, "I1", &inv, &err), 0);
+    assert_int_equal(inv.status, DN_INV_DISPUTED);
+    assert_int_equal(inv.due, DN_NO_DATE);
+    assert_string_equal(inv.customer_external_id, "C1");
+    assert_int_equal(f->store.ops->get_invoice(f->store.ctx, "nope", &inv, &err), -ENOENT);
+}
+
+/* ---- payments ---- */
+
+static void test_allocation(void **state)
+{
+    fixture *f = *state;
+    add_customer(f, "C1", "Anna");
+    add_customer(f, "C2", "Boris");
+    /* index: 0 A, 1 B, 2 C (no due), 3 D (USD), 4 E (disputed), 5 F (other customer) */
+    static const char *const invoices[] = { "A", "B", "C", "D", "E", "F" };
+    add_invoice(f, "B", "C1", "EUR", 5000, "2024-02-10", DN_INV_OPEN);
+    add_invoice(f, "C", "C1", "EUR", 3000, NULL, DN_INV_OPEN);
+    add_invoice(f, "A", "C1", "EUR", 10000, "2024-01-10", DN_INV_OPEN);
+    add_invoice(f, "D", "C1", "USD", 2000, "2023-12-01", DN_INV_OPEN);
+    add_invoice(f, "E", "C1", "EUR", 4000, "2023-11-01", DN_INV_DISPUTED);
+    add_invoice(f, "F", "C2", "EUR", 1000, "2023-10-01", DN_INV_OPEN);
+    static const struct {
+        const char *external_id, *customer, *invoice, *currency;
+        int64_t amount;
+        int rc;
+        dn_upsert_outcome outcome;
+        const char *field;
+        int64_t paid[6];              /* paid_minor of A..F afterwards */
+        dn_invoice_status status[6];  /* status of A..F afterwards */
+    } rows[] = {
+        /* oldest open EUR first: A (due 01-10) takes 10000, B (02-10) the other 2000;
+         * E is older but disputed, D is USD, F is someone else's */
+        { "P1", "C1", NULL, "EUR", 12000, 0, DN_UPSERT_CREATED, NULL,
+          { 10000, 2000, 0, 0, 0, 0 },
+          { DN_INV_PAID, DN_INV_OPEN, DN_INV_OPEN, DN_INV_OPEN, DN_INV_DISPUTED, DN_INV_OPEN } },
+        /* the same payment again changes nothing */
+        { "P1", "C1", NULL, "EUR", 12000, 0, DN_UPSERT_SAME, NULL,
+          { 10000, 2000, 0, 0, 0, 0 },
+          { DN_INV_PAID, DN_INV_OPEN, DN_INV_OPEN, DN_INV_OPEN, DN_INV_DISPUTED, DN_INV_OPEN } },
+        { "P1", "C1", NULL, "EUR", 1, -EEXIST, 0, "amount_minor",
+          { 10000, 2000, 0, 0, 0, 0 },
+          { DN_INV_PAID, DN_INV_OPEN, DN_INV_OPEN, DN_INV_OPEN, DN_INV_DISPUTED, DN_INV_OPEN } },
+        { "P1", "C1", NULL, "USD", 12000, -EEXIST, 0, "currency",
+          { 10000, 2000, 0, 0, 0, 0 },
+          { DN_INV_PAID, DN_INV_OPEN, DN_INV_OPEN, DN_INV_OPEN, DN_INV_DISPUTED, DN_INV_OPEN } },
+        /* B needs 3000 more, then C (no due date, last) takes 2000 of 3000 */
+        { "P2", "C1", NULL, "EUR", 5000, 0, DN_UPSERT_CREATED, NULL,
+          { 10000, 5000, 2000, 0, 0, 0 },
+          { DN_INV_PAID, DN_INV_PAID, DN_INV_OPEN, DN_INV_OPEN, DN_INV_DISPUTED, DN_INV_OPEN } },
+        /* a named invoice must be in the payment's currency and customer */
+        { "P3", "C1", "D", "EUR", 500, -EINVAL, 0, "currency",
+          { 10000, 5000, 2000, 0, 0, 0 },
+          { DN_INV_PAID, DN_INV_PAID, DN_INV_OPEN, DN_INV_OPEN, DN_INV_DISPUTED, DN_INV_OPEN } },
+        { "P3", "C1", "F", "EUR", 500, -EINVAL, 0, "invoice_external_id",
+          { 10000, 5000, 2000, 0, 0, 0 },
+          { DN_INV_PAID, DN_INV_PAID, DN_INV_OPEN, DN_INV_OPEN, DN_INV_DISPUTED, DN_INV_OPEN } },
+        { "P3", "C1", "Z", "EUR", 500, -ENOENT, 0, "invoice_external_id",
+          { 10000, 5000, 2000, 0, 0, 0 },
+          { DN_INV_PAID, DN_INV_PAID, DN_INV_OPEN, DN_INV_OPEN, DN_INV_DISPUTED, DN_INV_OPEN } },
+        { "P3", "C9", NULL, "EUR", 500, -ENOENT, 0, "customer_id",
+          { 10000, 5000, 2000, 0, 0, 0 },
+          { DN_INV_PAID, DN_INV_PAID, DN_INV_OPEN, DN_INV_OPEN, DN_INV_DISPUTED, DN_INV_OPEN } },
+        /* named USD payment to D: 500 of 2000 */
+        { "P3", "C1", "D", "USD", 500, 0, DN_UPSERT_CREATED, NULL,
+          { 10000, 5000, 2000, 500, 0, 0 },
+          { DN_INV_PAID, DN_INV_PAID, DN_INV_OPEN, DN_INV_OPEN, DN_INV_DISPUTED, DN_INV_OPEN } },
+        /* overpayment: C takes its last 1000, 8999 stay unallocated; E stays disputed */
+        { "P4", "C1", NULL, "EUR", 9999, 0, DN_UPSERT_CREATED, NULL,
+          { 10000, 5000, 3000, 500, 0, 0 },
+          { DN_INV_PAID, DN_INV_PAID, DN_INV_PAID, DN_INV_OPEN, DN_INV_DISPUTED, DN_INV_OPEN } },
+        /* a named disputed invoice is allocated explicitly */
+        { "P5", "C1", "E", "EUR", 4000, 0, DN_UPSERT_CREATED, NULL,
+          { 10000, 5000, 3000, 500, 4000, 0 },
+          { DN_INV_PAID, DN_INV_PAID, DN_INV_PAID, DN_INV_OPEN, DN_INV_PAID, DN_INV_OPEN } },
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu: %s\n", i, rows[i].external_id);
+        dn_upsert_outcome outcome = (dn_upsert_outcome)-1;
+        dn_err err = { 0 };
+        assert_int_equal(pay(f, rows[i].external_id, rows[i].customer, rows[i].invoice,
+                             rows[i].currency, rows[i].amount, "2024-01-15", &outcome, &err),
+                         rows[i].rc);
+        if (rows[i].rc == 0)
+            assert_int_equal(outcome, rows[i].outcome);
+        else
+            assert_string_equal(err.field, rows[i].field);
+        for (size_t k = 0; k < COUNT(invoices); k++) {
+            dn_invoice inv;
+            assert_int_equal(f->store.ops->get_invoice(f->store.ctx, invoices[k], &inv, &err), 0);
+            assert_int_equal(inv.paid_minor, rows[i].paid[k]);
+            assert_int_equal(inv.status, rows[i].status[k]);
+        }
+    }
+    /* P4 recorded its whole amount with 8999 unallocated */
+    json_t *list = NULL;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->list_payments(f->store.ctx, "C1", "P3", 10, &list, &err), 0);
+    assert_int_equal(json_array_size(list), 2);
+    json_t *p4 = json_array_get(list, 0);
+    assert_string_equal(json_string_value(json_object_get(p4, "external_id")), "P4");
+    assert_int_equal(json_integer_value(json_object_get(p4, "amount_minor")), 9999);
+    assert_int_equal(json_integer_value(json_object_get(p4, "allocated_minor")), 1000);
+    json_decref(list);
+}
+
+/* ---- cases ---- */
+
+static void test_case_open_close(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *label;
+        int64_t amount;
+        int64_t paid;                /* paid by a payment after the case opens, 0 = none */
+        dn_invoice_status new_status; /* status sent afterwards (DN_INV_OPEN = unchanged) */
+        bool open_after;
+    } rows[] = {
+        { "partly paid keeps the case", 5000, 4999, DN_INV_OPEN, true },
+        { "fully paid closes it", 5000, 5000, DN_INV_OPEN, false },
+        { "disputed keeps it", 5000, 0, DN_INV_DISPUTED, true },
+        { "on hold keeps it", 5000, 0, DN_INV_ON_HOLD, true },
+        { "credited closes it", 5000, 0, DN_INV_CREDITED, false },
+        { "written off closes it", 5000, 0, DN_INV_WRITTEN_OFF, false },
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu: %s\n", i, rows[i].label);
+        char customer[16], invoice[16], payment[16];
+        snprintf(customer, sizeof customer, "C%zu", i);
+        snprintf(invoice, sizeof invoice, "I%zu", i);
+        snprintf(payment, sizeof payment, "P%zu", i);
+        int64_t id = add_customer(f, customer, "Case Person");
+        add_invoice(f, invoice, customer, "EUR", rows[i].amount, "2024-01-10", DN_INV_OPEN);
+
+        dn_facts facts;
+        dn_err err = { 0 };
+        assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 1000, &facts, &err), 0);
+        assert_int_equal(facts.case_id, 0);
+        assert_int_equal(facts.stage_day, INT32_MIN);
+        bool duplicate = true;
+        assert_int_equal(record(f, id, false, 0, 1000, 0, NULL, &duplicate), 0);
+        assert_false(duplicate);
+        assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 1000, &facts, &err), 0);
+        assert_true(facts.case_id > 0);
+        assert_int_equal(facts.case_anchor_due, day("2024-01-10"));
+        int64_t case_id = facts.case_id;
+        /* a second result with open_case keeps the same case */
+        assert_int_equal(record(f, id, false, 0, 1001, 0, NULL, &duplicate), 0);
+        assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 1001, &facts, &err), 0);
+        assert_int_equal(facts.case_id, case_id);
+
+        dn_upsert_outcome outcome;
+        if (rows[i].paid)
+            assert_int_equal(pay(f, payment, customer, NULL, "EUR", rows[i].paid, "2024-01-20",
+                                 &outcome, &err), 0);
+        if (rows[i].new_status != DN_INV_OPEN) {
+            assert_int_equal(put_invoice(f, invoice, customer, "EUR", rows[i].amount,
+                                         "2024-01-10", rows[i].new_status, &outcome, &err), 0);
+            assert_int_equal(outcome, DN_UPSERT_UPDATED);
+        }
+        assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 1002, &facts, &err), 0);
+        assert_int_equal(facts.case_id, rows[i].open_after ? case_id : 0);
+        json_t *t = timeline(f, customer);
+        json_t *cases = json_object_get(t, "cases");
+        assert_int_equal(json_array_size(cases), 1);
+        assert_int_equal(json_is_null(json_object_get(json_array_get(cases, 0), "closed_at")),
+                         rows[i].open_after);
+        assert_int_equal(count_events(t, "case_closed"), rows[i].open_after ? 0 : 1);
+        json_decref(t);
+    }
+}
+
+/* ---- the pass ---- */
+
+static void test_claim_due(void **state)
+{
+    fixture *f = *state;
+    int64_t ids[4];
+    static const dn_time next[4] = { 100, 200, 300, 200 };
+    for (int i = 0; i < 4; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "C%d", i);
+        ids[i] = add_customer(f, name, "Due Person");
+        dn_err err = { 0 };
+        assert_int_equal(f->store.ops->touch_customer(f->store.ctx, ids[i], next[i], &err), 0);
+    }
+    /* expected: indexes into ids in claim order, -1 ends the list */
+    static const struct {
+        dn_time now;
+        int lease, max;
+        int expect[5];
+    } rows[] = {
+        { 50, 60, 10, { -1 } },                 /* nobody is due yet */
+        { 250, 60, 10, { 0, 1, 3, -1 } },       /* 100, 200, 200 (ids tie-break) */
+        { 250, 60, 10, { -1 } },                /* all leased until 310 */
+        { 310, 60, 10, { 2, -1 } },             /* leases end after 310; C2 due at 300 */
+        { 311, 60, 2, { 0, 1, -1 } },           /* max 2 of the three free ones */
+        { 311, 60, 10, { 3, -1 } },
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu: now %lld\n", i, (long long)rows[i].now);
+        dn_facts out[10];
+        int n = -1;
+        dn_err err = { 0 };
+        assert_int_equal(f->store.ops->claim_due(f->store.ctx, rows[i].now, rows[i].lease, out,
+                                                 rows[i].max, &n, &err), 0);
+        int expected = 0;
+        while (rows[i].expect[expected] >= 0)
+            expected++;
+        assert_int_equal(n, expected);
+        for (int k = 0; k < n; k++)
+            assert_int_equal(out[k].customer.id, ids[rows[i].expect[k]]);
+    }
+    /* record_result clears the lease and sets the next time */
+    bool duplicate;
+    assert_int_equal(record(f, ids[3], false, 0, 312, 0, NULL, &duplicate), 0);
+    dn_facts out[4];
+    int n = 0;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->claim_due(f->store.ctx, 312, 60, out, 4, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(out[0].customer.id, ids[3]);
+    assert_string_equal(out[0].persona, "friendly");
+}
+
+/* Runs one SQL statement on a second connection to the same file. */
+static int raw_sql(fixture *f, const char *sql)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
+static void append(fixture *f, int64_t customer_id, const char *kind, dn_time at)
+{
+    dn_err err = { 0 };
+    json_t *payload = json_pack("{s:s}", "text", "hello");
+    assert_int_equal(f->store.ops->append_event(f->store.ctx, customer_id, kind, payload, at,
+                                                &err), 0);
+    json_decref(payload);
+}
+
+static void test_facts(void **state)
+{
+    fixture *f = *state;
+    const dn_time now = (dn_time)day("2024-02-01") * 86400;
+    const dn_time d = 86400;
+    int64_t id = add_customer(f, "C1", "Facts Person");
+    add_invoice(f, "A", "C1", "EUR", 10000, "2024-01-10", DN_INV_OPEN);
+    add_invoice(f, "B", "C1", "EUR", 3000, NULL, DN_INV_OPEN);
+    add_invoice(f, "U", "C1", "USD", 700, "2024-03-01", DN_INV_DISPUTED);
+    add_invoice(f, "X", "C1", "EUR", 900, "2023-01-01", DN_INV_CREDITED);
+    add_invoice(f, "H", "C1", "EUR", 1200, "2023-12-01", DN_INV_ON_HOLD);
+    dn_upsert_outcome outcome;
+    dn_err err = { 0 };
+    /* P1 → A (H is on hold): 5 days late; P2 → B (no due date, not in the
+     * average); P3 → U, 9 days early counts as 0. Average (5 + 0) / 2 → 2. */
+    assert_int_equal(pay(f, "P1", "C1", NULL, "EUR", 2500, "2024-01-15", &outcome, &err), 0);
+    assert_int_equal(pay(f, "P2", "C1", "B", "EUR", 3000, "2024-01-01", &outcome, &err), 0);
+    assert_int_equal(pay(f, "P3", "C1", "U", "USD", 100, "2024-02-20", &outcome, &err), 0);
+    append(f, id, "reply", now - 10 * d);
+    append(f, id, "reply", now - 100 * d);      /* outside the 90 days */
+    append(f, id, "dispute", now - 200 * d);
+    assert_int_equal(raw_sql(f,
+        "INSERT INTO promises (customer_id, amount_minor, currency, due, state, created_at) VALUES "
+        "(1, 100, 'EUR', '2023-11-01', 'kept', 0), (1, 100, 'EUR', '2023-12-01', 'kept', 0), "
+        "(1, 100, 'EUR', '2023-12-15', 'broken', 0), (1, 100, 'EUR', '2024-02-05', 'pending', 0), "
+        "(1, 100, 'EUR', '2024-02-03', 'pending', 0)"), SQLITE_OK);
+    bool duplicate;
+    assert_int_equal(record(f, id, true, 1, now, now - 40 * d, "one", &duplicate), 0);
+    assert_int_equal(record(f, id, true, 7, now, now - 3 * d, "seven", &duplicate), 0);
+    assert_int_equal(record(f, id, true, 14, now, now + 3600, "fourteen", &duplicate), 0);
+
+    dn_facts claimed[2], loaded;
+    int n = 0;
+    assert_int_equal(f->store.ops->claim_due(f->store.ctx, now, 60, claimed, 2, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, now, &loaded, &err), 0);
+    const dn_facts *both[] = { &claimed[0], &loaded };
+    for (size_t i = 0; i < COUNT(both); i++) {
+        const dn_facts *x = both[i];
+        print_message("facts from %s\n", i == 0 ? "claim_due" : "load_facts");
+        assert_string_equal(x->customer.external_id, "C1");
+        assert_string_equal(x->customer.name, "Facts Person");
+        assert_string_equal(x->persona, "friendly");
+        /* unpaid open/disputed/on_hold, due order: H 2023-12-01, A 2024-01-10, U 2024-03-01 */
+        static const struct { const char *id; int64_t paid; } invoices[] = {
+            { "H", 0 }, { "A", 2500 }, { "U", 100 },
+        };
+        assert_int_equal(x->n_invoices, COUNT(invoices));
+        for (size_t k = 0; k < COUNT(invoices); k++) {
+            assert_string_equal(x->invoices[k].external_id, invoices[k].id);
+            assert_int_equal(x->invoices[k].paid_minor, invoices[k].paid);
+        }
+        /* balance counts open invoices only: A 10000 - 2500 */
+        assert_int_equal(x->n_balance, 1);
+        assert_string_equal(x->balance[0].currency, "EUR");
+        assert_int_equal(x->balance[0].amount_minor, 7500);
+        assert_true(x->case_id > 0);
+        assert_int_equal(x->case_anchor_due, day("2024-01-10"));
+        assert_int_equal(x->stage_day, 14);
+        assert_int_equal(x->promises_kept, 2);
+        assert_int_equal(x->promises_broken, 1);
+        assert_true(x->promise_pending);
+        assert_int_equal(x->promise_due, day("2024-02-03"));
+        assert_int_equal(x->replies, 1);
+        assert_int_equal(x->disputes, 1);
+        assert_int_equal(x->payments_count, 3);
+        assert_int_equal(x->avg_days_late, 2);
+        /* the day-1 contact is 40 days old; newest first */
+        assert_int_equal(x->n_contacts, 2);
+        assert_int_equal(x->contacts[0].step_day, 14);
+        assert_int_equal(x->contacts[0].at, now + 3600);
+        assert_int_equal(x->contacts[1].step_day, 7);
+        assert_string_equal(x->contacts[1].state, "planned");
+        assert_string_equal(x->contacts[1].channel, "sms");
+        assert_string_equal(x->contacts[1].template_name, "overdue");
+        assert_int_equal(x->contacts[1].case_id, x->case_id);
+    }
+}
+
+static void test_pass_plans_once(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "C1", "Pass Person");
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    static const struct {
+        int step_day;
+        bool duplicate;
+        int planned, contact_decisions;   /* counts afterwards */
+    } passes[] = {
+        { 1, false, 1, 1 }, { 1, true, 1, 1 }, { 1, true, 1, 1 }, { 1, true, 1, 1 },
+        { 7, false, 2, 2 }, { 7, true, 2, 2 },
+    };
+    for (size_t i = 0; i < COUNT(passes); i++) {
+        print_message("pass %zu: day %d\n", i, passes[i].step_day);
+        dn_time now = 1000 + (dn_time)i;
+        dn_facts facts[4];
+        int n = 0;
+        dn_err err = { 0 };
+        assert_int_equal(f->store.ops->claim_due(f->store.ctx, now, 60, facts, 4, &n, &err), 0);
+        assert_int_equal(n, 1);
+        assert_int_equal(facts[0].customer.id, id);
+        bool duplicate = !passes[i].duplicate;
+        assert_int_equal(record(f, id, true, passes[i].step_day, now, now, "pay please",
+                                &duplicate), 0);
+        assert_int_equal(duplicate, passes[i].duplicate);
+        json_t *stats = NULL;
+        assert_int_equal(f->store.ops->stats(f->store.ctx, &stats, &err), 0);
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(stats, "contacts"),
+                                                            "planned")), passes[i].planned);
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(stats, "decisions"),
+                                                            "contact")),
+                         passes[i].contact_decisions);
+        assert_int_equal(json_integer_value(json_object_get(stats, "cases_open")), 1);
+        assert_int_equal(json_integer_value(json_object_get(stats, "customers")), 1);
+        assert_int_equal(json_integer_value(json_object_get(stats, "invoices_open")), 1);
+        json_decref(stats);
+    }
+    json_t *rows = NULL;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->list_rows(f->store.ctx, "contacts", 0, 10, &rows, &err), 0);
+    assert_int_equal(json_array_size(rows), 2);
+    char key[64];
+    snprintf(key, sizeof key, "cu%lld-ca1-d1", (long long)id);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "idem_key")),
+                        key);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0),
+                                                          "customer_external_id")), "C1");
+    json_decref(rows);
+    assert_int_equal(f->store.ops->list_rows(f->store.ctx, "events", 0, 10, &rows, &err),
+                     -EINVAL);
+    assert_string_equal(err.field, "table");
+}
+
+static void test_utf8(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *text;
+        bool valid;
+    } rows[] = {
+        { "O'Brien & S\xC3\xB8n", true },            /* ø */
+        { "\xE5\xBC\xA0\xE4\xBC\x9F", true },        /* 张伟 */
+        { "Anna \xF0\x9F\x8C\xB7", true },           /* 🌷 */
+        { "Zo\xC3\xAB \"quoted\" \\ back", true },
+        { "\xF4\x8F\xBF\xBF", true },                /* U+10FFFF, the last one */
+        { "", true },
+        { "\xC3\x28", false },                       /* lead without continuation */
+        { "\x80", false },                           /* stray continuation */
+        { "\xC0\xAF", false },                       /* overlong '/' */
+        { "\xE0\x80\xAF", false },                   /* overlong '/' in 3 bytes */
+        { "\xED\xA0\x80", false },                   /* surrogate U+D800 */
+        { "\xF4\x90\x80\x80", false },               /* U+110000 */
+        { "\xE5\xBC", false },                       /* cut short */
+        { "\xFF", false },
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu\n", i);
+        assert_int_equal(dn_utf8_valid(rows[i].text), rows[i].valid);
+        char external_id[16];
+        snprintf(external_id, sizeof external_id, "U%zu", i);
+        dn_customer c = { .hold_until = DN_NO_DATE };
+        dn_strlcpy(c.external_id, external_id, sizeof c.external_id);
+        dn_strlcpy(c.name, rows[i].text, sizeof c.name);
+        dn_upsert_outcome outcome;
+        dn_err err = { 0 };
+        int rc = f->store.ops->upsert_customer(f->store.ctx, &c, &outcome, &err);
+        if (!rows[i].valid) {
+            assert_int_equal(rc, -EINVAL);
+            assert_string_equal(err.field, "name");
+            continue;
+        }
+        assert_int_equal(rc, 0);
+        dn_customer back;
+        assert_int_equal(f->store.ops->get_customer(f->store.ctx, external_id, &back, &err), 0);
+        assert_string_equal(back.name, rows[i].text);
+        json_t *t = timeline(f, external_id);
+        assert_string_equal(json_string_value(json_object_get(json_object_get(t, "customer"),
+                                                              "name")), rows[i].text);
+        json_decref(t);
+    }
+}
+
+static void test_events_append_only(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "C1", "Audit Person");   /* logs customer_created */
+    static const struct {
+        const char *sql;
+        int rc;
+    } rows[] = {
+        { "UPDATE events SET kind = 'edited'", SQLITE_CONSTRAINT },
+        { "UPDATE events SET payload = '{}' WHERE id = 1", SQLITE_CONSTRAINT },
+        { "DELETE FROM events", SQLITE_CONSTRAINT },
+        { "DELETE FROM events WHERE id = 1", SQLITE_CONSTRAINT },
+        { "INSERT INTO events (customer_id, at, kind, payload) VALUES (1, 5, 'note', '{}')",
+          SQLITE_OK },
+        { "INSERT INTO events (customer_id, at, kind, payload) VALUES (1, 5, 'note', 'not json')",
+          SQLITE_CONSTRAINT },
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu: %s\n", i, rows[i].sql);
+        assert_int_equal(raw_sql(f, rows[i].sql), rows[i].rc);
+    }
+    json_t *t = timeline(f, "C1");
+    assert_int_equal(count_events(t, "customer_created"), 1);
+    assert_int_equal(count_events(t, "note"), 1);
+    json_t *first = json_array_get(json_object_get(t, "events"), 0);
+    assert_true(json_is_object(json_object_get(first, "payload")));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(first, "payload"),
+                                                          "external_id")), "C1");
+    json_decref(t);
+    dn_err err = { 0 };
+    json_t *array = json_array();
+    assert_int_equal(f->store.ops->append_event(f->store.ctx, id, "note", array, 1, &err),
+                     -EINVAL);
+    json_decref(array);
+}
+
+static void test_claim_outbox(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "C1", "Outbox Person");
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    bool duplicate;
+    assert_int_equal(record(f, id, true, 1, 50, 100, "first", &duplicate), 0);
+    assert_int_equal(record(f, id, true, 7, 50, 200, "second \xE2\x82\xAC", &duplicate), 0);
+    static const struct {
+        dn_time now;
+        int max;
+        const char *bodies[3];   /* NULL-terminated, in claim order */
+    } rows[] = {
+        { 99, 10, { NULL } },
+        { 150, 10, { "first", NULL } },
+        { 150, 10, { NULL } },             /* already sending: never twice */
+        { 250, 10, { "second \xE2\x82\xAC", NULL } },
+        { 250, 10, { NULL } },
+    };
+    int64_t first_id = 0;
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu: now %lld\n", i, (long long)rows[i].now);
+        dn_outbox_item *items = NULL;
+        int n = -1;
+        dn_err err = { 0 };
+        assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, rows[i].now, &items,
+                                                    rows[i].max, &n, &err), 0);
+        int expected = 0;
+        while (rows[i].bodies[expected])
+            expected++;
+        assert_int_equal(n, expected);
+        for (int k = 0; k < n; k++) {
+            assert_string_equal(items[k].body, rows[i].bodies[k]);
+            assert_string_equal(items[k].customer_external_id, "C1");
+            assert_string_equal(items[k].channel, "sms");
+            assert_true(items[k].case_id > 0);
+            if (!first_id)
+                first_id = items[k].id;
+        }
+        dn_outbox_items_free(items, n);
+    }
+    static const struct {
+        int64_t contact_id;   /* 0 = the first claimed one */
+        const char *state;
+        int rc;
+    } moves[] = {
+        { 0, "sent", 0 }, { 0, "delivered", 0 }, { 0, "bogus", -EINVAL }, { 999, "sent", -ENOENT },
+    };
+    for (size_t i = 0; i < COUNT(moves); i++) {
+        dn_err err = { 0 };
+        assert_int_equal(f->store.ops->set_contact_state(f->store.ctx,
+                                                         moves[i].contact_id ? moves[i].contact_id
+                                                                             : first_id,
+                                                         moves[i].state, "prov-1", NULL, 300,
+                                                         &err),
+                         moves[i].rc);
+    }
+    json_t *t = timeline(f, "C1");
+    assert_int_equal(count_events(t, "contact_sent"), 1);
+    assert_int_equal(count_events(t, "contact_delivered"), 1);
+    json_t *contact = json_array_get(json_object_get(t, "contacts"), 0);
+    assert_string_equal(json_string_value(json_object_get(contact, "state")), "delivered");
+    assert_string_equal(json_string_value(json_object_get(contact, "provider_id")), "prov-1");
+    size_t i;
+    json_t *event;
+    int checked = 0;
+    json_array_foreach(json_object_get(t, "events"), i, event) {
+        if (strcmp(json_string_value(json_object_get(event, "kind")), "contact_sent") != 0)
+            continue;
+        json_t *payload = json_object_get(event, "payload");
+        assert_string_equal(json_string_value(json_object_get(payload, "provider_id")), "prov-1");
+        assert_int_equal(json_integer_value(json_object_get(payload, "contact_id")), first_id);
+        assert_null(json_object_get(payload, "reason"));
+        checked++;
+    }
+    assert_int_equal(checked, 1);
+    json_decref(t);
+}
+
+static void test_lists(void **state)
+{
+    fixture *f = *state;
+    static const char *const customers[] = { "C3", "C1", "C2" };
+    for (size_t i = 0; i < COUNT(customers); i++)
+        add_customer(f, customers[i], "List Person");
+    static const struct {
+        const char *after;
+        int limit;
+        int rc;
+        const char *expect[4];
+    } rows[] = {
+        { "", 2, 0, { "C1", "C2", NULL } },
+        { "C2", 2, 0, { "C3", NULL } },
+        { "C3", 2, 0, { NULL } },
+        { "", 0, -EINVAL, { NULL } },
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu: after '%s'\n", i, rows[i].after);
+        json_t *list = NULL;
+        dn_err err = { 0 };
+        assert_int_equal(f->store.ops->list_customers(f->store.ctx, rows[i].after,
+                                                      rows[i].limit, &list, &err), rows[i].rc);
+        if (rows[i].rc < 0)
+            continue;
+        size_t expected = 0;
+        while (rows[i].expect[expected])
+            expected++;
+        assert_int_equal(json_array_size(list), expected);
+        for (size_t k = 0; k < expected; k++) {
+            json_t *c = json_array_get(list, k);
+            assert_string_equal(json_string_value(json_object_get(c, "external_id")),
+                                rows[i].expect[k]);
+            assert_true(json_is_integer(json_object_get(c, "next_evaluation_at")));
+            assert_true(json_is_null(json_object_get(c, "hold_until")));
+        }
+        json_decref(list);
+    }
+    json_t *out = NULL;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->timeline(f->store.ctx, "nobody", &out, &err), -ENOENT);
+    assert_int_equal(f->store.ops->list_invoices(f->store.ctx, "nobody", "", 5, &out, &err),
+                     -ENOENT);
+    json_t *t = timeline(f, "C2");
+    static const char *const keys[] = { "customer", "invoices", "payments", "cases",
+                                        "decisions", "contacts", "events" };
+    for (size_t i = 0; i < COUNT(keys); i++)
+        assert_non_null(json_object_get(t, keys[i]));
+    json_decref(t);
+    json_t *files = json_pack("[{s:s}]", "file", "rules.lua");
+    assert_int_equal(f->store.ops->record_ruleset(f->store.ctx, "0123456789abcdef", files, &err), 0);
+    assert_int_equal(f->store.ops->record_ruleset(f->store.ctx, "0123456789abcdef", files, &err), 0);
+    json_decref(files);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_open_dsn, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_customer_idempotency, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_invoice_idempotency, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_allocation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_case_open_close, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_claim_due, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_facts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pass_plans_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_utf8, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_events_append_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_claim_outbox, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
