@@ -144,8 +144,9 @@ static void build_ee(year_list *l, int y)
 
 /* England and Wales bank holidays. A holiday on a weekend gets the next
  * weekday that is not already a holiday (so Christmas on Saturday gives
- * Monday 27 and Tuesday 28). One-off moves (early May 2020, spring 2022)
- * come from configuration. */
+ * Monday 27 and Tuesday 28); the weekend day itself stays listed, as
+ * nobody should be chased on Christmas Day. One-off moves (early May 2020,
+ * spring 2022) come from configuration. */
 static void build_uk(year_list *l, int y)
 {
     dn_date easter = easter_sunday(y);

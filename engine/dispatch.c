@@ -190,3 +190,16 @@ int dispatch_batch(dn_engine *e, dn_time now, int max, dn_dispatch_stats *st, dn
     dn_outbox_items_free(items, n);
     return n;
 }
+
+int dispatch_recover(dn_engine *e, dn_time now)
+{
+    int n = 0;
+    dn_err err;
+    dn_err_clear(&err);
+    if (e->store.ops->mark_in_doubt(e->store.ctx, now - e->lease_seconds, now, &n, &err))
+        dn_log(DN_LOG_ERROR, "dispatch", "in-doubt recovery failed: %s", err.msg);
+    else if (n)
+        dn_log(DN_LOG_WARN, "dispatch",
+               "%d contact(s) were being sent when the engine stopped: marked in_doubt", n);
+    return n;
+}

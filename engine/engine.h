@@ -82,6 +82,9 @@ typedef struct dn_dispatch_stats {
  * opted out? quiet hours?) and hands the rest to their channel driver.
  * Returns the number taken or a negative errno. */
 int  dispatch_batch(dn_engine *e, dn_time now, int max, dn_dispatch_stats *st, dn_err *err);
+/* At start-up: contacts left in "sending" for longer than a lease by a
+ * stopped engine become "in_doubt" (never re-sent blindly). Returns how many. */
+int  dispatch_recover(dn_engine *e, dn_time now);
 
 json_t *decision_to_json(const dn_decision *d);
 

@@ -295,11 +295,31 @@ typedef struct check {
     zone_set zones;
 } check;
 
-/* Whether t is a convenient instant in every candidate zone. If not, *code
- * and *why name the first reason and *next is an instant before which no
- * instant can be convenient (always > t). */
-static bool time_blocked(const check *k, dn_time t, dn_time *next, const char **code,
-                         char *why, size_t why_size)
+/* What made an instant inconvenient, kept so the sentence for a person is
+ * only written when the verdict needs it. */
+typedef struct block {
+    const char *code;
+    const dn_tz *zone;
+    int minute;
+    const char *holiday;
+} block;
+
+static void block_describe(const block *b, char *why, size_t size)
+{
+    if (b->holiday)
+        snprintf(why, size, "%02d:%02d is on a public holiday (%s) in %s", b->minute / 60,
+                 b->minute % 60, b->holiday, tz_name(b->zone));
+    else
+        snprintf(why, size, "%02d:%02d local time in %s is outside the allowed %s",
+                 b->minute / 60, b->minute % 60, tz_name(b->zone),
+                 strcmp(b->code, "blackout") == 0 ? "hours set by the customer"
+                                                  : "contact window");
+}
+
+/* Whether t is a convenient instant in every candidate zone. If not, *first
+ * names the first reason and *next is an instant before which no instant
+ * can be convenient (always > t). */
+static bool time_blocked(const check *k, dn_time t, dn_time *next, block *first)
 {
     const dn_guard_profile *p = k->p;
     const dn_customer *c = &k->f->customer;
@@ -320,7 +340,6 @@ static bool time_blocked(const check *k, dn_time t, dn_time *next, const char **
         } else {
             dn_guard_window w = p->window[wd];
             int from = w.from, to = w.to;
-            const char *window_code = "quiet_hours";
             if (k->d->hours_from >= 0 && k->d->hours_to > k->d->hours_from) {
                 /* the rule's preferred hours narrow the legal window */
                 if (k->d->hours_from > from)
@@ -332,10 +351,10 @@ static bool time_blocked(const check *k, dn_time t, dn_time *next, const char **
                 zone_code = (wd == 0 || wd == 6) ? "weekend" : "quiet_hours";
                 zone_next = tz_local_to_utc(z, day + 1, 0);
             } else if (minute < from && from < to) {
-                zone_code = window_code;
+                zone_code = "quiet_hours";
                 zone_next = tz_local_to_utc(z, day, from);
             } else if (minute < from || minute >= to) {
-                zone_code = window_code;
+                zone_code = "quiet_hours";
                 zone_next = tz_local_to_utc(z, day + 1, 0);
             }
             for (int b = 0; !zone_code && b < c->n_blackout && b < DN_CUSTOMER_BLACKOUTS; b++) {
@@ -351,21 +370,8 @@ static bool time_blocked(const check *k, dn_time t, dn_time *next, const char **
         }
         if (!zone_code)
             continue;
-        if (!blocked) {
-            *code = zone_code;
-            if (why) {
-                char local[16];
-                snprintf(local, sizeof local, "%02d:%02d", minute / 60, minute % 60);
-                if (holiday_name)
-                    snprintf(why, why_size, "%s is a public holiday (%s) in %s",
-                             local, holiday_name, tz_name(z));
-                else
-                    snprintf(why, why_size, "%s local time in %s is outside the allowed %s",
-                             local, tz_name(z),
-                             strcmp(zone_code, "blackout") == 0 ? "hours set by the customer"
-                                                                 : "contact window");
-            }
-        }
+        if (!blocked)
+            *first = (block){ zone_code, z, minute, holiday_name };
         blocked = true;
         if (zone_next > lower)
             lower = zone_next;
@@ -475,26 +481,62 @@ static dn_date free_day(const int hist[7], int limit, dn_date today, int *total_
     return today + 7;
 }
 
-/* The latest "not before" so far, with its code and reason. */
+/* The latest "not before" so far. Only its facts are kept; the sentence
+ * for a person is written once, when the verdict needs it. */
+typedef enum constraint_kind {
+    LIMIT_CAP,              /* count/limit over 7 days, room again on `day` */
+    LIMIT_DAY,              /* count/limit today */
+    LIMIT_OBJECTION,        /* escalation from `day` */
+    LIMIT_PROMISE,          /* promise due on `day` */
+    LIMIT_CONVERSATION,     /* conversation on `day`, `limit` days */
+    LIMIT_SPACING,          /* `limit` minutes */
+} constraint_kind;
+
 typedef struct constraint {
     dn_time not_before;
-    const char *code;
-    char reason[200];
+    const char *code;       /* NULL while nothing constrains */
+    constraint_kind kind;
+    const char *what;
+    int count, limit;
+    dn_date day;
 } constraint;
 
-static void constrain(constraint *cs, dn_time when, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void constrain(constraint *cs, dn_time when, const char *code, const char *fmt, ...)
+static void constrain(constraint *cs, dn_time when, const char *code, constraint_kind kind,
+                      const char *what, int count, int limit, dn_date day)
 {
     if (when <= cs->not_before)
         return;
-    cs->not_before = when;
-    cs->code = code;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cs->reason, sizeof cs->reason, fmt, ap);
-    va_end(ap);
+    *cs = (constraint){ when, code, kind, what, count, limit, day };
+}
+
+static void constraint_describe(const constraint *cs, char *out, size_t size)
+{
+    char date[11];
+    dn_date_format(cs->day, date);
+    switch (cs->kind) {
+    case LIMIT_CAP:
+        snprintf(out, size, "%d %s in the last 7 days (limit %d); room again on %s",
+                 cs->count, cs->what, cs->limit, date);
+        break;
+    case LIMIT_DAY:
+        snprintf(out, size, "%d %s message(s) today (limit %d)", cs->count, cs->what,
+                 cs->limit);
+        break;
+    case LIMIT_OBJECTION:
+        snprintf(out, size, "the debtor may still object to the notice; escalation from %s",
+                 date);
+        break;
+    case LIMIT_PROMISE:
+        snprintf(out, size, "a promise to pay is pending until %s", date);
+        break;
+    case LIMIT_CONVERSATION:
+        snprintf(out, size, "a telephone conversation about this debt on %s: no call for %d "
+                 "days", date, cs->limit);
+        break;
+    case LIMIT_SPACING:
+        snprintf(out, size, "another contact within %d minutes", cs->limit);
+        break;
+    }
 }
 
 static void cap_check(const check *k, constraint *cs, const int hist[7], int limit,
@@ -502,12 +544,9 @@ static void cap_check(const check *k, constraint *cs, const int hist[7], int lim
 {
     int total;
     dn_date day = free_day(hist, limit, today, &total);
-    if (day == today)
-        return;
-    char date[11];
-    dn_date_format(day, date);
-    constrain(cs, tz_local_to_utc(k->zones.zone[0], day, 0), code,
-              "%d %s in the last 7 days (limit %d); room again on %s", total, what, limit, date);
+    if (day != today)
+        constrain(cs, tz_local_to_utc(k->zones.zone[0], day, 0), code, LIMIT_CAP, what, total,
+                  limit, day);
 }
 
 /* ---- the "not at all" checks ---- */
@@ -586,7 +625,6 @@ void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision
     counters n;
     constraint cs;
     const dn_customer *c = &f->customer;
-    char why[160];
 
     if (!p) {
         verdict_set(out, DN_GUARD_REFUSE, 0, "no_profile", "no compliance profile applies");
@@ -655,9 +693,7 @@ void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision
     }
 
     count_history(&k, at, today, &n);
-    cs.not_before = at;
-    cs.code = NULL;
-    cs.reason[0] = '\0';
+    cs = (constraint){ .not_before = at };
     const dn_tz *home = k.zones.zone[0];
 
     if (confirmation) {
@@ -691,23 +727,18 @@ void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision
                  * escalation from the day after */
                 dn_date open_day = f->notice_posted_on + p->notice_deemed_received_days +
                                    p->objection_days + 1;
-                char date[11];
-                dn_date_format(open_day, date);
                 constrain(&cs, tz_local_to_utc(home, open_day, 0), "objection_period",
-                          "the debtor may still object to the notice; escalation from %s", date);
+                          LIMIT_OBJECTION, NULL, 0, 0, open_day);
             }
         }
         if (f->promise_pending && f->promise_due != DN_NO_DATE && today <= f->promise_due) {
-            char date[11];
-            dn_date_format(f->promise_due, date);
             constrain(&cs, tz_local_to_utc(home, f->promise_due + 1, 0), "promise_pending",
-                      "a promise to pay is pending until %s", date);
+                      LIMIT_PROMISE, NULL, 0, 0, f->promise_due);
         }
         const dn_guard_channel_limits *lim = &p->channel[k.channel];
         if (lim->per_day > 0 && n.channel_today >= lim->per_day)
-            constrain(&cs, tz_local_to_utc(home, today + 1, 0), "cap_channel_day",
-                      "%d %s message(s) today (limit %d)", n.channel_today, d->channel,
-                      lim->per_day);
+            constrain(&cs, tz_local_to_utc(home, today + 1, 0), "cap_channel_day", LIMIT_DAY,
+                      channel_names[k.channel], n.channel_today, lim->per_day, today + 1);
         cap_check(&k, &cs, n.channel_week, lim->per_week, today, "cap_channel_week",
                   "messages on this channel");
         cap_check(&k, &cs, n.all_week, p->contacts_per_week, today, "budget_week", "contacts");
@@ -719,42 +750,37 @@ void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision
             int cool = p->conversation_cooldown_days;
             if (cool > 0 && n.last_conversation != DN_NO_DATE &&
                 today < n.last_conversation + cool) {
-                char date[11];
-                dn_date_format(n.last_conversation, date);
                 constrain(&cs, tz_local_to_utc(home, n.last_conversation + cool, 0),
-                          "conversation_cooldown",
-                          "a telephone conversation about this debt on %s: no call for %d days",
-                          date, cool);
+                          "conversation_cooldown", LIMIT_CONVERSATION, NULL, 0, cool,
+                          n.last_conversation);
             }
         }
         if (n.spacing_until > at)
-            constrain(&cs, n.spacing_until, "spacing",
-                      "another contact within %d minutes", p->min_spacing_minutes);
+            constrain(&cs, n.spacing_until, "spacing", LIMIT_SPACING, NULL, 0,
+                      p->min_spacing_minutes, today);
     }
 
     /* the earliest convenient instant at or after every "not before" */
     dn_time t = cs.not_before;
-    const char *time_code = NULL;
+    block first = { NULL, NULL, 0, NULL };
     bool timed = k.channel != DN_GCH_LETTER;
     dn_time limit = at + (dn_time)p->defer_search_days * SECONDS_PER_DAY;
-    why[0] = '\0';
     for (int step = 0; timed; step++) {
         dn_time next;
-        const char *code;
-        bool first = step == 0 && t == at;
-        if (!time_blocked(&k, t, &next, &code, first ? why : NULL, sizeof why))
+        block b;
+        if (!time_blocked(&k, t, &next, &b))
             break;
-        if (!time_code)
-            time_code = code;
+        if (!first.code)
+            first = b;
         if (next > limit || step >= SEARCH_STEPS_MAX) {
+            char why[160];
             if (cs.code)
-                verdict_set(out, DN_GUARD_REFUSE, 0, cs.code,
-                            "%s; and no convenient time within %d days after", cs.reason,
-                            p->defer_search_days);
+                constraint_describe(&cs, why, sizeof why);
             else
-                verdict_set(out, DN_GUARD_REFUSE, 0, time_code,
-                            "%s; no convenient time within %d days", why,
-                            p->defer_search_days);
+                block_describe(&first, why, sizeof why);
+            verdict_set(out, DN_GUARD_REFUSE, 0, cs.code ? cs.code : first.code,
+                        "%s; no convenient time within %d days after", why,
+                        p->defer_search_days);
             return;
         }
         t = next;
@@ -762,16 +788,21 @@ void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision
     if (t == at) {
         out->kind = DN_GUARD_ALLOW;
         out->defer_until = 0;
-        dn_strlcpy(out->code, "ok", sizeof out->code);
-        dn_strlcpy(out->reason, "allowed", sizeof out->reason);
+        memcpy(out->code, "ok", 3);
+        memcpy(out->reason, "allowed", 8);
         return;
     }
-    char when[21];
-    dn_time_format(t, when);
+    char why[160];
     if (cs.code)
-        verdict_set(out, DN_GUARD_DEFER, t, cs.code, "%s; next allowed %s", cs.reason, when);
+        constraint_describe(&cs, why, sizeof why);
     else
-        verdict_set(out, DN_GUARD_DEFER, t, time_code, "%s; next allowed %s", why, when);
+        block_describe(&first, why, sizeof why);
+    dn_date until_day = (dn_date)floor_div(t, SECONDS_PER_DAY);
+    int y, mo, dd, secs = (int)(t - (dn_time)until_day * SECONDS_PER_DAY);
+    dn_date_to_ymd(until_day, &y, &mo, &dd);
+    verdict_set(out, DN_GUARD_DEFER, t, cs.code ? cs.code : first.code,
+                "%s; next allowed %04d-%02d-%02dT%02d:%02d:%02dZ", why, y % 10000, mo, dd,
+                secs / 3600, secs / 60 % 60, secs % 60);
 }
 
 /* ---- profiles from configuration ---- */

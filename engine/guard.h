@@ -17,7 +17,8 @@ typedef enum dn_verdict_kind { DN_GUARD_ALLOW, DN_GUARD_DEFER, DN_GUARD_REFUSE }
 typedef struct dn_verdict {
     dn_verdict_kind kind;
     dn_time defer_until;          /* for DEFER: the earliest allowed time */
-    char    code[32];             /* machine code: quiet_hours, holiday, cap_calls_7d, hold_dispute, opted_out, paid, ... */
+    char    code[32];             /* machine code: quiet_hours, holiday, cap_calls_7d, hold_dispute, opted_out,
+                                     nothing_owed, ... (docs/compliance.md) */
     char    reason[200];          /* for a person */
 } dn_verdict;
 

@@ -386,6 +386,7 @@ static int cmd_pass(int argc, char **argv, cli *c)
             status = 2;
             goto done;
         }
+        dispatch_recover(&e, now);
         dn_dispatch_stats ds;
         memset(&ds, 0, sizeof ds);
         while ((rc = dispatch_batch(&e, now, 500, &ds, &err)) > 0)

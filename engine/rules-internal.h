@@ -37,7 +37,7 @@ typedef struct rules_sandbox {
     bool   out_of_memory;      /* an allocation was refused since the last arm */
     long   budget, spent;      /* instructions allowed / used by the current call */
     int    wall_ms;
-    struct timespec deadline;  /* CLOCK_MONOTONIC end of the current call */
+    struct timespec deadline;  /* CLOCK_MONOTONIC_COARSE end of the current call */
     bool   blown;              /* budget or deadline exceeded: keep raising */
     char   blown_msg[96];
     bool   frozen;             /* globals read-only (after loading) */

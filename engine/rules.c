@@ -765,7 +765,6 @@ static void compile_step(lua_State *L, int idx, compile_job *job, rules_step *st
 
 static void compile_segment(lua_State *L, compile_job *job, rules_segment *seg, int templates)
 {
-    rules_runtime *rt = job->rt;
     dn_rule_errors *errs = job->errs;
     const rules_file *file = file_find(job->rs, seg->file);
     char describe[256];
@@ -837,7 +836,6 @@ static void compile_segment(lua_State *L, compile_job *job, rules_segment *seg, 
         }
         seg->order[j] = k;
     }
-    (void)rt;
     lua_pop(L, 2);
 }
 
@@ -1493,7 +1491,8 @@ int rules_decide(dn_ruleset *rs, const dn_facts *f, dn_time now, dn_decision *ou
     lua_pushlightuserdata(L, &job);
     int rc = sandbox_pcall(L, rt->sandbox, 1, 0, &err);
     rt->sandbox->facts_view = NULL;
-    assert(lua_gettop(L) == top);
+    assert(lua_gettop(L) == top);   /* the protected path leaves the stack as it found it */
+    (void)top;
     if (rc < 0) {
         out->action = DN_ACT_ERROR;
         dn_strlcpy(out->reason, err.msg, sizeof out->reason);

@@ -17,12 +17,59 @@
 #include "tz.h"
 
 static const char lazy_key = 'L';   /* registry: metatable of the top-level backing table */
+static const char keys_key = 'K';   /* registry: the field names below, interned once */
+
+/* Field names pushed with lua_rawgeti from one table instead of being
+ * looked up as C strings on every decision. */
+enum {
+    KEY_INDEX = 1, KEY_NEWINDEX, KEY_METATABLE, KEY_READ_ONLY, KEY_ID, KEY_NAME, KEY_FIRST_NAME,
+    KEY_LANGUAGE, KEY_TIMEZONE, KEY_COUNTRY, KEY_AGE, KEY_PERSONA, KEY_DAYS_OVERDUE,
+    KEY_DUE_DATE, KEY_CURRENCY, KEY_AMOUNT_DUE, KEY_STAGE_DAY, KEY_CASE_ID, KEY_REPLIES,
+    KEY_DISPUTES, KEY_KEPT, KEY_BROKEN, KEY_PENDING, KEY_DUE, KEY_PROMISES, KEY_COUNT,
+    KEY_AVG_DAYS_LATE, KEY_PAYMENTS, KEY_SMS, KEY_EMAIL, KEY_VOICE, KEY_CHAT, KEY_REACHABLE,
+    KEY_HOLDS, KEY_NOW, KEY_TODAY, KEY_HOUR, KEY_WEEKDAY, KEY_VERSION, KEY_HOLD_FIRST,
+    KEY_END = KEY_HOLD_FIRST + 7,
+};
+static const char *const key_names[KEY_HOLD_FIRST] = {
+    [KEY_INDEX] = "__index", [KEY_NEWINDEX] = "__newindex", [KEY_METATABLE] = "__metatable",
+    [KEY_READ_ONLY] = "read-only", [KEY_ID] = "id", [KEY_NAME] = "name",
+    [KEY_FIRST_NAME] = "first_name", [KEY_LANGUAGE] = "language", [KEY_TIMEZONE] = "timezone",
+    [KEY_COUNTRY] = "country", [KEY_AGE] = "age", [KEY_PERSONA] = "persona",
+    [KEY_DAYS_OVERDUE] = "days_overdue", [KEY_DUE_DATE] = "due_date",
+    [KEY_CURRENCY] = "currency", [KEY_AMOUNT_DUE] = "amount_due", [KEY_STAGE_DAY] = "stage_day",
+    [KEY_CASE_ID] = "case_id", [KEY_REPLIES] = "replies", [KEY_DISPUTES] = "disputes",
+    [KEY_KEPT] = "kept", [KEY_BROKEN] = "broken", [KEY_PENDING] = "pending", [KEY_DUE] = "due",
+    [KEY_PROMISES] = "promises", [KEY_COUNT] = "count", [KEY_AVG_DAYS_LATE] = "avg_days_late",
+    [KEY_PAYMENTS] = "payments", [KEY_SMS] = "sms", [KEY_EMAIL] = "email", [KEY_VOICE] = "voice",
+    [KEY_CHAT] = "chat", [KEY_REACHABLE] = "reachable", [KEY_HOLDS] = "holds", [KEY_NOW] = "now",
+    [KEY_TODAY] = "today", [KEY_HOUR] = "hour", [KEY_WEEKDAY] = "weekday",
+    [KEY_VERSION] = "version",
+};
 
 static const char *const hold_names[] = { "dispute", "bankruptcy", "deceased", "cease_contact",
                                           "vulnerable", "pause", "breathing_space" };
 static const unsigned hold_bits[] = { DN_HOLD_DISPUTE, DN_HOLD_BANKRUPTCY, DN_HOLD_DECEASED,
                                       DN_HOLD_CEASE_CONTACT, DN_HOLD_VULNERABLE, DN_HOLD_PAUSE,
                                       DN_HOLD_BREATHING };
+
+/* "YYYY-MM-DD" without printf (hot path). */
+static void format_date(dn_date day, char out[11])
+{
+    int y, m, d;
+    dn_date_to_ymd(day, &y, &m, &d);
+    y = y < 0 ? 0 : y % 10000;
+    out[0] = (char)('0' + y / 1000);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10);
+    out[9] = (char)('0' + d % 10);
+    out[10] = '\0';
+}
 
 static int facts_readonly(lua_State *L)
 {
@@ -179,6 +226,12 @@ static int facts_lazy(lua_State *L)
 
 void facts_register(lua_State *L)
 {
+    lua_createtable(L, KEY_END, 0);
+    for (int k = KEY_INDEX; k < KEY_END; k++) {
+        lua_pushstring(L, k < KEY_HOLD_FIRST ? key_names[k] : hold_names[k - KEY_HOLD_FIRST]);
+        lua_rawseti(L, -2, k);
+    }
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &keys_key);
     lua_createtable(L, 0, 1);
     lua_pushcfunction(L, facts_lazy);
     lua_setfield(L, -2, "__index");
@@ -206,8 +259,23 @@ void facts_view_init(rules_view *view, const dn_facts *f, dn_time now, const cha
     }
     int weekday = dn_date_weekday(view->today);
     view->weekday = weekday == 0 ? 7 : weekday;
-    dn_time_format(now, view->now_text);
-    dn_date_format(view->today, view->today_text);
+    format_date(view->today, view->today_text);
+    {
+        int64_t day = now >= 0 ? now / 86400 : (now - 86399) / 86400;
+        int64_t second = now - day * 86400;
+        format_date((dn_date)day, view->now_text);
+        view->now_text[10] = 'T';
+        view->now_text[11] = (char)('0' + second / 36000);
+        view->now_text[12] = (char)('0' + second / 3600 % 10);
+        view->now_text[13] = ':';
+        view->now_text[14] = (char)('0' + second / 60 % 60 / 10);
+        view->now_text[15] = (char)('0' + second / 60 % 10);
+        view->now_text[16] = ':';
+        view->now_text[17] = (char)('0' + second % 60 / 10);
+        view->now_text[18] = (char)('0' + second % 10);
+        view->now_text[19] = 'Z';
+        view->now_text[20] = '\0';
+    }
     for (int i = 0; i < f->n_invoices && i < DN_FACT_INVOICES; i++) {
         const dn_fact_invoice *inv = &f->invoices[i];
         if (inv->status != DN_INV_OPEN || inv->amount_minor <= inv->paid_minor)
@@ -223,16 +291,59 @@ void facts_view_init(rules_view *view, const dn_facts *f, dn_time now, const cha
     }
 }
 
-static void set_bool(lua_State *L, const char *key, bool value)
+/* t[key] = value on top (t just below it), by interned key. */
+static void put(lua_State *L, int keys, int key)
 {
-    lua_pushboolean(L, value);
-    lua_setfield(L, -2, key);
+    lua_rawgeti(L, keys, key);
+    lua_insert(L, -2);
+    lua_rawset(L, -3);
 }
 
-static void set_integer(lua_State *L, const char *key, lua_Integer value)
+static void put_bool(lua_State *L, int keys, int key, bool value)
+{
+    lua_pushboolean(L, value);
+    put(L, keys, key);
+}
+
+static void put_integer(lua_State *L, int keys, int key, lua_Integer value)
 {
     lua_pushinteger(L, value);
-    lua_setfield(L, -2, key);
+    put(L, keys, key);
+}
+
+static void put_date(lua_State *L, int keys, int key, dn_date day)
+{
+    char text[11];
+    if (day == DN_NO_DATE)
+        return;
+    format_date(day, text);
+    lua_pushlstring(L, text, 10);
+    put(L, keys, key);
+}
+
+static void put_text(lua_State *L, int keys, int key, const char *text)
+{
+    if (!text[0])
+        return;
+    lua_pushlstring(L, text, strlen(text));
+    put(L, keys, key);
+}
+
+/* facts_seal with interned keys. */
+static void seal(lua_State *L, int keys)
+{
+    lua_rawgeti(L, keys, KEY_INDEX);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, -3);
+    lua_rawgeti(L, keys, KEY_NEWINDEX);
+    lua_pushcfunction(L, facts_readonly);
+    lua_rawset(L, -3);
+    lua_rawgeti(L, keys, KEY_METATABLE);
+    lua_rawgeti(L, keys, KEY_READ_ONLY);
+    lua_rawset(L, -3);
+    lua_createtable(L, 0, 0);
+    lua_insert(L, -2);
+    lua_setmetatable(L, -2);
 }
 
 void facts_push(lua_State *L, const rules_view *view)
@@ -241,84 +352,82 @@ void facts_push(lua_State *L, const rules_view *view)
     const dn_customer *cu = &f->customer;
     const dn_fact_invoice *anchor = view->anchor >= 0 ? &f->invoices[view->anchor] : NULL;
 
-    luaL_checkstack(L, 8, "facts");
+    luaL_checkstack(L, 10, "facts");
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &keys_key);
+    int keys = lua_gettop(L);
     lua_createtable(L, 0, 32);                       /* data */
-    lua_pushstring(L, cu->external_id);
-    lua_setfield(L, -2, "id");
-    lua_pushstring(L, cu->name);
-    lua_setfield(L, -2, "name");
+    lua_pushlstring(L, cu->external_id, strlen(cu->external_id));
+    put(L, keys, KEY_ID);
+    lua_pushlstring(L, cu->name, strlen(cu->name));
+    put(L, keys, KEY_NAME);
     lua_pushlstring(L, cu->name, strcspn(cu->name, " "));
-    lua_setfield(L, -2, "first_name");
-    push_text_or_nil(L, cu->language);
-    lua_setfield(L, -2, "language");
-    push_text_or_nil(L, cu->timezone);
-    lua_setfield(L, -2, "timezone");
-    push_text_or_nil(L, cu->country);
-    lua_setfield(L, -2, "country");
+    put(L, keys, KEY_FIRST_NAME);
+    put_text(L, keys, KEY_LANGUAGE, cu->language);
+    put_text(L, keys, KEY_TIMEZONE, cu->timezone);
+    put_text(L, keys, KEY_COUNTRY, cu->country);
     if (cu->age > 0)
-        set_integer(L, "age", cu->age);
-    set_bool(L, "persona", false);
+        put_integer(L, keys, KEY_AGE, cu->age);
+    put_bool(L, keys, KEY_PERSONA, false);
     if (view->has_days) {
-        set_integer(L, "days_overdue", view->days_overdue);
-        push_date_or_nil(L, anchor->due);
-        lua_setfield(L, -2, "due_date");
+        put_integer(L, keys, KEY_DAYS_OVERDUE, view->days_overdue);
+        put_date(L, keys, KEY_DUE_DATE, anchor->due);
     }
     if (anchor) {
-        lua_pushstring(L, anchor->currency);
-        lua_setfield(L, -2, "currency");
-        set_integer(L, "amount_due", anchor->amount_minor - anchor->paid_minor);
+        put_text(L, keys, KEY_CURRENCY, anchor->currency);
+        put_integer(L, keys, KEY_AMOUNT_DUE, anchor->amount_minor - anchor->paid_minor);
     }
     if (f->stage_day != INT32_MIN)
-        set_integer(L, "stage_day", f->stage_day);
+        put_integer(L, keys, KEY_STAGE_DAY, f->stage_day);
     if (f->case_id)
-        set_integer(L, "case_id", f->case_id);
-    set_integer(L, "replies", f->replies);
-    set_integer(L, "disputes", f->disputes);
+        put_integer(L, keys, KEY_CASE_ID, f->case_id);
+    put_integer(L, keys, KEY_REPLIES, f->replies);
+    put_integer(L, keys, KEY_DISPUTES, f->disputes);
 
     lua_createtable(L, 0, 7);
-    set_integer(L, "kept", f->promises_kept);
-    set_integer(L, "broken", f->promises_broken);
-    set_bool(L, "pending", f->promise_pending);
-    push_date_or_nil(L, f->promise_pending ? f->promise_due : DN_NO_DATE);
-    lua_setfield(L, -2, "due");
-    facts_seal(L, false);
-    lua_setfield(L, -2, "promises");
+    put_integer(L, keys, KEY_KEPT, f->promises_kept);
+    put_integer(L, keys, KEY_BROKEN, f->promises_broken);
+    put_bool(L, keys, KEY_PENDING, f->promise_pending);
+    if (f->promise_pending)
+        put_date(L, keys, KEY_DUE, f->promise_due);
+    seal(L, keys);
+    put(L, keys, KEY_PROMISES);
 
     lua_createtable(L, 0, 5);
-    set_integer(L, "count", f->payments_count);
-    set_integer(L, "avg_days_late", f->avg_days_late);
-    facts_seal(L, false);
-    lua_setfield(L, -2, "payments");
+    put_integer(L, keys, KEY_COUNT, f->payments_count);
+    put_integer(L, keys, KEY_AVG_DAYS_LATE, f->avg_days_late);
+    seal(L, keys);
+    put(L, keys, KEY_PAYMENTS);
 
     lua_createtable(L, 0, 7);
-    set_bool(L, "sms", cu->phone[0] && !(cu->opt_out & DN_OPTOUT_SMS));
-    set_bool(L, "email", cu->email[0] && !(cu->opt_out & DN_OPTOUT_EMAIL));
-    set_bool(L, "voice", cu->phone[0] && !(cu->opt_out & DN_OPTOUT_VOICE));
-    set_bool(L, "chat", cu->chat[0] && !(cu->opt_out & DN_OPTOUT_CHAT));
-    facts_seal(L, false);
-    lua_setfield(L, -2, "reachable");
+    put_bool(L, keys, KEY_SMS, cu->phone[0] && !(cu->opt_out & DN_OPTOUT_SMS));
+    put_bool(L, keys, KEY_EMAIL, cu->email[0] && !(cu->opt_out & DN_OPTOUT_EMAIL));
+    put_bool(L, keys, KEY_VOICE, cu->phone[0] && !(cu->opt_out & DN_OPTOUT_VOICE));
+    put_bool(L, keys, KEY_CHAT, cu->chat[0] && !(cu->opt_out & DN_OPTOUT_CHAT));
+    seal(L, keys);
+    put(L, keys, KEY_REACHABLE);
 
     lua_createtable(L, 0, 10);
-    for (size_t i = 0; i < sizeof hold_bits / sizeof hold_bits[0]; i++)
-        set_bool(L, hold_names[i], (cu->holds & hold_bits[i]) != 0);
-    facts_seal(L, false);
-    lua_setfield(L, -2, "holds");
+    for (int i = 0; i < 7; i++)
+        put_bool(L, keys, KEY_HOLD_FIRST + i, (cu->holds & hold_bits[i]) != 0);
+    seal(L, keys);
+    put(L, keys, KEY_HOLDS);
 
     lua_rawgetp(L, LUA_REGISTRYINDEX, &lazy_key);
     lua_setmetatable(L, -2);
-    lua_pushvalue(L, -1);                            /* data, data */
-    facts_seal(L, false);                            /* data, c */
+    lua_pushvalue(L, -1);                            /* keys, data, data */
+    seal(L, keys);                                   /* keys, data, c */
 
     lua_createtable(L, 0, 8);                        /* ctx */
-    lua_pushstring(L, view->now_text);
-    lua_setfield(L, -2, "now");
-    lua_pushstring(L, view->today_text);
-    lua_setfield(L, -2, "today");
-    set_integer(L, "hour", view->minute_of_day / 60);
-    set_integer(L, "weekday", view->weekday);
+    lua_pushlstring(L, view->now_text, 20);
+    put(L, keys, KEY_NOW);
+    lua_pushlstring(L, view->today_text, 10);
+    put(L, keys, KEY_TODAY);
+    put_integer(L, keys, KEY_HOUR, view->minute_of_day / 60);
+    put_integer(L, keys, KEY_WEEKDAY, view->weekday);
     lua_pushstring(L, view->version ? view->version : "");
-    lua_setfield(L, -2, "version");
-    facts_seal(L, false);
+    put(L, keys, KEY_VERSION);
+    seal(L, keys);
+    lua_remove(L, keys);                             /* data, c, ctx */
 }
 
 /* ---- fixtures (rule tests) ---- */

@@ -16,9 +16,12 @@
  * on every instruction and raises again, so a rule's own pcall, xpcall
  * handler or coroutine cannot swallow the error: control always returns to
  * the host, which rebuilds the state before the next customer.
- * A single long C call (a pattern match on a large string) is only bounded
- * by the memory cap on its input and the 64 KiB cap of the text helpers;
- * the deadline is noticed at the next Lua instruction.
+ * A single C call cannot be interrupted by the hook, so the one C call that
+ * can run for long — a pattern match (find, match, gmatch, gsub) — is
+ * refused up front when its worst case is too expensive: backtracking
+ * costs up to n^(k+1) steps for a subject of n bytes and a pattern with k
+ * repetition items (*, +, -, ?), so a call whose estimate passes
+ * SANDBOX_PATTERN_STEPS raises a Lua error naming the sizes.
  */
 #include "rules-internal.h"
 
@@ -33,6 +36,7 @@
 #include "sms.h"
 
 #define SANDBOX_HOOK_STEP   1000            /* instructions between hook calls */
+#define SANDBOX_PATTERN_STEPS 5e7           /* worst-case steps one pattern call may take */
 #define SANDBOX_JSON_ITEMS  10000           /* values in one dn.json argument */
 #define SANDBOX_JSON_OUT    (1024 * 1024)   /* bytes of dn.json output */
 #define SANDBOX_MONEY_MAX   INT64_C(1000000000000000)  /* 10^15 minor units */
@@ -96,7 +100,7 @@ static void sandbox_hook(lua_State *L, lua_Debug *ar)
                      "instruction limit exceeded (%ld instructions)", sb->budget);
         } else {
             struct timespec now;
-            clock_gettime(CLOCK_MONOTONIC, &now);
+            clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
             if (now.tv_sec > sb->deadline.tv_sec ||
                 (now.tv_sec == sb->deadline.tv_sec && now.tv_nsec >= sb->deadline.tv_nsec)) {
                 sb->blown = true;
@@ -121,7 +125,7 @@ void sandbox_arm(lua_State *L, rules_sandbox *sb, const char *entry_where)
     sb->spent = 0;
     sb->blown = false;
     sb->entry_where = entry_where;
-    clock_gettime(CLOCK_MONOTONIC, &now);
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
     sb->deadline.tv_sec = now.tv_sec + sb->wall_ms / 1000;
     sb->deadline.tv_nsec = now.tv_nsec + (long)(sb->wall_ms % 1000) * 1000000L;
     if (sb->deadline.tv_nsec >= 1000000000L) {
@@ -342,6 +346,26 @@ static const char coroutine_wrap_source[] =
     "    return unpack(r, 2, r.n)\n"
     "  end\n"
     "end\n";
+
+/* xpcall and setmetatable for rules (Lua text, run once at setup).
+ * Lua calls a message handler, and __gc finalizers, with hooks disabled, so
+ * a handler or finalizer that loops would escape the instruction budget:
+ * here the handler runs after the protected call has returned, with the
+ * hook active, and metatables with __gc are refused. */
+static const char base_wrappers_source[] =
+    "local pcall, pack, unpack, rawget, setmetatable, error, type = ...\n"
+    "local function xpcall(f, handler, ...)\n"
+    "  local r = pack(pcall(f, ...))\n"
+    "  if r[1] then return unpack(r, 1, r.n) end\n"
+    "  return false, handler(r[2])\n"
+    "end\n"
+    "local function safe_setmetatable(t, mt)\n"
+    "  if type(mt) == 'table' and rawget(mt, '__gc') ~= nil then\n"
+    "    error('__gc metamethods are not allowed in rules', 2)\n"
+    "  end\n"
+    "  return setmetatable(t, mt)\n"
+    "end\n"
+    "return xpcall, safe_setmetatable\n";
 
 /* ---- dn helpers ---- */
 
@@ -637,6 +661,74 @@ static void sandbox_library(lua_State *L, int g, const char *name, lua_CFunction
     lua_setfield(L, g, name);
 }
 
+/* Repetition items (*, +, -, ?) in a Lua pattern: the exponent of its
+ * worst case. Escapes (%x) and the contents of sets ([...]) are skipped. */
+static int pattern_repetitions(const char *p, size_t len)
+{
+    int k = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] == '%') {
+            i++;
+        } else if (p[i] == '[') {
+            i++;
+            if (i < len && p[i] == '^')
+                i++;
+            if (i < len && p[i] == ']')
+                i++;                        /* a leading ] is a literal */
+            while (i < len && p[i] != ']') {
+                if (p[i] == '%')
+                    i++;
+                i++;
+            }
+        } else if (p[i] == '*' || p[i] == '+' || p[i] == '-' || p[i] == '?') {
+            k++;
+        }
+    }
+    return k;
+}
+
+/* string.find/match/gmatch/gsub wrapper: upvalue 1 is the library function
+ * and upvalue 2 its name. Refuses calls whose worst case is too long for a
+ * single uninterruptible C call, then tail-calls the original. */
+static int sandbox_pattern_call(lua_State *L)
+{
+    size_t n = 0, plen = 0;
+    if (lua_type(L, 1) == LUA_TSTRING && lua_type(L, 2) == LUA_TSTRING) {
+        lua_tolstring(L, 1, &n);
+        const char *p = lua_tolstring(L, 2, &plen);
+        bool plain = lua_toboolean(L, 4) && strcmp(lua_tostring(L, lua_upvalueindex(2)),
+                                                   "find") == 0;
+        if (!plain) {
+            int k = pattern_repetitions(p, plen);
+            bool anchored = plen > 0 && p[0] == '^';
+            double steps = (double)(n + 1) * (double)(plen + 1);
+            for (int i = 0; i < k + (anchored ? 0 : 1) - 1 && steps <= SANDBOX_PATTERN_STEPS; i++)
+                steps *= (double)(n + 1);
+            if (k > 0 && steps > SANDBOX_PATTERN_STEPS)
+                return luaL_error(L,
+                                  "string.%s: a pattern with %d repetition(s) on a %d-byte "
+                                  "string could run too long; shorten the text or the pattern",
+                                  lua_tostring(L, lua_upvalueindex(2)), k, (int)n);
+        }
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* Wraps the pattern functions of the string table at idx. */
+static void sandbox_guard_patterns(lua_State *L, int idx)
+{
+    static const char *const names[] = { "find", "match", "gmatch", "gsub" };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        lua_getfield(L, idx, names[i]);
+        lua_pushstring(L, names[i]);
+        lua_pushcclosure(L, sandbox_pattern_call, 2);
+        lua_setfield(L, idx, names[i]);
+    }
+}
+
 static int sandbox_setup(lua_State *L)
 {
     static const char *const base_removed[] = { "dofile", "loadfile", "collectgarbage", "rawset",
@@ -654,6 +746,7 @@ static int sandbox_setup(lua_State *L)
 
     sandbox_library(L, g, "string", luaopen_string, NULL);
     sandbox_remove(L, lua_gettop(L), string_removed);
+    sandbox_guard_patterns(L, lua_gettop(L));
     lua_pop(L, 1);
     lua_pushliteral(L, "");                 /* protect the shared string metatable */
     lua_getmetatable(L, -1);
@@ -683,6 +776,19 @@ static int sandbox_setup(lua_State *L)
     lua_getfield(L, table, "unpack");
     lua_call(L, 5, 1);
     lua_setfield(L, coroutine, "wrap");
+    if (luaL_loadbufferx(L, base_wrappers_source, sizeof base_wrappers_source - 1,
+                         "=sandbox", "t") != LUA_OK)
+        return lua_error(L);
+    lua_getfield(L, g, "pcall");
+    lua_getfield(L, table, "pack");
+    lua_getfield(L, table, "unpack");
+    lua_getfield(L, g, "rawget");
+    lua_getfield(L, g, "setmetatable");
+    lua_getfield(L, g, "error");
+    lua_getfield(L, g, "type");
+    lua_call(L, 7, 2);
+    lua_setfield(L, g, "setmetatable");
+    lua_setfield(L, g, "xpcall");
     lua_pop(L, 2);                         /* coroutine, table */
 
     luaL_newlib(L, dn_functions);
@@ -727,6 +833,7 @@ lua_State *sandbox_open(rules_sandbox *sb)
     if (!L)
         return NULL;
     lua_atpanic(L, sandbox_panic);
+    lua_gc(L, LUA_GCGEN, 0, 0);     /* per-decision tables die young */
     sb->frozen = false;
     lua_pushcfunction(L, sandbox_setup);
     if (lua_pcall(L, 0, 0, 0) != LUA_OK) {

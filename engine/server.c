@@ -280,6 +280,7 @@ int server_run(const dn_config *cfg, dn_err *err)
     if (rc)
         goto done;
 
+    dispatch_recover(e, engine_now(e));
     s->pass_timer = event_new(s->base, -1, EV_PERSIST, on_pass_timer, s);
     s->pass_step = evtimer_new(s->base, on_pass_step, s);
     s->dispatch_timer = event_new(s->base, -1, EV_PERSIST, on_dispatch_timer, s);

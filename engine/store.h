@@ -154,6 +154,10 @@ typedef struct dn_store_ops {
                               dn_err *err);
     /* Makes every customer due at `at` (after a rules reload). */
     int (*touch_all)(void *ctx, dn_time at, dn_err *err);
+    /* Marks contacts left in "sending" since before `before` (the engine
+     * stopped between taking a contact and recording its send) as
+     * "in_doubt", so they are never re-sent blindly; sets *n. */
+    int (*mark_in_doubt)(void *ctx, dn_time before, dn_time now, int *n, dn_err *err);
 } dn_store_ops;
 
 /* A live store: ops + context. */

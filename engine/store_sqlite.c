@@ -68,7 +68,7 @@ enum stmt_id {
     ST_CASE_OPEN_FOR, ST_CASE_INSERT, ST_CASE_CLOSE, ST_CASE_STAGE,
     ST_EVENT_INSERT,
     ST_CLAIM_SELECT, ST_CLAIM_LEASE, ST_FACT_INVOICES, ST_FACT_SUMMARY, ST_FACT_CONTACTS,
-    ST_CONTACT_EXISTS, ST_DECISION_INSERT, ST_CONTACT_INSERT, ST_DECISION_LINK,
+    ST_DECISION_INSERT, ST_CONTACT_INSERT, ST_CONTACT_LINK,
     ST_CUSTOMER_AFTER_PASS,
     ST_OUTBOX_SELECT, ST_OUTBOX_TAKE, ST_CONTACT_STATE,
     ST_TL_CUSTOMER, ST_TL_INVOICES, ST_TL_PAYMENTS, ST_TL_CASES, ST_TL_DECISIONS,
@@ -76,6 +76,7 @@ enum stmt_id {
     ST_LIST_DECISIONS, ST_LIST_CONTACTS,
     ST_STATS_TOTALS, ST_STATS_CONTACTS, ST_STATS_DECISIONS,
     ST_RULESET_INSERT,
+    ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE, ST_CONTACT_IN_DOUBT,
     ST_COUNT
 };
 
@@ -196,18 +197,18 @@ static const char *const stmt_sql[ST_COUNT] = {
         "step_day, COALESCE(case_id, 0) FROM contacts WHERE customer_id = ?1 "
         "AND scheduled_at >= ?2 ORDER BY scheduled_at DESC, id DESC LIMIT ?3",
 
-    [ST_CONTACT_EXISTS] = "SELECT 1 FROM contacts WHERE idem_key = ?1",
     [ST_DECISION_INSERT] =
         "INSERT INTO decisions (customer_id, case_id, at, ruleset_version, segment, persona, "
         "action, step_day, step_index, channel, template, tone, language, rule_where, "
-        "reason, guard_verdict, guard_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-        "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        "reason, guard_verdict, guard_reason, contact_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+        "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     [ST_CONTACT_INSERT] =
         "INSERT INTO contacts (decision_id, customer_id, case_id, idem_key, step_day, "
         "channel, address, template, language, tone, voice, subject, body, scheduled_at, "
         "state, sms_parts, sms_encoding, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, "
-        "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'planned', ?15, ?16, ?17, ?17)",
-    [ST_DECISION_LINK] = "UPDATE decisions SET contact_id = ?2 WHERE id = ?1",
+        "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'planned', ?15, ?16, ?17, ?17) "
+        "ON CONFLICT (idem_key) DO NOTHING",
+    [ST_CONTACT_LINK] = "UPDATE contacts SET decision_id = ?2 WHERE id = ?1",
     [ST_CUSTOMER_AFTER_PASS] =
         "UPDATE customers SET next_evaluation_at = ?2, lease_until = NULL, "
         "persona = CASE WHEN ?3 = '' THEN persona ELSE ?3 END, "
@@ -265,6 +266,18 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_RULESET_INSERT] =
         "INSERT INTO rulesets (version, loaded_at, files) VALUES (?1, ?2, ?3) "
         "ON CONFLICT (version) DO NOTHING",
+
+    [ST_CUSTOMER_TOUCH_ALL] =
+        "UPDATE customers SET next_evaluation_at = ?1 WHERE next_evaluation_at > ?1",
+    [ST_CONTACT_RESCHEDULE] =
+        "UPDATE contacts SET state = 'planned', scheduled_at = ?2, state_reason = ?3, "
+        "updated_at = ?4 WHERE id = ?1 AND state IN ('sending', 'planned') "
+        "RETURNING customer_id",
+    [ST_CONTACT_IN_DOUBT] =
+        "UPDATE contacts SET state = 'in_doubt', updated_at = ?2, state_reason = "
+        "'the engine stopped between taking this contact and recording its send; "
+        "check with the provider before sending again' "
+        "WHERE state = 'sending' AND updated_at < ?1 RETURNING id, customer_id",
 };
 
 /* contact states the schema accepts (contacts.state CHECK) */
@@ -1584,22 +1597,9 @@ static int validate_plan(const dn_contact_plan *c, dn_err *err)
     return 0;
 }
 
-/* Does the contact with this idempotency key exist: 1 yes, 0 no. */
-static int contact_exists(sqlite_store *s, const char *idem_key, dn_err *err)
-{
-    sqlite3_stmt *st = use(s, ST_CONTACT_EXISTS);
-    int b = bind_text(st, 1, idem_key);
-    if (b)
-        return bind_failed(s, b, err, "idempotency check");
-    int rc = step_row(s, st, err, "idempotency check");
-    if (rc == 1)
-        sqlite3_reset(st);
-    return rc;
-}
-
-/* Writes the decision row (contact_id is linked later); sets *decision_id. */
+/* Writes the decision row (contact_id 0 = none); sets *decision_id. */
 static int insert_decision(sqlite_store *s, const dn_pass_result *r, int64_t case_id,
-                           dn_time now, int64_t *decision_id, dn_err *err)
+                           int64_t contact_id, dn_time now, int64_t *decision_id, dn_err *err)
 {
     const dn_decision *d = r->decision;
     sqlite3_stmt *st = use(s, ST_DECISION_INSERT);
@@ -1620,20 +1620,22 @@ static int insert_decision(sqlite_store *s, const dn_pass_result *r, int64_t cas
     b |= bind_text(st, 15, d->reason);
     b |= bind_text_or_null(st, 16, r->guard_verdict);
     b |= bind_text_or_null(st, 17, r->guard_reason);
+    b |= bind_id_or_null(st, 18, contact_id);
     int rc = b ? bind_failed(s, b, err, "decision") : run(s, st, err, "decision");
     if (rc == 0)
         *decision_id = sqlite3_last_insert_rowid(s->db);
     return rc;
 }
 
-/* Writes the contact in state planned under idem_key; sets *contact_id. */
+/* Writes the contact in state planned under idem_key (its decision is linked
+ * afterwards). *contact_id is the new id, or 0 when idem_key exists already:
+ * the unique key, not a read before the write, decides what a duplicate is. */
 static int insert_contact(sqlite_store *s, const dn_pass_result *r, int64_t case_id,
-                          int64_t decision_id, const char *idem_key, dn_time now,
-                          int64_t *contact_id, dn_err *err)
+                          const char *idem_key, dn_time now, int64_t *contact_id, dn_err *err)
 {
     const dn_contact_plan *c = r->contact;
     sqlite3_stmt *st = use(s, ST_CONTACT_INSERT);
-    int b = sqlite3_bind_int64(st, 1, decision_id);
+    int b = sqlite3_bind_null(st, 1);
     b |= sqlite3_bind_int64(st, 2, r->customer_id);
     b |= bind_id_or_null(st, 3, case_id);
     b |= bind_text(st, 4, idem_key);
@@ -1652,7 +1654,7 @@ static int insert_contact(sqlite_store *s, const dn_pass_result *r, int64_t case
     b |= sqlite3_bind_int64(st, 17, now);
     int rc = b ? bind_failed(s, b, err, "contact") : run(s, st, err, "contact");
     if (rc == 0)
-        *contact_id = sqlite3_last_insert_rowid(s->db);
+        *contact_id = sqlite3_changes(s->db) ? sqlite3_last_insert_rowid(s->db) : 0;
     return rc;
 }
 
@@ -1721,41 +1723,38 @@ static int sqlite_record_result(void *ctx, const dn_pass_result *r, dn_time now,
             goto fail;
     }
 
-    char idem_key[sizeof ((dn_contact_plan *)0)->idem_key] = "";
+    int64_t contact_id = 0, decision_id = 0;
     if (r->contact) {
+        char idem_key[sizeof ((dn_contact_plan *)0)->idem_key];
         if (r->contact->idem_key[0])
             dn_strlcpy(idem_key, r->contact->idem_key, sizeof idem_key);
         else
             snprintf(idem_key, sizeof idem_key, "cu%lld-ca%lld-d%d", (long long)r->customer_id,
                      (long long)case_id, r->decision->step_day);
-        rc = contact_exists(s, idem_key, err);
+        rc = insert_contact(s, r, case_id, idem_key, now, &contact_id, err);
         if (rc < 0)
             goto fail;
-        is_duplicate = rc == 1;
+        is_duplicate = contact_id == 0;
     }
     if (!is_duplicate) {
-        int64_t decision_id = 0, contact_id = 0;
-        rc = insert_decision(s, r, case_id, now, &decision_id, err);
+        rc = insert_decision(s, r, case_id, contact_id, now, &decision_id, err);
         if (rc < 0)
             goto fail;
-        if (r->contact) {
-            rc = insert_contact(s, r, case_id, decision_id, idem_key, now, &contact_id, err);
+    }
+    if (contact_id) {
+        st = use(s, ST_CONTACT_LINK);
+        b = sqlite3_bind_int64(st, 1, contact_id);
+        b |= sqlite3_bind_int64(st, 2, decision_id);
+        rc = b ? bind_failed(s, b, err, "contact link") : run(s, st, err, "contact link");
+        if (rc < 0)
+            goto fail;
+        if (case_id && !case_opened) {
+            st = use(s, ST_CASE_STAGE);
+            b = sqlite3_bind_int64(st, 1, case_id);
+            b |= sqlite3_bind_int(st, 2, r->decision->step_day);
+            rc = b ? bind_failed(s, b, err, "case stage") : run(s, st, err, "case stage");
             if (rc < 0)
                 goto fail;
-            st = use(s, ST_DECISION_LINK);
-            b = sqlite3_bind_int64(st, 1, decision_id);
-            b |= sqlite3_bind_int64(st, 2, contact_id);
-            rc = b ? bind_failed(s, b, err, "decision link") : run(s, st, err, "decision link");
-            if (rc < 0)
-                goto fail;
-            if (case_id && !case_opened) {
-                st = use(s, ST_CASE_STAGE);
-                b = sqlite3_bind_int64(st, 1, case_id);
-                b |= sqlite3_bind_int(st, 2, r->decision->step_day);
-                rc = b ? bind_failed(s, b, err, "case stage") : run(s, st, err, "case stage");
-                if (rc < 0)
-                    goto fail;
-            }
         }
     }
     rc = unit_commit(s, &u, err);
@@ -2285,6 +2284,107 @@ done:
     return rc;
 }
 
+/* Makes every customer due at `at` (a new rule set version). */
+static int sqlite_touch_all(void *ctx, dn_time at, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, ST_CUSTOMER_TOUCH_ALL);
+    int b = sqlite3_bind_int64(st, 1, at);
+    return b ? bind_failed(s, b, err, "touch all") : run(s, st, err, "touch all");
+}
+
+/* Puts a contact back to "planned" at `at` with the reason, and logs it. */
+static int sqlite_reschedule_contact(void *ctx, int64_t contact_id, dn_time at,
+                                     const char *reason, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    if (reason && !dn_utf8_valid(reason))
+        return dn_err_set(err, -EINVAL, "reason", "text is not valid UTF-8");
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    dn_time now = dn_now();
+    sqlite3_stmt *st = use(s, ST_CONTACT_RESCHEDULE);
+    int b = sqlite3_bind_int64(st, 1, contact_id);
+    b |= sqlite3_bind_int64(st, 2, at);
+    b |= bind_text_or_null(st, 3, reason);
+    b |= sqlite3_bind_int64(st, 4, now);
+    if (b) {
+        rc = bind_failed(s, b, err, "reschedule contact");
+        goto fail;
+    }
+    rc = step_row(s, st, err, "reschedule contact");
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact %lld waiting to be sent",
+                        (long long)contact_id);
+    if (rc < 0)
+        goto fail;
+    int64_t customer_id = sqlite3_column_int64(st, 0);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        rc = db_fail(s, rc, err, NULL, "reschedule contact");
+        goto fail;
+    }
+    json_t *payload = json_pack("{s:I, s:I, s:s*}", "contact_id", (json_int_t)contact_id,
+                                "scheduled_at", (json_int_t)at, "reason",
+                                reason && *reason ? reason : NULL);
+    rc = insert_event(s, customer_id, "contact_rescheduled", payload, now, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* Marks contacts stuck in "sending" since before `before` as in doubt. */
+static int sqlite_mark_in_doubt(void *ctx, dn_time before, dn_time now, int *n, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    *n = 0;
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = use(s, ST_CONTACT_IN_DOUBT);
+    int b = sqlite3_bind_int64(st, 1, before);
+    b |= sqlite3_bind_int64(st, 2, now);
+    if (b) {
+        rc = bind_failed(s, b, err, "mark in doubt");
+        goto fail;
+    }
+    /* collect first: events cannot be inserted while the UPDATE steps */
+    int64_t ids[256][2];
+    int count = 0;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count < 256) {
+            ids[count][0] = sqlite3_column_int64(st, 0);
+            ids[count][1] = sqlite3_column_int64(st, 1);
+        }
+        count++;
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE) {
+        rc = db_fail(s, step, err, NULL, "mark in doubt");
+        goto fail;
+    }
+    for (int i = 0; i < count && i < 256; i++) {
+        json_t *payload = json_pack("{s:I, s:s}", "contact_id", (json_int_t)ids[i][0], "state",
+                                    "in_doubt");
+        rc = insert_event(s, ids[i][1], "contact_in_doubt", payload, now, err);
+        if (rc < 0)
+            goto fail;
+    }
+    *n = count;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
 const dn_store_ops dn_store_sqlite = {
     .name = "sqlite",
     .open = sqlite_open,
@@ -2312,4 +2412,7 @@ const dn_store_ops dn_store_sqlite = {
     .list_rows = sqlite_list_rows,
     .stats = sqlite_stats,
     .record_ruleset = sqlite_record_ruleset,
+    .touch_all = sqlite_touch_all,
+    .reschedule_contact = sqlite_reschedule_contact,
+    .mark_in_doubt = sqlite_mark_in_doubt,
 };

@@ -396,20 +396,22 @@ static uint32_t name_hash(const char *s)
 
 const dn_tz *tz_get(const char *name, dn_err *err)
 {
-    if (!name || !name_valid(name)) {
-        dn_err_set(err, -ENOENT, "timezone", "time zone name '%.64s' is not valid",
-                   name ? name : "(null)");
+    if (!name) {
+        dn_err_set(err, -ENOENT, "timezone", "no time zone name");
         return NULL;
     }
     dn_tz *found = NULL;
     int rc = 0;
     pthread_mutex_lock(&tz_lock);
+    /* only valid names are ever stored, so a hit needs no validation */
     uint32_t i = name_hash(name) & (TZ_CACHE_SLOTS - 1);
     while (tz_cache[i].used && strcmp(tz_cache[i].name, name) != 0)
         i = (i + 1) & (TZ_CACHE_SLOTS - 1);
     if (tz_cache[i].used) {
         found = tz_cache[i].zone;
         rc = found ? 0 : -ENOENT;
+    } else if (!name_valid(name)) {
+        rc = -ENOENT;
     } else {
         rc = zone_load(name, &found);
         /* keep a quarter of the table free so probing stays short; a full

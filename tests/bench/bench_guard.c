@@ -20,10 +20,11 @@ static const char *const countries[] = { "LV", "US", "UK", "US" };
 static const char *const channels[] = { "sms", "email", "voice", "chat", "agent", "letter" };
 static const char *const outcomes[] = { "no_answer", "voicemail", "busy", "conversation", "" };
 
+/* CPU time of this thread: "per core" even on a busy machine */
 static double seconds_now(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -93,7 +94,7 @@ int main(int argc, char **argv)
         counts[v.kind]++;
     }
     double elapsed = seconds_now() - start;
-    printf("guard: %ld verdicts in %.3f s = %.0f verdicts/s (allow %ld, defer %ld, refuse %ld)\n",
+    printf("guard: %ld verdicts in %.3f s CPU = %.0f verdicts/s (allow %ld, defer %ld, refuse %ld)\n",
            total, elapsed, (double)total / elapsed, counts[0], counts[1], counts[2]);
     free(facts);
     tz_cache_clear();

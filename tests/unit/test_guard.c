@@ -11,7 +11,7 @@
  *    guard.c or calendar.c — verifies no contact broke a window, holiday,
  *    blackout, cap, spacing, cooldown, hold or opt-out.
  *    DN_GUARD_PROPERTY_CUSTOMERS sets the number of customers (10,000 by
- *    default, 1,000 under AddressSanitizer).
+ *    default, 3,000 under AddressSanitizer).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -889,7 +889,7 @@ static void test_property(void **state)
 {
     (void)state;
 #if defined(__SANITIZE_ADDRESS__)
-    int customers = 1000;
+    int customers = 3000;
 #else
     int customers = 10000;
 #endif

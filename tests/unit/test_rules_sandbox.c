@@ -128,6 +128,15 @@ static const hostile_row hostile_rows[] = {
     { "loop inside coroutine.wrap under pcall",
       "pcall(coroutine.wrap(function() while true do end end)) return true", DN_ACT_ERROR,
       "instruction limit exceeded" },
+    { "__gc finalizer refused",
+      "setmetatable({}, {__gc = function() while true do end end}) return true", DN_ACT_ERROR,
+      "__gc metamethods are not allowed" },
+    { "__close handler that loops",
+      "do local x <close> = setmetatable({}, {__close = function() while true do end end}) end "
+      "return true",
+      DN_ACT_ERROR, "instruction limit exceeded" },
+    { "xpcall still calls its handler", "return select(2, xpcall(error, function(m) return m == "
+      "'boom' end, 'boom'))", DN_ACT_CONTACT, NULL },
     /* memory bombs */
     { "string doubled towards 1 GB", "local s = 'x' while true do s = s .. s end", DN_ACT_ERROR,
       "memory limit exceeded" },
