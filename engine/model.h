@@ -198,6 +198,8 @@ typedef struct dn_decision {
     char    language[DN_LANG_MAX];
     int     hours_from, hours_to;     /* preferred local minutes of day; -1 if unset */
     bool    transliterate;            /* SMS: fold to GSM-7 */
+    int     wait_days;                /* WAIT: whole days until the next step can fire
+                                         (0 = unknown: look again tomorrow) */
     char    where[128];               /* file:line of the step or decide() */
     char    reason[DN_REASON_MAX];    /* why, for a person */
     char    debt_ref[DN_ID_MAX];      /* the debt it is about; "" = the whole balance */

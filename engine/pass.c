@@ -202,6 +202,10 @@ static int evaluate_customer(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn
                     planned = true;
             }
         }
+    } else if (d.action == DN_ACT_WAIT && d.wait_days > 1) {
+        /* nothing can fire before the next step's day: sleep until then */
+        next_eval = next_local_day(&f->customer, now + (dn_time)(d.wait_days - 1) * 86400,
+                                   d.hours_from >= 0 ? d.hours_from : 9 * 60);
     } else if (d.action == DN_ACT_NONE) {
         /* nothing owed: look again in a month unless an event comes first */
         next_eval = now + 30 * 86400;

@@ -1255,6 +1255,10 @@ static void fill_step(decide_job *job, const rules_segment *seg, const rules_ste
              view->days_overdue, step->day, step->template_name, stage);
 }
 
+/* After the last step, how long until an idle customer is looked at again
+ * (payments, replies and agent actions make them due at once anyway). */
+#define RULES_IDLE_RECHECK_DAYS 7
+
 /* The ladder (docs/rules-guide.md, "How the ladder picks a step"). */
 static void decide_ladder(lua_State *L, decide_job *job, const rules_segment *seg, int c, int ctx)
 {
@@ -1297,13 +1301,18 @@ static void decide_ladder(lua_State *L, decide_job *job, const rules_segment *se
         if (day > view->days_overdue && (stage == INT32_MIN || day > stage) && day < next)
             next = day;
     }
-    if (next != INT32_MAX)
+    /* a condition that failed today may pass tomorrow: only a ladder
+     * with nothing eligible may sleep until its next step */
+    if (next != INT32_MAX) {
         snprintf(out->reason, sizeof out->reason, "%snext step day %d in %d days",
                  any_candidate ? "no step's condition passed; " : "", next,
                  next - view->days_overdue);
-    else
+        out->wait_days = any_candidate ? 0 : next - view->days_overdue;
+    } else {
         snprintf(out->reason, sizeof out->reason, "%sno further step in the ladder (day %d)",
                  any_candidate ? "no step's condition passed; " : "", view->days_overdue);
+        out->wait_days = any_candidate ? 0 : RULES_IDLE_RECHECK_DAYS;
+    }
 }
 
 static const char *result_text(lua_State *L, int t, const char *key, char *out, size_t size)
