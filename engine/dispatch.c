@@ -116,6 +116,8 @@ static void dispatch_one(dn_engine *e, dn_outbox_item *it, dn_time now, dn_facts
         dn_strlcpy(d.template_name, it->template_name, sizeof d.template_name);
         dn_strlcpy(d.language, it->language, sizeof d.language);
         d.hours_from = d.hours_to = -1;
+        d.purpose = it->purpose;
+        d.contact_id = it->id;
         dn_verdict v;
         guard_check(engine_profile_for(e, &f->customer), f, &d, now, &v);
         if (v.kind == DN_GUARD_REFUSE) {

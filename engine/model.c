@@ -26,6 +26,23 @@ int dn_invoice_status_parse(const char *s, dn_invoice_status *out)
     return -EINVAL;
 }
 
+const char *const dn_purpose_names[DN_PURPOSE_COUNT] = {
+    [DN_PURPOSE_REMINDER] = "reminder",     [DN_PURPOSE_NOTICE] = "notice",
+    [DN_PURPOSE_FORMAL] = "formal",         [DN_PURPOSE_ESCALATION] = "escalation",
+    [DN_PURPOSE_OPTOUT_CONFIRM] = "optout_confirm", [DN_PURPOSE_PREVENTION] = "prevention",
+};
+
+int dn_purpose_parse(const char *s, dn_purpose *out)
+{
+    for (int i = 0; s && i < DN_PURPOSE_COUNT; i++) {
+        if (strcmp(s, dn_purpose_names[i]) == 0) {
+            *out = (dn_purpose)i;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
 const char *const dn_action_names[] = {
     [DN_ACT_NONE] = "none",   [DN_ACT_WAIT] = "wait", [DN_ACT_CONTACT] = "contact",
     [DN_ACT_SKIP] = "skip",   [DN_ACT_ERROR] = "error",

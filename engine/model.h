@@ -126,7 +126,13 @@ typedef enum dn_purpose {
     DN_PURPOSE_FORMAL,         /* a formal collection message; needs the notice first */
     DN_PURPOSE_ESCALATION,     /* a step past the notice stage; waits out the objection period */
     DN_PURPOSE_OPTOUT_CONFIRM, /* the one confirmation after an opt-out */
+    DN_PURPOSE_PREVENTION,     /* before the due date: not about a late payment */
+    DN_PURPOSE_COUNT
 } dn_purpose;
+/* Rules and storage spelling: "reminder", "notice", "formal", "escalation",
+ * "optout_confirm", "prevention". */
+extern const char *const dn_purpose_names[DN_PURPOSE_COUNT];
+int dn_purpose_parse(const char *s, dn_purpose *out);
 
 typedef struct dn_fact_contact {
     int64_t id;

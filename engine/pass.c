@@ -142,17 +142,7 @@ static int render_contact(dn_ruleset *rs, dn_decision *d, const dn_facts *f, dn_
                  d->template_name, d->channel, d->tone, err.msg);
         return -1;
     }
-    if (strcmp(d->channel, "sms") == 0) {
-        if (d->transliterate) {
-            size_t cap = 2 * strlen(plan->body) + 1;   /* щ → "shch": at most 2× */
-            char *folded = malloc(cap);
-            if (folded && sms_transliterate(plan->body, folded, cap) == 0) {
-                free(plan->body);
-                plan->body = folded;
-            } else {
-                free(folded);
-            }
-        }
+    if (strcmp(d->channel, "sms") == 0) {   /* rules_render already transliterated */
         dn_sms_info info;
         if (sms_analyse(plan->body, &info) == 0) {
             plan->sms_parts = info.parts;
@@ -167,6 +157,7 @@ static int render_contact(dn_ruleset *rs, dn_decision *d, const dn_facts *f, dn_
     dn_strlcpy(plan->tone, d->tone, sizeof plan->tone);
     dn_strlcpy(plan->voice, d->voice, sizeof plan->voice);
     plan->scheduled_at = at;
+    plan->purpose = d->purpose;
     return 0;
 }
 

@@ -91,6 +91,7 @@ typedef struct rules_step {
     int  n_fallback;
     int  hours_from, hours_to;    /* minutes, -1 = the segment's */
     bool transliterate;
+    dn_purpose purpose;           /* default: prevention before the due date, else reminder */
     int  when_ref;                /* LUA_NOREF when the step has no `when` */
     char where[RULES_WHERE_MAX];
 } rules_step;

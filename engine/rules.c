@@ -46,7 +46,7 @@ static const char *const template_variables[] = {
 };
 static const char *const step_fields[] = { "day", "channel", "template", "tone", "voice",
                                            "hours", "fallback", "when", "language",
-                                           "transliterate", NULL };
+                                           "transliterate", "purpose", NULL };
 
 void rules_set_limits(const dn_rule_limits *l)
 {
@@ -729,6 +729,15 @@ static void compile_step(lua_State *L, int idx, compile_job *job, rules_step *st
     else if (type != LUA_TNIL)
         errs_add(errs, file, line, "step %d: transliterate must be true or false", step->index);
     lua_pop(L, 1);
+    step->purpose = step->day < 0 ? DN_PURPOSE_PREVENTION : DN_PURPOSE_REMINDER;
+    type = raw_field(L, idx, "purpose");
+    if (type != LUA_TNIL && (type != LUA_TSTRING ||
+                             dn_purpose_parse(lua_tostring(L, -1), &step->purpose) < 0 ||
+                             step->purpose == DN_PURPOSE_OPTOUT_CONFIRM))
+        errs_add(errs, file, line,
+                 "step %d: purpose must be prevention, reminder, notice, formal or escalation",
+                 step->index);
+    lua_pop(L, 1);
     type = raw_field(L, idx, "fallback");
     if (type == LUA_TTABLE) {
         int list = lua_gettop(L);
@@ -1246,6 +1255,7 @@ static void fill_step(decide_job *job, const rules_segment *seg, const rules_ste
     out->hours_from = step->hours_from >= 0 ? step->hours_from : seg->hours_from;
     out->hours_to = step->hours_from >= 0 ? step->hours_to : seg->hours_to;
     out->transliterate = step->transliterate;
+    out->purpose = step->purpose;
     dn_strlcpy(out->where, step->where, sizeof out->where);
     if (view->facts->stage_day == INT32_MIN)
         snprintf(stage, sizeof stage, "none");
@@ -1391,6 +1401,12 @@ static void decide_result(lua_State *L, decide_job *job, const rules_segment *se
     lua_getfield(L, r, "transliterate");
     step.transliterate = lua_toboolean(L, -1);
     lua_pop(L, 1);
+    char purpose[24];
+    step.purpose = step.day < 0 ? DN_PURPOSE_PREVENTION : DN_PURPOSE_REMINDER;
+    if (result_text(L, r, "purpose", purpose, sizeof purpose)[0] &&
+        (dn_purpose_parse(purpose, &step.purpose) < 0 ||
+         step.purpose == DN_PURPOSE_OPTOUT_CONFIRM))
+        luaL_error(L, "decide() returned unknown purpose '%s'", purpose);
     const char *lang = choose_language(rt, step.language, job->view.facts->customer.language);
     lua_rawgeti(L, LUA_REGISTRYINDEX, rt->templates_ref);
     raw_field(L, lua_gettop(L), lang);

@@ -37,6 +37,7 @@ typedef struct dn_contact_plan {
     dn_time scheduled_at;
     int     sms_parts;                /* 0 if not SMS */
     char    sms_encoding[8];          /* "gsm7" / "ucs2" / "" */
+    dn_purpose purpose;               /* what the guard counts it as */
 } dn_contact_plan;
 
 /* A contact taken for dispatch. */
@@ -55,6 +56,7 @@ typedef struct dn_outbox_item {
     char    subject[DN_NAME_MAX];
     char   *body;                     /* owned by the item; dn_outbox_items_free */
     dn_time scheduled_at;
+    dn_purpose purpose;
 } dn_outbox_item;
 void dn_outbox_items_free(dn_outbox_item *items, int n);
 

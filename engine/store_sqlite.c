@@ -76,7 +76,7 @@ enum stmt_id {
     ST_LIST_DECISIONS, ST_LIST_CONTACTS,
     ST_STATS_TOTALS, ST_STATS_CONTACTS, ST_STATS_DECISIONS,
     ST_RULESET_INSERT,
-    ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE, ST_CONTACT_IN_DOUBT,
+    ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE, ST_CONTACT_IN_DOUBT, ST_FACT_NOTICE,
     ST_COUNT
 };
 
@@ -194,8 +194,12 @@ static const char *const stmt_sql[ST_COUNT] = {
     /* ?2 = start of the contact window */
     [ST_FACT_CONTACTS] =
         "SELECT id, scheduled_at, channel, state, COALESCE(outcome, ''), template, "
-        "step_day, COALESCE(case_id, 0) FROM contacts WHERE customer_id = ?1 "
+        "step_day, COALESCE(case_id, 0), purpose FROM contacts WHERE customer_id = ?1 "
         "AND scheduled_at >= ?2 ORDER BY scheduled_at DESC, id DESC LIMIT ?3",
+    /* the formal written notice of a case: sent (posted) when */
+    [ST_FACT_NOTICE] =
+        "SELECT MIN(updated_at) FROM contacts WHERE case_id = ?1 AND purpose = 'notice' "
+        "AND state IN ('sent', 'delivered')",
 
     [ST_DECISION_INSERT] =
         "INSERT INTO decisions (customer_id, case_id, at, ruleset_version, segment, persona, "
@@ -205,8 +209,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CONTACT_INSERT] =
         "INSERT INTO contacts (decision_id, customer_id, case_id, idem_key, step_day, "
         "channel, address, template, language, tone, voice, subject, body, scheduled_at, "
-        "state, sms_parts, sms_encoding, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, "
-        "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'planned', ?15, ?16, ?17, ?17) "
+        "state, sms_parts, sms_encoding, created_at, updated_at, purpose) VALUES (?1, ?2, "
+        "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'planned', ?15, ?16, ?17, ?17, "
+        "?18) "
         "ON CONFLICT (idem_key) DO NOTHING",
     [ST_CONTACT_LINK] = "UPDATE contacts SET decision_id = ?2 WHERE id = ?1",
     [ST_CUSTOMER_AFTER_PASS] =
@@ -217,7 +222,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_OUTBOX_SELECT] =
         "SELECT o.id, o.customer_id, COALESCE(o.case_id, 0), c.external_id, o.idem_key, "
         "o.channel, o.address, o.template, o.language, o.tone, o.voice, o.subject, o.body, "
-        "o.scheduled_at FROM contacts o JOIN customers c ON c.id = o.customer_id "
+        "o.scheduled_at, o.purpose FROM contacts o JOIN customers c ON c.id = o.customer_id "
         "WHERE o.state = 'planned' AND o.scheduled_at <= ?1 "
         "ORDER BY o.scheduled_at, o.id LIMIT ?2",
     [ST_OUTBOX_TAKE] =
@@ -1472,10 +1477,34 @@ static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
         column_text(st, 5, fc->template_name, sizeof fc->template_name);
         fc->step_day = sqlite3_column_int(st, 6);
         fc->case_id = sqlite3_column_int64(st, 7);
+        fc->purpose = DN_PURPOSE_REMINDER;
+        dn_purpose_parse((const char *)sqlite3_column_text(st, 8), &fc->purpose);
+        fc->debt_ref[0] = '\0';
     }
     sqlite3_reset(st);
     if (step != SQLITE_DONE && step != SQLITE_ROW)
         return db_fail(s, step, err, NULL, "facts: contacts");
+
+    /* the notice is posted when its contact was sent; the posting date is
+     * the UTC date of that moment (legal periods count whole days) */
+    f->notice_posted = false;
+    f->notice_posted_on = DN_NO_DATE;
+    f->debt_acknowledged = false;
+    if (f->case_id != 0) {
+        st = use(s, ST_FACT_NOTICE);
+        b = sqlite3_bind_int64(st, 1, f->case_id);
+        if (b)
+            return bind_failed(s, b, err, "facts: notice");
+        rc = step_row(s, st, err, "facts: notice");
+        if (rc < 0)
+            return rc;
+        if (rc == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+            dn_time posted = sqlite3_column_int64(st, 0);
+            f->notice_posted = true;
+            f->notice_posted_on = (dn_date)(posted / 86400);
+        }
+        sqlite3_reset(st);
+    }
     return 0;
 }
 
@@ -1652,6 +1681,7 @@ static int insert_contact(sqlite_store *s, const dn_pass_result *r, int64_t case
     b |= sqlite3_bind_int(st, 15, c->sms_parts);
     b |= bind_text(st, 16, c->sms_encoding);
     b |= sqlite3_bind_int64(st, 17, now);
+    b |= bind_text(st, 18, dn_purpose_names[c->purpose]);
     int rc = b ? bind_failed(s, b, err, "contact") : run(s, st, err, "contact");
     if (rc == 0)
         *contact_id = sqlite3_changes(s->db) ? sqlite3_last_insert_rowid(s->db) : 0;
@@ -1816,6 +1846,8 @@ static int sqlite_claim_outbox(void *ctx, dn_time now, dn_outbox_item **items, i
         column_text(st, 10, it->voice, sizeof it->voice);
         column_text(st, 11, it->subject, sizeof it->subject);
         it->scheduled_at = sqlite3_column_int64(st, 13);
+        it->purpose = DN_PURPOSE_REMINDER;
+        dn_purpose_parse((const char *)sqlite3_column_text(st, 14), &it->purpose);
     }
     sqlite3_reset(st);
     if (count < max && step != SQLITE_DONE) {
