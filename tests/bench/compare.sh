@@ -155,7 +155,7 @@ fi
 # ---- results ----
 mkdir -p "$out"
 versions=$(printf '%s|%s|%s|%s|%s|%s|%s' "$(build/dunningd --version 2>&1 | head -1)" \
-  "$(lua5.4 -v 2>&1 | head -1)" "$(luajit -v 2>&1 | head -1)" "node $(node --version)" \
+  "$(lua5.4 -v 2>&1 | head -1 | cut -d' ' -f1-2)" "$(luajit -v 2>&1 | head -1 | cut -d' ' -f1-2)" "node $(node --version)" \
   "json-rules-engine $(node -p "require('./$strategy/js/node_modules/json-rules-engine/package.json').version")" \
   "gcc $(gcc -dumpversion)" \
   "$( [ "$http" = yes ] && echo "$(nginx -v 2>&1 | sed 's/^nginx version: //'), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)" || echo "no HTTP")")
