@@ -552,6 +552,8 @@ static bool decode_and_write(api_request *r, dn_record_type type, const json_t *
         reply_write_failure(r, rc, &err);
         return false;
     }
+    if (*outcome != DN_UPSERT_SAME && r->api->hooks.changed)
+        r->api->hooks.changed(r->api->hooks_arg);
     return true;
 }
 
@@ -783,10 +785,13 @@ static void handle_import(api_request *r)
         rc = import_ndjson_buffer(r->api->store, r->raw, r->raw_len, r->api->max_depth, &report,
                                   &err);
     }
-    if (rc < 0)
+    if (rc < 0) {
         reply_failure(r, rc, &err);
-    else
+    } else {
+        if ((report.created || report.updated) && r->api->hooks.changed)
+            r->api->hooks.changed(r->api->hooks_arg);
         reply_json(r, 200, import_report_json(&report));
+    }
 done:
     import_report_free(&report);
 }

@@ -59,6 +59,10 @@ typedef struct dn_api_hooks {
      * (dunningd_<key>) or an object of numbers (one labelled series per
      * member), e.g. {"rules_reloads_total":2,"pass_duration_seconds":0.4}. */
     json_t *(*metrics_extra)(void *arg);
+    /* Called after a write that makes customers due (a record created or
+     * changed, a payment, an import): the engine evaluates them soon
+     * instead of at the next scheduled pass. May be NULL. */
+    void (*changed)(void *arg);
 } dn_api_hooks;
 
 /* Starts serving on addr:port (port 0 = any free port; see api_port) on

@@ -26,7 +26,8 @@ typedef struct dn_server {
     const dn_config   *cfg;
     dn_engine          engine;
     dn_api            *api;
-    struct event *pass_timer, *pass_step, *dispatch_timer, *sig_hup, *sig_term, *sig_int;
+    struct event *pass_timer, *pass_step, *pass_soon, *dispatch_timer, *sig_hup, *sig_term,
+                 *sig_int;
     struct event *watch_event, *watch_debounce;
     int           inotify_fd;
     /* the pass in progress */
@@ -107,6 +108,17 @@ static void on_dispatch_timer(evutil_socket_t fd, short what, void *arg)
     int n = dispatch_batch(&s->engine, engine_now(&s->engine), 200, &s->dispatch_stats, &err);
     if (n < 0)
         dn_log(DN_LOG_ERROR, "dispatch", "batch failed: %s", err.msg);
+}
+
+/* A write through the API made customers due: start a pass shortly (a
+ * burst of writes coalesces into one pass). */
+static void hook_changed(void *arg)
+{
+    dn_server *s = arg;
+    if (!evtimer_pending(s->pass_soon, NULL)) {
+        struct timeval soon = { 1, 0 };
+        evtimer_add(s->pass_soon, &soon);
+    }
 }
 
 static int reload_rules(dn_server *s, dn_err *err)
@@ -275,6 +287,7 @@ int server_run(const dn_config *cfg, dn_err *err)
         .rules_status = hook_rules_status,
         .rules_reload = hook_rules_reload,
         .metrics_extra = hook_metrics,
+        .changed = hook_changed,
     };
     rc = api_start(s->base, host, port, &e->store, &api_cfg, &hooks, s, &s->api, err);
     if (rc)
@@ -283,6 +296,7 @@ int server_run(const dn_config *cfg, dn_err *err)
     dispatch_recover(e, engine_now(e));
     s->pass_timer = event_new(s->base, -1, EV_PERSIST, on_pass_timer, s);
     s->pass_step = evtimer_new(s->base, on_pass_step, s);
+    s->pass_soon = evtimer_new(s->base, on_pass_timer, s);
     s->dispatch_timer = event_new(s->base, -1, EV_PERSIST, on_dispatch_timer, s);
     s->sig_hup = evsignal_new(s->base, SIGHUP, on_sighup, s);
     s->sig_term = evsignal_new(s->base, SIGTERM, on_stop_signal, s);
@@ -310,7 +324,7 @@ done:
         pass_finish(s);
     if (s->api)
         api_stop(s->api);
-    struct event *evs[] = { s->pass_timer, s->pass_step, s->dispatch_timer, s->sig_hup,
+    struct event *evs[] = { s->pass_timer, s->pass_step, s->pass_soon, s->dispatch_timer, s->sig_hup,
                             s->sig_term, s->sig_int, s->watch_event, s->watch_debounce };
     for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
         if (evs[i])
