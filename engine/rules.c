@@ -1728,13 +1728,13 @@ typedef struct rule_test {
     int     line;
     dn_time now;
     dn_facts facts;
-    char    expect[8][DN_TOKEN_MAX];   /* by expect_keys; "" = not compared */
+    char    expect[9][DN_TOKEN_MAX];   /* by expect_keys; "" = not compared */
     bool    has_day;
     int     day;
 } rule_test;
 
-static const char *const expect_keys[8] = { "action", "segment", "persona", "channel",
-                                            "template", "tone", "language", NULL };
+static const char *const expect_keys[9] = { "action", "segment", "persona", "channel",
+                                            "template", "tone", "language", "purpose", NULL };
 
 typedef struct tests_job {
     dn_ruleset      *rs;
@@ -1818,7 +1818,8 @@ static const char *decision_value(const dn_decision *d, int k)
     case 3: return d->channel;
     case 4: return d->template_name;
     case 5: return d->tone;
-    default: return d->language;
+    case 6: return d->language;
+    default: return d->action == DN_ACT_CONTACT ? dn_purpose_names[d->purpose] : "";
     }
 }
 
