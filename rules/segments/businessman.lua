@@ -2,7 +2,31 @@
 --
 -- Works from the inbox, so e-mail comes first everywhere; SMS only when
 -- there is no e-mail address. No nudge on day 1: he usually pays within a
--- few days anyway, so the first overdue e-mail waits until day 3.
+-- few days anyway, so the one informative reminder waits until day 3 and
+-- the formal notice until day 10.
+-- `purpose`: see docs/rules-guide.md, section 18.
+
+local NOTICE_DAY = 10
+
+-- The notice step is done in this case (its day is the stage reached or
+-- behind it). Steps after the notice wait for it; after downtime this makes
+-- the catch-up send the letter first instead of a later step.
+local function notice_sent(c)
+  return c.stage_day ~= nil and c.stage_day >= NOTICE_DAY
+end
+
+-- The notice has been posted at least 29 days ago (7 days until it counts
+-- as received + 21 days to object + 1). c.contacts holds the last 35 days,
+-- so a notice not in it was posted longer ago than that.
+local function notice_period_over(c, ctx)
+  if not notice_sent(c) then return false end
+  for _, contact in ipairs(c.contacts) do
+    if contact.template == "formal_notice" and contact.state ~= "cancelled" then
+      return dn.days_between(string.sub(contact.at, 1, 10), ctx.today) >= 29
+    end
+  end
+  return true
+end
 
 return {
   describe = "Reliable payer, a few days late; reads e-mail",
@@ -10,13 +34,20 @@ return {
   ladder = {
     -- prevention: five days ahead, in time for the weekly payment run
     { day = -5, channel = "email",  template = "pre_due",       tone = "friendly", fallback = { "sms" } },
-    { day =  3, channel = "email",  template = "overdue",       tone = "friendly", fallback = { "sms" } },
-    { day =  7, channel = "email",  template = "reminder",      tone = "neutral",  fallback = { "sms" } },
+    -- the one informative reminder
+    { day =  3, channel = "email",  template = "overdue",       tone = "friendly", fallback = { "sms" },
+      purpose = "reminder" },
+    { day = NOTICE_DAY, channel = "letter", template = "formal_notice", tone = "firm", purpose = "notice" },
+    { day = 14, channel = "email",  template = "reminder",      tone = "neutral",  fallback = { "sms" },
+      purpose = "formal", when = notice_sent },
     -- e-mails did not work: a short SMS
-    { day = 14, channel = "sms",    template = "second",        tone = "firm",     fallback = { "email" } },
-    { day = 30, channel = "letter", template = "formal_notice", tone = "firm" },
-    { day = 60, channel = "email",  template = "final",         tone = "urgent",   fallback = { "sms" } },
-    { day = 65, channel = "agent",  template = "call_brief",    tone = "urgent" },
+    { day = 21, channel = "sms",    template = "second",        tone = "firm",     fallback = { "email" },
+      purpose = "formal", when = notice_sent },
+    -- after the notice period (10 + 29 = day 39 at the earliest)
+    { day = 40, channel = "email",  template = "final",         tone = "urgent",   fallback = { "sms" },
+      purpose = "escalation", when = notice_period_over },
+    { day = 45, channel = "agent",  template = "call_brief",    tone = "urgent",
+      purpose = "escalation", when = notice_period_over },
   },
 
   decide = function(c, ctx)

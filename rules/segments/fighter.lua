@@ -2,23 +2,54 @@
 --
 -- Firm but respectful: neutral words, everything in writing (e-mail,
 -- letters) so there is a record, and a person who listens. Never friendly
--- chit-chat, never pressure beyond the facts.
+-- chit-chat, never pressure beyond the facts. The formal notice comes early
+-- (day 7): it is the written record, and it tells the customer how to object.
+-- `purpose`: see docs/rules-guide.md, section 18.
+
+local NOTICE_DAY = 7
+
+-- The notice step is done in this case (its day is the stage reached or
+-- behind it). Steps after the notice wait for it; after downtime this makes
+-- the catch-up send the letter first instead of a later step.
+local function notice_sent(c)
+  return c.stage_day ~= nil and c.stage_day >= NOTICE_DAY
+end
+
+-- The notice has been posted at least 29 days ago (7 days until it counts
+-- as received + 21 days to object + 1). c.contacts holds the last 35 days,
+-- so a notice not in it was posted longer ago than that.
+local function notice_period_over(c, ctx)
+  if not notice_sent(c) then return false end
+  for _, contact in ipairs(c.contacts) do
+    if contact.template == "formal_notice" and contact.state ~= "cancelled" then
+      return dn.days_between(string.sub(contact.at, 1, 10), ctx.today) >= 29
+    end
+  end
+  return true
+end
 
 return {
   describe = "Disputes or broken promises: written record and a person",
   hours    = { from = "09:00", to = "19:00" },
   ladder = {
     { day = -3, channel = "email",  template = "pre_due",       tone = "friendly", fallback = { "sms" } },
-    { day =  1, channel = "email",  template = "overdue",       tone = "neutral",  fallback = { "sms" } },
-    -- a person listens early: most fights are about a misunderstanding
-    { day =  7, channel = "agent",  template = "call_brief",    tone = "neutral" },
-    { day = 14, channel = "email",  template = "second",        tone = "firm",     fallback = { "sms" } },
-    -- formal notice on paper, then a person calls when it has arrived
-    -- (a letter counts as received on the 7th day after posting)
-    { day = 30, channel = "letter", template = "formal_notice", tone = "firm" },
-    { day = 37, channel = "agent",  template = "call_brief",    tone = "firm" },
-    -- after the 21 days to object: the final notice, also on paper
-    { day = 60, channel = "letter", template = "final",         tone = "urgent" },
+    -- the one informative reminder, in writing
+    { day =  1, channel = "email",  template = "overdue",       tone = "neutral",  fallback = { "sms" },
+      purpose = "reminder" },
+    -- the formal notice on paper
+    { day = NOTICE_DAY, channel = "letter", template = "formal_notice", tone = "firm", purpose = "notice" },
+    -- a person listens once the letter has arrived (deemed received 7 days
+    -- after posting): most fights are about a misunderstanding
+    { day = 14, channel = "agent",  template = "call_brief",    tone = "neutral",
+      purpose = "formal", when = notice_sent },
+    { day = 21, channel = "email",  template = "second",        tone = "firm",     fallback = { "sms" },
+      purpose = "formal", when = notice_sent },
+    -- after the 21 days to object (7 + 29 = day 36 at the earliest): the
+    -- final notice, also on paper, then a person
+    { day = 40, channel = "letter", template = "final",         tone = "urgent",
+      purpose = "escalation", when = notice_period_over },
+    { day = 45, channel = "agent",  template = "call_brief",    tone = "urgent",
+      purpose = "escalation", when = notice_period_over },
   },
 
   -- Promise to pay not yet due: wait for it.

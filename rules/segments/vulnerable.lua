@@ -1,6 +1,18 @@
 -- rules/segments/vulnerable.lua — customers marked vulnerable (illness,
 -- bereavement, crisis…). Only a trained person calls, always gently;
--- no automatic SMS, e-mail, robot calls or letters.
+-- no automatic SMS, e-mail, robot calls or letters (the guard refuses them).
+--
+-- Latvia: after the one informative reminder the law wants the formal
+-- written notice before any further collection contact, and a notice is a
+-- letter, which a vulnerable customer does not get from the machine. So in
+-- Latvia the ladder stops after the day-3 call and hands the case to a case
+-- manager (a CRM record, not a contact): a person decides whether to pause,
+-- agree a plan, or send the notice by hand. Elsewhere no notice is needed
+-- and gentle calls go on. A customer whose country is unknown is treated
+-- as Latvian (the engine may apply the Latvian profile to them).
+
+local function notice_law(c)    return c.country == nil or c.country == "" or c.country == "LV" end
+local function no_notice_law(c) return not notice_law(c) end
 
 return {
   describe = "Vulnerable: a trained person only, gently",
@@ -8,10 +20,17 @@ return {
   ladder = {
     -- a caring call before the bill is due: can we help?
     { day = -5, channel = "agent", template = "pre_due",          tone = "gentle" },
-    { day =  3, channel = "agent", template = "call_brief",       tone = "gentle" },
-    { day = 14, channel = "agent", template = "instalment_offer", tone = "gentle" },
-    { day = 30, channel = "agent", template = "call_brief",       tone = "gentle" },
-    { day = 60, channel = "agent", template = "call_brief",       tone = "gentle" },
+    -- the one informative reminder, by a person
+    { day =  3, channel = "agent", template = "call_brief",       tone = "gentle", purpose = "reminder" },
+    -- Latvia: a case manager decides what comes next
+    { day = 14, channel = "crm",   template = "case_review",      tone = "gentle", when = notice_law },
+    -- elsewhere: gentle calls by a person (informative, never formal)
+    { day = 14, channel = "agent", template = "instalment_offer", tone = "gentle", purpose = "reminder",
+      when = no_notice_law },
+    { day = 30, channel = "agent", template = "call_brief",       tone = "gentle", purpose = "reminder",
+      when = no_notice_law },
+    { day = 60, channel = "agent", template = "call_brief",       tone = "gentle", purpose = "reminder",
+      when = no_notice_law },
   },
 
   -- Promise to pay not yet due: no calls until then.
