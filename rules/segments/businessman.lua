@@ -28,12 +28,17 @@ local function notice_period_over(c, ctx)
   return true
 end
 
+-- Prevention only while the bill is not yet overdue: after downtime (or a
+-- pass that comes late) a "due on …" message must not go out after the due
+-- date, where it would be an uncounted second reminder.
+local function not_yet_due(c) return c.days_overdue ~= nil and c.days_overdue <= 0 end
+
 return {
   describe = "Reliable payer, a few days late; reads e-mail",
   hours    = { from = "08:00", to = "18:00" },     -- office hours
   ladder = {
     -- prevention: five days ahead, in time for the weekly payment run
-    { day = -5, channel = "email",  template = "pre_due",       tone = "friendly", fallback = { "sms" } },
+    { day = -5, channel = "email",  template = "pre_due",       tone = "friendly", fallback = { "sms" }, when = not_yet_due },
     -- the one informative reminder
     { day =  3, channel = "email",  template = "overdue",       tone = "friendly", fallback = { "sms" },
       purpose = "reminder" },

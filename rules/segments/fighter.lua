@@ -28,11 +28,16 @@ local function notice_period_over(c, ctx)
   return true
 end
 
+-- Prevention only while the bill is not yet overdue: after downtime (or a
+-- pass that comes late) a "due on …" message must not go out after the due
+-- date, where it would be an uncounted second reminder.
+local function not_yet_due(c) return c.days_overdue ~= nil and c.days_overdue <= 0 end
+
 return {
   describe = "Disputes or broken promises: written record and a person",
   hours    = { from = "09:00", to = "19:00" },
   ladder = {
-    { day = -3, channel = "email",  template = "pre_due",       tone = "friendly", fallback = { "sms" } },
+    { day = -3, channel = "email",  template = "pre_due",       tone = "friendly", fallback = { "sms" }, when = not_yet_due },
     -- the one informative reminder, in writing
     { day =  1, channel = "email",  template = "overdue",       tone = "neutral",  fallback = { "sms" },
       purpose = "reminder" },

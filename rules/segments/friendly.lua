@@ -42,12 +42,17 @@ local function younger_on_chat(c) return c.age ~= nil and c.age < 35 and c.reach
 local function after_notice_older(c)   return notice_sent(c) and older_with_phone(c) end
 local function after_notice_younger(c) return notice_sent(c) and younger_on_chat(c) end
 
+-- Prevention only while the bill is not yet overdue: after downtime (or a
+-- pass that comes late) a "due on …" message must not go out after the due
+-- date, where it would be an uncounted second reminder.
+local function not_yet_due(c) return c.days_overdue ~= nil and c.days_overdue <= 0 end
+
 return {
   describe = "Known customer who pays after a gentle nudge",
   hours    = { from = "09:00", to = "20:00" },
   ladder = {
     -- prevention: one friendly heads-up three days before the due date
-    { day = -3, channel = "sms",    template = "pre_due",       tone = "friendly", fallback = { "email" } },
+    { day = -3, channel = "sms",    template = "pre_due",       tone = "friendly", fallback = { "email" }, when = not_yet_due },
     -- the day after: a friendly "did you forget?" (the one informative reminder)
     { day =  1, channel = "email",  template = "overdue",       tone = "friendly", fallback = { "sms" },
       purpose = "reminder" },

@@ -33,13 +33,18 @@ local function older_with_phone(c) return c.age ~= nil and c.age >= 60 and c.rea
 local function broke_promise_after_notice(c) return notice_sent(c) and c.promises.broken >= 1 end
 local function after_notice_older(c)         return notice_sent(c) and older_with_phone(c) end
 
+-- Prevention only while the bill is not yet overdue: after downtime (or a
+-- pass that comes late) a "due on …" message must not go out after the due
+-- date, where it would be an uncounted second reminder.
+local function not_yet_due(c) return c.days_overdue ~= nil and c.days_overdue <= 0 end
+
 return {
   describe = "High balance: notice early, then an instalment plan",
   hours    = { from = "09:00", to = "20:00" },
   ladder = {
     -- prevention: early notice, then a last-day reminder
-    { day = -5, channel = "email",  template = "pre_due",          tone = "friendly", fallback = { "sms" } },
-    { day = -1, channel = "sms",    template = "pre_due",          tone = "friendly", fallback = { "email" } },
+    { day = -5, channel = "email",  template = "pre_due",          tone = "friendly", fallback = { "sms" }, when = not_yet_due },
+    { day = -1, channel = "sms",    template = "pre_due",          tone = "friendly", fallback = { "email" }, when = not_yet_due },
     -- the one informative reminder
     { day =  1, channel = "sms",    template = "overdue",          tone = "friendly", fallback = { "email" },
       purpose = "reminder" },

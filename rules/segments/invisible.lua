@@ -32,15 +32,22 @@ local function older_with_phone(c) return c.age ~= nil and c.age >= 60 and c.rea
 local function on_chat(c)          return c.reachable.chat end
 local function by_phone(c)         return c.reachable.voice end
 
+-- Prevention only while the bill is not yet overdue: after downtime (or a
+-- pass that comes late) a "due on …" message must not go out after the due
+-- date, where it would be an uncounted second reminder.
+local function not_yet_due(c) return c.days_overdue ~= nil and c.days_overdue <= 0 end
+local function older_not_yet_due(c)   return not_yet_due(c) and older_with_phone(c) end
+local function on_chat_not_yet_due(c) return not_yet_due(c) and on_chat(c) end
+
 return {
   describe = "Hard to reach or never answers: all channels, notice early, a person",
   hours    = { from = "09:00", to = "20:00" },
   ladder = {
     -- prevention: twice, on two different channels
-    { day = -5, channel = "sms",    template = "pre_due",       tone = "friendly", fallback = { "email" } },
-    { day = -1, channel = "voice",  template = "pre_due",       tone = "friendly", when = older_with_phone },
-    { day = -1, channel = "chat",   template = "pre_due",       tone = "friendly", when = on_chat },
-    { day = -1, channel = "email",  template = "pre_due",       tone = "friendly", fallback = { "sms" } },
+    { day = -5, channel = "sms",    template = "pre_due",       tone = "friendly", fallback = { "email" }, when = not_yet_due },
+    { day = -1, channel = "voice",  template = "pre_due",       tone = "friendly", when = older_not_yet_due },
+    { day = -1, channel = "chat",   template = "pre_due",       tone = "friendly", when = on_chat_not_yet_due },
+    { day = -1, channel = "email",  template = "pre_due",       tone = "friendly", fallback = { "sms" }, when = not_yet_due },
     -- day 3: the one informative reminder, trying for a live answer
     { day =  3, channel = "voice",  template = "reminder",      tone = "neutral",  when = by_phone,
       purpose = "reminder" },

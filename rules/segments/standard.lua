@@ -34,12 +34,17 @@ local function notice_period_over(c, ctx)
   return true
 end
 
+-- Prevention only while the bill is not yet overdue: after downtime (or a
+-- pass that comes late) a "due on …" message must not go out after the due
+-- date, where it would be an uncounted second reminder.
+local function not_yet_due(c) return c.days_overdue ~= nil and c.days_overdue <= 0 end
+
 return {
   describe = "Everyone else, mostly new customers",
   hours    = { from = "09:00", to = "20:00" },
   ladder = {
     -- prevention: a first bill is easy to miss
-    { day = -3, channel = "sms",    template = "pre_due",       tone = "friendly", fallback = { "email" } },
+    { day = -3, channel = "sms",    template = "pre_due",       tone = "friendly", fallback = { "email" }, when = not_yet_due },
     -- the one informative reminder the law allows before the notice
     { day =  1, channel = "sms",    template = "overdue",       tone = "friendly", fallback = { "email" },
       purpose = "reminder" },

@@ -14,12 +14,17 @@
 local function notice_law(c)    return c.country == nil or c.country == "" or c.country == "LV" end
 local function no_notice_law(c) return not notice_law(c) end
 
+-- Prevention only while the bill is not yet overdue: after downtime (or a
+-- pass that comes late) a "due on …" message must not go out after the due
+-- date, where it would be an uncounted second reminder.
+local function not_yet_due(c) return c.days_overdue ~= nil and c.days_overdue <= 0 end
+
 return {
   describe = "Vulnerable: a trained person only, gently",
   hours    = { from = "10:00", to = "18:00" },
   ladder = {
     -- a caring call before the bill is due: can we help?
-    { day = -5, channel = "agent", template = "pre_due",          tone = "gentle" },
+    { day = -5, channel = "agent", template = "pre_due",          tone = "gentle", when = not_yet_due },
     -- the one informative reminder, by a person
     { day =  3, channel = "agent", template = "call_brief",       tone = "gentle", purpose = "reminder" },
     -- Latvia: a case manager decides what comes next

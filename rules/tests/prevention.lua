@@ -90,4 +90,24 @@ return {
     now = NOW, customer = customer({ payments = NONE }),
     expect = { action = "contact", purpose = "prevention", segment = "standard", persona = "friendly", day = -3,
                channel = "sms", template = "pre_due", tone = "friendly" } },
+
+  -- Prevention is only for a bill not yet overdue. A pass that comes late
+  -- (downtime) must not send "due on …" after the due date: with nothing
+  -- done yet, the -3 step still fits on the due date itself (day 0) …
+  { name = "late pass on the due date itself (day 0): the -3 heads-up still fits",
+    now = NOW, customer = customer({ invoices = bill("2026-03-16") }),
+    expect = { action = "contact", purpose = "prevention", segment = "friendly", day = -3,
+               channel = "sms", template = "pre_due" } },
+
+  -- … but not one day later.
+  -- invisible: -5/-1 prevention, the reminder on day 3; due 03-15 → day 1
+  { name = "invisible, first look on day 1: no pre-due message after the due date (wait for day 3)",
+    now = NOW, customer = customer({ invoices = bill("2026-03-15"), phone = NONE }),
+    expect = { action = "wait", segment = "invisible" } },
+
+  -- businessman: -5 prevention, the reminder on day 3; due 03-14 → day 2
+  { name = "businessman, first look on day 2: wait for the day-3 reminder",
+    now = NOW,
+    customer = customer({ invoices = bill("2026-03-14"), payments = { count = 12, avg_days_late = 4 } }),
+    expect = { action = "wait", segment = "businessman" } },
 }
