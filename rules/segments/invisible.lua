@@ -60,7 +60,7 @@ return {
     -- a person, early
     { day = 10, channel = "agent",  template = "call_brief",    tone = "neutral",
       purpose = "formal", when = notice_sent },
-    { day = 21, channel = "sms",    template = "second",        tone = "firm",     fallback = { "email" },
+    { day = 21, channel = "sms",    template = "second",        tone = "firm",     fallback = { "email", "chat" },
       purpose = "formal", when = notice_sent },
     -- after the notice period (7 + 29 = day 36 at the earliest)
     { day = 40, channel = "agent",  template = "call_brief",    tone = "urgent",

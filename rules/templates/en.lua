@@ -124,6 +124,9 @@ Regards,
     sms = {
       firm = "{first_name}, {amount} to {company} is {days_overdue} days overdue. Please pay today: {pay_link} or reply to agree a date. {opt_out}",
     },
+    chat = {
+      firm = "{first_name}, {amount} to {company} is {days_overdue} days overdue. Please pay today: {pay_link} or reply here to agree a date or instalments. {opt_out}",
+    },
     email = {
       firm = {
         subject = "Second reminder: {amount} is overdue",

@@ -124,6 +124,9 @@ Ar cieņu
     sms = {
       firm = "{first_name}, maksājums {amount} kavējas {days_overdue} d. Lūdzam samaksāt: {pay_link} {opt_out}",
     },
+    chat = {
+      firm = "{first_name}, maksājums {amount} kavējas {days_overdue} d. Lūdzam samaksāt šodien: {pay_link} vai atbildiet šeit, lai vienotos par datumu vai maksājumu pa daļām. {opt_out}",
+    },
     email = {
       firm = {
         subject = "Otrais atgādinājums: maksājums {amount} nav saņemts",

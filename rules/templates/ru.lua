@@ -122,6 +122,9 @@ return {
     sms = {
       firm = "{first_name}, платёж {amount} просрочен на {days_overdue} дн. Просим оплатить: {pay_link} {opt_out}",
     },
+    chat = {
+      firm = "{first_name}, платёж {amount} просрочен на {days_overdue} дн. Просим оплатить сегодня: {pay_link} или ответьте здесь, чтобы договориться о дате или оплате частями. {opt_out}",
+    },
     email = {
       firm = {
         subject = "Второе напоминание: платёж {amount} не получен",
