@@ -6,18 +6,24 @@
 -- the formal notice until day 10.
 -- `purpose`: see docs/rules-guide.md, section 18.
 
-local NOTICE_DAY = 10
+-- ---- The Latvian notice path (the same block in every segment file) ----
+-- The conditions look at the case, not at this ladder: a customer may
+-- change segment during a case (a persona changes as contacts pile up), and
+-- c.stage_day is the last step day done in the case by ANY segment. Every
+-- shipped ladder's first step after the due date is its one informative
+-- reminder, and from day 7 on its first step is the notice letter.
 
--- The notice step is done in this case (its day is the stage reached or
--- behind it). Steps after the notice wait for it; after downtime this makes
--- the catch-up send the letter first instead of a later step.
-local function notice_sent(c)
-  return c.stage_day ~= nil and c.stage_day >= NOTICE_DAY
-end
-
--- The notice has been posted at least 29 days ago (7 days until it counts
--- as received + 21 days to object + 1). c.contacts holds the last 35 days,
--- so a notice not in it was posted longer ago than that.
+-- Prevention only while the bill is not yet overdue: a late pass must not
+-- send "due on …" after the due date (it would be an uncounted reminder).
+local function not_yet_due(c) return c.days_overdue ~= nil and c.days_overdue <= 0 end
+-- No step after the due date done yet in this case: the reminder is still free.
+local function no_reminder_yet(c) return c.stage_day == nil or c.stage_day < 0 end
+-- The notice is done in this case (a stage of day 7 or more).
+local function notice_sent(c) return c.stage_day ~= nil and c.stage_day >= 7 end
+local function notice_not_sent(c) return not notice_sent(c) end
+-- The notice was posted 29 days ago or more (7 days until it is deemed
+-- received + 21 days to object + 1). c.contacts holds the last 35 days: a
+-- notice not in it was posted longer ago than that.
 local function notice_period_over(c, ctx)
   if not notice_sent(c) then return false end
   for _, contact in ipairs(c.contacts) do
@@ -27,22 +33,20 @@ local function notice_period_over(c, ctx)
   end
   return true
 end
-
--- Prevention only while the bill is not yet overdue: after downtime (or a
--- pass that comes late) a "due on …" message must not go out after the due
--- date, where it would be an uncounted second reminder.
-local function not_yet_due(c) return c.days_overdue ~= nil and c.days_overdue <= 0 end
+-- ------------------------------------------------------------------------
 
 return {
   describe = "Reliable payer, a few days late; reads e-mail",
   hours    = { from = "08:00", to = "18:00" },     -- office hours
   ladder = {
     -- prevention: five days ahead, in time for the weekly payment run
-    { day = -5, channel = "email",  template = "pre_due",       tone = "friendly", fallback = { "sms" }, when = not_yet_due },
+    { day = -5, channel = "email",  template = "pre_due",       tone = "friendly", fallback = { "sms" },
+      when = not_yet_due },
     -- the one informative reminder
     { day =  3, channel = "email",  template = "overdue",       tone = "friendly", fallback = { "sms" },
-      purpose = "reminder" },
-    { day = NOTICE_DAY, channel = "letter", template = "formal_notice", tone = "firm", purpose = "notice" },
+      purpose = "reminder", when = no_reminder_yet },
+    { day = 10, channel = "letter", template = "formal_notice", tone = "firm",
+      purpose = "notice", when = notice_not_sent },
     { day = 14, channel = "email",  template = "reminder",      tone = "neutral",  fallback = { "sms" },
       purpose = "formal", when = notice_sent },
     -- e-mails did not work: a short SMS

@@ -12,18 +12,24 @@
 -- These customers usually pay after one nudge, so the notice waits until
 -- day 10: most of them never get it.
 
-local NOTICE_DAY = 10
+-- ---- The Latvian notice path (the same block in every segment file) ----
+-- The conditions look at the case, not at this ladder: a customer may
+-- change segment during a case (a persona changes as contacts pile up), and
+-- c.stage_day is the last step day done in the case by ANY segment. Every
+-- shipped ladder's first step after the due date is its one informative
+-- reminder, and from day 7 on its first step is the notice letter.
 
--- The notice step is done in this case (its day is the stage reached or
--- behind it). Steps after the notice wait for it; after downtime this makes
--- the catch-up send the letter first instead of a later step.
-local function notice_sent(c)
-  return c.stage_day ~= nil and c.stage_day >= NOTICE_DAY
-end
-
--- The notice has been posted at least 29 days ago (7 days until it counts
--- as received + 21 days to object + 1). c.contacts holds the last 35 days,
--- so a notice not in it was posted longer ago than that.
+-- Prevention only while the bill is not yet overdue: a late pass must not
+-- send "due on …" after the due date (it would be an uncounted reminder).
+local function not_yet_due(c) return c.days_overdue ~= nil and c.days_overdue <= 0 end
+-- No step after the due date done yet in this case: the reminder is still free.
+local function no_reminder_yet(c) return c.stage_day == nil or c.stage_day < 0 end
+-- The notice is done in this case (a stage of day 7 or more).
+local function notice_sent(c) return c.stage_day ~= nil and c.stage_day >= 7 end
+local function notice_not_sent(c) return not notice_sent(c) end
+-- The notice was posted 29 days ago or more (7 days until it is deemed
+-- received + 21 days to object + 1). c.contacts holds the last 35 days: a
+-- notice not in it was posted longer ago than that.
 local function notice_period_over(c, ctx)
   if not notice_sent(c) then return false end
   for _, contact in ipairs(c.contacts) do
@@ -33,6 +39,7 @@ local function notice_period_over(c, ctx)
   end
   return true
 end
+-- ------------------------------------------------------------------------
 
 -- Over 60: a voice call, at civilised hours.
 local function older_with_phone(c) return c.age ~= nil and c.age >= 60 and c.reachable.voice end
@@ -42,22 +49,19 @@ local function younger_on_chat(c) return c.age ~= nil and c.age < 35 and c.reach
 local function after_notice_older(c)   return notice_sent(c) and older_with_phone(c) end
 local function after_notice_younger(c) return notice_sent(c) and younger_on_chat(c) end
 
--- Prevention only while the bill is not yet overdue: after downtime (or a
--- pass that comes late) a "due on …" message must not go out after the due
--- date, where it would be an uncounted second reminder.
-local function not_yet_due(c) return c.days_overdue ~= nil and c.days_overdue <= 0 end
-
 return {
   describe = "Known customer who pays after a gentle nudge",
   hours    = { from = "09:00", to = "20:00" },
   ladder = {
     -- prevention: one friendly heads-up three days before the due date
-    { day = -3, channel = "sms",    template = "pre_due",       tone = "friendly", fallback = { "email" }, when = not_yet_due },
+    { day = -3, channel = "sms",    template = "pre_due",       tone = "friendly", fallback = { "email" },
+      when = not_yet_due },
     -- the day after: a friendly "did you forget?" (the one informative reminder)
     { day =  1, channel = "email",  template = "overdue",       tone = "friendly", fallback = { "sms" },
-      purpose = "reminder" },
+      purpose = "reminder", when = no_reminder_yet },
     -- still unpaid after 10 days: the formal written notice
-    { day = NOTICE_DAY, channel = "letter", template = "formal_notice", tone = "firm", purpose = "notice" },
+    { day = 10, channel = "letter", template = "formal_notice", tone = "firm",
+      purpose = "notice", when = notice_not_sent },
     -- two weeks: a neutral reminder on the channel that suits the customer
     { day = 14, channel = "voice",  template = "reminder",      tone = "neutral",  when = after_notice_older,
       hours = { from = "10:00", to = "18:00" }, purpose = "formal" },

@@ -4,18 +4,24 @@
 -- right after it, by e-mail and then by a person.
 -- `purpose`: see docs/rules-guide.md, section 18.
 
-local NOTICE_DAY = 7
+-- ---- The Latvian notice path (the same block in every segment file) ----
+-- The conditions look at the case, not at this ladder: a customer may
+-- change segment during a case (a persona changes as contacts pile up), and
+-- c.stage_day is the last step day done in the case by ANY segment. Every
+-- shipped ladder's first step after the due date is its one informative
+-- reminder, and from day 7 on its first step is the notice letter.
 
--- The notice step is done in this case (its day is the stage reached or
--- behind it). Steps after the notice wait for it; after downtime this makes
--- the catch-up send the letter first instead of a later step.
-local function notice_sent(c)
-  return c.stage_day ~= nil and c.stage_day >= NOTICE_DAY
-end
-
--- The notice has been posted at least 29 days ago (7 days until it counts
--- as received + 21 days to object + 1). c.contacts holds the last 35 days,
--- so a notice not in it was posted longer ago than that.
+-- Prevention only while the bill is not yet overdue: a late pass must not
+-- send "due on …" after the due date (it would be an uncounted reminder).
+local function not_yet_due(c) return c.days_overdue ~= nil and c.days_overdue <= 0 end
+-- No step after the due date done yet in this case: the reminder is still free.
+local function no_reminder_yet(c) return c.stage_day == nil or c.stage_day < 0 end
+-- The notice is done in this case (a stage of day 7 or more).
+local function notice_sent(c) return c.stage_day ~= nil and c.stage_day >= 7 end
+local function notice_not_sent(c) return not notice_sent(c) end
+-- The notice was posted 29 days ago or more (7 days until it is deemed
+-- received + 21 days to object + 1). c.contacts holds the last 35 days: a
+-- notice not in it was posted longer ago than that.
 local function notice_period_over(c, ctx)
   if not notice_sent(c) then return false end
   for _, contact in ipairs(c.contacts) do
@@ -25,6 +31,7 @@ local function notice_period_over(c, ctx)
   end
   return true
 end
+-- ------------------------------------------------------------------------
 
 local function older_with_phone(c) return c.age ~= nil and c.age >= 60 and c.reachable.voice end
 
@@ -33,22 +40,20 @@ local function older_with_phone(c) return c.age ~= nil and c.age >= 60 and c.rea
 local function broke_promise_after_notice(c) return notice_sent(c) and c.promises.broken >= 1 end
 local function after_notice_older(c)         return notice_sent(c) and older_with_phone(c) end
 
--- Prevention only while the bill is not yet overdue: after downtime (or a
--- pass that comes late) a "due on …" message must not go out after the due
--- date, where it would be an uncounted second reminder.
-local function not_yet_due(c) return c.days_overdue ~= nil and c.days_overdue <= 0 end
-
 return {
   describe = "High balance: notice early, then an instalment plan",
   hours    = { from = "09:00", to = "20:00" },
   ladder = {
     -- prevention: early notice, then a last-day reminder
-    { day = -5, channel = "email",  template = "pre_due",          tone = "friendly", fallback = { "sms" }, when = not_yet_due },
-    { day = -1, channel = "sms",    template = "pre_due",          tone = "friendly", fallback = { "email" }, when = not_yet_due },
+    { day = -5, channel = "email",  template = "pre_due",          tone = "friendly", fallback = { "sms" },
+      when = not_yet_due },
+    { day = -1, channel = "sms",    template = "pre_due",          tone = "friendly", fallback = { "email" },
+      when = not_yet_due },
     -- the one informative reminder
     { day =  1, channel = "sms",    template = "overdue",          tone = "friendly", fallback = { "email" },
-      purpose = "reminder" },
-    { day = NOTICE_DAY, channel = "letter", template = "formal_notice", tone = "firm", purpose = "notice" },
+      purpose = "reminder", when = no_reminder_yet },
+    { day =  7, channel = "letter", template = "formal_notice",    tone = "firm",
+      purpose = "notice", when = notice_not_sent },
     -- three days after the notice: the plan (a person for promise breakers,
     -- a call for older customers, otherwise in writing)
     { day = 10, channel = "agent",  template = "instalment_offer", tone = "neutral",

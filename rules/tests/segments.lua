@@ -153,8 +153,9 @@ return {
     expect = { persona = "friendly", segment = "friendly", action = "contact", day = -3, channel = "sms" } },
 
   -- vulnerable: -5 agent pre_due gentle | 3 agent call_brief gentle (reminder) |
-  -- LV (or country unknown): 14 crm case_review — a case manager decides |
-  -- elsewhere: 14 agent instalment_offer, 30 and 60 agent call_brief, gentle
+  -- LV (or country unknown): 6 crm case_review — a case manager decides |
+  -- elsewhere, or once a notice was sent: 14 agent instalment_offer, 30 and 60
+  -- agent call_brief, gentle, purpose reminder
   { name = "vulnerable beats fighter: day 3 → a gentle call, the one reminder",
     now = NOW,
     customer = customer({ holds = { vulnerable = true }, disputes = 1,
@@ -162,22 +163,36 @@ return {
     expect = { action = "contact", segment = "vulnerable", persona = "fighter", day = 3,
                channel = "agent", template = "call_brief", tone = "gentle", purpose = "reminder" } },
 
-  { name = "vulnerable in Latvia: day 14 → a case review in the CRM, no letter, no second call",
+  -- due 03-09 → day 7; the review line is day 6
+  { name = "vulnerable in Latvia: day 7 → a case review in the CRM (day 6), no letter, no second call",
     now = NOW,
-    customer = customer({ holds = { vulnerable = true }, invoices = bill("2026-03-02"), stage_day = 3 }),
-    expect = { action = "contact", segment = "vulnerable", day = 14,
+    customer = customer({ holds = { vulnerable = true }, invoices = bill("2026-03-09"), stage_day = 3 }),
+    expect = { action = "contact", segment = "vulnerable", day = 6,
                channel = "crm", template = "case_review", tone = "gentle" } },
 
   { name = "vulnerable, country unknown: treated as Latvia → case review",
     now = NOW,
     customer = customer({ holds = { vulnerable = true }, country = NONE,
-                          invoices = bill("2026-03-02"), stage_day = 3 }),
-    expect = { action = "contact", segment = "vulnerable", day = 14, channel = "crm" } },
+                          invoices = bill("2026-03-09"), stage_day = 3 }),
+    expect = { action = "contact", segment = "vulnerable", day = 6, channel = "crm" } },
 
   { name = "vulnerable in Latvia after the review: day 30 → wait (a person decides)",
     now = NOW,
-    customer = customer({ holds = { vulnerable = true }, invoices = bill("2026-02-14"), stage_day = 14 }),
+    customer = customer({ holds = { vulnerable = true }, invoices = bill("2026-02-14"), stage_day = 6 }),
     expect = { segment = "vulnerable", action = "wait" } },
+
+  -- the hold was set after another segment's day-1 reminder: no second reminder
+  { name = "vulnerable since day 2, reminder already sent (stage 1): day 3 → wait",
+    now = NOW,
+    customer = customer({ holds = { vulnerable = true }, invoices = bill("2026-03-13"), stage_day = 1 }),
+    expect = { segment = "vulnerable", action = "wait" } },
+
+  -- the hold was set after another segment's notice (stage 10): gentle calls are lawful
+  { name = "vulnerable in Latvia after a notice (stage 10): day 14 → a gentle instalment offer",
+    now = NOW,
+    customer = customer({ holds = { vulnerable = true }, invoices = bill("2026-03-02"), stage_day = 10 }),
+    expect = { action = "contact", segment = "vulnerable", day = 14,
+               channel = "agent", template = "instalment_offer", tone = "gentle", purpose = "reminder" } },
 
   { name = "vulnerable in Estonia (no notice rule): day 14 → a gentle instalment offer by a person",
     now = NOW,
@@ -267,6 +282,27 @@ return {
     customer = customer({ payments = NONE, invoices = bill("2026-02-04"), stage_day = 21 }),
     expect = { action = "contact", segment = "standard", day = 40,
                channel = "email", template = "final", tone = "urgent", purpose = "escalation" } },
+
+  -- a customer changes segment during a case ---------------------------------
+  -- The conditions read the case's stage, whichever segment reached it.
+  { name = "became invisible after friendly's day-1 reminder: day 3 → wait (no second reminder)",
+    now = NOW,
+    customer = customer({ contacts = unanswered, invoices = bill("2026-03-13"), stage_day = 1 }),
+    expect = { segment = "invisible", action = "wait" } },
+
+  { name = "became invisible after friendly's day-1 reminder: day 7 → the notice",
+    now = NOW,
+    customer = customer({ contacts = unanswered, invoices = bill("2026-03-09"), stage_day = 1 }),
+    expect = { segment = "invisible", action = "contact", day = 7, channel = "letter", purpose = "notice" } },
+
+  -- standard's notice is on day 7, friendly's on day 10
+  { name = "friendly now, notice already sent as standard (stage 7): day 10 → wait, no second letter",
+    now = NOW, customer = customer({ invoices = bill("2026-03-06"), stage_day = 7 }),
+    expect = { segment = "friendly", action = "wait" } },
+
+  { name = "friendly now, notice already sent as standard (stage 7): day 14 → the formal SMS",
+    now = NOW, customer = customer({ invoices = bill("2026-03-02"), stage_day = 7 }),
+    expect = { segment = "friendly", action = "contact", day = 14, channel = "sms", purpose = "formal" } },
 
   -- promises (decide) -------------------------------------------------------
   { name = "promise to pay pending until 03-20: wait",
