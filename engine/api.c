@@ -869,7 +869,7 @@ static void handle_rules_reload(api_request *r)
 
 /* Matches path against pattern segment by segment; "{id}" takes one
  * non-empty segment, percent-decoded into r->id. A decoded id that cannot
- * be an external id (too long, NUL) matches nothing. */
+ * be an external id (too long, NUL, not UTF-8) matches nothing. */
 static bool path_match(const char *pattern, const char *path, api_request *r)
 {
     while (*pattern == '/' && *path == '/') {
@@ -886,7 +886,7 @@ static bool path_match(const char *pattern, const char *path, api_request *r)
             raw[len] = '\0';
             char *decoded = evhttp_uridecode(raw, 0, &decoded_size);
             bool fits = decoded && strlen(decoded) == decoded_size &&
-                        dn_strlcpy(r->id, decoded, sizeof r->id);
+                        dn_utf8_valid(decoded) && dn_strlcpy(r->id, decoded, sizeof r->id);
             free(decoded);
             if (!fits)
                 return false;

@@ -56,8 +56,10 @@ int engine_load_rules(dn_engine *e, const char *dir, dn_err *err)
                         failed);
         goto fail;
     }
-    bool changed = !e->rules || strcmp(rules_version(e->rules), rules_version(rs)) != 0;
+    /* first load: the store knows which version ran before this start */
+    bool changed = e->rules && strcmp(rules_version(e->rules), rules_version(rs)) != 0;
     dn_ruleset *old = e->rules;
+    bool first = old == NULL;
     e->rules = rs;                        /* the swap: one pointer */
     rs = NULL;
     if (old)
@@ -66,8 +68,10 @@ int engine_load_rules(dn_engine *e, const char *dir, dn_err *err)
     e->rules_loaded_at = engine_now(e);
     e->rules_last_error[0] = '\0';
     json_t *files = rules_files_json(e->rules);
-    if (e->store.ops && e->store.ops->record_ruleset)
-        e->store.ops->record_ruleset(e->store.ctx, rules_version(e->rules), files, NULL);
+    if (e->store.ops && e->store.ops->record_ruleset &&
+        e->store.ops->record_ruleset(e->store.ctx, rules_version(e->rules), files, NULL) == 0 &&
+        first)
+        changed = true;
     json_decref(files);
     /* a new version re-evaluates everyone at the next pass */
     if (changed && e->store.ops && e->store.ops->touch_all)

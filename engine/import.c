@@ -134,12 +134,36 @@ static int check_payment(dn_store *s, const dn_payment *p, dn_err *err)
     return 0;
 }
 
+/* Over an existing record, the optional fields rec left out keep their
+ * stored values (see dn_record.absent). A new record keeps its defaults. */
+static int keep_stored_values(dn_store *s, dn_record *rec, dn_err *err)
+{
+    dn_record stored = { .type = rec->type };
+    int rc;
+    if (rec->type == DN_RECORD_CUSTOMER)
+        rc = s->ops->get_customer(s->ctx, rec->as.customer.external_id, &stored.as.customer, err);
+    else if (rec->type == DN_RECORD_INVOICE)
+        rc = s->ops->get_invoice(s->ctx, rec->as.invoice.external_id, &stored.as.invoice, err);
+    else
+        return 0;
+    if (rc == -ENOENT) {
+        dn_err_clear(err);
+        return 0;
+    }
+    if (rc < 0)
+        return rc;
+    record_keep_absent(rec, &stored);
+    return 0;
+}
+
 int import_write_record(dn_store *s, const dn_record *rec, dn_upsert_outcome *outcome,
                         dn_err *err)
 {
     /* the store may write ids into what it is given: hand it a copy */
     dn_record copy = *rec;
     int rc;
+    if (rec->absent && (rc = keep_stored_values(s, &copy, err)) < 0)
+        return rc;
     switch (rec->type) {
     case DN_RECORD_CUSTOMER:
         return s->ops->upsert_customer(s->ctx, &copy.as.customer, outcome, err);

@@ -1,6 +1,7 @@
 /* json_codec.c — JSON <-> dn_customer / dn_invoice / dn_payment with the
  * validation every entry point shares (see json_codec.h for the rules). */
 #include "json_codec.h"
+#include "tz.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -242,6 +243,11 @@ static int check_timezone(const char *s, dn_err *err)
         return dn_err_set(err, -EINVAL, "timezone",
                           "timezone \"%.64s\" is not an IANA zone name (letters, digits, _ + - /)",
                           s);
+    dn_err tz_err;
+    dn_err_clear(&tz_err);
+    if (!tz_get(s, &tz_err))
+        return dn_err_set(err, -EINVAL, "timezone",
+                          "timezone \"%.64s\" is not in the system's time zone database", s);
     return 0;
 }
 
@@ -294,6 +300,10 @@ static int get_amount(const json_t *obj, int64_t *out, dn_err *err)
     if (v <= 0)
         return dn_err_set(err, -EINVAL, "amount_minor",
                           "amount_minor must be greater than zero (minor units)");
+    if (v > DN_AMOUNT_MAX)
+        return dn_err_set(err, -EINVAL, "amount_minor",
+                          "amount_minor must be at most %lld (minor units)",
+                          (long long)DN_AMOUNT_MAX);
     *out = (int64_t)v;
     return 0;
 }
@@ -389,16 +399,73 @@ int json_to_payment(const json_t *obj, dn_payment *out, dn_err *err)
     return 0;
 }
 
+/* The optional fields of each record type that an update keeps when left
+ * out; bit i of dn_record.absent is key i. Payments never change. */
+static const char *const customer_optional[] = {
+    "language", "timezone", "country", "email", "phone", "chat", "age", "holds", "hold_until",
+    "opt_out", NULL,
+};
+static const char *const invoice_optional[] = { "issued", "due", "status", NULL };
+
+static uint32_t absent_bits(const json_t *obj, const char *const *keys)
+{
+    uint32_t bits = 0;
+    for (int i = 0; keys[i]; i++)
+        if (!json_object_get(obj, keys[i]))
+            bits |= UINT32_C(1) << i;
+    return bits;
+}
+
 int json_to_record(dn_record_type type, const json_t *obj, dn_record *rec, dn_err *err)
 {
     rec->type = type;
+    rec->absent = 0;
     switch (type) {
-    case DN_RECORD_CUSTOMER: return json_to_customer(obj, &rec->as.customer, err);
-    case DN_RECORD_INVOICE:  return json_to_invoice(obj, &rec->as.invoice, err);
-    case DN_RECORD_PAYMENT:  return json_to_payment(obj, &rec->as.payment, err);
+    case DN_RECORD_CUSTOMER:
+        rec->absent = absent_bits(obj, customer_optional);
+        return json_to_customer(obj, &rec->as.customer, err);
+    case DN_RECORD_INVOICE:
+        rec->absent = absent_bits(obj, invoice_optional);
+        return json_to_invoice(obj, &rec->as.invoice, err);
+    case DN_RECORD_PAYMENT:
+        return json_to_payment(obj, &rec->as.payment, err);
     }
     return dn_err_set(err, -EINVAL, "type", "unknown record type");
 }
+
+#define KEEP(bit, field) do { if (rec->absent & (UINT32_C(1) << (bit))) to->field = from->field; } while (0)
+#define KEEP_TEXT(bit, field) do { if (rec->absent & (UINT32_C(1) << (bit))) \
+        memcpy(to->field, from->field, sizeof to->field); } while (0)
+
+void record_keep_absent(dn_record *rec, const dn_record *stored)
+{
+    if (!rec->absent || rec->type != stored->type)
+        return;
+    if (rec->type == DN_RECORD_CUSTOMER) {
+        dn_customer *to = &rec->as.customer;
+        const dn_customer *from = &stored->as.customer;
+        /* bits in the order of customer_optional */
+        KEEP_TEXT(0, language);
+        KEEP_TEXT(1, timezone);
+        KEEP_TEXT(2, country);
+        KEEP_TEXT(3, email);
+        KEEP_TEXT(4, phone);
+        KEEP_TEXT(5, chat);
+        KEEP(6, age);
+        KEEP(7, holds);
+        KEEP(8, hold_until);
+        KEEP(9, opt_out);
+    } else if (rec->type == DN_RECORD_INVOICE) {
+        dn_invoice *to = &rec->as.invoice;
+        const dn_invoice *from = &stored->as.invoice;
+        KEEP(0, issued);
+        KEEP(1, due);
+        KEEP(2, status);
+    }
+}
+
+#undef KEEP
+#undef KEEP_TEXT
 
 /* A string value, or null for "" (absent). */
 static json_t *string_or_null(const char *s)

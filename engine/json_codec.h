@@ -37,6 +37,11 @@ int json_codec_record_type_parse(const char *s, dn_record_type *out);
 /* One record of any type, as the importer carries it. */
 typedef struct dn_record {
     dn_record_type type;
+    /* Optional fields the JSON left out (bit i = record_optional_keys[type][i]).
+     * Writing over an existing record keeps their stored values, so a
+     * re-sent record never clears an opt-out, a hold or a dispute it did
+     * not mention; an explicit null clears. */
+    uint32_t absent;
     union {
         dn_customer customer;
         dn_invoice  invoice;
@@ -62,6 +67,9 @@ int json_to_invoice(const json_t *obj, dn_invoice *out, dn_err *err);
 int json_to_payment(const json_t *obj, dn_payment *out, dn_err *err);
 /* Decodes by type into rec (rec->type is set). */
 int json_to_record(dn_record_type type, const json_t *obj, dn_record *rec, dn_err *err);
+/* Copies into rec, from stored (the same record as the store has it), every
+ * optional field that rec->absent marks as left out. */
+void record_keep_absent(dn_record *rec, const dn_record *stored);
 
 /* Encoders: a new object (caller owns; NULL only when out of memory) whose
  * shape the matching decoder accepts back, except the read-only invoice key

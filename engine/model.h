@@ -11,6 +11,10 @@
 #include "common.h"
 
 #define DN_ID_MAX       64    /* external ids */
+/* The largest amount one invoice or payment may carry, in minor units
+ * (10^15: ten trillion euros). Sums of any realistic number of them stay far
+ * from INT64_MAX; balances are still added with overflow checks. */
+#define DN_AMOUNT_MAX   INT64_C(1000000000000000)
 #define DN_NAME_MAX     256
 #define DN_ADDR_MAX     256   /* an e-mail address, phone or chat handle */
 #define DN_TZ_MAX       64

@@ -292,6 +292,18 @@ done:
 
 /* Reads every regular, non-hidden file of dir and its subdirectories (one
  * level), sorted by relative path. */
+
+/* Files an editor leaves beside the one being edited (backups, swap and
+ * lock files) are not part of the rule set: saving in vim or emacs must
+ * not change the version or load a half-written copy. */
+static bool editor_leftover(const char *name)
+{
+    size_t n = strlen(name);
+    return name[0] == '#' || (n > 0 && name[n - 1] == '~') ||
+           (n > 4 && (strcmp(name + n - 4, ".swp") == 0 || strcmp(name + n - 4, ".swx") == 0 ||
+                      strcmp(name + n - 4, ".tmp") == 0));
+}
+
 static int files_load(dn_ruleset *rs, dn_rule_errors *errs)
 {
     const char *subdirs[RULES_MAX_FILES];
@@ -322,7 +334,7 @@ static int files_load(dn_ruleset *rs, dn_rule_errors *errs)
         while ((entry = readdir(dir))) {
             struct stat st;
             char rel[256];
-            if (entry->d_name[0] == '.')
+            if (entry->d_name[0] == '.' || editor_leftover(entry->d_name))
                 continue;
             if (snprintf(rel, sizeof rel, "%s%s%s", subdirs[d], subdirs[d][0] ? "/" : "",
                          entry->d_name) >= (int)sizeof rel)

@@ -69,6 +69,16 @@ static void pass_finish(dn_server *s)
 static void on_pass_step(evutil_socket_t fd, short what, void *arg)
 {
     dn_server *s = arg;
+    if (s->pass_rules != s->engine.rules && !s->stopping) {
+        /* a new rule set was swapped in: the pass ends here, and the next
+         * one starts at once with the new set (which made everyone due) */
+        dn_log(DN_LOG_INFO, "pass", "rules changed: the pass stops after %ld customers; "
+               "a new pass starts with the new set", s->pass_stats.customers);
+        pass_finish(s);
+        struct timeval now = { 0, 0 };
+        evtimer_add(s->pass_soon, &now);
+        return;
+    }
     dn_err err;
     dn_err_clear(&err);
     int n = pass_batch(&s->engine, s->pass_rules, s->pass_now, s->engine.batch_size,
@@ -175,7 +185,7 @@ static void watch_rules_dir(dn_server *s)
         char path[PATH_MAX];
         snprintf(path, sizeof path, "%s%s", s->cfg->rules, subdirs[i]);
         inotify_add_watch(s->inotify_fd, path,
-                          IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE);
+                          IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE);
     }
     s->watch_event = event_new(s->base, s->inotify_fd, EV_READ | EV_PERSIST, on_watch, s);
     s->watch_debounce = evtimer_new(s->base, on_watch_debounce, s);

@@ -148,7 +148,10 @@ typedef struct dn_store_ops {
     /* Counters for /metrics and reports: {"customers":n, "invoices_open":n,
      * "cases_open":n, "contacts":{"<state>":n,...}, "decisions":{"<action>":n,...}}. */
     int (*stats)(void *ctx, json_t **out, dn_err *err);
-    /* Records a loaded rule set version (idempotent). */
+    /* Records a loaded rule set version as the one loaded last (idempotent).
+     * Returns 1 when it already was the one loaded last (an instance
+     * restarting on the same rules: nothing to re-evaluate), 0 when it is
+     * new or differs from it, negative on error. */
     int (*record_ruleset)(void *ctx, const char *version, json_t *files, dn_err *err);
     /* Moves a contact taken for dispatch back to "planned" at a later time
      * (the guard deferred it at send time), with the reason. */

@@ -75,7 +75,7 @@ enum stmt_id {
     ST_TL_CONTACTS, ST_TL_EVENTS,
     ST_LIST_DECISIONS, ST_LIST_CONTACTS,
     ST_STATS_TOTALS, ST_STATS_CONTACTS, ST_STATS_DECISIONS,
-    ST_RULESET_INSERT,
+    ST_RULESET_INSERT, ST_RULESET_LAST,
     ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE, ST_CONTACT_IN_DOUBT, ST_FACT_NOTICE,
     ST_COUNT
 };
@@ -269,8 +269,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_STATS_DECISIONS] = "SELECT action, COUNT(*) FROM decisions GROUP BY action",
 
     [ST_RULESET_INSERT] =
-        "INSERT INTO rulesets (version, loaded_at, files) VALUES (?1, ?2, ?3) "
-        "ON CONFLICT (version) DO NOTHING",
+        /* REPLACE gives the row a new, highest rowid: the order of loads */
+        "INSERT OR REPLACE INTO rulesets (version, loaded_at, files) VALUES (?1, ?2, ?3)",
+    [ST_RULESET_LAST] = "SELECT version FROM rulesets ORDER BY rowid DESC LIMIT 1",
 
     [ST_CUSTOMER_TOUCH_ALL] =
         "UPDATE customers SET next_evaluation_at = ?1 WHERE next_evaluation_at > ?1",
@@ -1007,8 +1008,9 @@ static int validate_invoice(const dn_invoice *inv, dn_err *err)
         return dn_err_set(err, -EINVAL, "customer_id", "customer id is not valid UTF-8");
     if (!currency_valid(inv->currency))
         return dn_err_set(err, -EINVAL, "currency", "currency must be 3 capital letters (ISO 4217)");
-    if (inv->amount_minor <= 0)
-        return dn_err_set(err, -EINVAL, "amount_minor", "amount must be positive");
+    if (inv->amount_minor <= 0 || inv->amount_minor > DN_AMOUNT_MAX)
+        return dn_err_set(err, -EINVAL, "amount_minor", "amount must be 1..%lld minor units",
+                          (long long)DN_AMOUNT_MAX);
     if (inv->paid_minor < 0 || inv->paid_minor > inv->amount_minor)
         return dn_err_set(err, -EINVAL, "paid_minor", "paid amount must be 0..amount");
     if ((unsigned)inv->status >= DN_INV_STATUS_COUNT)
@@ -1176,8 +1178,9 @@ static int validate_payment(const dn_payment *p, dn_err *err)
         return dn_err_set(err, -EINVAL, "invoice_external_id", "invoice id is not valid UTF-8");
     if (!currency_valid(p->currency))
         return dn_err_set(err, -EINVAL, "currency", "currency must be 3 capital letters (ISO 4217)");
-    if (p->amount_minor <= 0)
-        return dn_err_set(err, -EINVAL, "amount_minor", "amount must be positive");
+    if (p->amount_minor <= 0 || p->amount_minor > DN_AMOUNT_MAX)
+        return dn_err_set(err, -EINVAL, "amount_minor", "amount must be 1..%lld minor units",
+                          (long long)DN_AMOUNT_MAX);
     if (p->paid_on == DN_NO_DATE)
         return dn_err_set(err, -EINVAL, "paid_on", "a payment needs the day it was paid");
     return 0;
@@ -1427,7 +1430,10 @@ static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
             f->balance[i].amount_minor = 0;
             f->n_balance++;
         }
-        f->balance[i].amount_minor += amount - paid;
+        /* saturating: amounts are capped, but a balance must never wrap */
+        if (__builtin_add_overflow(f->balance[i].amount_minor, amount - paid,
+                                   &f->balance[i].amount_minor))
+            f->balance[i].amount_minor = INT64_MAX;
     }
     sqlite3_reset(st);
     if (step != SQLITE_DONE)
@@ -1967,13 +1973,31 @@ static int sqlite_record_ruleset(void *ctx, const char *version, json_t *files, 
     char *text = files ? json_dumps(files, JSON_COMPACT) : NULL;
     if (files && !text)
         return dn_err_set(err, -ENOMEM, "files", "cannot serialise the rule set files");
-    sqlite3_stmt *st = use(s, ST_RULESET_INSERT);
-    int b = bind_text(st, 1, version);
-    b |= sqlite3_bind_int64(st, 2, dn_now());
-    b |= bind_text(st, 3, text ? text : "[]");
-    int rc = b ? bind_failed(s, b, err, "rule set") : run(s, st, err, "rule set");
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0) {
+        free(text);
+        return rc;
+    }
+    /* the version loaded last, before this one */
+    sqlite3_stmt *st = use(s, ST_RULESET_LAST);
+    rc = step_row(s, st, err, "rule set");
+    bool same = rc == 1 && strcmp((const char *)sqlite3_column_text(st, 0), version) == 0;
+    sqlite3_reset(st);
+    if (rc >= 0) {
+        st = use(s, ST_RULESET_INSERT);
+        int b = bind_text(st, 1, version);
+        b |= sqlite3_bind_int64(st, 2, dn_now());
+        b |= bind_text(st, 3, text ? text : "[]");
+        rc = b ? bind_failed(s, b, err, "rule set") : run(s, st, err, "rule set");
+    }
     free(text);
-    return rc;
+    if (rc < 0) {
+        unit_abort(s, &u);
+        return rc;
+    }
+    rc = unit_commit(s, &u, err);
+    return rc < 0 ? rc : same ? 1 : 0;
 }
 
 /* Opens the caller's transaction; units inside it become savepoints. */

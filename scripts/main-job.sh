@@ -3,13 +3,15 @@
 # credit-card portfolio (30 000 card holders, Apr–Sep 2005), imports it into
 # a fresh SQLite store, runs an evaluation pass at the end of each month of
 # the data with dispatch to the file-sink outbox, then starts the server on
-# 127.0.0.1:8080 with the clock pinned to the last pass (Ctrl-C stops it).
+# 127.0.0.1:8080 (or $PORT) with the clock pinned to the last pass (Ctrl-C
+# stops it). PORT=9090 ./scripts/main-job.sh serves on another port.
 #
 #   var/main.db        the store (decisions, contacts, events…)
 #   var/outbox/        one rendered file per message sent
 #   var/uci.ndjson     the converted portfolio
 set -euo pipefail
 cd "$(dirname "$0")/.."
+port=${PORT:-8080}
 ./scripts/install-deps.sh
 ./scripts/build.sh Release
 
@@ -40,11 +42,13 @@ cat <<TXT
   decisions:      sqlite3 var/main.db 'select action, count(*) from decisions group by 1'
   contacts:       sqlite3 var/main.db 'select channel, tone, state, count(*) from contacts group by 1,2,3'
   while the server runs (token demo-token-0001):
-    curl -s -H 'Authorization: Bearer demo-token-0001' localhost:8080/v1/customers/UCI-1/timeline
-    curl -s -H 'Authorization: Bearer demo-token-0001' localhost:8080/v1/customers/UCI-1/preview
-    curl -s localhost:8080/metrics
+    curl -s -H 'Authorization: Bearer demo-token-0001' localhost:$port/v1/customers/UCI-1/timeline
+    curl -s -H 'Authorization: Bearer demo-token-0001' localhost:$port/v1/customers/UCI-1/preview
+    curl -s localhost:$port/metrics
+  what the rules decide for one customer at a time, no side effects:
+    build/dunningd preview --store sqlite:var/main.db --rules rules --at 2005-11-05T09:00:00Z UCI-1
 
-== starting the server on 127.0.0.1:8080 (Ctrl-C to stop)
+== starting the server on 127.0.0.1:$port (Ctrl-C to stop)
 TXT
 exec build/dunningd serve --store "$store" --rules rules --outbox var/outbox \
-  --token demo-token-0001 --now 2005-10-26T07:00:00Z --listen 127.0.0.1:8080
+  --token demo-token-0001 --now 2005-10-26T07:00:00Z --listen 127.0.0.1:$port

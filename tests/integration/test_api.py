@@ -259,6 +259,7 @@ def test_ten_megabyte_body_is_refused_and_changes_nothing(api):
     ("/v1/customers", customer(country="lv"), "country", "invalid"),
     ("/v1/customers", customer(language="LV"), "language", "invalid"),
     ("/v1/customers", customer(timezone="Europe/Riga; DROP"), "timezone", "invalid"),
+    ("/v1/customers", customer(timezone="Mars/Base"), "timezone", "invalid"),   # not in tzdata
     ("/v1/customers", customer(hold_until="2026-02-30"), "hold_until", "invalid"),
     # lengths: never truncated
     ("/v1/customers", customer(name="N" * 256), "name", "too_long"),
@@ -270,6 +271,10 @@ def test_ten_megabyte_body_is_refused_and_changes_nothing(api):
     ("/v1/invoices", invoice(amount="100"), "amount_minor", "invalid"),
     ("/v1/payments", payment(amount=-1), "amount_minor", "invalid"),
     ("/v1/payments", payment(amount=12.75), "amount_minor", "invalid"),
+    # the cap is 10^15 minor units (schema/openapi.yaml): one above it is refused
+    ("/v1/invoices", invoice(amount=10**15 + 1), "amount_minor", "invalid"),
+    ("/v1/invoices", invoice(amount=2**63 - 1), "amount_minor", "invalid"),
+    ("/v1/payments", payment(amount=10**15 + 1), "amount_minor", "invalid"),
     # currencies
     ("/v1/invoices", invoice(currency="XYZ"), "currency", "invalid"),
     ("/v1/invoices", invoice(currency="eur"), "currency", "invalid"),
@@ -358,6 +363,9 @@ def test_put_updates(api):
 @pytest.mark.parametrize("path", [
     "/v1/customers/NOPE", "/v1/invoices/NOPE", "/v1/customers/NOPE/timeline",
     "/v1/customers/NOPE/preview", "/v1/customers/NOPE/invoices", "/v1/customers/NOPE/payments",
+    # an id that is not UTF-8 cannot exist: 404, never a 500
+    "/v1/customers/%FF", "/v1/invoices/%FF", "/v1/customers/%C3/timeline",
+    "/v1/customers/%FF/preview", "/v1/customers/%FF/invoices",
 ])
 def test_unknown_ids(api, path):
     r = api.get(path)
@@ -511,3 +519,47 @@ def test_rules_status_reload_and_preview(api):
     timeline = api.get("/v1/customers/C1/timeline")
     assert timeline.status_code == 200
     assert timeline.json()["customer"]["external_id"] == "C1"
+
+
+# ---- a re-sent record never clears what it does not mention ----
+
+def test_resent_customer_keeps_opt_outs_and_holds(api):
+    """Billing re-syncs a customer with its original body (no opt_out, holds or
+    language): the opt-outs and holds an agent set stay, the answer is 200
+    with nothing changed; an explicit null or [] still clears."""
+    body = customer(language="ru")
+    assert api.post("/v1/customers", body).status_code == 201
+    r = api.put("/v1/customers/C1", {"opt_out": ["sms", "email"], "holds": ["cease_contact"]})
+    assert r.status_code == 200, r.text
+    resent = dict(body)
+    del resent["language"]
+    r = api.post("/v1/customers", resent)
+    assert r.status_code == 200, r.text
+    got = api.get("/v1/customers/C1").json()
+    assert sorted(got["opt_out"]) == ["email", "sms"]
+    assert got["holds"] == ["cease_contact"]
+    assert got["language"] == "ru"
+    r = api.post("/v1/customers", {**resent, "holds": []})
+    assert r.status_code == 200
+    assert api.get("/v1/customers/C1").json()["holds"] == []
+
+
+def test_resent_invoice_keeps_dispute_and_dates(api):
+    assert api.post("/v1/customers", customer()).status_code == 201
+    body = invoice()
+    assert api.post("/v1/invoices", body).status_code == 201
+    assert api.put("/v1/invoices/I1", {"status": "disputed"}).status_code == 200
+    resent = {k: v for k, v in body.items() if k not in ("status", "issued", "due")}
+    r = api.post("/v1/invoices", resent)
+    assert r.status_code == 200, r.text
+    got = api.get("/v1/invoices/I1").json()
+    assert got["status"] == "disputed"
+    assert got["due"] == body["due"]
+    # the same through bulk import (NDJSON)
+    line = json.dumps({"type": "invoice", **resent}) + "\n"
+    r = requests.post(api.base + "/v1/import", data=line.encode(),
+                      headers={**AUTH, "Content-Type": "application/x-ndjson"}, timeout=30)
+    assert r.status_code == 200, r.text
+    got = api.get("/v1/invoices/I1").json()
+    assert got["status"] == "disputed"
+    assert got["due"] == body["due"]

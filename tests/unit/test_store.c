@@ -899,8 +899,13 @@ static void test_lists(void **state)
         assert_non_null(json_object_get(t, keys[i]));
     json_decref(t);
     json_t *files = json_pack("[{s:s}]", "file", "rules.lua");
+    /* new → 0; the same again (a restart on the same rules) → 1; another
+     * version → 0; back to the first → 0 (it differs from the one loaded last) */
     assert_int_equal(f->store.ops->record_ruleset(f->store.ctx, "0123456789abcdef", files, &err), 0);
+    assert_int_equal(f->store.ops->record_ruleset(f->store.ctx, "0123456789abcdef", files, &err), 1);
+    assert_int_equal(f->store.ops->record_ruleset(f->store.ctx, "fedcba9876543210", files, &err), 0);
     assert_int_equal(f->store.ops->record_ruleset(f->store.ctx, "0123456789abcdef", files, &err), 0);
+    assert_int_equal(f->store.ops->record_ruleset(f->store.ctx, "0123456789abcdef", files, &err), 1);
     json_decref(files);
 }
 
