@@ -19,8 +19,9 @@
  * A single C call cannot be interrupted by the hook, so the one C call that
  * can run for long — a pattern match (find, match, gmatch, gsub) — is
  * refused up front when its worst case is too expensive: backtracking
- * costs up to n^(k+1) steps for a subject of n bytes and a pattern with k
- * repetition items (*, +, -, ?), so a call whose estimate passes
+ * costs up to n^(k+1) * m steps for a subject of n bytes and a pattern of m
+ * bytes with k items that can scan the rest of the subject (*, +, -, ?,
+ * %b, back-references), so a call whose estimate passes
  * SANDBOX_PATTERN_STEPS raises a Lua error naming the sizes.
  */
 #include "rules-internal.h"
@@ -661,14 +662,20 @@ static void sandbox_library(lua_State *L, int g, const char *name, lua_CFunction
     lua_setfield(L, g, name);
 }
 
-/* Repetition items (*, +, -, ?) in a Lua pattern: the exponent of its
- * worst case. Escapes (%x) and the contents of sets ([...]) are skipped. */
+/* Items of a Lua pattern that can scan the rest of the subject on each
+ * try — repetitions (*, +, -, ?), balances (%bxy) and back-references
+ * (%1..%9): the exponent of its worst case. Other escapes (%x) and the
+ * contents of sets ([...]) are skipped. */
 static int pattern_repetitions(const char *p, size_t len)
 {
     int k = 0;
     for (size_t i = 0; i < len; i++) {
         if (p[i] == '%') {
             i++;
+            if (i < len && (p[i] == 'b' || (p[i] >= '1' && p[i] <= '9')))
+                k++;
+            if (i < len && p[i] == 'b')
+                i += 2;                     /* the two delimiters are literals */
         } else if (p[i] == '[') {
             i++;
             if (i < len && p[i] == '^')
@@ -704,7 +711,8 @@ static int sandbox_pattern_call(lua_State *L)
             double steps = (double)(n + 1) * (double)(plen + 1);
             for (int i = 0; i < k + (anchored ? 0 : 1) - 1 && steps <= SANDBOX_PATTERN_STEPS; i++)
                 steps *= (double)(n + 1);
-            if (k > 0 && steps > SANDBOX_PATTERN_STEPS)
+            /* a long literal pattern costs n * plen on its own: no k > 0 shortcut */
+            if (steps > SANDBOX_PATTERN_STEPS)
                 return luaL_error(L,
                                   "string.%s: a pattern with %d repetition(s) on a %d-byte "
                                   "string could run too long; shorten the text or the pattern",

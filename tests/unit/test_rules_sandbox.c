@@ -147,6 +147,23 @@ static const hostile_row hostile_rows[] = {
       DN_ACT_ERROR, "memory limit exceeded" },
     { "300 MB string", "return #string.rep('a', 300 * 1024 * 1024) > 0", DN_ACT_ERROR,
       "memory limit exceeded" },
+    /* pattern matches: one C call the instruction hook cannot interrupt, so
+     * a worst case over SANDBOX_PATTERN_STEPS is refused up front */
+    { "balance item on a long text", "return string.find(string.rep('a', 100000), '%bac')",
+      DN_ACT_ERROR, "could run too long" },
+    { "long literal pattern", "return string.find(string.rep('a', 300000), "
+      "string.rep('a', 20000) .. '.b')", DN_ACT_ERROR, "could run too long" },
+    { "back-reference", "return string.find(string.rep('a', 100000), '(a+)%1b')", DN_ACT_ERROR,
+      "could run too long" },
+    { "four lazy repetitions", "return string.match(string.rep('a', 5000), 'a-a-a-a-b')",
+      DN_ACT_ERROR, "could run too long" },
+    { "refused fast, as an error pcall can see",
+      "local ok, e = pcall(string.gsub, string.rep('(', 50000), '%b()', '') "
+      "return not ok and e:find('could run too long') ~= nil", DN_ACT_CONTACT, NULL },
+    { "ordinary patterns still work",
+      "return ('UCI-123'):match('^UCI%-(%d+)$') == '123' and "
+      "select(2, string.gsub(string.rep('ab', 5000), 'a', 'x')) == 5000 and "
+      "('(x(y))z'):match('%b()') == '(x(y))'", DN_ACT_CONTACT, NULL },
     /* native helpers: large inputs and deep tables */
     { "64 KiB text is allowed", "return #dn.translit(string.rep('a', 65536)) == 65536",
       DN_ACT_CONTACT, NULL },
