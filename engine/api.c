@@ -80,6 +80,7 @@ static void handle_customer_get(api_request *r);
 static void handle_customer_update(api_request *r);
 static void handle_customer_timeline(api_request *r);
 static void handle_customer_preview(api_request *r);
+static void handle_customer_contactability(api_request *r);
 static void handle_customer_invoices(api_request *r);
 static void handle_customer_payments(api_request *r);
 static void handle_invoice_create(api_request *r);
@@ -103,6 +104,7 @@ static const api_route api_routes[] = {
     { EVHTTP_REQ_PUT,  "/v1/customers/{id}",            handle_customer_update,   false, BODY_JSON },
     { EVHTTP_REQ_GET,  "/v1/customers/{id}/timeline",   handle_customer_timeline, false, BODY_NONE },
     { EVHTTP_REQ_GET,  "/v1/customers/{id}/preview",    handle_customer_preview,  false, BODY_NONE },
+    { EVHTTP_REQ_GET,  "/v1/customers/{id}/contactability", handle_customer_contactability, false, BODY_NONE },
     { EVHTTP_REQ_GET,  "/v1/customers/{id}/invoices",   handle_customer_invoices, false, BODY_NONE },
     { EVHTTP_REQ_GET,  "/v1/customers/{id}/payments",   handle_customer_payments, false, BODY_NONE },
     { EVHTTP_REQ_POST, "/v1/invoices",                  handle_invoice_create,    false, BODY_JSON },
@@ -666,6 +668,31 @@ static void handle_customer_preview(api_request *r)
         return;
     }
     rc = r->api->hooks.preview(r->api->hooks_arg, r->id, at, &out, &err);
+    if (rc < 0)
+        reply_failure(r, rc, &err);
+    else
+        reply_json(r, 200, out);
+}
+
+/* GET /v1/customers/{id}/contactability[?at=RFC3339]: the guard's windows
+ * and blocks per channel for the next 7 days. */
+static void handle_customer_contactability(api_request *r)
+{
+    const char *at_text = evhttp_find_header(&r->query, "at");
+    dn_time at = 0;
+    json_t *out = NULL;
+    dn_err err;
+    dn_err_clear(&err);
+    if (at_text && dn_time_parse(at_text, &at) < 0) {
+        reply_error(r, 422, "invalid", "at", "at must be an RFC 3339 time such as "
+                                             "2026-03-01T09:00:00Z");
+        return;
+    }
+    if (!r->api->hooks.contactability) {
+        reply_error(r, 503, "unavailable", "", "contactability is not available in this process");
+        return;
+    }
+    int rc = r->api->hooks.contactability(r->api->hooks_arg, r->id, at, &out, &err);
     if (rc < 0)
         reply_failure(r, rc, &err);
     else

@@ -283,6 +283,22 @@ static void zones_for(const dn_guard_profile *p, const dn_customer *c, zone_set 
         zones_add(zs, p->zones[i]);
 }
 
+int guard_candidate_zones(const dn_guard_profile *p, const dn_customer *c, const char **names,
+                          int max)
+{
+    zone_set zs;
+    zones_for(p, c, &zs);
+    int n = zs.n < max ? zs.n : max;
+    for (int i = 0; i < n; i++)
+        names[i] = tz_name(zs.zone[i]);
+    return n;
+}
+
+const char *guard_profile_name(const dn_guard_profile *p)
+{
+    return p->name;
+}
+
 /* ---- the time-of-day part ---- */
 
 typedef struct check {

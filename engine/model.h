@@ -59,6 +59,19 @@ typedef struct dn_blackout {
 } dn_blackout;
 #define DN_CUSTOMER_BLACKOUTS 4
 
+/* The text form of a blackout, as the API, the importer and the store
+ * spell it: "<days> <HH:MM>-<HH:MM>[ <channels>]". <days> is a comma list
+ * of weekday names (mon..sun) or ranges ("mon-fri"), or "all"; the end
+ * may be "24:00"; <channels> is a comma list of sms, email, voice, chat
+ * (voice covers agent calls), or "all" (the default). Examples:
+ * "mon-fri 15:00-17:00", "sat,sun 00:00-24:00", "all 00:00-14:00 voice". */
+#define DN_BLACKOUT_TEXT_MAX 80
+/* Parses one blackout; -EINVAL (out untouched) for anything malformed,
+ * including an empty day set or from >= to. */
+int  dn_blackout_parse(const char *s, dn_blackout *out);
+/* Writes the canonical text form (days mon..sun, ranges not folded). */
+void dn_blackout_format(const dn_blackout *b, char out[DN_BLACKOUT_TEXT_MAX]);
+
 /* A customer as the API and the importer write it. */
 typedef struct dn_customer {
     int64_t id;                       /* store id; 0 before insert */

@@ -31,7 +31,7 @@
 
 #define CUSTOMER_COLUMNS \
     "id, external_id, name, language, timezone, country, email, phone, chat, age, " \
-    "holds, hold_until, opt_out, persona"
+    "holds, hold_until, opt_out, persona, opt_out_confirmed, third_party, consent, blackout"
 /* what the API shows of a customer: dn_customer's names plus pass state */
 #define CUSTOMER_JSON_COLUMNS \
     "id, external_id, name, language, timezone, country, email, phone, chat, age, " \
@@ -96,11 +96,13 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CUSTOMER_INSERT] =
         "INSERT INTO customers (external_id, name, language, timezone, country, email, "
         "phone, chat, age, holds, hold_until, opt_out, next_evaluation_at, created_at, "
-        "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13, ?13)",
+        "updated_at, opt_out_confirmed, third_party, consent, blackout) VALUES (?1, ?2, ?3, "
+        "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13, ?13, ?14, ?15, ?16, ?17)",
     [ST_CUSTOMER_UPDATE] =
         "UPDATE customers SET name = ?2, language = ?3, timezone = ?4, country = ?5, "
         "email = ?6, phone = ?7, chat = ?8, age = ?9, holds = ?10, hold_until = ?11, "
-        "opt_out = ?12, next_evaluation_at = 0, updated_at = ?13 WHERE external_id = ?1",
+        "opt_out = ?12, next_evaluation_at = 0, updated_at = ?13, opt_out_confirmed = ?14, "
+        "third_party = ?15, consent = ?16, blackout = ?17 WHERE external_id = ?1",
     [ST_CUSTOMER_TOUCH] = "UPDATE customers SET next_evaluation_at = ?2 WHERE id = ?1",
     [ST_CUSTOMER_LIST] =
         "SELECT " CUSTOMER_JSON_COLUMNS " FROM customers WHERE external_id > ?1 "
@@ -778,6 +780,39 @@ static void read_customer(sqlite3_stmt *st, dn_customer *c, char *persona, size_
     c->opt_out = (unsigned)sqlite3_column_int64(st, 12);
     if (persona)
         column_text(st, 13, persona, persona_size);
+    c->opt_out_confirmed = (unsigned)sqlite3_column_int64(st, 14);
+    c->third_party = (unsigned)sqlite3_column_int64(st, 15);
+    c->consent = (unsigned)sqlite3_column_int64(st, 16);
+    /* ';'-joined text forms, written only by blackouts_text() below */
+    char text[DN_CUSTOMER_BLACKOUTS * DN_BLACKOUT_TEXT_MAX];
+    column_text(st, 17, text, sizeof text);
+    c->n_blackout = 0;
+    for (char *item = text, *next; item && *item && c->n_blackout < DN_CUSTOMER_BLACKOUTS;
+         item = next) {
+        next = strchr(item, ';');
+        if (next)
+            *next++ = '\0';
+        if (dn_blackout_parse(item, &c->blackout[c->n_blackout]) == 0)
+            c->n_blackout++;
+        else
+            dn_log(DN_LOG_ERROR, "store", "customer %lld: unreadable blackout \"%s\" ignored",
+                   (long long)c->id, item);
+    }
+}
+
+/* The ';'-joined text forms of c's blackouts (the blackout column). */
+static void blackouts_text(const dn_customer *c, char *out, size_t size)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (int i = 0; i < c->n_blackout && i < DN_CUSTOMER_BLACKOUTS; i++) {
+        char one[DN_BLACKOUT_TEXT_MAX];
+        dn_blackout_format(&c->blackout[i], one);
+        int w = snprintf(out + n, size - n, "%s%s", i ? ";" : "", one);
+        if (w < 0 || (size_t)w >= size - n)
+            break;
+        n += (size_t)w;
+    }
 }
 
 /* Binds the shared layout of ST_CUSTOMER_INSERT / ST_CUSTOMER_UPDATE. */
@@ -796,6 +831,12 @@ static int bind_customer(sqlite3_stmt *st, const dn_customer *c, dn_time now)
     b |= bind_date(st, 11, c->hold_until);
     b |= sqlite3_bind_int64(st, 12, c->opt_out);
     b |= sqlite3_bind_int64(st, 13, now);
+    b |= sqlite3_bind_int64(st, 14, c->opt_out_confirmed);
+    b |= sqlite3_bind_int64(st, 15, c->third_party);
+    b |= sqlite3_bind_int64(st, 16, c->consent);
+    char text[DN_CUSTOMER_BLACKOUTS * DN_BLACKOUT_TEXT_MAX];
+    blackouts_text(c, text, sizeof text);
+    b |= sqlite3_bind_text(st, 17, text, -1, SQLITE_TRANSIENT);
     return b;
 }
 
@@ -813,6 +854,12 @@ static const char *customer_difference(const dn_customer *a, const dn_customer *
     if (a->holds != b->holds) return "holds";
     if (a->hold_until != b->hold_until) return "hold_until";
     if (a->opt_out != b->opt_out) return "opt_out";
+    if (a->opt_out_confirmed != b->opt_out_confirmed) return "opt_out_confirmed";
+    if (a->third_party != b->third_party) return "third_party";
+    if (a->consent != b->consent) return "consent";
+    if (a->n_blackout != b->n_blackout ||
+        memcmp(a->blackout, b->blackout, sizeof a->blackout[0] * (size_t)a->n_blackout))
+        return "blackout";
     return NULL;
 }
 
