@@ -11,7 +11,11 @@
  *    guard.c or calendar.c — verifies no contact broke a window, holiday,
  *    blackout, cap, spacing, cooldown, hold or opt-out.
  *    DN_GUARD_PROPERTY_CUSTOMERS sets the number of customers (10,000 by
- *    default, 3,000 under AddressSanitizer).
+ *    default, 3,000 under AddressSanitizer). With DN_GUARD_PROPERTY_LOG set,
+ *    every customer and every allowed contact is also written to that file
+ *    for the checker that shares no code with the engine at all
+ *    (tests/property/check_guard_log.py, Python with zoneinfo and its own
+ *    holiday table; the format is described there and at dump_customer).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -885,6 +889,62 @@ static void remember(dn_facts *f, const logged *c, int64_t id)
     f->n_contacts = keep + 1;
 }
 
+/* One customer of the simulation, little-endian:
+ *   'C', country[2], u8 zone length, zone bytes ("" = unknown), u32 holds,
+ *   i32 hold_until (days since 1970-01-01, INT32_MIN = none), u32 opt_out,
+ *   u8 n_blackout, n x (u8 weekdays, u16 from, u16 to, u8 channels),
+ *   u32 n_contacts, n x (i64 at, u8 channel, u8 debt, u8 outcome)
+ * with channel an index of sim_channels and outcome an index of
+ * dump_outcomes. */
+static const char *const dump_outcomes[] = { "", "no_answer", "voicemail", "busy",
+                                             "not_in_service", "conversation",
+                                             "ringless_voicemail" };
+
+static void put(FILE *out, const void *p, size_t n)
+{
+    if (fwrite(p, 1, n, out) != n)
+        fail_msg("cannot write the property log");
+}
+
+static void dump_customer(FILE *out, const sim_customer *s, const logged *log, int n)
+{
+    const dn_customer *cu = &s->facts.customer;
+    uint8_t zl = (uint8_t)strlen(cu->timezone);
+    uint32_t u;
+    int32_t i;
+    put(out, "C", 1);
+    put(out, cu->country, 2);
+    put(out, &zl, 1);
+    put(out, cu->timezone, zl);
+    u = cu->holds;
+    put(out, &u, 4);
+    i = (int32_t)cu->hold_until;
+    put(out, &i, 4);
+    u = cu->opt_out;
+    put(out, &u, 4);
+    uint8_t nb = (uint8_t)cu->n_blackout;
+    put(out, &nb, 1);
+    for (int b = 0; b < cu->n_blackout; b++) {
+        uint8_t wd = (uint8_t)cu->blackout[b].weekdays, ch = (uint8_t)cu->blackout[b].channels;
+        uint16_t from = (uint16_t)cu->blackout[b].from, to = (uint16_t)cu->blackout[b].to;
+        put(out, &wd, 1);
+        put(out, &from, 2);
+        put(out, &to, 2);
+        put(out, &ch, 1);
+    }
+    u = (uint32_t)n;
+    put(out, &u, 4);
+    for (int k = 0; k < n; k++) {
+        int64_t at = log[k].at;
+        uint8_t rest[3] = { (uint8_t)log[k].channel, (uint8_t)log[k].debt, 0 };
+        for (uint8_t o = 0; o < sizeof dump_outcomes / sizeof dump_outcomes[0]; o++)
+            if (strcmp(log[k].outcome, dump_outcomes[o]) == 0)
+                rest[2] = o;
+        put(out, &at, 8);
+        put(out, rest, 3);
+    }
+}
+
 static void test_property(void **state)
 {
     (void)state;
@@ -901,6 +961,10 @@ static void test_property(void **state)
                                             "ringless_voicemail", "no_answer" };
     static sim_customer s;
     static logged log[LOG_MAX];
+    const char *dump_path = getenv("DN_GUARD_PROPERTY_LOG");
+    FILE *dump = dump_path && *dump_path ? fopen(dump_path, "wb") : NULL;
+    if (dump_path && *dump_path && !dump)
+        fail_msg("cannot create %s", dump_path);
     rng_state = 20260101;
     long long verdicts = 0, contacts = 0;
     const dn_time year_start = T("2026-01-01T00:00:00Z"), year_end = T("2026-12-31T00:00:00Z");
@@ -992,7 +1056,11 @@ static void test_property(void **state)
         }
         contacts += n;
         check_customer(&s, log, n, hold_until);
+        if (dump)
+            dump_customer(dump, &s, log, n);
     }
+    if (dump && fclose(dump) != 0)
+        fail_msg("cannot write %s", dump_path);
     print_message("property: %d customers, %lld verdicts, %lld contacts, %d violations\n",
                   customers, verdicts, contacts, violations);
     assert_int_equal(violations, 0);
