@@ -115,8 +115,8 @@ int contactability_json(const dn_guard_profile *p, const dn_facts *f, dn_time no
     if (days < 1 || days > DN_CONTACTABILITY_DAYS_MAX)
         return dn_err_set(err, -EINVAL, "days", "days must be from 1 to %d",
                           DN_CONTACTABILITY_DAYS_MAX);
-    const char *zone_names[8];
-    int n_zones = p ? guard_candidate_zones(p, &f->customer, zone_names, 8) : 0;
+    const char *zone_names[16];
+    int n_zones = p ? guard_candidate_zones(p, &f->customer, zone_names, 16) : 0;
     dn_time end = now + (dn_time)days * 86400;
     json_t *o = json_object(), *zones = json_array(), *by_channel = json_object();
     if (!o || !zones || !by_channel)

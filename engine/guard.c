@@ -246,26 +246,20 @@ typedef struct zone_set {
     const char *source;     /* "customer", "country" or "profile" */
 } zone_set;
 
+/* Adds a zone once; a name the tz database lacks is skipped. */
 static void zones_add(zone_set *zs, const char *name)
 {
     const dn_tz *z = zs->n < DN_GUARD_ZONES ? tz_get(name, NULL) : NULL;
+    for (int i = 0; z && i < zs->n; i++)
+        if (zs->zone[i] == z)
+            return;
     if (z)
         zs->zone[zs->n++] = z;
 }
 
-/* The customer's own zone when known; else every zone of their country;
- * else every zone of the profile's jurisdiction. A time is convenient only
- * if it is convenient in all of them. */
-static void zones_for(const dn_guard_profile *p, const dn_customer *c, zone_set *zs)
+/* The zones of a jurisdiction, by ISO country code (UK and GB alike). */
+static void zones_of_country(zone_set *zs, const char *co)
 {
-    zs->n = 0;
-    zs->source = "customer";
-    if (c->timezone[0])
-        zones_add(zs, c->timezone);
-    if (zs->n)
-        return;
-    zs->source = "country";
-    const char *co = c->country;
     if (strcmp(co, "LV") == 0) {
         zones_add(zs, "Europe/Riga");
     } else if (strcmp(co, "EE") == 0) {
@@ -276,6 +270,42 @@ static void zones_for(const dn_guard_profile *p, const dn_customer *c, zone_set 
         for (int i = 0; i < builtin_us.n_zones; i++)
             zones_add(zs, builtin_us.zones[i]);
     }
+}
+
+/* The zones a phone number's country calling code may be in: +371 Latvia,
+ * +372 Estonia, +44 the United Kingdom, +1 the North American Numbering
+ * Plan (the United States' zones and Newfoundland, the easternmost: the
+ * Canadian and Caribbean zones lie between them). */
+static void zones_of_phone(zone_set *zs, const char *phone)
+{
+    if (strncmp(phone, "+371", 4) == 0) {
+        zones_add(zs, "Europe/Riga");
+    } else if (strncmp(phone, "+372", 4) == 0) {
+        zones_add(zs, "Europe/Tallinn");
+    } else if (strncmp(phone, "+44", 3) == 0) {
+        zones_add(zs, "Europe/London");
+    } else if (phone[0] == '+' && phone[1] == '1') {
+        for (int i = 0; i < builtin_us.n_zones; i++)
+            zones_add(zs, builtin_us.zones[i]);
+        zones_add(zs, "America/St_Johns");
+    }
+}
+
+/* The customer's own zone when known; else every zone their country and
+ * their phone number's calling code point at (both: the customer may be in
+ * either); else every zone of the profile's jurisdiction. A time is
+ * convenient only if it is convenient in all of them. */
+static void zones_for(const dn_guard_profile *p, const dn_customer *c, zone_set *zs)
+{
+    zs->n = 0;
+    zs->source = "customer";
+    if (c->timezone[0])
+        zones_add(zs, c->timezone);
+    if (zs->n)
+        return;
+    zs->source = "country";
+    zones_of_country(zs, c->country);
+    zones_of_phone(zs, c->phone);
     if (zs->n)
         return;
     zs->source = "profile";

@@ -66,6 +66,7 @@ typedef struct guard_row {
     const char *name;
     const char *profile;        /* built-in name, or a JSON object */
     const char *zone, *country;
+    const char *phone;          /* E.164; its calling code names candidate zones */
     unsigned holds;
     const char *hold_until;
     unsigned opt_out, opt_out_confirmed, third_party;
@@ -250,6 +251,27 @@ static const guard_row rows[] = {
       .zone = "Mars/Olympus_Mons", .country = "LV", .channel = "sms",
       .at = "2026-05-05T07:59:00+03:00", .kind = DN_GUARD_DEFER, .code = "quiet_hours",
       .until = "2026-05-05T08:00:00+03:00" },
+    /* unknown zone and country: the phone's calling code. zdump: St John's
+     * is NDT (-2:30) from 2020-03-08 05:30 UT, so 21:00 there is 23:30 UT,
+     * earlier than New York's 21:00 EDT (01:00 UT) */
+    { .name = "7: phone +1: Newfoundland's 21:00 ends the window", .profile = "US",
+      .zone = "", .country = "", .phone = "+17095550100", .channel = "voice",
+      .at = "2020-04-07T23:30:00Z", .kind = DN_GUARD_DEFER, .code = "quiet_hours",
+      .until = "2020-04-08T18:00:00Z" },
+    { .name = "7: phone +1: 23:29 UT still allowed", .profile = "US", .zone = "",
+      .country = "", .phone = "+17095550100", .channel = "voice",
+      .at = "2020-04-07T23:29:00Z", .kind = DN_GUARD_ALLOW, .code = "ok" },
+    { .name = "7: phone +371: Riga", .profile = "LV", .zone = "", .country = "",
+      .phone = "+37120000001", .channel = "sms", .at = "2026-05-05T07:59:00+03:00",
+      .kind = DN_GUARD_DEFER, .code = "quiet_hours", .until = "2026-05-05T08:00:00+03:00" },
+    /* country LV but a North American phone: Riga's 08:00-20:00 and
+     * Honolulu's never overlap (05:00-17:00 UT vs 18:00-06:00 UT) */
+    { .name = "7: country and phone conflict with no common hour", .profile = "LV",
+      .zone = "", .country = "LV", .phone = "+12125550100", .channel = "sms",
+      .at = "2026-05-05T10:00:00+03:00", .kind = DN_GUARD_REFUSE, .code = "quiet_hours" },
+    { .name = "7: a known zone wins over the phone", .profile = "LV",
+      .zone = "Europe/Riga", .country = "LV", .phone = "+12125550100", .channel = "sms",
+      .at = "2026-05-05T10:00:00+03:00", .kind = DN_GUARD_ALLOW, .code = "ok" },
     { .name = "7: nothing known and no zones in the profile", .profile = "default",
       .zone = "", .country = "", .channel = "sms", .at = "2026-05-05T10:00:00Z",
       .kind = DN_GUARD_REFUSE, .code = "unknown_zone" },
@@ -541,6 +563,7 @@ static void build_facts(const guard_row *r, dn_facts *f)
     dn_strlcpy(c->external_id, "c-1", sizeof c->external_id);
     dn_strlcpy(c->timezone, r->zone ? r->zone : "", sizeof c->timezone);
     dn_strlcpy(c->country, r->country ? r->country : "", sizeof c->country);
+    dn_strlcpy(c->phone, r->phone ? r->phone : "", sizeof c->phone);
     c->holds = r->holds;
     c->hold_until = r->hold_until ? D(r->hold_until) : DN_NO_DATE;
     c->opt_out = r->opt_out;
