@@ -761,11 +761,14 @@ void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision
                             "a formal collection message needs the written notice first");
                 return;
             }
+            /* the recent history, or the store's count of the whole case */
+            int reminders = n.reminders_in_case > f->case_reminders ? n.reminders_in_case
+                                                                    : f->case_reminders;
             if (!f->notice_posted && d->purpose == DN_PURPOSE_REMINDER &&
-                n.reminders_in_case >= p->reminders_before_notice) {
+                reminders >= p->reminders_before_notice) {
                 verdict_set(out, DN_GUARD_REFUSE, 0, "notice_required",
                             "%d informative reminder(s) already sent; the written notice "
-                            "comes next", n.reminders_in_case);
+                            "comes next", reminders);
                 return;
             }
             if (f->notice_posted && d->purpose == DN_PURPOSE_ESCALATION && !f->debt_acknowledged) {

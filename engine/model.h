@@ -189,6 +189,11 @@ typedef struct dn_facts {
     bool    notice_posted;            /* false: no notice sent in this case */
     dn_date notice_posted_on;         /* posting date when notice_posted */
     bool    debt_acknowledged;        /* debtor agreed to the debt: no objection wait */
+    /* informative reminders of the open case however old (contacts[] holds
+     * only the last weeks): every one not cancelled (nor failed with no
+     * outcome), including a contact being re-checked before sending, which
+     * the re-checker subtracts */
+    int     case_reminders;
 } dn_facts;
 
 /* ---- decisions ---- */

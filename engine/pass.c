@@ -158,6 +158,7 @@ static int render_contact(dn_ruleset *rs, dn_decision *d, const dn_facts *f, dn_
     dn_strlcpy(plan->voice, d->voice, sizeof plan->voice);
     plan->scheduled_at = at;
     plan->purpose = d->purpose;
+    dn_strlcpy(plan->debt_ref, d->debt_ref, sizeof plan->debt_ref);
     return 0;
 }
 

@@ -38,6 +38,7 @@ typedef struct dn_contact_plan {
     int     sms_parts;                /* 0 if not SMS */
     char    sms_encoding[8];          /* "gsm7" / "ucs2" / "" */
     dn_purpose purpose;               /* what the guard counts it as */
+    char    debt_ref[DN_ID_MAX];      /* the debt it is about; "" = the whole balance */
 } dn_contact_plan;
 
 /* A contact taken for dispatch. */
@@ -57,6 +58,7 @@ typedef struct dn_outbox_item {
     char   *body;                     /* owned by the item; dn_outbox_items_free */
     dn_time scheduled_at;
     dn_purpose purpose;
+    char    debt_ref[DN_ID_MAX];      /* as planned; the guard counts calls per debt */
 } dn_outbox_item;
 void dn_outbox_items_free(dn_outbox_item *items, int n);
 

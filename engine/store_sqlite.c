@@ -68,6 +68,7 @@ enum stmt_id {
     ST_CASE_OPEN_FOR, ST_CASE_INSERT, ST_CASE_CLOSE, ST_CASE_STAGE,
     ST_EVENT_INSERT,
     ST_CLAIM_SELECT, ST_CLAIM_LEASE, ST_FACT_INVOICES, ST_FACT_SUMMARY, ST_FACT_CONTACTS,
+    ST_FACT_CASE_REMINDERS,
     ST_DECISION_INSERT, ST_CONTACT_INSERT, ST_CONTACT_LINK,
     ST_CUSTOMER_AFTER_PASS,
     ST_OUTBOX_SELECT, ST_OUTBOX_TAKE, ST_CONTACT_STATE,
@@ -196,8 +197,12 @@ static const char *const stmt_sql[ST_COUNT] = {
     /* ?2 = start of the contact window */
     [ST_FACT_CONTACTS] =
         "SELECT id, scheduled_at, channel, state, COALESCE(outcome, ''), template, "
-        "step_day, COALESCE(case_id, 0), purpose FROM contacts WHERE customer_id = ?1 "
+        "step_day, COALESCE(case_id, 0), purpose, debt_ref FROM contacts WHERE customer_id = ?1 "
         "AND scheduled_at >= ?2 ORDER BY scheduled_at DESC, id DESC LIMIT ?3",
+    /* informative reminders of a case, counted as the guard counts them */
+    [ST_FACT_CASE_REMINDERS] =
+        "SELECT COUNT(*) FROM contacts WHERE case_id = ?1 AND purpose = 'reminder' "
+        "AND state <> 'cancelled' AND NOT (state = 'failed' AND COALESCE(outcome, '') = '')",
     /* the formal written notice of a case: sent (posted) when */
     [ST_FACT_NOTICE] =
         "SELECT MIN(updated_at) FROM contacts WHERE case_id = ?1 AND purpose = 'notice' "
@@ -211,9 +216,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CONTACT_INSERT] =
         "INSERT INTO contacts (decision_id, customer_id, case_id, idem_key, step_day, "
         "channel, address, template, language, tone, voice, subject, body, scheduled_at, "
-        "state, sms_parts, sms_encoding, created_at, updated_at, purpose) VALUES (?1, ?2, "
-        "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'planned', ?15, ?16, ?17, ?17, "
-        "?18) "
+        "state, sms_parts, sms_encoding, created_at, updated_at, purpose, debt_ref) VALUES "
+        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'planned', ?15, ?16, "
+        "?17, ?17, ?18, ?19) "
         "ON CONFLICT (idem_key) DO NOTHING",
     [ST_CONTACT_LINK] = "UPDATE contacts SET decision_id = ?2 WHERE id = ?1",
     [ST_CUSTOMER_AFTER_PASS] =
@@ -224,7 +229,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_OUTBOX_SELECT] =
         "SELECT o.id, o.customer_id, COALESCE(o.case_id, 0), c.external_id, o.idem_key, "
         "o.channel, o.address, o.template, o.language, o.tone, o.voice, o.subject, o.body, "
-        "o.scheduled_at, o.purpose FROM contacts o JOIN customers c ON c.id = o.customer_id "
+        "o.scheduled_at, o.purpose, o.debt_ref FROM contacts o "
+        "JOIN customers c ON c.id = o.customer_id "
         "WHERE o.state = 'planned' AND o.scheduled_at <= ?1 "
         "ORDER BY o.scheduled_at, o.id LIMIT ?2",
     [ST_OUTBOX_TAKE] =
@@ -1526,7 +1532,7 @@ static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
         fc->case_id = sqlite3_column_int64(st, 7);
         fc->purpose = DN_PURPOSE_REMINDER;
         dn_purpose_parse((const char *)sqlite3_column_text(st, 8), &fc->purpose);
-        fc->debt_ref[0] = '\0';
+        column_text(st, 9, fc->debt_ref, sizeof fc->debt_ref);
     }
     sqlite3_reset(st);
     if (step != SQLITE_DONE && step != SQLITE_ROW)
@@ -1537,7 +1543,17 @@ static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
     f->notice_posted = false;
     f->notice_posted_on = DN_NO_DATE;
     f->debt_acknowledged = false;
+    f->case_reminders = 0;
     if (f->case_id != 0) {
+        st = use(s, ST_FACT_CASE_REMINDERS);
+        b = sqlite3_bind_int64(st, 1, f->case_id);
+        if (b)
+            return bind_failed(s, b, err, "facts: reminders");
+        rc = step_row(s, st, err, "facts: reminders");
+        if (rc < 0)
+            return rc;
+        f->case_reminders = rc == 1 ? sqlite3_column_int(st, 0) : 0;
+        sqlite3_reset(st);
         st = use(s, ST_FACT_NOTICE);
         b = sqlite3_bind_int64(st, 1, f->case_id);
         if (b)
@@ -1729,6 +1745,7 @@ static int insert_contact(sqlite_store *s, const dn_pass_result *r, int64_t case
     b |= bind_text(st, 16, c->sms_encoding);
     b |= sqlite3_bind_int64(st, 17, now);
     b |= bind_text(st, 18, dn_purpose_names[c->purpose]);
+    b |= bind_text(st, 19, c->debt_ref);
     int rc = b ? bind_failed(s, b, err, "contact") : run(s, st, err, "contact");
     if (rc == 0)
         *contact_id = sqlite3_changes(s->db) ? sqlite3_last_insert_rowid(s->db) : 0;
@@ -1895,6 +1912,7 @@ static int sqlite_claim_outbox(void *ctx, dn_time now, dn_outbox_item **items, i
         it->scheduled_at = sqlite3_column_int64(st, 13);
         it->purpose = DN_PURPOSE_REMINDER;
         dn_purpose_parse((const char *)sqlite3_column_text(st, 14), &it->purpose);
+        column_text(st, 15, it->debt_ref, sizeof it->debt_ref);
     }
     sqlite3_reset(st);
     if (count < max && step != SQLITE_DONE) {

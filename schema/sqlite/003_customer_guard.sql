@@ -7,3 +7,6 @@ ALTER TABLE customers ADD COLUMN opt_out_confirmed INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE customers ADD COLUMN third_party INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE customers ADD COLUMN consent INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE customers ADD COLUMN blackout TEXT NOT NULL DEFAULT '';
+-- The debt a contact was about ("" = the whole balance): the guard counts
+-- call attempts per debt from it (Regulation F counts per debt).
+ALTER TABLE contacts ADD COLUMN debt_ref TEXT NOT NULL DEFAULT '';

@@ -78,6 +78,7 @@ typedef struct guard_row {
     bool acknowledged;
     const char *promise_due;
     int64_t case_id;
+    int case_reminders;         /* the store's count for the whole case */
     past history[HISTORY_MAX];
     const char *channel, *debt, *tone;
     dn_purpose purpose;
@@ -403,6 +404,10 @@ static const guard_row rows[] = {
       .history = { { "2026-04-28T10:00:00+03:00", "email", "", "", DN_PURPOSE_REMINDER } },
       .channel = "sms", .at = "2026-05-05T10:00:00+03:00", .kind = DN_GUARD_REFUSE,
       .code = "notice_required" },
+    { .name = "13: the one reminder was sent before the history the facts hold",
+      .profile = "LV", .zone = "Europe/Riga", .case_id = 7, .case_reminders = 1,
+      .channel = "sms", .at = "2026-05-05T10:00:00+03:00", .kind = DN_GUARD_REFUSE,
+      .code = "notice_required" },
     { .name = "13: the notice by letter", .profile = "LV", .zone = "Europe/Riga",
       .case_id = 7,
       .history = { { "2026-04-28T10:00:00+03:00", "email", "", "", DN_PURPOSE_REMINDER } },
@@ -586,6 +591,7 @@ static void build_facts(const guard_row *r, dn_facts *f)
         f->n_balance = 1;
     }
     f->case_id = r->case_id;
+    f->case_reminders = r->case_reminders;
     f->stage_day = INT32_MIN;
     f->promise_due = DN_NO_DATE;
     if (r->promise_due) {

@@ -824,6 +824,57 @@ static void test_events_append_only(void **state)
     json_decref(array);
 }
 
+/* A contact's debt and purpose are stored and read back where the guard
+ * looks: the facts (calls per debt, reminders of the case however old) and
+ * the outbox item the dispatcher re-checks. */
+static void test_contact_debt_and_case_reminders(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "C1", "Debt Person");
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    dn_decision d = { .action = DN_ACT_CONTACT, .step_day = 1, .step_index = 1 };
+    dn_strlcpy(d.ruleset_version, "0123456789abcdef", sizeof d.ruleset_version);
+    dn_strlcpy(d.channel, "voice", sizeof d.channel);
+    dn_strlcpy(d.template_name, "overdue", sizeof d.template_name);
+    char text[] = "call";
+    dn_contact_plan c = { .scheduled_at = 100, .body = text, .purpose = DN_PURPOSE_REMINDER };
+    dn_strlcpy(c.channel, "voice", sizeof c.channel);
+    dn_strlcpy(c.address, "+37120000000", sizeof c.address);
+    dn_strlcpy(c.template_name, "overdue", sizeof c.template_name);
+    dn_strlcpy(c.debt_ref, "ACC-9", sizeof c.debt_ref);
+    dn_pass_result r = { .customer_id = id, .decision = &d, .guard_verdict = "allow",
+                         .contact = &c, .open_case = true, .anchor_due = day("2024-01-10"),
+                         .next_evaluation_at = 50 };
+    bool duplicate;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->record_result(f->store.ctx, &r, 50, &duplicate, &err), 0);
+
+    /* 100 days later: the contact is out of the facts' recent history, but
+     * the case still counts its reminder */
+    static dn_facts facts;
+    assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 60, &facts, &err), 0);
+    assert_int_equal(facts.n_contacts, 1);
+    assert_string_equal(facts.contacts[0].debt_ref, "ACC-9");
+    assert_int_equal(facts.case_reminders, 1);
+    assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 100 * 86400, &facts, &err), 0);
+    assert_int_equal(facts.n_contacts, 0);
+    assert_int_equal(facts.case_reminders, 1);
+
+    dn_outbox_item *items = NULL;
+    int n = 0;
+    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 150, &items, 10, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(items[0].debt_ref, "ACC-9");
+    assert_int_equal(items[0].purpose, DN_PURPOSE_REMINDER);
+    int64_t contact_id = items[0].id;
+    dn_outbox_items_free(items, n);
+    /* a cancelled reminder is not one the customer got */
+    assert_int_equal(f->store.ops->set_contact_state(f->store.ctx, contact_id, "cancelled", NULL,
+                                                     "test", 160, &err), 0);
+    assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 170, &facts, &err), 0);
+    assert_int_equal(facts.case_reminders, 0);
+}
+
 static void test_claim_outbox(void **state)
 {
     fixture *f = *state;
@@ -973,6 +1024,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(test_events_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_outbox, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_contact_debt_and_case_reminders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
