@@ -1,6 +1,8 @@
 /* config.c — the JSON configuration file. */
 #include "config.h"
 
+#include "guard.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,40 @@ void dn_config_free(dn_config *c)
 {
     json_decref(c->channels);
     c->channels = NULL;
+    json_decref(c->guard_profiles);
+    c->guard_profiles = NULL;
+}
+
+/* "guard_profiles": {"LV": {...}, "default": {...}}: every profile is
+ * loaded once here so that a bad one stops the start with its member named
+ * ("guard_profiles.LV.windows.mon"); the engine loads them again. */
+static int check_guard_profiles(json_t *v, dn_err *err)
+{
+    if (!json_is_object(v) || json_object_size(v) > DN_ENGINE_PROFILES)
+        return dn_err_set(err, -EINVAL, "guard_profiles",
+                          "config key \"guard_profiles\" must be an object of at most %d "
+                          "profiles keyed by country code", DN_ENGINE_PROFILES);
+    const char *country;
+    json_t *obj;
+    json_object_foreach(v, country, obj) {
+        bool code = strlen(country) == 2 && country[0] >= 'A' && country[0] <= 'Z' &&
+                    country[1] >= 'A' && country[1] <= 'Z';
+        if (!code && strcmp(country, "default") != 0)
+            return dn_err_set(err, -EINVAL, "guard_profiles",
+                              "guard_profiles: \"%.40s\" is not a country code (LV, US, ...) "
+                              "or \"default\"", country);
+        dn_guard_profile *p = NULL;
+        dn_err inner;
+        dn_err_clear(&inner);
+        int rc = guard_profile_from_json(obj, &p, &inner);
+        guard_profile_free(p);
+        if (rc) {
+            char field[96];
+            snprintf(field, sizeof field, "guard_profiles.%s.%.60s", country, inner.field);
+            return dn_err_set(err, rc, field, "guard_profiles.%s: %s", country, inner.msg);
+        }
+    }
+    return 0;
 }
 
 static int set_string(json_t *v, const char *key, char *dst, size_t size, dn_err *err)
@@ -127,6 +163,12 @@ int dn_config_load(dn_config *c, const char *path, dn_err *err)
                     break;
                 }
                 c->n_tokens++;
+            }
+        } else if (strcmp(key, "guard_profiles") == 0) {
+            rc = check_guard_profiles(v, err);
+            if (rc == 0) {
+                json_decref(c->guard_profiles);
+                c->guard_profiles = json_incref(v);
             }
         } else if (strcmp(key, "channels") == 0) {
             if (!json_is_object(v)) {

@@ -1092,6 +1092,52 @@ static int load_member(const char *key, json_t *v, dn_guard_profile *p, dn_err *
     return dn_err_set(err, -EINVAL, key, "unknown profile member '%.60s'", key);
 }
 
+/* The figures the law fixes for a built-in profile's jurisdiction: a
+ * configured profile built on it may be stricter, never looser
+ * (docs/compliance.md, "law" in the table). */
+static int check_law(const char *base, const dn_guard_profile *p, dn_err *err)
+{
+    static const char *const days[7] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };
+    if (strcmp(base, "US") == 0) {
+        /* 12 CFR 1006.6(b)(1)(i): before 08:00 and after 21:00 are inconvenient */
+        for (int wd = 0; wd < 7; wd++) {
+            const dn_guard_window *w = &p->window[wd];
+            char field[16];
+            snprintf(field, sizeof field, "windows.%s", days[wd]);
+            if (w->from < w->to && (w->from < HM(8, 0) || w->to > HM(21, 0)))
+                return dn_err_set(err, -EINVAL, field, "%s: Regulation F forbids contact "
+                                  "before 08:00 and after 21:00", field);
+        }
+        /* 1006.14(b)(2): 7 attempts in 7 days per debt; 7 days after a conversation */
+        if (p->call_attempts_per_debt_7d < 1 || p->call_attempts_per_debt_7d > 7)
+            return dn_err_set(err, -EINVAL, "call_attempts_per_debt_7d",
+                              "Regulation F allows at most 7 call attempts per debt in 7 days");
+        if (p->conversation_cooldown_days < 7)
+            return dn_err_set(err, -EINVAL, "conversation_cooldown_days",
+                              "Regulation F: no call about a debt for 7 days after a telephone "
+                              "conversation about it");
+        unsigned counted = DN_OUTCOME_NO_ANSWER | DN_OUTCOME_VOICEMAIL |
+                           DN_OUTCOME_RINGLESS_VOICEMAIL | DN_OUTCOME_CONVERSATION |
+                           DN_OUTCOME_PENDING;
+        if ((p->counted_outcomes & counted) != counted)
+            return dn_err_set(err, -EINVAL, "counted_outcomes",
+                              "Regulation F counts unanswered, voicemail, ringless voicemail and "
+                              "answered calls as attempts (and calls with no outcome yet)");
+    } else if (strcmp(base, "LV") == 0) {
+        /* Law on Extrajudicial Recovery of Debt: the written notice first,
+         * deemed received on the 7th day, 21 days to object */
+        if (!p->notice_required || !(p->notice_channels & (1u << DN_GCH_LETTER)))
+            return dn_err_set(err, -EINVAL, "notice.required",
+                              "Latvian law requires the written notice (a letter) before "
+                              "collection");
+        if (p->notice_deemed_received_days < 7 || p->objection_days < 21)
+            return dn_err_set(err, -EINVAL, "notice.objection_days",
+                              "Latvian law: the notice is received on the 7th day after posting "
+                              "and the debtor has 21 days to object");
+    }
+    return 0;
+}
+
 int guard_profile_from_json(struct json_t *obj, dn_guard_profile **out, dn_err *err)
 {
     int rc;
@@ -1129,6 +1175,9 @@ int guard_profile_from_json(struct json_t *obj, dn_guard_profile **out, dn_err *
         if (rc)
             goto fail;
     }
+    rc = check_law(base_name, p, err);
+    if (rc)
+        goto fail;
     *out = p;
     return 0;
 fail:

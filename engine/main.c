@@ -357,8 +357,15 @@ static int cmd_pass(int argc, char **argv, cli *c)
     dn_err err;
     dn_err_clear(&err);
     int status = 0;
-    if (open_store(c, &e.store))
+    if (engine_set_profiles(&e, c->cfg.guard_profiles, &err)) {
+        fprintf(stderr, "dunningd: %s: %s\n", err.field, err.msg);
+        engine_close(&e);
         return 2;
+    }
+    if (open_store(c, &e.store)) {
+        engine_close(&e);
+        return 2;
+    }
     if (engine_load_rules(&e, c->cfg.rules, &err)) {
         fprintf(stderr, "dunningd: rules %s refused:\n%s\n", c->cfg.rules, e.rules_last_error);
         status = 2;
@@ -421,8 +428,15 @@ static int cmd_preview(int argc, char **argv, cli *c)
     dn_err err;
     dn_err_clear(&err);
     int status = 0;
-    if (open_store(c, &e.store))
+    if (engine_set_profiles(&e, c->cfg.guard_profiles, &err)) {
+        fprintf(stderr, "dunningd: %s: %s\n", err.field, err.msg);
+        engine_close(&e);
         return 2;
+    }
+    if (open_store(c, &e.store)) {
+        engine_close(&e);
+        return 2;
+    }
     if (engine_load_rules(&e, c->cfg.rules, &err)) {
         fprintf(stderr, "dunningd: rules %s refused:\n%s\n", c->cfg.rules, e.rules_last_error);
         status = 2;

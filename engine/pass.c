@@ -118,13 +118,24 @@ static dn_date anchor_due(const dn_facts *f)
     return best;
 }
 
+/* The configured profile for a country, else the built-in one (UK = GB). */
+static const dn_guard_profile *profile_of(const dn_engine *e, const char *country)
+{
+    const char *alias = strcmp(country, "GB") == 0 ? "UK" : strcmp(country, "UK") == 0 ? "GB" : "";
+    for (int i = 0; i < e->n_profiles; i++)
+        if (strcmp(e->profile_country[i], country) == 0 ||
+            (alias[0] && strcmp(e->profile_country[i], alias) == 0))
+            return e->profiles[i];
+    return guard_profile_builtin(country);
+}
+
 const dn_guard_profile *engine_profile_for(const dn_engine *e, const dn_customer *c)
 {
-    const dn_guard_profile *p = c->country[0] ? guard_profile_builtin(c->country) : NULL;
-    if (!p && e->default_country)
-        p = guard_profile_builtin(e->default_country);
+    const dn_guard_profile *p = c->country[0] ? profile_of(e, c->country) : NULL;
+    if (!p && e->default_country && e->default_country[0])
+        p = profile_of(e, e->default_country);
     if (!p)
-        p = guard_profile_builtin("default");
+        p = profile_of(e, "default");
     return p;
 }
 

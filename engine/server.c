@@ -273,6 +273,9 @@ int server_run(const dn_config *cfg, dn_err *err)
     e->batch_size = cfg->batch_size;
     e->lease_seconds = cfg->lease_seconds;
     e->default_country = cfg->default_country;
+    rc = engine_set_profiles(e, cfg->guard_profiles, err);
+    if (rc)
+        goto done;
     e->fixed_now = cfg->fixed_now;
 
     s->base = event_base_new();

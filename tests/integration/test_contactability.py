@@ -184,3 +184,40 @@ def test_errors(api):
     # without `at`: the engine's (pinned) now
     r = api.get("/v1/customers/C1/contactability")
     assert r.status_code == 200 and r.json()["from"] == AT
+
+
+def test_configured_profile_replaces_the_builtin(tmp_path):
+    """guard_profiles in the configuration: the LV profile with Mondays
+    10:00-16:00 (Riga) only; the first window is 12:00-16:00 local."""
+    server = Server(tmp_path, now=AT, guard_profiles={
+        "LV": {"base": "LV", "name": "LV-short-monday", "windows": {"mon": "10:00-16:00"}}})
+    try:
+        assert server.post("/v1/customers", customer()).status_code == 201
+        assert server.post("/v1/invoices", invoice(due="2026-07-15")).status_code == 201
+        body = server.get("/v1/customers/C1/contactability", params={"at": AT}).json()
+        assert body["profile"] == "LV-short-monday"
+        sms = body["channels"]["sms"]
+        assert spans(sms["windows"], with_code=False) == [
+            ("2026-06-22T09:00:00Z", "2026-06-22T13:00:00Z")] + PLAIN_WINDOWS[1:4] + [
+            ("2026-06-29T07:00:00Z", END)]
+    finally:
+        server.stop()
+
+
+def test_a_profile_looser_than_the_law_stops_the_start(tmp_path):
+    import json
+    import os
+    import subprocess
+    from test_api import REPO
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({
+        "store": f"sqlite:{tmp_path / 'store.db'}", "schema_dir": str(REPO / "schema"),
+        "rules": str(REPO / "tests" / "integration" / "rules-flow"),
+        "listen": "127.0.0.1:0",
+        "guard_profiles": {"US": {"base": "US", "windows": {"mon": "07:00-21:00"}}}}))
+    binary = os.environ.get("DUNNINGD", str(REPO / "build" / "dunningd"))
+    proc = subprocess.run([binary, "serve", "--config", str(config)], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode != 0
+    assert "guard_profiles.US" in proc.stderr and "windows.mon" in proc.stderr, proc.stderr
+    assert "08:00" in proc.stderr

@@ -701,6 +701,23 @@ static const json_row json_rows[] = {
     { "{\"zones\":[\"Europe/Riga\",\"Nowhere/Town\"]}", -EINVAL, "zones" },
     { "{\"defer_search_days\":0}", -EINVAL, "defer_search_days" },
     { "[1,2]", -EINVAL, "profile" },
+    /* stricter than the law is fine, looser is refused */
+    { "{\"base\":\"US\",\"windows\":{\"mon\":\"09:00-20:00\",\"sun\":null},"
+      "\"call_attempts_per_debt_7d\":5,\"conversation_cooldown_days\":10}", 0, "" },
+    { "{\"base\":\"US\",\"windows\":{\"mon\":\"07:59-21:00\"}}", -EINVAL, "windows.mon" },
+    { "{\"base\":\"US\",\"windows\":{\"sat\":\"08:00-21:01\"}}", -EINVAL, "windows.sat" },
+    { "{\"base\":\"US\",\"call_attempts_per_debt_7d\":8}", -EINVAL,
+      "call_attempts_per_debt_7d" },
+    { "{\"base\":\"US\",\"call_attempts_per_debt_7d\":0}", -EINVAL,
+      "call_attempts_per_debt_7d" },
+    { "{\"base\":\"US\",\"conversation_cooldown_days\":6}", -EINVAL,
+      "conversation_cooldown_days" },
+    { "{\"base\":\"US\",\"counted_outcomes\":[\"no_answer\",\"conversation\",\"pending\"]}",
+      -EINVAL, "counted_outcomes" },
+    { "{\"base\":\"LV\",\"notice\":{\"required\":false}}", -EINVAL, "notice.required" },
+    { "{\"base\":\"LV\",\"notice\":{\"objection_days\":14}}", -EINVAL,
+      "notice.objection_days" },
+    { "{\"base\":\"LV\",\"notice\":{\"objection_days\":30}}", 0, "" },
 };
 
 static void test_profile_json(void **state)
