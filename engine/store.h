@@ -162,6 +162,15 @@ typedef struct dn_store_ops {
      * stopped between taking a contact and recording its send) as
      * "in_doubt", so they are never re-sent blindly; sets *n. */
     int (*mark_in_doubt)(void *ctx, dn_time before, dn_time now, int *n, dn_err *err);
+
+    /* Records a promise to pay (state "pending", attached to the customer's
+     * open case if any) and makes the customer due now; the guard defers
+     * contact until the day after `due` while it is pending. -ENOENT for
+     * an unknown customer, -EINVAL naming the field for amount <= 0, a
+     * currency not of 3 capital letters or due = DN_NO_DATE. Sets *id. */
+    int (*add_promise)(void *ctx, const char *customer_external_id, int64_t amount_minor,
+                       const char *currency, dn_date due, dn_time now, int64_t *id,
+                       dn_err *err);
 } dn_store_ops;
 
 /* A live store: ops + context. */

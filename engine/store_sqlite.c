@@ -68,7 +68,7 @@ enum stmt_id {
     ST_CASE_OPEN_FOR, ST_CASE_INSERT, ST_CASE_CLOSE, ST_CASE_STAGE,
     ST_EVENT_INSERT,
     ST_CLAIM_SELECT, ST_CLAIM_LEASE, ST_FACT_INVOICES, ST_FACT_SUMMARY, ST_FACT_CONTACTS,
-    ST_FACT_CASE_REMINDERS,
+    ST_FACT_CASE_REMINDERS, ST_PROMISE_INSERT,
     ST_DECISION_INSERT, ST_CONTACT_INSERT, ST_CONTACT_LINK,
     ST_CUSTOMER_AFTER_PASS,
     ST_OUTBOX_SELECT, ST_OUTBOX_TAKE, ST_CONTACT_STATE,
@@ -199,6 +199,10 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT id, scheduled_at, channel, state, COALESCE(outcome, ''), template, "
         "step_day, COALESCE(case_id, 0), purpose, debt_ref FROM contacts WHERE customer_id = ?1 "
         "AND scheduled_at >= ?2 ORDER BY scheduled_at DESC, id DESC LIMIT ?3",
+    [ST_PROMISE_INSERT] =
+        "INSERT INTO promises (customer_id, case_id, amount_minor, currency, due, state, "
+        "created_at) VALUES (?1, (SELECT id FROM cases WHERE customer_id = ?1 AND closed_at "
+        "IS NULL ORDER BY id DESC LIMIT 1), ?2, ?3, ?4, 'pending', ?5)",
     /* informative reminders of a case, counted as the guard counts them */
     [ST_FACT_CASE_REMINDERS] =
         "SELECT COUNT(*) FROM contacts WHERE case_id = ?1 AND purpose = 'reminder' "
@@ -1638,6 +1642,58 @@ fail:
     return rc;
 }
 
+/* store.h add_promise. */
+static int sqlite_add_promise(void *ctx, const char *customer_external_id, int64_t amount_minor,
+                              const char *currency, dn_date due, dn_time now, int64_t *id,
+                              dn_err *err)
+{
+    sqlite_store *s = ctx;
+    if (amount_minor <= 0)
+        return dn_err_set(err, -EINVAL, "amount_minor",
+                          "amount_minor must be greater than zero (minor units)");
+    if (!currency || strlen(currency) != 3 || currency[0] < 'A' || currency[0] > 'Z' ||
+        currency[1] < 'A' || currency[1] > 'Z' || currency[2] < 'A' || currency[2] > 'Z')
+        return dn_err_set(err, -EINVAL, "currency", "currency must be an ISO 4217 code");
+    if (due == DN_NO_DATE)
+        return dn_err_set(err, -EINVAL, "due", "a promise needs its due date");
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    int64_t customer_id = 0;
+    rc = customer_id_by_external(s, customer_external_id, &customer_id, err);
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "customer_id", "no customer %s", customer_external_id);
+    if (rc < 0)
+        goto fail;
+    sqlite3_stmt *st = use(s, ST_PROMISE_INSERT);
+    int b = sqlite3_bind_int64(st, 1, customer_id);
+    b |= sqlite3_bind_int64(st, 2, amount_minor);
+    b |= bind_text(st, 3, currency);
+    b |= bind_date(st, 4, due);
+    b |= sqlite3_bind_int64(st, 5, now);
+    rc = b ? bind_failed(s, b, err, "promise") : run(s, st, err, "promise");
+    if (rc < 0)
+        goto fail;
+    *id = sqlite3_last_insert_rowid(s->db);
+    char due_text[11];
+    dn_date_format(due, due_text);
+    rc = insert_event(s, customer_id, "promise_made",
+                      json_pack("{s:I, s:I, s:s, s:s}", "promise_id", (json_int_t)*id,
+                                "amount_minor", (json_int_t)amount_minor, "currency", currency,
+                                "due", due_text),
+                      now, err);
+    if (rc < 0)
+        goto fail;
+    rc = sqlite_touch_customer(s, customer_id, 0, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
 /* The facts of one customer as of now, read in one snapshot; no lease. */
 static int sqlite_load_facts(void *ctx, int64_t customer_id, dn_time now, dn_facts *out,
                              dn_err *err)
@@ -2499,6 +2555,7 @@ const dn_store_ops dn_store_sqlite = {
     .commit = sqlite_commit,
     .rollback = sqlite_rollback,
     .claim_due = sqlite_claim_due,
+    .add_promise = sqlite_add_promise,
     .record_result = sqlite_record_result,
     .touch_customer = sqlite_touch_customer,
     .claim_outbox = sqlite_claim_outbox,

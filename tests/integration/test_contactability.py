@@ -221,3 +221,49 @@ def test_a_profile_looser_than_the_law_stops_the_start(tmp_path):
     assert proc.returncode != 0
     assert "guard_profiles.US" in proc.stderr and "windows.mon" in proc.stderr, proc.stderr
     assert "08:00" in proc.stderr
+
+
+def test_promise_to_pay_defers_contact(api):
+    """A promise due Friday 26 June: no contact until Saturday 27 June
+    (the day after), whose window opens at 09:00 Riga (06:00 UT)."""
+    assert api.post("/v1/customers", customer()).status_code == 201
+    assert api.post("/v1/invoices", invoice(due="2026-07-15")).status_code == 201
+    r = api.post("/v1/customers/C1/promises",
+                 {"amount_minor": 5000, "currency": "EUR", "due": "2026-06-26"})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["state"] == "pending" and body["due"] == "2026-06-26"
+    assert body["customer_id"] == "C1" and isinstance(body["id"], int)
+    email = api.get("/v1/customers/C1/contactability",
+                    params={"at": AT}).json()["channels"]["email"]
+    assert email["now"]["code"] == "promise_pending"
+    assert email["now"]["next_allowed"] == "2026-06-27T06:00:00Z"
+    assert spans(email["windows"], with_code=False) == PLAIN_WINDOWS[3:]
+    assert spans(email["blocks"])[0] == (AT, "2026-06-26T21:00:00Z", "promise_pending")
+    events = [e["kind"] for e in api.get("/v1/customers/C1/timeline").json()["events"]]
+    assert "promise_made" in events
+
+
+@pytest.mark.parametrize("body,status,code,field", [
+    ({"amount_minor": 0, "currency": "EUR", "due": "2026-06-26"}, 422, "invalid", "amount_minor"),
+    ({"amount_minor": 1.5, "currency": "EUR", "due": "2026-06-26"}, 422, "invalid", "amount_minor"),
+    ({"currency": "EUR", "due": "2026-06-26"}, 422, "required", "amount_minor"),
+    ({"amount_minor": 100, "currency": "eur", "due": "2026-06-26"}, 422, "invalid", "currency"),
+    ({"amount_minor": 100, "due": "2026-06-26"}, 422, "required", "currency"),
+    ({"amount_minor": 100, "currency": "EUR", "due": "26.06.2026"}, 422, "invalid", "due"),
+    ({"amount_minor": 100, "currency": "EUR"}, 422, "required", "due"),
+    ({"amount_minor": 100, "currency": "EUR", "due": "2026-06-26", "x": 1}, 422, "invalid", "x"),
+    (["not", "an", "object"], 422, "invalid", ""),
+])
+def test_promise_errors(api, body, status, code, field):
+    assert api.post("/v1/customers", customer()).status_code == 201
+    r = api.post("/v1/customers/C1/promises", body)
+    assert r.status_code == status, r.text
+    err = error_of(r)
+    assert err["code"] == code and err["field"] == field
+
+
+def test_promise_for_unknown_customer(api):
+    r = api.post("/v1/customers/NOPE/promises",
+                 {"amount_minor": 100, "currency": "EUR", "due": "2026-06-26"})
+    assert r.status_code == 404 and error_of(r)["code"] == "not_found"

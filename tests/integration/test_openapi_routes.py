@@ -49,6 +49,7 @@ def test_expected_routes_are_present():
         ("POST", "/v1/customers"), ("GET", "/v1/customers"), ("GET", "/v1/customers/{id}"),
         ("PUT", "/v1/customers/{id}"), ("GET", "/v1/customers/{id}/timeline"),
         ("GET", "/v1/customers/{id}/preview"), ("GET", "/v1/customers/{id}/contactability"),
+        ("POST", "/v1/customers/{id}/promises"),
         ("POST", "/v1/invoices"),
         ("GET", "/v1/invoices/{id}"), ("PUT", "/v1/invoices/{id}"),
         ("GET", "/v1/customers/{id}/invoices"), ("POST", "/v1/payments"),
