@@ -164,7 +164,7 @@ class Zone:
         """(local day number, minute of day) at UTC instant t (seconds)."""
         hour = t // 3600
         off = self.cache.get(hour)
-        if off is None:
+        if off is None:  # first time this hour is seen
             when = datetime.datetime.fromtimestamp(hour * 3600, datetime.timezone.utc)
             off = int(when.astimezone(self.zone).utcoffset().total_seconds())
             self.cache[hour] = off
@@ -218,48 +218,51 @@ def check(cust, report):
     zones = [zone(z) for z in names]
     home = zones[0]
     holidays = HOLIDAYS[cust["country"]] if prof["holidays"] else ()
+    windows = prof["windows"]
+    blackouts = cust["blackouts"]
+    spacing = prof["spacing"] * 60
+    cooldown = prof["cooldown"]
+    reach = max(7, cooldown)
+    per_day, per_week = prof["per_day"], prof["per_week"]
+    held = cust["holds"] & (HOLD_BANKRUPTCY | HOLD_DECEASED | HOLD_CEASE | HOLD_DISPUTE)
+    paused = cust["holds"] & (HOLD_PAUSE | HOLD_BREATHING)
     history = []          # (at, day, channel, debt, outcome) of earlier contacts
     for at, ch_i, debt, out_i in cust["contacts"]:
         ch = CHANNELS[ch_i]
         outcome = OUTCOMES[out_i]
         bit = OPTOUT_BIT[ch]
-
-        def bad(what):
-            report(what, cust, ch, at)
-
-        if cust["holds"] & (HOLD_BANKRUPTCY | HOLD_DECEASED | HOLD_CEASE | HOLD_DISPUTE):
-            bad("contact during a hold")
+        if held:
+            report("contact during a hold", cust, ch, at)
         today, _ = home.local(at)
-        if cust["holds"] & (HOLD_PAUSE | HOLD_BREATHING) and (
-                cust["hold_until"] == -2**31 or today < cust["hold_until"]):
-            bad("contact during a pause")
+        if paused and (cust["hold_until"] == -2**31 or today < cust["hold_until"]):
+            report("contact during a pause", cust, ch, at)
         if cust["opt_out"] & bit:
-            bad("contact on an opted-out channel")
+            report("contact on an opted-out channel", cust, ch, at)
         if ch != "letter":
             for z in zones:
                 day, minute = z.local(at)
                 wd = weekday(day)
-                w = prof["windows"][wd]
+                w = windows[wd]
                 if w is None or not (w[0] <= minute < w[1]):
-                    bad(f"outside the window in {z.name}")
+                    report(f"outside the window in {z.name}", cust, ch, at)
                 if day in holidays:
-                    bad(f"on a public holiday in {z.name}")
+                    report(f"on a public holiday in {z.name}", cust, ch, at)
                 sunday_first = (wd + 1) % 7
-                for days, frm, to, chans in cust["blackouts"]:
+                for days, frm, to, chans in blackouts:
                     if days & (1 << sunday_first) and frm <= minute < to and (
                             chans == 0 or chans & bit):
-                        bad(f"inside a customer blackout in {z.name}")
+                        report(f"inside a customer blackout in {z.name}", cust, ch, at)
         # counts over the local days today-6 .. today, this contact included
         week = week_ch = day_ch = debt_calls = cust_calls = 1
         is_call = ch in CALLS
         for p_at, p_day, p_ch, p_debt, p_out in reversed(history):
-            if p_day < today - max(7, prof["cooldown"]):
+            if p_day < today - reach:
                 break
-            if at - p_at < prof["spacing"] * 60:
-                bad("closer than the minimum spacing")
+            if at - p_at < spacing:
+                report("closer than the minimum spacing", cust, ch, at)
             if is_call and p_ch in CALLS and p_debt == debt and p_out == "conversation" \
-                    and today < p_day + prof["cooldown"]:
-                bad("call inside the conversation cooldown")
+                    and today < p_day + cooldown:
+                report("call inside the conversation cooldown", cust, ch, at)
             if p_day < today - 6:
                 continue
             week += 1
@@ -272,15 +275,15 @@ def check(cust, report):
                 if p_debt == debt:
                     debt_calls += 1
         if prof["budget"] and week > prof["budget"]:
-            bad("weekly contact budget")
-        if prof["per_week"].get(ch) and week_ch > prof["per_week"][ch]:
-            bad("channel cap per week")
-        if prof["per_day"].get(ch) and day_ch > prof["per_day"][ch]:
-            bad("channel cap per day")
+            report("weekly contact budget", cust, ch, at)
+        if per_week.get(ch) and week_ch > per_week[ch]:
+            report("channel cap per week", cust, ch, at)
+        if per_day.get(ch) and day_ch > per_day[ch]:
+            report("channel cap per day", cust, ch, at)
         if is_call and debt_calls > prof["debt_calls"]:
-            bad("call attempts per debt in 7 days")
+            report("call attempts per debt in 7 days", cust, ch, at)
         if is_call and cust_calls > prof["customer_calls"]:
-            bad("call attempts per customer in 7 days")
+            report("call attempts per customer in 7 days", cust, ch, at)
         history.append((at, today, ch, debt, outcome))
 
 
