@@ -774,7 +774,10 @@ void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision
             if (f->notice_posted && d->purpose == DN_PURPOSE_ESCALATION && !f->debt_acknowledged) {
                 /* received on day posted+7; objections through received+21;
                  * escalation from the day after */
-                dn_date open_day = f->notice_posted_on + p->notice_deemed_received_days +
+                dn_date posted = f->notice_posted_at
+                                     ? tz_local_date(home, f->notice_posted_at, NULL)
+                                     : f->notice_posted_on;
+                dn_date open_day = posted + p->notice_deemed_received_days +
                                    p->objection_days + 1;
                 constrain(&cs, tz_local_to_utc(home, open_day, 0), "objection_period",
                           LIMIT_OBJECTION, NULL, 0, 0, open_day);
@@ -1175,7 +1178,10 @@ int guard_profile_from_json(struct json_t *obj, dn_guard_profile **out, dn_err *
         if (rc)
             goto fail;
     }
+    /* the law of the base and of the country whose calendar it takes */
     rc = check_law(base_name, p, err);
+    if (rc == 0 && p->country[0] && strcmp(p->country, base_name) != 0)
+        rc = check_law(p->country, p, err);
     if (rc)
         goto fail;
     *out = p;

@@ -188,6 +188,9 @@ typedef struct dn_facts {
     /* formal written notice (LV) */
     bool    notice_posted;            /* false: no notice sent in this case */
     dn_date notice_posted_on;         /* posting date when notice_posted */
+    dn_time notice_posted_at;         /* the instant it was posted, 0 if unknown; the guard
+                                         counts the legal periods from its local date in the
+                                         customer's zone (else from notice_posted_on) */
     bool    debt_acknowledged;        /* debtor agreed to the debt: no objection wait */
     /* informative reminders of the open case however old (contacts[] holds
      * only the last weeks): every one not cancelled (nor failed with no

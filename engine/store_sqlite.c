@@ -1569,6 +1569,7 @@ static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
             dn_time posted = sqlite3_column_int64(st, 0);
             f->notice_posted = true;
             f->notice_posted_on = (dn_date)(posted / 86400);
+            f->notice_posted_at = posted;
         }
         sqlite3_reset(st);
     }

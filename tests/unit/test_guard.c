@@ -75,6 +75,7 @@ typedef struct guard_row {
     bool disputed, paid;        /* the one invoice */
     bool notice_posted;
     const char *notice_on;
+    const char *notice_at;      /* the posting instant, when known */
     bool acknowledged;
     const char *promise_due;
     int64_t case_id;
@@ -444,6 +445,13 @@ static const guard_row rows[] = {
       .zone = "Europe/Riga", .case_id = 7, .notice_posted = true, .notice_on = "2026-02-02",
       .channel = "sms", .purpose = DN_PURPOSE_ESCALATION, .at = "2026-03-03T10:00:00+02:00",
       .kind = DN_GUARD_ALLOW, .code = "ok" },
+    /* posted at 23:30 UT on 02-02, which is 01:30 on 02-03 in Riga: the
+     * periods count from 02-03, escalation from Wednesday 03-04 */
+    { .name = "15: the posting day is the customer's local day", .profile = "LV",
+      .zone = "Europe/Riga", .case_id = 7, .notice_posted = true, .notice_on = "2026-02-02",
+      .notice_at = "2026-02-02T23:30:00Z", .channel = "sms",
+      .purpose = DN_PURPOSE_ESCALATION, .at = "2026-03-03T10:00:00+02:00",
+      .kind = DN_GUARD_DEFER, .code = "objection_period", .until = "2026-03-04T08:00:00+02:00" },
     { .name = "15: the debtor agreed: no wait", .profile = "LV", .zone = "Europe/Riga",
       .case_id = 7, .notice_posted = true, .notice_on = "2026-02-02", .acknowledged = true,
       .channel = "sms", .purpose = DN_PURPOSE_ESCALATION, .at = "2026-02-27T10:00:00+02:00",
@@ -600,6 +608,7 @@ static void build_facts(const guard_row *r, dn_facts *f)
     }
     f->notice_posted = r->notice_posted;
     f->notice_posted_on = r->notice_on ? D(r->notice_on) : DN_NO_DATE;
+    f->notice_posted_at = r->notice_at ? T(r->notice_at) : 0;
     f->debt_acknowledged = r->acknowledged;
     int n = 0;
     while (n < HISTORY_MAX && r->history[n].at)
@@ -718,6 +727,8 @@ static const json_row json_rows[] = {
     { "{\"base\":\"LV\",\"notice\":{\"objection_days\":14}}", -EINVAL,
       "notice.objection_days" },
     { "{\"base\":\"LV\",\"notice\":{\"objection_days\":30}}", 0, "" },
+    { "{\"base\":\"default\",\"country\":\"US\",\"zones\":[\"America/New_York\"]}", -EINVAL,
+      "conversation_cooldown_days" },
 };
 
 static void test_profile_json(void **state)
