@@ -44,6 +44,11 @@ const char *engine_channel_address(const dn_customer *c, const char *channel,
             *why = "opted out";
             return NULL;
         }
+        if (c->third_party & table[i].opt_out_bit) {
+            /* a relative's phone, a shared e-mail: a fallback may still reach the debtor */
+            *why = "not the debtor's own contact point";
+            return NULL;
+        }
         if (addr[0] == '\0') {
             *why = table[i].missing;
             return NULL;
