@@ -52,6 +52,7 @@ typedef struct dn_engine {
 /* What one pass did. */
 typedef struct dn_pass_stats {
     long customers, contacts, deferred, waits, nones, skips, errors, duplicates;
+    double guard_seconds;                 /* wall time inside guard_check */
     long store_errors;
 } dn_pass_stats;
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sms.h"
 #include "tz.h"
@@ -196,7 +197,12 @@ static int evaluate_customer(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn
     if (d.action == DN_ACT_CONTACT) {
         const char *address = choose_channel(&d, &f->customer);
         if (address) {
+            struct timespec t0, t1;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
             guard_check(engine_profile_for(e, &f->customer), f, &d, now, &verdict);
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            st->guard_seconds += (double)(t1.tv_sec - t0.tv_sec) +
+                                 (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
             guarded = true;
             if (verdict.kind == DN_GUARD_REFUSE) {
                 d.action = DN_ACT_SKIP;
