@@ -34,6 +34,43 @@ void dn_config_free(dn_config *c)
     c->channels = NULL;
     json_decref(c->guard_profiles);
     c->guard_profiles = NULL;
+    json_decref(c->holidays);
+    c->holidays = NULL;
+}
+
+/* "holidays": {"LV": {"2023-05-29": "Ice hockey bronze"}}: one-off public
+ * holidays by country, added to the computed calendars. */
+static int check_holidays(json_t *v, dn_err *err)
+{
+    if (!json_is_object(v))
+        return dn_err_set(err, -EINVAL, "holidays", "config key \"holidays\" must be an object "
+                          "of countries, each an object of \"YYYY-MM-DD\": \"name\"");
+    size_t total = 0;
+    const char *country, *day;
+    json_t *days, *name;
+    json_object_foreach(v, country, days) {
+        char field[96];
+        snprintf(field, sizeof field, "holidays.%.40s", country);
+        if (strlen(country) != 2 || country[0] < 'A' || country[0] > 'Z' || country[1] < 'A' ||
+            country[1] > 'Z')
+            return dn_err_set(err, -EINVAL, field, "%s: not a country code (LV, US, ...)",
+                              field);
+        if (!json_is_object(days))
+            return dn_err_set(err, -EINVAL, field, "%s must be an object of "
+                              "\"YYYY-MM-DD\": \"name\"", field);
+        json_object_foreach(days, day, name) {
+            dn_date d;
+            snprintf(field, sizeof field, "holidays.%s.%.20s", country, day);
+            if (dn_date_parse(day, &d) < 0)
+                return dn_err_set(err, -EINVAL, field, "%s: not a date YYYY-MM-DD", field);
+            if (!json_is_string(name) || !*json_string_value(name))
+                return dn_err_set(err, -EINVAL, field, "%s: the holiday needs a name", field);
+            if (++total > DN_CONFIG_HOLIDAYS)
+                return dn_err_set(err, -EINVAL, "holidays", "at most %d one-off holidays",
+                                  DN_CONFIG_HOLIDAYS);
+        }
+    }
+    return 0;
 }
 
 /* "guard_profiles": {"LV": {...}, "default": {...}}: every profile is
@@ -163,6 +200,12 @@ int dn_config_load(dn_config *c, const char *path, dn_err *err)
                     break;
                 }
                 c->n_tokens++;
+            }
+        } else if (strcmp(key, "holidays") == 0) {
+            rc = check_holidays(v, err);
+            if (rc == 0) {
+                json_decref(c->holidays);
+                c->holidays = json_incref(v);
             }
         } else if (strcmp(key, "guard_profiles") == 0) {
             rc = check_guard_profiles(v, err);

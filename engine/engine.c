@@ -4,6 +4,8 @@
  */
 #include "engine.h"
 
+#include "calendar.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,9 +150,30 @@ int engine_set_profiles(dn_engine *e, json_t *profiles, dn_err *err)
     return 0;
 }
 
+int engine_set_holidays(dn_engine *e, json_t *holidays, dn_err *err)
+{
+    (void)e;
+    calendar_clear_added();
+    const char *country, *day;
+    json_t *days, *name;
+    json_object_foreach(holidays, country, days) {
+        json_object_foreach(days, day, name) {
+            dn_date d;
+            int rc = dn_date_parse(day, &d);
+            if (rc == 0)
+                rc = calendar_add_holiday(country, d, json_string_value(name));
+            if (rc && rc != -EEXIST)
+                return dn_err_set(err, rc, "holidays", "holidays.%.8s.%.20s: %s", country, day,
+                                  rc == -ENOMEM ? "out of memory" : "invalid");
+        }
+    }
+    return 0;
+}
+
 void engine_close(dn_engine *e)
 {
     engine_set_profiles(e, NULL, NULL);
+    calendar_clear_added();
     for (int i = 0; i < e->n_channels; i++)
         if (e->channels[i].driver->close)
             e->channels[i].driver->close(e->channels[i].ctx);

@@ -104,5 +104,9 @@ const dn_guard_profile *engine_profile_for(const dn_engine *e, const dn_customer
 /* Loads the configured profiles ({"LV": {...}, ...}, may be NULL) into e,
  * replacing any loaded before. -EINVAL naming the member, -E2BIG past 16. */
 int engine_set_profiles(dn_engine *e, json_t *profiles, dn_err *err);
+/* Replaces the one-off public holidays of every calendar with the
+ * configured ones ({"LV": {"2023-05-29": "name"}}, may be NULL). The
+ * calendar is process-wide: call it before any pass. */
+int engine_set_holidays(dn_engine *e, json_t *holidays, dn_err *err);
 
 #endif

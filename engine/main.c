@@ -358,7 +358,8 @@ static int cmd_pass(int argc, char **argv, cli *c)
     dn_err err;
     dn_err_clear(&err);
     int status = 0;
-    if (engine_set_profiles(&e, c->cfg.guard_profiles, &err)) {
+    if (engine_set_profiles(&e, c->cfg.guard_profiles, &err) ||
+        engine_set_holidays(&e, c->cfg.holidays, &err)) {
         fprintf(stderr, "dunningd: %s: %s\n", err.field, err.msg);
         engine_close(&e);
         return 2;
@@ -429,7 +430,8 @@ static int cmd_preview(int argc, char **argv, cli *c)
     dn_err err;
     dn_err_clear(&err);
     int status = 0;
-    if (engine_set_profiles(&e, c->cfg.guard_profiles, &err)) {
+    if (engine_set_profiles(&e, c->cfg.guard_profiles, &err) ||
+        engine_set_holidays(&e, c->cfg.holidays, &err)) {
         fprintf(stderr, "dunningd: %s: %s\n", err.field, err.msg);
         engine_close(&e);
         return 2;

@@ -274,6 +274,8 @@ int server_run(const dn_config *cfg, dn_err *err)
     e->lease_seconds = cfg->lease_seconds;
     e->default_country = cfg->default_country;
     rc = engine_set_profiles(e, cfg->guard_profiles, err);
+    if (rc == 0)
+        rc = engine_set_holidays(e, cfg->holidays, err);
     if (rc)
         goto done;
     e->fixed_now = cfg->fixed_now;

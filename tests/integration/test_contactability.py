@@ -267,3 +267,35 @@ def test_promise_for_unknown_customer(api):
     r = api.post("/v1/customers/NOPE/promises",
                  {"amount_minor": 100, "currency": "EUR", "due": "2026-06-26"})
     assert r.status_code == 404 and error_of(r)["code"] == "not_found"
+
+
+def test_configured_one_off_holiday(tmp_path):
+    """holidays in the configuration: Thursday 25 June 2026 declared a
+    public holiday in Latvia (as 29 May 2023 was): no window that day."""
+    server = Server(tmp_path, now=AT, holidays={"LV": {"2026-06-25": "Declared holiday"}})
+    try:
+        assert server.post("/v1/customers", customer()).status_code == 201
+        assert server.post("/v1/invoices", invoice(due="2026-07-15")).status_code == 201
+        sms = server.get("/v1/customers/C1/contactability",
+                         params={"at": AT}).json()["channels"]["sms"]
+        assert spans(sms["windows"], with_code=False) == [PLAIN_WINDOWS[0]] + PLAIN_WINDOWS[2:]
+        assert ("2026-06-22T21:00:00Z", "2026-06-25T21:00:00Z", "holiday") in spans(sms["blocks"])
+    finally:
+        server.stop()
+
+
+def test_bad_holiday_config_stops_the_start(tmp_path):
+    import json
+    import os
+    import subprocess
+    from test_api import REPO
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({
+        "store": f"sqlite:{tmp_path / 'store.db'}", "schema_dir": str(REPO / "schema"),
+        "rules": str(REPO / "tests" / "integration" / "rules-flow"), "listen": "127.0.0.1:0",
+        "holidays": {"LV": {"2026-02-30": "No such day"}}}))
+    binary = os.environ.get("DUNNINGD", str(REPO / "build" / "dunningd"))
+    proc = subprocess.run([binary, "serve", "--config", str(config)], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode != 0
+    assert "holidays.LV.2026-02-30" in proc.stderr, proc.stderr
