@@ -196,55 +196,56 @@ static int parse_options(int argc, char **argv, const char *usage, cli *c)
     return 0;
 }
 
-static int cmd_check_rules(int argc, char **argv, cli *c)
+/* Parses the options of check-rules / test-rules and loads DIR. Returns -1
+ * with *rs set when loaded, or the exit code to return: 0 after --help, 2
+ * for a usage error, 1 when the rule set is refused (every error printed,
+ * then a summary line: for test-rules a set that does not load counts as
+ * one failed test). */
+static int load_rules_cli(int argc, char **argv, const char *usage, cli *c, bool testing,
+                          dn_ruleset **rs)
 {
-    int rc = parse_options(argc, argv, usage_check, c);
+    int rc = parse_options(argc, argv, usage, c);
     if (rc)
         return rc == 1 ? 0 : 2;
     if (optind != argc - 1) {
-        fputs(usage_check, stderr);
+        fputs(usage, stderr);
         return 2;
     }
     dn_rule_errors *errs = calloc(1, sizeof *errs);
     if (!errs)
         return 2;
-    dn_ruleset *rs = NULL;
-    rc = rules_load(argv[optind], &rs, errs);
+    rc = rules_load(argv[optind], rs, errs);
     if (rc) {
         for (int i = 0; i < errs->n; i++)
             printf("%s\n", errs->items[i]);
-        printf("%s: %d error(s); the rule set is refused\n", argv[optind], errs->n);
+        if (testing)
+            printf("0 passed, 1 failed\n");
+        else
+            printf("%s: %d error(s); the rule set is refused\n", argv[optind], errs->n);
         free(errs);
         return 1;
     }
+    free(errs);
+    return -1;
+}
+
+static int cmd_check_rules(int argc, char **argv, cli *c)
+{
+    dn_ruleset *rs = NULL;
+    int rc = load_rules_cli(argc, argv, usage_check, c, false, &rs);
+    if (rc >= 0)
+        return rc;
     printf("%s: rule set %s is valid\n", argv[optind], rules_version(rs));
     rules_release(rs);
-    free(errs);
     return 0;
 }
 
 static int cmd_test_rules(int argc, char **argv, cli *c)
 {
-    int rc = parse_options(argc, argv, usage_test, c);
-    if (rc)
-        return rc == 1 ? 0 : 2;
-    if (optind != argc - 1) {
-        fputs(usage_test, stderr);
-        return 2;
-    }
-    dn_rule_errors *errs = calloc(1, sizeof *errs);
-    if (!errs)
-        return 2;
     dn_ruleset *rs = NULL;
-    rc = rules_load(argv[optind], &rs, errs);
-    if (rc) {
-        for (int i = 0; i < errs->n; i++)
-            printf("%s\n", errs->items[i]);
-        printf("0 passed, 1 failed\n");
-        free(errs);
-        return 1;
-    }
-    free(errs);
+    int rc = load_rules_cli(argc, argv, usage_test, c, true, &rs);
+    if (rc >= 0)
+        return rc;
     int passed = 0, failed = 0;
     rules_run_tests(rs, stdout, &passed, &failed);
     rules_release(rs);

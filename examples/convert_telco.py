@@ -22,7 +22,7 @@ import decimal
 import os
 import sys
 
-from convert_uci import SHARED_DATA, Draws, Progress, customer_record, dump, synthetic_identity
+from convert_uci import OUTPUT_DIR, SHARED_DATA, Draws, Progress, customer_record, dump, synthetic_identity
 
 CURRENCY = "USD"
 ISSUED = datetime.date(2026, 11, 1)
@@ -77,6 +77,7 @@ def due_date(customer_id):
 
 def convert(input_path, output_path):
     stats = {"customers": 0, "invoices": 0, "tenure_zero": 0}
+    os.makedirs(os.path.dirname(os.path.abspath(output_path)), exist_ok=True)
     temporary = output_path + ".part"
     with open(temporary, "w", encoding="utf-8", newline="\n") as out:
         progress = Progress("customers", 1000)
@@ -103,7 +104,7 @@ def convert(input_path, output_path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--input", default=os.path.join(SHARED_DATA, "telco-churn.csv"))
-    parser.add_argument("--output", default=os.path.join(SHARED_DATA, "portfolio-telco.ndjson"))
+    parser.add_argument("--output", default=os.path.join(OUTPUT_DIR, "portfolio-telco.ndjson"))
     args = parser.parse_args()
     stats = convert(args.input, args.output)
     print(" ".join(f"{key}={value}" for key, value in stats.items()), file=sys.stderr)

@@ -28,6 +28,7 @@ import sys
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED_DATA = os.path.join(REPO_ROOT, "..", "shared", "data")
+OUTPUT_DIR = os.path.join(REPO_ROOT, "var")   # generated files; never written into the shared data
 
 # ---------------------------------------------------------------------------
 # Synthetic, deterministic identities
@@ -372,6 +373,7 @@ def convert(input_path, output_path):
              "credit_notes": 0, "april_payments_left_out": 0, "arrears_payments_left_out": 0,
              "payments_nothing_owed": 0, "payments_capped": 0, "minor_units_capped": 0}
     unused = dict(stats)
+    os.makedirs(os.path.dirname(os.path.abspath(output_path)), exist_ok=True)
     temporary = output_path + ".part"
     with open(temporary, "w", encoding="utf-8", newline="\n") as out:
         progress = Progress("customers", 5000)
@@ -407,7 +409,7 @@ def convert(input_path, output_path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--input", default=os.path.join(SHARED_DATA, "uci-credit-card-default.csv"))
-    parser.add_argument("--output", default=os.path.join(SHARED_DATA, "portfolio-uci.ndjson"))
+    parser.add_argument("--output", default=os.path.join(OUTPUT_DIR, "portfolio-uci.ndjson"))
     args = parser.parse_args()
     stats = convert(args.input, args.output)
     print(" ".join(f"{key}={value}" for key, value in stats.items()), file=sys.stderr)

@@ -15,7 +15,7 @@ import datetime
 import os
 import sys
 
-from convert_uci import SHARED_DATA, Draws, Progress, customer_record, dump, synthetic_identity
+from convert_uci import OUTPUT_DIR, Draws, Progress, customer_record, dump, synthetic_identity
 
 CURRENCY = "EUR"
 MIN_DAYS_OVERDUE, MAX_DAYS_OVERDUE = -10, 120
@@ -69,6 +69,7 @@ def ledger(seed, number, as_of):
 def generate(customers, seed, as_of, output_path):
     stats = {"customers": 0, "invoices": 0, "payments": 0}
     every = max(customers // 10, 1)
+    os.makedirs(os.path.dirname(os.path.abspath(output_path)), exist_ok=True)
     temporary = output_path + ".part"
     with open(temporary, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as out:
         progress = Progress("customers", every)
@@ -103,7 +104,7 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--as-of", default="2026-12-01",
                         help="date the days overdue are relative to (YYYY-MM-DD)")
-    parser.add_argument("--output", default=os.path.join(SHARED_DATA, "portfolio-synthetic.ndjson"))
+    parser.add_argument("--output", default=os.path.join(OUTPUT_DIR, "portfolio-synthetic.ndjson"))
     args = parser.parse_args()
     if args.customers < 1 or args.customers > 9_999_999:
         parser.error("--customers must be 1..9999999")

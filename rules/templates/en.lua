@@ -124,6 +124,9 @@ Regards,
     sms = {
       firm = "{first_name}, {amount} to {company} is {days_overdue} days overdue. Please pay today: {pay_link} or reply to agree a date. {opt_out}",
     },
+    chat = {
+      firm = "{first_name}, {amount} to {company} is {days_overdue} days overdue. Please pay today: {pay_link} or reply here to agree a date or instalments. {opt_out}",
+    },
     email = {
       firm = {
         subject = "Second reminder: {amount} is overdue",
@@ -134,7 +137,7 @@ We have already reminded you about bill {invoice_id}. The amount of {amount} was
 
 Please pay today: {pay_link}
 
-If you cannot pay the full amount, reply to this e-mail within 7 days and we will agree on a date or an instalment plan. If we do not hear from you, the next step is a formal written notice.
+If you cannot pay the full amount, reply to this e-mail within 7 days and we will agree on a date or an instalment plan. We have also sent you a formal written notice by post; it explains how to object if you disagree with this claim.
 
 Regards,
 {company} customer care
@@ -196,7 +199,7 @@ FORMAL NOTICE OF OVERDUE PAYMENT
 
 Dear {name},
 
-Despite our earlier reminders, the following amount remains unpaid:
+According to our records, the following amount remains unpaid:
 
   Bill: {invoice_id}
   Due date: {due_date}
@@ -298,6 +301,17 @@ DEBT: {amount}, due on {due_date} ({days_overdue} days ago). Unpaid bills: {invo
 HOW: explain calmly that the notice period has ended and that without payment or an agreement the claim may be passed to a debt collection company, which may add collection costs permitted by law. Offer a realistic plan: a firm date or instalments. Offer the payment link ({pay_link}).
 DO NOT: threaten, shame, or discuss the debt with anyone but the customer.
 RECORD: promise to pay, plan, objection (reason), or refusal.]],
+    },
+  },
+  -- A record for a case manager, not a message to the customer (crm).
+  case_review = {
+    crm = {
+      gentle = [[
+CASE REVIEW: vulnerable customer, Latvian notice rule.
+CUSTOMER: {name}, customer no. {customer_id}
+DEBT: {amount}, due on {due_date} ({days_overdue} days ago). Unpaid bills: {invoices_count}. Reference bill: {invoice_id}.
+WHY: the customer is marked vulnerable and has had one informative reminder call. Before any further collection contact the law requires the formal written notice, and vulnerable customers get no automatic letters.
+DECIDE: pause reminders, agree a plan in a personal call, or send the written notice by hand with a personal covering note.]],
     },
   },
 }

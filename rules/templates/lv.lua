@@ -124,6 +124,9 @@ Ar cieņu
     sms = {
       firm = "{first_name}, maksājums {amount} kavējas {days_overdue} d. Lūdzam samaksāt: {pay_link} {opt_out}",
     },
+    chat = {
+      firm = "{first_name}, maksājums {amount} kavējas {days_overdue} d. Lūdzam samaksāt šodien: {pay_link} vai atbildiet šeit, lai vienotos par datumu vai maksājumu pa daļām. {opt_out}",
+    },
     email = {
       firm = {
         subject = "Otrais atgādinājums: maksājums {amount} nav saņemts",
@@ -134,7 +137,7 @@ Mēs jau atgādinājām par rēķinu {invoice_id}. Summas {amount} apmaksas term
 
 Lūdzam samaksāt šodien: {pay_link}
 
-Ja visu summu samaksāt nevarat, 7 dienu laikā atbildiet uz šo e-pastu, un vienosimies par datumu vai maksājumu pa daļām. Ja atbildi nesaņemsim, nākamais solis būs oficiāls rakstisks brīdinājums.
+Ja visu summu samaksāt nevarat, 7 dienu laikā atbildiet uz šo e-pastu, un vienosimies par datumu vai maksājumu pa daļām. Mēs Jums pa pastu nosūtījām arī oficiālu rakstisku brīdinājumu; tajā aprakstīts, kā iesniegt iebildumus, ja nepiekrītat šim prasījumam.
 
 Ar cieņu
 {company} klientu apkalpošana
@@ -196,7 +199,7 @@ BRĪDINĀJUMS PAR NOKAVĒTU MAKSĀJUMU
 
 Godātais klient!
 
-Neskatoties uz mūsu iepriekšējiem atgādinājumiem, šī summa joprojām nav samaksāta:
+Saskaņā ar mūsu datiem šī summa joprojām nav samaksāta:
 
   Rēķins: {invoice_id}
   Apmaksas termiņš: {due_date}
@@ -298,6 +301,17 @@ PARĀDS: {amount}, termiņš {due_date} Kavējums: {days_overdue} d. Neapmaksāt
 KĀ: mierīgi paskaidrojiet, ka brīdinājuma termiņš ir beidzies un bez samaksas vai vienošanās prasījumu var nodot parādu atgūšanas pakalpojumu sniedzējam, kas var pieprasīt normatīvajos aktos atļautos izdevumus. Piedāvājiet reālu risinājumu: konkrētu datumu vai maksājumu pa daļām. Piedāvājiet apmaksas saiti ({pay_link}).
 NEDRĪKST: draudēt, kaunināt vai runāt par parādu ar kādu citu, izņemot klientu.
 PIERAKSTIET: solījumu samaksāt, grafiku, iebildumu (iemesls) vai atteikumu.]],
+    },
+  },
+  -- Ieraksts lietas vadītājam, nevis ziņa klientam (crm).
+  case_review = {
+    crm = {
+      gentle = [[
+LIETAS PĀRSKATĪŠANA: klients ar īpašām vajadzībām, brīdinājuma prasība Latvijā.
+KLIENTS: {name}, klienta nr. {customer_id}
+PARĀDS: {amount}, termiņš {due_date} Kavējums: {days_overdue} d. Neapmaksāto rēķinu skaits: {invoices_count}. Rēķins: {invoice_id}.
+KĀPĒC: klients ir atzīmēts kā mazaizsargāts, un viņam jau ir bijis viens informatīvs atgādinājuma zvans. Pirms jebkādām turpmākām parāda atgūšanas darbībām likums prasa oficiālu rakstisku brīdinājumu, bet mazaizsargātiem klientiem automātiskas vēstules netiek sūtītas.
+IZLEMIET: apturēt atgādinājumus, vienoties par grafiku personīgā sarunā vai nosūtīt rakstisku brīdinājumu ar personīgu pavadvēstuli.]],
     },
   },
 }

@@ -76,21 +76,26 @@ return {
     now = NOW,
     customer = customer({ invoices = { { id = "INV-E1", currency = "EUR", amount = 2590, paid = 1000,
                                          due = "2026-03-15" } } }),
-    expect = { action = "contact", day = 1, channel = "email", template = "overdue", tone = "friendly" } },
+    expect = { action = "contact", day = 1, channel = "email", template = "overdue", tone = "friendly",
+               purpose = "reminder" } },
 
+  -- friendly ladder: 1 overdue | 10 letter | 14 reminder (formal) | 21 second …
   { name = "two bills: the oldest unpaid due date counts (day 14, not day 1)",
     now = NOW,
-    customer = customer({ stage_day = 7, invoices = {
+    customer = customer({ stage_day = 10, invoices = {
       { id = "INV-E2", currency = "EUR", amount = 2590, due = "2026-03-15" },
       { id = "INV-E1", currency = "EUR", amount = 2590, due = "2026-03-02" } } }),
-    expect = { action = "contact", day = 14, channel = "sms", template = "second", tone = "firm" } },
+    expect = { action = "contact", day = 14, channel = "sms", template = "reminder", tone = "neutral",
+               purpose = "formal" } },
 
-  { name = "older bill paid: the next bill's due date counts (day 7)",
+  -- the paid bill (03-02) would give day 14 and the SMS step; the open one
+  -- (03-09) gives day 7, behind the stage reached (10): nothing to do yet
+  { name = "older bill paid: the next bill's due date counts (day 7, wait)",
     now = NOW,
-    customer = customer({ stage_day = 1, invoices = {
+    customer = customer({ stage_day = 10, invoices = {
       { id = "INV-E1", currency = "EUR", amount = 2590, paid = 2590, due = "2026-03-02" },
       { id = "INV-E2", currency = "EUR", amount = 2590, due = "2026-03-09" } } }),
-    expect = { action = "contact", day = 7, channel = "sms", template = "reminder", tone = "neutral" } },
+    expect = { action = "wait" } },
 
   { name = "an invoice without a due date beside an overdue one: the dated one counts",
     now = NOW,
