@@ -80,6 +80,8 @@ static void handle_customer_get(api_request *r);
 static void handle_customer_update(api_request *r);
 static void handle_customer_timeline(api_request *r);
 static void handle_customer_preview(api_request *r);
+static void handle_customer_contactability(api_request *r);
+static void handle_customer_promise(api_request *r);
 static void handle_customer_invoices(api_request *r);
 static void handle_customer_payments(api_request *r);
 static void handle_invoice_create(api_request *r);
@@ -103,6 +105,8 @@ static const api_route api_routes[] = {
     { EVHTTP_REQ_PUT,  "/v1/customers/{id}",            handle_customer_update,   false, BODY_JSON },
     { EVHTTP_REQ_GET,  "/v1/customers/{id}/timeline",   handle_customer_timeline, false, BODY_NONE },
     { EVHTTP_REQ_GET,  "/v1/customers/{id}/preview",    handle_customer_preview,  false, BODY_NONE },
+    { EVHTTP_REQ_GET,  "/v1/customers/{id}/contactability", handle_customer_contactability, false, BODY_NONE },
+    { EVHTTP_REQ_POST, "/v1/customers/{id}/promises",   handle_customer_promise,  false, BODY_JSON },
     { EVHTTP_REQ_GET,  "/v1/customers/{id}/invoices",   handle_customer_invoices, false, BODY_NONE },
     { EVHTTP_REQ_GET,  "/v1/customers/{id}/payments",   handle_customer_payments, false, BODY_NONE },
     { EVHTTP_REQ_POST, "/v1/invoices",                  handle_invoice_create,    false, BODY_JSON },
@@ -670,6 +674,100 @@ static void handle_customer_preview(api_request *r)
         reply_failure(r, rc, &err);
     else
         reply_json(r, 200, out);
+}
+
+/* GET /v1/customers/{id}/contactability[?at=RFC3339]: the guard's windows
+ * and blocks per channel for the next 7 days. */
+static void handle_customer_contactability(api_request *r)
+{
+    const char *at_text = evhttp_find_header(&r->query, "at");
+    dn_time at = 0;
+    json_t *out = NULL;
+    dn_err err;
+    dn_err_clear(&err);
+    if (at_text && dn_time_parse(at_text, &at) < 0) {
+        reply_error(r, 422, "invalid", "at", "at must be an RFC 3339 time such as "
+                                             "2026-03-01T09:00:00Z");
+        return;
+    }
+    if (!r->api->hooks.contactability) {
+        reply_error(r, 503, "unavailable", "", "contactability is not available in this process");
+        return;
+    }
+    int rc = r->api->hooks.contactability(r->api->hooks_arg, r->id, at, &out, &err);
+    if (rc < 0)
+        reply_failure(r, rc, &err);
+    else
+        reply_json(r, 200, out);
+}
+
+/* POST /v1/customers/{id}/promises {"amount_minor", "currency", "due"}: a
+ * promise to pay, pending until its due date; 201 with the promise. */
+static void handle_customer_promise(api_request *r)
+{
+    static const char *const fields[] = { "amount_minor", "currency", "due" };
+    const char *key;
+    json_t *v;
+    if (!json_is_object(r->body)) {
+        reply_error(r, 422, "invalid", "", "the body must be a JSON object");
+        return;
+    }
+    json_object_foreach(r->body, key, v) {
+        bool known = false;
+        for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+            known = known || strcmp(key, fields[i]) == 0;
+        if (!known) {
+            reply_error(r, 422, "invalid", key, "\"%.60s\" is not a field of a promise", key);
+            return;
+        }
+    }
+    json_t *amount = json_object_get(r->body, "amount_minor");
+    json_t *currency = json_object_get(r->body, "currency");
+    json_t *due_v = json_object_get(r->body, "due");
+    dn_date due;
+    if (!amount) {
+        reply_error(r, 422, "required", "amount_minor", "amount_minor is required");
+        return;
+    }
+    if (!json_is_integer(amount) || json_integer_value(amount) <= 0) {
+        reply_error(r, 422, "invalid", "amount_minor",
+                    "amount_minor must be an integer greater than zero (minor units)");
+        return;
+    }
+    if (!currency) {
+        reply_error(r, 422, "required", "currency", "currency is required");
+        return;
+    }
+    if (!json_is_string(currency)) {
+        reply_error(r, 422, "invalid", "currency", "currency must be an ISO 4217 code");
+        return;
+    }
+    if (!due_v) {
+        reply_error(r, 422, "required", "due", "due is required");
+        return;
+    }
+    if (!json_is_string(due_v) || dn_date_parse(json_string_value(due_v), &due) < 0) {
+        reply_error(r, 422, "invalid", "due", "due must be a date YYYY-MM-DD");
+        return;
+    }
+    int64_t id = 0;
+    dn_err err;
+    dn_err_clear(&err);
+    int rc = r->api->store->ops->add_promise(r->api->store->ctx, r->id,
+                                             (int64_t)json_integer_value(amount),
+                                             json_string_value(currency), due, dn_now(), &id,
+                                             &err);
+    if (rc < 0) {
+        reply_failure(r, rc, &err);
+        return;
+    }
+    if (r->api->hooks.changed)
+        r->api->hooks.changed(r->api->hooks_arg);
+    reply_json(r, 201, json_pack("{s:I, s:s, s:I, s:s, s:s, s:s}", "id", (json_int_t)id,
+                                 "customer_id", r->id, "amount_minor",
+                                 json_integer_value(amount), "currency",
+                                 json_string_value(currency), "due",
+                                 json_string_value(due_v), "state", "pending"));
 }
 
 /* GET /v1/customers/{id}/invoices and /payments: 404 for an unknown

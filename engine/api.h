@@ -50,6 +50,11 @@ typedef struct dn_api_hooks {
     /* {"version":..,"loaded_at":..,"dir":..,"last_error":..,"files":[..]} as a
      * new reference, or NULL when out of memory. */
     json_t *(*rules_status)(void *arg);
+    /* When the guard lets us contact customer_id, per channel, from `at`
+     * (0 = the engine's now) for 7 days (contactability.h). *out is a new
+     * object on success; -ENOENT for an unknown customer. */
+    int (*contactability)(void *arg, const char *customer_id, dn_time at, json_t **out,
+                          dn_err *err);
     /* Loads and tests the rules again; on success *out describes the live
      * set (as rules_status). On failure the old set stays live, err says
      * why and *out may describe the rules state (new reference or NULL),

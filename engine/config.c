@@ -1,6 +1,8 @@
 /* config.c — the JSON configuration file. */
 #include "config.h"
 
+#include "guard.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,77 @@ void dn_config_free(dn_config *c)
 {
     json_decref(c->channels);
     c->channels = NULL;
+    json_decref(c->guard_profiles);
+    c->guard_profiles = NULL;
+    json_decref(c->holidays);
+    c->holidays = NULL;
+}
+
+/* "holidays": {"LV": {"2023-05-29": "Ice hockey bronze"}}: one-off public
+ * holidays by country, added to the computed calendars. */
+static int check_holidays(json_t *v, dn_err *err)
+{
+    if (!json_is_object(v))
+        return dn_err_set(err, -EINVAL, "holidays", "config key \"holidays\" must be an object "
+                          "of countries, each an object of \"YYYY-MM-DD\": \"name\"");
+    size_t total = 0;
+    const char *country, *day;
+    json_t *days, *name;
+    json_object_foreach(v, country, days) {
+        char field[96];
+        snprintf(field, sizeof field, "holidays.%.40s", country);
+        if (strlen(country) != 2 || country[0] < 'A' || country[0] > 'Z' || country[1] < 'A' ||
+            country[1] > 'Z')
+            return dn_err_set(err, -EINVAL, field, "%s: not a country code (LV, US, ...)",
+                              field);
+        if (!json_is_object(days))
+            return dn_err_set(err, -EINVAL, field, "%s must be an object of "
+                              "\"YYYY-MM-DD\": \"name\"", field);
+        json_object_foreach(days, day, name) {
+            dn_date d;
+            snprintf(field, sizeof field, "holidays.%s.%.20s", country, day);
+            if (dn_date_parse(day, &d) < 0)
+                return dn_err_set(err, -EINVAL, field, "%s: not a date YYYY-MM-DD", field);
+            if (!json_is_string(name) || !*json_string_value(name))
+                return dn_err_set(err, -EINVAL, field, "%s: the holiday needs a name", field);
+            if (++total > DN_CONFIG_HOLIDAYS)
+                return dn_err_set(err, -EINVAL, "holidays", "at most %d one-off holidays",
+                                  DN_CONFIG_HOLIDAYS);
+        }
+    }
+    return 0;
+}
+
+/* "guard_profiles": {"LV": {...}, "default": {...}}: every profile is
+ * loaded once here so that a bad one stops the start with its member named
+ * ("guard_profiles.LV.windows.mon"); the engine loads them again. */
+static int check_guard_profiles(json_t *v, dn_err *err)
+{
+    if (!json_is_object(v) || json_object_size(v) > DN_ENGINE_PROFILES)
+        return dn_err_set(err, -EINVAL, "guard_profiles",
+                          "config key \"guard_profiles\" must be an object of at most %d "
+                          "profiles keyed by country code", DN_ENGINE_PROFILES);
+    const char *country;
+    json_t *obj;
+    json_object_foreach(v, country, obj) {
+        bool code = strlen(country) == 2 && country[0] >= 'A' && country[0] <= 'Z' &&
+                    country[1] >= 'A' && country[1] <= 'Z';
+        if (!code && strcmp(country, "default") != 0)
+            return dn_err_set(err, -EINVAL, "guard_profiles",
+                              "guard_profiles: \"%.40s\" is not a country code (LV, US, ...) "
+                              "or \"default\"", country);
+        dn_guard_profile *p = NULL;
+        dn_err inner;
+        dn_err_clear(&inner);
+        int rc = guard_profile_from_json(obj, &p, &inner);
+        guard_profile_free(p);
+        if (rc) {
+            char field[96];
+            snprintf(field, sizeof field, "guard_profiles.%s.%.60s", country, inner.field);
+            return dn_err_set(err, rc, field, "guard_profiles.%s: %s", country, inner.msg);
+        }
+    }
+    return 0;
 }
 
 static int set_string(json_t *v, const char *key, char *dst, size_t size, dn_err *err)
@@ -127,6 +200,18 @@ int dn_config_load(dn_config *c, const char *path, dn_err *err)
                     break;
                 }
                 c->n_tokens++;
+            }
+        } else if (strcmp(key, "holidays") == 0) {
+            rc = check_holidays(v, err);
+            if (rc == 0) {
+                json_decref(c->holidays);
+                c->holidays = json_incref(v);
+            }
+        } else if (strcmp(key, "guard_profiles") == 0) {
+            rc = check_guard_profiles(v, err);
+            if (rc == 0) {
+                json_decref(c->guard_profiles);
+                c->guard_profiles = json_incref(v);
             }
         } else if (strcmp(key, "channels") == 0) {
             if (!json_is_object(v)) {

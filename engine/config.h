@@ -11,6 +11,8 @@
 #include "common.h"
 
 #define DN_MAX_TOKENS 16
+#define DN_ENGINE_PROFILES 16                /* configured guard profiles at most */
+#define DN_CONFIG_HOLIDAYS 256               /* one-off holidays at most */
 
 typedef struct dn_config {
     char    listen[128];                 /* "127.0.0.1:8080" */
@@ -29,6 +31,10 @@ typedef struct dn_config {
     dn_time fixed_now;                   /* pinned clock (demo, tests); 0 = wall clock */
     dn_log_level log_level;
     json_t *channels;                    /* {"sms": {"driver": ...}} or NULL (owned) */
+    json_t *guard_profiles;              /* {"LV": {"base": "LV", ...}} or NULL (owned);
+                                            checked by dn_config_load */
+    json_t *holidays;                    /* one-off public holidays {"LV": {"2023-05-29":
+                                            "name"}} or NULL (owned); checked */
 } dn_config;
 
 void dn_config_defaults(dn_config *c);

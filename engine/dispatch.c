@@ -118,6 +118,11 @@ static void dispatch_one(dn_engine *e, dn_outbox_item *it, dn_time now, dn_facts
         d.hours_from = d.hours_to = -1;
         d.purpose = it->purpose;
         d.contact_id = it->id;
+        dn_strlcpy(d.debt_ref, it->debt_ref, sizeof d.debt_ref);
+        /* nor does it count this reminder among the case's */
+        if (it->purpose == DN_PURPOSE_REMINDER && it->case_id == f->case_id &&
+            f->case_reminders > 0)
+            f->case_reminders--;
         dn_verdict v;
         guard_check(engine_profile_for(e, &f->customer), f, &d, now, &v);
         if (v.kind == DN_GUARD_REFUSE) {

@@ -4,6 +4,8 @@
  */
 #include "engine.h"
 
+#include "calendar.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,8 +128,56 @@ int engine_open_channels(dn_engine *e, struct event_base *base, json_t *channels
     return 0;
 }
 
+int engine_set_profiles(dn_engine *e, json_t *profiles, dn_err *err)
+{
+    for (int i = 0; i < e->n_profiles; i++)
+        guard_profile_free(e->profiles[i]);
+    e->n_profiles = 0;
+    if (!profiles)
+        return 0;
+    if (!json_is_object(profiles))
+        return dn_err_set(err, -EINVAL, "guard_profiles", "guard_profiles must be an object");
+    const char *country;
+    json_t *obj;
+    json_object_foreach(profiles, country, obj) {
+        if (e->n_profiles >= (int)(sizeof e->profiles / sizeof e->profiles[0]))
+            return dn_err_set(err, -E2BIG, "guard_profiles", "more than %zu guard profiles",
+                              sizeof e->profiles / sizeof e->profiles[0]);
+        if (!dn_strlcpy(e->profile_country[e->n_profiles], country,
+                        sizeof e->profile_country[0]))
+            return dn_err_set(err, -EINVAL, "guard_profiles", "bad country \"%.20s\"", country);
+        int rc = guard_profile_from_json(obj, &e->profiles[e->n_profiles], err);
+        if (rc)
+            return rc;
+        e->n_profiles++;
+    }
+    return 0;
+}
+
+int engine_set_holidays(dn_engine *e, json_t *holidays, dn_err *err)
+{
+    (void)e;
+    calendar_clear_added();
+    const char *country, *day;
+    json_t *days, *name;
+    json_object_foreach(holidays, country, days) {
+        json_object_foreach(days, day, name) {
+            dn_date d;
+            int rc = dn_date_parse(day, &d);
+            if (rc == 0)
+                rc = calendar_add_holiday(country, d, json_string_value(name));
+            if (rc && rc != -EEXIST)
+                return dn_err_set(err, rc, "holidays", "holidays.%.8s.%.20s: %s", country, day,
+                                  rc == -ENOMEM ? "out of memory" : "invalid");
+        }
+    }
+    return 0;
+}
+
 void engine_close(dn_engine *e)
 {
+    engine_set_profiles(e, NULL, NULL);
+    calendar_clear_added();
     for (int i = 0; i < e->n_channels; i++)
         if (e->channels[i].driver->close)
             e->channels[i].driver->close(e->channels[i].ctx);

@@ -39,6 +39,11 @@ typedef struct dn_engine {
     dn_channel_slot channels[DN_MAX_CHANNELS];
     int         n_channels;
     dn_time     fixed_now;                /* 0 = wall clock; else the pinned clock */
+    /* guard profiles from configuration, by country ("default" too); they
+     * replace the built-in one of that country (engine_set_profiles) */
+    dn_guard_profile *profiles[16];
+    char        profile_country[16][8];
+    int         n_profiles;
     /* last pass, for /metrics */
     double      last_pass_seconds;
     long        passes;
@@ -47,6 +52,7 @@ typedef struct dn_engine {
 /* What one pass did. */
 typedef struct dn_pass_stats {
     long customers, contacts, deferred, waits, nones, skips, errors, duplicates;
+    double guard_seconds;                 /* wall time inside guard_check */
     long store_errors;
 } dn_pass_stats;
 
@@ -91,7 +97,16 @@ json_t *decision_to_json(const dn_decision *d);
 /* The customer's address on a channel, or NULL with *why ("opted out",
  * "no phone number", ...). letter/crm/agent need no personal address. */
 const char *engine_channel_address(const dn_customer *c, const char *channel, const char **why);
-/* The guard profile that applies to a customer (country, else default). */
+/* The guard profile that applies to a customer: the configured or else the
+ * built-in profile of their country, else of the engine's default country,
+ * else the configured or built-in "default". */
 const dn_guard_profile *engine_profile_for(const dn_engine *e, const dn_customer *c);
+/* Loads the configured profiles ({"LV": {...}, ...}, may be NULL) into e,
+ * replacing any loaded before. -EINVAL naming the member, -E2BIG past 16. */
+int engine_set_profiles(dn_engine *e, json_t *profiles, dn_err *err);
+/* Replaces the one-off public holidays of every calendar with the
+ * configured ones ({"LV": {"2023-05-29": "name"}}, may be NULL). The
+ * calendar is process-wide: call it before any pass. */
+int engine_set_holidays(dn_engine *e, json_t *holidays, dn_err *err);
 
 #endif

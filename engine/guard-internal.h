@@ -29,7 +29,7 @@ enum {
     DN_OUTCOME_OTHER              = 1 << 7,
 };
 
-#define DN_GUARD_ZONES 8
+#define DN_GUARD_ZONES 12
 
 /* Local minutes of day [from, to); from >= to means no contact that day. */
 typedef struct dn_guard_window {

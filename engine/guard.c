@@ -246,26 +246,20 @@ typedef struct zone_set {
     const char *source;     /* "customer", "country" or "profile" */
 } zone_set;
 
+/* Adds a zone once; a name the tz database lacks is skipped. */
 static void zones_add(zone_set *zs, const char *name)
 {
     const dn_tz *z = zs->n < DN_GUARD_ZONES ? tz_get(name, NULL) : NULL;
+    for (int i = 0; z && i < zs->n; i++)
+        if (zs->zone[i] == z)
+            return;
     if (z)
         zs->zone[zs->n++] = z;
 }
 
-/* The customer's own zone when known; else every zone of their country;
- * else every zone of the profile's jurisdiction. A time is convenient only
- * if it is convenient in all of them. */
-static void zones_for(const dn_guard_profile *p, const dn_customer *c, zone_set *zs)
+/* The zones of a jurisdiction, by ISO country code (UK and GB alike). */
+static void zones_of_country(zone_set *zs, const char *co)
 {
-    zs->n = 0;
-    zs->source = "customer";
-    if (c->timezone[0])
-        zones_add(zs, c->timezone);
-    if (zs->n)
-        return;
-    zs->source = "country";
-    const char *co = c->country;
     if (strcmp(co, "LV") == 0) {
         zones_add(zs, "Europe/Riga");
     } else if (strcmp(co, "EE") == 0) {
@@ -276,11 +270,63 @@ static void zones_for(const dn_guard_profile *p, const dn_customer *c, zone_set 
         for (int i = 0; i < builtin_us.n_zones; i++)
             zones_add(zs, builtin_us.zones[i]);
     }
+}
+
+/* The zones a phone number's country calling code may be in: +371 Latvia,
+ * +372 Estonia, +44 the United Kingdom, +1 the North American Numbering
+ * Plan (the United States' zones and Newfoundland, the easternmost: the
+ * Canadian and Caribbean zones lie between them). */
+static void zones_of_phone(zone_set *zs, const char *phone)
+{
+    if (strncmp(phone, "+371", 4) == 0) {
+        zones_add(zs, "Europe/Riga");
+    } else if (strncmp(phone, "+372", 4) == 0) {
+        zones_add(zs, "Europe/Tallinn");
+    } else if (strncmp(phone, "+44", 3) == 0) {
+        zones_add(zs, "Europe/London");
+    } else if (phone[0] == '+' && phone[1] == '1') {
+        for (int i = 0; i < builtin_us.n_zones; i++)
+            zones_add(zs, builtin_us.zones[i]);
+        zones_add(zs, "America/St_Johns");
+    }
+}
+
+/* The customer's own zone when known; else every zone their country and
+ * their phone number's calling code point at (both: the customer may be in
+ * either); else every zone of the profile's jurisdiction. A time is
+ * convenient only if it is convenient in all of them. */
+static void zones_for(const dn_guard_profile *p, const dn_customer *c, zone_set *zs)
+{
+    zs->n = 0;
+    zs->source = "customer";
+    if (c->timezone[0])
+        zones_add(zs, c->timezone);
+    if (zs->n)
+        return;
+    zs->source = "country";
+    zones_of_country(zs, c->country);
+    zones_of_phone(zs, c->phone);
     if (zs->n)
         return;
     zs->source = "profile";
     for (int i = 0; i < p->n_zones; i++)
         zones_add(zs, p->zones[i]);
+}
+
+int guard_candidate_zones(const dn_guard_profile *p, const dn_customer *c, const char **names,
+                          int max)
+{
+    zone_set zs;
+    zones_for(p, c, &zs);
+    int n = zs.n < max ? zs.n : max;
+    for (int i = 0; i < n; i++)
+        names[i] = tz_name(zs.zone[i]);
+    return n;
+}
+
+const char *guard_profile_name(const dn_guard_profile *p)
+{
+    return p->name;
 }
 
 /* ---- the time-of-day part ---- */
@@ -715,17 +761,23 @@ void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision
                             "a formal collection message needs the written notice first");
                 return;
             }
+            /* the recent history, or the store's count of the whole case */
+            int reminders = n.reminders_in_case > f->case_reminders ? n.reminders_in_case
+                                                                    : f->case_reminders;
             if (!f->notice_posted && d->purpose == DN_PURPOSE_REMINDER &&
-                n.reminders_in_case >= p->reminders_before_notice) {
+                reminders >= p->reminders_before_notice) {
                 verdict_set(out, DN_GUARD_REFUSE, 0, "notice_required",
                             "%d informative reminder(s) already sent; the written notice "
-                            "comes next", n.reminders_in_case);
+                            "comes next", reminders);
                 return;
             }
             if (f->notice_posted && d->purpose == DN_PURPOSE_ESCALATION && !f->debt_acknowledged) {
                 /* received on day posted+7; objections through received+21;
                  * escalation from the day after */
-                dn_date open_day = f->notice_posted_on + p->notice_deemed_received_days +
+                dn_date posted = f->notice_posted_at
+                                     ? tz_local_date(home, f->notice_posted_at, NULL)
+                                     : f->notice_posted_on;
+                dn_date open_day = posted + p->notice_deemed_received_days +
                                    p->objection_days + 1;
                 constrain(&cs, tz_local_to_utc(home, open_day, 0), "objection_period",
                           LIMIT_OBJECTION, NULL, 0, 0, open_day);
@@ -1043,6 +1095,52 @@ static int load_member(const char *key, json_t *v, dn_guard_profile *p, dn_err *
     return dn_err_set(err, -EINVAL, key, "unknown profile member '%.60s'", key);
 }
 
+/* The figures the law fixes for a built-in profile's jurisdiction: a
+ * configured profile built on it may be stricter, never looser
+ * (docs/compliance.md, "law" in the table). */
+static int check_law(const char *base, const dn_guard_profile *p, dn_err *err)
+{
+    static const char *const days[7] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };
+    if (strcmp(base, "US") == 0) {
+        /* 12 CFR 1006.6(b)(1)(i): before 08:00 and after 21:00 are inconvenient */
+        for (int wd = 0; wd < 7; wd++) {
+            const dn_guard_window *w = &p->window[wd];
+            char field[16];
+            snprintf(field, sizeof field, "windows.%s", days[wd]);
+            if (w->from < w->to && (w->from < HM(8, 0) || w->to > HM(21, 0)))
+                return dn_err_set(err, -EINVAL, field, "%s: Regulation F forbids contact "
+                                  "before 08:00 and after 21:00", field);
+        }
+        /* 1006.14(b)(2): 7 attempts in 7 days per debt; 7 days after a conversation */
+        if (p->call_attempts_per_debt_7d < 1 || p->call_attempts_per_debt_7d > 7)
+            return dn_err_set(err, -EINVAL, "call_attempts_per_debt_7d",
+                              "Regulation F allows at most 7 call attempts per debt in 7 days");
+        if (p->conversation_cooldown_days < 7)
+            return dn_err_set(err, -EINVAL, "conversation_cooldown_days",
+                              "Regulation F: no call about a debt for 7 days after a telephone "
+                              "conversation about it");
+        unsigned counted = DN_OUTCOME_NO_ANSWER | DN_OUTCOME_VOICEMAIL |
+                           DN_OUTCOME_RINGLESS_VOICEMAIL | DN_OUTCOME_CONVERSATION |
+                           DN_OUTCOME_PENDING;
+        if ((p->counted_outcomes & counted) != counted)
+            return dn_err_set(err, -EINVAL, "counted_outcomes",
+                              "Regulation F counts unanswered, voicemail, ringless voicemail and "
+                              "answered calls as attempts (and calls with no outcome yet)");
+    } else if (strcmp(base, "LV") == 0) {
+        /* Law on Extrajudicial Recovery of Debt: the written notice first,
+         * deemed received on the 7th day, 21 days to object */
+        if (!p->notice_required || !(p->notice_channels & (1u << DN_GCH_LETTER)))
+            return dn_err_set(err, -EINVAL, "notice.required",
+                              "Latvian law requires the written notice (a letter) before "
+                              "collection");
+        if (p->notice_deemed_received_days < 7 || p->objection_days < 21)
+            return dn_err_set(err, -EINVAL, "notice.objection_days",
+                              "Latvian law: the notice is received on the 7th day after posting "
+                              "and the debtor has 21 days to object");
+    }
+    return 0;
+}
+
 int guard_profile_from_json(struct json_t *obj, dn_guard_profile **out, dn_err *err)
 {
     int rc;
@@ -1080,6 +1178,12 @@ int guard_profile_from_json(struct json_t *obj, dn_guard_profile **out, dn_err *
         if (rc)
             goto fail;
     }
+    /* the law of the base and of the country whose calendar it takes */
+    rc = check_law(base_name, p, err);
+    if (rc == 0 && p->country[0] && strcmp(p->country, base_name) != 0)
+        rc = check_law(p->country, p, err);
+    if (rc)
+        goto fail;
     *out = p;
     return 0;
 fail:

@@ -46,6 +46,16 @@ void guard_profile_free(dn_guard_profile *p);
 void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision *d,
                  dn_time at, dn_verdict *out);
 
+/* The zones whose local time counts for customer c under p, in the guard's
+ * order (the first one counts the local days): the customer's own zone,
+ * else every zone of their country, else the profile's. Fills up to max
+ * names into names[] (borrowed: valid while p and c live) and returns how
+ * many; 0 when nothing is known. */
+int guard_candidate_zones(const dn_guard_profile *p, const dn_customer *c, const char **names,
+                          int max);
+/* The profile's name ("LV", "US", ...). */
+const char *guard_profile_name(const dn_guard_profile *p);
+
 extern const char *const dn_verdict_names[];   /* "allow", "defer", "refuse" */
 
 #endif

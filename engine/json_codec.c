@@ -26,6 +26,8 @@ static const field_spec customer_fields[] = {
     { "phone", DN_FIELD_STRING },       { "chat", DN_FIELD_STRING },
     { "age", DN_FIELD_INTEGER },        { "holds", DN_FIELD_LIST },
     { "hold_until", DN_FIELD_STRING },  { "opt_out", DN_FIELD_LIST },
+    { "opt_out_confirmed", DN_FIELD_LIST }, { "third_party", DN_FIELD_LIST },
+    { "consent", DN_FIELD_LIST },       { "blackout", DN_FIELD_LIST },
 };
 static const field_spec invoice_fields[] = {
     { "external_id", DN_FIELD_STRING },  { "customer_id", DN_FIELD_STRING },
@@ -308,6 +310,31 @@ static int get_amount(const json_t *obj, int64_t *out, dn_err *err)
     return 0;
 }
 
+/* Reads the optional "blackout" array of text forms (model.h) into c. */
+static int get_blackouts(const json_t *obj, dn_customer *c, dn_err *err)
+{
+    const json_t *v = json_object_get(obj, "blackout");
+    c->n_blackout = 0;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_array(v))
+        return dn_err_set(err, -EINVAL, "blackout", "blackout must be an array of strings");
+    if (json_array_size(v) > DN_CUSTOMER_BLACKOUTS)
+        return dn_err_set(err, -EINVAL, "blackout", "at most %d blackouts per customer",
+                          DN_CUSTOMER_BLACKOUTS);
+    size_t i;
+    const json_t *item;
+    json_array_foreach(v, i, item) {
+        if (!json_is_string(item) ||
+            dn_blackout_parse(json_string_value(item), &c->blackout[c->n_blackout]) < 0)
+            return dn_err_set(err, -EINVAL, "blackout",
+                              "blackout[%zu] must be \"<days> HH:MM-HH:MM [channels]\", "
+                              "e.g. \"mon-fri 15:00-17:00\" or \"all 00:00-14:00 voice\"", i);
+        c->n_blackout++;
+    }
+    return 0;
+}
+
 int json_to_customer(const json_t *obj, dn_customer *out, dn_err *err)
 {
     int rc;
@@ -330,7 +357,17 @@ int json_to_customer(const json_t *obj, dn_customer *out, dn_err *err)
         (rc = get_date(obj, "hold_until", false, &out->hold_until, err)) < 0 ||
         (rc = get_flag_list(obj, "opt_out", opt_out_names,
                             sizeof opt_out_names / sizeof opt_out_names[0], &out->opt_out,
-                            err)) < 0)
+                            err)) < 0 ||
+        (rc = get_flag_list(obj, "opt_out_confirmed", opt_out_names,
+                            sizeof opt_out_names / sizeof opt_out_names[0],
+                            &out->opt_out_confirmed, err)) < 0 ||
+        (rc = get_flag_list(obj, "third_party", opt_out_names,
+                            sizeof opt_out_names / sizeof opt_out_names[0], &out->third_party,
+                            err)) < 0 ||
+        (rc = get_flag_list(obj, "consent", opt_out_names,
+                            sizeof opt_out_names / sizeof opt_out_names[0], &out->consent,
+                            err)) < 0 ||
+        (rc = get_blackouts(obj, out, err)) < 0)
         return rc;
     if (!out->language[0])
         dn_strlcpy(out->language, "lv", sizeof out->language);
@@ -403,7 +440,7 @@ int json_to_payment(const json_t *obj, dn_payment *out, dn_err *err)
  * out; bit i of dn_record.absent is key i. Payments never change. */
 static const char *const customer_optional[] = {
     "language", "timezone", "country", "email", "phone", "chat", "age", "holds", "hold_until",
-    "opt_out", NULL,
+    "opt_out", "opt_out_confirmed", "third_party", "consent", "blackout", NULL,
 };
 static const char *const invoice_optional[] = { "issued", "due", "status", NULL };
 
@@ -455,6 +492,13 @@ void record_keep_absent(dn_record *rec, const dn_record *stored)
         KEEP(7, holds);
         KEEP(8, hold_until);
         KEEP(9, opt_out);
+        KEEP(10, opt_out_confirmed);
+        KEEP(11, third_party);
+        KEEP(12, consent);
+        if (rec->absent & (UINT32_C(1) << 13)) {
+            memcpy(to->blackout, from->blackout, sizeof to->blackout);
+            to->n_blackout = from->n_blackout;
+        }
     } else if (rec->type == DN_RECORD_INVOICE) {
         dn_invoice *to = &rec->as.invoice;
         const dn_invoice *from = &stored->as.invoice;
@@ -493,7 +537,15 @@ static json_t *flag_list(unsigned bits, const char *const *names, size_t n)
 
 json_t *customer_to_json(const dn_customer *c)
 {
-    return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+    json_t *blackouts = json_array();
+    for (int i = 0; blackouts && i < c->n_blackout && i < DN_CUSTOMER_BLACKOUTS; i++) {
+        char text[DN_BLACKOUT_TEXT_MAX];
+        dn_blackout_format(&c->blackout[i], text);
+        json_array_append_new(blackouts, json_string(text));
+    }
+    const size_t n_opt = sizeof opt_out_names / sizeof opt_out_names[0];
+    return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+                     "s:o, s:o}",
                      "external_id", c->external_id, "name", c->name, "language", c->language,
                      "timezone", string_or_null(c->timezone), "country",
                      string_or_null(c->country), "email", string_or_null(c->email), "phone",
@@ -501,8 +553,10 @@ json_t *customer_to_json(const dn_customer *c)
                      c->age > 0 ? json_integer(c->age) : json_null(), "holds",
                      flag_list(c->holds, hold_names, sizeof hold_names / sizeof hold_names[0]),
                      "hold_until", date_or_null(c->hold_until), "opt_out",
-                     flag_list(c->opt_out, opt_out_names,
-                               sizeof opt_out_names / sizeof opt_out_names[0]));
+                     flag_list(c->opt_out, opt_out_names, n_opt), "opt_out_confirmed",
+                     flag_list(c->opt_out_confirmed, opt_out_names, n_opt), "third_party",
+                     flag_list(c->third_party, opt_out_names, n_opt), "consent",
+                     flag_list(c->consent, opt_out_names, n_opt), "blackout", blackouts);
 }
 
 json_t *invoice_to_json(const dn_invoice *inv)

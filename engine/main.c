@@ -330,9 +330,10 @@ static void print_pass_summary(const dn_pass_stats *st, double secs)
     fprintf(stderr,
             "pass: %ld customers in %.2fs (%.0f/s): %ld contacts planned, %ld deferred by the "
             "guard, %ld waiting, %ld with nothing owed, %ld skipped, %ld rule errors, %ld "
-            "already planned before\n",
+            "already planned before; %.3fs (%.1f%%) in the compliance guard\n",
             st->customers, secs, secs > 0 ? (double)st->customers / secs : 0.0, st->contacts,
-            st->deferred, st->waits, st->nones, st->skips, st->errors, st->duplicates);
+            st->deferred, st->waits, st->nones, st->skips, st->errors, st->duplicates,
+            st->guard_seconds, secs > 0 ? 100.0 * st->guard_seconds / secs : 0.0);
 }
 
 static void on_pass_progress(void *arg, long done, long total)
@@ -358,8 +359,16 @@ static int cmd_pass(int argc, char **argv, cli *c)
     dn_err err;
     dn_err_clear(&err);
     int status = 0;
-    if (open_store(c, &e.store))
+    if (engine_set_profiles(&e, c->cfg.guard_profiles, &err) ||
+        engine_set_holidays(&e, c->cfg.holidays, &err)) {
+        fprintf(stderr, "dunningd: %s: %s\n", err.field, err.msg);
+        engine_close(&e);
         return 2;
+    }
+    if (open_store(c, &e.store)) {
+        engine_close(&e);
+        return 2;
+    }
     if (engine_load_rules(&e, c->cfg.rules, &err)) {
         fprintf(stderr, "dunningd: rules %s refused:\n%s\n", c->cfg.rules, e.rules_last_error);
         status = 2;
@@ -422,8 +431,16 @@ static int cmd_preview(int argc, char **argv, cli *c)
     dn_err err;
     dn_err_clear(&err);
     int status = 0;
-    if (open_store(c, &e.store))
+    if (engine_set_profiles(&e, c->cfg.guard_profiles, &err) ||
+        engine_set_holidays(&e, c->cfg.holidays, &err)) {
+        fprintf(stderr, "dunningd: %s: %s\n", err.field, err.msg);
+        engine_close(&e);
         return 2;
+    }
+    if (open_store(c, &e.store)) {
+        engine_close(&e);
+        return 2;
+    }
     if (engine_load_rules(&e, c->cfg.rules, &err)) {
         fprintf(stderr, "dunningd: rules %s refused:\n%s\n", c->cfg.rules, e.rules_last_error);
         status = 2;

@@ -2,6 +2,7 @@
  * store backend applies to text before writing it. */
 #include "model.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *const dn_invoice_status_names[DN_INV_STATUS_COUNT] = {
@@ -89,4 +90,123 @@ bool dn_utf8_valid(const char *s)
                 return false;
     }
     return true;
+}
+
+/* ---- blackout text form (model.h) ---- */
+
+static const char *const blackout_days[7] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };
+static const char *const blackout_channels[4] = { "sms", "email", "voice", "chat" };
+
+static int blackout_day(const char *s, size_t n)
+{
+    for (int i = 0; i < 7; i++)
+        if (n == 3 && strncmp(s, blackout_days[i], 3) == 0)
+            return i;
+    return -1;
+}
+
+/* "HH:MM" (00:00..24:00) at s, exactly 5 bytes. */
+static int blackout_minute(const char *s)
+{
+    if (s[0] < '0' || s[0] > '2' || s[1] < '0' || s[1] > '9' || s[2] != ':' || s[3] < '0' ||
+        s[3] > '5' || s[4] < '0' || s[4] > '9')
+        return -1;
+    int v = ((s[0] - '0') * 10 + (s[1] - '0')) * 60 + (s[3] - '0') * 10 + (s[4] - '0');
+    return v <= 1440 ? v : -1;
+}
+
+int dn_blackout_parse(const char *s, dn_blackout *out)
+{
+    if (!s || strlen(s) >= DN_BLACKOUT_TEXT_MAX)
+        return -EINVAL;
+    const char *sp = strchr(s, ' ');
+    if (!sp)
+        return -EINVAL;
+    unsigned days = 0;
+    if (sp - s == 3 && strncmp(s, "all", 3) == 0) {
+        days = 0x7f;
+    } else {
+        const char *p = s;
+        while (p < sp) {
+            const char *end = memchr(p, ',', (size_t)(sp - p));
+            if (!end)
+                end = sp;
+            int a = -1, b = -1;
+            if (end - p == 3) {
+                a = b = blackout_day(p, 3);
+            } else if (end - p == 7 && p[3] == '-') {
+                a = blackout_day(p, 3);
+                b = blackout_day(p + 4, 3);
+            }
+            if (a < 0 || b < 0)
+                return -EINVAL;
+            /* a range runs forward through the week: "fri-mon" = fri,sat,sun,mon */
+            for (int d = a;; d = (d + 1) % 7) {
+                days |= 1u << d;
+                if (d == b)
+                    break;
+            }
+            p = end == sp ? sp : end + 1;
+            if (end != sp && p == sp)
+                return -EINVAL;                 /* trailing comma */
+        }
+    }
+    const char *t = sp + 1;
+    if (strlen(t) < 11 || t[5] != '-' || (t[11] != '\0' && t[11] != ' '))
+        return -EINVAL;
+    int from = blackout_minute(t), to = blackout_minute(t + 6);
+    if (from < 0 || to < 0 || from >= to)
+        return -EINVAL;
+    unsigned channels = 0;
+    if (t[11] == ' ') {
+        const char *p = t + 12;
+        if (strcmp(p, "all") != 0) {
+            while (*p) {
+                const char *end = strchr(p, ',');
+                size_t n = end ? (size_t)(end - p) : strlen(p);
+                int found = -1;
+                for (int i = 0; i < 4; i++)
+                    if (strlen(blackout_channels[i]) == n && strncmp(p, blackout_channels[i], n) == 0)
+                        found = i;
+                if (found < 0)
+                    return -EINVAL;
+                channels |= 1u << found;
+                if (!end)
+                    break;
+                p = end + 1;
+                if (!*p)
+                    return -EINVAL;
+            }
+        }
+    }
+    *out = (dn_blackout){ days, from, to, channels };
+    return 0;
+}
+
+void dn_blackout_format(const dn_blackout *b, char out[DN_BLACKOUT_TEXT_MAX])
+{
+    size_t n = 0;
+    out[0] = '\0';
+    if ((b->weekdays & 0x7f) == 0x7f) {
+        n = (size_t)snprintf(out, DN_BLACKOUT_TEXT_MAX, "all");
+    } else {
+        for (int k = 1; k <= 7; k++) {          /* Monday first */
+            int d = k % 7;
+            if (b->weekdays & (1u << d))
+                n += (size_t)snprintf(out + n, DN_BLACKOUT_TEXT_MAX - n, "%s%s", n ? "," : "",
+                                      blackout_days[d]);
+        }
+    }
+    n += (size_t)snprintf(out + n, DN_BLACKOUT_TEXT_MAX - n, " %02d:%02d-%02d:%02d",
+                          b->from / 60, b->from % 60, b->to / 60, b->to % 60);
+    if (b->channels & 0xf) {
+        bool first = true;
+        for (int i = 0; i < 4 && n < DN_BLACKOUT_TEXT_MAX; i++) {
+            if (!(b->channels & (1u << i)))
+                continue;
+            n += (size_t)snprintf(out + n, DN_BLACKOUT_TEXT_MAX - n, "%s%s", first ? " " : ",",
+                                  blackout_channels[i]);
+            first = false;
+        }
+    }
 }

@@ -63,6 +63,19 @@ typedef struct dn_blackout {
 } dn_blackout;
 #define DN_CUSTOMER_BLACKOUTS 4
 
+/* The text form of a blackout, as the API, the importer and the store
+ * spell it: "<days> <HH:MM>-<HH:MM>[ <channels>]". <days> is a comma list
+ * of weekday names (mon..sun) or ranges ("mon-fri"), or "all"; the end
+ * may be "24:00"; <channels> is a comma list of sms, email, voice, chat
+ * (voice covers agent calls), or "all" (the default). Examples:
+ * "mon-fri 15:00-17:00", "sat,sun 00:00-24:00", "all 00:00-14:00 voice". */
+#define DN_BLACKOUT_TEXT_MAX 80
+/* Parses one blackout; -EINVAL (out untouched) for anything malformed,
+ * including an empty day set or from >= to. */
+int  dn_blackout_parse(const char *s, dn_blackout *out);
+/* Writes the canonical text form (days mon..sun, ranges not folded). */
+void dn_blackout_format(const dn_blackout *b, char out[DN_BLACKOUT_TEXT_MAX]);
+
 /* A customer as the API and the importer write it. */
 typedef struct dn_customer {
     int64_t id;                       /* store id; 0 before insert */
@@ -179,7 +192,15 @@ typedef struct dn_facts {
     /* formal written notice (LV) */
     bool    notice_posted;            /* false: no notice sent in this case */
     dn_date notice_posted_on;         /* posting date when notice_posted */
+    dn_time notice_posted_at;         /* the instant it was posted, 0 if unknown; the guard
+                                         counts the legal periods from its local date in the
+                                         customer's zone (else from notice_posted_on) */
     bool    debt_acknowledged;        /* debtor agreed to the debt: no objection wait */
+    /* informative reminders of the open case however old (contacts[] holds
+     * only the last weeks): every one not cancelled (nor failed with no
+     * outcome), including a contact being re-checked before sending, which
+     * the re-checker subtracts */
+    int     case_reminders;
 } dn_facts;
 
 /* ---- decisions ---- */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sms.h"
 #include "tz.h"
@@ -42,6 +43,11 @@ const char *engine_channel_address(const dn_customer *c, const char *channel,
         const char *addr = (const char *)c + table[i].field;
         if (c->opt_out & table[i].opt_out_bit) {
             *why = "opted out";
+            return NULL;
+        }
+        if (c->third_party & table[i].opt_out_bit) {
+            /* a relative's phone, a shared e-mail: a fallback may still reach the debtor */
+            *why = "not the debtor's own contact point";
             return NULL;
         }
         if (addr[0] == '\0') {
@@ -118,13 +124,24 @@ static dn_date anchor_due(const dn_facts *f)
     return best;
 }
 
+/* The configured profile for a country, else the built-in one (UK = GB). */
+static const dn_guard_profile *profile_of(const dn_engine *e, const char *country)
+{
+    const char *alias = strcmp(country, "GB") == 0 ? "UK" : strcmp(country, "UK") == 0 ? "GB" : "";
+    for (int i = 0; i < e->n_profiles; i++)
+        if (strcmp(e->profile_country[i], country) == 0 ||
+            (alias[0] && strcmp(e->profile_country[i], alias) == 0))
+            return e->profiles[i];
+    return guard_profile_builtin(country);
+}
+
 const dn_guard_profile *engine_profile_for(const dn_engine *e, const dn_customer *c)
 {
-    const dn_guard_profile *p = c->country[0] ? guard_profile_builtin(c->country) : NULL;
-    if (!p && e->default_country)
-        p = guard_profile_builtin(e->default_country);
+    const dn_guard_profile *p = c->country[0] ? profile_of(e, c->country) : NULL;
+    if (!p && e->default_country && e->default_country[0])
+        p = profile_of(e, e->default_country);
     if (!p)
-        p = guard_profile_builtin("default");
+        p = profile_of(e, "default");
     return p;
 }
 
@@ -158,6 +175,7 @@ static int render_contact(dn_ruleset *rs, dn_decision *d, const dn_facts *f, dn_
     dn_strlcpy(plan->voice, d->voice, sizeof plan->voice);
     plan->scheduled_at = at;
     plan->purpose = d->purpose;
+    dn_strlcpy(plan->debt_ref, d->debt_ref, sizeof plan->debt_ref);
     return 0;
 }
 
@@ -179,7 +197,12 @@ static int evaluate_customer(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn
     if (d.action == DN_ACT_CONTACT) {
         const char *address = choose_channel(&d, &f->customer);
         if (address) {
+            struct timespec t0, t1;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
             guard_check(engine_profile_for(e, &f->customer), f, &d, now, &verdict);
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            st->guard_seconds += (double)(t1.tv_sec - t0.tv_sec) +
+                                 (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
             guarded = true;
             if (verdict.kind == DN_GUARD_REFUSE) {
                 d.action = DN_ACT_SKIP;

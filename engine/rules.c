@@ -1419,6 +1419,8 @@ static void decide_result(lua_State *L, decide_job *job, const rules_segment *se
         (dn_purpose_parse(purpose, &step.purpose) < 0 ||
          step.purpose == DN_PURPOSE_OPTOUT_CONFIRM))
         luaL_error(L, "decide() returned unknown purpose '%s'", purpose);
+    char debt[DN_ID_MAX];
+    result_text(L, r, "debt", debt, sizeof debt);
     const char *lang = choose_language(rt, step.language, job->view.facts->customer.language);
     lua_rawgeti(L, LUA_REGISTRYINDEX, rt->templates_ref);
     raw_field(L, lua_gettop(L), lang);
@@ -1431,6 +1433,7 @@ static void decide_result(lua_State *L, decide_job *job, const rules_segment *se
     lua_pop(L, 3);
     dn_strlcpy(step.where, seg->decide_where, sizeof step.where);
     fill_step(job, seg, &step);
+    dn_strlcpy(out->debt_ref, debt, sizeof out->debt_ref);
     snprintf(out->reason, sizeof out->reason, "decide: day %d, template %s",
              step.day, step.template_name);
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "contactability.h"
 #include "engine.h"
 
 typedef struct dn_server {
@@ -200,6 +201,27 @@ static int hook_preview(void *arg, const char *customer_id, dn_time at, json_t *
     return pass_preview(&s->engine, customer_id, at ? at : engine_now(&s->engine), out, err);
 }
 
+static int hook_contactability(void *arg, const char *customer_id, dn_time at, json_t **out,
+                               dn_err *err)
+{
+    dn_server *s = arg;
+    dn_engine *e = &s->engine;
+    dn_customer c;
+    int rc = e->store.ops->get_customer(e->store.ctx, customer_id, &c, err);
+    if (rc < 0)
+        return rc;
+    dn_facts *f = malloc(sizeof *f);
+    if (!f)
+        return dn_err_set(err, -ENOMEM, NULL, "out of memory");
+    if (!at)
+        at = engine_now(e);
+    rc = e->store.ops->load_facts(e->store.ctx, c.id, at, f, err);
+    if (rc == 0)
+        rc = contactability_json(engine_profile_for(e, &f->customer), f, at, 7, out, err);
+    free(f);
+    return rc;
+}
+
 static json_t *hook_rules_status(void *arg)
 {
     dn_server *s = arg;
@@ -261,6 +283,11 @@ int server_run(const dn_config *cfg, dn_err *err)
     e->batch_size = cfg->batch_size;
     e->lease_seconds = cfg->lease_seconds;
     e->default_country = cfg->default_country;
+    rc = engine_set_profiles(e, cfg->guard_profiles, err);
+    if (rc == 0)
+        rc = engine_set_holidays(e, cfg->holidays, err);
+    if (rc)
+        goto done;
     e->fixed_now = cfg->fixed_now;
 
     s->base = event_base_new();
@@ -294,6 +321,7 @@ int server_run(const dn_config *cfg, dn_err *err)
     api_cfg.n_tokens = cfg->n_tokens;
     dn_api_hooks hooks = {
         .preview = hook_preview,
+        .contactability = hook_contactability,
         .rules_status = hook_rules_status,
         .rules_reload = hook_rules_reload,
         .metrics_extra = hook_metrics,

@@ -38,6 +38,7 @@ typedef struct dn_contact_plan {
     int     sms_parts;                /* 0 if not SMS */
     char    sms_encoding[8];          /* "gsm7" / "ucs2" / "" */
     dn_purpose purpose;               /* what the guard counts it as */
+    char    debt_ref[DN_ID_MAX];      /* the debt it is about; "" = the whole balance */
 } dn_contact_plan;
 
 /* A contact taken for dispatch. */
@@ -57,6 +58,7 @@ typedef struct dn_outbox_item {
     char   *body;                     /* owned by the item; dn_outbox_items_free */
     dn_time scheduled_at;
     dn_purpose purpose;
+    char    debt_ref[DN_ID_MAX];      /* as planned; the guard counts calls per debt */
 } dn_outbox_item;
 void dn_outbox_items_free(dn_outbox_item *items, int n);
 
@@ -163,6 +165,15 @@ typedef struct dn_store_ops {
      * stopped between taking a contact and recording its send) as
      * "in_doubt", so they are never re-sent blindly; sets *n. */
     int (*mark_in_doubt)(void *ctx, dn_time before, dn_time now, int *n, dn_err *err);
+
+    /* Records a promise to pay (state "pending", attached to the customer's
+     * open case if any) and makes the customer due now; the guard defers
+     * contact until the day after `due` while it is pending. -ENOENT for
+     * an unknown customer, -EINVAL naming the field for amount <= 0, a
+     * currency not of 3 capital letters or due = DN_NO_DATE. Sets *id. */
+    int (*add_promise)(void *ctx, const char *customer_external_id, int64_t amount_minor,
+                       const char *currency, dn_date due, dn_time now, int64_t *id,
+                       dn_err *err);
 } dn_store_ops;
 
 /* A live store: ops + context. */

@@ -31,7 +31,7 @@
 
 #define CUSTOMER_COLUMNS \
     "id, external_id, name, language, timezone, country, email, phone, chat, age, " \
-    "holds, hold_until, opt_out, persona"
+    "holds, hold_until, opt_out, persona, opt_out_confirmed, third_party, consent, blackout"
 /* what the API shows of a customer: dn_customer's names plus pass state */
 #define CUSTOMER_JSON_COLUMNS \
     "id, external_id, name, language, timezone, country, email, phone, chat, age, " \
@@ -68,6 +68,7 @@ enum stmt_id {
     ST_CASE_OPEN_FOR, ST_CASE_INSERT, ST_CASE_CLOSE, ST_CASE_STAGE,
     ST_EVENT_INSERT,
     ST_CLAIM_SELECT, ST_CLAIM_LEASE, ST_FACT_INVOICES, ST_FACT_SUMMARY, ST_FACT_CONTACTS,
+    ST_FACT_CASE_REMINDERS, ST_PROMISE_INSERT,
     ST_DECISION_INSERT, ST_CONTACT_INSERT, ST_CONTACT_LINK,
     ST_CUSTOMER_AFTER_PASS,
     ST_OUTBOX_SELECT, ST_OUTBOX_TAKE, ST_CONTACT_STATE,
@@ -96,11 +97,13 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CUSTOMER_INSERT] =
         "INSERT INTO customers (external_id, name, language, timezone, country, email, "
         "phone, chat, age, holds, hold_until, opt_out, next_evaluation_at, created_at, "
-        "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13, ?13)",
+        "updated_at, opt_out_confirmed, third_party, consent, blackout) VALUES (?1, ?2, ?3, "
+        "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13, ?13, ?14, ?15, ?16, ?17)",
     [ST_CUSTOMER_UPDATE] =
         "UPDATE customers SET name = ?2, language = ?3, timezone = ?4, country = ?5, "
         "email = ?6, phone = ?7, chat = ?8, age = ?9, holds = ?10, hold_until = ?11, "
-        "opt_out = ?12, next_evaluation_at = 0, updated_at = ?13 WHERE external_id = ?1",
+        "opt_out = ?12, next_evaluation_at = 0, updated_at = ?13, opt_out_confirmed = ?14, "
+        "third_party = ?15, consent = ?16, blackout = ?17 WHERE external_id = ?1",
     [ST_CUSTOMER_TOUCH] = "UPDATE customers SET next_evaluation_at = ?2 WHERE id = ?1",
     [ST_CUSTOMER_LIST] =
         "SELECT " CUSTOMER_JSON_COLUMNS " FROM customers WHERE external_id > ?1 "
@@ -194,8 +197,16 @@ static const char *const stmt_sql[ST_COUNT] = {
     /* ?2 = start of the contact window */
     [ST_FACT_CONTACTS] =
         "SELECT id, scheduled_at, channel, state, COALESCE(outcome, ''), template, "
-        "step_day, COALESCE(case_id, 0), purpose FROM contacts WHERE customer_id = ?1 "
+        "step_day, COALESCE(case_id, 0), purpose, debt_ref FROM contacts WHERE customer_id = ?1 "
         "AND scheduled_at >= ?2 ORDER BY scheduled_at DESC, id DESC LIMIT ?3",
+    [ST_PROMISE_INSERT] =
+        "INSERT INTO promises (customer_id, case_id, amount_minor, currency, due, state, "
+        "created_at) VALUES (?1, (SELECT id FROM cases WHERE customer_id = ?1 AND closed_at "
+        "IS NULL ORDER BY id DESC LIMIT 1), ?2, ?3, ?4, 'pending', ?5)",
+    /* informative reminders of a case, counted as the guard counts them */
+    [ST_FACT_CASE_REMINDERS] =
+        "SELECT COUNT(*) FROM contacts WHERE case_id = ?1 AND purpose = 'reminder' "
+        "AND state <> 'cancelled' AND NOT (state = 'failed' AND COALESCE(outcome, '') = '')",
     /* the formal written notice of a case: sent (posted) when */
     [ST_FACT_NOTICE] =
         "SELECT MIN(updated_at) FROM contacts WHERE case_id = ?1 AND purpose = 'notice' "
@@ -209,9 +220,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CONTACT_INSERT] =
         "INSERT INTO contacts (decision_id, customer_id, case_id, idem_key, step_day, "
         "channel, address, template, language, tone, voice, subject, body, scheduled_at, "
-        "state, sms_parts, sms_encoding, created_at, updated_at, purpose) VALUES (?1, ?2, "
-        "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'planned', ?15, ?16, ?17, ?17, "
-        "?18) "
+        "state, sms_parts, sms_encoding, created_at, updated_at, purpose, debt_ref) VALUES "
+        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'planned', ?15, ?16, "
+        "?17, ?17, ?18, ?19) "
         "ON CONFLICT (idem_key) DO NOTHING",
     [ST_CONTACT_LINK] = "UPDATE contacts SET decision_id = ?2 WHERE id = ?1",
     [ST_CUSTOMER_AFTER_PASS] =
@@ -222,7 +233,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_OUTBOX_SELECT] =
         "SELECT o.id, o.customer_id, COALESCE(o.case_id, 0), c.external_id, o.idem_key, "
         "o.channel, o.address, o.template, o.language, o.tone, o.voice, o.subject, o.body, "
-        "o.scheduled_at, o.purpose FROM contacts o JOIN customers c ON c.id = o.customer_id "
+        "o.scheduled_at, o.purpose, o.debt_ref FROM contacts o "
+        "JOIN customers c ON c.id = o.customer_id "
         "WHERE o.state = 'planned' AND o.scheduled_at <= ?1 "
         "ORDER BY o.scheduled_at, o.id LIMIT ?2",
     [ST_OUTBOX_TAKE] =
@@ -779,6 +791,39 @@ static void read_customer(sqlite3_stmt *st, dn_customer *c, char *persona, size_
     c->opt_out = (unsigned)sqlite3_column_int64(st, 12);
     if (persona)
         column_text(st, 13, persona, persona_size);
+    c->opt_out_confirmed = (unsigned)sqlite3_column_int64(st, 14);
+    c->third_party = (unsigned)sqlite3_column_int64(st, 15);
+    c->consent = (unsigned)sqlite3_column_int64(st, 16);
+    /* ';'-joined text forms, written only by blackouts_text() below */
+    char text[DN_CUSTOMER_BLACKOUTS * DN_BLACKOUT_TEXT_MAX];
+    column_text(st, 17, text, sizeof text);
+    c->n_blackout = 0;
+    for (char *item = text, *next; item && *item && c->n_blackout < DN_CUSTOMER_BLACKOUTS;
+         item = next) {
+        next = strchr(item, ';');
+        if (next)
+            *next++ = '\0';
+        if (dn_blackout_parse(item, &c->blackout[c->n_blackout]) == 0)
+            c->n_blackout++;
+        else
+            dn_log(DN_LOG_ERROR, "store", "customer %lld: unreadable blackout \"%s\" ignored",
+                   (long long)c->id, item);
+    }
+}
+
+/* The ';'-joined text forms of c's blackouts (the blackout column). */
+static void blackouts_text(const dn_customer *c, char *out, size_t size)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (int i = 0; i < c->n_blackout && i < DN_CUSTOMER_BLACKOUTS; i++) {
+        char one[DN_BLACKOUT_TEXT_MAX];
+        dn_blackout_format(&c->blackout[i], one);
+        int w = snprintf(out + n, size - n, "%s%s", i ? ";" : "", one);
+        if (w < 0 || (size_t)w >= size - n)
+            break;
+        n += (size_t)w;
+    }
 }
 
 /* Binds the shared layout of ST_CUSTOMER_INSERT / ST_CUSTOMER_UPDATE. */
@@ -797,6 +842,12 @@ static int bind_customer(sqlite3_stmt *st, const dn_customer *c, dn_time now)
     b |= bind_date(st, 11, c->hold_until);
     b |= sqlite3_bind_int64(st, 12, c->opt_out);
     b |= sqlite3_bind_int64(st, 13, now);
+    b |= sqlite3_bind_int64(st, 14, c->opt_out_confirmed);
+    b |= sqlite3_bind_int64(st, 15, c->third_party);
+    b |= sqlite3_bind_int64(st, 16, c->consent);
+    char text[DN_CUSTOMER_BLACKOUTS * DN_BLACKOUT_TEXT_MAX];
+    blackouts_text(c, text, sizeof text);
+    b |= sqlite3_bind_text(st, 17, text, -1, SQLITE_TRANSIENT);
     return b;
 }
 
@@ -814,6 +865,12 @@ static const char *customer_difference(const dn_customer *a, const dn_customer *
     if (a->holds != b->holds) return "holds";
     if (a->hold_until != b->hold_until) return "hold_until";
     if (a->opt_out != b->opt_out) return "opt_out";
+    if (a->opt_out_confirmed != b->opt_out_confirmed) return "opt_out_confirmed";
+    if (a->third_party != b->third_party) return "third_party";
+    if (a->consent != b->consent) return "consent";
+    if (a->n_blackout != b->n_blackout ||
+        memcmp(a->blackout, b->blackout, sizeof a->blackout[0] * (size_t)a->n_blackout))
+        return "blackout";
     return NULL;
 }
 
@@ -1485,7 +1542,7 @@ static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
         fc->case_id = sqlite3_column_int64(st, 7);
         fc->purpose = DN_PURPOSE_REMINDER;
         dn_purpose_parse((const char *)sqlite3_column_text(st, 8), &fc->purpose);
-        fc->debt_ref[0] = '\0';
+        column_text(st, 9, fc->debt_ref, sizeof fc->debt_ref);
     }
     sqlite3_reset(st);
     if (step != SQLITE_DONE && step != SQLITE_ROW)
@@ -1496,7 +1553,17 @@ static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
     f->notice_posted = false;
     f->notice_posted_on = DN_NO_DATE;
     f->debt_acknowledged = false;
+    f->case_reminders = 0;
     if (f->case_id != 0) {
+        st = use(s, ST_FACT_CASE_REMINDERS);
+        b = sqlite3_bind_int64(st, 1, f->case_id);
+        if (b)
+            return bind_failed(s, b, err, "facts: reminders");
+        rc = step_row(s, st, err, "facts: reminders");
+        if (rc < 0)
+            return rc;
+        f->case_reminders = rc == 1 ? sqlite3_column_int(st, 0) : 0;
+        sqlite3_reset(st);
         st = use(s, ST_FACT_NOTICE);
         b = sqlite3_bind_int64(st, 1, f->case_id);
         if (b)
@@ -1508,6 +1575,7 @@ static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
             dn_time posted = sqlite3_column_int64(st, 0);
             f->notice_posted = true;
             f->notice_posted_on = (dn_date)(posted / 86400);
+            f->notice_posted_at = posted;
         }
         sqlite3_reset(st);
     }
@@ -1576,6 +1644,58 @@ static int sqlite_claim_due(void *ctx, dn_time now, int lease_seconds, dn_facts 
     if (rc == 0)
         *n = count;
     return rc;
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* store.h add_promise. */
+static int sqlite_add_promise(void *ctx, const char *customer_external_id, int64_t amount_minor,
+                              const char *currency, dn_date due, dn_time now, int64_t *id,
+                              dn_err *err)
+{
+    sqlite_store *s = ctx;
+    if (amount_minor <= 0)
+        return dn_err_set(err, -EINVAL, "amount_minor",
+                          "amount_minor must be greater than zero (minor units)");
+    if (!currency || strlen(currency) != 3 || currency[0] < 'A' || currency[0] > 'Z' ||
+        currency[1] < 'A' || currency[1] > 'Z' || currency[2] < 'A' || currency[2] > 'Z')
+        return dn_err_set(err, -EINVAL, "currency", "currency must be an ISO 4217 code");
+    if (due == DN_NO_DATE)
+        return dn_err_set(err, -EINVAL, "due", "a promise needs its due date");
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    int64_t customer_id = 0;
+    rc = customer_id_by_external(s, customer_external_id, &customer_id, err);
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "customer_id", "no customer %s", customer_external_id);
+    if (rc < 0)
+        goto fail;
+    sqlite3_stmt *st = use(s, ST_PROMISE_INSERT);
+    int b = sqlite3_bind_int64(st, 1, customer_id);
+    b |= sqlite3_bind_int64(st, 2, amount_minor);
+    b |= bind_text(st, 3, currency);
+    b |= bind_date(st, 4, due);
+    b |= sqlite3_bind_int64(st, 5, now);
+    rc = b ? bind_failed(s, b, err, "promise") : run(s, st, err, "promise");
+    if (rc < 0)
+        goto fail;
+    *id = sqlite3_last_insert_rowid(s->db);
+    char due_text[11];
+    dn_date_format(due, due_text);
+    rc = insert_event(s, customer_id, "promise_made",
+                      json_pack("{s:I, s:I, s:s, s:s}", "promise_id", (json_int_t)*id,
+                                "amount_minor", (json_int_t)amount_minor, "currency", currency,
+                                "due", due_text),
+                      now, err);
+    if (rc < 0)
+        goto fail;
+    rc = sqlite_touch_customer(s, customer_id, 0, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
 fail:
     unit_abort(s, &u);
     return rc;
@@ -1688,6 +1808,7 @@ static int insert_contact(sqlite_store *s, const dn_pass_result *r, int64_t case
     b |= bind_text(st, 16, c->sms_encoding);
     b |= sqlite3_bind_int64(st, 17, now);
     b |= bind_text(st, 18, dn_purpose_names[c->purpose]);
+    b |= bind_text(st, 19, c->debt_ref);
     int rc = b ? bind_failed(s, b, err, "contact") : run(s, st, err, "contact");
     if (rc == 0)
         *contact_id = sqlite3_changes(s->db) ? sqlite3_last_insert_rowid(s->db) : 0;
@@ -1854,6 +1975,7 @@ static int sqlite_claim_outbox(void *ctx, dn_time now, dn_outbox_item **items, i
         it->scheduled_at = sqlite3_column_int64(st, 13);
         it->purpose = DN_PURPOSE_REMINDER;
         dn_purpose_parse((const char *)sqlite3_column_text(st, 14), &it->purpose);
+        column_text(st, 15, it->debt_ref, sizeof it->debt_ref);
     }
     sqlite3_reset(st);
     if (count < max && step != SQLITE_DONE) {
@@ -2458,6 +2580,7 @@ const dn_store_ops dn_store_sqlite = {
     .commit = sqlite_commit,
     .rollback = sqlite_rollback,
     .claim_due = sqlite_claim_due,
+    .add_promise = sqlite_add_promise,
     .record_result = sqlite_record_result,
     .touch_customer = sqlite_touch_customer,
     .claim_outbox = sqlite_claim_outbox,

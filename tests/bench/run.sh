@@ -31,8 +31,8 @@ rate=$(for i in 1 2 3 4 5; do build/bench_rules rules 200000 | awk '/decisions\/
 echo "   $rate decisions/s"
 put rules_decisions_per_second "$rate"
 
-echo "== 2. guard verdicts (median of 5)"
-rate=$(for i in 1 2 3 4 5; do build/bench_guard | awk '/verdicts\/s/ {print $(NF-1)}'; done | median)
+echo "== 2. guard verdicts (median of 5 rounds; also writes $out/guard.md)"
+rate=$(build/bench_guard 5000000 "$out/guard.md" | awk '/^median:/ {print $2}')
 echo "   $rate verdicts/s"
 put guard_verdicts_per_second "$rate"
 

@@ -30,7 +30,7 @@ def free_port():
 
 
 class Server:
-    def __init__(self, tmp):
+    def __init__(self, tmp, **extra_config):
         self.tmp = pathlib.Path(tmp)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -42,6 +42,7 @@ class Server:
             "tokens": [TOKEN],
             "outbox_dir": str(self.tmp / "outbox"),
             "pass_interval_seconds": 3600,
+            **extra_config,
         }
         self.config = self.tmp / "config.json"
         self.config.write_text(json.dumps(config))

@@ -125,6 +125,32 @@ def test_fallback_to_sms_when_no_email(engine):
     assert "fell back to sms" in reason and "no e-mail address" in reason
 
 
+def test_shared_email_falls_back_to_the_debtors_phone(engine):
+    """Compliance case 14: the e-mail address is marked as not the debtor's
+    (third_party): the day-5 step falls back to SMS on the debtor's own phone
+    and nothing reaches the shared address."""
+    engine.load([customer("C1", third_party=["email"]), invoice("I1", "C1")])
+    engine.pass_at(DAY5)
+    (channel, state, address), = engine.query("select channel, state, address from contacts")
+    assert (channel, state, address) == ("sms", "sent", "+37120000001")
+    (reason,), = engine.query("select reason from decisions where action = 'contact'")
+    assert "not the debtor's own contact point" in reason
+
+
+def test_blackout_set_by_the_customer_defers_the_message(engine):
+    """Compliance case 8 end to end: the customer said "never weekdays
+    12:00-13:00" (Riga); the day-5 e-mail planned at 12:00 (09:00 UT) is
+    scheduled for 13:00 (10:00 UT) instead."""
+    engine.load([customer("C1", blackout=["mon-fri 12:00-13:00"]), invoice("I1", "C1")])
+    engine.pass_at(DAY5, dispatch=False)
+    (scheduled, state), = engine.query("select scheduled_at, state from contacts")
+    assert state == "planned"
+    assert scheduled == 1780912800          # 2026-06-08T10:00:00Z
+    (verdict, reason), = engine.query(
+        "select guard_verdict, guard_reason from decisions where action = 'contact'")
+    assert verdict == "defer" and reason.startswith("blackout")
+
+
 def test_names_reach_the_message_byte_for_byte(engine):
     """Case 8: names with apostrophes, ampersands, dashes, CJK and emoji are
     stored and rendered unchanged; the SMS with CJK is counted as UCS-2."""

@@ -11,7 +11,11 @@
  *    guard.c or calendar.c — verifies no contact broke a window, holiday,
  *    blackout, cap, spacing, cooldown, hold or opt-out.
  *    DN_GUARD_PROPERTY_CUSTOMERS sets the number of customers (10,000 by
- *    default, 3,000 under AddressSanitizer).
+ *    default, 3,000 under AddressSanitizer). With DN_GUARD_PROPERTY_LOG set,
+ *    every customer and every allowed contact is also written to that file
+ *    for the checker that shares no code with the engine at all
+ *    (tests/property/check_guard_log.py, Python with zoneinfo and its own
+ *    holiday table; the format is described there and at dump_customer).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -62,6 +66,7 @@ typedef struct guard_row {
     const char *name;
     const char *profile;        /* built-in name, or a JSON object */
     const char *zone, *country;
+    const char *phone;          /* E.164; its calling code names candidate zones */
     unsigned holds;
     const char *hold_until;
     unsigned opt_out, opt_out_confirmed, third_party;
@@ -70,9 +75,11 @@ typedef struct guard_row {
     bool disputed, paid;        /* the one invoice */
     bool notice_posted;
     const char *notice_on;
+    const char *notice_at;      /* the posting instant, when known */
     bool acknowledged;
     const char *promise_due;
     int64_t case_id;
+    int case_reminders;         /* the store's count for the whole case */
     past history[HISTORY_MAX];
     const char *channel, *debt, *tone;
     dn_purpose purpose;
@@ -246,6 +253,27 @@ static const guard_row rows[] = {
       .zone = "Mars/Olympus_Mons", .country = "LV", .channel = "sms",
       .at = "2026-05-05T07:59:00+03:00", .kind = DN_GUARD_DEFER, .code = "quiet_hours",
       .until = "2026-05-05T08:00:00+03:00" },
+    /* unknown zone and country: the phone's calling code. zdump: St John's
+     * is NDT (-2:30) from 2020-03-08 05:30 UT, so 21:00 there is 23:30 UT,
+     * earlier than New York's 21:00 EDT (01:00 UT) */
+    { .name = "7: phone +1: Newfoundland's 21:00 ends the window", .profile = "US",
+      .zone = "", .country = "", .phone = "+17095550100", .channel = "voice",
+      .at = "2020-04-07T23:30:00Z", .kind = DN_GUARD_DEFER, .code = "quiet_hours",
+      .until = "2020-04-08T18:00:00Z" },
+    { .name = "7: phone +1: 23:29 UT still allowed", .profile = "US", .zone = "",
+      .country = "", .phone = "+17095550100", .channel = "voice",
+      .at = "2020-04-07T23:29:00Z", .kind = DN_GUARD_ALLOW, .code = "ok" },
+    { .name = "7: phone +371: Riga", .profile = "LV", .zone = "", .country = "",
+      .phone = "+37120000001", .channel = "sms", .at = "2026-05-05T07:59:00+03:00",
+      .kind = DN_GUARD_DEFER, .code = "quiet_hours", .until = "2026-05-05T08:00:00+03:00" },
+    /* country LV but a North American phone: Riga's 08:00-20:00 and
+     * Honolulu's never overlap (05:00-17:00 UT vs 18:00-06:00 UT) */
+    { .name = "7: country and phone conflict with no common hour", .profile = "LV",
+      .zone = "", .country = "LV", .phone = "+12125550100", .channel = "sms",
+      .at = "2026-05-05T10:00:00+03:00", .kind = DN_GUARD_REFUSE, .code = "quiet_hours" },
+    { .name = "7: a known zone wins over the phone", .profile = "LV",
+      .zone = "Europe/Riga", .country = "LV", .phone = "+12125550100", .channel = "sms",
+      .at = "2026-05-05T10:00:00+03:00", .kind = DN_GUARD_ALLOW, .code = "ok" },
     { .name = "7: nothing known and no zones in the profile", .profile = "default",
       .zone = "", .country = "", .channel = "sms", .at = "2026-05-05T10:00:00Z",
       .kind = DN_GUARD_REFUSE, .code = "unknown_zone" },
@@ -377,6 +405,10 @@ static const guard_row rows[] = {
       .history = { { "2026-04-28T10:00:00+03:00", "email", "", "", DN_PURPOSE_REMINDER } },
       .channel = "sms", .at = "2026-05-05T10:00:00+03:00", .kind = DN_GUARD_REFUSE,
       .code = "notice_required" },
+    { .name = "13: the one reminder was sent before the history the facts hold",
+      .profile = "LV", .zone = "Europe/Riga", .case_id = 7, .case_reminders = 1,
+      .channel = "sms", .at = "2026-05-05T10:00:00+03:00", .kind = DN_GUARD_REFUSE,
+      .code = "notice_required" },
     { .name = "13: the notice by letter", .profile = "LV", .zone = "Europe/Riga",
       .case_id = 7,
       .history = { { "2026-04-28T10:00:00+03:00", "email", "", "", DN_PURPOSE_REMINDER } },
@@ -413,6 +445,13 @@ static const guard_row rows[] = {
       .zone = "Europe/Riga", .case_id = 7, .notice_posted = true, .notice_on = "2026-02-02",
       .channel = "sms", .purpose = DN_PURPOSE_ESCALATION, .at = "2026-03-03T10:00:00+02:00",
       .kind = DN_GUARD_ALLOW, .code = "ok" },
+    /* posted at 23:30 UT on 02-02, which is 01:30 on 02-03 in Riga: the
+     * periods count from 02-03, escalation from Wednesday 03-04 */
+    { .name = "15: the posting day is the customer's local day", .profile = "LV",
+      .zone = "Europe/Riga", .case_id = 7, .notice_posted = true, .notice_on = "2026-02-02",
+      .notice_at = "2026-02-02T23:30:00Z", .channel = "sms",
+      .purpose = DN_PURPOSE_ESCALATION, .at = "2026-03-03T10:00:00+02:00",
+      .kind = DN_GUARD_DEFER, .code = "objection_period", .until = "2026-03-04T08:00:00+02:00" },
     { .name = "15: the debtor agreed: no wait", .profile = "LV", .zone = "Europe/Riga",
       .case_id = 7, .notice_posted = true, .notice_on = "2026-02-02", .acknowledged = true,
       .channel = "sms", .purpose = DN_PURPOSE_ESCALATION, .at = "2026-02-27T10:00:00+02:00",
@@ -537,6 +576,7 @@ static void build_facts(const guard_row *r, dn_facts *f)
     dn_strlcpy(c->external_id, "c-1", sizeof c->external_id);
     dn_strlcpy(c->timezone, r->zone ? r->zone : "", sizeof c->timezone);
     dn_strlcpy(c->country, r->country ? r->country : "", sizeof c->country);
+    dn_strlcpy(c->phone, r->phone ? r->phone : "", sizeof c->phone);
     c->holds = r->holds;
     c->hold_until = r->hold_until ? D(r->hold_until) : DN_NO_DATE;
     c->opt_out = r->opt_out;
@@ -559,6 +599,7 @@ static void build_facts(const guard_row *r, dn_facts *f)
         f->n_balance = 1;
     }
     f->case_id = r->case_id;
+    f->case_reminders = r->case_reminders;
     f->stage_day = INT32_MIN;
     f->promise_due = DN_NO_DATE;
     if (r->promise_due) {
@@ -567,6 +608,7 @@ static void build_facts(const guard_row *r, dn_facts *f)
     }
     f->notice_posted = r->notice_posted;
     f->notice_posted_on = r->notice_on ? D(r->notice_on) : DN_NO_DATE;
+    f->notice_posted_at = r->notice_at ? T(r->notice_at) : 0;
     f->debt_acknowledged = r->acknowledged;
     int n = 0;
     while (n < HISTORY_MAX && r->history[n].at)
@@ -668,6 +710,25 @@ static const json_row json_rows[] = {
     { "{\"zones\":[\"Europe/Riga\",\"Nowhere/Town\"]}", -EINVAL, "zones" },
     { "{\"defer_search_days\":0}", -EINVAL, "defer_search_days" },
     { "[1,2]", -EINVAL, "profile" },
+    /* stricter than the law is fine, looser is refused */
+    { "{\"base\":\"US\",\"windows\":{\"mon\":\"09:00-20:00\",\"sun\":null},"
+      "\"call_attempts_per_debt_7d\":5,\"conversation_cooldown_days\":10}", 0, "" },
+    { "{\"base\":\"US\",\"windows\":{\"mon\":\"07:59-21:00\"}}", -EINVAL, "windows.mon" },
+    { "{\"base\":\"US\",\"windows\":{\"sat\":\"08:00-21:01\"}}", -EINVAL, "windows.sat" },
+    { "{\"base\":\"US\",\"call_attempts_per_debt_7d\":8}", -EINVAL,
+      "call_attempts_per_debt_7d" },
+    { "{\"base\":\"US\",\"call_attempts_per_debt_7d\":0}", -EINVAL,
+      "call_attempts_per_debt_7d" },
+    { "{\"base\":\"US\",\"conversation_cooldown_days\":6}", -EINVAL,
+      "conversation_cooldown_days" },
+    { "{\"base\":\"US\",\"counted_outcomes\":[\"no_answer\",\"conversation\",\"pending\"]}",
+      -EINVAL, "counted_outcomes" },
+    { "{\"base\":\"LV\",\"notice\":{\"required\":false}}", -EINVAL, "notice.required" },
+    { "{\"base\":\"LV\",\"notice\":{\"objection_days\":14}}", -EINVAL,
+      "notice.objection_days" },
+    { "{\"base\":\"LV\",\"notice\":{\"objection_days\":30}}", 0, "" },
+    { "{\"base\":\"default\",\"country\":\"US\",\"zones\":[\"America/New_York\"]}", -EINVAL,
+      "conversation_cooldown_days" },
 };
 
 static void test_profile_json(void **state)
@@ -885,6 +946,62 @@ static void remember(dn_facts *f, const logged *c, int64_t id)
     f->n_contacts = keep + 1;
 }
 
+/* One customer of the simulation, little-endian:
+ *   'C', country[2], u8 zone length, zone bytes ("" = unknown), u32 holds,
+ *   i32 hold_until (days since 1970-01-01, INT32_MIN = none), u32 opt_out,
+ *   u8 n_blackout, n x (u8 weekdays, u16 from, u16 to, u8 channels),
+ *   u32 n_contacts, n x (i64 at, u8 channel, u8 debt, u8 outcome)
+ * with channel an index of sim_channels and outcome an index of
+ * dump_outcomes. */
+static const char *const dump_outcomes[] = { "", "no_answer", "voicemail", "busy",
+                                             "not_in_service", "conversation",
+                                             "ringless_voicemail" };
+
+static void put(FILE *out, const void *p, size_t n)
+{
+    if (fwrite(p, 1, n, out) != n)
+        fail_msg("cannot write the property log");
+}
+
+static void dump_customer(FILE *out, const sim_customer *s, const logged *log, int n)
+{
+    const dn_customer *cu = &s->facts.customer;
+    uint8_t zl = (uint8_t)strlen(cu->timezone);
+    uint32_t u;
+    int32_t i;
+    put(out, "C", 1);
+    put(out, cu->country, 2);
+    put(out, &zl, 1);
+    put(out, cu->timezone, zl);
+    u = cu->holds;
+    put(out, &u, 4);
+    i = (int32_t)cu->hold_until;
+    put(out, &i, 4);
+    u = cu->opt_out;
+    put(out, &u, 4);
+    uint8_t nb = (uint8_t)cu->n_blackout;
+    put(out, &nb, 1);
+    for (int b = 0; b < cu->n_blackout; b++) {
+        uint8_t wd = (uint8_t)cu->blackout[b].weekdays, ch = (uint8_t)cu->blackout[b].channels;
+        uint16_t from = (uint16_t)cu->blackout[b].from, to = (uint16_t)cu->blackout[b].to;
+        put(out, &wd, 1);
+        put(out, &from, 2);
+        put(out, &to, 2);
+        put(out, &ch, 1);
+    }
+    u = (uint32_t)n;
+    put(out, &u, 4);
+    for (int k = 0; k < n; k++) {
+        int64_t at = log[k].at;
+        uint8_t rest[3] = { (uint8_t)log[k].channel, (uint8_t)log[k].debt, 0 };
+        for (uint8_t o = 0; o < sizeof dump_outcomes / sizeof dump_outcomes[0]; o++)
+            if (strcmp(log[k].outcome, dump_outcomes[o]) == 0)
+                rest[2] = o;
+        put(out, &at, 8);
+        put(out, rest, 3);
+    }
+}
+
 static void test_property(void **state)
 {
     (void)state;
@@ -901,6 +1018,10 @@ static void test_property(void **state)
                                             "ringless_voicemail", "no_answer" };
     static sim_customer s;
     static logged log[LOG_MAX];
+    const char *dump_path = getenv("DN_GUARD_PROPERTY_LOG");
+    FILE *dump = dump_path && *dump_path ? fopen(dump_path, "wb") : NULL;
+    if (dump_path && *dump_path && !dump)
+        fail_msg("cannot create %s", dump_path);
     rng_state = 20260101;
     long long verdicts = 0, contacts = 0;
     const dn_time year_start = T("2026-01-01T00:00:00Z"), year_end = T("2026-12-31T00:00:00Z");
@@ -992,7 +1113,11 @@ static void test_property(void **state)
         }
         contacts += n;
         check_customer(&s, log, n, hold_until);
+        if (dump)
+            dump_customer(dump, &s, log, n);
     }
+    if (dump && fclose(dump) != 0)
+        fail_msg("cannot write %s", dump_path);
     print_message("property: %d customers, %lld verdicts, %lld contacts, %d violations\n",
                   customers, verdicts, contacts, violations);
     assert_int_equal(violations, 0);

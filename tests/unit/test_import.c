@@ -336,6 +336,28 @@ static void test_csv(void **state)
     assert_int_equal(f->data.customers[2].opt_out, DN_OPTOUT_EMAIL | DN_OPTOUT_VOICE);
     import_report_free(&rep);
 
+    /* the guard's settings as ';'-separated lists (blackouts contain commas
+     * and spaces, so the cell is quoted) */
+    static const char settings[] =
+        "external_id,name,third_party,consent,blackout\n"
+        "G1,Gil,email,voice;sms,\"mon-fri 15:00-17:00;sat,sun 00:00-24:00\"\n"
+        "G2,Gia,,,weekdays 15:00-17:00\n";
+    static const expected_error settings_errors[] = { { 3, "blackout", "invalid" } };
+    dn_store s2;
+    fake_store *g = fake_new(&s2);
+    import_report_init(&rep);
+    assert_int_equal(import_csv_buffer(&s2, DN_RECORD_CUSTOMER, settings, sizeof settings - 1,
+                                       &rep, &err), 0);
+    check_report(&rep, 1, 0, 0, 1, settings_errors, COUNT(settings_errors));
+    assert_int_equal(g->data.customers[0].third_party, DN_OPTOUT_EMAIL);
+    assert_int_equal(g->data.customers[0].consent, DN_OPTOUT_VOICE | DN_OPTOUT_SMS);
+    assert_int_equal(g->data.customers[0].n_blackout, 2);
+    assert_int_equal(g->data.customers[0].blackout[0].weekdays, 0x3e);
+    assert_int_equal(g->data.customers[0].blackout[1].weekdays, 0x41);
+    assert_int_equal(g->data.customers[0].blackout[1].to, 1440);
+    import_report_free(&rep);
+    free(g);
+
     static const char invoices[] =
         "external_id,customer_id,currency,amount_minor,due\n"
         "I1,C1,EUR,10000,2026-02-01\n"

@@ -122,6 +122,35 @@ static void test_customer_validation(void **state)
           "email" },
         { "{\"external_id\":\"C1\",\"name\":\"A\\u0001B\"}", -EINVAL, "name" },
         { "{\"external_id\":\"C\\nl\",\"name\":\"A\"}", -EINVAL, "external_id" },
+        /* the guard's settings: per-channel bits and blackout text forms */
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"third_party\":[\"email\"],"
+          "\"consent\":[\"voice\",\"sms\"],\"opt_out_confirmed\":[]}", 0, NULL },
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"third_party\":[\"letter\"]}", -EINVAL,
+          "third_party" },
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"consent\":\"sms\"}", -EINVAL,
+          "consent" },
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"blackout\":[\"mon-fri 15:00-17:00\","
+          "\"sat,sun 00:00-24:00\",\"all 00:00-14:00 voice\",\"fri-mon 20:00-21:00 sms,chat\"]}",
+          0, NULL },
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"blackout\":[\"all 00:00-01:00\","
+          "\"all 00:00-01:00\",\"all 00:00-01:00\",\"all 00:00-01:00\",\"all 00:00-01:00\"]}",
+          -EINVAL, "blackout" },
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"blackout\":[\"mon-fri 17:00-15:00\"]}",
+          -EINVAL, "blackout" },
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"blackout\":[\"weekdays 15:00-17:00\"]}",
+          -EINVAL, "blackout" },
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"blackout\":[\"mon 9:00-17:00\"]}",
+          -EINVAL, "blackout" },
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"blackout\":[\"mon 09:00-24:01\"]}",
+          -EINVAL, "blackout" },
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"blackout\":[\"mon, 09:00-10:00\"]}",
+          -EINVAL, "blackout" },
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"blackout\":[\"mon 09:00-10:00 fax\"]}",
+          -EINVAL, "blackout" },
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"blackout\":[\"mon 09:00-10:00 sms,\"]}",
+          -EINVAL, "blackout" },
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"blackout\":\"mon 09:00-10:00\"}",
+          -EINVAL, "blackout" },
         /* unknown keys */
         { "{\"external_id\":\"C1\",\"name\":\"A\",\"sex\":\"f\"}", -EINVAL, "sex" },
         { "[\"C1\"]", -EINVAL, "" },
@@ -182,6 +211,37 @@ static void test_customer_defaults_and_bits(void **state)
     assert_int_equal(c.hold_until, 20574);
     assert_int_equal(c.age, 0);
     assert_string_equal(c.country, "");
+
+    /* compliance case 8's blackout and case 16's "no calls before 14:00" */
+    v = load("{\"external_id\":\"C8\",\"name\":\"B\",\"blackout\":[\"mon-fri 15:00-17:00\","
+             "\"sat,sun 00:00-24:00\",\"all 00:00-14:00 voice\",\"fri-mon 20:00-21:00 sms,chat\"],"
+             "\"third_party\":[\"email\"],\"consent\":[\"voice\",\"sms\"]}");
+    assert_int_equal(json_to_customer(v, &c, &err), 0);
+    json_decref(v);
+    assert_int_equal(c.n_blackout, 4);
+    assert_int_equal(c.blackout[0].weekdays, 0x3e);         /* Monday..Friday */
+    assert_int_equal(c.blackout[0].from, 900);
+    assert_int_equal(c.blackout[0].to, 1020);
+    assert_int_equal(c.blackout[0].channels, 0);
+    assert_int_equal(c.blackout[1].weekdays, 0x41);         /* Sunday, Saturday */
+    assert_int_equal(c.blackout[1].to, 1440);
+    assert_int_equal(c.blackout[2].weekdays, 0x7f);
+    assert_int_equal(c.blackout[2].to, 840);
+    assert_int_equal(c.blackout[2].channels, DN_OPTOUT_VOICE);
+    assert_int_equal(c.blackout[3].weekdays, 0x63);         /* Fri, Sat, Sun, Mon */
+    assert_int_equal(c.blackout[3].channels, DN_OPTOUT_SMS | DN_OPTOUT_CHAT);
+    assert_int_equal(c.third_party, DN_OPTOUT_EMAIL);
+    assert_int_equal(c.consent, DN_OPTOUT_VOICE | DN_OPTOUT_SMS);
+    json_t *out = customer_to_json(&c);
+    json_t *b = json_object_get(out, "blackout");
+    assert_int_equal(json_array_size(b), 4);
+    assert_string_equal(json_string_value(json_array_get(b, 0)), "mon,tue,wed,thu,fri 15:00-17:00");
+    assert_string_equal(json_string_value(json_array_get(b, 1)), "sat,sun 00:00-24:00");
+    assert_string_equal(json_string_value(json_array_get(b, 2)), "all 00:00-14:00 voice");
+    assert_string_equal(json_string_value(json_array_get(b, 3)), "mon,fri,sat,sun 20:00-21:00 sms,chat");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(out, "third_party"), 0)),
+                        "email");
+    json_decref(out);
 }
 
 static void test_invoice_validation(void **state)

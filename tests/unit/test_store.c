@@ -202,20 +202,74 @@ static void test_open_dsn(void **state)
         assert_string_equal(err.field, rows[i].field);
         assert_null(s.ops);
     }
-    /* schema/sqlite holds 001 and 002: the fixture's file is at version 2;
+    /* schema/sqlite holds 001 to 003: the fixture's file is at version 3;
      * opening it again applies nothing */
     int version = 0;
     dn_err err = { 0 };
     assert_int_equal(f->store.ops->schema_version(f->store.ctx, &version, &err), 0);
-    assert_int_equal(version, 2);
+    assert_int_equal(version, 3);
     dn_store again;
     assert_int_equal(dn_store_open(&again, f->path, schema, &err), 0);
     assert_int_equal(again.ops->schema_version(again.ctx, &version, &err), 0);
-    assert_int_equal(version, 2);
+    assert_int_equal(version, 3);
     dn_store_close(&again);
 }
 
 /* ---- idempotency ---- */
+
+/* The guard's customer settings survive a write and a read, and a change
+ * to one of them is an update (facts at send time see it). */
+static void test_customer_guard_settings(void **state)
+{
+    fixture *f = *state;
+    dn_customer c = { .hold_until = DN_NO_DATE };
+    dn_strlcpy(c.external_id, "G1", sizeof c.external_id);
+    dn_strlcpy(c.name, "Guarded", sizeof c.name);
+    c.holds = DN_HOLD_PAUSE;
+    assert_int_equal(dn_date_parse("2026-07-01", &c.hold_until), 0);
+    c.opt_out = DN_OPTOUT_SMS;
+    c.opt_out_confirmed = DN_OPTOUT_SMS;
+    c.third_party = DN_OPTOUT_EMAIL;
+    c.consent = DN_OPTOUT_VOICE | DN_OPTOUT_CHAT;
+    c.blackout[0] = (dn_blackout){ 0x3e, 15 * 60, 17 * 60, 0 };
+    c.blackout[1] = (dn_blackout){ 0x7f, 0, 14 * 60, DN_OPTOUT_VOICE };
+    c.n_blackout = 2;
+    dn_upsert_outcome outcome;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->upsert_customer(f->store.ctx, &c, &outcome, &err), 0);
+    assert_int_equal(outcome, DN_UPSERT_CREATED);
+    assert_int_equal(f->store.ops->upsert_customer(f->store.ctx, &c, &outcome, &err), 0);
+    assert_int_equal(outcome, DN_UPSERT_SAME);
+    dn_customer back;
+    assert_int_equal(f->store.ops->get_customer(f->store.ctx, "G1", &back, &err), 0);
+    assert_int_equal(back.holds, DN_HOLD_PAUSE);
+    assert_int_equal(back.hold_until, c.hold_until);
+    assert_int_equal(back.opt_out, 1);
+    assert_int_equal(back.opt_out_confirmed, 1);
+    assert_int_equal(back.third_party, 2);
+    assert_int_equal(back.consent, 4 | 8);
+    assert_int_equal(back.n_blackout, 2);
+    assert_int_equal(back.blackout[0].weekdays, 0x3e);
+    assert_int_equal(back.blackout[0].from, 900);
+    assert_int_equal(back.blackout[0].to, 1020);
+    assert_int_equal(back.blackout[0].channels, 0);
+    assert_int_equal(back.blackout[1].weekdays, 0x7f);
+    assert_int_equal(back.blackout[1].to, 840);
+    assert_int_equal(back.blackout[1].channels, DN_OPTOUT_VOICE);
+    /* the facts the dispatcher re-checks with carry them too */
+    dn_facts *facts = malloc(sizeof *facts);
+    assert_non_null(facts);
+    assert_int_equal(f->store.ops->load_facts(f->store.ctx, back.id, 1780000000, facts, &err), 0);
+    assert_int_equal(facts->customer.third_party, 2);
+    assert_int_equal(facts->customer.n_blackout, 2);
+    assert_int_equal(facts->customer.blackout[1].channels, DN_OPTOUT_VOICE);
+    free(facts);
+    c.n_blackout = 1;
+    assert_int_equal(f->store.ops->upsert_customer(f->store.ctx, &c, &outcome, &err), 0);
+    assert_int_equal(outcome, DN_UPSERT_UPDATED);
+    assert_int_equal(f->store.ops->get_customer(f->store.ctx, "G1", &back, &err), 0);
+    assert_int_equal(back.n_blackout, 1);
+}
 
 static void test_customer_idempotency(void **state)
 {
@@ -770,6 +824,57 @@ static void test_events_append_only(void **state)
     json_decref(array);
 }
 
+/* A contact's debt and purpose are stored and read back where the guard
+ * looks: the facts (calls per debt, reminders of the case however old) and
+ * the outbox item the dispatcher re-checks. */
+static void test_contact_debt_and_case_reminders(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "C1", "Debt Person");
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    dn_decision d = { .action = DN_ACT_CONTACT, .step_day = 1, .step_index = 1 };
+    dn_strlcpy(d.ruleset_version, "0123456789abcdef", sizeof d.ruleset_version);
+    dn_strlcpy(d.channel, "voice", sizeof d.channel);
+    dn_strlcpy(d.template_name, "overdue", sizeof d.template_name);
+    char text[] = "call";
+    dn_contact_plan c = { .scheduled_at = 100, .body = text, .purpose = DN_PURPOSE_REMINDER };
+    dn_strlcpy(c.channel, "voice", sizeof c.channel);
+    dn_strlcpy(c.address, "+37120000000", sizeof c.address);
+    dn_strlcpy(c.template_name, "overdue", sizeof c.template_name);
+    dn_strlcpy(c.debt_ref, "ACC-9", sizeof c.debt_ref);
+    dn_pass_result r = { .customer_id = id, .decision = &d, .guard_verdict = "allow",
+                         .contact = &c, .open_case = true, .anchor_due = day("2024-01-10"),
+                         .next_evaluation_at = 50 };
+    bool duplicate;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->record_result(f->store.ctx, &r, 50, &duplicate, &err), 0);
+
+    /* 100 days later: the contact is out of the facts' recent history, but
+     * the case still counts its reminder */
+    static dn_facts facts;
+    assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 60, &facts, &err), 0);
+    assert_int_equal(facts.n_contacts, 1);
+    assert_string_equal(facts.contacts[0].debt_ref, "ACC-9");
+    assert_int_equal(facts.case_reminders, 1);
+    assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 100 * 86400, &facts, &err), 0);
+    assert_int_equal(facts.n_contacts, 0);
+    assert_int_equal(facts.case_reminders, 1);
+
+    dn_outbox_item *items = NULL;
+    int n = 0;
+    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 150, &items, 10, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(items[0].debt_ref, "ACC-9");
+    assert_int_equal(items[0].purpose, DN_PURPOSE_REMINDER);
+    int64_t contact_id = items[0].id;
+    dn_outbox_items_free(items, n);
+    /* a cancelled reminder is not one the customer got */
+    assert_int_equal(f->store.ops->set_contact_state(f->store.ctx, contact_id, "cancelled", NULL,
+                                                     "test", 160, &err), 0);
+    assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 170, &facts, &err), 0);
+    assert_int_equal(facts.case_reminders, 0);
+}
+
 static void test_claim_outbox(void **state)
 {
     fixture *f = *state;
@@ -914,6 +1019,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open_dsn, setup, teardown),
         cmocka_unit_test_setup_teardown(test_customer_idempotency, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_customer_guard_settings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invoice_idempotency, setup, teardown),
         cmocka_unit_test_setup_teardown(test_allocation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_open_close, setup, teardown),
@@ -923,6 +1029,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(test_events_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_outbox, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_contact_debt_and_case_reminders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

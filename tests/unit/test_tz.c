@@ -272,6 +272,64 @@ static void test_footer_forms(void **state)
     rmdir(dir);
 }
 
+/* Every transition `zdump -v` prints for 2026 and 2027 in the zones the
+ * guard's cases use: on both sides of each, tz_offset and tz_local_date
+ * agree with zdump's gmtoff and local time. zdump is the tz database's own
+ * reference tool (Debian package libc-bin); without it the test is skipped. */
+static void test_against_zdump(void **state)
+{
+    (void)state;
+    static const char *const zones[] = { "Europe/Riga", "America/New_York", "Europe/London",
+                                         "America/Chicago", "America/Denver", "America/Phoenix",
+                                         "America/Los_Angeles", "America/Anchorage",
+                                         "Pacific/Honolulu", "America/St_Johns",
+                                         "Europe/Tallinn" };
+    static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+    if (access("/usr/bin/zdump", X_OK) != 0)
+        skip();
+    int checked = 0;
+    for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++) {
+        const dn_tz *tz = tz_get(zones[z], NULL);
+        assert_non_null(tz);
+        char cmd[160];
+        snprintf(cmd, sizeof cmd, "/usr/bin/zdump -v -c 2026,2028 %s", zones[z]);
+        FILE *p = popen(cmd, "r");
+        assert_non_null(p);
+        char line[256];
+        while (fgets(line, sizeof line, p)) {
+            /* "Europe/Riga  Sun Mar 29 00:59:59 2026 UT = Sun Mar 29 02:59:59 2026 EET
+             *  isdst=0 gmtoff=7200" */
+            char name[64], wd1[4], mon1[4], wd2[4], mon2[4], abbr[16];
+            int d1, h1, mi1, s1, y1, d2, h2, mi2, s2, y2, isdst, gmtoff;
+            if (sscanf(line, "%63s %3s %3s %d %d:%d:%d %d UT = %3s %3s %d %d:%d:%d %d %15s "
+                       "isdst=%d gmtoff=%d", name, wd1, mon1, &d1, &h1, &mi1, &s1, &y1, wd2,
+                       mon2, &d2, &h2, &mi2, &s2, &y2, abbr, &isdst, &gmtoff) != 18)
+                continue;           /* the NULL lines at the ends of time */
+            int m1 = -1, m2 = -1;
+            for (int m = 0; m < 12; m++) {
+                if (strcmp(mon1, months[m]) == 0)
+                    m1 = m + 1;
+                if (strcmp(mon2, months[m]) == 0)
+                    m2 = m + 1;
+            }
+            assert_true(m1 > 0 && m2 > 0);
+            dn_time t = (dn_time)dn_date_from_ymd(y1, m1, d1) * 86400 + h1 * 3600 + mi1 * 60 + s1;
+            int minute;
+            dn_date local = tz_local_date(tz, t, &minute);
+            if (tz_offset(tz, t) != gmtoff || local != dn_date_from_ymd(y2, m2, d2) ||
+                minute != h2 * 60 + mi2)
+                fail_msg("%s at %s: offset %d (zdump %d), local minute %d (zdump %02d:%02d)",
+                         zones[z], line, tz_offset(tz, t), gmtoff, minute, h2, mi2);
+            checked++;
+        }
+        pclose(p);
+    }
+    print_message("zdump: %d transition lines agree\n", checked);
+    /* two lines per transition, two transitions a year in most zones */
+    assert_true(checked >= 60);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -279,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_local_to_utc),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_footer_forms),
+        cmocka_unit_test(test_against_zdump),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     tz_cache_clear();
