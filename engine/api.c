@@ -418,7 +418,9 @@ static const char *metric_label(const char *key)
 {
     static const struct { const char *key, *label; } labels[] = {
         { "contacts", "state" }, { "decisions", "action" }, { "channels", "channel" },
-        { "guard", "verdict" },
+        { "guard", "verdict" }, { "channel_in_flight", "instance" },
+        { "channel_sent_total", "instance" }, { "channel_failed_total", "instance" },
+        { "channel_retried_total", "instance" }, { "channel_in_doubt_total", "instance" },
     };
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
         if (strcmp(labels[i].key, key) == 0)
