@@ -8,9 +8,15 @@
 #include <string.h>
 
 extern const dn_channel_driver dn_channel_file;
+extern const dn_channel_driver dn_channel_kannel;
+extern const dn_channel_driver dn_channel_http_sms;
+extern const dn_channel_driver dn_channel_smtp;
 
 static const dn_channel_driver *const drivers[] = {
     &dn_channel_file,
+    &dn_channel_kannel,
+    &dn_channel_http_sms,
+    &dn_channel_smtp,
 };
 
 /* Returns the driver registered under name, or NULL for an unknown name

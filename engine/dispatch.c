@@ -252,9 +252,10 @@ static void dispatch_one(dn_engine *e, dn_outbox_item *it, dn_time now, dn_facts
     if (slot->rate_per_second > 0)
         slot->tokens -= 1;
     if (slot->driver->send(slot->ctx, &m, on_sent, sc, &err)) {
-        /* could not even start: nothing went out, so this is retryable */
-        on_sent(sc, it->id, err.code && err.code != -EPERM && err.code != -ETIMEDOUT
-                                ? err.code : -EIO, NULL, err.msg);
+        /* could not even start: nothing went out, so never "unknown";
+         * -EPERM (a message the driver can never send) stays permanent */
+        on_sent(sc, it->id, err.code && err.code != -ETIMEDOUT ? err.code : -EIO, NULL,
+                err.msg);
         st->failed++;
         return;
     }
@@ -311,7 +312,9 @@ int dispatch_recover(dn_engine *e, dn_time now)
     int n = 0, total = 0;
     dn_err err;
     dn_err_clear(&err);
-    dn_time before = now - e->lease_seconds;
+    /* "sending" rows carry the wall clock (the lease clock), not the
+     * engine's possibly pinned business clock */
+    dn_time before = dn_now() - e->lease_seconds;
     for (int i = 0; i < e->n_channels; i++) {
         const char *channel = e->channels[i].name;
         bool first = true, all_dedup = true;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "callback_sign.h"
 #include "config.h"
 #include "engine.h"
 #include "import.h"
@@ -391,7 +392,9 @@ static int cmd_pass(int argc, char **argv, cli *c)
             status = 2;
             goto done;
         }
-        if (engine_open_channels(&e, base, c->cfg.channels, c->cfg.outbox_dir, &err)) {
+        if (callback_secret_set(c->cfg.callback_secret[0] ? c->cfg.callback_secret : NULL,
+                                &err) ||
+            engine_open_channels(&e, base, c->cfg.channels, c->cfg.outbox_dir, &err)) {
             fprintf(stderr, "dunningd: channels: %s (%s)\n", err.msg, err.field);
             status = 2;
             goto done;

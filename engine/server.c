@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "callback_sign.h"
 #include "engine.h"
 
 typedef struct dn_server {
@@ -284,6 +285,12 @@ int server_run(const dn_config *cfg, dn_err *err)
     rc = engine_load_rules(e, cfg->rules, err);
     if (rc)
         goto done;               /* a server without a valid rule set does not start */
+    rc = callback_secret_set(cfg->callback_secret[0] ? cfg->callback_secret : NULL, err);
+    if (rc)
+        goto done;
+    if (!cfg->callback_secret[0])
+        dn_log(DN_LOG_WARN, "server", "no callback_secret configured: delivery-report and "
+               "unsubscribe URLs issued now stop working after a restart");
     rc = engine_open_channels(e, s->base, cfg->channels, cfg->outbox_dir, err);
     if (rc)
         goto done;

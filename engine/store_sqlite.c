@@ -300,7 +300,7 @@ static const char *const stmt_sql[ST_COUNT] = {
         "UPDATE contacts SET state = ?2, final_at = ?3, updated_at = ?3, "
         "state_reason = COALESCE(?4, state_reason) WHERE id = ?1",
     [ST_CUSTOMER_OPT_OUT] =
-        "UPDATE customers SET opt_out = opt_out | ?2, next_evaluation_at = ?3, "
+        "UPDATE customers SET opt_out = opt_out | ?2, next_evaluation_at = 0, "
         "updated_at = ?3 WHERE id = ?1",
     [ST_CONTACT_REQUEUE] =
         "UPDATE contacts SET state = 'planned', scheduled_at = ?3, updated_at = ?3, "
@@ -1883,10 +1883,13 @@ static int sqlite_claim_outbox_channel(void *ctx, dn_time now, const char *chann
         rc = db_fail(s, step, err, NULL, "outbox");
         goto fail;
     }
+    /* updated_at of "sending" is the lease clock: the wall clock, even when
+     * the engine's business clock is pinned (dispatch_recover compares it) */
+    dn_time taken_at = dn_now();
     for (int i = 0; i < count; i++) {
         st = use(s, ST_OUTBOX_TAKE);
         b = sqlite3_bind_int64(st, 1, list[i].id);
-        b |= sqlite3_bind_int64(st, 2, now);
+        b |= sqlite3_bind_int64(st, 2, taken_at);
         rc = b ? bind_failed(s, b, err, "outbox take") : run(s, st, err, "outbox take");
         if (rc < 0)
             goto fail;
@@ -2588,7 +2591,7 @@ static int sqlite_record_receipt(void *ctx, int64_t contact_id, const char *idem
                                 reason && *reason ? reason : NULL);
     rc = insert_event(s, customer_id, kind, payload, at, err);
     if (rc == 0)
-        rc = sqlite_touch_customer(s, customer_id, at, err);
+        rc = sqlite_touch_customer(s, customer_id, 0, err);   /* due under any clock */
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
