@@ -54,6 +54,25 @@ static void transfer_free(transfer *t)
     free(t);
 }
 
+/* Calls the transfer's completion with what curl knows and frees it (the
+ * caller has taken it off the multi handle and the running list). */
+static void complete(transfer *t, CURLcode code, const char *error)
+{
+    dn_http_result r;
+    memset(&r, 0, sizeof r);
+    r.curl_code = code;
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r.status);
+    long request_size = 0;
+    curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &request_size);
+    r.request_sent = request_size > 0 || t->upload_off > 0;
+    r.body = t->body ? t->body : "";
+    r.body_len = t->body_len;
+    r.body_truncated = t->truncated;
+    r.error = error ? error : t->error[0] ? t->error : (code ? curl_easy_strerror(code) : "");
+    t->done(t->arg, &r);
+    transfer_free(t);
+}
+
 /* Hands every finished transfer back to its driver. The callback may start
  * new transfers; the loop keeps reading until curl has no more messages. */
 static void drain_finished(dn_http *h)
@@ -76,19 +95,7 @@ static void drain_finished(dn_http *h)
             t->next->prev = t->prev;
         h->running--;
 
-        dn_http_result r;
-        memset(&r, 0, sizeof r);
-        r.curl_code = code;
-        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &r.status);
-        long request_size = 0;
-        curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_size);
-        r.request_sent = request_size > 0 || t->upload_off > 0;
-        r.body = t->body ? t->body : "";
-        r.body_len = t->body_len;
-        r.body_truncated = t->truncated;
-        r.error = t->error[0] ? t->error : (code ? curl_easy_strerror(code) : "");
-        t->done(t->arg, &r);
-        transfer_free(t);
+        complete(t, code, NULL);
     }
 }
 
@@ -228,8 +235,9 @@ void http_async_free(dn_http *h)
     while (h->running_list) {
         transfer *t = h->running_list;
         h->running_list = t->next;
+        h->running--;
         curl_multi_remove_handle(h->multi, t->easy);   /* closes its sockets (REMOVE) */
-        transfer_free(t);
+        complete(t, CURLE_ABORTED_BY_CALLBACK, "stopped before the provider answered");
     }
     if (h->multi)
         curl_multi_cleanup(h->multi);

@@ -37,14 +37,16 @@ typedef struct dn_http_result {
     const char *error;                 /* curl's error text, "" when none */
 } dn_http_result;
 
-/* Completion: called exactly once per started transfer, from the loop.
- * Not called for transfers still running when http_async_free runs. */
+/* Completion: called exactly once per started transfer, from the loop —
+ * or from http_async_free for a transfer still running then, with
+ * curl_code CURLE_ABORTED_BY_CALLBACK (request_sent tells whether the
+ * provider may have it). The callback must not start transfers then. */
 typedef void (*dn_http_done_fn)(void *arg, const dn_http_result *result);
 
 /* Creates a multi handle driven by base. Returns 0 or -ENOMEM. */
 int  http_async_new(struct event_base *base, dn_http **out, dn_err *err);
-/* Aborts running transfers (their callbacks are not called, their arg is
- * not touched) and frees everything; NULL is fine. */
+/* Aborts running transfers, calling each one's completion as said above,
+ * and frees everything; NULL is fine. */
 void http_async_free(dn_http *h);
 
 /* Starts a transfer. Takes ownership of easy, headers (may be NULL; set as

@@ -28,7 +28,7 @@ typedef struct dn_server {
     dn_engine          engine;
     dn_api            *api;
     struct event *pass_timer, *pass_step, *pass_soon, *dispatch_timer, *dispatch_soon,
-                 *sig_hup, *sig_term, *sig_int;
+                 *recover_timer, *sig_hup, *sig_term, *sig_int;
     struct event *watch_event, *watch_debounce;
     int           inotify_fd;
     /* the pass in progress */
@@ -128,6 +128,16 @@ static void kick_dispatch(void *arg)
         struct timeval now = { 0, 0 };
         evtimer_add(s->dispatch_soon, &now);
     }
+}
+
+/* Every lease: contacts a dead engine left in "sending" (its lease over)
+ * are settled (re-queued or in doubt) even when it died just before this
+ * one started; our own sends in flight are never touched. */
+static void on_recover_timer(evutil_socket_t fd, short what, void *arg)
+{
+    dn_server *s = arg;
+    if (!s->stopping)
+        dispatch_recover(&s->engine, engine_now(&s->engine));
 }
 
 /* A write through the API made customers due: start a pass shortly (a
@@ -326,6 +336,7 @@ int server_run(const dn_config *cfg, dn_err *err)
     s->pass_soon = evtimer_new(s->base, on_pass_timer, s);
     s->dispatch_timer = event_new(s->base, -1, EV_PERSIST, on_dispatch_timer, s);
     s->dispatch_soon = evtimer_new(s->base, on_dispatch_timer, s);
+    s->recover_timer = event_new(s->base, -1, EV_PERSIST, on_recover_timer, s);
     e->kick = kick_dispatch;
     e->kick_arg = s;
     s->sig_hup = evsignal_new(s->base, SIGHUP, on_sighup, s);
@@ -336,6 +347,8 @@ int server_run(const dn_config *cfg, dn_err *err)
                                       (cfg->dispatch_interval_ms % 1000) * 1000 };
     event_add(s->pass_timer, &pass_every);
     event_add(s->dispatch_timer, &dispatch_every);
+    struct timeval recover_every = { cfg->lease_seconds, 0 };
+    event_add(s->recover_timer, &recover_every);
     event_add(s->sig_hup, NULL);
     event_add(s->sig_term, NULL);
     event_add(s->sig_int, NULL);
@@ -356,7 +369,7 @@ done:
         api_stop(s->api);
     e->kick = NULL;
     struct event *evs[] = { s->pass_timer, s->pass_step, s->pass_soon, s->dispatch_timer,
-                            s->dispatch_soon, s->sig_hup,
+                            s->dispatch_soon, s->recover_timer, s->sig_hup,
                             s->sig_term, s->sig_int, s->watch_event, s->watch_debounce };
     for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
         if (evs[i])

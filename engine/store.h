@@ -170,7 +170,9 @@ typedef struct dn_store_ops {
     int (*touch_all)(void *ctx, dn_time at, dn_err *err);
     /* Marks contacts left in "sending" since before `before` (the engine
      * stopped between taking a contact and recording its send) as
-     * "in_doubt", so they are never re-sent blindly; sets *n. */
+     * "in_doubt", so they are never re-sent blindly; sets *n. Contacts this
+     * store connection took itself (still in flight here) are never
+     * touched; `before` is on the wall clock (claims record it there). */
     int (*mark_in_doubt)(void *ctx, dn_time before, dn_time now, int *n, dn_err *err);
 
     /* -- delivery (channel drivers, receipts, opt-outs) -- */
@@ -201,7 +203,8 @@ typedef struct dn_store_ops {
                               dn_err *err);
     /* After a restart: contacts of `channel` left in "sending" since before
      * `before`, whose provider deduplicates by idempotency key, go back to
-     * "planned" (to be sent again with the same key); sets *n. */
+     * "planned" (to be sent again with the same key); sets *n. As
+     * mark_in_doubt, never the contacts this connection took itself. */
     int (*requeue_sending)(void *ctx, const char *channel, dn_time before, dn_time now,
                            int *n, dn_err *err);
 } dn_store_ops;

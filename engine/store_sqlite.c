@@ -230,7 +230,8 @@ static const char *const stmt_sql[ST_COUNT] = {
         "WHERE o.state = 'planned' AND o.scheduled_at <= ?1 AND (?3 IS NULL OR o.channel = ?3) "
         "ORDER BY o.scheduled_at, o.id LIMIT ?2",
     [ST_OUTBOX_TAKE] =
-        "UPDATE contacts SET state = 'sending', updated_at = ?2, attempts = attempts + 1 "
+        "UPDATE contacts SET state = 'sending', updated_at = ?2, attempts = attempts + 1, "
+        "claimed_by = ?3 "
         "WHERE id = ?1 AND state = 'planned'",
     [ST_CONTACT_STATE] =
         "UPDATE contacts SET state = ?2, provider_id = COALESCE(?3, provider_id), "
@@ -286,7 +287,8 @@ static const char *const stmt_sql[ST_COUNT] = {
         "UPDATE contacts SET state = 'in_doubt', updated_at = ?2, state_reason = "
         "'the engine stopped between taking this contact and recording its send; "
         "check with the provider before sending again' "
-        "WHERE state = 'sending' AND updated_at < ?1 RETURNING id, customer_id",
+        "WHERE state = 'sending' AND updated_at < ?1 AND claimed_by IS NOT ?3 "
+        "RETURNING id, customer_id",
     [ST_CONTACT_SENT] =
         "UPDATE contacts SET state = 'sent', provider_id = ?2, instance = ?3, cost_minor = ?4, "
         "cost_currency = ?5, sent_at = ?6, updated_at = ?6, "
@@ -306,7 +308,7 @@ static const char *const stmt_sql[ST_COUNT] = {
         "UPDATE contacts SET state = 'planned', scheduled_at = ?3, updated_at = ?3, "
         "state_reason = 'the engine stopped while this contact was being sent; sent again "
         "with the same idempotency key, which the provider deduplicates' "
-        "WHERE channel = ?1 AND state = 'sending' AND updated_at < ?2 "
+        "WHERE channel = ?1 AND state = 'sending' AND updated_at < ?2 AND claimed_by IS NOT ?4 "
         "RETURNING id, customer_id",
 };
 
@@ -319,6 +321,7 @@ static const char *const contact_states[] = {
 
 typedef struct sqlite_store {
     sqlite3      *db;
+    char          owner[33];   /* random per open: contacts.claimed_by of our sends */
     sqlite3_stmt *st[ST_COUNT];
 } sqlite_store;
 
@@ -736,6 +739,10 @@ static int sqlite_open(void **ctx, const char *dsn, const char *schema_root, dn_
     sqlite_store *s = calloc(1, sizeof *s);
     if (!s)
         return dn_err_set(err, -ENOMEM, NULL, "out of memory opening the store");
+    unsigned char nonce[16];
+    sqlite3_randomness(sizeof nonce, nonce);
+    for (size_t i = 0; i < sizeof nonce; i++)
+        snprintf(s->owner + 2 * i, 3, "%02x", nonce[i]);
     int src = sqlite3_open_v2(dsn, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (src != SQLITE_OK) {
         rc = dn_err_set(err, -EIO, "dsn", "cannot open %s: %s", dsn,
@@ -1890,6 +1897,7 @@ static int sqlite_claim_outbox_channel(void *ctx, dn_time now, const char *chann
         st = use(s, ST_OUTBOX_TAKE);
         b = sqlite3_bind_int64(st, 1, list[i].id);
         b |= sqlite3_bind_int64(st, 2, taken_at);
+        b |= bind_text(st, 3, s->owner);
         rc = b ? bind_failed(s, b, err, "outbox take") : run(s, st, err, "outbox take");
         if (rc < 0)
             goto fail;
@@ -2421,34 +2429,49 @@ static int sqlite_mark_in_doubt(void *ctx, dn_time before, dn_time now, int *n, 
     sqlite3_stmt *st = use(s, ST_CONTACT_IN_DOUBT);
     int b = sqlite3_bind_int64(st, 1, before);
     b |= sqlite3_bind_int64(st, 2, now);
+    b |= bind_text(st, 3, s->owner);
     if (b) {
         rc = bind_failed(s, b, err, "mark in doubt");
         goto fail;
     }
     /* collect first: events cannot be inserted while the UPDATE steps */
-    int64_t ids[256][2];
-    int count = 0;
+    int64_t (*ids)[2] = NULL;
+    size_t count = 0, capacity = 0;
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count < 256) {
-            ids[count][0] = sqlite3_column_int64(st, 0);
-            ids[count][1] = sqlite3_column_int64(st, 1);
+        if (count == capacity) {
+            size_t grown = capacity ? capacity * 2 : 64;
+            void *bigger = realloc(ids, grown * sizeof *ids);
+            if (!bigger) {
+                sqlite3_reset(st);
+                free(ids);
+                rc = dn_err_set(err, -ENOMEM, NULL, "out of memory marking contacts in doubt");
+                goto fail;
+            }
+            ids = bigger;
+            capacity = grown;
         }
+        ids[count][0] = sqlite3_column_int64(st, 0);
+        ids[count][1] = sqlite3_column_int64(st, 1);
         count++;
     }
     sqlite3_reset(st);
     if (step != SQLITE_DONE) {
+        free(ids);
         rc = db_fail(s, step, err, NULL, "mark in doubt");
         goto fail;
     }
-    for (int i = 0; i < count && i < 256; i++) {
+    for (size_t i = 0; i < count; i++) {
         json_t *payload = json_pack("{s:I, s:s}", "contact_id", (json_int_t)ids[i][0], "state",
                                     "in_doubt");
         rc = insert_event(s, ids[i][1], "contact_in_doubt", payload, now, err);
-        if (rc < 0)
+        if (rc < 0) {
+            free(ids);
             goto fail;
+        }
     }
-    *n = count;
+    free(ids);
+    *n = (int)count;
     return unit_commit(s, &u, err);
 fail:
     unit_abort(s, &u);
@@ -2656,6 +2679,7 @@ static int sqlite_requeue_sending(void *ctx, const char *channel, dn_time before
     int b = bind_text(st, 1, channel);
     b |= sqlite3_bind_int64(st, 2, before);
     b |= sqlite3_bind_int64(st, 3, now);
+    b |= bind_text(st, 4, s->owner);
     if (b) {
         rc = bind_failed(s, b, err, "requeue");
         goto fail;

@@ -121,9 +121,9 @@ class Dunningd:
                                      self.log_text())
             try:
                 return requests.get(self.base + "/healthz", timeout=2).status_code == 200
-            except requests.ConnectionError:
+            except requests.RequestException:   # not listening yet, or busy with a pass
                 return False
-        wait_until(up, 30, "dunningd /healthz")
+        wait_until(up, 60, "dunningd /healthz")
         return self
 
     def log_text(self):
@@ -162,6 +162,11 @@ class Dunningd:
                              **kw)
 
 
+class Threading(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024     # listen() backlog: many connections at once
+
+
 class HttpSink:
     """A threaded HTTP server recording every request; replies 200 with
     {"id": "p<n>"} (or `status` / after `delay` seconds)."""
@@ -196,9 +201,7 @@ class HttpSink:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.server.request_queue_size = 1024
+        self.server = Threading(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/send"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -297,8 +300,7 @@ class SmscSink:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = Threading(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
