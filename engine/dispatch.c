@@ -49,13 +49,21 @@ static dn_channel_slot *slot_for(dn_engine *e, const char *channel)
     return NULL;
 }
 
-/* One send handed to a driver, until its completion (owned by the
- * dispatcher: allocated in dispatch_one, freed in on_sent). */
-typedef struct send_context {
+/* One send handed to a driver, until its outcome is recorded (owned by
+ * the dispatcher: allocated in dispatch_one; on completion queued on
+ * engine.done_head; freed by dispatch_flush). */
+typedef struct dn_send_context {
     dn_engine       *engine;
     dn_channel_slot *slot;
     int              attempts;
     int              sms_parts;
+    /* the outcome, filled on completion */
+    int64_t          contact_id;
+    int              rc;
+    char             provider_id[128];
+    char             detail[320];
+    bool             has_provider_id, has_detail;
+    struct dn_send_context *next;
 } send_context;
 
 /* Why a contact planned for case_id must no longer go out, or NULL. */
@@ -97,20 +105,19 @@ static dn_time retry_delay(const dn_channel_slot *slot, int attempts)
     return delay < slot->max_backoff_seconds ? delay : slot->max_backoff_seconds;
 }
 
-/* Completion of a driver's send (channel.h's contract): record what
- * happened, free the send context, let the server dispatch more. */
-static void on_sent(void *arg, int64_t contact_id, int rc, const char *provider_id,
-                    const char *detail)
+/* Records one completed send's outcome (see on_sent). */
+static void record_outcome(dn_engine *e, send_context *sc)
 {
-    send_context *sc = arg;
-    dn_engine *e = sc->engine;
     dn_channel_slot *slot = sc->slot;
+    int64_t contact_id = sc->contact_id;
+    int rc = sc->rc;
+    const char *provider_id = sc->has_provider_id ? sc->provider_id : NULL;
+    const char *detail = sc->has_detail ? sc->detail : NULL;
     dn_time now = engine_now(e);
     dn_err err;
     dn_err_clear(&err);
     int wrc;
     char why[400];
-    slot->in_flight--;
     if (rc == -ETIMEDOUT && !slot->deduplicates) {
         snprintf(why, sizeof why, "outcome unknown (%s): %s; not sent again blindly",
                  slot->instance, detail ? detail : "no answer");
@@ -148,9 +155,59 @@ static void on_sent(void *arg, int64_t contact_id, int rc, const char *provider_
     if (wrc)
         dn_log(DN_LOG_ERROR, "dispatch", "contact %lld: state not recorded: %s",
                (long long)contact_id, err.msg);
-    free(sc);
+}
+
+/* Completion of a driver's send (channel.h's contract). The outcome is
+ * queued and recorded by dispatch_flush, many per transaction (one
+ * transaction per send would bound the rate by the store's commits); the
+ * instance's capacity is free at once, and the server is asked to
+ * dispatch (which flushes first). Until the flush the contact stays in
+ * "sending", so a crash in between is recovered like one during the send. */
+static void on_sent(void *arg, int64_t contact_id, int rc, const char *provider_id,
+                    const char *detail)
+{
+    send_context *sc = arg;
+    dn_engine *e = sc->engine;
+    sc->slot->in_flight--;
+    sc->contact_id = contact_id;
+    sc->rc = rc;
+    sc->has_provider_id = provider_id != NULL;
+    sc->has_detail = detail != NULL;
+    dn_strlcpy(sc->provider_id, provider_id ? provider_id : "", sizeof sc->provider_id);
+    dn_strlcpy(sc->detail, detail ? detail : "", sizeof sc->detail);
+    sc->next = NULL;
+    if (e->done_tail)
+        e->done_tail->next = sc;
+    else
+        e->done_head = sc;
+    e->done_tail = sc;
     if (e->kick)
         e->kick(e->kick_arg);
+}
+
+int dispatch_flush(dn_engine *e)
+{
+    int n = 0;
+    if (!e->done_head)
+        return 0;
+    dn_err err;
+    dn_err_clear(&err);
+    bool tx = e->store.ops->begin(e->store.ctx, &err) == 0;
+    if (!tx)
+        dn_log(DN_LOG_WARN, "dispatch", "recording outcomes one by one: %s", err.msg);
+    while (e->done_head) {
+        send_context *sc = e->done_head;
+        e->done_head = sc->next;
+        record_outcome(e, sc);
+        free(sc);
+        n++;
+    }
+    e->done_tail = NULL;
+    if (tx && e->store.ops->commit(e->store.ctx, &err)) {
+        dn_log(DN_LOG_ERROR, "dispatch", "%d outcome(s) not recorded: %s", n, err.msg);
+        e->store.ops->rollback(e->store.ctx);
+    }
+    return n;
 }
 
 /* Re-checks one taken contact and sends it, or records why not. */
@@ -264,6 +321,7 @@ static void dispatch_one(dn_engine *e, dn_outbox_item *it, dn_time now, dn_facts
 
 int dispatch_batch(dn_engine *e, dn_time now, int max, dn_dispatch_stats *st, dn_err *err)
 {
+    dispatch_flush(e);
     dn_facts *f = NULL;
     int taken = 0;
     int rc = 0;

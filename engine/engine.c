@@ -243,9 +243,12 @@ int engine_open_channels(dn_engine *e, struct event_base *base, json_t *channels
 
 void engine_close(dn_engine *e)
 {
+    /* closing a driver completes its sends still in flight (aborted) */
     for (int i = 0; i < e->n_channels; i++)
         if (e->channels[i].driver->close)
             e->channels[i].driver->close(e->channels[i].ctx);
+    if (e->store.ops)
+        dispatch_flush(e);
     e->n_channels = 0;
     if (e->rules)
         rules_release(e->rules);

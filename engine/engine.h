@@ -56,6 +56,8 @@ typedef struct dn_engine {
      * dispatches again soon); may be NULL */
     void      (*kick)(void *arg);
     void       *kick_arg;
+    /* completed sends whose outcome is not recorded yet (dispatch_flush) */
+    struct dn_send_context *done_head, *done_tail;
     /* last pass, for /metrics */
     double      last_pass_seconds;
     long        passes;
@@ -104,6 +106,9 @@ int  dispatch_batch(dn_engine *e, dn_time now, int max, dn_dispatch_stats *st, d
  * deduplicates by idempotency key (sent again with the same key), else
  * become "in_doubt" (never re-sent blindly). Returns how many. */
 int  dispatch_recover(dn_engine *e, dn_time now);
+/* Records the outcomes of completed sends in one store transaction;
+ * dispatch_batch and engine_close call it first. Returns how many. */
+int  dispatch_flush(dn_engine *e);
 /* Sends handed to drivers and not yet completed, over all instances. */
 int  dispatch_in_flight(const dn_engine *e);
 /* Per-instance counters for /metrics: {"channel_in_flight": {inst: n}, ...}

@@ -181,8 +181,9 @@ typedef struct dn_store_ops {
     int (*claim_outbox_channel)(void *ctx, dn_time now, const char *channel,
                                 dn_outbox_item **items, int max, int *n, dn_err *err);
     /* A provider accepted a contact taken for dispatch: state "sent" with
-     * sent_at, provider id, instance and cost; appends "contact_sent".
-     * -ENOENT unless the contact is in "sending". */
+     * sent_at, provider id, instance and cost; appends "contact_sent". A
+     * delivery report that overtook this record keeps its state (delivered
+     * or failed) and gains the rest. -ENOENT in any other state. */
     int (*record_sent)(void *ctx, int64_t contact_id, const dn_send_record *r, dn_time at,
                        dn_err *err);
     /* A delivery report or bounce: the contact (by id, or by idem_key alone

@@ -290,10 +290,11 @@ static const char *const stmt_sql[ST_COUNT] = {
         "WHERE state = 'sending' AND updated_at < ?1 AND claimed_by IS NOT ?3 "
         "RETURNING id, customer_id",
     [ST_CONTACT_SENT] =
-        "UPDATE contacts SET state = 'sent', provider_id = ?2, instance = ?3, cost_minor = ?4, "
+        "UPDATE contacts SET state = CASE WHEN state = 'sending' THEN 'sent' ELSE state END, "
+        "provider_id = ?2, instance = ?3, cost_minor = ?4, "
         "cost_currency = ?5, sent_at = ?6, updated_at = ?6, "
-        "state_reason = COALESCE(?7, state_reason) WHERE id = ?1 AND state = 'sending' "
-        "RETURNING customer_id",
+        "state_reason = COALESCE(?7, state_reason) WHERE id = ?1 "
+        "AND state IN ('sending', 'delivered', 'failed') RETURNING customer_id",
     [ST_CONTACT_BY_ID] =
         "SELECT id, customer_id, state, idem_key FROM contacts WHERE id = ?1",
     [ST_CONTACT_BY_KEY] =
