@@ -190,9 +190,11 @@ typedef struct dn_store_ops {
      * when contact_id is 0; when both are given they must belong together)
      * becomes state ("delivered" or "failed") with final_at = at, the
      * reason kept, an event "contact_<state>" appended and the customer made
-     * due at once (next_evaluation_at 0, whatever the engine's clock). Accepted from sending, sent, delivered and in_doubt (a report
-     * settles a doubt); a report for a failed, cancelled or planned contact
-     * is -EALREADY. -ENOENT when nothing matches. */
+     * due at once (next_evaluation_at 0, whatever the engine's clock).
+     * Accepted from sending, sent and in_doubt (a report settles a doubt);
+     * the same state again is 0 and changes nothing; any other state
+     * (delivered then failed, cancelled, planned) is -EALREADY. -ENOENT
+     * when nothing matches. */
     int (*record_receipt)(void *ctx, int64_t contact_id, const char *idem_key,
                           const char *state, const char *reason, dn_time at, dn_err *err);
     /* The customer of contact (contact_id, idem_key) opts out of the

@@ -2591,10 +2591,14 @@ static int sqlite_record_receipt(void *ctx, int64_t contact_id, const char *idem
     rc = find_contact(s, contact_id, idem_key, &id, &customer_id, current, sizeof current, err);
     if (rc < 0)
         goto fail;
-    static const char *const open_states[] = { "sending", "sent", "delivered", "in_doubt" };
+    static const char *const open_states[] = { "sending", "sent", "in_doubt" };
     bool open = false;
     for (size_t i = 0; i < sizeof open_states / sizeof open_states[0]; i++)
         open |= strcmp(current, open_states[i]) == 0;
+    if (!open && strcmp(current, state) == 0) {
+        unit_abort(s, &u);                 /* the same report again: nothing to do */
+        return 0;
+    }
     if (!open) {
         rc = dn_err_set(err, -EALREADY, "state", "contact %lld is %s; a receipt cannot "
                         "change it", (long long)id, current);

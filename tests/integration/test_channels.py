@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import subprocess
+import urllib.parse
 
 import pytest
 import requests
@@ -214,3 +215,43 @@ def test_email_over_smtp_with_one_click_unsubscribe(tmp_path, smtp):
         assert contact_row(d, "C-MAIL")["state"] == "failed"
     finally:
         d.stop()
+
+
+def test_generic_http_sms_form_post_and_status_callback(tmp_path):
+    from peers import HttpSink
+    sink = HttpSink()
+    d = Dunningd(tmp_path, lambda base: {"sms": [
+        {"driver": "http_sms", "instance": "gw-form", "url": sink.url, "format": "form",
+         "from": "Dunning", "to_field": "msisdn", "text_field": "message",
+         "headers": {"X-Api-Key": "k-123"}, "status_url": f"{base}/v1/callbacks/sms",
+         "cost": {"per_message_minor": 2, "per_part_minor": 3, "currency": "EUR"}}]})
+    d.load(records([("C-GW", "en", "+37120000009", "", 4500, "2026-06-05")]))
+    d.start()
+    try:
+        wait_until(lambda: d.states().get("sent") == 1, 60, "the SMS to be sent")
+        row = contact_row(d, "C-GW")
+        assert len(sink.requests) == 1
+        request = sink.requests[0]
+        assert request["headers"]["Content-Type"] == "application/x-www-form-urlencoded"
+        assert request["headers"]["X-Api-Key"] == "k-123"
+        assert "Idempotency-Key" not in request["headers"]
+        form = urllib.parse.parse_qs(request["body"].decode(), strict_parsing=True)
+        status_url = f"{d.base}/v1/callbacks/sms?c={row['id']}&s={signature('dlr', row['id'])}"
+        assert form == {"msisdn": ["+37120000009"], "message": [EN_TEXT], "from": ["Dunning"],
+                        "reference": [row["idem_key"]], "status_url": [status_url]}
+        # the sink's reply {"id": "p1"} is the provider id; 2 + 3 × 1 part = 5 cents
+        assert (row["provider_id"], row["cost"], row["currency"], row["instance"]) == \
+            ("p1", 5, "EUR", "sms/gw-form")
+        r = requests.post(status_url, json={"status": "delivered"}, timeout=10)
+        assert r.status_code == 200, r.text
+        assert r.json() == {"contact_id": row["id"], "state": "delivered"}
+        assert contact_row(d, "C-GW")["state"] == "delivered"
+        # the same report again changes nothing; a contrary one is a conflict
+        r = requests.post(status_url, json={"status": "delivered"}, timeout=10)
+        assert r.status_code == 200, r.text
+        r = requests.post(status_url, json={"status": "failed"}, timeout=10)
+        assert r.status_code == 409 and r.json()["error"]["code"] == "conflict", r.text
+        assert contact_row(d, "C-GW")["state"] == "delivered"
+    finally:
+        d.stop()
+        sink.stop()
