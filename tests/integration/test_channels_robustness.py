@@ -120,3 +120,52 @@ def test_sigkill_mid_batch_then_restart(tmp_path, deduplicating):
         assert kinds.get("contact_requeued", 0) == at_kill.get("sending", 0)
     else:
         assert kinds.get("contact_in_doubt", 0) == at_kill.get("sending", 0)
+
+
+@pytest.mark.parametrize("status, attempts, state, reason", [
+    (503, 1, "failed", "gave up after 1 attempt(s) on sms: HTTP 503"),
+    (400, 5, "failed", "refused by sms: HTTP 400"),
+    (503, 3, "planned", "attempt 1 on sms failed, retry in 60s: HTTP 503"),
+])
+def test_failures_follow_the_retry_policy(tmp_path, status, attempts, state, reason):
+    sink = HttpSink(status=status)
+    d = Dunningd(tmp_path, {"sms": {"driver": "http_sms", "url": sink.url,
+                                    "retry": {"max_attempts": attempts, "backoff_seconds": 60}}})
+    d.load(customers(1))
+    d.start()
+    try:
+        wait_until(lambda: d.query("SELECT attempts FROM contacts") == [(1,)] and
+                   d.states().get(state) == 1, 30, f"the contact to be {state}")
+        [(got_reason, scheduled)] = d.query("SELECT state_reason, scheduled_at FROM contacts")
+        assert got_reason.startswith(reason), got_reason
+        if state == "planned":
+            # 2026-06-02T09:00:00Z (the pinned clock) + 60 s
+            assert scheduled == 1780390800 + 60
+    finally:
+        d.stop()
+        sink.stop()
+    assert len(sink.requests) == 1
+
+
+def test_rate_limit_spaces_the_sends(tmp_path):
+    sink = HttpSink()
+    d = Dunningd(tmp_path, {"sms": {"driver": "http_sms", "url": sink.url,
+                                    "rate_per_second": 20, "concurrency": 100}})
+    d.load(customers(40))
+    stamps = []
+    original = sink.server.RequestHandlerClass.do_POST
+
+    def stamped(handler):
+        stamps.append(time.monotonic())
+        original(handler)
+    sink.server.RequestHandlerClass.do_POST = stamped
+    d.start()
+    try:
+        wait_until(lambda: d.states().get("sent") == 40, 60, "40 sends")
+    finally:
+        d.stop()
+        sink.stop()
+    # a bucket of 20 tokens refilled at 20/s: the first 20 at once, the
+    # other 20 over the next second, so the last comes ≥ 0.9 s after the first
+    stamps.sort()
+    assert stamps[-1] - stamps[0] >= 0.9, stamps[-1] - stamps[0]
