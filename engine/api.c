@@ -22,6 +22,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "callback_sign.h"
 #include "import.h"
 #include "json_codec.h"
 
@@ -44,7 +45,10 @@ struct dn_api {
     long                        responses_by_class[6];   /* index = status / 100 */
 };
 
-typedef enum body_kind { BODY_NONE, BODY_JSON, BODY_BULK } body_kind;
+/* BODY_RAW: any media type, at most API_RAW_BODY_MAX bytes, kept raw
+ * (forms posted by mail clients and gateways). */
+typedef enum body_kind { BODY_NONE, BODY_JSON, BODY_BULK, BODY_RAW } body_kind;
+#define API_RAW_BODY_MAX 8192
 
 /* Everything a handler gets: the request, the decoded path parameter, the
  * query, and the body (parsed JSON for BODY_JSON routes; raw bytes and
@@ -93,6 +97,11 @@ static void handle_decision_list(api_request *r);
 static void handle_contact_list(api_request *r);
 static void handle_rules_get(api_request *r);
 static void handle_rules_reload(api_request *r);
+static void handle_callback_kannel(api_request *r);
+static void handle_callback_sms(api_request *r);
+static void handle_callback_email(api_request *r);
+static void handle_unsubscribe_page(api_request *r);
+static void handle_unsubscribe(api_request *r);
 
 /* The one list of routes (tests/integration/test_openapi_routes.py reads it
  * and compares it with schema/openapi.yaml). */
@@ -118,6 +127,11 @@ static const api_route api_routes[] = {
     { EVHTTP_REQ_GET,  "/v1/contacts",                  handle_contact_list,      false, BODY_NONE },
     { EVHTTP_REQ_GET,  "/v1/rules",                     handle_rules_get,         false, BODY_NONE },
     { EVHTTP_REQ_POST, "/v1/rules/reload",              handle_rules_reload,      false, BODY_NONE },
+    { EVHTTP_REQ_GET,  "/v1/callbacks/kannel",          handle_callback_kannel,   true,  BODY_NONE },
+    { EVHTTP_REQ_POST, "/v1/callbacks/sms",             handle_callback_sms,      true,  BODY_JSON },
+    { EVHTTP_REQ_POST, "/v1/callbacks/email",           handle_callback_email,    false, BODY_JSON },
+    { EVHTTP_REQ_GET,  "/v1/unsubscribe",               handle_unsubscribe_page,  true,  BODY_NONE },
+    { EVHTTP_REQ_POST, "/v1/unsubscribe",               handle_unsubscribe,       true,  BODY_RAW },
 };
 #define API_ROUTE_COUNT (sizeof api_routes / sizeof api_routes[0])
 
@@ -130,6 +144,7 @@ static const char *status_reason(int status)
     case 201: return "Created";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
@@ -422,7 +437,9 @@ static const char *metric_label(const char *key)
 {
     static const struct { const char *key, *label; } labels[] = {
         { "contacts", "state" }, { "decisions", "action" }, { "channels", "channel" },
-        { "guard", "verdict" },
+        { "guard", "verdict" }, { "channel_in_flight", "instance" },
+        { "channel_sent_total", "instance" }, { "channel_failed_total", "instance" },
+        { "channel_retried_total", "instance" }, { "channel_in_doubt_total", "instance" },
     };
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
         if (strcmp(labels[i].key, key) == 0)
@@ -963,6 +980,251 @@ static void handle_rules_reload(api_request *r)
                       err.msg[0] ? err.msg : "the rule set did not load; the old one stays live");
 }
 
+/* ---- handlers: delivery callbacks and opt-outs ---- */
+
+/* Reads ?c=<contact id>&s=<signature> of a signed callback URL
+ * (callback_sign.h). Replies 422 (missing or malformed) or 403 (a
+ * signature that does not match) and returns false. */
+static bool signed_contact(api_request *r, const char *purpose, int64_t *contact_id)
+{
+    const char *c = evhttp_find_header(&r->query, "c");
+    const char *sig = evhttp_find_header(&r->query, "s");
+    char *end = NULL;
+    if (!c || !sig) {
+        reply_error(r, 422, "required", c ? "s" : "c", "the callback URL needs c (contact id) "
+                    "and s (signature), as dunningd issued it");
+        return false;
+    }
+    errno = 0;
+    long long id = strtoll(c, &end, 10);
+    if (!*c || *end || errno || id <= 0) {
+        reply_error(r, 422, "invalid", "c", "c must be a positive contact id");
+        return false;
+    }
+    if (!callback_verify(purpose, id, sig)) {
+        reply_error(r, 403, "forbidden", "s", "the signature does not match contact %lld", id);
+        return false;
+    }
+    *contact_id = id;
+    return true;
+}
+
+/* Settles the contact from a report: 200 {"contact_id", "state"}; 404 for
+ * an unknown contact, 409 when it is already settled otherwise. */
+static void apply_receipt(api_request *r, int64_t contact_id, const char *idem_key,
+                          const char *state, const char *reason)
+{
+    dn_err err;
+    dn_err_clear(&err);
+    dn_store *s = r->api->store;
+    int rc = s->ops->record_receipt(s->ctx, contact_id, idem_key, state, reason, dn_now(), &err);
+    if (rc == -EALREADY) {
+        reply_error(r, 409, "conflict", err.field, "%s", err.msg);
+        return;
+    }
+    if (rc < 0) {
+        reply_failure(r, rc, &err);
+        return;
+    }
+    if (r->api->hooks.changed)
+        r->api->hooks.changed(r->api->hooks_arg);
+    reply_json(r, 200, json_pack("{s:I, s:s}", "contact_id", (json_int_t)contact_id, "state",
+                                 state));
+}
+
+/* GET /v1/callbacks/kannel?c=&s=&type=N — Kannel's delivery report (the
+ * dlr-url the kannel driver gave). Types: 1 delivered, 2 failed, 16
+ * rejected by the SMSC settle the contact; 4 (buffered) and 8 (accepted by
+ * the SMSC) are intermediate and only acknowledged. */
+static void handle_callback_kannel(api_request *r)
+{
+    int64_t contact_id;
+    if (!signed_contact(r, "dlr", &contact_id))
+        return;
+    const char *type_text = evhttp_find_header(&r->query, "type");
+    char *end = NULL;
+    long type = type_text ? strtol(type_text, &end, 10) : -1;
+    if (!type_text || !*type_text || *end || type < 0 || type > 63) {
+        reply_error(r, 422, type_text ? "invalid" : "required", "type",
+                    "type must be Kannel's DLR type (1, 2, 4, 8 or 16)");
+        return;
+    }
+    char reason[64];
+    snprintf(reason, sizeof reason, "kannel delivery report type %ld", type);
+    if (type & 1)
+        apply_receipt(r, contact_id, NULL, "delivered", reason);
+    else if (type & (2 | 16))
+        apply_receipt(r, contact_id, NULL, "failed", reason);
+    else
+        reply_json(r, 200, json_pack("{s:I, s:s}", "contact_id", (json_int_t)contact_id,
+                                     "state", "unchanged"));
+}
+
+/* POST /v1/callbacks/sms?c=&s= {"status": "delivered"|"failed", "reason"}
+ * — the status callback of the http_sms driver's providers. */
+static void handle_callback_sms(api_request *r)
+{
+    int64_t contact_id;
+    if (!signed_contact(r, "dlr", &contact_id))
+        return;
+    const char *status = json_string_value(json_object_get(r->body, "status"));
+    json_t *reason = json_object_get(r->body, "reason");
+    if (!status || (strcmp(status, "delivered") != 0 && strcmp(status, "failed") != 0)) {
+        reply_error(r, 422, status ? "invalid" : "required", "status",
+                    "status must be \"delivered\" or \"failed\"");
+        return;
+    }
+    if (reason && !json_is_string(reason)) {
+        reply_error(r, 422, "invalid", "reason", "reason must be a string");
+        return;
+    }
+    apply_receipt(r, contact_id, NULL, status, reason ? json_string_value(reason) : NULL);
+}
+
+/* Splits a Message-ID the smtp driver made, "<key.ID@domain>", into the
+ * contact id; false when it is not one of ours. */
+static bool message_id_contact(const char *message_id, int64_t *contact_id)
+{
+    const char *at = message_id ? strrchr(message_id, '@') : NULL;
+    if (!at || at == message_id)
+        return false;
+    const char *dot = at;
+    while (dot > message_id && dot[-1] >= '0' && dot[-1] <= '9')
+        dot--;
+    if (dot == at || dot == message_id || dot[-1] != '.')
+        return false;
+    long long id = strtoll(dot, NULL, 10);
+    if (id <= 0)
+        return false;
+    *contact_id = id;
+    return true;
+}
+
+/* POST /v1/callbacks/email {"message_id", "type": "bounce"|"complaint",
+ * "permanent": true, "reason"} — bounces and complaints from the mail
+ * system (token needed). A permanent bounce fails the contact; a
+ * temporary one is only logged as an event; a complaint opts the customer
+ * out of e-mail. */
+static void handle_callback_email(api_request *r)
+{
+    const char *message_id = json_string_value(json_object_get(r->body, "message_id"));
+    const char *type = json_string_value(json_object_get(r->body, "type"));
+    json_t *permanent = json_object_get(r->body, "permanent");
+    json_t *reason_value = json_object_get(r->body, "reason");
+    int64_t contact_id = 0;
+    dn_err err;
+    dn_err_clear(&err);
+    if (!json_is_object(r->body)) {
+        reply_error(r, 422, "invalid", "", "the body must be a JSON object");
+        return;
+    }
+    if (!message_id_contact(message_id, &contact_id)) {
+        reply_error(r, 422, message_id ? "invalid" : "required", "message_id",
+                    "message_id must be the Message-ID dunningd gave the e-mail, "
+                    "like <key.123@example.com>");
+        return;
+    }
+    if (!type || (strcmp(type, "bounce") != 0 && strcmp(type, "complaint") != 0)) {
+        reply_error(r, 422, type ? "invalid" : "required", "type",
+                    "type must be \"bounce\" or \"complaint\"");
+        return;
+    }
+    if (permanent && !json_is_boolean(permanent)) {
+        reply_error(r, 422, "invalid", "permanent", "permanent must be true or false");
+        return;
+    }
+    if (reason_value && !json_is_string(reason_value)) {
+        reply_error(r, 422, "invalid", "reason", "reason must be a string");
+        return;
+    }
+    char reason[300];
+    snprintf(reason, sizeof reason, "%s%s: %s", type,
+             strcmp(type, "bounce") == 0 ? (json_is_false(permanent) ? " (temporary)" : "") : "",
+             reason_value ? json_string_value(reason_value) : "no reason given");
+    dn_store *s = r->api->store;
+    if (strcmp(type, "complaint") == 0) {
+        int rc = s->ops->opt_out_by_contact(s->ctx, contact_id, NULL, DN_OPTOUT_EMAIL, reason,
+                                            dn_now(), &err);
+        if (rc < 0) {
+            reply_failure(r, rc, &err);
+            return;
+        }
+        if (r->api->hooks.changed)
+            r->api->hooks.changed(r->api->hooks_arg);
+        reply_json(r, 200, json_pack("{s:I, s:s}", "contact_id", (json_int_t)contact_id,
+                                     "opt_out", "email"));
+        return;
+    }
+    if (json_is_false(permanent)) {
+        reply_json(r, 200, json_pack("{s:I, s:s}", "contact_id", (json_int_t)contact_id,
+                                     "state", "unchanged"));
+        return;
+    }
+    apply_receipt(r, contact_id, NULL, "failed", reason);
+}
+
+/* GET /v1/unsubscribe?c=&s= — the page a person reaches by clicking the
+ * link: a button that POSTs (link scanners that follow every URL must not
+ * opt anyone out). */
+static void handle_unsubscribe_page(api_request *r)
+{
+    int64_t contact_id;
+    if (!signed_contact(r, "unsubscribe", &contact_id))
+        return;
+    char sig[DN_CALLBACK_SIG_HEX];
+    callback_sign("unsubscribe", contact_id, sig);
+    struct evbuffer *out = evbuffer_new();
+    if (!out) {
+        reply_json(r, 500, NULL);
+        return;
+    }
+    evbuffer_add_printf(out,
+                        "<!DOCTYPE html>\n<html><body>\n"
+                        "<form method=\"post\" action=\"/v1/unsubscribe?c=%lld&amp;s=%s\">\n"
+                        "<input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">\n"
+                        "<button type=\"submit\">Unsubscribe from these e-mails</button>\n"
+                        "</form>\n</body></html>\n",
+                        (long long)contact_id, sig);
+    send_buffer(r, 200, "text/html; charset=utf-8", out);
+    evbuffer_free(out);
+}
+
+/* POST /v1/unsubscribe?c=&s= with "List-Unsubscribe=One-Click" in the
+ * body (RFC 8058; a form post or multipart/form-data): the customer of the
+ * contact opts out of e-mail; the next decision respects it. */
+static void handle_unsubscribe(api_request *r)
+{
+    int64_t contact_id;
+    if (!signed_contact(r, "unsubscribe", &contact_id))
+        return;
+    bool one_click = false;
+    static const char marker[] = "List-Unsubscribe=One-Click";
+    if (r->raw_len >= sizeof marker - 1)
+        one_click = memmem(r->raw, r->raw_len, marker, sizeof marker - 1) != NULL;
+    /* multipart/form-data carries name and value apart */
+    if (!one_click && strcmp(r->media_type, "multipart/form-data") == 0)
+        one_click = memmem(r->raw, r->raw_len, "List-Unsubscribe", 16) != NULL &&
+                    memmem(r->raw, r->raw_len, "One-Click", 9) != NULL;
+    if (!one_click) {
+        reply_error(r, 422, "required", "List-Unsubscribe", "the body must be "
+                    "\"List-Unsubscribe=One-Click\" (RFC 8058)");
+        return;
+    }
+    dn_err err;
+    dn_err_clear(&err);
+    dn_store *s = r->api->store;
+    int rc = s->ops->opt_out_by_contact(s->ctx, contact_id, NULL, DN_OPTOUT_EMAIL,
+                                        "one-click unsubscribe (RFC 8058)", dn_now(), &err);
+    if (rc < 0) {
+        reply_failure(r, rc, &err);
+        return;
+    }
+    if (r->api->hooks.changed)
+        r->api->hooks.changed(r->api->hooks_arg);
+    reply_json(r, 200, json_pack("{s:I, s:s}", "contact_id", (json_int_t)contact_id,
+                                 "opt_out", "email"));
+}
+
 /* ---- dispatch ---- */
 
 /* Matches path against pattern segment by segment; "{id}" takes one
@@ -1050,11 +1312,21 @@ static bool read_body(api_request *r, body_kind kind)
     request_media_type(r->req, r->media_type, sizeof r->media_type);
     if (kind == BODY_NONE)
         return true;
-    size_t limit = kind == BODY_BULK ? r->api->max_bulk_body : r->api->max_body;
+    size_t limit = kind == BODY_BULK ? r->api->max_bulk_body
+                 : kind == BODY_RAW ? API_RAW_BODY_MAX : r->api->max_body;
     if (len > limit) {
         reply_error(r, 413, "payload_too_large", "", "the body is %zu bytes; at most %zu are "
                     "accepted here", len, limit);
         return false;
+    }
+    if (kind == BODY_RAW) {
+        r->raw = len ? (const char *)evbuffer_pullup(input, -1) : "";
+        r->raw_len = len;
+        if (len && !r->raw) {
+            reply_json(r, 500, NULL);
+            return false;
+        }
+        return true;
     }
     bool json_type = strcmp(r->media_type, "application/json") == 0;
     bool bulk_type = strcmp(r->media_type, "application/x-ndjson") == 0 ||

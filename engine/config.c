@@ -150,7 +150,12 @@ int dn_config_load(dn_config *c, const char *path, dn_err *err)
             rc = set_string(v, key, c->rules, sizeof c->rules, err);
         else if (strcmp(key, "outbox_dir") == 0)
             rc = set_string(v, key, c->outbox_dir, sizeof c->outbox_dir, err);
-        else if (strcmp(key, "default_country") == 0)
+        else if (strcmp(key, "callback_secret") == 0) {
+            rc = set_string(v, key, c->callback_secret, sizeof c->callback_secret, err);
+            if (rc == 0 && strlen(c->callback_secret) < 16)
+                rc = dn_err_set(err, -EINVAL, key, "config key \"callback_secret\" must be "
+                                "16..64 characters");
+        } else if (strcmp(key, "default_country") == 0)
             rc = set_string(v, key, c->default_country, sizeof c->default_country, err);
         else if (strcmp(key, "pass_interval_seconds") == 0)
             rc = set_int(v, key, 1, 86400, &c->pass_interval_seconds, err);

@@ -30,6 +30,7 @@ typedef struct dn_config {
     bool    watch_rules;                 /* reload when the rules folder changes */
     dn_time fixed_now;                   /* pinned clock (demo, tests); 0 = wall clock */
     dn_log_level log_level;
+    char    callback_secret[65];         /* signs callback URLs; "" = random per start */
     json_t *channels;                    /* {"sms": {"driver": ...}} or NULL (owned) */
     json_t *guard_profiles;              /* {"LV": {"base": "LV", ...}} or NULL (owned);
                                             checked by dn_config_load */

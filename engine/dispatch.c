@@ -10,16 +10,61 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#define RETRY_DELAY_SECONDS 300
+static double monotonic_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
+/* Sends this instance may start now: free concurrency, bounded by the
+ * token bucket (refilled here) when a rate is configured. */
+static int slot_capacity(dn_channel_slot *slot)
+{
+    int free_slots = slot->concurrency - slot->in_flight;
+    if (free_slots <= 0)
+        return 0;
+    if (slot->rate_per_second <= 0)
+        return free_slots;
+    double now = monotonic_seconds();
+    double burst = slot->rate_per_second > 1 ? slot->rate_per_second : 1;
+    if (slot->tokens_at >= 0) {
+        slot->tokens += (now - slot->tokens_at) * slot->rate_per_second;
+        if (slot->tokens > burst)
+            slot->tokens = burst;
+    }
+    slot->tokens_at = now;
+    int tokens = (int)slot->tokens;
+    return tokens < free_slots ? tokens : free_slots;
+}
+
+/* The first instance of channel with capacity, or NULL. */
 static dn_channel_slot *slot_for(dn_engine *e, const char *channel)
 {
     for (int i = 0; i < e->n_channels; i++)
-        if (strcmp(e->channels[i].name, channel) == 0)
+        if (strcmp(e->channels[i].name, channel) == 0 && slot_capacity(&e->channels[i]) > 0)
             return &e->channels[i];
     return NULL;
 }
+
+/* One send handed to a driver, until its outcome is recorded (owned by
+ * the dispatcher: allocated in dispatch_one; on completion queued on
+ * engine.done_head; freed by dispatch_flush). */
+typedef struct dn_send_context {
+    dn_engine       *engine;
+    dn_channel_slot *slot;
+    int              attempts;
+    int              sms_parts;
+    /* the outcome, filled on completion */
+    int64_t          contact_id;
+    int              rc;
+    char             provider_id[128];
+    char             detail[320];
+    bool             has_provider_id, has_detail;
+    struct dn_send_context *next;
+} send_context;
 
 /* Why a contact planned for case_id must no longer go out, or NULL. */
 static const char *no_longer_owed(const dn_facts *f, int64_t case_id, char *buf, size_t size)
@@ -50,30 +95,119 @@ static const char *no_longer_owed(const dn_facts *f, int64_t case_id, char *buf,
     return buf;
 }
 
-/* Completion of a driver's send: record what happened. */
-static void on_sent(void *arg, int64_t contact_id, int rc, const char *provider_id,
-                    const char *detail)
+/* Waiting time before hand-over number attempts + 1: backoff doubled per
+ * attempt already made, capped. */
+static dn_time retry_delay(const dn_channel_slot *slot, int attempts)
 {
-    dn_engine *e = arg;
+    int64_t delay = slot->backoff_seconds;
+    for (int i = 1; i < attempts && delay < slot->max_backoff_seconds; i++)
+        delay *= 2;
+    return delay < slot->max_backoff_seconds ? delay : slot->max_backoff_seconds;
+}
+
+/* Records one completed send's outcome (see on_sent). */
+static void record_outcome(dn_engine *e, send_context *sc)
+{
+    dn_channel_slot *slot = sc->slot;
+    int64_t contact_id = sc->contact_id;
+    int rc = sc->rc;
+    const char *provider_id = sc->has_provider_id ? sc->provider_id : NULL;
+    const char *detail = sc->has_detail ? sc->detail : NULL;
+    dn_time now = engine_now(e);
     dn_err err;
     dn_err_clear(&err);
     int wrc;
-    if (rc == 0) {
-        wrc = e->store.ops->set_contact_state(e->store.ctx, contact_id, "sent", provider_id,
-                                              detail, engine_now(e), &err);
-    } else if (rc == -EPERM) {
+    char why[400];
+    if (rc == -ETIMEDOUT && !slot->deduplicates) {
+        snprintf(why, sizeof why, "outcome unknown (%s): %s; not sent again blindly",
+                 slot->instance, detail ? detail : "no answer");
+        wrc = e->store.ops->set_contact_state(e->store.ctx, contact_id, "in_doubt",
+                                              provider_id, why, now, &err);
+        slot->in_doubt++;
+    } else if (rc == 0) {
+        int parts = sc->sms_parts > 0 ? sc->sms_parts : 1;
+        dn_send_record r = {
+            .provider_id = provider_id,
+            .instance = slot->instance,
+            .cost_minor = slot->cost_per_message_minor + slot->cost_per_part_minor * parts,
+            .cost_currency = slot->currency,
+            .detail = detail,
+        };
+        wrc = e->store.ops->record_sent(e->store.ctx, contact_id, &r, now, &err);
+        slot->sent++;
+    } else if (rc == -EPERM || sc->attempts >= slot->max_attempts) {
+        if (rc == -EPERM)
+            snprintf(why, sizeof why, "refused by %s: %s", slot->instance,
+                     detail ? detail : "permanent failure");
+        else
+            snprintf(why, sizeof why, "gave up after %d attempt(s) on %s: %s", sc->attempts,
+                     slot->instance, detail ? detail : "transient failure");
         wrc = e->store.ops->set_contact_state(e->store.ctx, contact_id, "failed", provider_id,
-                                              detail ? detail : "permanent failure",
-                                              engine_now(e), &err);
+                                              why, now, &err);
+        slot->failed++;
     } else {
-        char why[200];
-        snprintf(why, sizeof why, "transient failure, retry: %s", detail ? detail : "");
-        wrc = e->store.ops->reschedule_contact(e->store.ctx, contact_id,
-                                               engine_now(e) + RETRY_DELAY_SECONDS, why, &err);
+        dn_time delay = retry_delay(slot, sc->attempts);
+        snprintf(why, sizeof why, "attempt %d on %s failed, retry in %llds: %s", sc->attempts,
+                 slot->instance, (long long)delay, detail ? detail : "transient failure");
+        wrc = e->store.ops->reschedule_contact(e->store.ctx, contact_id, now + delay, why, &err);
+        slot->retried++;
     }
     if (wrc)
         dn_log(DN_LOG_ERROR, "dispatch", "contact %lld: state not recorded: %s",
                (long long)contact_id, err.msg);
+}
+
+/* Completion of a driver's send (channel.h's contract). The outcome is
+ * queued and recorded by dispatch_flush, many per transaction (one
+ * transaction per send would bound the rate by the store's commits); the
+ * instance's capacity is free at once, and the server is asked to
+ * dispatch (which flushes first). Until the flush the contact stays in
+ * "sending", so a crash in between is recovered like one during the send. */
+static void on_sent(void *arg, int64_t contact_id, int rc, const char *provider_id,
+                    const char *detail)
+{
+    send_context *sc = arg;
+    dn_engine *e = sc->engine;
+    sc->slot->in_flight--;
+    sc->contact_id = contact_id;
+    sc->rc = rc;
+    sc->has_provider_id = provider_id != NULL;
+    sc->has_detail = detail != NULL;
+    dn_strlcpy(sc->provider_id, provider_id ? provider_id : "", sizeof sc->provider_id);
+    dn_strlcpy(sc->detail, detail ? detail : "", sizeof sc->detail);
+    sc->next = NULL;
+    if (e->done_tail)
+        e->done_tail->next = sc;
+    else
+        e->done_head = sc;
+    e->done_tail = sc;
+    if (e->kick)
+        e->kick(e->kick_arg);
+}
+
+int dispatch_flush(dn_engine *e)
+{
+    int n = 0;
+    if (!e->done_head)
+        return 0;
+    dn_err err;
+    dn_err_clear(&err);
+    bool tx = e->store.ops->begin(e->store.ctx, &err) == 0;
+    if (!tx)
+        dn_log(DN_LOG_WARN, "dispatch", "recording outcomes one by one: %s", err.msg);
+    while (e->done_head) {
+        send_context *sc = e->done_head;
+        e->done_head = sc->next;
+        record_outcome(e, sc);
+        free(sc);
+        n++;
+    }
+    e->done_tail = NULL;
+    if (tx && e->store.ops->commit(e->store.ctx, &err)) {
+        dn_log(DN_LOG_ERROR, "dispatch", "%d outcome(s) not recorded: %s", n, err.msg);
+        e->store.ops->rollback(e->store.ctx);
+    }
+    return n;
 }
 
 /* Re-checks one taken contact and sends it, or records why not. */
@@ -149,12 +283,19 @@ static void dispatch_one(dn_engine *e, dn_outbox_item *it, dn_time now, dn_facts
     }
 
     dn_channel_slot *slot = slot_for(e, it->channel);
-    if (!slot) {
-        e->store.ops->set_contact_state(e->store.ctx, it->id, "failed", NULL,
-                                        "no driver configured for this channel", now, &err);
-        st->failed++;
+    send_context *sc = slot ? malloc(sizeof *sc) : NULL;
+    if (!sc) {
+        /* claimed within capacity, so only out of memory lands here */
+        if (e->store.ops->reschedule_contact(e->store.ctx, it->id, now + 1,
+                                             slot ? "out of memory at send time"
+                                                  : "no free instance of the channel", &err))
+            dn_log(DN_LOG_ERROR, "dispatch", "contact %lld not put back: %s",
+                   (long long)it->id, err.msg);
+        st->deferred++;
         return;
     }
+    *sc = (send_context){ .engine = e, .slot = slot, .attempts = it->attempts,
+                          .sms_parts = it->sms_parts };
     dn_message m = {
         .contact_id = it->id,
         .idem_key = it->idem_key,
@@ -167,46 +308,125 @@ static void dispatch_one(dn_engine *e, dn_outbox_item *it, dn_time now, dn_facts
         .template_name = it->template_name,
         .subject = it->subject,
         .body = it->body ? it->body : "",
+        .sms_parts = it->sms_parts,
     };
-    if (slot->driver->send(slot->ctx, &m, on_sent, e, &err)) {
-        on_sent(e, it->id, err.code ? err.code : -EIO, NULL, err.msg);
-        slot->failed++;
+    slot->in_flight++;
+    if (slot->rate_per_second > 0)
+        slot->tokens -= 1;
+    if (slot->driver->send(slot->ctx, &m, on_sent, sc, &err)) {
+        /* could not even start: nothing went out, so never "unknown";
+         * -EPERM (a message the driver can never send) stays permanent */
+        on_sent(sc, it->id, err.code && err.code != -ETIMEDOUT ? err.code : -EIO, NULL,
+                err.msg);
         st->failed++;
         return;
     }
-    slot->sent++;
     st->sent++;
 }
 
 int dispatch_batch(dn_engine *e, dn_time now, int max, dn_dispatch_stats *st, dn_err *err)
 {
-    dn_outbox_item *items = NULL;
-    int n = 0;
-    int rc = e->store.ops->claim_outbox(e->store.ctx, now, &items, max, &n, err);
-    if (rc)
-        return rc;
-    dn_facts *f = n ? malloc(sizeof *f) : NULL;
-    if (n && !f) {
+    dispatch_flush(e);
+    dn_facts *f = NULL;
+    int taken = 0;
+    int rc = 0;
+    for (int i = 0; i < e->n_channels && taken < max; i++) {
+        const char *channel = e->channels[i].name;
+        bool first = true;
+        for (int j = 0; j < i; j++)
+            first &= strcmp(e->channels[j].name, channel) != 0;
+        if (!first)
+            continue;
+        int capacity = 0;
+        for (int j = i; j < e->n_channels; j++)
+            if (strcmp(e->channels[j].name, channel) == 0)
+                capacity += slot_capacity(&e->channels[j]);
+        if (capacity > max - taken)
+            capacity = max - taken;
+        if (capacity <= 0)
+            continue;
+        dn_outbox_item *items = NULL;
+        int n = 0;
+        rc = e->store.ops->claim_outbox_channel(e->store.ctx, now, channel, &items, capacity,
+                                                &n, err);
+        if (rc)
+            break;
+        if (n && !f && !(f = malloc(sizeof *f))) {
+            /* put them back rather than leave them in "sending" */
+            for (int k = 0; k < n; k++)
+                e->store.ops->reschedule_contact(e->store.ctx, items[k].id, now,
+                                                 "out of memory at send time", NULL);
+            dn_outbox_items_free(items, n);
+            rc = dn_err_set(err, -ENOMEM, NULL, "out of memory");
+            break;
+        }
+        for (int k = 0; k < n; k++)
+            dispatch_one(e, &items[k], now, f, st);
         dn_outbox_items_free(items, n);
-        return dn_err_set(err, -ENOMEM, NULL, "out of memory");
+        taken += n;
     }
-    for (int i = 0; i < n; i++)
-        dispatch_one(e, &items[i], now, f, st);
-    st->taken += n;
     free(f);
-    dn_outbox_items_free(items, n);
-    return n;
+    st->taken += taken;
+    return rc ? rc : taken;
 }
 
 int dispatch_recover(dn_engine *e, dn_time now)
 {
-    int n = 0;
+    int n = 0, total = 0;
     dn_err err;
     dn_err_clear(&err);
-    if (e->store.ops->mark_in_doubt(e->store.ctx, now - e->lease_seconds, now, &n, &err))
+    /* "sending" rows carry the wall clock (the lease clock), not the
+     * engine's possibly pinned business clock */
+    dn_time before = dn_now() - e->lease_seconds;
+    for (int i = 0; i < e->n_channels; i++) {
+        const char *channel = e->channels[i].name;
+        bool first = true, all_dedup = true;
+        for (int j = 0; j < i; j++)
+            first &= strcmp(e->channels[j].name, channel) != 0;
+        for (int j = i; j < e->n_channels; j++)
+            if (strcmp(e->channels[j].name, channel) == 0)
+                all_dedup &= e->channels[j].deduplicates;
+        if (!first || !all_dedup)
+            continue;
+        if (e->store.ops->requeue_sending(e->store.ctx, channel, before, now, &n, &err))
+            dn_log(DN_LOG_ERROR, "dispatch", "requeue of %s failed: %s", channel, err.msg);
+        else if (n)
+            dn_log(DN_LOG_WARN, "dispatch", "%d %s contact(s) were being sent when the engine "
+                   "stopped: sent again with their idempotency keys", n, channel);
+        total += n;
+    }
+    if (e->store.ops->mark_in_doubt(e->store.ctx, before, now, &n, &err))
         dn_log(DN_LOG_ERROR, "dispatch", "in-doubt recovery failed: %s", err.msg);
     else if (n)
         dn_log(DN_LOG_WARN, "dispatch",
                "%d contact(s) were being sent when the engine stopped: marked in_doubt", n);
+    return total + n;
+}
+
+int dispatch_in_flight(const dn_engine *e)
+{
+    int n = 0;
+    for (int i = 0; i < e->n_channels; i++)
+        n += e->channels[i].in_flight;
     return n;
+}
+
+void dispatch_metrics(const dn_engine *e, json_t *o)
+{
+    static const char *const names[] = { "channel_in_flight", "channel_sent_total",
+                                         "channel_failed_total", "channel_retried_total",
+                                         "channel_in_doubt_total" };
+    json_t *series[5];
+    for (int k = 0; k < 5; k++)
+        series[k] = json_object();
+    for (int i = 0; i < e->n_channels; i++) {
+        const dn_channel_slot *s = &e->channels[i];
+        long values[5] = { s->in_flight, s->sent, s->failed, s->retried, s->in_doubt };
+        for (int k = 0; k < 5; k++)
+            if (series[k])
+                json_object_set_new(series[k], s->instance, json_integer(values[k]));
+    }
+    for (int k = 0; k < 5; k++)
+        if (series[k])
+            json_object_set_new(o, names[k], series[k]);
 }

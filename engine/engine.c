@@ -96,34 +96,153 @@ done:
     return rc;
 }
 
+/* Reads the common keys of one instance config into slot (channel.h). */
+static int slot_limits(dn_channel_slot *slot, json_t *conf, dn_err *err)
+{
+    long concurrency = 32, max_attempts = 5, backoff = 60, max_backoff = 3600;
+    long per_message = 0, per_part = 0;
+    int rc = channel_conf_int(conf, "concurrency", 1, 100000, &concurrency, err);
+    if (rc)
+        return rc;
+    json_t *rate = json_object_get(conf, "rate_per_second");
+    if (rate && (!json_is_number(rate) || json_number_value(rate) < 0 ||
+                 json_number_value(rate) > 1e6))
+        return dn_err_set(err, -EINVAL, "rate_per_second",
+                          "channel %s: \"rate_per_second\" must be a number 0..1000000 "
+                          "(0 = unlimited)", slot->instance);
+    slot->rate_per_second = rate ? json_number_value(rate) : 0;
+    json_t *retry = json_object_get(conf, "retry");
+    if (retry) {
+        static const char *const keys[] = { "max_attempts", "backoff_seconds",
+                                            "max_backoff_seconds", NULL };
+        if (!json_is_object(retry))
+            return dn_err_set(err, -EINVAL, "retry", "channel %s: \"retry\" must be an object",
+                              slot->instance);
+        if ((rc = channel_conf_known_keys(retry, "retry", keys, err)) ||
+            (rc = channel_conf_int(retry, "max_attempts", 1, 100, &max_attempts, err)) ||
+            (rc = channel_conf_int(retry, "backoff_seconds", 1, 86400, &backoff, err)) ||
+            (rc = channel_conf_int(retry, "max_backoff_seconds", 1, 7 * 86400, &max_backoff,
+                                   err)))
+            return rc;
+    }
+    json_t *cost = json_object_get(conf, "cost");
+    slot->currency[0] = '\0';
+    if (cost) {
+        static const char *const keys[] = { "per_message_minor", "per_part_minor", "currency",
+                                            NULL };
+        if (!json_is_object(cost))
+            return dn_err_set(err, -EINVAL, "cost", "channel %s: \"cost\" must be an object",
+                              slot->instance);
+        if ((rc = channel_conf_known_keys(cost, "cost", keys, err)) ||
+            (rc = channel_conf_int(cost, "per_message_minor", 0, 1000000000, &per_message,
+                                   err)) ||
+            (rc = channel_conf_int(cost, "per_part_minor", 0, 1000000000, &per_part, err)) ||
+            (rc = channel_conf_string(cost, "currency", true, slot->currency,
+                                      sizeof slot->currency, err)))
+            return rc;
+        for (int i = 0; i < 3; i++)
+            if (slot->currency[i] < 'A' || slot->currency[i] > 'Z' || !slot->currency[2])
+                return dn_err_set(err, -EINVAL, "currency", "channel %s: cost currency must "
+                                  "be an ISO 4217 code like \"EUR\"", slot->instance);
+    }
+    slot->concurrency = (int)concurrency;
+    slot->max_attempts = (int)max_attempts;
+    slot->backoff_seconds = (int)backoff;
+    slot->max_backoff_seconds = (int)(max_backoff < backoff ? backoff : max_backoff);
+    slot->cost_per_message_minor = per_message;
+    slot->cost_per_part_minor = per_part;
+    slot->tokens = slot->rate_per_second > 1 ? slot->rate_per_second : 1;
+    slot->tokens_at = -1;
+    return 0;
+}
+
+/* Opens one instance of channel `name` from conf (borrowed). */
+static int open_slot(dn_engine *e, struct event_base *base, const char *name, json_t *conf,
+                     size_t index, dn_err *err)
+{
+    if (e->n_channels >= DN_MAX_CHANNELS)
+        return dn_err_set(err, -E2BIG, name, "more than %d channel instances configured",
+                          DN_MAX_CHANNELS);
+    if (!json_is_object(conf))
+        return dn_err_set(err, -EINVAL, name, "channel %s: an instance must be an object", name);
+    const char *driver_name = json_string_value(json_object_get(conf, "driver"));
+    const dn_channel_driver *drv = driver_name ? channel_driver_find(driver_name) : NULL;
+    if (!drv)
+        return dn_err_set(err, -EINVAL, name, "channel %s: unknown driver \"%s\"", name,
+                          driver_name ? driver_name : "(none)");
+    dn_channel_slot *slot = &e->channels[e->n_channels];
+    memset(slot, 0, sizeof *slot);
+    dn_strlcpy(slot->name, name, sizeof slot->name);
+    char instance_name[32] = "";
+    int rc = channel_conf_string(conf, "instance", false, instance_name, sizeof instance_name,
+                                 err);
+    if (rc)
+        return rc;
+    if (instance_name[0])
+        snprintf(slot->instance, sizeof slot->instance, "%s/%s", name, instance_name);
+    else if (index > 0)
+        snprintf(slot->instance, sizeof slot->instance, "%s/%zu", name, index + 1);
+    else
+        dn_strlcpy(slot->instance, name, sizeof slot->instance);
+    rc = slot_limits(slot, conf, err);
+    if (rc)
+        return rc;
+    slot->driver = drv;
+    rc = drv->init(&slot->ctx, base, conf, err);
+    if (rc) {
+        char field[sizeof err->field];
+        dn_strlcpy(field, err->field, sizeof field);
+        snprintf(err->field, sizeof err->field, "channels.%s.%s", name, field);
+        return rc;
+    }
+    slot->deduplicates = drv->deduplicates && drv->deduplicates(slot->ctx);
+    e->n_channels++;
+    return 0;
+}
+
 int engine_open_channels(dn_engine *e, struct event_base *base, json_t *channels,
                          const char *outbox_dir, dn_err *err)
 {
     static const char *const all[] = { "sms", "email", "voice", "chat", "letter", "crm",
                                        "agent" };
+    if (channels) {
+        const char *key;
+        json_t *v;
+        json_object_foreach(channels, key, v) {
+            bool known = false;
+            for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+                known |= strcmp(all[i], key) == 0;
+            if (!known)
+                return dn_err_set(err, -EINVAL, key, "unknown channel \"%s\" in \"channels\" "
+                                  "(sms, email, voice, chat, letter, crm, agent)", key);
+        }
+    }
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         json_t *conf = channels ? json_object_get(channels, all[i]) : NULL;
-        json_t *owned = NULL;
+        int rc;
         if (!conf) {
-            owned = json_pack("{s:s, s:s}", "driver", "file", "dir", outbox_dir);
-            conf = owned;
-        }
-        const char *driver_name = json_string_value(json_object_get(conf, "driver"));
-        const dn_channel_driver *drv = driver_name ? channel_driver_find(driver_name) : NULL;
-        if (!drv) {
+            json_t *owned = json_pack("{s:s, s:s}", "driver", "file", "dir", outbox_dir);
+            if (!owned)
+                return dn_err_set(err, -ENOMEM, NULL, "out of memory");
+            rc = open_slot(e, base, all[i], owned, 0, err);
             json_decref(owned);
-            return dn_err_set(err, -EINVAL, all[i], "channel %s: unknown driver \"%s\"",
-                              all[i], driver_name ? driver_name : "(none)");
+        } else if (json_is_array(conf)) {
+            if (json_array_size(conf) == 0)
+                return dn_err_set(err, -EINVAL, all[i], "channel %s: an empty list of "
+                                  "instances", all[i]);
+            size_t k;
+            json_t *one;
+            rc = 0;
+            json_array_foreach(conf, k, one) {
+                rc = open_slot(e, base, all[i], one, k, err);
+                if (rc)
+                    break;
+            }
+        } else {
+            rc = open_slot(e, base, all[i], conf, 0, err);
         }
-        dn_channel_slot *slot = &e->channels[e->n_channels];
-        memset(slot, 0, sizeof *slot);
-        dn_strlcpy(slot->name, all[i], sizeof slot->name);
-        slot->driver = drv;
-        int rc = drv->init(&slot->ctx, base, conf, err);
-        json_decref(owned);
         if (rc)
             return rc;
-        e->n_channels++;
     }
     return 0;
 }
@@ -178,9 +297,12 @@ void engine_close(dn_engine *e)
 {
     engine_set_profiles(e, NULL, NULL);
     calendar_clear_added();
+    /* closing a driver completes its sends still in flight (aborted) */
     for (int i = 0; i < e->n_channels; i++)
         if (e->channels[i].driver->close)
             e->channels[i].driver->close(e->channels[i].ctx);
+    if (e->store.ops)
+        dispatch_flush(e);
     e->n_channels = 0;
     if (e->rules)
         rules_release(e->rules);

@@ -16,14 +16,27 @@
 
 struct event_base;
 
-#define DN_MAX_CHANNELS 8
+#define DN_MAX_CHANNELS 32
 
-/* One configured channel: which driver serves a channel name. */
+/* One configured driver instance serving a channel name (a channel may
+ * have several: two SMS gateways). The limits come from the instance's
+ * common keys (channel.h); counters are since start. */
 typedef struct dn_channel_slot {
     char name[16];                        /* sms, email, voice, chat, letter, crm, agent */
+    char instance[48];                    /* "sms", or "sms/kannel-a" */
     const dn_channel_driver *driver;
     void *ctx;
-    long sent, failed;
+    bool deduplicates;                    /* provider dedups by idempotency key */
+    int  concurrency;                     /* sends in flight at most */
+    int  in_flight;
+    double rate_per_second;               /* 0 = unlimited */
+    double tokens;                        /* token bucket, burst = max(1, rate) */
+    double tokens_at;                     /* monotonic seconds of the last refill */
+    int  max_attempts;                    /* hand-overs before giving up */
+    int  backoff_seconds, max_backoff_seconds;
+    int64_t cost_per_message_minor, cost_per_part_minor;
+    char currency[4];                     /* "" = no cost recorded */
+    long sent, failed, retried, in_doubt;
 } dn_channel_slot;
 
 typedef struct dn_engine {
@@ -44,6 +57,12 @@ typedef struct dn_engine {
     dn_guard_profile *profiles[16];
     char        profile_country[16][8];
     int         n_profiles;
+    /* called when a send completes and capacity frees up (the server
+     * dispatches again soon); may be NULL */
+    void      (*kick)(void *arg);
+    void       *kick_arg;
+    /* completed sends whose outcome is not recorded yet (dispatch_flush) */
+    struct dn_send_context *done_head, *done_tail;
     /* last pass, for /metrics */
     double      last_pass_seconds;
     long        passes;
@@ -89,8 +108,18 @@ typedef struct dn_dispatch_stats {
  * Returns the number taken or a negative errno. */
 int  dispatch_batch(dn_engine *e, dn_time now, int max, dn_dispatch_stats *st, dn_err *err);
 /* At start-up: contacts left in "sending" for longer than a lease by a
- * stopped engine become "in_doubt" (never re-sent blindly). Returns how many. */
+ * stopped engine go back to "planned" when every instance of their channel
+ * deduplicates by idempotency key (sent again with the same key), else
+ * become "in_doubt" (never re-sent blindly). Returns how many. */
 int  dispatch_recover(dn_engine *e, dn_time now);
+/* Records the outcomes of completed sends in one store transaction;
+ * dispatch_batch and engine_close call it first. Returns how many. */
+int  dispatch_flush(dn_engine *e);
+/* Sends handed to drivers and not yet completed, over all instances. */
+int  dispatch_in_flight(const dn_engine *e);
+/* Per-instance counters for /metrics: {"channel_in_flight": {inst: n}, ...}
+ * merged into o. */
+void dispatch_metrics(const dn_engine *e, json_t *o);
 
 json_t *decision_to_json(const dn_decision *d);
 

@@ -2,11 +2,13 @@
  * main.c — the dunningd command: serve, check-rules, test-rules, import,
  * pass, preview, migrate. Each command has its own --help.
  */
+#include <event2/event.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "callback_sign.h"
 #include "config.h"
 #include "engine.h"
 #include "import.h"
@@ -359,6 +361,7 @@ static int cmd_pass(int argc, char **argv, cli *c)
     dn_err err;
     dn_err_clear(&err);
     int status = 0;
+    struct event_base *base = NULL;
     if (engine_set_profiles(&e, c->cfg.guard_profiles, &err) ||
         engine_set_holidays(&e, c->cfg.holidays, &err)) {
         fprintf(stderr, "dunningd: %s: %s\n", err.field, err.msg);
@@ -391,16 +394,31 @@ static int cmd_pass(int argc, char **argv, cli *c)
         goto done;
     }
     if (c->dispatch) {
-        if (engine_open_channels(&e, NULL, c->cfg.channels, c->cfg.outbox_dir, &err)) {
-            fprintf(stderr, "dunningd: channels: %s\n", err.msg);
+        /* drivers talking to providers need a loop; run it until every
+         * send handed over has completed */
+        base = event_base_new();
+        if (!base) {
+            fprintf(stderr, "dunningd: cannot create the event loop\n");
+            status = 2;
+            goto done;
+        }
+        if (callback_secret_set(c->cfg.callback_secret[0] ? c->cfg.callback_secret : NULL,
+                                &err) ||
+            engine_open_channels(&e, base, c->cfg.channels, c->cfg.outbox_dir, &err)) {
+            fprintf(stderr, "dunningd: channels: %s (%s)\n", err.msg, err.field);
             status = 2;
             goto done;
         }
         dispatch_recover(&e, now);
         dn_dispatch_stats ds;
         memset(&ds, 0, sizeof ds);
-        while ((rc = dispatch_batch(&e, now, 500, &ds, &err)) > 0)
-            ;
+        for (;;) {
+            rc = dispatch_batch(&e, now, 500, &ds, &err);
+            if (rc < 0 || (rc == 0 && dispatch_in_flight(&e) == 0))
+                break;
+            if (dispatch_in_flight(&e) > 0)
+                event_base_loop(base, EVLOOP_ONCE);
+        }
         if (rc < 0) {
             fprintf(stderr, "dunningd: dispatch failed: %s\n", err.msg);
             status = 2;
@@ -412,6 +430,8 @@ static int cmd_pass(int argc, char **argv, cli *c)
     }
 done:
     engine_close(&e);
+    if (base)
+        event_base_free(base);
     return status;
 }
 

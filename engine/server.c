@@ -20,6 +20,7 @@
 
 #include "api.h"
 #include "contactability.h"
+#include "callback_sign.h"
 #include "engine.h"
 
 typedef struct dn_server {
@@ -27,8 +28,8 @@ typedef struct dn_server {
     const dn_config   *cfg;
     dn_engine          engine;
     dn_api            *api;
-    struct event *pass_timer, *pass_step, *pass_soon, *dispatch_timer, *sig_hup, *sig_term,
-                 *sig_int;
+    struct event *pass_timer, *pass_step, *pass_soon, *dispatch_timer, *dispatch_soon,
+                 *recover_timer, *sig_hup, *sig_term, *sig_int;
     struct event *watch_event, *watch_debounce;
     int           inotify_fd;
     /* the pass in progress */
@@ -109,6 +110,10 @@ static void on_pass_timer(evutil_socket_t fd, short what, void *arg)
     event_add(s->pass_step, &now);
 }
 
+#define DISPATCH_BATCH_MAX 500     /* contacts claimed per loop turn */
+
+static void kick_dispatch(void *arg);
+
 static void on_dispatch_timer(evutil_socket_t fd, short what, void *arg)
 {
     dn_server *s = arg;
@@ -116,9 +121,34 @@ static void on_dispatch_timer(evutil_socket_t fd, short what, void *arg)
     dn_err_clear(&err);
     if (s->stopping)
         return;
-    int n = dispatch_batch(&s->engine, engine_now(&s->engine), 200, &s->dispatch_stats, &err);
+    int n = dispatch_batch(&s->engine, engine_now(&s->engine), DISPATCH_BATCH_MAX,
+                           &s->dispatch_stats, &err);
     if (n < 0)
         dn_log(DN_LOG_ERROR, "dispatch", "batch failed: %s", err.msg);
+    /* a full batch means more is due: go on right after serving the loop */
+    if (n == DISPATCH_BATCH_MAX)
+        kick_dispatch(s);
+}
+
+/* engine.kick: a send completed and capacity freed up; dispatch again on
+ * the next loop turn (many completions in one turn coalesce into one). */
+static void kick_dispatch(void *arg)
+{
+    dn_server *s = arg;
+    if (!s->stopping && !evtimer_pending(s->dispatch_soon, NULL)) {
+        struct timeval now = { 0, 0 };
+        evtimer_add(s->dispatch_soon, &now);
+    }
+}
+
+/* Every lease: contacts a dead engine left in "sending" (its lease over)
+ * are settled (re-queued or in doubt) even when it died just before this
+ * one started; our own sends in flight are never touched. */
+static void on_recover_timer(evutil_socket_t fd, short what, void *arg)
+{
+    dn_server *s = arg;
+    if (!s->stopping)
+        dispatch_recover(&s->engine, engine_now(&s->engine));
 }
 
 /* A write through the API made customers due: start a pass shortly (a
@@ -268,6 +298,7 @@ static json_t *hook_metrics(void *arg)
     json_object_set_new(o, "dispatch_failed_total", json_integer(s->dispatch_stats.failed));
     json_object_set_new(o, "rules_version",
                         e->rules ? json_string(rules_version(e->rules)) : json_null());
+    dispatch_metrics(e, o);
     return o;
 }
 
@@ -301,6 +332,12 @@ int server_run(const dn_config *cfg, dn_err *err)
     rc = engine_load_rules(e, cfg->rules, err);
     if (rc)
         goto done;               /* a server without a valid rule set does not start */
+    rc = callback_secret_set(cfg->callback_secret[0] ? cfg->callback_secret : NULL, err);
+    if (rc)
+        goto done;
+    if (!cfg->callback_secret[0])
+        dn_log(DN_LOG_WARN, "server", "no callback_secret configured: delivery-report and "
+               "unsubscribe URLs issued now stop working after a restart");
     rc = engine_open_channels(e, s->base, cfg->channels, cfg->outbox_dir, err);
     if (rc)
         goto done;
@@ -336,6 +373,10 @@ int server_run(const dn_config *cfg, dn_err *err)
     s->pass_step = evtimer_new(s->base, on_pass_step, s);
     s->pass_soon = evtimer_new(s->base, on_pass_timer, s);
     s->dispatch_timer = event_new(s->base, -1, EV_PERSIST, on_dispatch_timer, s);
+    s->dispatch_soon = evtimer_new(s->base, on_dispatch_timer, s);
+    s->recover_timer = event_new(s->base, -1, EV_PERSIST, on_recover_timer, s);
+    e->kick = kick_dispatch;
+    e->kick_arg = s;
     s->sig_hup = evsignal_new(s->base, SIGHUP, on_sighup, s);
     s->sig_term = evsignal_new(s->base, SIGTERM, on_stop_signal, s);
     s->sig_int = evsignal_new(s->base, SIGINT, on_stop_signal, s);
@@ -344,6 +385,8 @@ int server_run(const dn_config *cfg, dn_err *err)
                                       (cfg->dispatch_interval_ms % 1000) * 1000 };
     event_add(s->pass_timer, &pass_every);
     event_add(s->dispatch_timer, &dispatch_every);
+    struct timeval recover_every = { cfg->lease_seconds, 0 };
+    event_add(s->recover_timer, &recover_every);
     event_add(s->sig_hup, NULL);
     event_add(s->sig_term, NULL);
     event_add(s->sig_int, NULL);
@@ -362,7 +405,9 @@ done:
         pass_finish(s);
     if (s->api)
         api_stop(s->api);
-    struct event *evs[] = { s->pass_timer, s->pass_step, s->pass_soon, s->dispatch_timer, s->sig_hup,
+    e->kick = NULL;
+    struct event *evs[] = { s->pass_timer, s->pass_step, s->pass_soon, s->dispatch_timer,
+                            s->dispatch_soon, s->recover_timer, s->sig_hup,
                             s->sig_term, s->sig_int, s->watch_event, s->watch_debounce };
     for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
         if (evs[i])

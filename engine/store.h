@@ -59,7 +59,19 @@ typedef struct dn_outbox_item {
     dn_time scheduled_at;
     dn_purpose purpose;
     char    debt_ref[DN_ID_MAX];      /* as planned; the guard counts calls per debt */
+    int     attempts;                 /* hand-overs to a provider, this one included */
+    int     sms_parts;                /* as planned; 0 if not SMS */
+    char    sms_encoding[8];
 } dn_outbox_item;
+
+/* What a provider's acceptance of a contact records (record_sent). */
+typedef struct dn_send_record {
+    const char *provider_id;          /* the provider's message id, NULL/"" if none */
+    const char *instance;             /* the configured channel instance that sent it */
+    int64_t     cost_minor;           /* what the send cost, integer minor units */
+    const char *cost_currency;        /* ISO 4217, NULL/"" when no cost is configured */
+    const char *detail;               /* optional reason text */
+} dn_send_record;
 void dn_outbox_items_free(dn_outbox_item *items, int n);
 
 /* What the pass writes back for one customer. */
@@ -163,7 +175,9 @@ typedef struct dn_store_ops {
     int (*touch_all)(void *ctx, dn_time at, dn_err *err);
     /* Marks contacts left in "sending" since before `before` (the engine
      * stopped between taking a contact and recording its send) as
-     * "in_doubt", so they are never re-sent blindly; sets *n. */
+     * "in_doubt", so they are never re-sent blindly; sets *n. Contacts this
+     * store connection took itself (still in flight here) are never
+     * touched; `before` is on the wall clock (claims record it there). */
     int (*mark_in_doubt)(void *ctx, dn_time before, dn_time now, int *n, dn_err *err);
 
     /* Records a promise to pay (state "pending", attached to the customer's
@@ -174,6 +188,41 @@ typedef struct dn_store_ops {
     int (*add_promise)(void *ctx, const char *customer_external_id, int64_t amount_minor,
                        const char *currency, dn_date due, dn_time now, int64_t *id,
                        dn_err *err);
+    /* -- delivery (channel drivers, receipts, opt-outs) -- */
+    /* As claim_outbox, restricted to one channel (NULL = any); every taken
+     * contact's attempts grows by one. */
+    int (*claim_outbox_channel)(void *ctx, dn_time now, const char *channel,
+                                dn_outbox_item **items, int max, int *n, dn_err *err);
+    /* A provider accepted a contact taken for dispatch: state "sent" with
+     * sent_at, provider id, instance and cost; appends "contact_sent". A
+     * delivery report that overtook this record keeps its state (delivered
+     * or failed) and gains the rest. -ENOENT in any other state. */
+    int (*record_sent)(void *ctx, int64_t contact_id, const dn_send_record *r, dn_time at,
+                       dn_err *err);
+    /* A delivery report or bounce: the contact (by id, or by idem_key alone
+     * when contact_id is 0; when both are given they must belong together)
+     * becomes state ("delivered" or "failed") with final_at = at, the
+     * reason kept, an event "contact_<state>" appended and the customer made
+     * due at once (next_evaluation_at 0, whatever the engine's clock).
+     * Accepted from sending, sent and in_doubt (a report settles a doubt);
+     * the same state again is 0 and changes nothing; any other state
+     * (delivered then failed, cancelled, planned) is -EALREADY. -ENOENT
+     * when nothing matches. */
+    int (*record_receipt)(void *ctx, int64_t contact_id, const char *idem_key,
+                          const char *state, const char *reason, dn_time at, dn_err *err);
+    /* The customer of contact (contact_id, idem_key) opts out of the
+     * channels in channel_bits (DN_OPTOUT_* bits); appends "opt_out" with
+     * the source text and makes the customer due at once (as record_receipt). -ENOENT when the pair
+     * does not match a contact. */
+    int (*opt_out_by_contact)(void *ctx, int64_t contact_id, const char *idem_key,
+                              unsigned channel_bits, const char *source, dn_time at,
+                              dn_err *err);
+    /* After a restart: contacts of `channel` left in "sending" since before
+     * `before`, whose provider deduplicates by idempotency key, go back to
+     * "planned" (to be sent again with the same key); sets *n. As
+     * mark_in_doubt, never the contacts this connection took itself. */
+    int (*requeue_sending)(void *ctx, const char *channel, dn_time before, dn_time now,
+                           int *n, dn_err *err);
 } dn_store_ops;
 
 /* A live store: ops + context. */

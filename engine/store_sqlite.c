@@ -43,7 +43,8 @@
 #define CONTACT_COLUMNS \
     "id, decision_id, customer_id, case_id, idem_key, step_day, channel, address, " \
     "template, language, tone, voice, subject, body, scheduled_at, state, provider_id, " \
-    "cost_minor, sms_parts, sms_encoding, outcome, state_reason, created_at, updated_at"
+    "cost_minor, sms_parts, sms_encoding, outcome, state_reason, created_at, updated_at, " \
+    "attempts, instance, cost_currency, sent_at, final_at"
 #define INVOICE_JSON_COLUMNS \
     "i.id, i.external_id, c.external_id AS customer_external_id, i.currency, " \
     "i.amount_minor, i.paid_minor, i.issued, i.due, i.status, i.created_at, i.updated_at"
@@ -78,6 +79,8 @@ enum stmt_id {
     ST_STATS_TOTALS, ST_STATS_CONTACTS, ST_STATS_DECISIONS,
     ST_RULESET_INSERT, ST_RULESET_LAST,
     ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE, ST_CONTACT_IN_DOUBT, ST_FACT_NOTICE,
+    ST_CONTACT_SENT, ST_CONTACT_BY_ID, ST_CONTACT_BY_KEY, ST_CONTACT_FINAL,
+    ST_CUSTOMER_OPT_OUT, ST_CONTACT_REQUEUE,
     ST_COUNT
 };
 
@@ -233,12 +236,13 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_OUTBOX_SELECT] =
         "SELECT o.id, o.customer_id, COALESCE(o.case_id, 0), c.external_id, o.idem_key, "
         "o.channel, o.address, o.template, o.language, o.tone, o.voice, o.subject, o.body, "
-        "o.scheduled_at, o.purpose, o.debt_ref FROM contacts o "
-        "JOIN customers c ON c.id = o.customer_id "
-        "WHERE o.state = 'planned' AND o.scheduled_at <= ?1 "
+        "o.scheduled_at, o.purpose, o.attempts, o.sms_parts, o.sms_encoding, o.debt_ref "
+        "FROM contacts o JOIN customers c ON c.id = o.customer_id "
+        "WHERE o.state = 'planned' AND o.scheduled_at <= ?1 AND (?3 IS NULL OR o.channel = ?3) "
         "ORDER BY o.scheduled_at, o.id LIMIT ?2",
     [ST_OUTBOX_TAKE] =
-        "UPDATE contacts SET state = 'sending', updated_at = ?2 "
+        "UPDATE contacts SET state = 'sending', updated_at = ?2, attempts = attempts + 1, "
+        "claimed_by = ?3 "
         "WHERE id = ?1 AND state = 'planned'",
     [ST_CONTACT_STATE] =
         "UPDATE contacts SET state = ?2, provider_id = COALESCE(?3, provider_id), "
@@ -295,7 +299,30 @@ static const char *const stmt_sql[ST_COUNT] = {
         "UPDATE contacts SET state = 'in_doubt', updated_at = ?2, state_reason = "
         "'the engine stopped between taking this contact and recording its send; "
         "check with the provider before sending again' "
-        "WHERE state = 'sending' AND updated_at < ?1 RETURNING id, customer_id",
+        "WHERE state = 'sending' AND updated_at < ?1 AND claimed_by IS NOT ?3 "
+        "RETURNING id, customer_id",
+    [ST_CONTACT_SENT] =
+        "UPDATE contacts SET state = CASE WHEN state = 'sending' THEN 'sent' ELSE state END, "
+        "provider_id = ?2, instance = ?3, cost_minor = ?4, "
+        "cost_currency = ?5, sent_at = ?6, updated_at = ?6, "
+        "state_reason = COALESCE(?7, state_reason) WHERE id = ?1 "
+        "AND state IN ('sending', 'delivered', 'failed') RETURNING customer_id",
+    [ST_CONTACT_BY_ID] =
+        "SELECT id, customer_id, state, idem_key FROM contacts WHERE id = ?1",
+    [ST_CONTACT_BY_KEY] =
+        "SELECT id, customer_id, state, idem_key FROM contacts WHERE idem_key = ?1",
+    [ST_CONTACT_FINAL] =
+        "UPDATE contacts SET state = ?2, final_at = ?3, updated_at = ?3, "
+        "state_reason = COALESCE(?4, state_reason) WHERE id = ?1",
+    [ST_CUSTOMER_OPT_OUT] =
+        "UPDATE customers SET opt_out = opt_out | ?2, next_evaluation_at = 0, "
+        "updated_at = ?3 WHERE id = ?1",
+    [ST_CONTACT_REQUEUE] =
+        "UPDATE contacts SET state = 'planned', scheduled_at = ?3, updated_at = ?3, "
+        "state_reason = 'the engine stopped while this contact was being sent; sent again "
+        "with the same idempotency key, which the provider deduplicates' "
+        "WHERE channel = ?1 AND state = 'sending' AND updated_at < ?2 AND claimed_by IS NOT ?4 "
+        "RETURNING id, customer_id",
 };
 
 /* contact states the schema accepts (contacts.state CHECK) */
@@ -307,6 +334,7 @@ static const char *const contact_states[] = {
 
 typedef struct sqlite_store {
     sqlite3      *db;
+    char          owner[33];   /* random per open: contacts.claimed_by of our sends */
     sqlite3_stmt *st[ST_COUNT];
 } sqlite_store;
 
@@ -724,6 +752,10 @@ static int sqlite_open(void **ctx, const char *dsn, const char *schema_root, dn_
     sqlite_store *s = calloc(1, sizeof *s);
     if (!s)
         return dn_err_set(err, -ENOMEM, NULL, "out of memory opening the store");
+    unsigned char nonce[16];
+    sqlite3_randomness(sizeof nonce, nonce);
+    for (size_t i = 0; i < sizeof nonce; i++)
+        snprintf(s->owner + 2 * i, 3, "%02x", nonce[i]);
     int src = sqlite3_open_v2(dsn, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (src != SQLITE_OK) {
         rc = dn_err_set(err, -EIO, "dsn", "cannot open %s: %s", dsn,
@@ -1925,8 +1957,8 @@ fail:
 
 /* ---- dispatch ---- */
 
-static int sqlite_claim_outbox(void *ctx, dn_time now, dn_outbox_item **items, int max, int *n,
-                               dn_err *err)
+static int sqlite_claim_outbox_channel(void *ctx, dn_time now, const char *channel,
+                                       dn_outbox_item **items, int max, int *n, dn_err *err)
 {
     sqlite_store *s = ctx;
     dn_outbox_item *list = NULL;
@@ -1947,6 +1979,7 @@ static int sqlite_claim_outbox(void *ctx, dn_time now, dn_outbox_item **items, i
     sqlite3_stmt *st = use(s, ST_OUTBOX_SELECT);
     int b = sqlite3_bind_int64(st, 1, now);
     b |= sqlite3_bind_int(st, 2, max);
+    b |= bind_text_or_null(st, 3, channel);
     if (b) {
         rc = bind_failed(s, b, err, "outbox");
         goto fail;
@@ -1975,17 +2008,24 @@ static int sqlite_claim_outbox(void *ctx, dn_time now, dn_outbox_item **items, i
         it->scheduled_at = sqlite3_column_int64(st, 13);
         it->purpose = DN_PURPOSE_REMINDER;
         dn_purpose_parse((const char *)sqlite3_column_text(st, 14), &it->purpose);
-        column_text(st, 15, it->debt_ref, sizeof it->debt_ref);
+        it->attempts = sqlite3_column_int(st, 15) + 1;   /* this hand-over included */
+        it->sms_parts = sqlite3_column_int(st, 16);
+        column_text(st, 17, it->sms_encoding, sizeof it->sms_encoding);
+        column_text(st, 18, it->debt_ref, sizeof it->debt_ref);
     }
     sqlite3_reset(st);
     if (count < max && step != SQLITE_DONE) {
         rc = db_fail(s, step, err, NULL, "outbox");
         goto fail;
     }
+    /* updated_at of "sending" is the lease clock: the wall clock, even when
+     * the engine's business clock is pinned (dispatch_recover compares it) */
+    dn_time taken_at = dn_now();
     for (int i = 0; i < count; i++) {
         st = use(s, ST_OUTBOX_TAKE);
         b = sqlite3_bind_int64(st, 1, list[i].id);
-        b |= sqlite3_bind_int64(st, 2, now);
+        b |= sqlite3_bind_int64(st, 2, taken_at);
+        b |= bind_text(st, 3, s->owner);
         rc = b ? bind_failed(s, b, err, "outbox take") : run(s, st, err, "outbox take");
         if (rc < 0)
             goto fail;
@@ -2005,6 +2045,12 @@ fail:
 fail_closed:
     dn_outbox_items_free(list, count);
     return rc;
+}
+
+static int sqlite_claim_outbox(void *ctx, dn_time now, dn_outbox_item **items, int max, int *n,
+                               dn_err *err)
+{
+    return sqlite_claim_outbox_channel(ctx, now, NULL, items, max, n, err);
 }
 
 /* Is state one of contacts.state's allowed values? */
@@ -2529,36 +2575,300 @@ static int sqlite_mark_in_doubt(void *ctx, dn_time before, dn_time now, int *n, 
     sqlite3_stmt *st = use(s, ST_CONTACT_IN_DOUBT);
     int b = sqlite3_bind_int64(st, 1, before);
     b |= sqlite3_bind_int64(st, 2, now);
+    b |= bind_text(st, 3, s->owner);
     if (b) {
         rc = bind_failed(s, b, err, "mark in doubt");
         goto fail;
     }
     /* collect first: events cannot be inserted while the UPDATE steps */
-    int64_t ids[256][2];
-    int count = 0;
+    int64_t (*ids)[2] = NULL;
+    size_t count = 0, capacity = 0;
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count < 256) {
-            ids[count][0] = sqlite3_column_int64(st, 0);
-            ids[count][1] = sqlite3_column_int64(st, 1);
+        if (count == capacity) {
+            size_t grown = capacity ? capacity * 2 : 64;
+            void *bigger = realloc(ids, grown * sizeof *ids);
+            if (!bigger) {
+                sqlite3_reset(st);
+                free(ids);
+                rc = dn_err_set(err, -ENOMEM, NULL, "out of memory marking contacts in doubt");
+                goto fail;
+            }
+            ids = bigger;
+            capacity = grown;
         }
+        ids[count][0] = sqlite3_column_int64(st, 0);
+        ids[count][1] = sqlite3_column_int64(st, 1);
         count++;
     }
     sqlite3_reset(st);
     if (step != SQLITE_DONE) {
+        free(ids);
         rc = db_fail(s, step, err, NULL, "mark in doubt");
         goto fail;
     }
-    for (int i = 0; i < count && i < 256; i++) {
+    for (size_t i = 0; i < count; i++) {
         json_t *payload = json_pack("{s:I, s:s}", "contact_id", (json_int_t)ids[i][0], "state",
                                     "in_doubt");
         rc = insert_event(s, ids[i][1], "contact_in_doubt", payload, now, err);
+        if (rc < 0) {
+            free(ids);
+            goto fail;
+        }
+    }
+    free(ids);
+    *n = (int)count;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* ---- delivery ---- */
+
+/* Records a provider's acceptance (see store.h record_sent). */
+static int sqlite_record_sent(void *ctx, int64_t contact_id, const dn_send_record *r, dn_time at,
+                              dn_err *err)
+{
+    sqlite_store *s = ctx;
+    const char *texts[] = { r->provider_id, r->instance, r->cost_currency, r->detail };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (texts[i] && !dn_utf8_valid(texts[i]))
+            return dn_err_set(err, -EINVAL, i == 0 ? "provider_id" : "detail",
+                              "text is not valid UTF-8");
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    bool costed = r->cost_currency && *r->cost_currency;
+    sqlite3_stmt *st = use(s, ST_CONTACT_SENT);
+    int b = sqlite3_bind_int64(st, 1, contact_id);
+    b |= bind_text_or_null(st, 2, r->provider_id);
+    b |= bind_text_or_null(st, 3, r->instance);
+    b |= costed ? sqlite3_bind_int64(st, 4, r->cost_minor) : sqlite3_bind_null(st, 4);
+    b |= bind_text_or_null(st, 5, costed ? r->cost_currency : NULL);
+    b |= sqlite3_bind_int64(st, 6, at);
+    b |= bind_text_or_null(st, 7, r->detail);
+    if (b) {
+        rc = bind_failed(s, b, err, "record sent");
+        goto fail;
+    }
+    rc = step_row(s, st, err, "record sent");
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact %lld being sent",
+                        (long long)contact_id);
+    if (rc < 0)
+        goto fail;
+    int64_t customer_id = sqlite3_column_int64(st, 0);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        rc = db_fail(s, rc, err, NULL, "record sent");
+        goto fail;
+    }
+    json_t *payload = json_pack("{s:I, s:s, s:s*, s:s*}", "contact_id", (json_int_t)contact_id,
+                                "state", "sent", "provider_id",
+                                r->provider_id && *r->provider_id ? r->provider_id : NULL,
+                                "instance", r->instance && *r->instance ? r->instance : NULL);
+    if (payload && costed) {
+        json_object_set_new(payload, "cost_minor", json_integer(r->cost_minor));
+        json_object_set_new(payload, "cost_currency", json_string(r->cost_currency));
+    }
+    rc = insert_event(s, customer_id, "contact_sent", payload, at, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* Finds a contact by id (and checks idem_key when given) or by idem_key
+ * alone: 1 with *id, *customer_id and state filled, or a negative errno
+ * (-ENOENT when nothing matches, -EINVAL when neither is given). */
+static int find_contact(sqlite_store *s, int64_t contact_id, const char *idem_key, int64_t *id,
+                        int64_t *customer_id, char *state, size_t state_size, dn_err *err)
+{
+    bool by_id = contact_id > 0;
+    bool has_key = idem_key && *idem_key;
+    if (!by_id && !has_key)
+        return dn_err_set(err, -EINVAL, "contact", "a contact id or an idempotency key is "
+                          "needed");
+    sqlite3_stmt *st = use(s, by_id ? ST_CONTACT_BY_ID : ST_CONTACT_BY_KEY);
+    int b = by_id ? sqlite3_bind_int64(st, 1, contact_id) : bind_text(st, 1, idem_key);
+    if (b)
+        return bind_failed(s, b, err, "find contact");
+    int rc = step_row(s, st, err, "find contact");
+    if (rc < 0)
+        return rc;
+    bool match = rc == 1;
+    if (match) {
+        *id = sqlite3_column_int64(st, 0);
+        *customer_id = sqlite3_column_int64(st, 1);
+        column_text(st, 2, state, state_size);
+        const unsigned char *key = sqlite3_column_text(st, 3);
+        if (has_key && (!key || strcmp((const char *)key, idem_key) != 0))
+            match = false;
+        sqlite3_reset(st);
+    }
+    if (!match)
+        return dn_err_set(err, -ENOENT, by_id ? "contact_id" : "idem_key",
+                          "no contact %lld with that idempotency key", (long long)contact_id);
+    return 1;
+}
+
+/* Settles a contact from a delivery report or bounce (store.h). */
+static int sqlite_record_receipt(void *ctx, int64_t contact_id, const char *idem_key,
+                                 const char *state, const char *reason, dn_time at, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    if (!state || (strcmp(state, "delivered") != 0 && strcmp(state, "failed") != 0))
+        return dn_err_set(err, -EINVAL, "state", "a receipt settles a contact as delivered "
+                          "or failed, not %s", state ? state : "(null)");
+    if (reason && !dn_utf8_valid(reason))
+        return dn_err_set(err, -EINVAL, "reason", "text is not valid UTF-8");
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    int64_t id = 0, customer_id = 0;
+    char current[16];
+    rc = find_contact(s, contact_id, idem_key, &id, &customer_id, current, sizeof current, err);
+    if (rc < 0)
+        goto fail;
+    static const char *const open_states[] = { "sending", "sent", "in_doubt" };
+    bool open = false;
+    for (size_t i = 0; i < sizeof open_states / sizeof open_states[0]; i++)
+        open |= strcmp(current, open_states[i]) == 0;
+    if (!open && strcmp(current, state) == 0) {
+        unit_abort(s, &u);                 /* the same report again: nothing to do */
+        return 0;
+    }
+    if (!open) {
+        rc = dn_err_set(err, -EALREADY, "state", "contact %lld is %s; a receipt cannot "
+                        "change it", (long long)id, current);
+        goto fail;
+    }
+    sqlite3_stmt *st = use(s, ST_CONTACT_FINAL);
+    int b = sqlite3_bind_int64(st, 1, id);
+    b |= bind_text(st, 2, state);
+    b |= sqlite3_bind_int64(st, 3, at);
+    b |= bind_text_or_null(st, 4, reason);
+    rc = b ? bind_failed(s, b, err, "receipt") : run(s, st, err, "receipt");
+    if (rc < 0)
+        goto fail;
+    char kind[32];
+    snprintf(kind, sizeof kind, "contact_%s", state);
+    json_t *payload = json_pack("{s:I, s:s, s:s, s:s*}", "contact_id", (json_int_t)id, "state",
+                                state, "previous", current, "reason",
+                                reason && *reason ? reason : NULL);
+    rc = insert_event(s, customer_id, kind, payload, at, err);
+    if (rc == 0)
+        rc = sqlite_touch_customer(s, customer_id, 0, err);   /* due under any clock */
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* Records an opt-out reached through one of the customer's contacts. */
+static int sqlite_opt_out_by_contact(void *ctx, int64_t contact_id, const char *idem_key,
+                                     unsigned channel_bits, const char *source, dn_time at,
+                                     dn_err *err)
+{
+    sqlite_store *s = ctx;
+    if (channel_bits == 0 || channel_bits > 15)
+        return dn_err_set(err, -EINVAL, "channel", "no channel to opt out of");
+    if (source && !dn_utf8_valid(source))
+        return dn_err_set(err, -EINVAL, "source", "text is not valid UTF-8");
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    int64_t id = 0, customer_id = 0;
+    char current[16];
+    rc = find_contact(s, contact_id, idem_key, &id, &customer_id, current, sizeof current, err);
+    if (rc < 0)
+        goto fail;
+    sqlite3_stmt *st = use(s, ST_CUSTOMER_OPT_OUT);
+    int b = sqlite3_bind_int64(st, 1, customer_id);
+    b |= sqlite3_bind_int64(st, 2, channel_bits);
+    b |= sqlite3_bind_int64(st, 3, at);
+    rc = b ? bind_failed(s, b, err, "opt out") : run(s, st, err, "opt out");
+    if (rc < 0)
+        goto fail;
+    json_t *payload = json_pack("{s:I, s:i, s:s*}", "contact_id", (json_int_t)id, "channels",
+                                (int)channel_bits, "source", source && *source ? source : NULL);
+    rc = insert_event(s, customer_id, "opt_out", payload, at, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* Puts contacts of an idempotent channel left in "sending" back to
+ * "planned" (store.h requeue_sending). */
+static int sqlite_requeue_sending(void *ctx, const char *channel, dn_time before, dn_time now,
+                                  int *n, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    *n = 0;
+    if (!channel || !*channel)
+        return dn_err_set(err, -EINVAL, "channel", "requeue needs a channel");
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    int64_t (*rows)[2] = NULL;
+    size_t count = 0, capacity = 0;
+    sqlite3_stmt *st = use(s, ST_CONTACT_REQUEUE);
+    int b = bind_text(st, 1, channel);
+    b |= sqlite3_bind_int64(st, 2, before);
+    b |= sqlite3_bind_int64(st, 3, now);
+    b |= bind_text(st, 4, s->owner);
+    if (b) {
+        rc = bind_failed(s, b, err, "requeue");
+        goto fail;
+    }
+    int step;
+    /* collect first: events cannot be inserted while the UPDATE steps */
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == capacity) {
+            size_t grown = capacity ? capacity * 2 : 64;
+            void *bigger = realloc(rows, grown * sizeof *rows);
+            if (!bigger) {
+                sqlite3_reset(st);
+                rc = dn_err_set(err, -ENOMEM, NULL, "out of memory requeueing contacts");
+                goto fail;
+            }
+            rows = bigger;
+            capacity = grown;
+        }
+        rows[count][0] = sqlite3_column_int64(st, 0);
+        rows[count][1] = sqlite3_column_int64(st, 1);
+        count++;
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE) {
+        rc = db_fail(s, step, err, NULL, "requeue");
+        goto fail;
+    }
+    for (size_t i = 0; i < count; i++) {
+        json_t *payload = json_pack("{s:I, s:s}", "contact_id", (json_int_t)rows[i][0], "state",
+                                    "planned");
+        rc = insert_event(s, rows[i][1], "contact_requeued", payload, now, err);
         if (rc < 0)
             goto fail;
     }
-    *n = count;
+    free(rows);
+    *n = (int)count;
     return unit_commit(s, &u, err);
 fail:
+    free(rows);
     unit_abort(s, &u);
     return rc;
 }
@@ -2594,4 +2904,9 @@ const dn_store_ops dn_store_sqlite = {
     .touch_all = sqlite_touch_all,
     .reschedule_contact = sqlite_reschedule_contact,
     .mark_in_doubt = sqlite_mark_in_doubt,
+    .claim_outbox_channel = sqlite_claim_outbox_channel,
+    .record_sent = sqlite_record_sent,
+    .record_receipt = sqlite_record_receipt,
+    .opt_out_by_contact = sqlite_opt_out_by_contact,
+    .requeue_sending = sqlite_requeue_sending,
 };

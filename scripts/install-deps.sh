@@ -17,6 +17,8 @@ packages=(
   tzdata                               # IANA time zones
   python3-pytest python3-requests      # integration tests (Debian's /usr/bin/python3)
   valgrind                             # memory checks in the test suite
+  kannel                               # SMS gateway (bearerbox + smsbox) the SMS tests run against
+  python3-aiosmtpd                     # SMTP server the e-mail tests deliver to
 )
 
 missing=()

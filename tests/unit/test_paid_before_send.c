@@ -104,6 +104,18 @@ static int proxy_claim_outbox(void *ctx, dn_time now, dn_outbox_item **items, in
     return rc;
 }
 
+/* The dispatcher takes contacts per channel: the same moment there. */
+static int proxy_claim_outbox_channel(void *ctx, dn_time now, const char *channel,
+                                      dn_outbox_item **items, int max, int *n, dn_err *err)
+{
+    int rc = real->claim_outbox_channel(ctx, now, channel, items, max, n, err);
+    if (rc == 0 && *n > 0 && pending && pending_moment == DURING_DISPATCH) {
+        apply_change(ctx, pending_change);
+        pending = false;
+    }
+    return rc;
+}
+
 static int count_files(const char *dir)
 {
     int n = 0;
@@ -154,6 +166,7 @@ static int run_row(change c, moment m, int *planned, int *cancelled, char *reaso
     proxy = *real;
     proxy.claim_due = proxy_claim_due;
     proxy.claim_outbox = proxy_claim_outbox;
+    proxy.claim_outbox_channel = proxy_claim_outbox_channel;
     e.store.ops = &proxy;
     if (engine_load_rules(&e, rules, &err))
         fail_msg("rules: %s", e.rules_last_error);

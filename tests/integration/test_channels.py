@@ -1,0 +1,257 @@
+"""Channel drivers against real servers on loopback: SMS through Kannel
+(bearerbox + smsbox, an HTTP SMSC sink firing delivery reports), e-mail
+through aiosmtpd, and the signed callbacks. Expected texts, encodings,
+segment counts and costs are worked out by hand from
+../shared/cases/sms-encoding.md (3GPP TS 23.038), RFC 2047, RFC 5322 and
+RFC 8058; signatures from the contract in channels/callback_sign.h
+(HMAC-SHA256 of "<purpose>:<contact id>", first 16 bytes in hex).
+
+Run: /usr/bin/python3 -m pytest tests/integration/test_channels.py"""
+import email
+import email.policy
+import hashlib
+import hmac
+import json
+import subprocess
+import urllib.parse
+
+import pytest
+import requests
+
+from peers import (AUTH, SECRET, Dunningd, Kannel, SmtpServer, records, wait_until)
+
+LV_TEXT = " ".join(["Labdien! Jūsu parāds ir 45,00 EUR."] * 3)
+EN_TEXT = "Labdien! Jusu parads ir 45,00 EUR."
+
+
+def signature(purpose, contact_id):
+    mac = hmac.new(SECRET.encode(), f"{purpose}:{contact_id}".encode(), hashlib.sha256)
+    return mac.digest()[:16].hex()
+
+
+def contact_row(d, customer):
+    rows = d.query("SELECT o.id, o.state, o.sms_encoding, o.sms_parts, o.cost_minor, "
+                   "o.cost_currency, o.instance, o.provider_id, o.sent_at, o.final_at, "
+                   "o.idem_key FROM contacts o JOIN customers c ON c.id = o.customer_id "
+                   "WHERE c.external_id = ?", customer)
+    assert len(rows) == 1, rows
+    keys = ("id", "state", "encoding", "parts", "cost", "currency", "instance", "provider_id",
+            "sent_at", "final_at", "idem_key")
+    return dict(zip(keys, rows[0]))
+
+
+@pytest.fixture
+def kannel(tmp_path):
+    folder = tmp_path / "kannel"
+    folder.mkdir()
+    k = Kannel(folder)
+    yield k
+    k.stop()
+
+
+def test_sms_through_kannel_ucs2_and_gsm7_with_delivery_reports(tmp_path, kannel):
+    d = Dunningd(tmp_path, lambda base: {"sms": {
+        "driver": "kannel", "instance": "kannel-a", "sendsms_url": kannel.sendsms_url,
+        "username": "dunning", "password": "sendsms-secret", "from": "Dunning",
+        "dlr_url": f"{base}/v1/callbacks/kannel", "concurrency": 4,
+        "cost": {"per_part_minor": 4, "currency": "EUR"}}})
+    d.load(records([("C-LV", "lv", "+37120000001", "", 4500, "2026-06-05"),
+                    ("C-EN", "en", "+37120000002", "", 4500, "2026-06-05")]))
+    d.start()
+    try:
+        wait_until(lambda: d.states().get("delivered") == 2, 60,
+                   "two delivery reports through Kannel")
+        lv, en = contact_row(d, "C-LV"), contact_row(d, "C-EN")
+    finally:
+        d.stop()
+
+    # what the SMSC received: the Latvian text as UCS-2 in 2 concatenated
+    # parts (104 units > 70: parts of 67), the English one as 1 GSM-7 part
+    parts = kannel.sink.parts
+    ucs2 = [p for p in parts if p["coding"] == b"2"]
+    gsm = [p for p in parts if p["coding"] == b"0"]
+    assert len(ucs2) == 2 and len(gsm) == 1, parts
+    ucs2.sort(key=lambda p: p["udh"][-1])
+    for number, part in enumerate(ucs2, start=1):
+        # UDH: length 5, IE 00 (concatenation, 8-bit ref), IE length 3, ref, total 2, number
+        assert part["udh"][:3] == b"\x05\x00\x03" and part["udh"][4:] == bytes([2, number])
+    assert b"".join(p["text"] for p in ucs2).decode("utf-16-be") == LV_TEXT
+    assert len(ucs2[0]["text"]) == 67 * 2
+    assert gsm[0]["text"] == EN_TEXT.encode() and gsm[0]["udh"] == b""
+    assert {p["to"] for p in parts} == {b"+37120000001", b"+37120000002"}
+
+    # what dunningd recorded: encoding, parts, cost = parts × 4 cents
+    assert (lv["state"], lv["encoding"], lv["parts"], lv["cost"], lv["currency"]) == \
+        ("delivered", "ucs2", 2, 8, "EUR")
+    assert (en["state"], en["encoding"], en["parts"], en["cost"], en["currency"]) == \
+        ("delivered", "gsm7", 1, 4, "EUR")
+    for row in (lv, en):
+        assert row["instance"] == "sms/kannel-a"
+        assert row["sent_at"] is not None and row["final_at"] is not None
+    kinds = [k for (k,) in d.query("SELECT kind FROM events WHERE kind LIKE 'contact_%' "
+                                   "ORDER BY id")]
+    assert kinds.count("contact_sent") == 2 and kinds.count("contact_delivered") == 2
+
+
+def test_delivery_callbacks_refuse_bad_input(tmp_path):
+    d = Dunningd(tmp_path, {}).start()
+    try:
+        d.load(records([("C1", "en", "+37120000001", "", 4500, "2026-06-05")]))
+        cases = [
+            # (path, expected status, error field)
+            ("/v1/callbacks/kannel?type=1", 422, "c"),
+            ("/v1/callbacks/kannel?c=1&type=1", 422, "s"),
+            ("/v1/callbacks/kannel?c=abc&s=00&type=1", 422, "c"),
+            (f"/v1/callbacks/kannel?c=1&s={'0' * 32}&type=1", 403, "s"),
+            (f"/v1/callbacks/kannel?c=1&s={signature('unsubscribe', 1)}&type=1", 403, "s"),
+            (f"/v1/callbacks/kannel?c=1&s={signature('dlr', 1)}", 422, "type"),
+            (f"/v1/callbacks/kannel?c=1&s={signature('dlr', 1)}&type=x", 422, "type"),
+            (f"/v1/callbacks/kannel?c=999999&s={signature('dlr', 999999)}&type=1", 404,
+             "contact_id"),
+        ]
+        for path, status, field in cases:
+            r = requests.get(d.base + path, timeout=10)
+            assert r.status_code == status, (path, r.text)
+            assert r.json()["error"]["field"] == field, (path, r.text)
+        r = requests.post(d.base + f"/v1/callbacks/sms?c=5&s={signature('dlr', 5)}",
+                          json={"status": "lost"}, timeout=10)
+        assert r.status_code == 422 and r.json()["error"]["field"] == "status"
+        r = requests.post(d.base + f"/v1/unsubscribe?c=5&s={signature('unsubscribe', 5)}",
+                          data="nothing", timeout=10)
+        assert r.status_code == 422 and r.json()["error"]["field"] == "List-Unsubscribe"
+        r = requests.post(d.base + "/v1/callbacks/email", json={"message_id": "<x@y>",
+                                                                 "type": "bounce"}, timeout=10)
+        assert r.status_code == 401
+        r = requests.post(d.base + "/v1/callbacks/email", headers=AUTH,
+                          json={"message_id": "<no-id@example.com>", "type": "bounce"},
+                          timeout=10)
+        assert r.status_code == 422 and r.json()["error"]["field"] == "message_id"
+    finally:
+        d.stop()
+
+
+def test_bad_channel_config_is_refused_with_its_key(tmp_path):
+    d = Dunningd(tmp_path, {"sms": {"driver": "kannel", "sendsms_url": "http://127.0.0.1:1/",
+                                    "dlr_url": "http://127.0.0.1:2/", "speed": 3}})
+    proc = subprocess.run([d.binary, "serve", "--config", str(d.config)], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode != 0
+    assert 'unknown config key "speed"' in proc.stderr
+    d.config.write_text(d.config.read_text().replace('"speed": 3', '"retry": {"max_attempts": 0}'))
+    proc = subprocess.run([d.binary, "serve", "--config", str(d.config)], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode != 0 and "max_attempts" in proc.stderr
+
+
+@pytest.fixture
+def smtp(tmp_path):
+    s = SmtpServer(tmp_path)
+    yield s
+    s.stop()
+
+
+def test_email_over_smtp_with_one_click_unsubscribe(tmp_path, smtp):
+    d = Dunningd(tmp_path, lambda base: {"email": {
+        "driver": "smtp", "url": f"smtp://127.0.0.1:{smtp.port}", "tls": "none",
+        "from": "billing@telecom.example", "from_name": "Test Telecom",
+        "unsubscribe_url": f"{base}/v1/unsubscribe",
+        "cost": {"per_message_minor": 1, "currency": "EUR"}}})
+    # due 2026-05-28: on 2026-06-02 the ladder's day-5 e-mail is due. Estonia,
+    # whose profile needs no written notice before a second reminder.
+    d.load(records([("C-MAIL", "lv", "", "anna@example.lv", 4500, "2026-05-28", "EE")]))
+    d.start()
+    try:
+        wait_until(lambda: d.states().get("sent") == 1, 60, "the e-mail to be sent")
+        wait_until(lambda: smtp.messages(), 10, "the SMTP server to keep the message")
+        row = contact_row(d, "C-MAIL")
+        raw = smtp.messages()[0].read_bytes()
+        envelope = json.loads(smtp.messages()[0].with_suffix(".json").read_text())
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        cid = row["id"]
+        unsubscribe = f"{d.base}/v1/unsubscribe?c={cid}&s={signature('unsubscribe', cid)}"
+
+        assert envelope == {"mail_from": "billing@telecom.example",
+                            "rcpt_tos": ["anna@example.lv"]}
+        # RFC 2047: the raw Subject is encoded-words, decoding gives the UTF-8 text
+        raw_subject = [line for line in raw.split(b"\r\n") if line.startswith(b"Subject:")][0]
+        assert raw_subject.startswith(b"Subject: =?UTF-8?B?")
+        assert str(msg["Subject"]) == "Atgādinājums: rēķins ir kavēts"
+        assert msg["To"] == "anna@example.lv"
+        assert msg["Message-ID"] == row["provider_id"]
+        assert msg["Message-ID"].startswith("<") and msg["Message-ID"].endswith(
+            f".{cid}@telecom.example>")
+        assert msg["List-Unsubscribe"] == f"<{unsubscribe}>"
+        assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert msg["Date"] is not None and msg["MIME-Version"] == "1.0"
+        assert msg.get_content_type() == "multipart/alternative"
+        text = msg.get_body(preferencelist=("plain",))
+        html = msg.get_body(preferencelist=("html",))
+        assert text.get_content() == "Labdien!\n\nJūsu rēķins ir kavēts. Lūdzu, samaksājiet."
+        assert "<p>Jūsu rēķins ir kavēts. Lūdzu, samaksājiet.</p>" in html.get_content()
+        assert (row["state"], row["cost"], row["currency"]) == ("sent", 1, "EUR")
+
+        # before the opt-out the rules would e-mail again on day 10
+        at = "2026-06-09T09:00:00Z"   # a Tuesday, day 12
+        before = d.get(f"/v1/customers/C-MAIL/preview?at={at}").json()
+        assert before["decision"]["channel"] == "email", before
+        assert before["guard"]["verdict"] == "allow", before
+
+        # RFC 8058 one-click: a POST with that exact body
+        r = requests.post(unsubscribe, data="List-Unsubscribe=One-Click",
+                          headers={"Content-Type": "application/x-www-form-urlencoded"},
+                          timeout=10)
+        assert r.status_code == 200, r.text
+        assert d.query("SELECT opt_out FROM customers WHERE external_id = 'C-MAIL'") == [(2,)]
+        assert d.query("SELECT COUNT(*) FROM events WHERE kind = 'opt_out'") == [(1,)]
+        after = d.get(f"/v1/customers/C-MAIL/preview?at={at}").json()
+        assert after["decision"]["action"] == "skip", after
+        assert "email: opted out" in after["decision"]["reason"], after
+
+        # a complaint through the bounce intake, and a hard bounce
+        r = requests.post(d.base + "/v1/callbacks/email", headers=AUTH, timeout=10,
+                          json={"message_id": row["provider_id"], "type": "bounce",
+                                "permanent": True, "reason": "550 5.1.1 no such user"})
+        assert r.status_code == 200, r.text
+        assert contact_row(d, "C-MAIL")["state"] == "failed"
+    finally:
+        d.stop()
+
+
+def test_generic_http_sms_form_post_and_status_callback(tmp_path):
+    from peers import HttpSink
+    sink = HttpSink()
+    d = Dunningd(tmp_path, lambda base: {"sms": [
+        {"driver": "http_sms", "instance": "gw-form", "url": sink.url, "format": "form",
+         "from": "Dunning", "to_field": "msisdn", "text_field": "message",
+         "headers": {"X-Api-Key": "k-123"}, "status_url": f"{base}/v1/callbacks/sms",
+         "cost": {"per_message_minor": 2, "per_part_minor": 3, "currency": "EUR"}}]})
+    d.load(records([("C-GW", "en", "+37120000009", "", 4500, "2026-06-05")]))
+    d.start()
+    try:
+        wait_until(lambda: d.states().get("sent") == 1, 60, "the SMS to be sent")
+        row = contact_row(d, "C-GW")
+        assert len(sink.requests) == 1
+        request = sink.requests[0]
+        assert request["headers"]["Content-Type"] == "application/x-www-form-urlencoded"
+        assert request["headers"]["X-Api-Key"] == "k-123"
+        assert "Idempotency-Key" not in request["headers"]
+        form = urllib.parse.parse_qs(request["body"].decode(), strict_parsing=True)
+        status_url = f"{d.base}/v1/callbacks/sms?c={row['id']}&s={signature('dlr', row['id'])}"
+        assert form == {"msisdn": ["+37120000009"], "message": [EN_TEXT], "from": ["Dunning"],
+                        "reference": [row["idem_key"]], "status_url": [status_url]}
+        # the sink's reply {"id": "p1"} is the provider id; 2 + 3 × 1 part = 5 cents
+        assert (row["provider_id"], row["cost"], row["currency"], row["instance"]) == \
+            ("p1", 5, "EUR", "sms/gw-form")
+        r = requests.post(status_url, json={"status": "delivered"}, timeout=10)
+        assert r.status_code == 200, r.text
+        assert r.json() == {"contact_id": row["id"], "state": "delivered"}
+        assert contact_row(d, "C-GW")["state"] == "delivered"
+        # the same report again changes nothing; a contrary one is a conflict
+        r = requests.post(status_url, json={"status": "delivered"}, timeout=10)
+        assert r.status_code == 200, r.text
+        r = requests.post(status_url, json={"status": "failed"}, timeout=10)
+        assert r.status_code == 409 and r.json()["error"]["code"] == "conflict", r.text
+        assert contact_row(d, "C-GW")["state"] == "delivered"
+    finally:
+        d.stop()
+        sink.stop()
