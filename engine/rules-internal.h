@@ -43,7 +43,9 @@ typedef struct rules_sandbox {
     bool   frozen;             /* globals read-only (after loading) */
     char   where[RULES_WHERE_MAX];  /* first rules-file position of the last error */
     const char *entry_where;   /* position of the rule function being called */
-    const void *facts_view;    /* the facts being decided (lazy `c` fields), or NULL */
+    const struct rules_view *facts_view;  /* the facts `c` and `ctx` read, or NULL */
+    lua_Integer facts_generation;  /* counts decisions: lists built earlier are stale */
+    int    facts_customer_ref, facts_context_ref;  /* registry: `c` and `ctx` */
 } rules_sandbox;
 
 /* Creates a sandboxed state whose allocator is capped at sb->cap (which the
@@ -144,24 +146,26 @@ typedef struct rules_view {
     int     open_unpaid;          /* open invoices with something unpaid */
     bool    has_days;
     int     days_overdue;
+    dn_time now;
     dn_date today;
     int     minute_of_day;
     int     weekday;              /* 1 = Monday .. 7 = Sunday */
-    char    now_text[21];
-    char    today_text[11];
     const char *version;
+    const char *persona;          /* c.persona once classify() answered, else NULL */
 } rules_view;
 
 /* Fills view from facts at now in the customer's zone (UTC if unknown). */
 void facts_view_init(rules_view *view, const dn_facts *facts, dn_time now, const char *version);
-/* Pushes three values: c's backing table (for the host to set persona
- * without allocating), the read-only proxy `c`, and `ctx`. Must run in
- * protected code (allocates); lazy fields read sandbox->facts_view. */
-void facts_push(lua_State *L, const rules_view *view);
+/* Makes view the facts being decided (sb->facts_view; the caller sets it
+ * back to NULL when the decision is over) and pushes the two read-only
+ * tables the rules get, `c` and `ctx`. They are made once per state and
+ * read view on every access, so later changes to view (persona) show.
+ * Does not allocate; needs two free stack slots. */
+void facts_push(lua_State *L, rules_sandbox *sb, const rules_view *view);
 /* Fills facts from a rule-test fixture table at index idx (protected code;
  * raises on a malformed fixture). */
 void facts_from_fixture(lua_State *L, int idx, dn_facts *facts);
-/* Installs the read-only metatable machinery (called by sandbox_open). */
+/* Makes `c`, `ctx` and their records for this state (sandbox_open). */
 void facts_register(lua_State *L);
 
 /* Bounded helpers shared by the files. */

@@ -1231,13 +1231,58 @@ static const char *choose_language(const rules_runtime *rt, const char *step_lan
     return rt->default_language;
 }
 
+/* Bounded text built piece by piece, for the reasons written on every
+ * decision (snprintf cost a tenth of a decision). Truncates like snprintf:
+ * out always ends with a NUL. */
+typedef struct text_builder {
+    char  *out;
+    size_t size, len;
+} text_builder;
+
+static void text_begin(text_builder *b, char *out, size_t size)
+{
+    b->out = out;
+    b->size = size;
+    b->len = 0;
+    out[0] = '\0';
+}
+
+/* Appends at most max bytes of s. */
+static void text_add_max(text_builder *b, const char *s, size_t max)
+{
+    size_t room = b->size - 1 - b->len;
+    size_t n = strnlen(s, max < room ? max : room);
+    memcpy(b->out + b->len, s, n);
+    b->len += n;
+    b->out[b->len] = '\0';
+}
+
+static void text_add(text_builder *b, const char *s)
+{
+    text_add_max(b, s, SIZE_MAX);
+}
+
+static void text_add_int(text_builder *b, long value)
+{
+    char digits[24];
+    int i = (int)sizeof digits - 1;
+    unsigned long magnitude = value < 0 ? 0UL - (unsigned long)value : (unsigned long)value;
+    digits[i] = '\0';
+    do {
+        digits[--i] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (value < 0)
+        digits[--i] = '-';
+    text_add(b, digits + i);
+}
+
 /* Fills a CONTACT decision from step. Fallbacks are listed, not applied:
  * the planner picks the first channel with an address (pass.c). */
 static void fill_step(decide_job *job, const rules_segment *seg, const rules_step *step)
 {
     dn_decision *out = job->out;
     const rules_view *view = &job->view;
-    char stage[16];
 
     out->action = DN_ACT_CONTACT;
     out->step_day = step->day;
@@ -1257,12 +1302,6 @@ static void fill_step(decide_job *job, const rules_segment *seg, const rules_ste
     out->transliterate = step->transliterate;
     out->purpose = step->purpose;
     dn_strlcpy(out->where, step->where, sizeof out->where);
-    if (view->facts->stage_day == INT32_MIN)
-        snprintf(stage, sizeof stage, "none");
-    else
-        snprintf(stage, sizeof stage, "%d", view->facts->stage_day);
-    snprintf(out->reason, sizeof out->reason, "day %d overdue ≥ step %d (%s); stage before: %s",
-             view->days_overdue, step->day, step->template_name, stage);
 }
 
 /* After the last step, how long until an idle customer is looked at again
@@ -1303,6 +1342,19 @@ static void decide_ladder(lua_State *L, decide_job *job, const rules_segment *se
                 continue;
         }
         fill_step(job, seg, step);
+        text_builder why;
+        text_begin(&why, out->reason, sizeof out->reason);
+        text_add(&why, "day ");
+        text_add_int(&why, view->days_overdue);
+        text_add(&why, " overdue ≥ step ");
+        text_add_int(&why, step->day);
+        text_add(&why, " (");
+        text_add(&why, step->template_name);
+        text_add(&why, "); stage before: ");
+        if (stage == INT32_MIN)
+            text_add(&why, "none");
+        else
+            text_add_int(&why, stage);
         return;
     }
     int next = INT32_MAX;
@@ -1337,6 +1389,72 @@ static const char *result_text(lua_State *L, int t, const char *key, char *out, 
     return out;
 }
 
+/* The fields of a decide() result the engine reads. */
+typedef enum result_field {
+    RESULT_ACTION, RESULT_REASON, RESULT_DAY, RESULT_CHANNEL, RESULT_TEMPLATE, RESULT_TONE,
+    RESULT_VOICE, RESULT_LANGUAGE, RESULT_FALLBACK, RESULT_HOURS, RESULT_TRANSLITERATE,
+    RESULT_PURPOSE, RESULT_COUNT, RESULT_NONE = -1
+} result_field;
+
+static const char *const result_names[RESULT_COUNT] = {
+    "action", "reason", "day", "channel", "template", "tone", "voice", "language", "fallback",
+    "hours", "transliterate", "purpose",
+};
+
+static result_field result_field_of(const char *k, size_t n)
+{
+    for (int i = 0; i < RESULT_COUNT; i++)
+        if (result_names[i][0] == k[0] && strlen(result_names[i]) == n &&
+            memcmp(result_names[i], k, n) == 0)
+            return (result_field)i;
+    return RESULT_NONE;
+}
+
+/* Pushes the RESULT_COUNT fields of the result table at r (nil when
+ * absent) and returns the index of the first. A plain table is walked
+ * once with lua_next (a result has a few fields of the dozen the engine
+ * knows); a table with a metatable is read field by field with its
+ * metamethods, as a rule would read it. */
+static int result_collect(lua_State *L, int r)
+{
+    luaL_checkstack(L, RESULT_COUNT + 4, "decide() result");
+    int base = lua_gettop(L) + 1;
+    for (int i = 0; i < RESULT_COUNT; i++)
+        lua_pushnil(L);
+    if (lua_getmetatable(L, r)) {
+        lua_pop(L, 1);
+        for (int i = 0; i < RESULT_COUNT; i++) {
+            lua_getfield(L, r, result_names[i]);
+            lua_replace(L, base + i);
+        }
+        return base;
+    }
+    lua_pushnil(L);
+    while (lua_next(L, r)) {
+        size_t n = 0;
+        const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &n) : NULL;
+        result_field field = key ? result_field_of(key, n) : RESULT_NONE;
+        if (field == RESULT_NONE)
+            lua_pop(L, 1);
+        else
+            lua_replace(L, base + field);
+    }
+    return base;
+}
+
+/* Copies the string field at index idx of a result into out ("" when nil). */
+static const char *result_text_at(lua_State *L, int idx, result_field field, char *out,
+                                  size_t size)
+{
+    int type = lua_type(L, idx);
+    out[0] = '\0';
+    if (type == LUA_TSTRING)
+        dn_strlcpy(out, lua_tostring(L, idx), size);
+    else if (type != LUA_TNIL)
+        luaL_error(L, "decide() result field '%s' must be a string", result_names[field]);
+    return out;
+}
+
 /* Interprets what decide() returned (a table at r). */
 static void decide_result(lua_State *L, decide_job *job, const rules_segment *seg, int r)
 {
@@ -1344,14 +1462,20 @@ static void decide_result(lua_State *L, decide_job *job, const rules_segment *se
     dn_decision *out = job->out;
     char action[16], reason[DN_REASON_MAX];
     rules_step step;
+    text_builder why;
 
     rt->sandbox->entry_where = seg->decide_where;
-    result_text(L, r, "action", action, sizeof action);
+    int base = result_collect(L, r);
+#define FIELD(f) (base + (f))
+    result_text_at(L, FIELD(RESULT_ACTION), RESULT_ACTION, action, sizeof action);
     if (strcmp(action, "wait") == 0 || strcmp(action, "none") == 0) {
         out->action = action[0] == 'w' ? DN_ACT_WAIT : DN_ACT_NONE;
-        result_text(L, r, "reason", reason, sizeof reason);
-        snprintf(out->reason, sizeof out->reason, "decide: %.300s", reason[0] ? reason : action);
+        result_text_at(L, FIELD(RESULT_REASON), RESULT_REASON, reason, sizeof reason);
+        text_begin(&why, out->reason, sizeof out->reason);
+        text_add(&why, "decide: ");
+        text_add_max(&why, reason[0] ? reason : action, 300);
         dn_strlcpy(out->where, seg->decide_where, sizeof out->where);
+        lua_settop(L, base - 1);
         return;
     }
     if (action[0] && strcmp(action, "contact") != 0)
@@ -1359,54 +1483,57 @@ static void decide_result(lua_State *L, decide_job *job, const rules_segment *se
     memset(&step, 0, sizeof step);
     step.hours_from = step.hours_to = -1;
     step.when_ref = LUA_NOREF;
-    if (lua_getfield(L, r, "day") == LUA_TNIL)
+    if (lua_isnil(L, FIELD(RESULT_DAY)))
         step.day = job->view.has_days ? job->view.days_overdue : 0;
-    else if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < -366 || lua_tointeger(L, -1) > 3660)
+    else if (!lua_isinteger(L, FIELD(RESULT_DAY)) || lua_tointeger(L, FIELD(RESULT_DAY)) < -366 ||
+             lua_tointeger(L, FIELD(RESULT_DAY)) > 3660)
         luaL_error(L, "decide() result: day must be an integer");
     else
-        step.day = (int)lua_tointeger(L, -1);
-    lua_pop(L, 1);
-    result_text(L, r, "channel", step.channel, sizeof step.channel);
-    result_text(L, r, "template", step.template_name, sizeof step.template_name);
-    result_text(L, r, "tone", step.tone, sizeof step.tone);
-    result_text(L, r, "voice", step.voice, sizeof step.voice);
-    result_text(L, r, "language", step.language, sizeof step.language);
+        step.day = (int)lua_tointeger(L, FIELD(RESULT_DAY));
+    result_text_at(L, FIELD(RESULT_CHANNEL), RESULT_CHANNEL, step.channel, sizeof step.channel);
+    result_text_at(L, FIELD(RESULT_TEMPLATE), RESULT_TEMPLATE, step.template_name,
+                   sizeof step.template_name);
+    result_text_at(L, FIELD(RESULT_TONE), RESULT_TONE, step.tone, sizeof step.tone);
+    result_text_at(L, FIELD(RESULT_VOICE), RESULT_VOICE, step.voice, sizeof step.voice);
+    result_text_at(L, FIELD(RESULT_LANGUAGE), RESULT_LANGUAGE, step.language,
+                   sizeof step.language);
     if (!name_in(step.channel, channel_names))
         luaL_error(L, "decide() returned unknown channel '%s'", step.channel);
     if (!name_in(step.tone, tone_names))
         luaL_error(L, "decide() returned unknown tone '%s'", step.tone);
     if (step.language[0] && !language_listed(rt, step.language))
         luaL_error(L, "decide() returned language '%s', not in languages", step.language);
-    if (lua_getfield(L, r, "fallback") == LUA_TTABLE) {
-        for (lua_Integer i = 1; i <= 4 && lua_geti(L, -1, i) == LUA_TSTRING; i++) {
-            if (!name_in(lua_tostring(L, -1), channel_names))
+    if (lua_type(L, FIELD(RESULT_FALLBACK)) == LUA_TTABLE) {
+        for (lua_Integer i = 1; i <= 4; i++) {
+            bool text = lua_geti(L, FIELD(RESULT_FALLBACK), i) == LUA_TSTRING;
+            if (text && !name_in(lua_tostring(L, -1), channel_names))
                 luaL_error(L, "decide() returned unknown fallback channel");
-            dn_strlcpy(step.fallback[step.n_fallback++], lua_tostring(L, -1),
-                       sizeof step.fallback[0]);
+            if (text)
+                dn_strlcpy(step.fallback[step.n_fallback++], lua_tostring(L, -1),
+                           sizeof step.fallback[0]);
             lua_pop(L, 1);
+            if (!text)
+                break;
         }
-        lua_pop(L, 1);
     }
-    lua_pop(L, 1);
-    if (lua_getfield(L, r, "hours") == LUA_TTABLE) {
+    if (lua_type(L, FIELD(RESULT_HOURS)) == LUA_TTABLE) {
         char from[8], to[8];
-        result_text(L, lua_gettop(L), "from", from, sizeof from);
-        result_text(L, lua_gettop(L), "to", to, sizeof to);
+        result_text(L, FIELD(RESULT_HOURS), "from", from, sizeof from);
+        result_text(L, FIELD(RESULT_HOURS), "to", to, sizeof to);
         step.hours_from = rules_parse_hhmm(from);
         step.hours_to = rules_parse_hhmm(to);
         if (step.hours_from < 0 || step.hours_to < 0)
             luaL_error(L, "decide() result: hours must be {from = \"HH:MM\", to = \"HH:MM\"}");
     }
-    lua_pop(L, 1);
-    lua_getfield(L, r, "transliterate");
-    step.transliterate = lua_toboolean(L, -1);
-    lua_pop(L, 1);
+    step.transliterate = lua_toboolean(L, FIELD(RESULT_TRANSLITERATE));
     char purpose[24];
     step.purpose = step.day < 0 ? DN_PURPOSE_PREVENTION : DN_PURPOSE_REMINDER;
-    if (result_text(L, r, "purpose", purpose, sizeof purpose)[0] &&
+    if (result_text_at(L, FIELD(RESULT_PURPOSE), RESULT_PURPOSE, purpose, sizeof purpose)[0] &&
         (dn_purpose_parse(purpose, &step.purpose) < 0 ||
          step.purpose == DN_PURPOSE_OPTOUT_CONFIRM))
         luaL_error(L, "decide() returned unknown purpose '%s'", purpose);
+#undef FIELD
+    lua_settop(L, base - 1);
     const char *lang = choose_language(rt, step.language, job->view.facts->customer.language);
     lua_rawgeti(L, LUA_REGISTRYINDEX, rt->templates_ref);
     raw_field(L, lua_gettop(L), lang);
@@ -1419,8 +1546,11 @@ static void decide_result(lua_State *L, decide_job *job, const rules_segment *se
     lua_pop(L, 3);
     dn_strlcpy(step.where, seg->decide_where, sizeof step.where);
     fill_step(job, seg, &step);
-    snprintf(out->reason, sizeof out->reason, "decide: day %d, template %s",
-             step.day, step.template_name);
+    text_begin(&why, out->reason, sizeof out->reason);
+    text_add(&why, "decide: day ");
+    text_add_int(&why, step.day);
+    text_add(&why, ", template ");
+    text_add(&why, step.template_name);
 }
 
 /* Protected: classify, segment, decide() or the ladder. */
@@ -1432,9 +1562,8 @@ static int decide_protected(lua_State *L)
     dn_decision *out = job->out;
     const rules_segment *seg = NULL;
 
-    sb->facts_view = &job->view;
-    facts_push(L, &job->view);                  /* 2 data, 3 c, 4 ctx */
-    const int data = 2, c = 3, ctx = 4;
+    facts_push(L, sb, &job->view);              /* 2 c, 3 ctx */
+    const int c = 2, ctx = 3;
 
     lua_rawgeti(L, LUA_REGISTRYINDEX, rt->classify_ref);
     lua_pushvalue(L, c);
@@ -1445,7 +1574,8 @@ static int decide_protected(lua_State *L)
                       "\"fighter\", not %s",
                    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
     dn_strlcpy(out->persona, lua_tostring(L, -1), sizeof out->persona);
-    lua_setfield(L, data, "persona");
+    job->view.persona = out->persona;
+    lua_pop(L, 1);
 
     for (int i = 0; i < rt->n_segments && !seg; i++) {
         lua_rawgeti(L, LUA_REGISTRYINDEX, rt->segments[i].match_ref);
