@@ -44,7 +44,6 @@ typedef struct rules_sandbox {
     char   where[RULES_WHERE_MAX];  /* first rules-file position of the last error */
     const char *entry_where;   /* position of the rule function being called */
     const struct rules_view *facts_view;  /* the facts `c` and `ctx` read, or NULL */
-    lua_Integer facts_generation;  /* counts decisions: lists built earlier are stale */
     int    facts_customer_ref, facts_context_ref;  /* registry: `c` and `ctx` */
 } rules_sandbox;
 

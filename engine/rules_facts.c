@@ -3,20 +3,22 @@
  * and `ctx` over dn_facts (docs/rules-guide.md, "Facts"), and the reverse
  * for rule tests (a fixture table to dn_facts).
  *
- * Nothing is copied per decision. `c`, `ctx` and the records c.promises,
- * c.payments, c.reachable and c.holds are empty tables made once per Lua
- * state; their metatables answer every read with a C function that looks
- * the field up in the facts being decided (rules_sandbox.facts_view) and
- * refuse every write. A rule typically reads a handful of fields, so a
- * decision costs a handful of C calls instead of building two dozen
- * tables. The lists (c.invoices, c.contacts, c.last_contact, c.balance)
- * are real tables built on first access and kept for the rest of the
- * decision. Outside a decision (facts_view NULL) every field reads nil.
+ * Nothing is built per decision. `c`, `ctx`, the records c.promises,
+ * c.payments, c.reachable and c.holds, the map c.balance, the lists
+ * c.invoices and c.contacts and every item those lists can hold are empty
+ * tables made once per Lua state (facts_register). Their metatables answer
+ * each read with a C function that looks the field up in the facts being
+ * decided (rules_sandbox.facts_view) and refuse every write. A rule reads a
+ * handful of fields, so a decision costs a handful of C calls instead of
+ * building and collecting dozens of tables. Outside a decision
+ * (facts_view NULL) every field reads nil.
  *
- * Promises kept for analysts: reading a field that does not exist is nil;
- * writing any field raises "the customer facts are read-only (field 'x')";
- * getmetatable gives "read-only"; `#` and ipairs work on the lists and
- * pairs works on every table of the facts.
+ * Promises kept for analysts (docs/rules-guide.md, section 8): reading a
+ * field that does not exist is nil; writing any field raises "the customer
+ * facts are read-only (field 'x')"; getmetatable gives "read-only"; `#`
+ * and ipairs work on the lists, and pairs on every table of the facts.
+ * The same table answers for the same fact within a decision
+ * (c.contacts[1] == c.last_contact).
  */
 #include "rules-internal.h"
 
@@ -24,13 +26,20 @@
 
 #include "tz.h"
 
-/* Slots of the `parts` table, the one upvalue of c's metamethods. */
+/* Slots of the `parts` table, the upvalue of c's metamethods. */
 enum {
-    PART_PROMISES = 1, PART_PAYMENTS, PART_REACHABLE, PART_HOLDS,   /* record proxies */
-    PART_INVOICES, PART_CONTACTS, PART_LAST_CONTACT, PART_BALANCE,  /* lists, per decision */
-    PART_GENERATION,    /* the decision the lists were built for */
-    PART_COUNT = PART_GENERATION
+    PART_PROMISES = 1, PART_PAYMENTS, PART_REACHABLE, PART_HOLDS,
+    PART_BALANCE, PART_INVOICES, PART_CONTACTS,
+    PART_COUNT = PART_CONTACTS
 };
+
+/* The kinds of tables below `c`; the upvalue 1 of their metamethods. */
+typedef enum record_kind {
+    R_PROMISES, R_PAYMENTS, R_REACHABLE, R_HOLDS,   /* c.promises .. c.holds */
+    R_CONTEXT,                                      /* ctx */
+    R_INVOICE, R_CONTACT,                           /* an item of c.invoices, c.contacts */
+    R_COUNT
+} record_kind;
 
 static const char *const hold_names[] = { "dispute", "bankruptcy", "deceased", "cease_contact",
                                           "vulnerable", "pause", "breathing_space" };
@@ -56,6 +65,18 @@ static void format_date(dn_date day, char out[11])
     out[8] = (char)('0' + d / 10);
     out[9] = (char)('0' + d % 10);
     out[10] = '\0';
+}
+
+static rules_sandbox *facts_sandbox(lua_State *L)
+{
+    void *ud = NULL;
+    lua_getallocf(L, &ud);
+    return ud;
+}
+
+static const rules_view *facts_view(lua_State *L)
+{
+    return facts_sandbox(L)->facts_view;
 }
 
 /* The field name at index 2 of a metamethod call, or NULL for other keys. */
@@ -99,26 +120,34 @@ static int push_date_or_none(lua_State *L, dn_date day)
     return 1;
 }
 
-static void push_date_or_nil(lua_State *L, dn_date day)
+static int push_integer(lua_State *L, lua_Integer value)
 {
-    if (!push_date_or_none(L, day))
-        lua_pushnil(L);
-}
-
-static void push_text_or_nil(lua_State *L, const char *s)
-{
-    if (!push_text_or_none(L, s))
-        lua_pushnil(L);
-}
-
-/* ---- the lists: real tables behind read-only proxies ---- */
-
-/* __len of a list proxy: the length of its backing table (upvalue 1). */
-static int list_length(lua_State *L)
-{
-    lua_pushinteger(L, (lua_Integer)lua_rawlen(L, lua_upvalueindex(1)));
+    lua_pushinteger(L, value);
     return 1;
 }
+
+/* ctx.now: UTC "YYYY-MM-DDTHH:MM:SSZ". */
+static int push_time(lua_State *L, dn_time t)
+{
+    char text[21];
+    int64_t day = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+    int64_t second = t - day * 86400;
+    format_date((dn_date)day, text);
+    text[10] = 'T';
+    text[11] = (char)('0' + second / 36000);
+    text[12] = (char)('0' + second / 3600 % 10);
+    text[13] = ':';
+    text[14] = (char)('0' + second / 60 % 60 / 10);
+    text[15] = (char)('0' + second / 60 % 10);
+    text[16] = ':';
+    text[17] = (char)('0' + second % 60 / 10);
+    text[18] = (char)('0' + second % 10);
+    text[19] = 'Z';
+    lua_pushlstring(L, text, 20);
+    return 1;
+}
+
+/* ---- pairs ---- */
 
 /* The iterator pairs returns: next over a plain table. */
 static int facts_next(lua_State *L)
@@ -131,7 +160,8 @@ static int facts_next(lua_State *L)
     return 1;
 }
 
-/* Returns the three values of a pairs() over the plain table on top. */
+/* Returns the three values of a pairs() over the snapshot table on top:
+ * pairs on the facts iterates a copy made when it starts. */
 static int pairs_over_top(lua_State *L)
 {
     lua_pushcfunction(L, facts_next);
@@ -140,138 +170,242 @@ static int pairs_over_top(lua_State *L)
     return 3;
 }
 
-/* __pairs of a proxy over a backing table (upvalue 1). */
-static int backing_pairs(lua_State *L)
+/* ---- records: promises, payments, reachable, holds, ctx, list items ---- */
+
+typedef struct record_name {
+    const char *name;
+    size_t      len;
+} record_name;
+#define NAME(s) { s, sizeof(s) - 1 }
+
+static const record_name promise_names[] = { NAME("kept"), NAME("broken"), NAME("pending"),
+                                             NAME("due") };
+static const record_name payment_names[] = { NAME("count"), NAME("avg_days_late") };
+static const record_name reachable_names[] = { NAME("sms"), NAME("email"), NAME("voice"),
+                                               NAME("chat") };
+static const record_name hold_field_names[HOLD_COUNT] = {
+    NAME("dispute"), NAME("bankruptcy"), NAME("deceased"), NAME("cease_contact"),
+    NAME("vulnerable"), NAME("pause"), NAME("breathing_space") };
+static const record_name context_names[] = { NAME("now"), NAME("today"), NAME("hour"),
+                                             NAME("weekday"), NAME("version") };
+static const record_name invoice_names[] = { NAME("id"), NAME("currency"), NAME("amount"),
+                                             NAME("paid"), NAME("due"), NAME("issued"),
+                                             NAME("status"), NAME("days_overdue") };
+static const record_name contact_names[] = { NAME("at"), NAME("channel"), NAME("state"),
+                                             NAME("outcome"), NAME("template"), NAME("day") };
+#define COUNT_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static const struct {
+    const record_name *names;
+    int n;
+} records[R_COUNT] = {
+    [R_PROMISES] = { promise_names, COUNT_OF(promise_names) },
+    [R_PAYMENTS] = { payment_names, COUNT_OF(payment_names) },
+    [R_REACHABLE] = { reachable_names, COUNT_OF(reachable_names) },
+    [R_HOLDS] = { hold_field_names, HOLD_COUNT },
+    [R_CONTEXT] = { context_names, COUNT_OF(context_names) },
+    [R_INVOICE] = { invoice_names, COUNT_OF(invoice_names) },
+    [R_CONTACT] = { contact_names, COUNT_OF(contact_names) },
+};
+
+static int invoice_count(const dn_facts *f)
 {
-    lua_pushvalue(L, lua_upvalueindex(1));
+    return f->n_invoices < DN_FACT_INVOICES ? f->n_invoices : DN_FACT_INVOICES;
+}
+
+static int contact_count(const dn_facts *f)
+{
+    return f->n_contacts < DN_FACT_CONTACTS ? f->n_contacts : DN_FACT_CONTACTS;
+}
+
+static bool reachable(const dn_customer *cu, int channel)
+{
+    switch (channel) {
+    case 0: return cu->phone[0] && !(cu->opt_out & DN_OPTOUT_SMS);
+    case 1: return cu->email[0] && !(cu->opt_out & DN_OPTOUT_EMAIL);
+    case 2: return cu->phone[0] && !(cu->opt_out & DN_OPTOUT_VOICE);
+    default: return cu->chat[0] && !(cu->opt_out & DN_OPTOUT_CHAT);
+    }
+}
+
+static int push_invoice_field(lua_State *L, const rules_view *view, const dn_fact_invoice *inv,
+                              int i)
+{
+    switch (i) {
+    case 0: push_text(L, inv->external_id); return 1;
+    case 1: push_text(L, inv->currency); return 1;
+    case 2: return push_integer(L, inv->amount_minor);
+    case 3: return push_integer(L, inv->paid_minor);
+    case 4: return push_date_or_none(L, inv->due);
+    case 5: return push_date_or_none(L, inv->issued);
+    case 6:
+        push_text(L, (unsigned)inv->status < DN_INV_STATUS_COUNT
+                         ? dn_invoice_status_names[inv->status] : "open");
+        return 1;
+    default:
+        return inv->due != DN_NO_DATE ? push_integer(L, (lua_Integer)view->today - inv->due) : 0;
+    }
+}
+
+static int push_contact_field(lua_State *L, const dn_fact_contact *contact, int i)
+{
+    char at[21];
+    switch (i) {
+    case 0:
+        dn_time_format(contact->at, at);
+        push_text(L, at);
+        return 1;
+    case 1: push_text(L, contact->channel); return 1;
+    case 2: push_text(L, contact->state); return 1;
+    case 3: return push_text_or_none(L, contact->outcome);
+    case 4: return push_text_or_none(L, contact->template_name);
+    default: return push_integer(L, contact->step_day);
+    }
+}
+
+/* Pushes field i of the record (item: 1-based position in its list, for
+ * R_INVOICE and R_CONTACT); returns 0 (nothing pushed) when it is nil. */
+static int push_record_field(lua_State *L, const rules_view *view, record_kind kind, int item,
+                             int i)
+{
+    const dn_facts *f = view->facts;
+    switch (kind) {
+    case R_PROMISES:
+        if (i == 3)
+            return f->promise_pending ? push_date_or_none(L, f->promise_due) : 0;
+        if (i == 2) {
+            lua_pushboolean(L, f->promise_pending);
+            return 1;
+        }
+        return push_integer(L, i == 0 ? f->promises_kept : f->promises_broken);
+    case R_PAYMENTS:
+        return push_integer(L, i == 0 ? f->payments_count : f->avg_days_late);
+    case R_REACHABLE:
+        lua_pushboolean(L, reachable(&f->customer, i));
+        return 1;
+    case R_HOLDS:
+        lua_pushboolean(L, (f->customer.holds & hold_bits[i]) != 0);
+        return 1;
+    case R_CONTEXT:
+        switch (i) {
+        case 0: return push_time(L, view->now);
+        case 1: return push_date_or_none(L, view->today);
+        case 2: return push_integer(L, view->minute_of_day / 60);
+        case 3: return push_integer(L, view->weekday);
+        default: push_text(L, view->version ? view->version : ""); return 1;
+        }
+    case R_INVOICE:
+        return item <= invoice_count(f) ? push_invoice_field(L, view, &f->invoices[item - 1], i)
+                                        : 0;
+    case R_CONTACT:
+        return item <= contact_count(f) ? push_contact_field(L, &f->contacts[item - 1], i) : 0;
+    default:
+        return 0;
+    }
+}
+
+/* __index of a record (upvalues: its kind, its position in its list). */
+static int record_index(lua_State *L)
+{
+    size_t n;
+    const char *k = key_of(L, &n);
+    const rules_view *view = facts_view(L);
+    if (!k || !view)
+        return 0;
+    record_kind kind = (record_kind)lua_tointeger(L, lua_upvalueindex(1));
+    for (int i = 0; i < records[kind].n; i++) {
+        const record_name *name = &records[kind].names[i];
+        if (name->len == n && memcmp(name->name, k, n) == 0)
+            return push_record_field(L, view, kind, (int)lua_tointeger(L, lua_upvalueindex(2)),
+                                     i);
+    }
+    return 0;
+}
+
+/* __pairs of a record (upvalues as record_index). */
+static int record_pairs(lua_State *L)
+{
+    const rules_view *view = facts_view(L);
+    record_kind kind = (record_kind)lua_tointeger(L, lua_upvalueindex(1));
+    int item = (int)lua_tointeger(L, lua_upvalueindex(2));
+    lua_createtable(L, 0, records[kind].n);
+    int t = lua_gettop(L);
+    for (int i = 0; view && i < records[kind].n; i++)
+        if (push_record_field(L, view, kind, item, i))
+            lua_setfield(L, t, records[kind].names[i].name);
     return pairs_over_top(L);
 }
 
-/* Sets the write-refusing metamethods of the metatable on top. */
-static void set_readonly(lua_State *L)
+/* ---- c.invoices, c.contacts (lists) and c.balance (map) ---- */
+
+/* Length of the list of kind R_INVOICE or R_CONTACT in view. */
+static int list_count(const rules_view *view, record_kind item_kind)
 {
-    lua_pushcfunction(L, facts_readonly);
-    lua_setfield(L, -2, "__newindex");
-    lua_pushliteral(L, "read-only");
-    lua_setfield(L, -2, "__metatable");
+    return item_kind == R_INVOICE ? invoice_count(view->facts) : contact_count(view->facts);
 }
 
-/* Replaces the plain table on top with an empty read-only proxy over it;
- * a list proxy also answers `#`. */
-static void seal_backing(lua_State *L, bool list)
+/* __index of a list (upvalues: the kind of its items, the table of the
+ * item proxies): the item proxy at an integer position within the list. */
+static int list_index(lua_State *L)
 {
-    int backing = lua_gettop(L);
-    lua_createtable(L, 0, 0);
-    lua_createtable(L, 0, list ? 5 : 4);
-    lua_pushvalue(L, backing);
-    lua_setfield(L, -2, "__index");
-    set_readonly(L);
-    lua_pushvalue(L, backing);
-    lua_pushcclosure(L, backing_pairs, 1);
-    lua_setfield(L, -2, "__pairs");
-    if (list) {
-        lua_pushvalue(L, backing);
-        lua_pushcclosure(L, list_length, 1);
-        lua_setfield(L, -2, "__len");
+    const rules_view *view = facts_view(L);
+    int exact = 0;
+    if (!view || lua_type(L, 2) != LUA_TNUMBER)
+        return 0;
+    lua_Integer i = lua_tointegerx(L, 2, &exact);
+    record_kind kind = (record_kind)lua_tointeger(L, lua_upvalueindex(1));
+    if (!exact || i < 1 || i > list_count(view, kind))
+        return 0;
+    lua_rawgeti(L, lua_upvalueindex(2), i);
+    return 1;
+}
+
+static int list_length(lua_State *L)
+{
+    const rules_view *view = facts_view(L);
+    record_kind kind = (record_kind)lua_tointeger(L, lua_upvalueindex(1));
+    return push_integer(L, view ? list_count(view, kind) : 0);
+}
+
+static int list_pairs(lua_State *L)
+{
+    const rules_view *view = facts_view(L);
+    record_kind kind = (record_kind)lua_tointeger(L, lua_upvalueindex(1));
+    int n = view ? list_count(view, kind) : 0;
+    lua_createtable(L, n, 0);
+    for (int i = 1; i <= n; i++) {
+        lua_rawgeti(L, lua_upvalueindex(2), i);
+        lua_rawseti(L, -2, i);
     }
-    lua_setmetatable(L, -2);
-    lua_replace(L, backing);
+    return pairs_over_top(L);
 }
 
-static void push_invoice(lua_State *L, const rules_view *view, const dn_fact_invoice *inv)
+/* __index of c.balance: the unpaid minor units owed in a currency. */
+static int balance_index(lua_State *L)
 {
-    lua_createtable(L, 0, 8);
-    push_text(L, inv->external_id);
-    lua_setfield(L, -2, "id");
-    push_text(L, inv->currency);
-    lua_setfield(L, -2, "currency");
-    lua_pushinteger(L, inv->amount_minor);
-    lua_setfield(L, -2, "amount");
-    lua_pushinteger(L, inv->paid_minor);
-    lua_setfield(L, -2, "paid");
-    push_date_or_nil(L, inv->due);
-    lua_setfield(L, -2, "due");
-    push_date_or_nil(L, inv->issued);
-    lua_setfield(L, -2, "issued");
-    lua_pushstring(L, (unsigned)inv->status < DN_INV_STATUS_COUNT
-                          ? dn_invoice_status_names[inv->status] : "open");
-    lua_setfield(L, -2, "status");
-    if (inv->due != DN_NO_DATE) {
-        lua_pushinteger(L, (lua_Integer)view->today - inv->due);
-        lua_setfield(L, -2, "days_overdue");
-    }
-    seal_backing(L, false);
-}
-
-static void push_contact(lua_State *L, const dn_fact_contact *contact)
-{
-    char at[21];
-    lua_createtable(L, 0, 6);
-    dn_time_format(contact->at, at);
-    push_text(L, at);
-    lua_setfield(L, -2, "at");
-    push_text(L, contact->channel);
-    lua_setfield(L, -2, "channel");
-    push_text(L, contact->state);
-    lua_setfield(L, -2, "state");
-    push_text_or_nil(L, contact->outcome);
-    lua_setfield(L, -2, "outcome");
-    push_text_or_nil(L, contact->template_name);
-    lua_setfield(L, -2, "template");
-    lua_pushinteger(L, contact->step_day);
-    lua_setfield(L, -2, "day");
-    seal_backing(L, false);
-}
-
-/* Pushes the list in slot `part` of parts (PART_INVOICES, PART_CONTACTS or
- * PART_BALANCE), building it if this decision has not built it yet. */
-static void push_list(lua_State *L, int parts, const rules_sandbox *sb, int part)
-{
-    const rules_view *view = sb->facts_view;
+    size_t n;
+    const char *k = key_of(L, &n);
+    const rules_view *view = facts_view(L);
+    if (!k || !view)
+        return 0;
     const dn_facts *f = view->facts;
+    for (int i = 0; i < f->n_balance && i < DN_FACT_BALANCES; i++)
+        if (strlen(f->balance[i].currency) == n && memcmp(f->balance[i].currency, k, n) == 0)
+            return push_integer(L, f->balance[i].amount_minor);
+    return 0;
+}
 
-    lua_rawgeti(L, parts, PART_GENERATION);
-    bool current = lua_tointeger(L, -1) == sb->facts_generation;
-    lua_pop(L, 1);
-    if (!current) {             /* built for an earlier decision: forget them */
-        for (int p = PART_INVOICES; p <= PART_BALANCE; p++) {
-            lua_pushnil(L);
-            lua_rawseti(L, parts, p);
-        }
-        lua_pushinteger(L, sb->facts_generation);
-        lua_rawseti(L, parts, PART_GENERATION);
-    } else if (lua_rawgeti(L, parts, part) != LUA_TNIL) {
-        return;
-    } else {
-        lua_pop(L, 1);
+static int balance_pairs(lua_State *L)
+{
+    const rules_view *view = facts_view(L);
+    int n = view ? (view->facts->n_balance < DN_FACT_BALANCES ? view->facts->n_balance
+                                                              : DN_FACT_BALANCES) : 0;
+    lua_createtable(L, 0, n);
+    for (int i = 0; i < n; i++) {
+        lua_pushinteger(L, view->facts->balance[i].amount_minor);
+        lua_setfield(L, -2, view->facts->balance[i].currency);
     }
-    if (part == PART_INVOICES) {
-        int n = f->n_invoices < DN_FACT_INVOICES ? f->n_invoices : DN_FACT_INVOICES;
-        lua_createtable(L, n, 0);
-        for (int i = 0; i < n; i++) {
-            push_invoice(L, view, &f->invoices[i]);
-            lua_rawseti(L, -2, i + 1);
-        }
-        seal_backing(L, true);
-    } else if (part == PART_CONTACTS) {
-        int n = f->n_contacts < DN_FACT_CONTACTS ? f->n_contacts : DN_FACT_CONTACTS;
-        lua_createtable(L, n, 0);
-        for (int i = 0; i < n; i++) {
-            push_contact(L, &f->contacts[i]);
-            lua_rawseti(L, -2, i + 1);
-        }
-        seal_backing(L, true);
-    } else {
-        int n = f->n_balance < DN_FACT_BALANCES ? f->n_balance : DN_FACT_BALANCES;
-        lua_createtable(L, 0, n);
-        for (int i = 0; i < n; i++) {
-            lua_pushinteger(L, f->balance[i].amount_minor);
-            lua_setfield(L, -2, f->balance[i].currency);
-        }
-        seal_backing(L, false);
-    }
-    lua_pushvalue(L, -1);
-    lua_rawseti(L, parts, part);
+    return pairs_over_top(L);
 }
 
 /* ---- c ---- */
@@ -333,12 +467,11 @@ static customer_field customer_field_of(const char *k, size_t n)
     }
 }
 
-/* Pushes field of the customer being decided; returns 0 (nothing pushed)
- * when the field is nil for this customer. */
-static int push_customer_field(lua_State *L, int parts, const rules_sandbox *sb,
+/* Pushes field of the customer in view (parts: index of the parts table);
+ * returns 0 (nothing pushed) when the field is nil for this customer. */
+static int push_customer_field(lua_State *L, int parts, const rules_view *view,
                                customer_field field)
 {
-    const rules_view *view = sb->facts_view;
     const dn_facts *f = view->facts;
     const dn_customer *cu = &f->customer;
     const dn_fact_invoice *anchor = view->anchor >= 0 ? &f->invoices[view->anchor] : NULL;
@@ -360,10 +493,7 @@ static int push_customer_field(lua_State *L, int parts, const rules_sandbox *sb,
     case C_COUNTRY:
         return push_text_or_none(L, cu->country);
     case C_AGE:
-        if (cu->age <= 0)
-            return 0;
-        lua_pushinteger(L, cu->age);
-        return 1;
+        return cu->age > 0 ? push_integer(L, cu->age) : 0;
     case C_PERSONA:           /* false until classify() has answered */
         if (view->persona)
             push_text(L, view->persona);
@@ -371,35 +501,21 @@ static int push_customer_field(lua_State *L, int parts, const rules_sandbox *sb,
             lua_pushboolean(L, 0);
         return 1;
     case C_DAYS_OVERDUE:
-        if (!view->has_days)
-            return 0;
-        lua_pushinteger(L, view->days_overdue);
-        return 1;
+        return view->has_days ? push_integer(L, view->days_overdue) : 0;
     case C_DUE_DATE:
         return view->has_days ? push_date_or_none(L, anchor->due) : 0;
     case C_CURRENCY:
         return anchor ? push_text_or_none(L, anchor->currency) : 0;
     case C_AMOUNT_DUE:
-        if (!anchor)
-            return 0;
-        lua_pushinteger(L, anchor->amount_minor - anchor->paid_minor);
-        return 1;
+        return anchor ? push_integer(L, anchor->amount_minor - anchor->paid_minor) : 0;
     case C_STAGE_DAY:
-        if (f->stage_day == INT32_MIN)
-            return 0;
-        lua_pushinteger(L, f->stage_day);
-        return 1;
+        return f->stage_day != INT32_MIN ? push_integer(L, f->stage_day) : 0;
     case C_CASE_ID:
-        if (!f->case_id)
-            return 0;
-        lua_pushinteger(L, f->case_id);
-        return 1;
+        return f->case_id ? push_integer(L, f->case_id) : 0;
     case C_REPLIES:
-        lua_pushinteger(L, f->replies);
-        return 1;
+        return push_integer(L, f->replies);
     case C_DISPUTES:
-        lua_pushinteger(L, f->disputes);
-        return 1;
+        return push_integer(L, f->disputes);
     case C_PROMISES:
         lua_rawgeti(L, parts, PART_PROMISES);
         return 1;
@@ -412,34 +528,25 @@ static int push_customer_field(lua_State *L, int parts, const rules_sandbox *sb,
     case C_HOLDS:
         lua_rawgeti(L, parts, PART_HOLDS);
         return 1;
+    case C_BALANCE:
+        lua_rawgeti(L, parts, PART_BALANCE);
+        return 1;
     case C_INVOICES:
-        push_list(L, parts, sb, PART_INVOICES);
+        lua_rawgeti(L, parts, PART_INVOICES);
         return 1;
     case C_CONTACTS:
-        push_list(L, parts, sb, PART_CONTACTS);
+        lua_rawgeti(L, parts, PART_CONTACTS);
         return 1;
-    case C_BALANCE:
-        push_list(L, parts, sb, PART_BALANCE);
-        return 1;
-    case C_LAST_CONTACT:
-        push_list(L, parts, sb, PART_CONTACTS);
+    case C_LAST_CONTACT:      /* c.contacts[1] */
+        if (contact_count(f) == 0)
+            return 0;
+        lua_rawgeti(L, parts, PART_CONTACTS);
         lua_geti(L, -1, 1);
         lua_remove(L, -2);
-        if (lua_isnil(L, -1)) {
-            lua_pop(L, 1);
-            return 0;
-        }
         return 1;
     default:
         return 0;
     }
-}
-
-static rules_sandbox *facts_sandbox(lua_State *L)
-{
-    void *ud = NULL;
-    lua_getallocf(L, &ud);
-    return ud;
 }
 
 /* __index of `c` (upvalue 1: parts). */
@@ -447,201 +554,104 @@ static int customer_index(lua_State *L)
 {
     size_t n;
     const char *k = key_of(L, &n);
-    const rules_sandbox *sb = facts_sandbox(L);
-    if (!k || !sb->facts_view)
+    const rules_view *view = facts_view(L);
+    if (!k || !view)
         return 0;
     customer_field field = customer_field_of(k, n);
-    return field == C_NONE ? 0 : push_customer_field(L, lua_upvalueindex(1), sb, field);
+    return field == C_NONE ? 0 : push_customer_field(L, lua_upvalueindex(1), view, field);
 }
 
-/* __pairs of `c`: every field that is not nil, from a snapshot table. */
+/* __pairs of `c` (upvalue 1: parts). */
 static int customer_pairs(lua_State *L)
 {
-    const rules_sandbox *sb = facts_sandbox(L);
+    const rules_view *view = facts_view(L);
     lua_createtable(L, 0, C_COUNT);
     int t = lua_gettop(L);
-    for (int field = 0; sb->facts_view && field < C_COUNT; field++)
-        if (push_customer_field(L, lua_upvalueindex(1), sb, (customer_field)field))
+    for (int field = 0; view && field < C_COUNT; field++)
+        if (push_customer_field(L, lua_upvalueindex(1), view, (customer_field)field))
             lua_setfield(L, t, customer_names[field]);
     return pairs_over_top(L);
 }
 
-/* ---- the records c.promises, c.payments, c.reachable, c.holds, and ctx ---- */
+/* ---- making them, once per state ---- */
 
-typedef enum record_kind { R_PROMISES, R_PAYMENTS, R_REACHABLE, R_HOLDS, R_CONTEXT,
-                           R_COUNT } record_kind;
-
-typedef struct record_name {
-    const char *name;
-    size_t      len;
-} record_name;
-#define NAME(s) { s, sizeof(s) - 1 }
-
-static const record_name promise_names[] = { NAME("kept"), NAME("broken"), NAME("pending"),
-                                             NAME("due") };
-static const record_name payment_names[] = { NAME("count"), NAME("avg_days_late") };
-static const record_name reachable_names[] = { NAME("sms"), NAME("email"), NAME("voice"),
-                                               NAME("chat") };
-static const record_name hold_field_names[HOLD_COUNT] = {
-    NAME("dispute"), NAME("bankruptcy"), NAME("deceased"), NAME("cease_contact"),
-    NAME("vulnerable"), NAME("pause"), NAME("breathing_space") };
-static const record_name context_names[] = { NAME("now"), NAME("today"), NAME("hour"),
-                                              NAME("weekday"), NAME("version") };
-
-static const struct {
-    const record_name *names;
-    int n;
-} records[R_COUNT] = {
-    [R_PROMISES] = { promise_names, 4 },   [R_PAYMENTS] = { payment_names, 2 },
-    [R_REACHABLE] = { reachable_names, 4 }, [R_HOLDS] = { hold_field_names, HOLD_COUNT },
-    [R_CONTEXT] = { context_names, 5 },
-};
-
-static bool reachable(const dn_customer *cu, int channel)
+/* Pushes an empty table whose metatable refuses writes and answers reads
+ * and pairs (and `#` if length is not NULL) with C closures over the
+ * `nup` values on top, which are popped. */
+static void push_proxy(lua_State *L, int nup, lua_CFunction index, lua_CFunction pairs,
+                       lua_CFunction length)
 {
-    switch (channel) {
-    case 0: return cu->phone[0] && !(cu->opt_out & DN_OPTOUT_SMS);
-    case 1: return cu->email[0] && !(cu->opt_out & DN_OPTOUT_EMAIL);
-    case 2: return cu->phone[0] && !(cu->opt_out & DN_OPTOUT_VOICE);
-    default: return cu->chat[0] && !(cu->opt_out & DN_OPTOUT_CHAT);
-    }
-}
-
-/* ctx.now: UTC "YYYY-MM-DDTHH:MM:SSZ". */
-static void push_now(lua_State *L, dn_time now)
-{
-    char text[21];
-    int64_t day = now >= 0 ? now / 86400 : (now - 86399) / 86400;
-    int64_t second = now - day * 86400;
-    format_date((dn_date)day, text);
-    text[10] = 'T';
-    text[11] = (char)('0' + second / 36000);
-    text[12] = (char)('0' + second / 3600 % 10);
-    text[13] = ':';
-    text[14] = (char)('0' + second / 60 % 60 / 10);
-    text[15] = (char)('0' + second / 60 % 10);
-    text[16] = ':';
-    text[17] = (char)('0' + second % 60 / 10);
-    text[18] = (char)('0' + second % 10);
-    text[19] = 'Z';
-    lua_pushlstring(L, text, 20);
-}
-
-/* Pushes field i of record kind; returns 0 (nothing pushed) when it is nil. */
-static int push_record_field(lua_State *L, const rules_view *view, record_kind kind, int i)
-{
-    const dn_facts *f = view->facts;
-    switch (kind) {
-    case R_PROMISES:
-        if (i == 3)
-            return f->promise_pending ? push_date_or_none(L, f->promise_due) : 0;
-        if (i == 2)
-            lua_pushboolean(L, f->promise_pending);
-        else
-            lua_pushinteger(L, i == 0 ? f->promises_kept : f->promises_broken);
-        return 1;
-    case R_PAYMENTS:
-        lua_pushinteger(L, i == 0 ? f->payments_count : f->avg_days_late);
-        return 1;
-    case R_REACHABLE:
-        lua_pushboolean(L, reachable(&f->customer, i));
-        return 1;
-    case R_HOLDS:
-        lua_pushboolean(L, (f->customer.holds & hold_bits[i]) != 0);
-        return 1;
-    case R_CONTEXT:
-        switch (i) {
-        case 0:
-            push_now(L, view->now);
-            return 1;
-        case 1:
-            return push_date_or_none(L, view->today);
-        case 2:
-            lua_pushinteger(L, view->minute_of_day / 60);
-            return 1;
-        case 3:
-            lua_pushinteger(L, view->weekday);
-            return 1;
-        default:
-            push_text(L, view->version ? view->version : "");
-            return 1;
-        }
-    default:
-        return 0;
-    }
-}
-
-/* __index of a record (upvalue 1: its kind). */
-static int record_index(lua_State *L)
-{
-    size_t n;
-    const char *k = key_of(L, &n);
-    const rules_view *view = facts_sandbox(L)->facts_view;
-    if (!k || !view)
-        return 0;
-    record_kind kind = (record_kind)lua_tointeger(L, lua_upvalueindex(1));
-    for (int i = 0; i < records[kind].n; i++) {
-        const record_name *name = &records[kind].names[i];
-        if (name->len == n && memcmp(name->name, k, n) == 0)
-            return push_record_field(L, view, kind, i);
-    }
-    return 0;
-}
-
-/* __pairs of a record (upvalue 1: its kind). */
-static int record_pairs(lua_State *L)
-{
-    const rules_view *view = facts_sandbox(L)->facts_view;
-    record_kind kind = (record_kind)lua_tointeger(L, lua_upvalueindex(1));
-    lua_createtable(L, 0, records[kind].n);
-    int t = lua_gettop(L);
-    for (int i = 0; view && i < records[kind].n; i++)
-        if (push_record_field(L, view, kind, i))
-            lua_setfield(L, t, records[kind].names[i].name);
-    return pairs_over_top(L);
-}
-
-/* Pushes an empty table whose metatable has __index and __pairs (C
- * closures over the value on top, which is popped) and refuses writes. */
-static void push_proxy(lua_State *L, lua_CFunction index, lua_CFunction pairs)
-{
-    int upvalue = lua_gettop(L);
+    int first = lua_gettop(L) - nup + 1;
     lua_createtable(L, 0, 0);
-    lua_createtable(L, 0, 4);
-    lua_pushvalue(L, upvalue);
-    lua_pushcclosure(L, index, 1);
+    lua_createtable(L, 0, length ? 5 : 4);
+    for (int i = 0; i < nup; i++)
+        lua_pushvalue(L, first + i);
+    lua_pushcclosure(L, index, nup);
     lua_setfield(L, -2, "__index");
-    lua_pushvalue(L, upvalue);
-    lua_pushcclosure(L, pairs, 1);
+    for (int i = 0; i < nup; i++)
+        lua_pushvalue(L, first + i);
+    lua_pushcclosure(L, pairs, nup);
     lua_setfield(L, -2, "__pairs");
-    set_readonly(L);
+    if (length) {
+        for (int i = 0; i < nup; i++)
+            lua_pushvalue(L, first + i);
+        lua_pushcclosure(L, length, nup);
+        lua_setfield(L, -2, "__len");
+    }
+    lua_pushcfunction(L, facts_readonly);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushliteral(L, "read-only");
+    lua_setfield(L, -2, "__metatable");
     lua_setmetatable(L, -2);
-    lua_remove(L, upvalue);
+    lua_replace(L, first);
+    lua_settop(L, first);
+}
+
+static void push_record(lua_State *L, record_kind kind, int item)
+{
+    lua_pushinteger(L, kind);
+    lua_pushinteger(L, item);
+    push_proxy(L, 2, record_index, record_pairs, NULL);
+}
+
+/* Pushes the proxy of a list whose items are records of item_kind. */
+static void push_list(lua_State *L, record_kind item_kind, int capacity)
+{
+    lua_pushinteger(L, item_kind);
+    lua_createtable(L, capacity, 0);
+    for (int i = 1; i <= capacity; i++) {
+        push_record(L, item_kind, i);
+        lua_rawseti(L, -2, i);
+    }
+    push_proxy(L, 2, list_index, list_pairs, list_length);
 }
 
 void facts_register(lua_State *L)
 {
+    rules_sandbox *sb = facts_sandbox(L);
+    luaL_checkstack(L, 12, "facts");
     lua_createtable(L, PART_COUNT, 0);
     int parts = lua_gettop(L);
     for (int kind = R_PROMISES; kind <= R_HOLDS; kind++) {
-        lua_pushinteger(L, kind);
-        push_proxy(L, record_index, record_pairs);
+        push_record(L, (record_kind)kind, 0);
         lua_rawseti(L, parts, PART_PROMISES + kind);
     }
-    lua_pushinteger(L, -1);
-    lua_rawseti(L, parts, PART_GENERATION);
-    rules_sandbox *sb = facts_sandbox(L);
-    push_proxy(L, customer_index, customer_pairs);      /* pops parts */
+    lua_pushnil(L);                       /* no upvalue needed; keeps push_proxy uniform */
+    push_proxy(L, 1, balance_index, balance_pairs, NULL);
+    lua_rawseti(L, parts, PART_BALANCE);
+    push_list(L, R_INVOICE, DN_FACT_INVOICES);
+    lua_rawseti(L, parts, PART_INVOICES);
+    push_list(L, R_CONTACT, DN_FACT_CONTACTS);
+    lua_rawseti(L, parts, PART_CONTACTS);
+    push_proxy(L, 1, customer_index, customer_pairs, NULL);     /* over parts */
     sb->facts_customer_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    lua_pushinteger(L, R_CONTEXT);
-    push_proxy(L, record_index, record_pairs);
+    push_record(L, R_CONTEXT, 0);
     sb->facts_context_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
 void facts_push(lua_State *L, rules_sandbox *sb, const rules_view *view)
 {
     sb->facts_view = view;
-    sb->facts_generation++;
     lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_customer_ref);
     lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_context_ref);
 }
