@@ -45,6 +45,8 @@ typedef struct rules_sandbox {
     const char *entry_where;   /* position of the rule function being called */
     const struct rules_view *facts_view;  /* the facts `c` and `ctx` read, or NULL */
     int    facts_customer_ref, facts_context_ref;  /* registry: `c` and `ctx` */
+    int    facts_data_ref;     /* registry: the table c reads through first */
+    bool   facts_persona_set;  /* c.persona holds the last classify() answer */
 } rules_sandbox;
 
 /* Creates a sandboxed state whose allocator is capped at sb->cap (which the
@@ -156,11 +158,15 @@ typedef struct rules_view {
 /* Fills view from facts at now in the customer's zone (UTC if unknown). */
 void facts_view_init(rules_view *view, const dn_facts *facts, dn_time now, const char *version);
 /* Makes view the facts being decided (sb->facts_view; the caller sets it
- * back to NULL when the decision is over) and pushes the two read-only
- * tables the rules get, `c` and `ctx`. They are made once per state and
- * read view on every access, so later changes to view (persona) show.
- * Does not allocate; needs two free stack slots. */
+ * back to NULL when the decision is over) and pushes three values: c's
+ * data table (for facts_set_persona), and the two read-only tables the
+ * rules get, `c` and `ctx`. All are made once per state and read view on
+ * access. Does not allocate; needs four free stack slots. */
 void facts_push(lua_State *L, rules_sandbox *sb, const rules_view *view);
+/* Makes the string at idx (classify's answer, already checked) c.persona
+ * for the rest of the decision; data is the index of c's data table and
+ * view->persona points into the string. Does not allocate. */
+void facts_set_persona(lua_State *L, rules_sandbox *sb, rules_view *view, int data, int idx);
 /* Fills facts from a rule-test fixture table at index idx (protected code;
  * raises on a malformed fixture). */
 void facts_from_fixture(lua_State *L, int idx, dn_facts *facts);

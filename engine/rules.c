@@ -1618,8 +1618,8 @@ static int decide_protected(lua_State *L)
     dn_decision *out = job->out;
     const rules_segment *seg = NULL;
 
-    facts_push(L, sb, &job->view);              /* 2 c, 3 ctx */
-    const int c = 2, ctx = 3;
+    facts_push(L, sb, &job->view);              /* 2 data, 3 c, 4 ctx */
+    const int data = 2, c = 3, ctx = 4;
 
     lua_rawgeti(L, LUA_REGISTRYINDEX, rt->classify_ref);
     lua_pushvalue(L, c);
@@ -1630,7 +1630,7 @@ static int decide_protected(lua_State *L)
                       "\"fighter\", not %s",
                    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
     dn_strlcpy(out->persona, lua_tostring(L, -1), sizeof out->persona);
-    job->view.persona = out->persona;
+    facts_set_persona(L, sb, &job->view, data, -1);
     lua_pop(L, 1);
 
     for (int i = 0; i < rt->n_segments && !seg; i++) {

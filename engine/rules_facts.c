@@ -315,7 +315,7 @@ static int record_index(lua_State *L)
     record_kind kind = (record_kind)lua_tointeger(L, lua_upvalueindex(1));
     for (int i = 0; i < records[kind].n; i++) {
         const record_name *name = &records[kind].names[i];
-        if (name->len == n && memcmp(name->name, k, n) == 0)
+        if (name->len == n && name->name[0] == k[0] && memcmp(name->name, k, n) == 0)
             return push_record_field(L, view, kind, (int)lua_tointeger(L, lua_upvalueindex(2)),
                                      i);
     }
@@ -626,6 +626,50 @@ static void push_list(lua_State *L, record_kind item_kind, int capacity)
     push_proxy(L, 2, list_index, list_pairs, list_length);
 }
 
+/* Pushes `c`: an empty proxy whose reads go to its data table, which
+ * holds what is the same for every customer of the state (the records,
+ * lists and map below `c`) and c.persona, and sends every other field to
+ * customer_index. Reading those from a table costs no C call; the records
+ * are read in almost every rule. Leaves refs to `c` and the data table in
+ * sb. */
+static void push_customer(lua_State *L, int parts, rules_sandbox *sb)
+{
+    static const struct { customer_field field; int part; } constant[] = {
+        { C_PROMISES, PART_PROMISES }, { C_PAYMENTS, PART_PAYMENTS },
+        { C_REACHABLE, PART_REACHABLE }, { C_HOLDS, PART_HOLDS }, { C_BALANCE, PART_BALANCE },
+        { C_INVOICES, PART_INVOICES }, { C_CONTACTS, PART_CONTACTS },
+    };
+    lua_createtable(L, 0, 8);                       /* data */
+    for (size_t i = 0; i < sizeof constant / sizeof constant[0]; i++) {
+        lua_rawgeti(L, parts, constant[i].part);
+        lua_setfield(L, -2, customer_names[constant[i].field]);
+    }
+    lua_pushboolean(L, 0);                          /* until classify() answers */
+    lua_setfield(L, -2, customer_names[C_PERSONA]);
+    lua_createtable(L, 0, 1);
+    lua_pushvalue(L, parts);
+    lua_pushcclosure(L, customer_index, 1);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, -1);
+    sb->facts_data_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+
+    lua_createtable(L, 0, 0);                       /* data, c */
+    lua_createtable(L, 0, 4);                       /* data, c, mt */
+    lua_pushvalue(L, -3);
+    lua_setfield(L, -2, "__index");
+    lua_pushvalue(L, parts);
+    lua_pushcclosure(L, customer_pairs, 1);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushcfunction(L, facts_readonly);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushliteral(L, "read-only");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);                        /* data, c */
+    sb->facts_customer_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pop(L, 1);
+}
+
 void facts_register(lua_State *L)
 {
     rules_sandbox *sb = facts_sandbox(L);
@@ -643,15 +687,29 @@ void facts_register(lua_State *L)
     lua_rawseti(L, parts, PART_INVOICES);
     push_list(L, R_CONTACT, DN_FACT_CONTACTS);
     lua_rawseti(L, parts, PART_CONTACTS);
-    push_proxy(L, 1, customer_index, customer_pairs, NULL);     /* over parts */
-    sb->facts_customer_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    push_customer(L, parts, sb);
+    lua_remove(L, parts);
     push_record(L, R_CONTEXT, 0);
     sb->facts_context_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+void facts_set_persona(lua_State *L, rules_sandbox *sb, rules_view *view, int data, int idx)
+{
+    view->persona = lua_tostring(L, idx);
+    lua_pushvalue(L, idx);
+    lua_setfield(L, data, "persona");      /* an existing key: no allocation */
+    sb->facts_persona_set = true;
 }
 
 void facts_push(lua_State *L, rules_sandbox *sb, const rules_view *view)
 {
     sb->facts_view = view;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_data_ref);
+    if (sb->facts_persona_set) {
+        lua_pushboolean(L, 0);
+        lua_setfield(L, -2, "persona");
+        sb->facts_persona_set = false;
+    }
     lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_customer_ref);
     lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_context_ref);
 }
