@@ -1457,8 +1457,8 @@ static void result_collect(lua_State *L, int r, int at[RESULT_COUNT])
         if (field == RESULT_NONE) {
             lua_pop(L, 1);
         } else {
-            lua_insert(L, -2);              /* keep the value below the key */
-            at[field] = lua_gettop(L) - 1;
+            at[field] = lua_gettop(L);      /* keep the value; go on from a copy of the key */
+            lua_pushvalue(L, -2);
         }
     }
 }
