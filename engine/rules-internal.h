@@ -2,7 +2,7 @@
  * rules-internal.h — what rules.c, rules_sandbox.c and rules_facts.c share:
  * the loaded form of a rule set, the sandbox (allocator with a memory cap,
  * instruction budget and wall-clock watchdog, read-only globals, the `dn`
- * helpers) and the building of the read-only customer table `c`.
+ * helpers) and the read-only facts `c` and `ctx` the rules are given.
  * Not part of the public interface; engine code uses rules.h only.
  */
 #ifndef DN_RULES_INTERNAL_H

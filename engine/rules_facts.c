@@ -74,7 +74,7 @@ static rules_sandbox *facts_sandbox(lua_State *L)
     return ud;
 }
 
-static const rules_view *facts_view(lua_State *L)
+static const rules_view *view_of(lua_State *L)
 {
     return facts_sandbox(L)->facts_view;
 }
@@ -309,7 +309,7 @@ static int record_index(lua_State *L)
 {
     size_t n;
     const char *k = key_of(L, &n);
-    const rules_view *view = facts_view(L);
+    const rules_view *view = view_of(L);
     if (!k || !view)
         return 0;
     record_kind kind = (record_kind)lua_tointeger(L, lua_upvalueindex(1));
@@ -325,7 +325,7 @@ static int record_index(lua_State *L)
 /* __pairs of a record (upvalues as record_index). */
 static int record_pairs(lua_State *L)
 {
-    const rules_view *view = facts_view(L);
+    const rules_view *view = view_of(L);
     record_kind kind = (record_kind)lua_tointeger(L, lua_upvalueindex(1));
     int item = (int)lua_tointeger(L, lua_upvalueindex(2));
     lua_createtable(L, 0, records[kind].n);
@@ -348,7 +348,7 @@ static int list_count(const rules_view *view, record_kind item_kind)
  * item proxies): the item proxy at an integer position within the list. */
 static int list_index(lua_State *L)
 {
-    const rules_view *view = facts_view(L);
+    const rules_view *view = view_of(L);
     int exact = 0;
     if (!view || lua_type(L, 2) != LUA_TNUMBER)
         return 0;
@@ -362,14 +362,14 @@ static int list_index(lua_State *L)
 
 static int list_length(lua_State *L)
 {
-    const rules_view *view = facts_view(L);
+    const rules_view *view = view_of(L);
     record_kind kind = (record_kind)lua_tointeger(L, lua_upvalueindex(1));
     return push_integer(L, view ? list_count(view, kind) : 0);
 }
 
 static int list_pairs(lua_State *L)
 {
-    const rules_view *view = facts_view(L);
+    const rules_view *view = view_of(L);
     record_kind kind = (record_kind)lua_tointeger(L, lua_upvalueindex(1));
     int n = view ? list_count(view, kind) : 0;
     lua_createtable(L, n, 0);
@@ -385,7 +385,7 @@ static int balance_index(lua_State *L)
 {
     size_t n;
     const char *k = key_of(L, &n);
-    const rules_view *view = facts_view(L);
+    const rules_view *view = view_of(L);
     if (!k || !view)
         return 0;
     const dn_facts *f = view->facts;
@@ -397,7 +397,7 @@ static int balance_index(lua_State *L)
 
 static int balance_pairs(lua_State *L)
 {
-    const rules_view *view = facts_view(L);
+    const rules_view *view = view_of(L);
     int n = view ? (view->facts->n_balance < DN_FACT_BALANCES ? view->facts->n_balance
                                                               : DN_FACT_BALANCES) : 0;
     lua_createtable(L, 0, n);
@@ -554,7 +554,7 @@ static int customer_index(lua_State *L)
 {
     size_t n;
     const char *k = key_of(L, &n);
-    const rules_view *view = facts_view(L);
+    const rules_view *view = view_of(L);
     if (!k || !view)
         return 0;
     customer_field field = customer_field_of(k, n);
@@ -564,7 +564,7 @@ static int customer_index(lua_State *L)
 /* __pairs of `c` (upvalue 1: parts). */
 static int customer_pairs(lua_State *L)
 {
-    const rules_view *view = facts_view(L);
+    const rules_view *view = view_of(L);
     lua_createtable(L, 0, C_COUNT);
     int t = lua_gettop(L);
     for (int field = 0; view && field < C_COUNT; field++)
