@@ -2,7 +2,7 @@
  * rules-internal.h — what rules.c, rules_sandbox.c and rules_facts.c share:
  * the loaded form of a rule set, the sandbox (allocator with a memory cap,
  * instruction budget and wall-clock watchdog, read-only globals, the `dn`
- * helpers) and the building of the read-only customer table `c`.
+ * helpers) and the read-only facts `c` and `ctx` the rules are given.
  * Not part of the public interface; engine code uses rules.h only.
  */
 #ifndef DN_RULES_INTERNAL_H
@@ -43,7 +43,10 @@ typedef struct rules_sandbox {
     bool   frozen;             /* globals read-only (after loading) */
     char   where[RULES_WHERE_MAX];  /* first rules-file position of the last error */
     const char *entry_where;   /* position of the rule function being called */
-    const void *facts_view;    /* the facts being decided (lazy `c` fields), or NULL */
+    const struct rules_view *facts_view;  /* the facts `c` and `ctx` read, or NULL */
+    int    facts_customer_ref, facts_context_ref;  /* registry: `c` and `ctx` */
+    int    facts_data_ref;     /* registry: the table c reads through first */
+    bool   facts_persona_set;  /* c.persona holds the last classify() answer */
 } rules_sandbox;
 
 /* Creates a sandboxed state whose allocator is capped at sb->cap (which the
@@ -144,24 +147,30 @@ typedef struct rules_view {
     int     open_unpaid;          /* open invoices with something unpaid */
     bool    has_days;
     int     days_overdue;
+    dn_time now;
     dn_date today;
     int     minute_of_day;
     int     weekday;              /* 1 = Monday .. 7 = Sunday */
-    char    now_text[21];
-    char    today_text[11];
     const char *version;
+    const char *persona;          /* c.persona once classify() answered, else NULL */
 } rules_view;
 
 /* Fills view from facts at now in the customer's zone (UTC if unknown). */
 void facts_view_init(rules_view *view, const dn_facts *facts, dn_time now, const char *version);
-/* Pushes three values: c's backing table (for the host to set persona
- * without allocating), the read-only proxy `c`, and `ctx`. Must run in
- * protected code (allocates); lazy fields read sandbox->facts_view. */
-void facts_push(lua_State *L, const rules_view *view);
+/* Makes view the facts being decided (sb->facts_view; the caller sets it
+ * back to NULL when the decision is over) and pushes three values: c's
+ * data table (for facts_set_persona), and the two read-only tables the
+ * rules get, `c` and `ctx`. All are made once per state and read view on
+ * access. Does not allocate; needs four free stack slots. */
+void facts_push(lua_State *L, rules_sandbox *sb, const rules_view *view);
+/* Makes the string at idx (classify's answer, already checked) c.persona
+ * for the rest of the decision; data is the index of c's data table and
+ * view->persona points into the string. Does not allocate. */
+void facts_set_persona(lua_State *L, rules_sandbox *sb, rules_view *view, int data, int idx);
 /* Fills facts from a rule-test fixture table at index idx (protected code;
  * raises on a malformed fixture). */
 void facts_from_fixture(lua_State *L, int idx, dn_facts *facts);
-/* Installs the read-only metatable machinery (called by sandbox_open). */
+/* Makes `c`, `ctx` and their records for this state (sandbox_open). */
 void facts_register(lua_State *L);
 
 /* Bounded helpers shared by the files. */

@@ -1243,24 +1243,75 @@ static const char *choose_language(const rules_runtime *rt, const char *step_lan
     return rt->default_language;
 }
 
+/* Bounded text built piece by piece, for the reasons written on every
+ * decision (snprintf cost a tenth of a decision). Truncates like snprintf:
+ * out always ends with a NUL. */
+typedef struct text_builder {
+    char  *out;
+    size_t size, len;
+} text_builder;
+
+static void text_begin(text_builder *b, char *out, size_t size)
+{
+    b->out = out;
+    b->size = size;
+    b->len = 0;
+    out[0] = '\0';
+}
+
+/* Appends at most max bytes of s. */
+static void text_add_max(text_builder *b, const char *s, size_t max)
+{
+    size_t room = b->size - 1 - b->len;
+    size_t n = strnlen(s, max < room ? max : room);
+    memcpy(b->out + b->len, s, n);
+    b->len += n;
+    b->out[b->len] = '\0';
+}
+
+static void text_add(text_builder *b, const char *s)
+{
+    text_add_max(b, s, SIZE_MAX);
+}
+
+static void text_add_int(text_builder *b, long value)
+{
+    char digits[24];
+    int i = (int)sizeof digits - 1;
+    unsigned long magnitude = value < 0 ? 0UL - (unsigned long)value : (unsigned long)value;
+    digits[i] = '\0';
+    do {
+        digits[--i] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (value < 0)
+        digits[--i] = '-';
+    text_add(b, digits + i);
+}
+
 /* Fills a CONTACT decision from step. Fallbacks are listed, not applied:
  * the planner picks the first channel with an address (pass.c). */
 static void fill_step(decide_job *job, const rules_segment *seg, const rules_step *step)
 {
     dn_decision *out = job->out;
     const rules_view *view = &job->view;
-    char stage[16];
 
+    /* same sizes on both sides, NUL-terminated within: whole copies */
+    _Static_assert(sizeof out->channel == sizeof step->channel &&
+                   sizeof out->fallback == sizeof step->fallback &&
+                   sizeof out->template_name == sizeof step->template_name &&
+                   sizeof out->tone == sizeof step->tone &&
+                   sizeof out->voice == sizeof step->voice &&
+                   sizeof out->where == sizeof step->where, "rules_step and dn_decision differ");
     out->action = DN_ACT_CONTACT;
     out->step_day = step->day;
     out->step_index = step->index;
-    dn_strlcpy(out->channel, step->channel, sizeof out->channel);
-    for (int i = 0; i < step->n_fallback; i++)
-        dn_strlcpy(out->fallback[i], step->fallback[i], sizeof out->fallback[i]);
+    memcpy(out->channel, step->channel, sizeof out->channel);
+    memcpy(out->fallback, step->fallback, sizeof out->fallback);
     out->n_fallback = step->n_fallback;
-    dn_strlcpy(out->template_name, step->template_name, sizeof out->template_name);
-    dn_strlcpy(out->tone, step->tone, sizeof out->tone);
-    dn_strlcpy(out->voice, step->voice, sizeof out->voice);
+    memcpy(out->template_name, step->template_name, sizeof out->template_name);
+    memcpy(out->tone, step->tone, sizeof out->tone);
+    memcpy(out->voice, step->voice, sizeof out->voice);
     dn_strlcpy(out->language,
                choose_language(job->rt, step->language, view->facts->customer.language),
                sizeof out->language);
@@ -1268,13 +1319,7 @@ static void fill_step(decide_job *job, const rules_segment *seg, const rules_ste
     out->hours_to = step->hours_from >= 0 ? step->hours_to : seg->hours_to;
     out->transliterate = step->transliterate;
     out->purpose = step->purpose;
-    dn_strlcpy(out->where, step->where, sizeof out->where);
-    if (view->facts->stage_day == INT32_MIN)
-        snprintf(stage, sizeof stage, "none");
-    else
-        snprintf(stage, sizeof stage, "%d", view->facts->stage_day);
-    snprintf(out->reason, sizeof out->reason, "day %d overdue ≥ step %d (%s); stage before: %s",
-             view->days_overdue, step->day, step->template_name, stage);
+    memcpy(out->where, step->where, sizeof out->where);
 }
 
 /* After the last step, how long until an idle customer is looked at again
@@ -1315,6 +1360,19 @@ static void decide_ladder(lua_State *L, decide_job *job, const rules_segment *se
                 continue;
         }
         fill_step(job, seg, step);
+        text_builder why;
+        text_begin(&why, out->reason, sizeof out->reason);
+        text_add(&why, "day ");
+        text_add_int(&why, view->days_overdue);
+        text_add(&why, " overdue ≥ step ");
+        text_add_int(&why, step->day);
+        text_add(&why, " (");
+        text_add(&why, step->template_name);
+        text_add(&why, "); stage before: ");
+        if (stage == INT32_MIN)
+            text_add(&why, "none");
+        else
+            text_add_int(&why, stage);
         return;
     }
     int next = INT32_MAX;
@@ -1349,21 +1407,140 @@ static const char *result_text(lua_State *L, int t, const char *key, char *out, 
     return out;
 }
 
+/* The fields of a decide() result the engine reads. */
+typedef enum result_field {
+    RESULT_ACTION, RESULT_REASON, RESULT_DAY, RESULT_CHANNEL, RESULT_TEMPLATE, RESULT_TONE,
+    RESULT_VOICE, RESULT_LANGUAGE, RESULT_FALLBACK, RESULT_HOURS, RESULT_TRANSLITERATE,
+    RESULT_PURPOSE, RESULT_DEBT, RESULT_COUNT, RESULT_NONE = -1
+} result_field;
+
+static const char *const result_names[RESULT_COUNT] = {
+    "action", "reason", "day", "channel", "template", "tone", "voice", "language", "fallback",
+    "hours", "transliterate", "purpose", "debt",
+};
+
+#define KEY_IS(lit) (n == sizeof(lit) - 1 && memcmp(k, lit, sizeof(lit) - 1) == 0)
+
+static result_field result_field_of(const char *k, size_t n)
+{
+    switch (k[0]) {
+    case 'a': return KEY_IS("action") ? RESULT_ACTION : RESULT_NONE;
+    case 'c': return KEY_IS("channel") ? RESULT_CHANNEL : RESULT_NONE;
+    case 'd': return KEY_IS("day") ? RESULT_DAY : KEY_IS("debt") ? RESULT_DEBT : RESULT_NONE;
+    case 'f': return KEY_IS("fallback") ? RESULT_FALLBACK : RESULT_NONE;
+    case 'h': return KEY_IS("hours") ? RESULT_HOURS : RESULT_NONE;
+    case 'l': return KEY_IS("language") ? RESULT_LANGUAGE : RESULT_NONE;
+    case 'p': return KEY_IS("purpose") ? RESULT_PURPOSE : RESULT_NONE;
+    case 'r': return KEY_IS("reason") ? RESULT_REASON : RESULT_NONE;
+    case 't':
+        return KEY_IS("template") ? RESULT_TEMPLATE : KEY_IS("tone") ? RESULT_TONE
+             : KEY_IS("transliterate") ? RESULT_TRANSLITERATE : RESULT_NONE;
+    case 'v': return KEY_IS("voice") ? RESULT_VOICE : RESULT_NONE;
+    default: return RESULT_NONE;
+    }
+}
+
+#undef KEY_IS
+
+/* Pushes the fields the engine knows of the result table at r and
+ * records in at[] where each is on the stack (0 when absent). A plain
+ * table is walked once with lua_next (a result has a few of the dozen
+ * fields); a table with a metatable is read field by field with its
+ * metamethods, as a rule would read it. */
+static void result_collect(lua_State *L, int r, int at[RESULT_COUNT])
+{
+    luaL_checkstack(L, RESULT_COUNT + 4, "decide() result");
+    memset(at, 0, RESULT_COUNT * sizeof at[0]);
+    if (lua_getmetatable(L, r)) {
+        lua_pop(L, 1);
+        for (int i = 0; i < RESULT_COUNT; i++) {
+            if (lua_getfield(L, r, result_names[i]) == LUA_TNIL)
+                lua_pop(L, 1);
+            else
+                at[i] = lua_gettop(L);
+        }
+        return;
+    }
+    lua_pushnil(L);
+    while (lua_next(L, r)) {
+        size_t n = 0;
+        const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &n) : NULL;
+        result_field field = key ? result_field_of(key, n) : RESULT_NONE;
+        if (field == RESULT_NONE) {
+            lua_pop(L, 1);
+        } else {
+            at[field] = lua_gettop(L);      /* keep the value; go on from a copy of the key */
+            lua_pushvalue(L, -2);
+        }
+    }
+}
+
+static int result_type(lua_State *L, const int at[RESULT_COUNT], result_field field)
+{
+    return at[field] ? lua_type(L, at[field]) : LUA_TNIL;
+}
+
+/* Copies the string field of a result into out ("" when nil); returns
+ * false when it did not fit (out holds the truncated text). */
+static bool result_text_at(lua_State *L, const int at[RESULT_COUNT], result_field field,
+                           char *out, size_t size)
+{
+    int type = result_type(L, at, field);
+    out[0] = '\0';
+    if (type == LUA_TSTRING)
+        return dn_strlcpy(out, lua_tostring(L, at[field]), size);
+    if (type != LUA_TNIL)
+        luaL_error(L, "decide() result field '%s' must be a string", result_names[field]);
+    return true;
+}
+
+/* template_lookup with the three names given as Lua strings at stack
+ * indexes (no interning of C strings). */
+static int template_lookup_keys(lua_State *L, int lang, int name, int channel, int tone)
+{
+    lua_pushvalue(L, name);
+    if (lua_rawget(L, lang) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        return -ENOENT;
+    }
+    lua_pushvalue(L, channel);
+    if (lua_rawget(L, -2) != LUA_TTABLE) {
+        lua_pop(L, 2);
+        return -ESRCH;
+    }
+    lua_pushvalue(L, tone);
+    int type = lua_rawget(L, -2);
+    if (type != LUA_TSTRING && type != LUA_TTABLE) {
+        lua_pop(L, 3);
+        return -ESRCH;
+    }
+    lua_remove(L, -2);
+    lua_remove(L, -2);
+    return 0;
+}
+
 /* Interprets what decide() returned (a table at r). */
 static void decide_result(lua_State *L, decide_job *job, const rules_segment *seg, int r)
 {
     rules_runtime *rt = job->rt;
     dn_decision *out = job->out;
     char action[16], reason[DN_REASON_MAX];
+    int at[RESULT_COUNT];
+    int top = lua_gettop(L);
     rules_step step;
+    text_builder why;
 
     rt->sandbox->entry_where = seg->decide_where;
-    result_text(L, r, "action", action, sizeof action);
+    result_collect(L, r, at);
+    result_text_at(L, at, RESULT_ACTION, action, sizeof action);
     if (strcmp(action, "wait") == 0 || strcmp(action, "none") == 0) {
         out->action = action[0] == 'w' ? DN_ACT_WAIT : DN_ACT_NONE;
-        result_text(L, r, "reason", reason, sizeof reason);
-        snprintf(out->reason, sizeof out->reason, "decide: %.300s", reason[0] ? reason : action);
+        result_text_at(L, at, RESULT_REASON, reason, sizeof reason);
+        text_begin(&why, out->reason, sizeof out->reason);
+        text_add(&why, "decide: ");
+        text_add_max(&why, reason[0] ? reason : action, 300);
         dn_strlcpy(out->where, seg->decide_where, sizeof out->where);
+        lua_settop(L, top);
         return;
     }
     if (action[0] && strcmp(action, "contact") != 0)
@@ -1371,71 +1548,80 @@ static void decide_result(lua_State *L, decide_job *job, const rules_segment *se
     memset(&step, 0, sizeof step);
     step.hours_from = step.hours_to = -1;
     step.when_ref = LUA_NOREF;
-    if (lua_getfield(L, r, "day") == LUA_TNIL)
+    if (!at[RESULT_DAY])
         step.day = job->view.has_days ? job->view.days_overdue : 0;
-    else if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < -366 || lua_tointeger(L, -1) > 3660)
+    else if (!lua_isinteger(L, at[RESULT_DAY]) || lua_tointeger(L, at[RESULT_DAY]) < -366 ||
+             lua_tointeger(L, at[RESULT_DAY]) > 3660)
         luaL_error(L, "decide() result: day must be an integer");
     else
-        step.day = (int)lua_tointeger(L, -1);
-    lua_pop(L, 1);
-    result_text(L, r, "channel", step.channel, sizeof step.channel);
-    result_text(L, r, "template", step.template_name, sizeof step.template_name);
-    result_text(L, r, "tone", step.tone, sizeof step.tone);
-    result_text(L, r, "voice", step.voice, sizeof step.voice);
-    result_text(L, r, "language", step.language, sizeof step.language);
+        step.day = (int)lua_tointeger(L, at[RESULT_DAY]);
+    bool whole = result_text_at(L, at, RESULT_CHANNEL, step.channel, sizeof step.channel);
+    whole &= result_text_at(L, at, RESULT_TEMPLATE, step.template_name,
+                            sizeof step.template_name);
+    whole &= result_text_at(L, at, RESULT_TONE, step.tone, sizeof step.tone);
+    result_text_at(L, at, RESULT_VOICE, step.voice, sizeof step.voice);
+    result_text_at(L, at, RESULT_LANGUAGE, step.language, sizeof step.language);
     if (!name_in(step.channel, channel_names))
         luaL_error(L, "decide() returned unknown channel '%s'", step.channel);
     if (!name_in(step.tone, tone_names))
         luaL_error(L, "decide() returned unknown tone '%s'", step.tone);
     if (step.language[0] && !language_listed(rt, step.language))
         luaL_error(L, "decide() returned language '%s', not in languages", step.language);
-    if (lua_getfield(L, r, "fallback") == LUA_TTABLE) {
-        for (lua_Integer i = 1; i <= 4 && lua_geti(L, -1, i) == LUA_TSTRING; i++) {
-            if (!name_in(lua_tostring(L, -1), channel_names))
+    if (result_type(L, at, RESULT_FALLBACK) == LUA_TTABLE) {
+        for (lua_Integer i = 1; i <= 4; i++) {
+            bool text = lua_geti(L, at[RESULT_FALLBACK], i) == LUA_TSTRING;
+            if (text && !name_in(lua_tostring(L, -1), channel_names))
                 luaL_error(L, "decide() returned unknown fallback channel");
-            dn_strlcpy(step.fallback[step.n_fallback++], lua_tostring(L, -1),
-                       sizeof step.fallback[0]);
+            if (text)
+                dn_strlcpy(step.fallback[step.n_fallback++], lua_tostring(L, -1),
+                           sizeof step.fallback[0]);
             lua_pop(L, 1);
+            if (!text)
+                break;
         }
-        lua_pop(L, 1);
     }
-    lua_pop(L, 1);
-    if (lua_getfield(L, r, "hours") == LUA_TTABLE) {
+    if (result_type(L, at, RESULT_HOURS) == LUA_TTABLE) {
         char from[8], to[8];
-        result_text(L, lua_gettop(L), "from", from, sizeof from);
-        result_text(L, lua_gettop(L), "to", to, sizeof to);
+        result_text(L, at[RESULT_HOURS], "from", from, sizeof from);
+        result_text(L, at[RESULT_HOURS], "to", to, sizeof to);
         step.hours_from = rules_parse_hhmm(from);
         step.hours_to = rules_parse_hhmm(to);
         if (step.hours_from < 0 || step.hours_to < 0)
             luaL_error(L, "decide() result: hours must be {from = \"HH:MM\", to = \"HH:MM\"}");
     }
-    lua_pop(L, 1);
-    lua_getfield(L, r, "transliterate");
-    step.transliterate = lua_toboolean(L, -1);
-    lua_pop(L, 1);
+    step.transliterate = at[RESULT_TRANSLITERATE] && lua_toboolean(L, at[RESULT_TRANSLITERATE]);
     char purpose[24];
     step.purpose = step.day < 0 ? DN_PURPOSE_PREVENTION : DN_PURPOSE_REMINDER;
-    if (result_text(L, r, "purpose", purpose, sizeof purpose)[0] &&
-        (dn_purpose_parse(purpose, &step.purpose) < 0 ||
-         step.purpose == DN_PURPOSE_OPTOUT_CONFIRM))
+    result_text_at(L, at, RESULT_PURPOSE, purpose, sizeof purpose);
+    if (purpose[0] && (dn_purpose_parse(purpose, &step.purpose) < 0 ||
+                       step.purpose == DN_PURPOSE_OPTOUT_CONFIRM))
         luaL_error(L, "decide() returned unknown purpose '%s'", purpose);
     char debt[DN_ID_MAX];
-    result_text(L, r, "debt", debt, sizeof debt);
+    result_text_at(L, at, RESULT_DEBT, debt, sizeof debt);
+
+    /* the template must exist for the language the contact will be in */
     const char *lang = choose_language(rt, step.language, job->view.facts->customer.language);
     lua_rawgeti(L, LUA_REGISTRYINDEX, rt->templates_ref);
     raw_field(L, lua_gettop(L), lang);
-    int rc = lua_type(L, -1) == LUA_TTABLE
-                 ? template_lookup(L, lua_gettop(L), step.template_name, step.channel, step.tone)
-                 : -ENOENT;
+    int rc = -ENOENT;
+    if (lua_type(L, -1) == LUA_TTABLE)
+        rc = whole && at[RESULT_TEMPLATE] && at[RESULT_CHANNEL] && at[RESULT_TONE]
+                 ? template_lookup_keys(L, lua_gettop(L), at[RESULT_TEMPLATE],
+                                          at[RESULT_CHANNEL], at[RESULT_TONE])
+                 : template_lookup(L, lua_gettop(L), step.template_name, step.channel,
+                                     step.tone);
     if (rc < 0)
         luaL_error(L, "decide() returned template '%s' with no %s/%s text in templates/%s.lua",
                    step.template_name, step.channel, step.tone, lang);
-    lua_pop(L, 3);
+    lua_settop(L, top);
     dn_strlcpy(step.where, seg->decide_where, sizeof step.where);
     fill_step(job, seg, &step);
     dn_strlcpy(out->debt_ref, debt, sizeof out->debt_ref);
-    snprintf(out->reason, sizeof out->reason, "decide: day %d, template %s",
-             step.day, step.template_name);
+    text_begin(&why, out->reason, sizeof out->reason);
+    text_add(&why, "decide: day ");
+    text_add_int(&why, step.day);
+    text_add(&why, ", template ");
+    text_add(&why, step.template_name);
 }
 
 /* Protected: classify, segment, decide() or the ladder. */
@@ -1447,8 +1633,7 @@ static int decide_protected(lua_State *L)
     dn_decision *out = job->out;
     const rules_segment *seg = NULL;
 
-    sb->facts_view = &job->view;
-    facts_push(L, &job->view);                  /* 2 data, 3 c, 4 ctx */
+    facts_push(L, sb, &job->view);              /* 2 data, 3 c, 4 ctx */
     const int data = 2, c = 3, ctx = 4;
 
     lua_rawgeti(L, LUA_REGISTRYINDEX, rt->classify_ref);
@@ -1460,7 +1645,8 @@ static int decide_protected(lua_State *L)
                       "\"fighter\", not %s",
                    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
     dn_strlcpy(out->persona, lua_tostring(L, -1), sizeof out->persona);
-    lua_setfield(L, data, "persona");
+    facts_set_persona(L, sb, &job->view, data, -1);
+    lua_pop(L, 1);
 
     for (int i = 0; i < rt->n_segments && !seg; i++) {
         lua_rawgeti(L, LUA_REGISTRYINDEX, rt->segments[i].match_ref);

@@ -1,14 +1,24 @@
 /*
- * rules_facts.c — the customer as rules see it: the read-only table `c` and
- * `ctx` built from dn_facts (docs/rules-guide.md, "Facts"), and the reverse
+ * rules_facts.c — the customer as rules see it: the read-only tables `c`
+ * and `ctx` over dn_facts (docs/rules-guide.md, "Facts"), and the reverse
  * for rule tests (a fixture table to dn_facts).
  *
- * Read-only without copying twice: each record is built once into a
- * "backing" table that is also the metatable of an empty proxy handed to
- * the rules (__index = itself, __newindex raises). The lists that most
- * rules never read (invoices, contacts, last_contact, balance) are built on
- * first access from the facts being decided, so a ladder-only decision
- * builds a dozen small tables and nothing else.
+ * Nothing is built per decision. `c`, `ctx`, the records c.promises,
+ * c.payments, c.reachable and c.holds, the map c.balance, the lists
+ * c.invoices and c.contacts and every item those lists can hold are empty
+ * tables made once per Lua state (facts_register). Their metatables answer
+ * each read with a C function that looks the field up in the facts being
+ * decided (rules_sandbox.facts_view) and refuse every write. A rule reads a
+ * handful of fields, so a decision costs a handful of C calls instead of
+ * building and collecting dozens of tables. Outside a decision
+ * (facts_view NULL) every field reads nil.
+ *
+ * Promises kept for analysts (docs/rules-guide.md, section 8): reading a
+ * field that does not exist is nil; writing any field raises "the customer
+ * facts are read-only (field 'x')"; getmetatable gives "read-only"; `#`
+ * and ipairs work on the lists, and pairs on every table of the facts.
+ * The same table answers for the same fact within a decision
+ * (c.contacts[1] == c.last_contact).
  */
 #include "rules-internal.h"
 
@@ -16,41 +26,27 @@
 
 #include "tz.h"
 
-static const char lazy_key = 'L';   /* registry: metatable of the top-level backing table */
-static const char keys_key = 'K';   /* registry: the field names below, interned once */
-
-/* Field names pushed with lua_rawgeti from one table instead of being
- * looked up as C strings on every decision. */
+/* Slots of the `parts` table, the upvalue of c's metamethods. */
 enum {
-    KEY_INDEX = 1, KEY_NEWINDEX, KEY_METATABLE, KEY_READ_ONLY, KEY_ID, KEY_NAME, KEY_FIRST_NAME,
-    KEY_LANGUAGE, KEY_TIMEZONE, KEY_COUNTRY, KEY_AGE, KEY_PERSONA, KEY_DAYS_OVERDUE,
-    KEY_DUE_DATE, KEY_CURRENCY, KEY_AMOUNT_DUE, KEY_STAGE_DAY, KEY_CASE_ID, KEY_REPLIES,
-    KEY_DISPUTES, KEY_KEPT, KEY_BROKEN, KEY_PENDING, KEY_DUE, KEY_PROMISES, KEY_COUNT,
-    KEY_AVG_DAYS_LATE, KEY_PAYMENTS, KEY_SMS, KEY_EMAIL, KEY_VOICE, KEY_CHAT, KEY_REACHABLE,
-    KEY_HOLDS, KEY_NOW, KEY_TODAY, KEY_HOUR, KEY_WEEKDAY, KEY_VERSION, KEY_HOLD_FIRST,
-    KEY_END = KEY_HOLD_FIRST + 7,
+    PART_PROMISES = 1, PART_PAYMENTS, PART_REACHABLE, PART_HOLDS,
+    PART_BALANCE, PART_INVOICES, PART_CONTACTS,
+    PART_COUNT = PART_CONTACTS
 };
-static const char *const key_names[KEY_HOLD_FIRST] = {
-    [KEY_INDEX] = "__index", [KEY_NEWINDEX] = "__newindex", [KEY_METATABLE] = "__metatable",
-    [KEY_READ_ONLY] = "read-only", [KEY_ID] = "id", [KEY_NAME] = "name",
-    [KEY_FIRST_NAME] = "first_name", [KEY_LANGUAGE] = "language", [KEY_TIMEZONE] = "timezone",
-    [KEY_COUNTRY] = "country", [KEY_AGE] = "age", [KEY_PERSONA] = "persona",
-    [KEY_DAYS_OVERDUE] = "days_overdue", [KEY_DUE_DATE] = "due_date",
-    [KEY_CURRENCY] = "currency", [KEY_AMOUNT_DUE] = "amount_due", [KEY_STAGE_DAY] = "stage_day",
-    [KEY_CASE_ID] = "case_id", [KEY_REPLIES] = "replies", [KEY_DISPUTES] = "disputes",
-    [KEY_KEPT] = "kept", [KEY_BROKEN] = "broken", [KEY_PENDING] = "pending", [KEY_DUE] = "due",
-    [KEY_PROMISES] = "promises", [KEY_COUNT] = "count", [KEY_AVG_DAYS_LATE] = "avg_days_late",
-    [KEY_PAYMENTS] = "payments", [KEY_SMS] = "sms", [KEY_EMAIL] = "email", [KEY_VOICE] = "voice",
-    [KEY_CHAT] = "chat", [KEY_REACHABLE] = "reachable", [KEY_HOLDS] = "holds", [KEY_NOW] = "now",
-    [KEY_TODAY] = "today", [KEY_HOUR] = "hour", [KEY_WEEKDAY] = "weekday",
-    [KEY_VERSION] = "version",
-};
+
+/* The kinds of tables below `c`; the upvalue 1 of their metamethods. */
+typedef enum record_kind {
+    R_PROMISES, R_PAYMENTS, R_REACHABLE, R_HOLDS,   /* c.promises .. c.holds */
+    R_CONTEXT,                                      /* ctx */
+    R_INVOICE, R_CONTACT,                           /* an item of c.invoices, c.contacts */
+    R_COUNT
+} record_kind;
 
 static const char *const hold_names[] = { "dispute", "bankruptcy", "deceased", "cease_contact",
                                           "vulnerable", "pause", "breathing_space" };
 static const unsigned hold_bits[] = { DN_HOLD_DISPUTE, DN_HOLD_BANKRUPTCY, DN_HOLD_DECEASED,
                                       DN_HOLD_CEASE_CONTACT, DN_HOLD_VULNERABLE, DN_HOLD_PAUSE,
                                       DN_HOLD_BREATHING };
+#define HOLD_COUNT ((int)(sizeof hold_bits / sizeof hold_bits[0]))
 
 /* "YYYY-MM-DD" without printf (hot path). */
 static void format_date(dn_date day, char out[11])
@@ -71,6 +67,26 @@ static void format_date(dn_date day, char out[11])
     out[10] = '\0';
 }
 
+static rules_sandbox *facts_sandbox(lua_State *L)
+{
+    void *ud = NULL;
+    lua_getallocf(L, &ud);
+    return ud;
+}
+
+static const rules_view *view_of(lua_State *L)
+{
+    return facts_sandbox(L)->facts_view;
+}
+
+/* The field name at index 2 of a metamethod call, or NULL for other keys. */
+static const char *key_of(lua_State *L, size_t *len)
+{
+    return lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, len) : NULL;
+}
+
+#define KEY_IS(lit) (n == sizeof(lit) - 1 && memcmp(k, lit, sizeof(lit) - 1) == 0)
+
 static int facts_readonly(lua_State *L)
 {
     if (lua_type(L, 2) == LUA_TSTRING)
@@ -78,164 +94,624 @@ static int facts_readonly(lua_State *L)
     return luaL_error(L, "the customer facts are read-only");
 }
 
-static int facts_length(lua_State *L)
+/* ---- values ---- */
+
+static void push_text(lua_State *L, const char *s)
 {
-    if (!lua_getmetatable(L, 1))
+    lua_pushlstring(L, s, strlen(s));
+}
+
+/* Pushes s, or nothing when it is empty; returns how many were pushed. */
+static int push_text_or_none(lua_State *L, const char *s)
+{
+    if (!s[0])
         return 0;
-    lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
+    lua_pushlstring(L, s, strlen(s));
     return 1;
 }
 
-/* Turns the backing table at the top into a read-only proxy (replacing it
- * on the stack). */
-static void facts_seal(lua_State *L, bool list)
+static int push_date_or_none(lua_State *L, dn_date day)
 {
-    lua_pushvalue(L, -1);
+    char text[11];
+    if (day == DN_NO_DATE)
+        return 0;
+    format_date(day, text);
+    lua_pushlstring(L, text, 10);
+    return 1;
+}
+
+static int push_integer(lua_State *L, lua_Integer value)
+{
+    lua_pushinteger(L, value);
+    return 1;
+}
+
+/* ctx.now: UTC "YYYY-MM-DDTHH:MM:SSZ". */
+static int push_time(lua_State *L, dn_time t)
+{
+    char text[21];
+    int64_t day = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+    int64_t second = t - day * 86400;
+    format_date((dn_date)day, text);
+    text[10] = 'T';
+    text[11] = (char)('0' + second / 36000);
+    text[12] = (char)('0' + second / 3600 % 10);
+    text[13] = ':';
+    text[14] = (char)('0' + second / 60 % 60 / 10);
+    text[15] = (char)('0' + second / 60 % 10);
+    text[16] = ':';
+    text[17] = (char)('0' + second % 60 / 10);
+    text[18] = (char)('0' + second % 10);
+    text[19] = 'Z';
+    lua_pushlstring(L, text, 20);
+    return 1;
+}
+
+/* ---- pairs ---- */
+
+/* The iterator pairs returns: next over a plain table. */
+static int facts_next(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 2);
+    if (lua_next(L, 1))
+        return 2;
+    lua_pushnil(L);
+    return 1;
+}
+
+/* Returns the three values of a pairs() over the snapshot table on top:
+ * pairs on the facts iterates a copy made when it starts. */
+static int pairs_over_top(lua_State *L)
+{
+    lua_pushcfunction(L, facts_next);
+    lua_insert(L, -2);
+    lua_pushnil(L);
+    return 3;
+}
+
+/* ---- records: promises, payments, reachable, holds, ctx, list items ---- */
+
+typedef struct record_name {
+    const char *name;
+    size_t      len;
+} record_name;
+#define NAME(s) { s, sizeof(s) - 1 }
+
+static const record_name promise_names[] = { NAME("kept"), NAME("broken"), NAME("pending"),
+                                             NAME("due") };
+static const record_name payment_names[] = { NAME("count"), NAME("avg_days_late") };
+static const record_name reachable_names[] = { NAME("sms"), NAME("email"), NAME("voice"),
+                                               NAME("chat") };
+static const record_name hold_field_names[HOLD_COUNT] = {
+    NAME("dispute"), NAME("bankruptcy"), NAME("deceased"), NAME("cease_contact"),
+    NAME("vulnerable"), NAME("pause"), NAME("breathing_space") };
+static const record_name context_names[] = { NAME("now"), NAME("today"), NAME("hour"),
+                                             NAME("weekday"), NAME("version") };
+static const record_name invoice_names[] = { NAME("id"), NAME("currency"), NAME("amount"),
+                                             NAME("paid"), NAME("due"), NAME("issued"),
+                                             NAME("status"), NAME("days_overdue") };
+static const record_name contact_names[] = { NAME("at"), NAME("channel"), NAME("state"),
+                                             NAME("outcome"), NAME("template"), NAME("day") };
+#define COUNT_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static const struct {
+    const record_name *names;
+    int n;
+} records[R_COUNT] = {
+    [R_PROMISES] = { promise_names, COUNT_OF(promise_names) },
+    [R_PAYMENTS] = { payment_names, COUNT_OF(payment_names) },
+    [R_REACHABLE] = { reachable_names, COUNT_OF(reachable_names) },
+    [R_HOLDS] = { hold_field_names, HOLD_COUNT },
+    [R_CONTEXT] = { context_names, COUNT_OF(context_names) },
+    [R_INVOICE] = { invoice_names, COUNT_OF(invoice_names) },
+    [R_CONTACT] = { contact_names, COUNT_OF(contact_names) },
+};
+
+static int invoice_count(const dn_facts *f)
+{
+    return f->n_invoices < DN_FACT_INVOICES ? f->n_invoices : DN_FACT_INVOICES;
+}
+
+static int contact_count(const dn_facts *f)
+{
+    return f->n_contacts < DN_FACT_CONTACTS ? f->n_contacts : DN_FACT_CONTACTS;
+}
+
+static bool reachable(const dn_customer *cu, int channel)
+{
+    switch (channel) {
+    case 0: return cu->phone[0] && !(cu->opt_out & DN_OPTOUT_SMS);
+    case 1: return cu->email[0] && !(cu->opt_out & DN_OPTOUT_EMAIL);
+    case 2: return cu->phone[0] && !(cu->opt_out & DN_OPTOUT_VOICE);
+    default: return cu->chat[0] && !(cu->opt_out & DN_OPTOUT_CHAT);
+    }
+}
+
+static int push_invoice_field(lua_State *L, const rules_view *view, const dn_fact_invoice *inv,
+                              int i)
+{
+    switch (i) {
+    case 0: push_text(L, inv->external_id); return 1;
+    case 1: push_text(L, inv->currency); return 1;
+    case 2: return push_integer(L, inv->amount_minor);
+    case 3: return push_integer(L, inv->paid_minor);
+    case 4: return push_date_or_none(L, inv->due);
+    case 5: return push_date_or_none(L, inv->issued);
+    case 6:
+        push_text(L, (unsigned)inv->status < DN_INV_STATUS_COUNT
+                         ? dn_invoice_status_names[inv->status] : "open");
+        return 1;
+    default:
+        return inv->due != DN_NO_DATE ? push_integer(L, (lua_Integer)view->today - inv->due) : 0;
+    }
+}
+
+static int push_contact_field(lua_State *L, const dn_fact_contact *contact, int i)
+{
+    char at[21];
+    switch (i) {
+    case 0:
+        dn_time_format(contact->at, at);
+        push_text(L, at);
+        return 1;
+    case 1: push_text(L, contact->channel); return 1;
+    case 2: push_text(L, contact->state); return 1;
+    case 3: return push_text_or_none(L, contact->outcome);
+    case 4: return push_text_or_none(L, contact->template_name);
+    default: return push_integer(L, contact->step_day);
+    }
+}
+
+/* Pushes field i of the record (item: 1-based position in its list, for
+ * R_INVOICE and R_CONTACT); returns 0 (nothing pushed) when it is nil. */
+static int push_record_field(lua_State *L, const rules_view *view, record_kind kind, int item,
+                             int i)
+{
+    const dn_facts *f = view->facts;
+    switch (kind) {
+    case R_PROMISES:
+        if (i == 3)
+            return f->promise_pending ? push_date_or_none(L, f->promise_due) : 0;
+        if (i == 2) {
+            lua_pushboolean(L, f->promise_pending);
+            return 1;
+        }
+        return push_integer(L, i == 0 ? f->promises_kept : f->promises_broken);
+    case R_PAYMENTS:
+        return push_integer(L, i == 0 ? f->payments_count : f->avg_days_late);
+    case R_REACHABLE:
+        lua_pushboolean(L, reachable(&f->customer, i));
+        return 1;
+    case R_HOLDS:
+        lua_pushboolean(L, (f->customer.holds & hold_bits[i]) != 0);
+        return 1;
+    case R_CONTEXT:
+        switch (i) {
+        case 0: return push_time(L, view->now);
+        case 1: return push_date_or_none(L, view->today);
+        case 2: return push_integer(L, view->minute_of_day / 60);
+        case 3: return push_integer(L, view->weekday);
+        default: push_text(L, view->version ? view->version : ""); return 1;
+        }
+    case R_INVOICE:
+        return item <= invoice_count(f) ? push_invoice_field(L, view, &f->invoices[item - 1], i)
+                                        : 0;
+    case R_CONTACT:
+        return item <= contact_count(f) ? push_contact_field(L, &f->contacts[item - 1], i) : 0;
+    default:
+        return 0;
+    }
+}
+
+/* __index of a record (upvalues: its kind, its position in its list). */
+static int record_index(lua_State *L)
+{
+    size_t n;
+    const char *k = key_of(L, &n);
+    const rules_view *view = view_of(L);
+    if (!k || !view)
+        return 0;
+    record_kind kind = (record_kind)lua_tointeger(L, lua_upvalueindex(1));
+    for (int i = 0; i < records[kind].n; i++) {
+        const record_name *name = &records[kind].names[i];
+        if (name->len == n && name->name[0] == k[0] && memcmp(name->name, k, n) == 0)
+            return push_record_field(L, view, kind, (int)lua_tointeger(L, lua_upvalueindex(2)),
+                                     i);
+    }
+    return 0;
+}
+
+/* __pairs of a record (upvalues as record_index). */
+static int record_pairs(lua_State *L)
+{
+    const rules_view *view = view_of(L);
+    record_kind kind = (record_kind)lua_tointeger(L, lua_upvalueindex(1));
+    int item = (int)lua_tointeger(L, lua_upvalueindex(2));
+    lua_createtable(L, 0, records[kind].n);
+    int t = lua_gettop(L);
+    for (int i = 0; view && i < records[kind].n; i++)
+        if (push_record_field(L, view, kind, item, i))
+            lua_setfield(L, t, records[kind].names[i].name);
+    return pairs_over_top(L);
+}
+
+/* ---- c.invoices, c.contacts (lists) and c.balance (map) ---- */
+
+/* Length of the list of kind R_INVOICE or R_CONTACT in view. */
+static int list_count(const rules_view *view, record_kind item_kind)
+{
+    return item_kind == R_INVOICE ? invoice_count(view->facts) : contact_count(view->facts);
+}
+
+/* __index of a list (upvalues: the kind of its items, the table of the
+ * item proxies): the item proxy at an integer position within the list. */
+static int list_index(lua_State *L)
+{
+    const rules_view *view = view_of(L);
+    int exact = 0;
+    if (!view || lua_type(L, 2) != LUA_TNUMBER)
+        return 0;
+    lua_Integer i = lua_tointegerx(L, 2, &exact);
+    record_kind kind = (record_kind)lua_tointeger(L, lua_upvalueindex(1));
+    if (!exact || i < 1 || i > list_count(view, kind))
+        return 0;
+    lua_rawgeti(L, lua_upvalueindex(2), i);
+    return 1;
+}
+
+static int list_length(lua_State *L)
+{
+    const rules_view *view = view_of(L);
+    record_kind kind = (record_kind)lua_tointeger(L, lua_upvalueindex(1));
+    return push_integer(L, view ? list_count(view, kind) : 0);
+}
+
+static int list_pairs(lua_State *L)
+{
+    const rules_view *view = view_of(L);
+    record_kind kind = (record_kind)lua_tointeger(L, lua_upvalueindex(1));
+    int n = view ? list_count(view, kind) : 0;
+    lua_createtable(L, n, 0);
+    for (int i = 1; i <= n; i++) {
+        lua_rawgeti(L, lua_upvalueindex(2), i);
+        lua_rawseti(L, -2, i);
+    }
+    return pairs_over_top(L);
+}
+
+/* __index of c.balance: the unpaid minor units owed in a currency. */
+static int balance_index(lua_State *L)
+{
+    size_t n;
+    const char *k = key_of(L, &n);
+    const rules_view *view = view_of(L);
+    if (!k || !view)
+        return 0;
+    const dn_facts *f = view->facts;
+    for (int i = 0; i < f->n_balance && i < DN_FACT_BALANCES; i++)
+        if (strlen(f->balance[i].currency) == n && memcmp(f->balance[i].currency, k, n) == 0)
+            return push_integer(L, f->balance[i].amount_minor);
+    return 0;
+}
+
+static int balance_pairs(lua_State *L)
+{
+    const rules_view *view = view_of(L);
+    int n = view ? (view->facts->n_balance < DN_FACT_BALANCES ? view->facts->n_balance
+                                                              : DN_FACT_BALANCES) : 0;
+    lua_createtable(L, 0, n);
+    for (int i = 0; i < n; i++) {
+        lua_pushinteger(L, view->facts->balance[i].amount_minor);
+        lua_setfield(L, -2, view->facts->balance[i].currency);
+    }
+    return pairs_over_top(L);
+}
+
+/* ---- c ---- */
+
+typedef enum customer_field {
+    C_ID, C_NAME, C_FIRST_NAME, C_LANGUAGE, C_TIMEZONE, C_COUNTRY, C_AGE, C_PERSONA,
+    C_DAYS_OVERDUE, C_DUE_DATE, C_CURRENCY, C_AMOUNT_DUE, C_BALANCE, C_INVOICES, C_STAGE_DAY,
+    C_CASE_ID, C_CONTACTS, C_LAST_CONTACT, C_PROMISES, C_REPLIES, C_DISPUTES, C_PAYMENTS,
+    C_REACHABLE, C_HOLDS, C_COUNT, C_NONE = -1
+} customer_field;
+
+static const char *const customer_names[C_COUNT] = {
+    [C_ID] = "id", [C_NAME] = "name", [C_FIRST_NAME] = "first_name",
+    [C_LANGUAGE] = "language", [C_TIMEZONE] = "timezone", [C_COUNTRY] = "country",
+    [C_AGE] = "age", [C_PERSONA] = "persona", [C_DAYS_OVERDUE] = "days_overdue",
+    [C_DUE_DATE] = "due_date", [C_CURRENCY] = "currency", [C_AMOUNT_DUE] = "amount_due",
+    [C_BALANCE] = "balance", [C_INVOICES] = "invoices", [C_STAGE_DAY] = "stage_day",
+    [C_CASE_ID] = "case_id", [C_CONTACTS] = "contacts", [C_LAST_CONTACT] = "last_contact",
+    [C_PROMISES] = "promises", [C_REPLIES] = "replies", [C_DISPUTES] = "disputes",
+    [C_PAYMENTS] = "payments", [C_REACHABLE] = "reachable", [C_HOLDS] = "holds",
+};
+
+/* The field named by k (n bytes), by its first letter: this runs on every
+ * read of `c`, so no loop over all the names. */
+static customer_field customer_field_of(const char *k, size_t n)
+{
+    switch (k[0]) {
+    case 'a':
+        return KEY_IS("age") ? C_AGE : KEY_IS("amount_due") ? C_AMOUNT_DUE : C_NONE;
+    case 'b':
+        return KEY_IS("balance") ? C_BALANCE : C_NONE;
+    case 'c':
+        return KEY_IS("currency") ? C_CURRENCY : KEY_IS("contacts") ? C_CONTACTS
+             : KEY_IS("case_id") ? C_CASE_ID : KEY_IS("country") ? C_COUNTRY : C_NONE;
+    case 'd':
+        return KEY_IS("days_overdue") ? C_DAYS_OVERDUE : KEY_IS("due_date") ? C_DUE_DATE
+             : KEY_IS("disputes") ? C_DISPUTES : C_NONE;
+    case 'f':
+        return KEY_IS("first_name") ? C_FIRST_NAME : C_NONE;
+    case 'h':
+        return KEY_IS("holds") ? C_HOLDS : C_NONE;
+    case 'i':
+        return KEY_IS("id") ? C_ID : KEY_IS("invoices") ? C_INVOICES : C_NONE;
+    case 'l':
+        return KEY_IS("language") ? C_LANGUAGE : KEY_IS("last_contact") ? C_LAST_CONTACT : C_NONE;
+    case 'n':
+        return KEY_IS("name") ? C_NAME : C_NONE;
+    case 'p':
+        return KEY_IS("promises") ? C_PROMISES : KEY_IS("persona") ? C_PERSONA
+             : KEY_IS("payments") ? C_PAYMENTS : C_NONE;
+    case 'r':
+        return KEY_IS("reachable") ? C_REACHABLE : KEY_IS("replies") ? C_REPLIES : C_NONE;
+    case 's':
+        return KEY_IS("stage_day") ? C_STAGE_DAY : C_NONE;
+    case 't':
+        return KEY_IS("timezone") ? C_TIMEZONE : C_NONE;
+    default:
+        return C_NONE;
+    }
+}
+
+/* Pushes field of the customer in view (parts: index of the parts table);
+ * returns 0 (nothing pushed) when the field is nil for this customer. */
+static int push_customer_field(lua_State *L, int parts, const rules_view *view,
+                               customer_field field)
+{
+    const dn_facts *f = view->facts;
+    const dn_customer *cu = &f->customer;
+    const dn_fact_invoice *anchor = view->anchor >= 0 ? &f->invoices[view->anchor] : NULL;
+
+    switch (field) {
+    case C_ID:
+        push_text(L, cu->external_id);
+        return 1;
+    case C_NAME:
+        push_text(L, cu->name);
+        return 1;
+    case C_FIRST_NAME:
+        lua_pushlstring(L, cu->name, strcspn(cu->name, " "));
+        return 1;
+    case C_LANGUAGE:
+        return push_text_or_none(L, cu->language);
+    case C_TIMEZONE:
+        return push_text_or_none(L, cu->timezone);
+    case C_COUNTRY:
+        return push_text_or_none(L, cu->country);
+    case C_AGE:
+        return cu->age > 0 ? push_integer(L, cu->age) : 0;
+    case C_PERSONA:           /* false until classify() has answered */
+        if (view->persona)
+            push_text(L, view->persona);
+        else
+            lua_pushboolean(L, 0);
+        return 1;
+    case C_DAYS_OVERDUE:
+        return view->has_days ? push_integer(L, view->days_overdue) : 0;
+    case C_DUE_DATE:
+        return view->has_days ? push_date_or_none(L, anchor->due) : 0;
+    case C_CURRENCY:
+        return anchor ? push_text_or_none(L, anchor->currency) : 0;
+    case C_AMOUNT_DUE:
+        return anchor ? push_integer(L, anchor->amount_minor - anchor->paid_minor) : 0;
+    case C_STAGE_DAY:
+        return f->stage_day != INT32_MIN ? push_integer(L, f->stage_day) : 0;
+    case C_CASE_ID:
+        return f->case_id ? push_integer(L, f->case_id) : 0;
+    case C_REPLIES:
+        return push_integer(L, f->replies);
+    case C_DISPUTES:
+        return push_integer(L, f->disputes);
+    case C_PROMISES:
+        lua_rawgeti(L, parts, PART_PROMISES);
+        return 1;
+    case C_PAYMENTS:
+        lua_rawgeti(L, parts, PART_PAYMENTS);
+        return 1;
+    case C_REACHABLE:
+        lua_rawgeti(L, parts, PART_REACHABLE);
+        return 1;
+    case C_HOLDS:
+        lua_rawgeti(L, parts, PART_HOLDS);
+        return 1;
+    case C_BALANCE:
+        lua_rawgeti(L, parts, PART_BALANCE);
+        return 1;
+    case C_INVOICES:
+        lua_rawgeti(L, parts, PART_INVOICES);
+        return 1;
+    case C_CONTACTS:
+        lua_rawgeti(L, parts, PART_CONTACTS);
+        return 1;
+    case C_LAST_CONTACT:      /* c.contacts[1] */
+        if (contact_count(f) == 0)
+            return 0;
+        lua_rawgeti(L, parts, PART_CONTACTS);
+        lua_geti(L, -1, 1);
+        lua_remove(L, -2);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* __index of `c` (upvalue 1: parts). */
+static int customer_index(lua_State *L)
+{
+    size_t n;
+    const char *k = key_of(L, &n);
+    const rules_view *view = view_of(L);
+    if (!k || !view)
+        return 0;
+    customer_field field = customer_field_of(k, n);
+    return field == C_NONE ? 0 : push_customer_field(L, lua_upvalueindex(1), view, field);
+}
+
+/* __pairs of `c` (upvalue 1: parts). */
+static int customer_pairs(lua_State *L)
+{
+    const rules_view *view = view_of(L);
+    lua_createtable(L, 0, C_COUNT);
+    int t = lua_gettop(L);
+    for (int field = 0; view && field < C_COUNT; field++)
+        if (push_customer_field(L, lua_upvalueindex(1), view, (customer_field)field))
+            lua_setfield(L, t, customer_names[field]);
+    return pairs_over_top(L);
+}
+
+/* ---- making them, once per state ---- */
+
+/* Pushes an empty table whose metatable refuses writes and answers reads
+ * and pairs (and `#` if length is not NULL) with C closures over the
+ * `nup` values on top, which are popped. */
+static void push_proxy(lua_State *L, int nup, lua_CFunction index, lua_CFunction pairs,
+                       lua_CFunction length)
+{
+    int first = lua_gettop(L) - nup + 1;
+    lua_createtable(L, 0, 0);
+    lua_createtable(L, 0, length ? 5 : 4);
+    for (int i = 0; i < nup; i++)
+        lua_pushvalue(L, first + i);
+    lua_pushcclosure(L, index, nup);
     lua_setfield(L, -2, "__index");
+    for (int i = 0; i < nup; i++)
+        lua_pushvalue(L, first + i);
+    lua_pushcclosure(L, pairs, nup);
+    lua_setfield(L, -2, "__pairs");
+    if (length) {
+        for (int i = 0; i < nup; i++)
+            lua_pushvalue(L, first + i);
+        lua_pushcclosure(L, length, nup);
+        lua_setfield(L, -2, "__len");
+    }
     lua_pushcfunction(L, facts_readonly);
     lua_setfield(L, -2, "__newindex");
     lua_pushliteral(L, "read-only");
     lua_setfield(L, -2, "__metatable");
-    if (list) {
-        lua_pushcfunction(L, facts_length);
-        lua_setfield(L, -2, "__len");
-    }
-    lua_createtable(L, 0, 0);
-    lua_insert(L, -2);
     lua_setmetatable(L, -2);
+    lua_replace(L, first);
+    lua_settop(L, first);
 }
 
-static void push_date_or_nil(lua_State *L, dn_date day)
+static void push_record(lua_State *L, record_kind kind, int item)
 {
-    char text[11];
-    if (day == DN_NO_DATE) {
-        lua_pushnil(L);
-        return;
+    lua_pushinteger(L, kind);
+    lua_pushinteger(L, item);
+    push_proxy(L, 2, record_index, record_pairs, NULL);
+}
+
+/* Pushes the proxy of a list whose items are records of item_kind. */
+static void push_list(lua_State *L, record_kind item_kind, int capacity)
+{
+    lua_pushinteger(L, item_kind);
+    lua_createtable(L, capacity, 0);
+    for (int i = 1; i <= capacity; i++) {
+        push_record(L, item_kind, i);
+        lua_rawseti(L, -2, i);
     }
-    dn_date_format(day, text);
-    lua_pushlstring(L, text, 10);
+    push_proxy(L, 2, list_index, list_pairs, list_length);
 }
 
-static void push_text_or_nil(lua_State *L, const char *s)
+/* Pushes `c`: an empty proxy whose reads go to its data table, which
+ * holds what is the same for every customer of the state (the records,
+ * lists and map below `c`) and c.persona, and sends every other field to
+ * customer_index. Reading those from a table costs no C call; the records
+ * are read in almost every rule. Leaves refs to `c` and the data table in
+ * sb. */
+static void push_customer(lua_State *L, int parts, rules_sandbox *sb)
 {
-    if (s[0])
-        lua_pushstring(L, s);
-    else
-        lua_pushnil(L);
-}
-
-static void push_invoice(lua_State *L, const rules_view *view, const dn_fact_invoice *inv)
-{
-    lua_createtable(L, 0, 11);
-    lua_pushstring(L, inv->external_id);
-    lua_setfield(L, -2, "id");
-    lua_pushstring(L, inv->currency);
-    lua_setfield(L, -2, "currency");
-    lua_pushinteger(L, inv->amount_minor);
-    lua_setfield(L, -2, "amount");
-    lua_pushinteger(L, inv->paid_minor);
-    lua_setfield(L, -2, "paid");
-    push_date_or_nil(L, inv->due);
-    lua_setfield(L, -2, "due");
-    push_date_or_nil(L, inv->issued);
-    lua_setfield(L, -2, "issued");
-    lua_pushstring(L, (unsigned)inv->status < DN_INV_STATUS_COUNT
-                          ? dn_invoice_status_names[inv->status] : "open");
-    lua_setfield(L, -2, "status");
-    if (inv->due != DN_NO_DATE) {
-        lua_pushinteger(L, (lua_Integer)view->today - inv->due);
-        lua_setfield(L, -2, "days_overdue");
+    static const struct { customer_field field; int part; } constant[] = {
+        { C_PROMISES, PART_PROMISES }, { C_PAYMENTS, PART_PAYMENTS },
+        { C_REACHABLE, PART_REACHABLE }, { C_HOLDS, PART_HOLDS }, { C_BALANCE, PART_BALANCE },
+        { C_INVOICES, PART_INVOICES }, { C_CONTACTS, PART_CONTACTS },
+    };
+    lua_createtable(L, 0, 8);                       /* data */
+    for (size_t i = 0; i < sizeof constant / sizeof constant[0]; i++) {
+        lua_rawgeti(L, parts, constant[i].part);
+        lua_setfield(L, -2, customer_names[constant[i].field]);
     }
-    facts_seal(L, false);
-}
-
-static void push_contact(lua_State *L, const dn_fact_contact *contact)
-{
-    char at[21];
-    lua_createtable(L, 0, 9);
-    dn_time_format(contact->at, at);
-    lua_pushstring(L, at);
-    lua_setfield(L, -2, "at");
-    lua_pushstring(L, contact->channel);
-    lua_setfield(L, -2, "channel");
-    lua_pushstring(L, contact->state);
-    lua_setfield(L, -2, "state");
-    push_text_or_nil(L, contact->outcome);
-    lua_setfield(L, -2, "outcome");
-    push_text_or_nil(L, contact->template_name);
-    lua_setfield(L, -2, "template");
-    lua_pushinteger(L, contact->step_day);
-    lua_setfield(L, -2, "day");
-    facts_seal(L, false);
-}
-
-/* __index of the top-level backing table: builds the rarely read lists on
- * first access and caches them in the backing table. Any other missing
- * field is nil; so is everything once the decision is over. */
-static int facts_lazy(lua_State *L)
-{
-    void *ud = NULL;
-    lua_getallocf(L, &ud);
-    const rules_view *view = ((rules_sandbox *)ud)->facts_view;
-    if (!view || lua_type(L, 2) != LUA_TSTRING)
-        return 0;
-    const dn_facts *f = view->facts;
-    const char *key = lua_tostring(L, 2);
-
-    if (strcmp(key, "invoices") == 0) {
-        lua_createtable(L, f->n_invoices, 4);
-        for (int i = 0; i < f->n_invoices && i < DN_FACT_INVOICES; i++) {
-            push_invoice(L, view, &f->invoices[i]);
-            lua_rawseti(L, -2, i + 1);
-        }
-        facts_seal(L, true);
-    } else if (strcmp(key, "contacts") == 0 || strcmp(key, "last_contact") == 0) {
-        int n = f->n_contacts < DN_FACT_CONTACTS ? f->n_contacts : DN_FACT_CONTACTS;
-        lua_createtable(L, n, 4);
-        for (int i = 0; i < n; i++) {
-            push_contact(L, &f->contacts[i]);
-            lua_rawseti(L, -2, i + 1);
-        }
-        if (n > 0)
-            lua_rawgeti(L, -1, 1);
-        else
-            lua_pushnil(L);
-        lua_setfield(L, 1, "last_contact");
-        facts_seal(L, true);
-        lua_pushvalue(L, -1);
-        lua_setfield(L, 1, "contacts");
-        if (key[0] == 'l') {
-            lua_pushliteral(L, "last_contact");
-            lua_rawget(L, 1);
-        }
-        return 1;
-    } else if (strcmp(key, "balance") == 0) {
-        lua_createtable(L, 0, f->n_balance + 3);
-        for (int i = 0; i < f->n_balance && i < DN_FACT_BALANCES; i++) {
-            lua_pushinteger(L, f->balance[i].amount_minor);
-            lua_setfield(L, -2, f->balance[i].currency);
-        }
-        facts_seal(L, false);
-    } else {
-        return 0;
-    }
+    lua_pushboolean(L, 0);                          /* until classify() answers */
+    lua_setfield(L, -2, customer_names[C_PERSONA]);
+    lua_createtable(L, 0, 1);
+    lua_pushvalue(L, parts);
+    lua_pushcclosure(L, customer_index, 1);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
     lua_pushvalue(L, -1);
-    lua_setfield(L, 1, key);
-    return 1;
+    sb->facts_data_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+
+    lua_createtable(L, 0, 0);                       /* data, c */
+    lua_createtable(L, 0, 4);                       /* data, c, mt */
+    lua_pushvalue(L, -3);
+    lua_setfield(L, -2, "__index");
+    lua_pushvalue(L, parts);
+    lua_pushcclosure(L, customer_pairs, 1);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushcfunction(L, facts_readonly);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushliteral(L, "read-only");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);                        /* data, c */
+    sb->facts_customer_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pop(L, 1);
 }
 
 void facts_register(lua_State *L)
 {
-    lua_createtable(L, KEY_END, 0);
-    for (int k = KEY_INDEX; k < KEY_END; k++) {
-        lua_pushstring(L, k < KEY_HOLD_FIRST ? key_names[k] : hold_names[k - KEY_HOLD_FIRST]);
-        lua_rawseti(L, -2, k);
+    rules_sandbox *sb = facts_sandbox(L);
+    luaL_checkstack(L, 12, "facts");
+    lua_createtable(L, PART_COUNT, 0);
+    int parts = lua_gettop(L);
+    for (int kind = R_PROMISES; kind <= R_HOLDS; kind++) {
+        push_record(L, (record_kind)kind, 0);
+        lua_rawseti(L, parts, PART_PROMISES + kind);
     }
-    lua_rawsetp(L, LUA_REGISTRYINDEX, &keys_key);
-    lua_createtable(L, 0, 1);
-    lua_pushcfunction(L, facts_lazy);
-    lua_setfield(L, -2, "__index");
-    lua_rawsetp(L, LUA_REGISTRYINDEX, &lazy_key);
+    lua_pushnil(L);                       /* no upvalue needed; keeps push_proxy uniform */
+    push_proxy(L, 1, balance_index, balance_pairs, NULL);
+    lua_rawseti(L, parts, PART_BALANCE);
+    push_list(L, R_INVOICE, DN_FACT_INVOICES);
+    lua_rawseti(L, parts, PART_INVOICES);
+    push_list(L, R_CONTACT, DN_FACT_CONTACTS);
+    lua_rawseti(L, parts, PART_CONTACTS);
+    push_customer(L, parts, sb);
+    lua_remove(L, parts);
+    push_record(L, R_CONTEXT, 0);
+    sb->facts_context_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+void facts_set_persona(lua_State *L, rules_sandbox *sb, rules_view *view, int data, int idx)
+{
+    view->persona = lua_tostring(L, idx);
+    lua_pushvalue(L, idx);
+    lua_setfield(L, data, "persona");      /* an existing key: no allocation */
+    sb->facts_persona_set = true;
+}
+
+void facts_push(lua_State *L, rules_sandbox *sb, const rules_view *view)
+{
+    sb->facts_view = view;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_data_ref);
+    if (sb->facts_persona_set) {
+        lua_pushboolean(L, 0);
+        lua_setfield(L, -2, "persona");
+        sb->facts_persona_set = false;
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_customer_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_context_ref);
 }
 
 void facts_view_init(rules_view *view, const dn_facts *f, dn_time now, const char *version)
@@ -244,10 +720,14 @@ void facts_view_init(rules_view *view, const dn_facts *f, dn_time now, const cha
     const char *zone_name = f->customer.timezone[0] ? f->customer.timezone : "UTC";
     const dn_tz *zone = tz_get(zone_name, &err);
 
-    memset(view, 0, sizeof *view);
     view->facts = f;
     view->anchor = -1;
+    view->open_unpaid = 0;
+    view->has_days = false;
+    view->days_overdue = 0;
+    view->now = now;
     view->version = version;
+    view->persona = NULL;
     if (!zone)
         zone = tz_get("UTC", &err);
     if (zone) {
@@ -259,23 +739,6 @@ void facts_view_init(rules_view *view, const dn_facts *f, dn_time now, const cha
     }
     int weekday = dn_date_weekday(view->today);
     view->weekday = weekday == 0 ? 7 : weekday;
-    format_date(view->today, view->today_text);
-    {
-        int64_t day = now >= 0 ? now / 86400 : (now - 86399) / 86400;
-        int64_t second = now - day * 86400;
-        format_date((dn_date)day, view->now_text);
-        view->now_text[10] = 'T';
-        view->now_text[11] = (char)('0' + second / 36000);
-        view->now_text[12] = (char)('0' + second / 3600 % 10);
-        view->now_text[13] = ':';
-        view->now_text[14] = (char)('0' + second / 60 % 60 / 10);
-        view->now_text[15] = (char)('0' + second / 60 % 10);
-        view->now_text[16] = ':';
-        view->now_text[17] = (char)('0' + second % 60 / 10);
-        view->now_text[18] = (char)('0' + second % 10);
-        view->now_text[19] = 'Z';
-        view->now_text[20] = '\0';
-    }
     for (int i = 0; i < f->n_invoices && i < DN_FACT_INVOICES; i++) {
         const dn_fact_invoice *inv = &f->invoices[i];
         if (inv->status != DN_INV_OPEN || inv->amount_minor <= inv->paid_minor)
@@ -289,145 +752,6 @@ void facts_view_init(rules_view *view, const dn_facts *f, dn_time now, const cha
         view->has_days = true;
         view->days_overdue = view->today - f->invoices[view->anchor].due;
     }
-}
-
-/* t[key] = value on top (t just below it), by interned key. */
-static void put(lua_State *L, int keys, int key)
-{
-    lua_rawgeti(L, keys, key);
-    lua_insert(L, -2);
-    lua_rawset(L, -3);
-}
-
-static void put_bool(lua_State *L, int keys, int key, bool value)
-{
-    lua_pushboolean(L, value);
-    put(L, keys, key);
-}
-
-static void put_integer(lua_State *L, int keys, int key, lua_Integer value)
-{
-    lua_pushinteger(L, value);
-    put(L, keys, key);
-}
-
-static void put_date(lua_State *L, int keys, int key, dn_date day)
-{
-    char text[11];
-    if (day == DN_NO_DATE)
-        return;
-    format_date(day, text);
-    lua_pushlstring(L, text, 10);
-    put(L, keys, key);
-}
-
-static void put_text(lua_State *L, int keys, int key, const char *text)
-{
-    if (!text[0])
-        return;
-    lua_pushlstring(L, text, strlen(text));
-    put(L, keys, key);
-}
-
-/* facts_seal with interned keys. */
-static void seal(lua_State *L, int keys)
-{
-    lua_rawgeti(L, keys, KEY_INDEX);
-    lua_pushvalue(L, -2);
-    lua_rawset(L, -3);
-    lua_rawgeti(L, keys, KEY_NEWINDEX);
-    lua_pushcfunction(L, facts_readonly);
-    lua_rawset(L, -3);
-    lua_rawgeti(L, keys, KEY_METATABLE);
-    lua_rawgeti(L, keys, KEY_READ_ONLY);
-    lua_rawset(L, -3);
-    lua_createtable(L, 0, 0);
-    lua_insert(L, -2);
-    lua_setmetatable(L, -2);
-}
-
-void facts_push(lua_State *L, const rules_view *view)
-{
-    const dn_facts *f = view->facts;
-    const dn_customer *cu = &f->customer;
-    const dn_fact_invoice *anchor = view->anchor >= 0 ? &f->invoices[view->anchor] : NULL;
-
-    luaL_checkstack(L, 10, "facts");
-    lua_rawgetp(L, LUA_REGISTRYINDEX, &keys_key);
-    int keys = lua_gettop(L);
-    lua_createtable(L, 0, 32);                       /* data */
-    lua_pushlstring(L, cu->external_id, strlen(cu->external_id));
-    put(L, keys, KEY_ID);
-    lua_pushlstring(L, cu->name, strlen(cu->name));
-    put(L, keys, KEY_NAME);
-    lua_pushlstring(L, cu->name, strcspn(cu->name, " "));
-    put(L, keys, KEY_FIRST_NAME);
-    put_text(L, keys, KEY_LANGUAGE, cu->language);
-    put_text(L, keys, KEY_TIMEZONE, cu->timezone);
-    put_text(L, keys, KEY_COUNTRY, cu->country);
-    if (cu->age > 0)
-        put_integer(L, keys, KEY_AGE, cu->age);
-    put_bool(L, keys, KEY_PERSONA, false);
-    if (view->has_days) {
-        put_integer(L, keys, KEY_DAYS_OVERDUE, view->days_overdue);
-        put_date(L, keys, KEY_DUE_DATE, anchor->due);
-    }
-    if (anchor) {
-        put_text(L, keys, KEY_CURRENCY, anchor->currency);
-        put_integer(L, keys, KEY_AMOUNT_DUE, anchor->amount_minor - anchor->paid_minor);
-    }
-    if (f->stage_day != INT32_MIN)
-        put_integer(L, keys, KEY_STAGE_DAY, f->stage_day);
-    if (f->case_id)
-        put_integer(L, keys, KEY_CASE_ID, f->case_id);
-    put_integer(L, keys, KEY_REPLIES, f->replies);
-    put_integer(L, keys, KEY_DISPUTES, f->disputes);
-
-    lua_createtable(L, 0, 7);
-    put_integer(L, keys, KEY_KEPT, f->promises_kept);
-    put_integer(L, keys, KEY_BROKEN, f->promises_broken);
-    put_bool(L, keys, KEY_PENDING, f->promise_pending);
-    if (f->promise_pending)
-        put_date(L, keys, KEY_DUE, f->promise_due);
-    seal(L, keys);
-    put(L, keys, KEY_PROMISES);
-
-    lua_createtable(L, 0, 5);
-    put_integer(L, keys, KEY_COUNT, f->payments_count);
-    put_integer(L, keys, KEY_AVG_DAYS_LATE, f->avg_days_late);
-    seal(L, keys);
-    put(L, keys, KEY_PAYMENTS);
-
-    lua_createtable(L, 0, 7);
-    put_bool(L, keys, KEY_SMS, cu->phone[0] && !(cu->opt_out & DN_OPTOUT_SMS));
-    put_bool(L, keys, KEY_EMAIL, cu->email[0] && !(cu->opt_out & DN_OPTOUT_EMAIL));
-    put_bool(L, keys, KEY_VOICE, cu->phone[0] && !(cu->opt_out & DN_OPTOUT_VOICE));
-    put_bool(L, keys, KEY_CHAT, cu->chat[0] && !(cu->opt_out & DN_OPTOUT_CHAT));
-    seal(L, keys);
-    put(L, keys, KEY_REACHABLE);
-
-    lua_createtable(L, 0, 10);
-    for (int i = 0; i < 7; i++)
-        put_bool(L, keys, KEY_HOLD_FIRST + i, (cu->holds & hold_bits[i]) != 0);
-    seal(L, keys);
-    put(L, keys, KEY_HOLDS);
-
-    lua_rawgetp(L, LUA_REGISTRYINDEX, &lazy_key);
-    lua_setmetatable(L, -2);
-    lua_pushvalue(L, -1);                            /* keys, data, data */
-    seal(L, keys);                                   /* keys, data, c */
-
-    lua_createtable(L, 0, 8);                        /* ctx */
-    lua_pushlstring(L, view->now_text, 20);
-    put(L, keys, KEY_NOW);
-    lua_pushlstring(L, view->today_text, 10);
-    put(L, keys, KEY_TODAY);
-    put_integer(L, keys, KEY_HOUR, view->minute_of_day / 60);
-    put_integer(L, keys, KEY_WEEKDAY, view->weekday);
-    lua_pushstring(L, view->version ? view->version : "");
-    put(L, keys, KEY_VERSION);
-    seal(L, keys);
-    lua_remove(L, keys);                             /* data, c, ctx */
 }
 
 /* ---- fixtures (rule tests) ---- */
