@@ -59,6 +59,7 @@ typedef struct api_request {
     size_t                 raw_len;
     char                   media_type[64];
     bool                   replied;
+    const struct api_route *route;             /* the route being served */
 } api_request;
 
 /* Contract for every handler: send exactly one reply before returning. */
@@ -91,6 +92,7 @@ static void handle_decision_list(api_request *r);
 static void handle_contact_list(api_request *r);
 static void handle_rules_get(api_request *r);
 static void handle_rules_reload(api_request *r);
+static void handle_extension(api_request *r);
 
 /* The one list of routes (tests/integration/test_openapi_routes.py reads it
  * and compares it with schema/openapi.yaml). */
@@ -114,6 +116,16 @@ static const api_route api_routes[] = {
     { EVHTTP_REQ_GET,  "/v1/contacts",                  handle_contact_list,      false, BODY_NONE },
     { EVHTTP_REQ_GET,  "/v1/rules",                     handle_rules_get,         false, BODY_NONE },
     { EVHTTP_REQ_POST, "/v1/rules/reload",              handle_rules_reload,      false, BODY_NONE },
+    /* served by the channel modules through hooks.extension */
+    { EVHTTP_REQ_GET,  "/v1/agent/tasks",               handle_extension,         false, BODY_NONE },
+    { EVHTTP_REQ_POST, "/v1/agent/tasks/take",          handle_extension,         false, BODY_JSON },
+    { EVHTTP_REQ_GET,  "/v1/agent/tasks/{id}",          handle_extension,         false, BODY_NONE },
+    { EVHTTP_REQ_POST, "/v1/agent/tasks/{id}/complete", handle_extension,         false, BODY_JSON },
+    { EVHTTP_REQ_POST, "/v1/agent/tasks/{id}/snooze",   handle_extension,         false, BODY_JSON },
+    { EVHTTP_REQ_POST, "/v1/agent/tasks/{id}/release",  handle_extension,         false, BODY_JSON },
+    { EVHTTP_REQ_POST, "/v1/replies",                   handle_extension,         false, BODY_JSON },
+    { EVHTTP_REQ_GET,  "/v1/webhooks/deliveries",       handle_extension,         false, BODY_NONE },
+    { EVHTTP_REQ_POST, "/v1/webhooks/deliveries/{id}/replay", handle_extension,   false, BODY_NONE },
 };
 #define API_ROUTE_COUNT (sizeof api_routes / sizeof api_routes[0])
 
@@ -865,6 +877,41 @@ static void handle_rules_reload(api_request *r)
                       err.msg[0] ? err.msg : "the rule set did not load; the old one stays live");
 }
 
+/* ---- handlers: the channel modules (hooks.extension) ---- */
+
+static void handle_extension(api_request *r)
+{
+    char route[128];
+    json_t *reply = NULL;
+    dn_err err;
+    dn_err_clear(&err);
+    if (!r->api->hooks.extension) {
+        reply_error(r, 503, "unavailable", "", "this route is not available in this process");
+        return;
+    }
+    json_t *query = json_object();
+    struct evkeyval *kv;
+    TAILQ_FOREACH(kv, &r->query, next)
+        json_object_set_new(query, kv->key, json_string(kv->value));
+    snprintf(route, sizeof route, "%s %s", method_name(r->route->method), r->route->path);
+    int rc = r->api->hooks.extension(r->api->hooks_arg, route, r->id, query, r->body, &reply,
+                                     &err);
+    json_decref(query);
+    if (rc >= 200 && rc < 300) {
+        reply_json(r, rc, reply);
+        return;
+    }
+    json_decref(reply);
+    if (rc == -ENOENT && err.field[0] && strcmp(err.field, "id") != 0)
+        reply_error(r, 422, "unknown_reference", err.field, "%s", err.msg);
+    else if (rc == -ENOTSUP)
+        reply_error(r, 503, "unavailable", err.field, "%s", err.msg);
+    else if (rc == -EINVAL)
+        reply_error(r, 422, "invalid", err.field, "%s", err.msg);
+    else
+        reply_failure(r, rc < 0 ? rc : -EIO, &err);
+}
+
 /* ---- dispatch ---- */
 
 /* Matches path against pattern segment by segment; "{id}" takes one
@@ -1043,6 +1090,7 @@ static void api_dispatch(struct evhttp_request *req, void *arg)
     }
     if (!read_body(&r, route->body))
         goto done;
+    r.route = route;
     route->handler(&r);
     if (!r.replied) {
         dn_log(DN_LOG_ERROR, "api", "handler for %s %s sent no reply", method_name(method),

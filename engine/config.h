@@ -29,6 +29,8 @@ typedef struct dn_config {
     dn_time fixed_now;                   /* pinned clock (demo, tests); 0 = wall clock */
     dn_log_level log_level;
     json_t *channels;                    /* {"sms": {"driver": ...}} or NULL (owned) */
+    json_t *modules;                     /* {"agent_queue": {..}, "replies": {..}, "webhooks":
+                                            {..}} as given, checked by channels_open (owned) */
 } dn_config;
 
 void dn_config_defaults(dn_config *c);

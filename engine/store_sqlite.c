@@ -2448,3 +2448,13 @@ const dn_store_ops dn_store_sqlite = {
     .reschedule_contact = sqlite_reschedule_contact,
     .mark_in_doubt = sqlite_mark_in_doubt,
 };
+
+/* The connection behind a store opened with dn_store_sqlite, or NULL for any
+ * other backend. For modules that keep tables of their own
+ * (store_ext.h); used on the store's thread only. */
+struct sqlite3 *store_sqlite_db(const dn_store *store)
+{
+    if (!store || store->ops != &dn_store_sqlite || !store->ctx)
+        return NULL;
+    return ((sqlite_store *)store->ctx)->db;
+}

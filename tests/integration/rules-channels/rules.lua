@@ -1,0 +1,13 @@
+-- Rule set of the channel integration tests (tests/integration/test_channels.py):
+-- a customer with a pending promise waits; everyone else gets an agent call
+-- one day after the due date and an SMS on day 10.
+return {
+  name = "channels test strategy",
+  default_language = "en",
+  languages = { "en", "lv" },
+  company = { name = "Test Telecom", pay_link = "https://pay.example.com/{customer_id}" },
+  segments = {
+    { name = "promised", match = function(c) return c.promises.pending end },
+    { name = "standard", match = function(c) return true end },
+  },
+}

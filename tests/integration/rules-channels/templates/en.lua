@@ -1,0 +1,5 @@
+return {
+  _opt_out = "Reply STOP to opt out",
+  call_brief = { agent = { neutral = "Call {name}: {amount} overdue since {due_date}." } },
+  second = { sms = { firm = "{name}: {amount} is {days_overdue} days overdue. {opt_out}" } },
+}

@@ -1,0 +1,5 @@
+return {
+  _opt_out = "Atbildiet STOP, lai atteiktos",
+  call_brief = { agent = { neutral = "Zvanīt {name}: {amount} kavēts kopš {due_date}." } },
+  second = { sms = { firm = "{name}: {amount} kavēts {days_overdue} dienas. {opt_out}" } },
+}
