@@ -8,9 +8,11 @@
 #include <string.h>
 
 extern const dn_channel_driver dn_channel_file;
+extern const dn_channel_driver dn_channel_voice;
 
 static const dn_channel_driver *const drivers[] = {
     &dn_channel_file,
+    &dn_channel_voice,
 };
 
 /* Returns the driver registered under name, or NULL for an unknown name

@@ -124,6 +124,7 @@ static const api_route api_routes[] = {
     { EVHTTP_REQ_POST, "/v1/agent/tasks/{id}/snooze",   handle_extension,         false, BODY_JSON },
     { EVHTTP_REQ_POST, "/v1/agent/tasks/{id}/release",  handle_extension,         false, BODY_JSON },
     { EVHTTP_REQ_POST, "/v1/replies",                   handle_extension,         false, BODY_JSON },
+    { EVHTTP_REQ_POST, "/v1/voice/events",              handle_extension,         false, BODY_JSON },
     { EVHTTP_REQ_GET,  "/v1/webhooks/deliveries",       handle_extension,         false, BODY_NONE },
     { EVHTTP_REQ_POST, "/v1/webhooks/deliveries/{id}/replay", handle_extension,   false, BODY_NONE },
 };

@@ -8,6 +8,8 @@
 
 #include "agent_queue.h"
 #include "store_ext.h"
+#include "voice.h"
+#include "voice_events.h"
 #include "replies.h"
 #include "webhooks.h"
 
@@ -259,6 +261,38 @@ static int reply_post(dn_channels *ch, json_t *body, json_t **reply, dn_err *err
     return json_is_true(json_object_get(*reply, "duplicate")) ? 200 : 201;
 }
 
+/* The promise days of the configured voice robot (7 without one). */
+static int voice_promise_days(const dn_engine *e)
+{
+    for (int i = 0; i < e->n_channels; i++)
+        if (e->channels[i].driver == &dn_channel_voice)
+            return voice_driver_promise_days(e->channels[i].ctx);
+    return 7;
+}
+
+static int voice_event_post(dn_channels *ch, json_t *body, json_t **reply, dn_err *err)
+{
+    static const char *const keys[] = { "contact_id", "call_id", "status", "digits", NULL };
+    dn_call_event ev;
+    int rc;
+    memset(&ev, 0, sizeof ev);
+    if ((rc = body_keys(body, keys, err)) ||
+        (rc = body_string(body, "call_id", false, &ev.call_id, err)) ||
+        (rc = body_string(body, "status", true, &ev.status, err)) ||
+        (rc = body_string(body, "digits", false, &ev.digits, err)))
+        return rc;
+    json_t *id = json_object_get(body, "contact_id");
+    if (id && (!json_is_integer(id) || json_integer_value(id) <= 0))
+        return dn_err_set(err, -EINVAL, "contact_id", "contact_id must be a positive integer");
+    ev.contact_id = id ? json_integer_value(id) : 0;
+    rc = voice_event_receive(&ch->engine->store, &ev, voice_promise_days(ch->engine),
+                             engine_now(ch->engine), reply, err);
+    if (rc)
+        return rc;
+    changed(ch);
+    return json_is_true(json_object_get(*reply, "duplicate")) ? 200 : 201;
+}
+
 static int deliveries_list(dn_channels *ch, json_t *query, json_t **reply, dn_err *err)
 {
     int limit, rc;
@@ -313,6 +347,8 @@ int channels_api_handle(void *arg, const char *route, const char *id_text, json_
         return task_release(ch, id, body, reply, err);
     if (strcmp(route, "POST /v1/replies") == 0)
         return reply_post(ch, body, reply, err);
+    if (strcmp(route, "POST /v1/voice/events") == 0)
+        return voice_event_post(ch, body, reply, err);
     if (strcmp(route, "GET /v1/webhooks/deliveries") == 0)
         return deliveries_list(ch, query, reply, err);
     if (strcmp(route, "POST /v1/webhooks/deliveries/{id}/replay") == 0) {

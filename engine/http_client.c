@@ -23,6 +23,8 @@ typedef struct http_req {
     dn_http_done_fn    done;
     void              *arg;
     char               error[CURL_ERROR_SIZE];
+    char               body[DN_HTTP_BODY_MAX + 1];
+    size_t             body_len;
 } http_req;
 
 /* One socket libcurl asked us to watch. */
@@ -68,7 +70,8 @@ static void drain_done(dn_http *h)
         const char *error = NULL;
         if (result != CURLE_OK)
             error = r->error[0] ? r->error : curl_easy_strerror(result);
-        r->done(r->arg, status, error);
+        r->body[r->body_len] = '\0';
+        r->done(r->arg, status, error ? "" : r->body, error);
         req_free(r);
     }
 }
@@ -132,9 +135,15 @@ static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
     return evtimer_add(h->timer, &tv) < 0 ? -1 : 0;
 }
 
-static size_t discard_body(char *data, size_t size, size_t n, void *arg)
+/* Keeps the first DN_HTTP_BODY_MAX bytes of the response. */
+static size_t keep_body(char *data, size_t size, size_t n, void *arg)
 {
-    return size * n;
+    http_req *r = arg;
+    size_t len = size * n, room = DN_HTTP_BODY_MAX - r->body_len;
+    size_t take = len < room ? len : room;
+    memcpy(r->body + r->body_len, data, take);
+    r->body_len += take;
+    return len;
 }
 
 int http_client_new(dn_http **out, struct event_base *base, dn_err *err)
@@ -208,7 +217,8 @@ int http_post(dn_http *h, const char *url, const char *const *headers, const cha
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard_body);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, keep_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->error);
     curl_easy_setopt(e, CURLOPT_PRIVATE, r);
     if (curl_multi_add_handle(h->multi, e) != CURLM_OK) {

@@ -229,7 +229,7 @@ static const endpoint *endpoint_named(const dn_webhooks *w, const char *name)
 }
 
 /* Records the outcome of one attempt. */
-static void on_delivered(void *arg, long status, const char *error)
+static void on_delivered(void *arg, long status, const char *body, const char *error)
 {
     delivery *d = arg;
     dn_webhooks *w = d->w;

@@ -113,3 +113,48 @@ def customer(cid, name="Anna Ozola", **extra):
 def invoice(iid, cid, amount, due="2026-06-01"):
     return {"external_id": iid, "customer_id": cid, "currency": "EUR", "amount_minor": amount,
             "issued": "2026-05-01", "due": due, "status": "open"}
+
+
+class HttpSink:
+    """A loopback HTTP peer (Python's http.server in a thread) that records
+    every POST (path, headers, body) and answers with respond(path, body) →
+    (status, JSON-able object). Started and stopped by the test."""
+
+    def __init__(self, respond):
+        import http.server
+        import threading
+        sink = self
+        self.respond = respond
+        self.received = []
+        self.lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with sink.lock:
+                    sink.received.append((self.path, dict(self.headers), body))
+                    status, reply = sink.respond(self.path, body)
+                data = json.dumps(reply).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def requests(self):
+        with self.lock:
+            return list(self.received)
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=10)

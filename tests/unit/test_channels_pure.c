@@ -16,6 +16,7 @@
 
 #include "agent_queue.h"
 #include "replies.h"
+#include "voice.h"
 #include "webhooks.h"
 
 #define COUNT(table) (sizeof(table) / sizeof((table)[0]))
@@ -130,6 +131,44 @@ static void test_webhook_signature(void **state)
     }
 }
 
+static void test_voice_profiles_and_ssml(void **state)
+{
+    static const struct {
+        const char *language, *tone, *voice, *gender;
+        int rate, pitch;
+    } rows[] = {
+        { "lv", "friendly", "lv", "female", 100, 10 },
+        { "lv", "firm", "lv", "male", 88, -10 },
+        { "ru", "gentle", "ru", "female", 85, 5 },
+        { "ru", "urgent", "ru", "male", 105, -5 },
+        { "en", "neutral", "en", "male", 95, 0 },
+        { "de", "firm", "en", "male", 88, -10 },        /* unknown language: English */
+        { "lv", "sarcastic", "lv", "male", 95, 0 },     /* unknown tone: neutral */
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        dn_voice_profile p;
+        voice_profile_default(rows[i].language, rows[i].tone, &p);
+        assert_string_equal(p.voice, rows[i].voice);
+        assert_string_equal(p.gender, rows[i].gender);
+        assert_int_equal(p.rate, rows[i].rate);
+        assert_int_equal(p.pitch, rows[i].pitch);
+    }
+    dn_voice_profile p;
+    voice_profile_default("lv", "firm", &p);
+    char out[512];
+    assert_int_equal(voice_ssml("lv", &p, "A & B <c> \"d\"", "Press 1", out, sizeof out), 0);
+    assert_string_equal(out, "<speak version=\"1.0\" xml:lang=\"lv\"><voice name=\"lv\" "
+                             "gender=\"male\"><prosody rate=\"88%\" pitch=\"-10%\">A &amp; B "
+                             "&lt;c&gt; &quot;d&quot;<break time=\"700ms\"/>Press 1</prosody>"
+                             "</voice></speak>");
+    assert_int_equal(voice_ssml("lv", &p, "too long for this", NULL, out, 60), -E2BIG);
+    assert_string_equal(out, "");
+    char prompt[256];
+    voice_prompt("ru", 5, prompt, sizeof prompt);
+    assert_string_equal(prompt, "Нажмите 1, чтобы пообещать оплатить в течение 5 дней. "
+                                "Нажмите 2, чтобы поговорить с сотрудником.");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -137,6 +176,7 @@ int main(void)
         cmocka_unit_test(test_reply_classify),
         cmocka_unit_test(test_reply_fold),
         cmocka_unit_test(test_webhook_signature),
+        cmocka_unit_test(test_voice_profiles_and_ssml),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 -- Rule set of the channel integration tests (tests/integration/test_channels.py):
 -- a customer with a pending promise waits; everyone else gets an agent call
--- one day after the due date and an SMS on day 10.
+-- one day after the due date and an SMS on day 10; customers named "Voice …"
+-- get a robot call instead.
 return {
   name = "channels test strategy",
   default_language = "en",
@@ -8,6 +9,7 @@ return {
   company = { name = "Test Telecom", pay_link = "https://pay.example.com/{customer_id}" },
   segments = {
     { name = "promised", match = function(c) return c.promises.pending end },
+    { name = "caller", match = function(c) return c.name:sub(1, 5) == "Voice" end },
     { name = "standard", match = function(c) return true end },
   },
 }
