@@ -125,6 +125,7 @@ static const api_route api_routes[] = {
     { EVHTTP_REQ_POST, "/v1/agent/tasks/{id}/release",  handle_extension,         false, BODY_JSON },
     { EVHTTP_REQ_POST, "/v1/replies",                   handle_extension,         false, BODY_JSON },
     { EVHTTP_REQ_POST, "/v1/voice/events",              handle_extension,         false, BODY_JSON },
+    { EVHTTP_REQ_POST, "/v1/chat/telegram/webhook",     handle_extension,         true,  BODY_JSON },
     { EVHTTP_REQ_GET,  "/v1/webhooks/deliveries",       handle_extension,         false, BODY_NONE },
     { EVHTTP_REQ_POST, "/v1/webhooks/deliveries/{id}/replay", handle_extension,   false, BODY_NONE },
 };
@@ -894,10 +895,21 @@ static void handle_extension(api_request *r)
     struct evkeyval *kv;
     TAILQ_FOREACH(kv, &r->query, next)
         json_object_set_new(query, kv->key, json_string(kv->value));
+    json_t *headers = json_object();
+    TAILQ_FOREACH(kv, evhttp_request_get_input_headers(r->req), next) {
+        char name[64];
+        size_t n = 0;
+        for (; kv->key[n] && n + 1 < sizeof name; n++)
+            name[n] = (char)(kv->key[n] >= 'A' && kv->key[n] <= 'Z' ? kv->key[n] + 32
+                                                                    : kv->key[n]);
+        name[n] = '\0';
+        json_object_set_new(headers, name, json_string(kv->value));
+    }
     snprintf(route, sizeof route, "%s %s", method_name(r->route->method), r->route->path);
-    int rc = r->api->hooks.extension(r->api->hooks_arg, route, r->id, query, r->body, &reply,
-                                     &err);
+    int rc = r->api->hooks.extension(r->api->hooks_arg, route, r->id, query, headers, r->body,
+                                     &reply, &err);
     json_decref(query);
+    json_decref(headers);
     if (rc >= 200 && rc < 300) {
         reply_json(r, rc, reply);
         return;
@@ -907,6 +919,8 @@ static void handle_extension(api_request *r)
         reply_error(r, 422, "unknown_reference", err.field, "%s", err.msg);
     else if (rc == -ENOTSUP)
         reply_error(r, 503, "unavailable", err.field, "%s", err.msg);
+    else if (rc == -EACCES)
+        reply_error(r, 401, "unauthorized", err.field, "%s", err.msg);
     else if (rc == -EINVAL)
         reply_error(r, 422, "invalid", err.field, "%s", err.msg);
     else

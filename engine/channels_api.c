@@ -8,6 +8,7 @@
 
 #include "agent_queue.h"
 #include "store_ext.h"
+#include "chat_telegram.h"
 #include "voice.h"
 #include "voice_events.h"
 #include "replies.h"
@@ -321,8 +322,66 @@ static int deliveries_list(dn_channels *ch, json_t *query, json_t **reply, dn_er
     return 200;
 }
 
+/* Compares in time independent of where the strings differ. */
+static bool secret_equal(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    unsigned char diff = la != lb;
+    for (size_t i = 0; i < la && i < lb; i++)
+        diff |= (unsigned char)(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+/* A Telegram Update: a text message becomes an inbound chat reply. Anything
+ * the engine cannot use (no text, unknown chat) is answered 200 with
+ * "ignored" so the bot API does not retry it forever. */
+static int telegram_update(dn_channels *ch, json_t *headers, json_t *body, json_t **reply,
+                           dn_err *err)
+{
+    const char *secret = NULL;
+    for (int i = 0; i < ch->engine->n_channels; i++)
+        if (ch->engine->channels[i].driver == &dn_channel_telegram)
+            secret = telegram_webhook_secret(ch->engine->channels[i].ctx);
+    if (!secret)
+        return dn_err_set(err, -ENOTSUP, "", "no chat channel with driver telegram is configured");
+    const char *given = json_string_value(json_object_get(headers,
+                                                          "x-telegram-bot-api-secret-token"));
+    if (!secret[0] || !given || !secret_equal(given, secret))
+        return dn_err_set(err, -EACCES, "X-Telegram-Bot-Api-Secret-Token",
+                          "the webhook secret is missing or wrong");
+    if (!json_is_object(body))
+        return dn_err_set(err, -EINVAL, "", "the body must be a Telegram Update object");
+    json_t *update_id = json_object_get(body, "update_id");
+    if (!json_is_integer(update_id))
+        return dn_err_set(err, -EINVAL, "update_id", "update_id must be an integer");
+    json_t *message = json_object_get(body, "message");
+    json_t *chat_id = json_object_get(json_object_get(message, "chat"), "id");
+    const char *text = json_string_value(json_object_get(message, "text"));
+    if (!json_is_integer(chat_id) || !text) {
+        *reply = json_pack("{s:s}", "ignored", "not a text message");
+        return 200;
+    }
+    char from[32], provider[48];
+    snprintf(from, sizeof from, "%lld", (long long)json_integer_value(chat_id));
+    snprintf(provider, sizeof provider, "tg-update-%lld",
+             (long long)json_integer_value(update_id));
+    dn_reply_in in = { .channel = "chat", .from = from, .customer_id = "", .text = text,
+                       .provider_id = provider };
+    int rc = reply_receive(&ch->engine->store, &in, ch->reply_promise_days,
+                           engine_now(ch->engine), reply, err);
+    if (rc == -ENOENT || rc == -EINVAL) {
+        *reply = json_pack("{s:s}", "ignored", err->msg);
+        dn_err_clear(err);
+        return 200;
+    }
+    if (rc)
+        return rc;
+    changed(ch);
+    return 200;
+}
+
 int channels_api_handle(void *arg, const char *route, const char *id_text, json_t *query,
-                        json_t *body, json_t **reply, dn_err *err)
+                        json_t *headers, json_t *body, json_t **reply, dn_err *err)
 {
     dn_channels *ch = arg;
     int64_t id = 0;
@@ -347,6 +406,8 @@ int channels_api_handle(void *arg, const char *route, const char *id_text, json_
         return task_release(ch, id, body, reply, err);
     if (strcmp(route, "POST /v1/replies") == 0)
         return reply_post(ch, body, reply, err);
+    if (strcmp(route, "POST /v1/chat/telegram/webhook") == 0)
+        return telegram_update(ch, headers, body, reply, err);
     if (strcmp(route, "POST /v1/voice/events") == 0)
         return voice_event_post(ch, body, reply, err);
     if (strcmp(route, "GET /v1/webhooks/deliveries") == 0)

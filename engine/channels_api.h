@@ -25,6 +25,6 @@ void channels_close(dn_channels *ch);
 
 /* The dn_api_hooks.extension contract (api.h). */
 int  channels_api_handle(void *arg, const char *route, const char *id, json_t *query,
-                         json_t *body, json_t **reply, dn_err *err);
+                         json_t *headers, json_t *body, json_t **reply, dn_err *err);
 
 #endif

@@ -220,10 +220,10 @@ static int hook_rules_reload(void *arg, json_t **out, dn_err *err)
 }
 
 static int hook_extension(void *arg, const char *route, const char *id, json_t *query,
-                          json_t *body, json_t **reply, dn_err *err)
+                          json_t *headers, json_t *body, json_t **reply, dn_err *err)
 {
     dn_server *s = arg;
-    return channels_api_handle(s->channels, route, id, query, body, reply, err);
+    return channels_api_handle(s->channels, route, id, query, headers, body, reply, err);
 }
 
 static json_t *hook_metrics(void *arg)

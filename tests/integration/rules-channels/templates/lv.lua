@@ -1,6 +1,7 @@
 return {
   _opt_out = "Atbildiet STOP, lai atteiktos",
-  reminder = { voice = { firm = "Labdien, {first_name}! {amount} bija jāsamaksā līdz {due_date}." } },
+  reminder = { chat = { neutral = "Labdien, {first_name}! {amount} bija jāsamaksā līdz {due_date}. Atbildiet 1, ja apsolāt samaksāt." },
+               voice = { firm = "Labdien, {first_name}! {amount} bija jāsamaksā līdz {due_date}." } },
   call_brief = { agent = { neutral = "Zvanīt {name}: {amount} kavēts kopš {due_date}." } },
   second = { sms = { firm = "{name}: {amount} kavēts {days_overdue} dienas. {opt_out}" } },
 }
