@@ -126,6 +126,7 @@ static const api_route api_routes[] = {
     { EVHTTP_REQ_POST, "/v1/replies",                   handle_extension,         false, BODY_JSON },
     { EVHTTP_REQ_POST, "/v1/voice/events",              handle_extension,         false, BODY_JSON },
     { EVHTTP_REQ_POST, "/v1/chat/telegram/webhook",     handle_extension,         true,  BODY_JSON },
+    { EVHTTP_REQ_POST, "/v1/letters/{id}/posted",       handle_extension,         false, BODY_JSON },
     { EVHTTP_REQ_GET,  "/v1/webhooks/deliveries",       handle_extension,         false, BODY_NONE },
     { EVHTTP_REQ_POST, "/v1/webhooks/deliveries/{id}/replay", handle_extension,   false, BODY_NONE },
 };

@@ -9,6 +9,7 @@
 #include "agent_queue.h"
 #include "store_ext.h"
 #include "chat_telegram.h"
+#include "letters.h"
 #include "voice.h"
 #include "voice_events.h"
 #include "replies.h"
@@ -408,6 +409,23 @@ int channels_api_handle(void *arg, const char *route, const char *id_text, json_
         return reply_post(ch, body, reply, err);
     if (strcmp(route, "POST /v1/chat/telegram/webhook") == 0)
         return telegram_update(ch, headers, body, reply, err);
+    if (strcmp(route, "POST /v1/letters/{id}/posted") == 0) {
+        static const char *const keys[] = { "posted_on", NULL };
+        const char *day;
+        dn_date posted_on;
+        int rc;
+        if ((rc = body_keys(body, keys, err)) ||
+            (rc = body_string(body, "posted_on", true, &day, err)))
+            return rc;
+        if (dn_date_parse(day, &posted_on) < 0)
+            return dn_err_set(err, -EINVAL, "posted_on", "posted_on must be a date YYYY-MM-DD");
+        rc = letter_record_posted(&ch->engine->store, id, posted_on, engine_now(ch->engine),
+                                  reply, err);
+        if (rc)
+            return rc;
+        changed(ch);
+        return 200;
+    }
     if (strcmp(route, "POST /v1/voice/events") == 0)
         return voice_event_post(ch, body, reply, err);
     if (strcmp(route, "GET /v1/webhooks/deliveries") == 0)

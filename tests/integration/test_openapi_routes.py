@@ -59,7 +59,7 @@ def test_expected_routes_are_present():
         ("GET", "/v1/agent/tasks/{id}"), ("POST", "/v1/agent/tasks/{id}/complete"),
         ("POST", "/v1/agent/tasks/{id}/snooze"), ("POST", "/v1/agent/tasks/{id}/release"),
         ("POST", "/v1/replies"), ("POST", "/v1/voice/events"),
-        ("POST", "/v1/chat/telegram/webhook"), ("GET", "/v1/webhooks/deliveries"),
+        ("POST", "/v1/chat/telegram/webhook"), ("POST", "/v1/letters/{id}/posted"), ("GET", "/v1/webhooks/deliveries"),
         ("POST", "/v1/webhooks/deliveries/{id}/replay"),
     }
     assert set(routes_in_c()) == expected
