@@ -17,6 +17,9 @@ packages=(
   tzdata                               # IANA time zones
   python3-pytest python3-requests      # integration tests (Debian's /usr/bin/python3)
   valgrind                             # memory checks in the test suite
+  libespeak-ng-dev espeak-ng-data      # voice robot: local rendering of calls to WAV
+  libhpdf-dev fonts-dejavu-core        # letters as PDF (libharu) with an embedded UTF-8 font
+  poppler-utils                        # tests: pdftotext/pdffonts read the letters back
 )
 
 missing=()
