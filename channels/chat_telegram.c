@@ -102,7 +102,9 @@ static void on_sent(void *arg, long status, const char *body, const char *error)
     char detail[300];
     json_t *reply = error ? NULL : json_loads(body, 0, NULL);
     json_t *id = json_object_get(json_object_get(reply, "result"), "message_id");
-    if (error) {
+    if (status == DN_HTTP_CANCELLED) {
+        /* stopping: the contact stays "sending" (in_doubt at the next start) */
+    } else if (error) {
         snprintf(detail, sizeof detail, "bot API: %s", error);
         msg->done(msg->arg, msg->contact_id, -EIO, NULL, detail);
     } else if (status >= 200 && status < 300 && json_is_true(json_object_get(reply, "ok")) &&

@@ -378,7 +378,10 @@ static void on_call_placed(void *arg, long status, const char *body, const char 
 {
     voice_call *call = arg;
     char detail[300];
-    if (error) {
+    if (status == DN_HTTP_CANCELLED) {
+        /* the engine is stopping: the contact stays "sending" and becomes
+         * in_doubt at the next start, never called twice blindly */
+    } else if (error) {
         snprintf(detail, sizeof detail, "telephony API: %s", error);
         call->done(call->arg, call->contact_id, -EIO, NULL, detail);
     } else if (status >= 200 && status < 300) {

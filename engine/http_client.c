@@ -175,11 +175,12 @@ void http_client_free(dn_http *h)
     if (!h)
         return;
     if (h->multi) {
-        /* pending transfers: detach and free without calling back */
+        /* pending transfers: detach, let their owners free their state */
         while (h->pending) {
             http_req *r = h->pending;
             curl_multi_remove_handle(h->multi, r->easy);
             unlink_req(r);
+            r->done(r->arg, DN_HTTP_CANCELLED, "", "cancelled: the client is closing");
             req_free(r);
         }
         curl_multi_cleanup(h->multi);

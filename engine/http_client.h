@@ -21,14 +21,17 @@ typedef struct dn_http dn_http;
 /* Completion of one request: status is the HTTP status when a response
  * arrived (error NULL) and body its first bytes (at most
  * DN_HTTP_BODY_MAX, NUL-terminated, valid during the call only), else 0
- * with body "" and error saying what failed (connection refused, timeout). Called exactly once per accepted request, always
- * from the event loop (never from inside http_post), unless the client is
- * freed first, which drops pending requests without calling back. */
+ * with body "" and error saying what failed (connection refused, timeout).
+ * Called exactly once per accepted request, always from the event loop
+ * (never from inside http_post). When the client is freed with requests
+ * pending, each gets status DN_HTTP_CANCELLED: the owner frees its state
+ * and does nothing else (the loop and its peers are going away). */
+#define DN_HTTP_CANCELLED (-1L)
 #define DN_HTTP_BODY_MAX 16384
 typedef void (*dn_http_done_fn)(void *arg, long status, const char *body, const char *error);
 
 int  http_client_new(dn_http **out, struct event_base *base, dn_err *err);
-/* Cancels every pending request (no callbacks) and frees the client. */
+/* Cancels every pending request (DN_HTTP_CANCELLED) and frees the client. */
 void http_client_free(dn_http *h);
 /* POSTs len bytes of body (copied) to url with headers (NULL-terminated
  * list of "Name: value", copied); the response body is kept up to

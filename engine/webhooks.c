@@ -233,6 +233,10 @@ static void on_delivered(void *arg, long status, const char *body, const char *e
 {
     delivery *d = arg;
     dn_webhooks *w = d->w;
+    if (status == DN_HTTP_CANCELLED) {   /* stopping: it stays 'sending', sent again at start */
+        free(d);
+        return;
+    }
     dn_err err;
     dn_err_clear(&err);
     sqlite3 *db = store_sqlite_db(w->store);
@@ -424,8 +428,7 @@ void webhooks_stop(dn_webhooks *w)
         return;
     if (w->poll)
         event_free(w->poll);
-    /* deliveries in flight stay 'sending' and go again at the next start;
-     * their completions are dropped with the client */
+    /* deliveries in flight stay 'sending' and go again at the next start */
     http_client_free(w->http);
     free(w);
 }
