@@ -120,11 +120,12 @@ class HttpSink:
     every POST (path, headers, body) and answers with respond(path, body) →
     (status, JSON-able object). Started and stopped by the test."""
 
-    def __init__(self, respond):
+    def __init__(self, respond, delay=0.0):
         import http.server
         import threading
         sink = self
         self.respond = respond
+        self.delay = delay             # seconds before answering (a slow peer)
         self.received = []
         self.lock = threading.Lock()
 
@@ -134,6 +135,8 @@ class HttpSink:
                 with sink.lock:
                     sink.received.append((self.path, dict(self.headers), body))
                     status, reply = sink.respond(self.path, body)
+                if sink.delay:
+                    time.sleep(sink.delay)
                 data = json.dumps(reply).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -145,6 +148,7 @@ class HttpSink:
                 pass
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

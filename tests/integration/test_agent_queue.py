@@ -121,3 +121,45 @@ def test_decisions_become_prioritised_tasks(server):
     contact = [c for c in server.get("/v1/customers/C1/timeline").json()["contacts"]
                if c["channel"] == "agent"][0]
     assert contact["outcome"] == "no_answer" and contact["state"] == "sent"
+
+
+def test_two_instances_on_one_store_never_hand_out_a_task_twice(tmp_path):
+    """Two engine processes share one SQLite store; eight agents take at the
+    same moment, half through each: every task goes to exactly one agent."""
+    a = Server(tmp_path)
+    other = tmp_path / "b"
+    other.mkdir()
+    b = None
+    try:
+        b = Server(other, store=f"sqlite:{a.db}")
+        for i in range(1, 6):
+            cid = f"M{i}"
+            assert a.post("/v1/customers", customer(cid)).status_code == 201
+            assert a.post("/v1/invoices", invoice("I" + cid, cid, 10000 * i)).status_code == 201
+        a.wait_for("five tasks", lambda: len(open_tasks(a)) == 5)
+        barrier = threading.Barrier(8)
+        results = []
+        lock = threading.Lock()
+
+        def take(server, name):
+            barrier.wait(timeout=10)
+            r = requests.post(server.base + "/v1/agent/tasks/take", json={"agent": name},
+                              headers=AUTH, timeout=30)
+            with lock:
+                results.append(r)
+
+        threads = [threading.Thread(target=take, args=((a, b)[i % 2], f"agent{i}"))
+                   for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        taken = [r.json()["id"] for r in results if r.status_code == 200]
+        assert sorted(r.status_code for r in results) == [200] * 5 + [404] * 3
+        assert len(set(taken)) == 5
+        owners = a.query("SELECT COUNT(DISTINCT agent) FROM agent_tasks WHERE state = 'taken'")
+        assert owners == [(5,)]
+    finally:
+        if b:
+            b.stop()
+        a.stop()

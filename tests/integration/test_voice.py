@@ -121,3 +121,22 @@ def test_voice_samples_render_every_voice_and_tone(tmp_path):
                 f'<speak version="1.0" xml:lang="{lang}">')
         # gentle is spoken at 85 %, urgent at 105 % of the normal rate
         assert seconds["gentle"] > seconds["neutral"] > seconds["urgent"], (lang, seconds)
+
+
+def test_stop_with_a_call_in_flight(tmp_path):
+    """A telephony API that answers slowly: stopping the engine meanwhile is
+    clean (no leak or error in the sanitizer build) and the call's contact
+    stays "sending" — never marked sent without an answer."""
+    slow = HttpSink(lambda path, body: (200, {"call_id": "late"}), delay=4.0)
+    server = Server(tmp_path, channels={"voice": {"driver": "voice", "url": slow.url + "/calls",
+                                                  "timeout_ms": 20000}})
+    try:
+        assert server.post("/v1/customers", customer("V9", name="Voice Slow")).status_code == 201
+        assert server.post("/v1/invoices", invoice("IV9", "V9", 1000)).status_code == 201
+        server.wait_for("the call request", lambda: slow.requests())
+        assert server.get("/healthz").status_code == 200      # the loop is not blocked
+    finally:
+        server.stop()
+        slow.stop()
+    assert server.query("SELECT state, provider_id FROM contacts WHERE channel = 'voice'") == \
+        [("sending", None)]
