@@ -719,8 +719,10 @@ static int sqlite_open(void **ctx, const char *dsn, const char *schema_root, dn_
     }
     sqlite3_extended_result_codes(s->db, 1);
     if (sqlite3_exec(s->db,
-                     "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
-                     "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; "
+                     /* the busy timeout first: two processes opening at once
+                      * may meet while one recovers the WAL */
+                     "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; "
+                     "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
                      "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
                      NULL, NULL, NULL) != SQLITE_OK) {
         rc = db_fail(s, sqlite3_errcode(s->db), err, "dsn", "cannot configure the database");
