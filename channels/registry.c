@@ -11,12 +11,18 @@ extern const dn_channel_driver dn_channel_file;
 extern const dn_channel_driver dn_channel_kannel;
 extern const dn_channel_driver dn_channel_http_sms;
 extern const dn_channel_driver dn_channel_smtp;
+extern const dn_channel_driver dn_channel_voice;
+extern const dn_channel_driver dn_channel_telegram;
+extern const dn_channel_driver dn_channel_letter;
 
 static const dn_channel_driver *const drivers[] = {
     &dn_channel_file,
     &dn_channel_kannel,
     &dn_channel_http_sms,
     &dn_channel_smtp,
+    &dn_channel_voice,
+    &dn_channel_telegram,
+    &dn_channel_letter,
 };
 
 /* Returns the driver registered under name, or NULL for an unknown name

@@ -63,6 +63,7 @@ typedef struct api_request {
     size_t                 raw_len;
     char                   media_type[64];
     bool                   replied;
+    const struct api_route *route;             /* the route being served */
 } api_request;
 
 /* Contract for every handler: send exactly one reply before returning. */
@@ -102,6 +103,7 @@ static void handle_callback_sms(api_request *r);
 static void handle_callback_email(api_request *r);
 static void handle_unsubscribe_page(api_request *r);
 static void handle_unsubscribe(api_request *r);
+static void handle_extension(api_request *r);
 
 /* The one list of routes (tests/integration/test_openapi_routes.py reads it
  * and compares it with schema/openapi.yaml). */
@@ -132,6 +134,19 @@ static const api_route api_routes[] = {
     { EVHTTP_REQ_POST, "/v1/callbacks/email",           handle_callback_email,    false, BODY_JSON },
     { EVHTTP_REQ_GET,  "/v1/unsubscribe",               handle_unsubscribe_page,  true,  BODY_NONE },
     { EVHTTP_REQ_POST, "/v1/unsubscribe",               handle_unsubscribe,       true,  BODY_RAW },
+    /* served by the channel modules through hooks.extension */
+    { EVHTTP_REQ_GET,  "/v1/agent/tasks",               handle_extension,         false, BODY_NONE },
+    { EVHTTP_REQ_POST, "/v1/agent/tasks/take",          handle_extension,         false, BODY_JSON },
+    { EVHTTP_REQ_GET,  "/v1/agent/tasks/{id}",          handle_extension,         false, BODY_NONE },
+    { EVHTTP_REQ_POST, "/v1/agent/tasks/{id}/complete", handle_extension,         false, BODY_JSON },
+    { EVHTTP_REQ_POST, "/v1/agent/tasks/{id}/snooze",   handle_extension,         false, BODY_JSON },
+    { EVHTTP_REQ_POST, "/v1/agent/tasks/{id}/release",  handle_extension,         false, BODY_JSON },
+    { EVHTTP_REQ_POST, "/v1/replies",                   handle_extension,         false, BODY_JSON },
+    { EVHTTP_REQ_POST, "/v1/voice/events",              handle_extension,         false, BODY_JSON },
+    { EVHTTP_REQ_POST, "/v1/chat/telegram/webhook",     handle_extension,         true,  BODY_JSON },
+    { EVHTTP_REQ_POST, "/v1/letters/{id}/posted",       handle_extension,         false, BODY_JSON },
+    { EVHTTP_REQ_GET,  "/v1/webhooks/deliveries",       handle_extension,         false, BODY_NONE },
+    { EVHTTP_REQ_POST, "/v1/webhooks/deliveries/{id}/replay", handle_extension,   false, BODY_NONE },
 };
 #define API_ROUTE_COUNT (sizeof api_routes / sizeof api_routes[0])
 
@@ -1225,6 +1240,54 @@ static void handle_unsubscribe(api_request *r)
                                  "opt_out", "email"));
 }
 
+/* ---- handlers: the channel modules (hooks.extension) ---- */
+
+static void handle_extension(api_request *r)
+{
+    char route[128];
+    json_t *reply = NULL;
+    dn_err err;
+    dn_err_clear(&err);
+    if (!r->api->hooks.extension) {
+        reply_error(r, 503, "unavailable", "", "this route is not available in this process");
+        return;
+    }
+    json_t *query = json_object();
+    struct evkeyval *kv;
+    TAILQ_FOREACH(kv, &r->query, next)
+        json_object_set_new(query, kv->key, json_string(kv->value));
+    json_t *headers = json_object();
+    TAILQ_FOREACH(kv, evhttp_request_get_input_headers(r->req), next) {
+        char name[64];
+        size_t n = 0;
+        for (; kv->key[n] && n + 1 < sizeof name; n++)
+            name[n] = (char)(kv->key[n] >= 'A' && kv->key[n] <= 'Z' ? kv->key[n] + 32
+                                                                    : kv->key[n]);
+        name[n] = '\0';
+        json_object_set_new(headers, name, json_string(kv->value));
+    }
+    snprintf(route, sizeof route, "%s %s", method_name(r->route->method), r->route->path);
+    int rc = r->api->hooks.extension(r->api->hooks_arg, route, r->id, query, headers, r->body,
+                                     &reply, &err);
+    json_decref(query);
+    json_decref(headers);
+    if (rc >= 200 && rc < 300) {
+        reply_json(r, rc, reply);
+        return;
+    }
+    json_decref(reply);
+    if (rc == -ENOENT && err.field[0] && strcmp(err.field, "id") != 0)
+        reply_error(r, 422, "unknown_reference", err.field, "%s", err.msg);
+    else if (rc == -ENOTSUP)
+        reply_error(r, 503, "unavailable", err.field, "%s", err.msg);
+    else if (rc == -EACCES)
+        reply_error(r, 401, "unauthorized", err.field, "%s", err.msg);
+    else if (rc == -EINVAL)
+        reply_error(r, 422, "invalid", err.field, "%s", err.msg);
+    else
+        reply_failure(r, rc < 0 ? rc : -EIO, &err);
+}
+
 /* ---- dispatch ---- */
 
 /* Matches path against pattern segment by segment; "{id}" takes one
@@ -1413,6 +1476,7 @@ static void api_dispatch(struct evhttp_request *req, void *arg)
     }
     if (!read_body(&r, route->body))
         goto done;
+    r.route = route;
     route->handler(&r);
     if (!r.replied) {
         dn_log(DN_LOG_ERROR, "api", "handler for %s %s sent no reply", method_name(method),

@@ -68,6 +68,19 @@ typedef struct dn_api_hooks {
      * changed, a payment, an import): the engine evaluates them soon
      * instead of at the next scheduled pass. May be NULL. */
     void (*changed)(void *arg);
+    /* Routes served by the channel modules (agent queue, inbound replies,
+     * CRM webhooks; engine/channels_api.c). route is the route table's
+     * "METHOD /path/{id}" pattern, id the decoded {id} segment ("" if
+     * none), query the query parameters and headers the request headers
+     * (names lowercased) as objects of strings, and body the parsed JSON
+     * body or NULL (all borrowed). Open routes (no bearer token) must
+     * authenticate the caller themselves (e.g. a webhook secret header). Returns the HTTP status
+     * (2xx) with *reply a new reference, or a negative errno with err
+     * filled: -ENOENT → 404 when err->field is "id" or "", else 422
+     * unknown_reference; -EEXIST → 409; -EINVAL → 422; -ENOTSUP → 503;
+     * -EACCES → 401. */
+    int (*extension)(void *arg, const char *route, const char *id, json_t *query,
+                     json_t *headers, json_t *body, json_t **reply, dn_err *err);
 } dn_api_hooks;
 
 /* Starts serving on addr:port (port 0 = any free port; see api_port) on

@@ -36,6 +36,8 @@ void dn_config_free(dn_config *c)
     c->guard_profiles = NULL;
     json_decref(c->holidays);
     c->holidays = NULL;
+    json_decref(c->modules);
+    c->modules = NULL;
 }
 
 /* "holidays": {"LV": {"2023-05-29": "Ice hockey bronze"}}: one-off public
@@ -225,6 +227,15 @@ int dn_config_load(dn_config *c, const char *path, dn_err *err)
                 json_decref(c->channels);
                 c->channels = json_incref(v);
             }
+        } else if (strcmp(key, "agent_queue") == 0 || strcmp(key, "replies") == 0 ||
+                   strcmp(key, "webhooks") == 0) {
+            /* the channel modules check their own keys (channels_api.c) */
+            if (!json_is_object(v))
+                rc = dn_err_set(err, -EINVAL, key, "config key \"%s\" must be an object", key);
+            else if (!c->modules && !(c->modules = json_object()))
+                rc = dn_err_set(err, -ENOMEM, key, "out of memory");
+            else
+                json_object_set(c->modules, key, v);
         } else {
             rc = dn_err_set(err, -EINVAL, key, "%s: unknown config key \"%s\"", path, key);
         }

@@ -36,6 +36,8 @@ typedef struct dn_config {
                                             checked by dn_config_load */
     json_t *holidays;                    /* one-off public holidays {"LV": {"2023-05-29":
                                             "name"}} or NULL (owned); checked */
+    json_t *modules;                     /* {"agent_queue": {..}, "replies": {..}, "webhooks":
+                                            {..}} as given, checked by channels_open (owned) */
 } dn_config;
 
 void dn_config_defaults(dn_config *c);

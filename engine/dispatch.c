@@ -7,6 +7,9 @@
  */
 #include "engine.h"
 
+#include "agent_queue.h"
+#include "store_ext.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,13 +222,16 @@ static void dispatch_one(dn_engine *e, dn_outbox_item *it, dn_time now, dn_facts
     char why[256];
     const char *cancel = NULL;
 
+    /* the one opt-out confirmation goes to an opted-out address whatever is
+     * owed; the guard still checks that it is the first and its hours */
+    bool confirmation = it->purpose == DN_PURPOSE_OPTOUT_CONFIRM;
     if (e->store.ops->load_facts(e->store.ctx, it->customer_id, now, f, &err)) {
         snprintf(why, sizeof why, "customer facts unavailable: %s", err.msg);
         cancel = why;
     }
-    if (!cancel)
+    if (!cancel && !confirmation)
         cancel = no_longer_owed(f, it->case_id, why, sizeof why);
-    if (!cancel) {
+    if (!cancel && !confirmation) {
         const char *missing = NULL;
         if (!engine_channel_address(&f->customer, it->channel, &missing)) {
             snprintf(why, sizeof why, "%s: %s", it->channel, missing);
@@ -279,6 +285,20 @@ static void dispatch_one(dn_engine *e, dn_outbox_item *it, dn_time now, dn_facts
             dn_log(DN_LOG_ERROR, "dispatch", "contact %lld not cancelled: %s",
                    (long long)it->id, err.msg);
         st->cancelled++;
+        return;
+    }
+
+    /* a task for a person: the agent queue (when the store keeps one) */
+    if (strcmp(it->channel, "agent") == 0 && store_sqlite_db(&e->store)) {
+        int64_t task_id = 0;
+        if (agent_queue_contact(&e->store, it, f, now, &task_id, &err)) {
+            dn_log(DN_LOG_ERROR, "dispatch", "contact %lld not queued for an agent: %s",
+                   (long long)it->id, err.msg);
+            on_sent(e, it->id, -EIO, NULL, err.msg);
+            st->failed++;
+        } else {
+            st->sent++;
+        }
         return;
     }
 

@@ -32,6 +32,7 @@ static const char usage_main[] =
     "  pass         run one evaluation pass at a given time (and dispatch)\n"
     "  preview      show what the rules decide for one customer, no side effects\n"
     "  migrate      create or upgrade the store's schema\n"
+    "  voice-samples  render every voice and tone of the voice robot to WAV files\n"
     "\n"
     "`dunningd COMMAND --help` describes each command. Version " DN_VERSION ".\n";
 
@@ -516,6 +517,13 @@ static int cmd_serve(int argc, char **argv, cli *c)
     return 0;
 }
 
+int cli_voice_samples(int argc, char **argv);   /* cli_channels.c */
+
+static int cmd_voice_samples(int argc, char **argv, cli *c)
+{
+    return cli_voice_samples(argc, argv);
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -525,7 +533,7 @@ int main(int argc, char **argv)
         { "serve", cmd_serve },     { "check-rules", cmd_check_rules },
         { "test-rules", cmd_test_rules }, { "import", cmd_import },
         { "pass", cmd_pass },       { "preview", cmd_preview },
-        { "migrate", cmd_migrate },
+        { "migrate", cmd_migrate }, { "voice-samples", cmd_voice_samples },
     };
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {

@@ -21,6 +21,7 @@
 #include "api.h"
 #include "contactability.h"
 #include "callback_sign.h"
+#include "channels_api.h"
 #include "engine.h"
 
 typedef struct dn_server {
@@ -28,6 +29,7 @@ typedef struct dn_server {
     const dn_config   *cfg;
     dn_engine          engine;
     dn_api            *api;
+    dn_channels       *channels;          /* agent queue, replies, webhooks */
     struct event *pass_timer, *pass_step, *pass_soon, *dispatch_timer, *dispatch_soon,
                  *recover_timer, *sig_hup, *sig_term, *sig_int;
     struct event *watch_event, *watch_debounce;
@@ -279,6 +281,13 @@ static int hook_rules_reload(void *arg, json_t **out, dn_err *err)
     return rc;
 }
 
+static int hook_extension(void *arg, const char *route, const char *id, json_t *query,
+                          json_t *headers, json_t *body, json_t **reply, dn_err *err)
+{
+    dn_server *s = arg;
+    return channels_api_handle(s->channels, route, id, query, headers, body, reply, err);
+}
+
 static json_t *hook_metrics(void *arg)
 {
     dn_server *s = arg;
@@ -341,6 +350,9 @@ int server_run(const dn_config *cfg, dn_err *err)
     rc = engine_open_channels(e, s->base, cfg->channels, cfg->outbox_dir, err);
     if (rc)
         goto done;
+    rc = channels_open(&s->channels, s->base, e, cfg->modules, hook_changed, s, err);
+    if (rc)
+        goto done;
 
     char host[128];
     int port;
@@ -363,6 +375,7 @@ int server_run(const dn_config *cfg, dn_err *err)
         .rules_reload = hook_rules_reload,
         .metrics_extra = hook_metrics,
         .changed = hook_changed,
+        .extension = hook_extension,
     };
     rc = api_start(s->base, host, port, &e->store, &api_cfg, &hooks, s, &s->api, err);
     if (rc)
@@ -414,6 +427,7 @@ done:
             event_free(evs[i]);
     if (s->inotify_fd >= 0)
         close(s->inotify_fd);
+    channels_close(s->channels);
     engine_close(e);
     if (s->base)
         event_base_free(s->base);

@@ -764,8 +764,10 @@ static int sqlite_open(void **ctx, const char *dsn, const char *schema_root, dn_
     }
     sqlite3_extended_result_codes(s->db, 1);
     if (sqlite3_exec(s->db,
-                     "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
-                     "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; "
+                     /* the busy timeout first: two processes opening at once
+                      * may meet while one recovers the WAL */
+                     "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; "
+                     "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
                      "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
                      NULL, NULL, NULL) != SQLITE_OK) {
         rc = db_fail(s, sqlite3_errcode(s->db), err, "dsn", "cannot configure the database");
@@ -2910,3 +2912,13 @@ const dn_store_ops dn_store_sqlite = {
     .opt_out_by_contact = sqlite_opt_out_by_contact,
     .requeue_sending = sqlite_requeue_sending,
 };
+
+/* The connection behind a store opened with dn_store_sqlite, or NULL for any
+ * other backend. For modules that keep tables of their own
+ * (store_ext.h); used on the store's thread only. */
+struct sqlite3 *store_sqlite_db(const dn_store *store)
+{
+    if (!store || store->ops != &dn_store_sqlite || !store->ctx)
+        return NULL;
+    return ((sqlite_store *)store->ctx)->db;
+}

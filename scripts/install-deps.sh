@@ -19,6 +19,9 @@ packages=(
   valgrind                             # memory checks in the test suite
   kannel                               # SMS gateway (bearerbox + smsbox) the SMS tests run against
   python3-aiosmtpd                     # SMTP server the e-mail tests deliver to
+  libespeak-ng-dev espeak-ng-data      # voice robot: local rendering of calls to WAV
+  libhpdf-dev fonts-dejavu-core        # letters as PDF (libharu) with an embedded UTF-8 font
+  poppler-utils                        # tests: pdftotext/pdffonts read the letters back
 )
 
 missing=()

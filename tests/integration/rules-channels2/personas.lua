@@ -1,0 +1,1 @@
+return { classify = function(c) return "friendly" end }

@@ -1,0 +1,112 @@
+"""Inbound replies through the real server (POST /v1/replies): STOP words
+(en/lv/ru) opt the customer out of that channel and queue exactly one
+confirmation, which the dispatcher sends even though the channel is opted
+out; "1"/jā/да record a promise the rules see; anything else becomes an
+agent task; every reply is an event; bad input is refused precisely.
+
+Run: /usr/bin/python3 -m pytest tests/integration/test_replies.py"""
+import pytest
+
+from channels_helpers import Server, customer, invoice
+
+
+@pytest.fixture
+def server(tmp_path):
+    s = Server(tmp_path)
+    yield s
+    s.stop()
+
+
+def reply_events(server, cid):
+    timeline = server.get(f"/v1/customers/{cid}/timeline").json()
+    return [e for e in timeline["events"] if e["kind"] == "reply"]
+
+
+def test_stop_words_opt_out_with_one_confirmation(server):
+    assert server.post("/v1/customers", customer("C1", chat="5551")).status_code == 201
+    assert server.post("/v1/invoices", invoice("I1", "C1", 4200, due="2026-06-20")).status_code == 201
+    r = server.post("/v1/replies", {"channel": "sms", "from": "+37120000001", "text": "  Stop! "})
+    assert r.status_code == 201, r.text
+    first = r.json()
+    assert first["classification"] == "opt_out" and first["customer_id"] == "C1"
+    assert isinstance(first["opt_out_confirmation"], int)
+    # a second STOP (Latvian) is recorded, but no second confirmation
+    r = server.post("/v1/replies", {"channel": "sms", "from": "37120000001", "text": "BEIGT"})
+    assert r.status_code == 201
+    assert r.json()["classification"] == "opt_out" and r.json()["opt_out_confirmation"] is None
+    assert server.get("/v1/customers/C1").json()["opt_out"] == ["sms"]
+    # Russian on chat: chat opted out too
+    r = server.post("/v1/replies", {"channel": "chat", "from": "5551", "text": "СТОП"})
+    assert r.status_code == 201 and r.json()["classification"] == "opt_out"
+    assert sorted(server.get("/v1/customers/C1").json()["opt_out"]) == ["chat", "sms"]
+
+    # the dispatcher sends the sms confirmation once, in the customer's language
+    def confirmation_sent():
+        rows = server.query("SELECT state, body, channel, state_reason FROM contacts "
+                            "WHERE purpose = 'optout_confirm' ORDER BY channel")
+        return rows if len(rows) == 2 and rows[0][0] != "planned" and rows[1][0] != "planned" else None
+    rows = server.wait_for("the confirmation to be sent", confirmation_sent)
+    assert [(r[0], r[2]) for r in rows] == [("sent", "chat"), ("sent", "sms")], rows
+    assert all("atteicies" in r[1] for r in rows)
+    files = [p for p in server.outbox.rglob("*") if p.is_file()
+             and "atteicies" in p.read_text(encoding="utf-8")]
+    assert len(files) == 2   # one sms, one chat confirmation
+    assert len(reply_events(server, "C1")) == 3
+
+
+def test_yes_words_make_a_promise_the_rules_see(server):
+    assert server.post("/v1/customers", customer("C2", chat="777")).status_code == 201
+    assert server.post("/v1/invoices", invoice("I2", "C2", 15000, due="2026-06-20")).status_code == 201
+    r = server.post("/v1/replies", {"channel": "chat", "from": "777", "text": "Jā",
+                                    "provider_id": "tg-1001"})
+    assert r.status_code == 201, r.text
+    assert r.json()["classification"] == "promise" and isinstance(r.json()["promise_id"], int)
+    # promise_days 7 from 2026-06-02: due 2026-06-09 for the whole balance
+    rows = server.query("SELECT amount_minor, currency, due, state FROM promises")
+    assert rows == [(15000, "EUR", "2026-06-09", "pending")]
+    decision = server.get("/v1/customers/C2/preview").json()["decision"]
+    assert decision["action"] == "wait" and "2026-06-09" in decision["reason"]
+    # the same provider id again: not applied twice
+    r = server.post("/v1/replies", {"channel": "chat", "from": "777", "text": "Jā",
+                                    "provider_id": "tg-1001"})
+    assert r.status_code == 200 and r.json()["duplicate"] is True
+    assert len(server.query("SELECT id FROM promises")) == 1
+    assert len(reply_events(server, "C2")) == 1
+    for text in ("1", "да", "YES"):
+        r = server.post("/v1/replies", {"channel": "chat", "customer_id": "C2", "text": text})
+        assert r.json()["classification"] == "promise", text
+
+
+def test_other_text_becomes_an_agent_task_and_errors_are_precise(server):
+    assert server.post("/v1/customers", customer("C3")).status_code == 201
+    assert server.post("/v1/invoices", invoice("I3", "C3", 30000, due="2026-06-20")).status_code == 201
+    r = server.post("/v1/replies", {"channel": "sms", "from": "+37120000003",
+                                    "text": "Kad varēšu, samaksāšu"})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["classification"] == "other" and isinstance(body["task_id"], int)
+    task = server.get(f"/v1/agent/tasks/{body['task_id']}").json()
+    assert task["source"] == "reply" and task["customer_id"] == "C3"
+    assert "Kad varēšu, samaksāšu" in task["reason"]
+    # not yet due: no days overdue; 300.00 → 30 points
+    assert task["priority"] == 30
+    # the customer is due for evaluation now
+    due = server.query("SELECT next_evaluation_at FROM customers WHERE external_id = 'C3'")
+    assert due == [(1780390800,)]     # 2026-06-02T09:00:00Z, the pinned now
+
+    before = server.query("SELECT COUNT(*) FROM events")[0][0]
+    cases = [
+        ({"channel": "fax", "from": "+37120000003", "text": "x"}, 422, "channel"),
+        ({"channel": "sms", "text": "x"}, 422, "from"),
+        ({"channel": "sms", "from": "+37120000003"}, 422, "text"),
+        ({"channel": "sms", "from": "+37129999999", "text": "x"}, 422, "from"),
+        ({"channel": "sms", "customer_id": "NOPE", "text": "x"}, 422, "customer_id"),
+        ({"channel": "sms", "from": "+37120000003", "text": 5}, 422, "text"),
+        ({"channel": "sms", "from": "+37120000003", "text": "x", "extra": 1}, 422, "extra"),
+        ({"channel": "sms", "from": "+37120000003", "text": "x" * 1601}, 422, "text"),
+    ]
+    for body, status, field in cases:
+        r = server.post("/v1/replies", body)
+        assert r.status_code == status, (body, r.text)
+        assert r.json()["error"]["field"] == field, (body, r.text)
+    assert server.query("SELECT COUNT(*) FROM events")[0][0] == before
