@@ -178,3 +178,30 @@ def test_rate_limit_spaces_the_sends(tmp_path):
     # other 20 over the next second, so the last comes ≥ 0.9 s after the first
     stamps.sort()
     assert stamps[-1] - stamps[0] >= 0.9, stamps[-1] - stamps[0]
+
+
+def test_failover_to_the_second_gateway(tmp_path):
+    import socket
+    with socket.socket() as s:        # a port with nothing listening: refused at once
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    sink = HttpSink()
+    d = Dunningd(tmp_path, {"sms": [
+        {"driver": "http_sms", "instance": "a", "url": f"http://127.0.0.1:{dead}/send",
+         "concurrency": 1, "failover_after": 3},
+        {"driver": "http_sms", "instance": "b", "url": sink.url, "concurrency": 1}]})
+    d.load(customers(20))
+    d.start()
+    try:
+        wait_until(lambda: d.states() == {"sent": 17, "planned": 3}, 60,
+                   "gateway b to take over after 3 refusals by a")
+        via = dict(d.query("SELECT COALESCE(instance, ''), COUNT(*) FROM contacts "
+                           "GROUP BY 1"))
+        reasons = [r for (r,) in d.query("SELECT state_reason FROM contacts WHERE "
+                                         "state = 'planned'")]
+    finally:
+        d.stop()
+        sink.stop()
+    assert via == {"sms/b": 17, "": 3}, via
+    assert all(r.startswith("attempt 1 on sms/a failed, retry in 60s") for r in reasons), reasons
+    assert len(sink.requests) == 17
