@@ -242,7 +242,7 @@ static const char *const stmt_sql[ST_COUNT] = {
         "WHERE o.state = 'planned' AND o.scheduled_at <= ?1 AND (?3 IS NULL OR o.channel = ?3) "
         "ORDER BY o.scheduled_at, o.id LIMIT ?2",
     [ST_OUTBOX_TAKE] =
-        "UPDATE contacts SET state = 'sending', updated_at = ?2, sent_at = ?2, "
+        "UPDATE contacts SET state = 'sending', updated_at = ?2, sent_at = ?4, "
         "attempts = attempts + 1, claimed_by = ?3 "
         "WHERE id = ?1 AND state = 'planned'",
     [ST_CONTACT_STATE] =
@@ -2029,6 +2029,9 @@ static int sqlite_claim_outbox_channel(void *ctx, dn_time now, const char *chann
         b = sqlite3_bind_int64(st, 1, list[i].id);
         b |= sqlite3_bind_int64(st, 2, taken_at);
         b |= bind_text(st, 3, s->owner);
+        /* sent_at is on the engine's clock: the guard counts the contact
+         * from that moment, in the same time as every other fact */
+        b |= sqlite3_bind_int64(st, 4, now);
         rc = b ? bind_failed(s, b, err, "outbox take") : run(s, st, err, "outbox take");
         if (rc < 0)
             goto fail;
