@@ -261,8 +261,9 @@ static void test_facts_follow_the_customer(void **state)
     rules_release(rs);
 }
 
-/* decide() results with every optional field, four fallbacks included
- * (tests/fixtures/rules-ladder/segments/nodue.lua, customer NODUE-FULL). */
+/* decide() results with every optional field, four fallbacks included,
+ * and one read through its metatable, each field only when needed
+ * (tests/fixtures/rules-ladder/segments/nodue.lua, NODUE-FULL, NODUE-META). */
 static void test_decide_result_fields(void **state)
 {
     dn_rule_errors errs;
@@ -292,6 +293,16 @@ static void test_decide_result_fields(void **state)
     assert_true(d.transliterate);
     assert_int_equal(d.purpose, DN_PURPOSE_NOTICE);
     assert_string_equal(d.reason, "decide: day 5, template overdue");
+
+    /* a result with a metatable is read through it, field by field */
+    dn_strlcpy(f->customer.external_id, "NODUE-META", sizeof f->customer.external_id);
+    assert_int_equal(rules_decide(rs, f, at("2026-03-01T10:00:00Z"), &d), 0);
+    if (d.action != DN_ACT_CONTACT)
+        fail_msg("NODUE-META: %s (%s)", dn_action_names[d.action], d.reason);
+    assert_string_equal(d.channel, "email");
+    assert_string_equal(d.language, "lv");
+    assert_int_equal(d.n_fallback, 0);
+    assert_int_equal(d.step_day, 9);
     free(f);
     rules_release(rs);
 }
