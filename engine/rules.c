@@ -1616,7 +1616,7 @@ static void decide_result(lua_State *L, decide_job *job, const rules_segment *se
                        step.purpose == DN_PURPOSE_OPTOUT_CONFIRM))
         luaL_error(L, "decide() returned unknown purpose '%s'", purpose);
     char debt[DN_ID_MAX];
-    result_text_at(L, at, RESULT_DEBT, debt, sizeof debt);
+    result_text_at(L, &rf, RESULT_DEBT, debt, sizeof debt);
 
     /* the template must exist for the language the contact will be in */
     const char *lang = choose_language(rt, step.language, job->view.facts->customer.language);
