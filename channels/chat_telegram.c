@@ -103,7 +103,11 @@ static void on_sent(void *arg, long status, const char *body, const char *error)
     json_t *reply = error ? NULL : json_loads(body, 0, NULL);
     json_t *id = json_object_get(json_object_get(reply, "result"), "message_id");
     if (status == DN_HTTP_CANCELLED) {
-        /* stopping: the contact stays "sending" (in_doubt at the next start) */
+        /* stopping with the request out: its outcome is unknown (channel.h
+         * wants done() once; the contact becomes in_doubt, never re-sent
+         * blindly) */
+        msg->done(msg->arg, msg->contact_id, -ETIMEDOUT, NULL,
+                  "the engine stopped before the bot API answered");
     } else if (error) {
         snprintf(detail, sizeof detail, "bot API: %s", error);
         msg->done(msg->arg, msg->contact_id, -EIO, NULL, detail);

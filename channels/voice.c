@@ -379,8 +379,11 @@ static void on_call_placed(void *arg, long status, const char *body, const char 
     voice_call *call = arg;
     char detail[300];
     if (status == DN_HTTP_CANCELLED) {
-        /* the engine is stopping: the contact stays "sending" and becomes
-         * in_doubt at the next start, never called twice blindly */
+        /* the engine is stopping with the request out: the outcome is
+         * unknown (channel.h wants done() once; the contact becomes
+         * in_doubt, never called twice blindly) */
+        call->done(call->arg, call->contact_id, -ETIMEDOUT, NULL,
+                   "the engine stopped before the telephony API answered");
     } else if (error) {
         snprintf(detail, sizeof detail, "telephony API: %s", error);
         call->done(call->arg, call->contact_id, -EIO, NULL, detail);
