@@ -12,7 +12,7 @@
 #define TELEGRAM_TEXT_MAX 4096      /* the Bot API's message limit (characters) */
 
 typedef struct telegram_ctx {
-    dn_http *http;
+    dn_http_client *http;
     char     send_url[TELEGRAM_URL_MAX + 160];
     char     secret[257];
     long     timeout_ms;

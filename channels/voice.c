@@ -210,7 +210,7 @@ done:
 /* ---- the driver ---- */
 
 typedef struct voice_ctx {
-    dn_http *http;
+    dn_http_client *http;
     char     url[VOICE_URL_MAX];
     char     callback_url[VOICE_URL_MAX];
     char     from[32];
