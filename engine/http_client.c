@@ -28,7 +28,8 @@ static void on_done(void *arg, const dn_http_result *res)
         /* the client is being freed with this request still out */
         r->done(r->arg, DN_HTTP_CANCELLED, "", "cancelled: the client is closing");
     } else if (res->curl_code != CURLE_OK) {
-        r->done(r->arg, 0, "", res->error[0] ? res->error : curl_easy_strerror(res->curl_code));
+        r->done(r->arg, res->request_sent ? DN_HTTP_UNKNOWN : 0, "",
+                res->error[0] ? res->error : curl_easy_strerror(res->curl_code));
     } else {
         r->done(r->arg, res->status, res->body ? res->body : "", NULL);
     }

@@ -28,6 +28,10 @@ typedef struct dn_http_client dn_http_client;
  * pending, each gets status DN_HTTP_CANCELLED: the owner frees its state
  * and does nothing else (the loop and its peers are going away). */
 #define DN_HTTP_CANCELLED (-1L)
+/* status when the request went out but no complete answer came back (a
+ * timeout after sending, a dropped connection): the peer may have acted on
+ * it, so a sender must not repeat it blindly. error says what happened. */
+#define DN_HTTP_UNKNOWN (-2L)
 typedef void (*dn_http_post_fn)(void *arg, long status, const char *body, const char *error);
 
 int  http_client_new(dn_http_client **out, struct event_base *base, dn_err *err);

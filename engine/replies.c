@@ -200,18 +200,27 @@ static int find_sender(sqlite3 *db, const dn_reply_in *in, int64_t *id, char *ex
     return rc;
 }
 
-/* The result of an earlier reply with the same provider id, or 0. */
-static int earlier_reply(sqlite3 *db, const char *provider_id, json_t **result, dn_err *err)
+/* The result of an earlier reply with the same provider id from the same
+ * sender on the same channel, or 0. Provider ids are unique only per
+ * provider: two gateways, or SMS and chat, may reuse one, and a STOP must
+ * never be taken for someone else's earlier reply. */
+static int earlier_reply(sqlite3 *db, const dn_reply_in *in, json_t **result, dn_err *err)
 {
     sqlite3_stmt *st;
     int rc = store_ext_prepare(db,
                                "SELECT json_extract(payload, '$.result') FROM events WHERE kind = "
                                "'reply' AND json_extract(payload, '$.provider_id') = ?1 "
+                               "AND json_extract(payload, '$.channel') = ?2 "
+                               "AND json_extract(payload, '$.from') = ?3 "
+                               "AND json_extract(payload, '$.customer_ref') = ?4 "
                                "ORDER BY id LIMIT 1",
                                &st, "reply: duplicate check", err);
     if (rc)
         return rc;
-    sqlite3_bind_text(st, 1, provider_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, in->provider_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, in->channel, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, in->from ? in->from : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, in->customer_id ? in->customer_id : "", -1, SQLITE_STATIC);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
         const char *text = (const char *)sqlite3_column_text(st, 0);
@@ -306,7 +315,7 @@ int reply_receive(dn_store *store, const dn_reply_in *in, int promise_days, dn_t
     if (!in->text)
         return dn_err_set(err, -EINVAL, "text", "text is required (it may be empty)");
     if (in->provider_id && in->provider_id[0] &&
-        (rc = earlier_reply(db, in->provider_id, result, err)) != 0)
+        (rc = earlier_reply(db, in, result, err)) != 0)
         return rc < 0 ? rc : 0;
 
     int64_t customer_id = 0, event_id = 0, confirmation = 0, promise_id = 0, task_id = 0;
@@ -378,10 +387,11 @@ int reply_receive(dn_store *store, const dn_reply_in *in, int promise_days, dn_t
                         confirmation ? json_integer(confirmation) : json_null());
     json_object_set_new(res, "promise_id", promise_id ? json_integer(promise_id) : json_null());
     json_object_set_new(res, "task_id", task_id ? json_integer(task_id) : json_null());
-    json_t *payload = json_pack("{s:s, s:s, s:s, s:s, s:O}", "channel", in->channel, "text",
-                                in->text, "classification", reply_kind_name(kind),
-                                "provider_id", in->provider_id ? in->provider_id : "",
-                                "result", res);
+    json_t *payload = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O}", "channel", in->channel,
+                                "from", in->from ? in->from : "", "customer_ref",
+                                in->customer_id ? in->customer_id : "", "text", in->text,
+                                "classification", reply_kind_name(kind), "provider_id",
+                                in->provider_id ? in->provider_id : "", "result", res);
     if (!payload) {
         json_decref(res);
         rc = dn_err_set(err, -ENOMEM, NULL, "out of memory");

@@ -208,7 +208,14 @@ def test_email_over_smtp_with_one_click_unsubscribe(tmp_path, smtp):
         assert after["decision"]["action"] == "skip", after
         assert "email: opted out" in after["decision"]["reason"], after
 
-        # a complaint through the bounce intake, and a hard bounce
+        # a Message-ID with the right contact number but another key (guessed,
+        # forged): refused, nothing changes
+        forged = "<guessed." + row["provider_id"].split(".")[-1]
+        r = requests.post(d.base + "/v1/callbacks/email", headers=AUTH, timeout=10,
+                          json={"message_id": forged, "type": "bounce", "permanent": True})
+        assert r.status_code in (404, 409, 422), r.text
+        assert contact_row(d, "C-MAIL")["state"] != "failed"
+        # a hard bounce with the real Message-ID
         r = requests.post(d.base + "/v1/callbacks/email", headers=AUTH, timeout=10,
                           json={"message_id": row["provider_id"], "type": "bounce",
                                 "permanent": True, "reason": "550 5.1.1 no such user"})
