@@ -1319,6 +1319,11 @@ static void fill_step(decide_job *job, const rules_segment *seg, const rules_ste
     out->hours_to = step->hours_from >= 0 ? step->hours_to : seg->hours_to;
     out->transliterate = step->transliterate;
     out->purpose = step->purpose;
+    /* "prevention" is what comes before the due date; a message to a
+     * customer already overdue is a reminder in law whatever the rule calls
+     * it (the guard counts reminders: a label must not dodge that) */
+    if (out->purpose == DN_PURPOSE_PREVENTION && view->has_days && view->days_overdue > 0)
+        out->purpose = DN_PURPOSE_REMINDER;
     memcpy(out->where, step->where, sizeof out->where);
 }
 
