@@ -130,3 +130,18 @@ def test_other_text_becomes_an_agent_task_and_errors_are_precise(server):
         assert r.status_code == status, (body, r.text)
         assert r.json()["error"]["field"] == field, (body, r.text)
     assert server.query("SELECT COUNT(*) FROM events")[0][0] == before
+
+
+def test_stop_from_a_shared_number_opts_out_everyone_on_it(server):
+    """Two customers on one phone (a family line): STOP means "not to this
+    number", so both are opted out of SMS; the one confirmation goes to the
+    customer the reply was matched to."""
+    assert server.post("/v1/customers", customer("F1", phone="+37127777777")).status_code == 201
+    assert server.post("/v1/customers", customer("F2", phone="+37127777777")).status_code == 201
+    r = server.post("/v1/replies", {"channel": "sms", "from": "+37127777777", "text": "STOP",
+                                    "provider_id": "fam-1"})
+    assert r.status_code == 201, r.text
+    assert server.get("/v1/customers/F1").json()["opt_out"] == ["sms"]
+    assert server.get("/v1/customers/F2").json()["opt_out"] == ["sms"]
+    confirmations = server.query("SELECT COUNT(*) FROM contacts WHERE purpose = 'optout_confirm'")
+    assert confirmations == [(1,)]
