@@ -1,5 +1,10 @@
 /*
- * test_store.c — the SQLite store against a fresh database file per test.
+ * test_store.c — the store contract: the same tests, with the same expected
+ * values, against whichever backend DN_TEST_STORE_DSN names:
+ *   unset or "sqlite"   a fresh SQLite file per test;
+ *   mariadb://...       a fresh database per test on that server (the DSN's
+ *                       user must be allowed to create and drop databases;
+ *                       scripts/mariadb-test-server.sh starts such a server).
  * Every expected value is worked out by hand in the table next to it:
  * allocation follows "oldest due first, no due date last, only open
  * invoices of the payment's currency"; the pass writes one contact per
@@ -11,6 +16,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <mysql.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +24,16 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "store_mariadb.h"
 
 #define COUNT(table) (sizeof(table) / sizeof((table)[0]))
 
 typedef struct fixture {
-    char dir[64];
-    char path[128];
+    bool mariadb;
+    char dir[64];              /* SQLite: the test's folder */
+    char path[128];            /* SQLite: its database file */
+    char database[64];         /* MariaDB: the test's database */
+    char dsn[1024];            /* what dn_store_open was given */
     dn_store store;
 } fixture;
 
@@ -33,22 +43,71 @@ static void schema_root(char *out, size_t size)
     snprintf(out, size, "%s/schema", source && *source ? source : DN_SOURCE_DIR);
 }
 
+static const char *backend_dsn(void)
+{
+    const char *dsn = getenv("DN_TEST_STORE_DSN");
+    return dsn && strncmp(dsn, "mariadb://", 10) == 0 ? dsn : NULL;
+}
+
+/* A connection to the MariaDB server of DN_TEST_STORE_DSN, in database
+ * (NULL: none). */
+static MYSQL *maria_connect(const char *database)
+{
+    dn_mariadb_dsn d;
+    dn_err err = { 0 };
+    assert_int_equal(dn_mariadb_dsn_parse(backend_dsn(), &d, &err), 0);
+    MYSQL *db = mysql_init(NULL);
+    assert_non_null(db);
+    mysql_options(db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    if (!mysql_real_connect(db, d.socket[0] ? "localhost" : d.host, d.user,
+                            d.password[0] ? d.password : NULL, database, d.port,
+                            d.socket[0] ? d.socket : NULL, 0))
+        fail_msg("cannot connect to the test server: %s", mysql_error(db));
+    return db;
+}
+
+/* Runs one statement on the admin connection; fails the test on error. */
+static void maria_admin(const char *sql)
+{
+    MYSQL *db = maria_connect(NULL);
+    if (mysql_query(db, sql))
+        fail_msg("%s: %s", sql, mysql_error(db));
+    mysql_close(db);
+}
+
 static int setup(void **state)
 {
+    static int serial;
     fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/dn-store-test-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/store.db", f->dir);
+    const char *base = backend_dsn();
+    if (base) {
+        f->mariadb = true;
+        snprintf(f->database, sizeof f->database, "dn_contract_%d_%d", (int)getpid(), ++serial);
+        char sql[160];
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+                 f->database);
+        maria_admin(sql);
+        /* the base DSN with its database swapped for the test's */
+        const char *slash = strchr(base + 10, '/');
+        assert_non_null(slash);
+        const char *query = strchr(slash, '?');
+        snprintf(f->dsn, sizeof f->dsn, "%.*s/%s%s", (int)(slash - base), base, f->database,
+                 query ? query : "");
+    } else {
+        snprintf(f->dir, sizeof f->dir, "/tmp/dn-store-test-XXXXXX");
+        assert_non_null(mkdtemp(f->dir));
+        snprintf(f->path, sizeof f->path, "%s/store.db", f->dir);
+        snprintf(f->dsn, sizeof f->dsn, "sqlite:%s", f->path);
+    }
     char schema[4096];
     schema_root(schema, sizeof schema);
     dn_err err = { 0 };
-    char dsn[160];
-    snprintf(dsn, sizeof dsn, "sqlite:%s", f->path);
-    int rc = dn_store_open(&f->store, dsn, schema, &err);
+    int rc = dn_store_open(&f->store, f->dsn, schema, &err);
     if (rc < 0)
         print_error("open: %s (%s)\n", err.msg, err.field);
     assert_int_equal(rc, 0);
+    assert_string_equal(f->store.ops->name, f->mariadb ? "mariadb" : "sqlite");
     *state = f;
     return 0;
 }
@@ -58,14 +117,38 @@ static int teardown(void **state)
     fixture *f = *state;
     static const char *const suffixes[] = { "", "-wal", "-shm" };
     dn_store_close(&f->store);
-    for (size_t i = 0; i < COUNT(suffixes); i++) {
-        char file[160];
-        snprintf(file, sizeof file, "%s%s", f->path, suffixes[i]);
-        unlink(file);
+    if (f->mariadb) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "DROP DATABASE %s", f->database);
+        maria_admin(sql);
+    } else {
+        for (size_t i = 0; i < COUNT(suffixes); i++) {
+            char file[160];
+            snprintf(file, sizeof file, "%s%s", f->path, suffixes[i]);
+            unlink(file);
+        }
+        rmdir(f->dir);
     }
-    rmdir(f->dir);
     free(f);
     return 0;
+}
+
+/* Runs one SQL statement on a second connection to the test's database:
+ * true when the database accepted it. */
+static bool raw_sql(fixture *f, const char *sql)
+{
+    if (f->mariadb) {
+        MYSQL *db = maria_connect(f->database);
+        bool ok = mysql_query(db, sql) == 0;
+        mysql_close(db);
+        return ok;
+    }
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc == SQLITE_OK;
 }
 
 static dn_date day(const char *ymd)
@@ -188,7 +271,12 @@ static void test_open_dsn(void **state)
         int rc;
         const char *field;
     } rows[] = {
-        { "mariadb://user@localhost/dunning", -ENOTSUP, "dsn" },
+        { "mariadb://user@localhost", -EINVAL, "dsn" },            /* no database */
+        { "mariadb://user@localhost:99999/dunning", -EINVAL, "dsn" },
+        { "mariadb://user@localhost/dun-ning", -EINVAL, "dsn" },
+        { "mariadb://user@localhost/dunning?colour=red", -EINVAL, "dsn" },
+        { "mariadb://user@localhost/dunning?read_timeout=0", -EINVAL, "dsn" },
+        { "mariadb://u:p%4@localhost/dunning", -EINVAL, "dsn" },  /* cut escape */
         { "", -EINVAL, "dsn" },
         { "sqlite:", -EINVAL, "dsn" },
     };
@@ -202,14 +290,14 @@ static void test_open_dsn(void **state)
         assert_string_equal(err.field, rows[i].field);
         assert_null(s.ops);
     }
-    /* schema/sqlite holds 001 and 002: the fixture's file is at version 2;
-     * opening it again applies nothing */
+    /* schema/<backend> holds 001 and 002: the fixture's store is at version
+     * 2; opening it again applies nothing */
     int version = 0;
     dn_err err = { 0 };
     assert_int_equal(f->store.ops->schema_version(f->store.ctx, &version, &err), 0);
     assert_int_equal(version, 2);
     dn_store again;
-    assert_int_equal(dn_store_open(&again, f->path, schema, &err), 0);
+    assert_int_equal(dn_store_open(&again, f->dsn, schema, &err), 0);
     assert_int_equal(again.ops->schema_version(again.ctx, &version, &err), 0);
     assert_int_equal(version, 2);
     dn_store_close(&again);
@@ -532,17 +620,6 @@ static void test_claim_due(void **state)
     assert_string_equal(out[0].persona, "friendly");
 }
 
-/* Runs one SQL statement on a second connection to the same file. */
-static int raw_sql(fixture *f, const char *sql)
-{
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-    sqlite3_close(db);
-    return rc;
-}
-
 static void append(fixture *f, int64_t customer_id, const char *kind, dn_time at)
 {
     dn_err err = { 0 };
@@ -573,11 +650,11 @@ static void test_facts(void **state)
     append(f, id, "reply", now - 10 * d);
     append(f, id, "reply", now - 100 * d);      /* outside the 90 days */
     append(f, id, "dispute", now - 200 * d);
-    assert_int_equal(raw_sql(f,
+    assert_true(raw_sql(f,
         "INSERT INTO promises (customer_id, amount_minor, currency, due, state, created_at) VALUES "
         "(1, 100, 'EUR', '2023-11-01', 'kept', 0), (1, 100, 'EUR', '2023-12-01', 'kept', 0), "
         "(1, 100, 'EUR', '2023-12-15', 'broken', 0), (1, 100, 'EUR', '2024-02-05', 'pending', 0), "
-        "(1, 100, 'EUR', '2024-02-03', 'pending', 0)"), SQLITE_OK);
+        "(1, 100, 'EUR', '2024-02-03', 'pending', 0)"));
     bool duplicate;
     assert_int_equal(record(f, id, true, 1, now, now - 40 * d, "one", &duplicate), 0);
     assert_int_equal(record(f, id, true, 7, now, now - 3 * d, "seven", &duplicate), 0);
@@ -740,20 +817,19 @@ static void test_events_append_only(void **state)
     int64_t id = add_customer(f, "C1", "Audit Person");   /* logs customer_created */
     static const struct {
         const char *sql;
-        int rc;
+        bool accepted;
     } rows[] = {
-        { "UPDATE events SET kind = 'edited'", SQLITE_CONSTRAINT },
-        { "UPDATE events SET payload = '{}' WHERE id = 1", SQLITE_CONSTRAINT },
-        { "DELETE FROM events", SQLITE_CONSTRAINT },
-        { "DELETE FROM events WHERE id = 1", SQLITE_CONSTRAINT },
-        { "INSERT INTO events (customer_id, at, kind, payload) VALUES (1, 5, 'note', '{}')",
-          SQLITE_OK },
+        { "UPDATE events SET kind = 'edited'", false },
+        { "UPDATE events SET payload = '{}' WHERE id = 1", false },
+        { "DELETE FROM events", false },
+        { "DELETE FROM events WHERE id = 1", false },
+        { "INSERT INTO events (customer_id, at, kind, payload) VALUES (1, 5, 'note', '{}')", true },
         { "INSERT INTO events (customer_id, at, kind, payload) VALUES (1, 5, 'note', 'not json')",
-          SQLITE_CONSTRAINT },
+          false },
     };
     for (size_t i = 0; i < COUNT(rows); i++) {
         print_message("row %zu: %s\n", i, rows[i].sql);
-        assert_int_equal(raw_sql(f, rows[i].sql), rows[i].rc);
+        assert_int_equal(raw_sql(f, rows[i].sql), rows[i].accepted);
     }
     json_t *t = timeline(f, "C1");
     assert_int_equal(count_events(t, "customer_created"), 1);
