@@ -980,6 +980,142 @@ static void test_lists(void **state)
     json_decref(files);
 }
 
+/* ---- MariaDB only: DSN, refused data, reconnection ---- */
+
+static void test_mariadb_dsn(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *dsn;
+        int rc;
+        const char *user, *password, *host, *database, *socket;
+        unsigned port, read_timeout;
+    } rows[] = {
+        { "mariadb://dunning:s3cret@127.0.0.1:3307/dunning", 0,
+          "dunning", "s3cret", "127.0.0.1", "dunning", "", 3307, 30 },
+        { "mariadb://app:p%40ss%3Aword@db.example/prod_1", 0,
+          "app", "p@ss:word", "db.example", "prod_1", "", 0, 30 },
+        { "mariadb://root@/dunning?socket=/run/mysqld/mysqld.sock&read_timeout=5", 0,
+          "root", "", "", "dunning", "/run/mysqld/mysqld.sock", 0, 5 },
+        { "mariadb://localhost/d", 0, "", "", "localhost", "d", "", 0, 30 },
+        { "mariadb:///dunning", -EINVAL, NULL, NULL, NULL, NULL, NULL, 0, 0 },  /* no host */
+        { "mariadb://h:0/d", -EINVAL, NULL, NULL, NULL, NULL, NULL, 0, 0 },
+        { "mariadb://h:33a/d", -EINVAL, NULL, NULL, NULL, NULL, NULL, 0, 0 },
+        { "mariadb://h/d?socket=", -EINVAL, NULL, NULL, NULL, NULL, NULL, 0, 0 },
+        { "mariadb://h/d?write_timeout=3601", -EINVAL, NULL, NULL, NULL, NULL, NULL, 0, 0 },
+        { "mariadb://h/d;drop", -EINVAL, NULL, NULL, NULL, NULL, NULL, 0, 0 },
+        { "sqlite:x.db", -EINVAL, NULL, NULL, NULL, NULL, NULL, 0, 0 },
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu: %s\n", i, rows[i].dsn);
+        dn_mariadb_dsn d;
+        dn_err err = { 0 };
+        assert_int_equal(dn_mariadb_dsn_parse(rows[i].dsn, &d, &err), rows[i].rc);
+        if (rows[i].rc < 0) {
+            assert_string_equal(err.field, "dsn");
+            continue;
+        }
+        assert_string_equal(d.user, rows[i].user);
+        assert_string_equal(d.password, rows[i].password);
+        assert_string_equal(d.host, rows[i].host);
+        assert_string_equal(d.database, rows[i].database);
+        assert_string_equal(d.socket, rows[i].socket);
+        assert_int_equal(d.port, rows[i].port);
+        assert_int_equal(d.read_timeout, rows[i].read_timeout);
+        assert_int_equal(d.connect_timeout, 5);
+    }
+}
+
+/* What the struct buffers let through but a column is too short for comes
+ * back as -E2BIG naming the column, and nothing of the write stays. */
+static void test_mariadb_refused(void **state)
+{
+    fixture *f = *state;
+    if (!f->mariadb)
+        skip();
+    int64_t id = add_customer(f, "C1", "Refused Person");
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    bool duplicate;
+    assert_int_equal(record(f, id, true, 1, 50, 100, "body", &duplicate), 0);
+    dn_outbox_item *items = NULL;
+    int n = 0;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 150, &items, 4, &n, &err), 0);
+    assert_int_equal(n, 1);
+    int64_t contact_id = items[0].id;
+    dn_outbox_items_free(items, n);
+    char provider_id[300];
+    memset(provider_id, 'x', sizeof provider_id - 1);   /* 299 > VARCHAR(255) */
+    provider_id[sizeof provider_id - 1] = '\0';
+    char kind[80];
+    memset(kind, 'k', sizeof kind - 1);                 /* 79 > VARCHAR(63) */
+    kind[sizeof kind - 1] = '\0';
+    static const struct { int which; const char *field; } rows[] = {
+        { 0, "provider_id" }, { 1, "kind" },
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu: %s\n", i, rows[i].field);
+        dn_err_clear(&err);
+        int rc = rows[i].which == 0
+            ? f->store.ops->set_contact_state(f->store.ctx, contact_id, "sent", provider_id, NULL,
+                                              200, &err)
+            : f->store.ops->append_event(f->store.ctx, id, kind, NULL, 200, &err);
+        assert_int_equal(rc, -E2BIG);
+        assert_string_equal(err.field, rows[i].field);
+    }
+    /* the refused state change left the contact as it was, with no event */
+    json_t *t = timeline(f, "C1");
+    json_t *contact = json_array_get(json_object_get(t, "contacts"), 0);
+    assert_string_equal(json_string_value(json_object_get(contact, "state")), "sending");
+    assert_true(json_is_null(json_object_get(contact, "provider_id")));
+    assert_int_equal(count_events(t, "contact_sent"), 0);
+    json_decref(t);
+}
+
+/* The server drops the store's connection: the next call fails with -EIO,
+ * the one after reconnects and works; a caller's transaction that spanned
+ * the drop is reported lost at commit. */
+static void test_mariadb_reconnect(void **state)
+{
+    fixture *f = *state;
+    if (!f->mariadb)
+        skip();
+    add_customer(f, "C1", "Reconnect Person");
+    static const struct { bool in_transaction; } rows[] = { { false }, { true } };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu: %s\n", i, rows[i].in_transaction ? "in a transaction" : "alone");
+        dn_err err = { 0 };
+        if (rows[i].in_transaction)
+            assert_int_equal(f->store.ops->begin(f->store.ctx, &err), 0);
+        /* kill every connection to the test's database but this one */
+        MYSQL *admin = maria_connect(NULL);
+        char sql[256];
+        snprintf(sql, sizeof sql, "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '%s' "
+                 "AND ID <> CONNECTION_ID()", f->database);
+        assert_int_equal(mysql_query(admin, sql), 0);
+        MYSQL_RES *res = mysql_store_result(admin);
+        assert_non_null(res);
+        int killed = 0;
+        MYSQL_ROW row;
+        while ((row = mysql_fetch_row(res))) {
+            snprintf(sql, sizeof sql, "KILL CONNECTION %s", row[0]);
+            assert_int_equal(mysql_query(admin, sql), 0);
+            killed++;
+        }
+        mysql_free_result(res);
+        mysql_close(admin);
+        assert_int_equal(killed, 1);
+        dn_customer c;
+        assert_int_equal(f->store.ops->get_customer(f->store.ctx, "C1", &c, &err), -EIO);
+        if (rows[i].in_transaction) {
+            assert_int_equal(f->store.ops->commit(f->store.ctx, &err), -EIO);
+            assert_string_equal(err.field, "store");
+        }
+        assert_int_equal(f->store.ops->get_customer(f->store.ctx, "C1", &c, &err), 0);
+        assert_string_equal(c.name, "Reconnect Person");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -995,6 +1131,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_events_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
+        cmocka_unit_test(test_mariadb_dsn),
+        cmocka_unit_test_setup_teardown(test_mariadb_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mariadb_reconnect, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
