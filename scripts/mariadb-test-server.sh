@@ -5,6 +5,7 @@
 #
 #   eval "$(scripts/mariadb-test-server.sh start)"   # prints export lines
 #   scripts/mariadb-test-server.sh stop [DIR]        # DIR defaults to $DN_MARIADB_DIR
+#   scripts/mariadb-test-server.sh resume DIR        # start it again after a kill
 #
 # start prints:
 #   DN_MARIADB_DIR       the server's folder (data/, sock, pid, error.log)
@@ -24,20 +25,12 @@ free_port() {
   /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
-start() {
-  command -v mariadbd > /dev/null || [ -x /usr/sbin/mariadbd ] || die "mariadbd is missing (apt-get install mariadb-server)"
-  local mariadbd=/usr/sbin/mariadbd
+# launch DIR: runs mariadbd on DIR's data, socket and port (DIR/port) and
+# waits until it answers, at most start_timeout seconds.
+launch() {
+  local dir=$1 port mariadbd=/usr/sbin/mariadbd
+  port=$(cat "$dir/port")
   command -v mariadbd > /dev/null && mariadbd=$(command -v mariadbd)
-  local dir port
-  dir=$(mktemp -d /tmp/dn-mariadb-XXXXXX)
-  mkdir -p "$dir/data" "$dir/tmp"
-  if ! mariadb-install-db --no-defaults --datadir="$dir/data" --user=root \
-      --auth-root-authentication-method=normal --skip-test-db > "$dir/install.log" 2>&1; then
-    cat "$dir/install.log" >&2
-    rm -rf "$dir"
-    die "mariadb-install-db failed"
-  fi
-  port=$(free_port)
   # the server detaches from this shell's job control; its pid goes to $dir/pid
   nohup "$mariadbd" --no-defaults --user=root --datadir="$dir/data" --tmpdir="$dir/tmp" \
     --socket="$dir/sock" --port="$port" --bind-address=127.0.0.1 --skip-name-resolve \
@@ -50,16 +43,34 @@ start() {
   until mariadb-admin --no-defaults --socket="$dir/sock" -uroot ping > /dev/null 2>&1; do
     if ! kill -0 "$(cat "$dir/launcher.pid")" 2> /dev/null; then
       tail -20 "$dir/error.log" >&2 || true
-      die "mariadbd exited during start-up (log: $dir/error.log)"
+      echo "mariadb-test-server: mariadbd exited during start-up (log: $dir/error.log)" >&2
+      return 1
     fi
     if [ "$waited" -ge $((start_timeout * 10)) ]; then
       tail -20 "$dir/error.log" >&2 || true
       kill "$(cat "$dir/launcher.pid")" 2> /dev/null || true
-      die "mariadbd did not answer within ${start_timeout}s"
+      echo "mariadb-test-server: mariadbd did not answer within ${start_timeout}s" >&2
+      return 1
     fi
     sleep 0.1
     waited=$((waited + 1))
   done
+}
+
+start() {
+  command -v mariadbd > /dev/null || [ -x /usr/sbin/mariadbd ] || die "mariadbd is missing (apt-get install mariadb-server)"
+  local dir port
+  dir=$(mktemp -d /tmp/dn-mariadb-XXXXXX)
+  mkdir -p "$dir/data" "$dir/tmp"
+  if ! mariadb-install-db --no-defaults --datadir="$dir/data" --user=root \
+      --auth-root-authentication-method=normal --skip-test-db > "$dir/install.log" 2>&1; then
+    cat "$dir/install.log" >&2
+    rm -rf "$dir"
+    die "mariadb-install-db failed"
+  fi
+  port=$(free_port)
+  echo "$port" > "$dir/port"
+  launch "$dir" || { rm -rf "$dir"; exit 1; }
   local password="test-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
   mariadb --no-defaults --socket="$dir/sock" -uroot <<SQL
 CREATE USER 'dunning'@'127.0.0.1' IDENTIFIED BY '$password';
@@ -68,7 +79,6 @@ GRANT ALL PRIVILEGES ON *.* TO 'dunning'@'127.0.0.1';
 GRANT ALL PRIVILEGES ON *.* TO 'dunning'@'localhost';
 CREATE DATABASE dunning_test CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
 SQL
-  echo "$port" > "$dir/port"
   echo "export DN_MARIADB_DIR='$dir'"
   echo "export DN_TEST_MARIADB_DSN='mariadb://dunning:$password@127.0.0.1:$port/dunning_test'"
 }
@@ -93,8 +103,18 @@ stop() {
   rm -rf "$dir"
 }
 
+# resume DIR: starts a stopped (or crashed) server again on its data, socket
+# and port, as the outage tests do after killing it.
+resume() {
+  local dir=${1:-}
+  case "$dir" in /tmp/dn-mariadb-*) ;; *) die "resume: $dir is not a test server folder" ;; esac
+  [ -f "$dir/port" ] || die "resume: $dir holds no server"
+  launch "$dir" || exit 1
+}
+
 case "${1:-}" in
   start) start ;;
+  resume) shift; resume "${1:-}" ;;
   stop) shift; stop "${1:-}" ;;
-  *) echo "usage: $0 start | stop [DIR]" >&2; exit 2 ;;
+  *) echo "usage: $0 start | stop [DIR] | resume DIR" >&2; exit 2 ;;
 esac
