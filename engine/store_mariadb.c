@@ -726,34 +726,65 @@ static void disconnect(maria_store *s)
     s->broken = false;
 }
 
-/* Connects with the DSN's timeouts and configures the session. */
-static int connect_server(maria_store *s, dn_err *err)
+struct st_mysql *dn_mariadb_connect(const dn_mariadb_dsn *d, dn_err *err)
 {
-    const dn_mariadb_dsn *d = &s->dsn;
-    s->db = mysql_init(NULL);
-    if (!s->db)
-        return dn_err_set(err, -ENOMEM, NULL, "out of memory opening the store");
+    static const char session[] =
+        "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
+        "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', "
+        "SESSION tx_isolation = 'READ-COMMITTED', "
+        "SESSION innodb_lock_wait_timeout = 10, SESSION time_zone = '+00:00'";
+    MYSQL *db = mysql_init(NULL);
+    if (!db) {
+        dn_err_set(err, -ENOMEM, NULL, "out of memory opening the store");
+        return NULL;
+    }
     unsigned connect_timeout = d->connect_timeout, read_timeout = d->read_timeout,
              write_timeout = d->write_timeout;
     my_bool no = 0;
-    mysql_options(s->db, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
-    mysql_options(s->db, MYSQL_OPT_READ_TIMEOUT, &read_timeout);
-    mysql_options(s->db, MYSQL_OPT_WRITE_TIMEOUT, &write_timeout);
-    mysql_options(s->db, MYSQL_OPT_RECONNECT, &no);
-    mysql_options(s->db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    mysql_options(db, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+    mysql_options(db, MYSQL_OPT_READ_TIMEOUT, &read_timeout);
+    mysql_options(db, MYSQL_OPT_WRITE_TIMEOUT, &write_timeout);
+    mysql_options(db, MYSQL_OPT_RECONNECT, &no);
+    mysql_options(db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     const char *where = d->socket[0] ? d->socket : d->host;
-    if (!mysql_real_connect(s->db, d->socket[0] ? "localhost" : d->host,
+    if (!mysql_real_connect(db, d->socket[0] ? "localhost" : d->host,
                             d->user[0] ? d->user : NULL, d->password[0] ? d->password : NULL,
                             d->database, d->port, d->socket[0] ? d->socket : NULL,
-                            CLIENT_FOUND_ROWS))
-        return dn_err_set(err, -EIO, "dsn", "cannot connect to MariaDB at %s: %s", where,
-                          mysql_error(s->db));
+                            CLIENT_FOUND_ROWS) ||
+        mysql_real_query(db, session, sizeof session - 1)) {
+        dn_err_set(err, -EIO, "dsn", "cannot connect to MariaDB at %s: %s", where,
+                   mysql_error(db));
+        mysql_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+void dn_mariadb_dsn_redact(const char *dsn, char *out, size_t size)
+{
+    const char *start = strncmp(dsn, "mariadb://", 10) == 0 ? dsn + 10 : NULL;
+    const char *slash = start ? strchr(start, '/') : NULL;
+    const char *at = NULL, *colon = NULL;
+    for (const char *c = start; c && c < (slash ? slash : start + strlen(start)); c++)
+        if (*c == '@')
+            at = c;
+    if (at)
+        colon = memchr(start, ':', (size_t)(at - start));
+    if (!colon) {
+        dn_strlcpy(out, dsn, size);
+        return;
+    }
+    snprintf(out, size, "%.*s:***%s", (int)(colon - dsn), dsn, at);
+}
+
+/* Connects with the DSN's timeouts and configures the session. */
+static int connect_server(maria_store *s, dn_err *err)
+{
+    s->db = dn_mariadb_connect(&s->dsn, err);
+    if (!s->db)
+        return err ? err->code : -EIO;
     s->connected = true;
-    return control(s,
-                   "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
-                   "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', "
-                   "SESSION tx_isolation = 'READ-COMMITTED', "
-                   "SESSION innodb_lock_wait_timeout = 10, SESSION time_zone = '+00:00'", err);
+    return 0;
 }
 
 static int prepare_all(maria_store *s, dn_err *err)

@@ -24,6 +24,16 @@ typedef struct dn_mariadb_dsn {
     unsigned connect_timeout, read_timeout, write_timeout;
 } dn_mariadb_dsn;
 
+/* Connects to d's server and database with d's timeouts, utf8mb4, and the
+ * session the store relies on (STRICT_ALL_TABLES, READ COMMITTED, UTC).
+ * Returns the connection (close with mysql_close) or NULL with err filled
+ * (-EIO, field "dsn"). */
+struct st_mysql;
+struct st_mysql *dn_mariadb_connect(const dn_mariadb_dsn *d, dn_err *err);
+
+/* Writes dsn with its password replaced by "***" (for logs and messages). */
+void dn_mariadb_dsn_redact(const char *dsn, char *out, size_t size);
+
 /* Parses dsn into out. -EINVAL with err->field "dsn" and the part that is
  * wrong; nothing is connected. */
 int dn_mariadb_dsn_parse(const char *dsn, dn_mariadb_dsn *out, dn_err *err);

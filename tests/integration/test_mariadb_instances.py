@@ -60,7 +60,7 @@ class Database:
     def sql(self, statement, database="", timeout=60):
         """Rows of one statement as lists of strings (tab-separated output)."""
         args = ["mariadb", "--no-defaults", "-h", self.host, "-P", self.port, "-u", self.user,
-                "--batch", "--skip-column-names", "-e", statement]
+                "--default-character-set=utf8mb4", "--batch", "--skip-column-names", "-e", statement]
         if database is not None:
             args.append(database or self.name)
         env = dict(os.environ, MYSQL_PWD=self.password or "")
@@ -276,3 +276,114 @@ def test_mariadb_restart_during_a_pass(tmp_path):
             engine.kill()
             engine.wait()
         server.stop()
+
+
+# ---- dunningd migrate-store ----
+
+def sqlite_rows(path, sql):
+    import sqlite3
+    con = sqlite3.connect(path)
+    try:
+        return [[("" if v is None else str(v)) for v in row] for row in con.execute(sql)]
+    finally:
+        con.close()
+
+
+MIGRATED_TABLES = ["customers", "invoices", "payments", "payment_allocations", "cases",
+                   "promises", "decisions", "contacts", "events", "rulesets"]
+
+
+def test_migrate_store_copies_sqlite_into_mariadb(maria_db, tmp_path):
+    src = tmp_path / "store.db"
+    records = [
+        {"type": "customer", "external_id": "C1", "name": "Zoë Ķirse 🌷", "language": "lv",
+         "timezone": "Europe/Riga", "country": "LV", "email": "c1@example.com",
+         "phone": "+37120000001"},
+        {"type": "customer", "external_id": "C2", "name": "Ann Lee", "language": "en",
+         "timezone": "Europe/Riga", "country": "LV", "email": "c2@example.com",
+         "phone": "+37120000002"},
+        {"type": "invoice", "external_id": "I1", "customer_id": "C1", "currency": "EUR",
+         "amount_minor": 10000, "issued": "2026-05-01", "due": DUE, "status": "open"},
+        {"type": "invoice", "external_id": "I2", "customer_id": "C2", "currency": "EUR",
+         "amount_minor": 5000, "issued": "2026-05-01", "due": DUE, "status": "open"},
+        {"type": "payment", "external_id": "P1", "customer_id": "C2", "currency": "EUR",
+         "amount_minor": 1250, "paid_on": "2026-06-05"},
+    ]
+    data = tmp_path / "portfolio.ndjson"
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                    encoding="utf-8")
+    run("import", "--store", f"sqlite:{src}", str(data))
+    outbox = tmp_path / "outbox"
+    run(*pass_args(f"sqlite:{src}", DAY5, outbox))
+    before = src.read_bytes()
+
+    proc = run("migrate-store", f"sqlite:{src}", maria_db.dsn)
+    assert "copied" in proc.stdout and ":***@" in proc.stdout
+    assert maria_db.dsn.split("@")[0].split(":")[-1] not in proc.stdout   # no password
+    assert src.read_bytes() == before, "the source changed"
+    for table in MIGRATED_TABLES:
+        n = sqlite_rows(src, f"SELECT COUNT(*) FROM {table}")[0][0]
+        assert maria_db.value(f"SELECT COUNT(*) FROM {table}") == n, table
+    # hand-derived content: two customers (UTF-8 byte for byte), P1 1250 allocated to I2,
+    # one day-5 contact each, sent
+    assert maria_db.sql("SELECT id, external_id, name FROM customers ORDER BY id") == [
+        ["1", "C1", "Zoë Ķirse 🌷"], ["2", "C2", "Ann Lee"]]
+    assert maria_db.sql("SELECT p.external_id, i.external_id, a.amount_minor "
+                        "FROM payment_allocations a JOIN payments p ON p.id = a.payment_id "
+                        "JOIN invoices i ON i.id = a.invoice_id") == [["P1", "I2", "1250"]]
+    assert maria_db.sql("SELECT idem_key, step_day, state FROM contacts ORDER BY id") == [
+        ["cu1-ca1-d5", "5", "sent"], ["cu2-ca2-d5", "5", "sent"]]
+    assert maria_db.sql("SELECT id, payload FROM events ORDER BY id") == \
+        sqlite_rows(src, "SELECT id, payload FROM events ORDER BY id")
+
+    # the engine goes on on MariaDB: the same step is never planned again,
+    # and new rows continue after the copied ids
+    run(*pass_args(maria_db.dsn, "2026-06-08T15:00:00Z", outbox))
+    assert maria_db.value("SELECT COUNT(*) FROM contacts") == "2"
+    assert len(outbox_contact_ids(outbox)) == 2
+    more = tmp_path / "more.ndjson"
+    more.write_text(json.dumps({"type": "customer", "external_id": "C3", "name": "New One",
+                                "language": "en", "timezone": "Europe/Riga",
+                                "country": "LV"}) + "\n", encoding="utf-8")
+    run("import", "--store", maria_db.dsn, str(more))
+    assert maria_db.sql("SELECT id FROM customers WHERE external_id = 'C3'") == [["3"]]
+
+    # a second copy into the now non-empty database is refused, nothing changes
+    proc = subprocess.run([dunningd_path(), "migrate-store", f"sqlite:{src}", maria_db.dsn],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "customers holds 3 rows" in proc.stderr
+    assert maria_db.value("SELECT COUNT(*) FROM customers") == "3"
+
+
+def test_migrate_store_refused_row_leaves_nothing(maria_db, tmp_path):
+    import sqlite3
+    src = tmp_path / "store.db"
+    run("migrate", "--store", f"sqlite:{src}")
+    con = sqlite3.connect(src)
+    # SQLite takes any length; MariaDB's customers.name is VARCHAR(255)
+    con.execute("INSERT INTO customers (external_id, name, created_at, updated_at) "
+                "VALUES ('OK', 'Fine', 0, 0), ('LONG', ?, 0, 0)", ("x" * 300,))
+    con.commit()
+    con.close()
+    proc = subprocess.run([dunningd_path(), "migrate-store", f"sqlite:{src}", maria_db.dsn],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "[customers.name]" in proc.stderr
+    assert "refused (nothing copied)" in proc.stderr
+    assert maria_db.value("SELECT COUNT(*) FROM customers") == "0"
+
+
+@pytest.mark.parametrize("args, code, text", [
+    (["--help"], 0, "usage: dunningd migrate-store SRC_DSN DST_DSN"),
+    ([], 2, "usage: dunningd migrate-store"),
+    (["sqlite:/nonexistent/x.db"], 2, "usage: dunningd migrate-store"),
+    (["sqlite:/nonexistent/x.db", "mariadb://u@127.0.0.1/db"], 1, "cannot open"),
+    (["sqlite:x.db", "sqlite:y.db"], 1, "must be a mariadb:// DSN"),
+    (["sqlite:x.db", "mariadb://u@127.0.0.1"], 1, "names no database"),
+])
+def test_migrate_store_usage(args, code, text):
+    proc = subprocess.run([dunningd_path(), "migrate-store", *args], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == code
+    assert text in proc.stdout + proc.stderr
