@@ -1996,8 +1996,11 @@ static void facts_clear(dn_facts *f)
 /* Claims up to max due, unleased customers in (next_evaluation_at, id)
  * order: rows another instance is claiming at this moment are skipped
  * (SKIP LOCKED), the taken ones are leased until now + lease_seconds in
- * the same transaction, so once it commits no instance takes them before
- * the lease ends or record_result clears it. */
+ * the same short transaction, so once it commits no instance takes them
+ * before the lease ends or record_result clears it. The facts are read
+ * after that commit, in a read unit of their own: the leases, not row
+ * locks, keep the customers ours meanwhile, so other instances' claims
+ * never wait for this one's reads. */
 static int maria_claim_due(void *ctx, dn_time now, int lease_seconds, dn_facts *out, int max,
                            int *n, dn_err *err)
 {
@@ -2031,6 +2034,18 @@ static int maria_claim_due(void *ctx, dn_time now, int lease_seconds, dn_facts *
                     err, "lease");
         if (rc < 0)
             goto fail;
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc < 0)
+        return rc;
+    if (count == 0)
+        return 0;
+    /* the facts; should this fail, the leases stand and the customers come
+     * back when they end, like after a crash */
+    rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    for (int i = 0; i < count; i++) {
         rc = fill_facts(s, &out[i], now, err);
         if (rc < 0)
             goto fail;
