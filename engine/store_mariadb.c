@@ -12,8 +12,9 @@
  * drops, the failing operation returns -EIO and the next operation
  * reconnects, at most once per backoff period (100 ms doubling to 5 s), so a
  * server outage costs one quick error per call rather than a stall. A
- * caller's transaction (begin/commit) that spanned the drop is lost and its
- * commit says so.
+ * caller's transaction (begin/commit) that spanned the drop is lost: every
+ * call until its commit (which says so) or rollback fails, so nothing of
+ * it lands outside it on the new connection.
  *
  * Statements: every statement with data is prepared once per connection
  * (stmt_sql below) and executed with bound parameters; no SQL text is ever
@@ -802,6 +803,11 @@ static int prepare_all(maria_store *s, dn_err *err)
  * the server cannot be reached. */
 static int ensure_connected(maria_store *s, dn_err *err)
 {
+    /* the rest of a caller's transaction must not land outside it, on a
+     * new connection, one statement at a time */
+    if (s->tx_lost)
+        return dn_err_set(err, -EIO, "store", "the database connection dropped inside the "
+                          "open transaction; it is lost and must be rolled back");
     if (s->connected && !s->broken)
         return 0;
     int64_t now = now_ms();
@@ -2417,6 +2423,7 @@ static int maria_record_ruleset(void *ctx, const char *version, json_t *files, d
 static int maria_begin(void *ctx, dn_err *err)
 {
     maria_store *s = ctx;
+    s->tx_lost = false;   /* a new transaction: the caller has left the lost one */
     int rc = ensure_connected(s, err);
     if (rc < 0)
         return rc;

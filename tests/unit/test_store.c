@@ -1108,11 +1108,20 @@ static void test_mariadb_reconnect(void **state)
         dn_customer c;
         assert_int_equal(f->store.ops->get_customer(f->store.ctx, "C1", &c, &err), -EIO);
         if (rows[i].in_transaction) {
+            /* the rest of the lost transaction is refused, not written alone */
+            assert_int_equal(f->store.ops->touch_customer(f->store.ctx, 1, 5, &err), -EIO);
+            assert_string_equal(err.field, "store");
             assert_int_equal(f->store.ops->commit(f->store.ctx, &err), -EIO);
             assert_string_equal(err.field, "store");
         }
         assert_int_equal(f->store.ops->get_customer(f->store.ctx, "C1", &c, &err), 0);
         assert_string_equal(c.name, "Reconnect Person");
+        json_t *list = NULL;
+        assert_int_equal(f->store.ops->list_customers(f->store.ctx, "", 10, &list, &err), 0);
+        /* the refused touch (next_evaluation_at 5) never happened */
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0),
+                                                            "next_evaluation_at")), 0);
+        json_decref(list);
     }
 }
 
