@@ -254,7 +254,11 @@ int server_run(const dn_config *cfg, dn_err *err)
     e->fixed_now = cfg->fixed_now;
 
     s->base = event_base_new();
-    if (!s->base) {
+    /* three priorities: the default (1) for the API, signals and timers, 2
+     * for the next batch of a pass or dispatch: ready I/O always runs
+     * before another batch, so a request waits for at most the batch in
+     * progress (the store's calls are synchronous; docs/operations.md) */
+    if (!s->base || event_base_priority_init(s->base, 3) < 0) {
         rc = dn_err_set(err, -ENOMEM, NULL, "cannot create the event loop");
         goto done;
     }
@@ -298,6 +302,10 @@ int server_run(const dn_config *cfg, dn_err *err)
     s->pass_step = evtimer_new(s->base, on_pass_step, s);
     s->pass_soon = evtimer_new(s->base, on_pass_timer, s);
     s->dispatch_timer = event_new(s->base, -1, EV_PERSIST, on_dispatch_timer, s);
+    if (s->pass_step)
+        event_priority_set(s->pass_step, 2);
+    if (s->dispatch_timer)
+        event_priority_set(s->dispatch_timer, 2);
     s->sig_hup = evsignal_new(s->base, SIGHUP, on_sighup, s);
     s->sig_term = evsignal_new(s->base, SIGTERM, on_stop_signal, s);
     s->sig_int = evsignal_new(s->base, SIGINT, on_stop_signal, s);
