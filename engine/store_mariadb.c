@@ -88,7 +88,6 @@ enum stmt_id {
     ST_CASE_OPEN_FOR, ST_CASE_INSERT, ST_CASE_CLOSE, ST_CASE_STAGE,
     ST_EVENT_INSERT,
     ST_CLAIM_SELECT, ST_CLAIM_LEASE, ST_FACT_INVOICES, ST_FACT_SUMMARY, ST_FACT_CONTACTS,
-    ST_FACT_NOTICE,
     ST_DECISION_INSERT, ST_CONTACT_INSERT, ST_CONTACT_LINK, ST_CUSTOMER_AFTER_PASS,
     ST_OUTBOX_SELECT, ST_OUTBOX_TAKE, ST_CONTACT_LOCK, ST_CONTACT_STATE,
     ST_TL_CUSTOMER, ST_TL_INVOICES, ST_TL_PAYMENTS, ST_TL_CASES, ST_TL_DECISIONS,
@@ -194,13 +193,16 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE next_evaluation_at <= ? "
         "AND (lease_until IS NULL OR lease_until < ?) "
         "ORDER BY next_evaluation_at, id LIMIT ? FOR UPDATE SKIP LOCKED",
-    /* until, id */
-    [ST_CLAIM_LEASE] = "UPDATE customers SET lease_until = ? WHERE id = ?",
+    /* ids as a JSON array, until: the whole claimed batch in one statement */
+    [ST_CLAIM_LEASE] =
+        "UPDATE customers c JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j "
+        "ON j.id = c.id SET c.lease_until = ?",
     [ST_FACT_INVOICES] =
         "SELECT external_id, currency, amount_minor, paid_minor, issued, due, status "
         "FROM invoices WHERE customer_id = ? AND " UNPAID_REMINDABLE
         " ORDER BY due IS NULL, due, id",
-    /* id, id, id, id, id, reply window start, id, id, id */
+    /* id, id, id, id, id, reply window start, id, id, id, id: the counts,
+     * then the open case and its notice in the same round trip */
     [ST_FACT_SUMMARY] =
         "SELECT "
         "(SELECT COUNT(*) FROM promises WHERE customer_id = ? AND state = 'kept'), "
@@ -212,16 +214,17 @@ static const char *const stmt_sql[ST_COUNT] = {
         "(SELECT COUNT(*) FROM payments WHERE customer_id = ? AND kind = 'payment'), "
         "(SELECT CAST(FLOOR(AVG(GREATEST(DATEDIFF(p.paid_on, i.due), 0))) AS SIGNED) "
         " FROM payments p JOIN payment_allocations a ON a.payment_id = p.id "
-        " JOIN invoices i ON i.id = a.invoice_id WHERE p.customer_id = ? AND i.due IS NOT NULL)",
+        " JOIN invoices i ON i.id = a.invoice_id WHERE p.customer_id = ? AND i.due IS NOT NULL), "
+        "oc.id, oc.anchor_due, oc.stage_day, "
+        "(SELECT MIN(k.updated_at) FROM contacts k WHERE k.case_id = oc.id "
+        " AND k.purpose = 'notice' AND k.state IN ('sent', 'delivered')) "
+        "FROM (SELECT 1 AS one) base LEFT JOIN (SELECT id, anchor_due, stage_day FROM cases "
+        "WHERE customer_id = ? AND closed_at IS NULL ORDER BY id DESC LIMIT 1) oc ON 1 = 1",
     /* id, contact window start, limit */
     [ST_FACT_CONTACTS] =
         "SELECT id, scheduled_at, channel, state, COALESCE(outcome, ''), template, "
         "step_day, COALESCE(case_id, 0), purpose FROM contacts WHERE customer_id = ? "
         "AND scheduled_at >= ? ORDER BY scheduled_at DESC, id DESC LIMIT ?",
-    [ST_FACT_NOTICE] =
-        "SELECT MIN(updated_at) FROM contacts WHERE case_id = ? AND purpose = 'notice' "
-        "AND state IN ('sent', 'delivered')",
-
     [ST_DECISION_INSERT] =
         "INSERT INTO decisions (customer_id, case_id, at, ruleset_version, segment, persona, "
         "action, step_day, step_index, channel, template, tone, language, rule_where, "
@@ -1924,15 +1927,14 @@ static int fill_facts(maria_store *s, dn_facts *f, dn_time now, dn_err *err)
     f->case_id = 0;
     f->case_anchor_due = DN_NO_DATE;
     f->stage_day = INT32_MIN;
-    rc = open_case(s, customer_id, &f->case_id, &f->case_anchor_due, &f->stage_day, err);
-    if (rc < 0)
-        return rc;
-
+    f->notice_posted = false;
+    f->notice_posted_on = DN_NO_DATE;
+    f->debt_acknowledged = false;
     id = ST_FACT_SUMMARY;
     int64_t c = customer_id;
     rc = q_row(s, id, PARAMS(PI(c), PI(c), PI(c), PI(c), PI(c),
                              PI(now - (dn_time)REPLY_WINDOW_DAYS * SECONDS_PER_DAY), PI(c), PI(c),
-                             PI(c)), err, "facts: summary");
+                             PI(c), PI(c)), err, "facts: summary");
     if (rc < 0)
         return rc;
     if (rc == 1) {
@@ -1944,6 +1946,17 @@ static int fill_facts(maria_store *s, dn_facts *f, dn_time now, dn_err *err)
         f->disputes = (int)col_int(s, id, 5);
         f->payments_count = (int)col_int(s, id, 6);
         f->avg_days_late = (int)col_int(s, id, 7);
+        if (!col_null(s, id, 8)) {
+            f->case_id = col_int(s, id, 8);
+            f->case_anchor_due = col_date(s, id, 9);
+            f->stage_day = col_null(s, id, 10) ? INT32_MIN : (int)col_int(s, id, 10);
+        }
+        /* the notice is posted when its contact was sent; the posting date
+         * is the UTC date of that moment (legal periods count whole days) */
+        if (!col_null(s, id, 11)) {
+            f->notice_posted = true;
+            f->notice_posted_on = (dn_date)(col_int(s, id, 11) / 86400);
+        }
         q_done(&s->q[id]);
     }
 
@@ -1972,21 +1985,6 @@ static int fill_facts(maria_store *s, dn_facts *f, dn_time now, dn_err *err)
     if (rc < 0)
         return rc;
 
-    f->notice_posted = false;
-    f->notice_posted_on = DN_NO_DATE;
-    f->debt_acknowledged = false;
-    if (f->case_id != 0) {
-        id = ST_FACT_NOTICE;
-        rc = q_row(s, id, PARAMS(PI(f->case_id)), err, "facts: notice");
-        if (rc < 0)
-            return rc;
-        if (rc == 1 && !col_null(s, id, 0)) {
-            dn_time posted = col_int(s, id, 0);
-            f->notice_posted = true;
-            f->notice_posted_on = (dn_date)(posted / 86400);
-        }
-        q_done(&s->q[id]);
-    }
     return 0;
 }
 
@@ -2035,11 +2033,28 @@ static int maria_claim_due(void *ctx, dn_time now, int lease_seconds, dn_facts *
     q_done(&s->q[ST_CLAIM_SELECT]);
     if (rc < 0)
         goto fail;
-    for (int i = 0; i < count; i++) {
-        rc = q_exec(s, ST_CLAIM_LEASE, PARAMS(PI(now + lease_seconds), PI(out[i].customer.id)),
-                    err, "lease");
+    if (count > 0) {
+        json_t *ids = json_array();
+        for (int i = 0; ids && i < count; i++)
+            if (json_array_append_new(ids, json_integer(out[i].customer.id)) < 0) {
+                json_decref(ids);
+                ids = NULL;
+            }
+        char *text = ids ? json_dumps(ids, JSON_COMPACT) : NULL;
+        json_decref(ids);
+        if (!text) {
+            rc = dn_err_set(err, -ENOMEM, NULL, "lease: out of memory");
+            goto fail;
+        }
+        rc = q_exec(s, ST_CLAIM_LEASE, PARAMS(PT(text), PI(now + lease_seconds)), err, "lease");
+        free(text);
         if (rc < 0)
             goto fail;
+        if (affected(s, ST_CLAIM_LEASE) != (uint64_t)count) {
+            rc = dn_err_set(err, -EIO, NULL, "lease: %llu of %d claimed customers leased",
+                            (unsigned long long)affected(s, ST_CLAIM_LEASE), count);
+            goto fail;
+        }
     }
     rc = unit_commit(s, &u, err);
     if (rc < 0)

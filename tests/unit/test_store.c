@@ -980,6 +980,66 @@ static void test_lists(void **state)
     json_decref(files);
 }
 
+/* The formal notice of a case counts as posted from the moment its contact
+ * is sent (or delivered), on that UTC day; planned, failed or another
+ * case's notice does not count. */
+static void test_notice_fact(void **state)
+{
+    fixture *f = *state;
+    const dn_time noon = (dn_time)day("2024-02-01") * 86400 + 12 * 3600;
+    static const struct {
+        const char *state;        /* what the notice contact becomes; NULL = left planned */
+        dn_time sent_after;       /* seconds after noon */
+        bool posted;
+        const char *posted_on;
+    } rows[] = {
+        { "failed", 60, false, NULL },
+        { "sent", 60, true, "2024-02-01" },
+        { "delivered", 13 * 3600, true, "2024-02-02" },   /* 01:00 UTC the next day */
+        { NULL, 0, false, NULL },                         /* last: it stays in the outbox */
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu: %s\n", i, rows[i].state ? rows[i].state : "planned");
+        char customer[16], invoice[16];
+        snprintf(customer, sizeof customer, "N%zu", i);
+        snprintf(invoice, sizeof invoice, "NI%zu", i);
+        int64_t id = add_customer(f, customer, "Notice Person");
+        add_invoice(f, invoice, customer, "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+        dn_decision d = { .action = DN_ACT_CONTACT, .step_day = 21, .step_index = 3,
+                          .purpose = DN_PURPOSE_NOTICE };
+        dn_strlcpy(d.ruleset_version, "0123456789abcdef", sizeof d.ruleset_version);
+        dn_strlcpy(d.segment, "friendly", sizeof d.segment);
+        dn_strlcpy(d.channel, "letter", sizeof d.channel);
+        char body[] = "formal notice";
+        dn_contact_plan c = { .scheduled_at = noon, .body = body, .purpose = DN_PURPOSE_NOTICE };
+        dn_strlcpy(c.channel, "letter", sizeof c.channel);
+        dn_pass_result r = { .customer_id = id, .decision = &d, .contact = &c, .open_case = true,
+                             .anchor_due = day("2024-01-10"), .next_evaluation_at = noon };
+        dn_err err = { 0 };
+        bool duplicate = true;
+        assert_int_equal(f->store.ops->record_result(f->store.ctx, &r, noon, &duplicate, &err), 0);
+        assert_false(duplicate);
+        if (rows[i].state) {
+            dn_outbox_item *items = NULL;
+            int n = 0;
+            assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, noon, &items, 4, &n, &err), 0);
+            assert_int_equal(n, 1);
+            assert_int_equal(items[0].purpose, DN_PURPOSE_NOTICE);
+            assert_int_equal(f->store.ops->set_contact_state(f->store.ctx, items[0].id,
+                                                             rows[i].state, NULL, NULL,
+                                                             noon + rows[i].sent_after, &err), 0);
+            dn_outbox_items_free(items, n);
+        }
+        dn_facts facts;
+        assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, noon + 86400, &facts, &err), 0);
+        assert_true(facts.case_id > 0);
+        assert_int_equal(facts.stage_day, 21);
+        assert_int_equal(facts.notice_posted, rows[i].posted);
+        assert_int_equal(facts.notice_posted_on, rows[i].posted ? day(rows[i].posted_on)
+                                                                 : DN_NO_DATE);
+    }
+}
+
 /* ---- MariaDB only: DSN, refused data, reconnection ---- */
 
 static void test_mariadb_dsn(void **state)
@@ -1140,6 +1200,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_events_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notice_fact, setup, teardown),
         cmocka_unit_test(test_mariadb_dsn),
         cmocka_unit_test_setup_teardown(test_mariadb_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mariadb_reconnect, setup, teardown),
