@@ -39,7 +39,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SECONDS_PER_DAY     86400
 #define REPLY_WINDOW_DAYS   90
@@ -53,7 +55,7 @@
 
 #define CUSTOMER_COLUMNS \
     "id, external_id, name, language, timezone, country, email, phone, chat, age, " \
-    "holds, hold_until, opt_out, persona"
+    "holds, hold_until, opt_out, persona, opt_out_confirmed, third_party, consent, blackout"
 #define CUSTOMER_JSON_COLUMNS \
     "id, external_id, name, language, timezone, country, email, phone, chat, age, " \
     "holds, hold_until, opt_out, next_evaluation_at, persona, segment"
@@ -64,7 +66,8 @@
 #define CONTACT_COLUMNS \
     "id, decision_id, customer_id, case_id, idem_key, step_day, channel, address, " \
     "template, language, tone, voice, subject, body, scheduled_at, state, provider_id, " \
-    "cost_minor, sms_parts, sms_encoding, outcome, state_reason, created_at, updated_at"
+    "cost_minor, sms_parts, sms_encoding, outcome, state_reason, created_at, updated_at, " \
+    "attempts, instance, cost_currency, sent_at, final_at"
 #define INVOICE_JSON_COLUMNS \
     "i.id, i.external_id, c.external_id AS customer_external_id, i.currency, " \
     "i.amount_minor, i.paid_minor, i.issued, i.due, i.status, i.created_at, i.updated_at"
@@ -88,15 +91,18 @@ enum stmt_id {
     ST_CASE_OPEN_FOR, ST_CASE_INSERT, ST_CASE_CLOSE, ST_CASE_STAGE,
     ST_EVENT_INSERT,
     ST_CLAIM_SELECT, ST_CLAIM_LEASE, ST_FACT_INVOICES, ST_FACT_SUMMARY, ST_FACT_CONTACTS,
+    ST_PROMISE_INSERT,
     ST_DECISION_INSERT, ST_CONTACT_INSERT, ST_CONTACT_LINK, ST_CUSTOMER_AFTER_PASS,
     ST_OUTBOX_SELECT, ST_OUTBOX_TAKE, ST_CONTACT_LOCK, ST_CONTACT_STATE,
     ST_TL_CUSTOMER, ST_TL_INVOICES, ST_TL_PAYMENTS, ST_TL_CASES, ST_TL_DECISIONS,
     ST_TL_CONTACTS, ST_TL_EVENTS,
     ST_LIST_DECISIONS, ST_LIST_CONTACTS,
     ST_STATS_TOTALS, ST_STATS_CONTACTS, ST_STATS_DECISIONS,
-    ST_RULESET_INSERT,
+    ST_RULESET_INSERT, ST_RULESET_LAST,
     ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE_LOCK, ST_CONTACT_RESCHEDULE,
     ST_IN_DOUBT_SELECT, ST_IN_DOUBT_MARK,
+    ST_CONTACT_SENT, ST_CONTACT_BY_ID, ST_CONTACT_BY_KEY, ST_CONTACT_FINAL,
+    ST_CUSTOMER_OPT_OUT, ST_REQUEUE_SELECT, ST_REQUEUE_MARK,
     ST_COUNT
 };
 
@@ -109,16 +115,20 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CUSTOMER_BY_ID] = "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE id = ?",
     [ST_CUSTOMER_ID_BY_EXT] = "SELECT id FROM customers WHERE external_id = ?",
     [ST_CUSTOMER_EXT_BY_ID] = "SELECT external_id FROM customers WHERE id = ?",
-    /* external_id .. opt_out, now, now */
+    /* external_id .. opt_out, now, now, opt_out_confirmed, third_party,
+     * consent, blackout */
     [ST_CUSTOMER_INSERT] =
         "INSERT INTO customers (external_id, name, language, timezone, country, email, "
         "phone, chat, age, holds, hold_until, opt_out, next_evaluation_at, created_at, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
-    /* name .. opt_out, now, external_id */
+        "updated_at, opt_out_confirmed, third_party, consent, blackout) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
+    /* name .. opt_out, now, opt_out_confirmed, third_party, consent,
+     * blackout, external_id */
     [ST_CUSTOMER_UPDATE] =
         "UPDATE customers SET name = ?, language = ?, timezone = ?, country = ?, "
         "email = ?, phone = ?, chat = ?, age = ?, holds = ?, hold_until = ?, "
-        "opt_out = ?, next_evaluation_at = 0, updated_at = ? WHERE external_id = ?",
+        "opt_out = ?, next_evaluation_at = 0, updated_at = ?, opt_out_confirmed = ?, "
+        "third_party = ?, consent = ?, blackout = ? WHERE external_id = ?",
     /* at, id */
     [ST_CUSTOMER_TOUCH] = "UPDATE customers SET next_evaluation_at = ? WHERE id = ?",
     [ST_CUSTOMER_LIST] =
@@ -217,14 +227,23 @@ static const char *const stmt_sql[ST_COUNT] = {
         " JOIN invoices i ON i.id = a.invoice_id WHERE p.customer_id = ? AND i.due IS NOT NULL), "
         "oc.id, oc.anchor_due, oc.stage_day, "
         "(SELECT MIN(k.updated_at) FROM contacts k WHERE k.case_id = oc.id "
-        " AND k.purpose = 'notice' AND k.state IN ('sent', 'delivered')) "
+        " AND k.purpose = 'notice' AND k.state IN ('sent', 'delivered')), "
+        /* informative reminders of the case, counted as the guard counts them */
+        "(SELECT COUNT(*) FROM contacts k WHERE k.case_id = oc.id AND k.purpose = 'reminder' "
+        " AND k.state <> 'cancelled' AND NOT (k.state = 'failed' AND COALESCE(k.outcome, '') = '')) "
         "FROM (SELECT 1 AS one) base LEFT JOIN (SELECT id, anchor_due, stage_day FROM cases "
         "WHERE customer_id = ? AND closed_at IS NULL ORDER BY id DESC LIMIT 1) oc ON 1 = 1",
     /* id, contact window start, limit */
     [ST_FACT_CONTACTS] =
-        "SELECT id, scheduled_at, channel, state, COALESCE(outcome, ''), template, "
-        "step_day, COALESCE(case_id, 0), purpose FROM contacts WHERE customer_id = ? "
-        "AND scheduled_at >= ? ORDER BY scheduled_at DESC, id DESC LIMIT ?",
+        "SELECT id, COALESCE(sent_at, scheduled_at) AS at, channel, state, "
+        "COALESCE(outcome, ''), template, step_day, COALESCE(case_id, 0), purpose, debt_ref "
+        "FROM contacts WHERE customer_id = ? AND scheduled_at >= ? "
+        "ORDER BY at DESC, id DESC LIMIT ?",
+    /* customer_id, customer_id, amount, currency, due, now */
+    [ST_PROMISE_INSERT] =
+        "INSERT INTO promises (customer_id, case_id, amount_minor, currency, due, state, "
+        "created_at) VALUES (?, (SELECT id FROM cases WHERE customer_id = ? AND closed_at "
+        "IS NULL ORDER BY id DESC LIMIT 1), ?, ?, ?, 'pending', ?)",
     [ST_DECISION_INSERT] =
         "INSERT INTO decisions (customer_id, case_id, at, ruleset_version, segment, persona, "
         "action, step_day, step_index, channel, template, tone, language, rule_where, "
@@ -235,8 +254,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CONTACT_INSERT] =
         "INSERT INTO contacts (decision_id, customer_id, case_id, idem_key, step_day, "
         "channel, address, template, language, tone, voice, subject, body, scheduled_at, "
-        "state, sms_parts, sms_encoding, created_at, updated_at, purpose) VALUES (NULL, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?)",
+        "state, sms_parts, sms_encoding, created_at, updated_at, purpose, debt_ref) VALUES "
+        "(NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?, ?)",
     /* decision_id, id */
     [ST_CONTACT_LINK] = "UPDATE contacts SET decision_id = ? WHERE id = ?",
     /* next, persona, persona, segment, segment, id */
@@ -245,15 +264,18 @@ static const char *const stmt_sql[ST_COUNT] = {
         "persona = CASE WHEN ? = '' THEN persona ELSE ? END, "
         "segment = CASE WHEN ? = '' THEN segment ELSE ? END WHERE id = ?",
 
-    /* contacts only, so the lock never reaches the customers a pass claims */
+    /* contacts only, so the lock never reaches the customers a pass claims;
+     * now, channel, channel (NULL = any), max */
     [ST_OUTBOX_SELECT] =
         "SELECT id, customer_id, COALESCE(case_id, 0), idem_key, channel, address, template, "
-        "language, tone, voice, subject, body, scheduled_at, purpose FROM contacts "
-        "WHERE state = 'planned' AND scheduled_at <= ? "
+        "language, tone, voice, subject, body, scheduled_at, purpose, attempts, sms_parts, "
+        "sms_encoding, debt_ref FROM contacts "
+        "WHERE state = 'planned' AND scheduled_at <= ? AND (? IS NULL OR channel = ?) "
         "ORDER BY scheduled_at, id LIMIT ? FOR UPDATE SKIP LOCKED",
-    /* now, id */
+    /* taken_at (wall clock), sent_at (engine clock), owner, id */
     [ST_OUTBOX_TAKE] =
-        "UPDATE contacts SET state = 'sending', updated_at = ? WHERE id = ? AND state = 'planned'",
+        "UPDATE contacts SET state = 'sending', updated_at = ?, sent_at = ?, "
+        "attempts = attempts + 1, claimed_by = ? WHERE id = ? AND state = 'planned'",
     [ST_CONTACT_LOCK] = "SELECT customer_id FROM contacts WHERE id = ? FOR UPDATE",
     /* state, provider_id, reason, at, id */
     [ST_CONTACT_STATE] =
@@ -295,8 +317,13 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_STATS_CONTACTS] = "SELECT state, COUNT(*) FROM contacts GROUP BY state",
     [ST_STATS_DECISIONS] = "SELECT action, COUNT(*) FROM decisions GROUP BY action",
 
-    /* a known version fails with ER_DUP_ENTRY, which counts as done */
-    [ST_RULESET_INSERT] = "INSERT INTO rulesets (version, loaded_at, files) VALUES (?, ?, ?)",
+    /* REPLACE deletes a known version and inserts it again: a new, highest
+     * load_order, as SQLite's INSERT OR REPLACE gives a new rowid */
+    [ST_RULESET_INSERT] = "REPLACE INTO rulesets (version, loaded_at, files) VALUES (?, ?, ?)",
+    /* the version loaded last; locked, so two instances loading at once
+     * take turns */
+    [ST_RULESET_LAST] =
+        "SELECT version FROM rulesets ORDER BY load_order DESC LIMIT 1 FOR UPDATE",
 
     /* at, at */
     [ST_CUSTOMER_TOUCH_ALL] =
@@ -307,16 +334,46 @@ static const char *const stmt_sql[ST_COUNT] = {
     /* at, reason, now, id */
     [ST_CONTACT_RESCHEDULE] =
         "UPDATE contacts SET state = 'planned', scheduled_at = ?, state_reason = ?, "
-        "updated_at = ? WHERE id = ?",
+        "updated_at = ?, sent_at = NULL WHERE id = ?",
+    /* before, owner: never the contacts this connection took itself */
     [ST_IN_DOUBT_SELECT] =
         "SELECT id, customer_id FROM contacts WHERE state = 'sending' AND updated_at < ? "
-        "ORDER BY id FOR UPDATE",
-    /* now, before: the rows ST_IN_DOUBT_SELECT locked */
+        "AND NOT (claimed_by <=> ?) ORDER BY id FOR UPDATE",
+    /* ids as a JSON array, now: exactly the rows ST_IN_DOUBT_SELECT locked */
     [ST_IN_DOUBT_MARK] =
-        "UPDATE contacts SET state = 'in_doubt', updated_at = ?, state_reason = "
+        "UPDATE contacts c JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j "
+        "ON j.id = c.id SET c.state = 'in_doubt', c.updated_at = ?, c.state_reason = "
         "'the engine stopped between taking this contact and recording its send; "
-        "check with the provider before sending again' "
-        "WHERE state = 'sending' AND updated_at < ?",
+        "check with the provider before sending again' WHERE c.state = 'sending'",
+    /* provider_id, instance, cost_minor, cost_currency, at, at, detail, id
+     * (state first: MariaDB assigns left to right) */
+    [ST_CONTACT_SENT] =
+        "UPDATE contacts SET state = CASE WHEN state = 'sending' THEN 'sent' ELSE state END, "
+        "provider_id = ?, instance = ?, cost_minor = ?, cost_currency = ?, sent_at = ?, "
+        "updated_at = ?, state_reason = COALESCE(?, state_reason) WHERE id = ?",
+    [ST_CONTACT_BY_ID] =
+        "SELECT id, customer_id, state, idem_key FROM contacts WHERE id = ? FOR UPDATE",
+    [ST_CONTACT_BY_KEY] =
+        "SELECT id, customer_id, state, idem_key FROM contacts WHERE idem_key = ? FOR UPDATE",
+    /* state, at, at, reason, id */
+    [ST_CONTACT_FINAL] =
+        "UPDATE contacts SET state = ?, final_at = ?, updated_at = ?, "
+        "state_reason = COALESCE(?, state_reason) WHERE id = ?",
+    /* bits, at, id */
+    [ST_CUSTOMER_OPT_OUT] =
+        "UPDATE customers SET opt_out = opt_out | ?, next_evaluation_at = 0, "
+        "updated_at = ? WHERE id = ?",
+    /* channel, before, owner */
+    [ST_REQUEUE_SELECT] =
+        "SELECT id, customer_id FROM contacts WHERE channel = ? AND state = 'sending' "
+        "AND updated_at < ? AND NOT (claimed_by <=> ?) ORDER BY id FOR UPDATE",
+    /* ids as a JSON array, now, now: the rows ST_REQUEUE_SELECT locked */
+    [ST_REQUEUE_MARK] =
+        "UPDATE contacts c JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j "
+        "ON j.id = c.id SET c.state = 'planned', c.scheduled_at = ?, c.updated_at = ?, "
+        "c.state_reason = 'the engine stopped while this contact was being sent; sent again "
+        "with the same idempotency key, which the provider deduplicates' "
+        "WHERE c.state = 'sending'",
 };
 
 static const char *const contact_states[] = {
@@ -349,6 +406,7 @@ typedef struct maria_store {
     bool            tx_lost;      /* the connection dropped inside it */
     int64_t         retry_at_ms;
     int             backoff_ms;
+    char            owner[33];    /* random per open: contacts.claimed_by of our sends */
 } maria_store;
 
 /* ---- parameters ---- */
@@ -1304,6 +1362,23 @@ static void maria_close(void *ctx)
     free(s);
 }
 
+/* A random name for this open store (contacts.claimed_by of its sends):
+ * the kernel's randomness, or, should that fail, the clock, the process id
+ * and an address, which still differ between live processes. */
+static void set_owner(maria_store *s)
+{
+    unsigned char nonce[16];
+    if (getrandom(nonce, sizeof nonce, 0) != (ssize_t)sizeof nonce) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t mix[2] = { (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec,
+                            ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)s };
+        memcpy(nonce, mix, sizeof nonce);
+    }
+    for (size_t i = 0; i < sizeof nonce; i++)
+        snprintf(s->owner + 2 * i, 3, "%02x", nonce[i]);
+}
+
 /* dsn as in store_mariadb.h; schema_root holds mariadb/. On success *ctx
  * owns the connection and every prepared statement. */
 static int maria_open(void **ctx, const char *dsn, const char *schema_root, dn_err *err)
@@ -1312,6 +1387,7 @@ static int maria_open(void **ctx, const char *dsn, const char *schema_root, dn_e
     if (!s)
         return dn_err_set(err, -ENOMEM, NULL, "out of memory opening the store");
     s->backoff_ms = BACKOFF_FIRST_MS;
+    set_owner(s);
     int rc = dn_mariadb_dsn_parse(dsn, &s->dsn, err);
     if (rc < 0)
         goto fail;
@@ -1365,6 +1441,39 @@ static void read_customer(maria_store *s, enum stmt_id id, dn_customer *c, char 
     c->opt_out = (unsigned)col_int(s, id, 12);
     if (persona)
         col_copy(s, id, 13, persona, persona_size);
+    c->opt_out_confirmed = (unsigned)col_int(s, id, 14);
+    c->third_party = (unsigned)col_int(s, id, 15);
+    c->consent = (unsigned)col_int(s, id, 16);
+    /* ';'-joined text forms, written only by blackouts_text() below */
+    char text[DN_CUSTOMER_BLACKOUTS * DN_BLACKOUT_TEXT_MAX];
+    col_copy(s, id, 17, text, sizeof text);
+    c->n_blackout = 0;
+    for (char *item = text, *next; item && *item && c->n_blackout < DN_CUSTOMER_BLACKOUTS;
+         item = next) {
+        next = strchr(item, ';');
+        if (next)
+            *next++ = '\0';
+        if (dn_blackout_parse(item, &c->blackout[c->n_blackout]) == 0)
+            c->n_blackout++;
+        else
+            dn_log(DN_LOG_ERROR, "store", "customer %lld: unreadable blackout \"%s\" ignored",
+                   (long long)c->id, item);
+    }
+}
+
+/* The ';'-joined text forms of c's blackouts (the blackout column). */
+static void blackouts_text(const dn_customer *c, char *out, size_t size)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (int i = 0; i < c->n_blackout && i < DN_CUSTOMER_BLACKOUTS; i++) {
+        char one[DN_BLACKOUT_TEXT_MAX];
+        dn_blackout_format(&c->blackout[i], one);
+        int w = snprintf(out + n, size - n, "%s%s", i ? ";" : "", one);
+        if (w < 0 || (size_t)w >= size - n)
+            break;
+        n += (size_t)w;
+    }
 }
 
 static const char *customer_difference(const dn_customer *a, const dn_customer *b)
@@ -1380,6 +1489,12 @@ static const char *customer_difference(const dn_customer *a, const dn_customer *
     if (a->holds != b->holds) return "holds";
     if (a->hold_until != b->hold_until) return "hold_until";
     if (a->opt_out != b->opt_out) return "opt_out";
+    if (a->opt_out_confirmed != b->opt_out_confirmed) return "opt_out_confirmed";
+    if (a->third_party != b->third_party) return "third_party";
+    if (a->consent != b->consent) return "consent";
+    if (a->n_blackout != b->n_blackout ||
+        memcmp(a->blackout, b->blackout, sizeof a->blackout[0] * (size_t)a->n_blackout))
+        return "blackout";
     return NULL;
 }
 
@@ -1439,18 +1554,22 @@ static int maria_upsert_customer(void *ctx, dn_customer *c, dn_upsert_outcome *o
         *outcome = DN_UPSERT_SAME;
         return unit_commit(s, &u, err);
     }
+    char blackout[DN_CUSTOMER_BLACKOUTS * DN_BLACKOUT_TEXT_MAX];
+    blackouts_text(c, blackout, sizeof blackout);
     if (exists)
         rc = q_exec(s, ST_CUSTOMER_UPDATE,
                     PARAMS(PT(c->name), PT(c->language), PT(c->timezone), PT(c->country),
                            PT(c->email), PT(c->phone), PT(c->chat), PI(c->age), PI(c->holds),
                            date_param(c->hold_until), PI(c->opt_out), PI(now),
-                           PT(c->external_id)), err, "customer write");
+                           PI(c->opt_out_confirmed), PI(c->third_party), PI(c->consent),
+                           PT(blackout), PT(c->external_id)), err, "customer write");
     else
         rc = q_exec(s, ST_CUSTOMER_INSERT,
                     PARAMS(PT(c->external_id), PT(c->name), PT(c->language), PT(c->timezone),
                            PT(c->country), PT(c->email), PT(c->phone), PT(c->chat), PI(c->age),
                            PI(c->holds), date_param(c->hold_until), PI(c->opt_out), PI(now),
-                           PI(now)), err, "customer write");
+                           PI(now), PI(c->opt_out_confirmed), PI(c->third_party),
+                           PI(c->consent), PT(blackout)), err, "customer write");
     if (rc < 0)
         goto fail;
     c->id = exists ? stored.id : insert_id(s, ST_CUSTOMER_INSERT);
@@ -1560,8 +1679,9 @@ static int validate_invoice(const dn_invoice *inv, dn_err *err)
         return dn_err_set(err, -EINVAL, "customer_id", "customer id is not valid UTF-8");
     if (!currency_valid(inv->currency))
         return dn_err_set(err, -EINVAL, "currency", "currency must be 3 capital letters (ISO 4217)");
-    if (inv->amount_minor <= 0)
-        return dn_err_set(err, -EINVAL, "amount_minor", "amount must be positive");
+    if (inv->amount_minor <= 0 || inv->amount_minor > DN_AMOUNT_MAX)
+        return dn_err_set(err, -EINVAL, "amount_minor", "amount must be 1..%lld minor units",
+                          (long long)DN_AMOUNT_MAX);
     if (inv->paid_minor < 0 || inv->paid_minor > inv->amount_minor)
         return dn_err_set(err, -EINVAL, "paid_minor", "paid amount must be 0..amount");
     if ((unsigned)inv->status >= DN_INV_STATUS_COUNT)
@@ -1710,8 +1830,9 @@ static int validate_payment(const dn_payment *p, dn_err *err)
         return dn_err_set(err, -EINVAL, "invoice_external_id", "invoice id is not valid UTF-8");
     if (!currency_valid(p->currency))
         return dn_err_set(err, -EINVAL, "currency", "currency must be 3 capital letters (ISO 4217)");
-    if (p->amount_minor <= 0)
-        return dn_err_set(err, -EINVAL, "amount_minor", "amount must be positive");
+    if (p->amount_minor <= 0 || p->amount_minor > DN_AMOUNT_MAX)
+        return dn_err_set(err, -EINVAL, "amount_minor", "amount must be 1..%lld minor units",
+                          (long long)DN_AMOUNT_MAX);
     if (p->paid_on == DN_NO_DATE)
         return dn_err_set(err, -EINVAL, "paid_on", "a payment needs the day it was paid");
     return 0;
@@ -1918,7 +2039,10 @@ static int fill_facts(maria_store *s, dn_facts *f, dn_time now, dn_err *err)
             f->balance[i].amount_minor = 0;
             f->n_balance++;
         }
-        f->balance[i].amount_minor += amount - paid;
+        /* saturating: amounts are capped, but a balance must never wrap */
+        if (__builtin_add_overflow(f->balance[i].amount_minor, amount - paid,
+                                   &f->balance[i].amount_minor))
+            f->balance[i].amount_minor = INT64_MAX;
     }
     q_done(&s->q[id]);
     if (rc < 0)
@@ -1929,7 +2053,9 @@ static int fill_facts(maria_store *s, dn_facts *f, dn_time now, dn_err *err)
     f->stage_day = INT32_MIN;
     f->notice_posted = false;
     f->notice_posted_on = DN_NO_DATE;
+    f->notice_posted_at = 0;
     f->debt_acknowledged = false;
+    f->case_reminders = 0;
     id = ST_FACT_SUMMARY;
     int64_t c = customer_id;
     rc = q_row(s, id, PARAMS(PI(c), PI(c), PI(c), PI(c), PI(c),
@@ -1954,9 +2080,13 @@ static int fill_facts(maria_store *s, dn_facts *f, dn_time now, dn_err *err)
         /* the notice is posted when its contact was sent; the posting date
          * is the UTC date of that moment (legal periods count whole days) */
         if (!col_null(s, id, 11)) {
+            dn_time posted = col_int(s, id, 11);
             f->notice_posted = true;
-            f->notice_posted_on = (dn_date)(col_int(s, id, 11) / 86400);
+            f->notice_posted_on = (dn_date)(posted / 86400);
+            f->notice_posted_at = posted;
         }
+        if (f->case_id != 0)
+            f->case_reminders = (int)col_int(s, id, 12);
         q_done(&s->q[id]);
     }
 
@@ -1979,7 +2109,7 @@ static int fill_facts(maria_store *s, dn_facts *f, dn_time now, dn_err *err)
         fc->case_id = col_int(s, id, 7);
         fc->purpose = DN_PURPOSE_REMINDER;
         dn_purpose_parse(col_text(s, id, 8), &fc->purpose);
-        fc->debt_ref[0] = '\0';
+        col_copy(s, id, 9, fc->debt_ref, sizeof fc->debt_ref);
     }
     q_done(&s->q[id]);
     if (rc < 0)
@@ -2113,6 +2243,7 @@ static int validate_plan(const dn_contact_plan *c, dn_err *err)
         { "template_name", c->template_name }, { "language", c->language },
         { "tone", c->tone }, { "voice", c->voice }, { "subject", c->subject },
         { "body", c->body ? c->body : "" }, { "sms_encoding", c->sms_encoding },
+        { "debt_ref", c->debt_ref },
     };
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
         if (!dn_utf8_valid(text[i].value))
@@ -2154,7 +2285,7 @@ static int insert_contact(maria_store *s, const dn_pass_result *r, int64_t case_
                            PT(c->template_name), PT(c->language), PT(c->tone), PT(c->voice),
                            PT(c->subject), PT(c->body ? c->body : ""), PI(c->scheduled_at),
                            PI(c->sms_parts), PT(c->sms_encoding), PI(now), PI(now),
-                           PT(dn_purpose_names[c->purpose])),
+                           PT(dn_purpose_names[c->purpose]), PT(c->debt_ref)),
                     &local, "contact");
     if (rc == -EEXIST) {
         *contact_id = 0;
@@ -2263,8 +2394,8 @@ fail:
 /* Takes due planned contacts; those another instance is taking right now
  * are skipped (SKIP LOCKED), the taken ones move to "sending" before the
  * commit, so each contact goes to exactly one dispatcher. */
-static int maria_claim_outbox(void *ctx, dn_time now, dn_outbox_item **items, int max, int *n,
-                              dn_err *err)
+static int maria_claim_outbox_channel(void *ctx, dn_time now, const char *channel,
+                                      dn_outbox_item **items, int max, int *n, dn_err *err)
 {
     maria_store *s = ctx;
     dn_outbox_item *list = NULL;
@@ -2283,7 +2414,8 @@ static int maria_claim_outbox(void *ctx, dn_time now, dn_outbox_item **items, in
         goto fail;
     }
     const enum stmt_id id = ST_OUTBOX_SELECT;
-    rc = q_exec(s, id, PARAMS(PI(now), PI(max)), err, "outbox");
+    qp only = channel ? PT(channel) : PNULL;
+    rc = q_exec(s, id, PARAMS(PI(now), only, only, PI(max)), err, "outbox");
     if (rc < 0)
         goto fail;
     while (count < max && (rc = q_fetch(s, id, err, "outbox")) == 1) {
@@ -2308,10 +2440,18 @@ static int maria_claim_outbox(void *ctx, dn_time now, dn_outbox_item **items, in
         it->scheduled_at = col_int(s, id, 12);
         it->purpose = DN_PURPOSE_REMINDER;
         dn_purpose_parse(col_text(s, id, 13), &it->purpose);
+        it->attempts = (int)col_int(s, id, 14) + 1;   /* this hand-over included */
+        it->sms_parts = (int)col_int(s, id, 15);
+        col_copy(s, id, 16, it->sms_encoding, sizeof it->sms_encoding);
+        col_copy(s, id, 17, it->debt_ref, sizeof it->debt_ref);
     }
     q_done(&s->q[id]);
     if (rc < 0)
         goto fail;
+    /* updated_at of "sending" is the lease clock: the wall clock, even when
+     * the engine's business clock is pinned (dispatch_recover compares it);
+     * sent_at is on the engine's clock, as every other fact the guard reads */
+    dn_time taken_at = dn_now();
     for (int i = 0; i < count; i++) {
         rc = q_row(s, ST_CUSTOMER_EXT_BY_ID, PARAMS(PI(list[i].customer_id)), err,
                    "outbox customer");
@@ -2322,7 +2462,8 @@ static int maria_claim_outbox(void *ctx, dn_time now, dn_outbox_item **items, in
                      sizeof list[i].customer_external_id);
             q_done(&s->q[ST_CUSTOMER_EXT_BY_ID]);
         }
-        rc = q_exec(s, ST_OUTBOX_TAKE, PARAMS(PI(now), PI(list[i].id)), err, "outbox take");
+        rc = q_exec(s, ST_OUTBOX_TAKE, PARAMS(PI(taken_at), PI(now), PT(s->owner),
+                                              PI(list[i].id)), err, "outbox take");
         if (rc < 0)
             goto fail;
     }
@@ -2341,6 +2482,12 @@ fail:
 fail_closed:
     dn_outbox_items_free(list, count);
     return rc;
+}
+
+static int maria_claim_outbox(void *ctx, dn_time now, dn_outbox_item **items, int max, int *n,
+                              dn_err *err)
+{
+    return maria_claim_outbox_channel(ctx, now, NULL, items, max, n, err);
 }
 
 static bool contact_state_known(const char *state)
@@ -2423,16 +2570,26 @@ static int maria_record_ruleset(void *ctx, const char *version, json_t *files, d
     char *text = files ? json_dumps(files, JSON_COMPACT) : NULL;
     if (files && !text)
         return dn_err_set(err, -ENOMEM, "files", "cannot serialise the rule set files");
-    dn_err local;
-    dn_err_clear(&local);
-    rc = q_exec(s, ST_RULESET_INSERT, PARAMS(PT(version), PI(dn_now()), PT(text ? text : "[]")),
-                &local, "rule set");
+    unit u;
+    rc = unit_begin(s, &u, err);
+    if (rc < 0) {
+        free(text);
+        return rc;
+    }
+    /* the version loaded last, before this one */
+    rc = q_row(s, ST_RULESET_LAST, NULL, 0, err, "rule set");
+    bool same = rc == 1 && strcmp(col_text(s, ST_RULESET_LAST, 0), version) == 0;
+    q_done(&s->q[ST_RULESET_LAST]);
+    if (rc >= 0)
+        rc = q_exec(s, ST_RULESET_INSERT, PARAMS(PT(version), PI(dn_now()),
+                                                 PT(text ? text : "[]")), err, "rule set");
     free(text);
-    if (rc == -EEXIST)
-        return 0;
-    if (rc < 0 && err)
-        *err = local;
-    return rc;
+    if (rc < 0) {
+        unit_abort(s, &u);
+        return rc;
+    }
+    rc = unit_commit(s, &u, err);
+    return rc < 0 ? rc : same ? 1 : 0;
 }
 
 static int maria_begin(void *ctx, dn_err *err)
@@ -2797,46 +2954,368 @@ fail:
     return rc;
 }
 
-#define IN_DOUBT_EVENTS_MAX 256
+/* A locked set of contacts: (id, customer_id) pairs, grown on demand. */
+typedef struct contact_rows {
+    int64_t (*row)[2];
+    size_t  count, capacity;
+} contact_rows;
 
-/* Marks contacts stuck in "sending" since before `before` as in doubt; like
- * the SQLite backend, every one is marked and the first 256 get an event. */
+/* Reads every (id, customer_id) row of executed statement id into *rows
+ * and writes the ids as a JSON array (*ids_text, caller frees) for a
+ * JSON_TABLE update of exactly those rows. */
+static int collect_contacts(maria_store *s, enum stmt_id id, contact_rows *rows,
+                            char **ids_text, dn_err *err, const char *what)
+{
+    int rc;
+    *ids_text = NULL;
+    while ((rc = q_fetch(s, id, err, what)) == 1) {
+        if (rows->count == rows->capacity) {
+            size_t grown = rows->capacity ? rows->capacity * 2 : 64;
+            void *bigger = realloc(rows->row, grown * sizeof *rows->row);
+            if (!bigger) {
+                rc = dn_err_set(err, -ENOMEM, NULL, "%s: out of memory", what);
+                break;
+            }
+            rows->row = bigger;
+            rows->capacity = grown;
+        }
+        rows->row[rows->count][0] = col_int(s, id, 0);
+        rows->row[rows->count][1] = col_int(s, id, 1);
+        rows->count++;
+    }
+    q_done(&s->q[id]);
+    if (rc < 0 || rows->count == 0)
+        return rc;
+    json_t *ids = json_array();
+    for (size_t i = 0; ids && i < rows->count; i++)
+        if (json_array_append_new(ids, json_integer(rows->row[i][0])) < 0) {
+            json_decref(ids);
+            ids = NULL;
+        }
+    *ids_text = ids ? json_dumps(ids, JSON_COMPACT) : NULL;
+    json_decref(ids);
+    if (!*ids_text)
+        return dn_err_set(err, -ENOMEM, NULL, "%s: out of memory", what);
+    return 0;
+}
+
+/* Marks contacts stuck in "sending" since before `before` as in doubt,
+ * except those this connection took itself (store.h mark_in_doubt); each
+ * gets a "contact_in_doubt" event. */
 static int maria_mark_in_doubt(void *ctx, dn_time before, dn_time now, int *n, dn_err *err)
 {
     maria_store *s = ctx;
+    contact_rows rows = { 0 };
+    char *ids = NULL;
     *n = 0;
     unit u;
     int rc = unit_begin(s, &u, err);
     if (rc < 0)
         return rc;
-    int64_t ids[IN_DOUBT_EVENTS_MAX][2];
-    int count = 0;
-    rc = q_exec(s, ST_IN_DOUBT_SELECT, PARAMS(PI(before)), err, "mark in doubt");
+    rc = q_exec(s, ST_IN_DOUBT_SELECT, PARAMS(PI(before), PT(s->owner)), err, "mark in doubt");
+    if (rc == 0)
+        rc = collect_contacts(s, ST_IN_DOUBT_SELECT, &rows, &ids, err, "mark in doubt");
     if (rc < 0)
         goto fail;
-    while ((rc = q_fetch(s, ST_IN_DOUBT_SELECT, err, "mark in doubt")) == 1) {
-        if (count < IN_DOUBT_EVENTS_MAX) {
-            ids[count][0] = col_int(s, ST_IN_DOUBT_SELECT, 0);
-            ids[count][1] = col_int(s, ST_IN_DOUBT_SELECT, 1);
-        }
-        count++;
-    }
-    q_done(&s->q[ST_IN_DOUBT_SELECT]);
-    if (rc < 0)
-        goto fail;
-    if (count == 0)
-        return unit_commit(s, &u, err);
-    rc = q_exec(s, ST_IN_DOUBT_MARK, PARAMS(PI(now), PI(before)), err, "mark in doubt");
-    if (rc < 0)
-        goto fail;
-    for (int i = 0; i < count && i < IN_DOUBT_EVENTS_MAX; i++) {
-        json_t *payload = json_pack("{s:I, s:s}", "contact_id", (json_int_t)ids[i][0], "state",
-                                    "in_doubt");
-        rc = insert_event(s, ids[i][1], "contact_in_doubt", payload, now, err);
+    if (rows.count > 0) {
+        rc = q_exec(s, ST_IN_DOUBT_MARK, PARAMS(PT(ids), PI(now)), err, "mark in doubt");
         if (rc < 0)
             goto fail;
     }
-    *n = count;
+    for (size_t i = 0; i < rows.count; i++) {
+        json_t *payload = json_pack("{s:I, s:s}", "contact_id", (json_int_t)rows.row[i][0],
+                                    "state", "in_doubt");
+        rc = insert_event(s, rows.row[i][1], "contact_in_doubt", payload, now, err);
+        if (rc < 0)
+            goto fail;
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc == 0)
+        *n = (int)rows.count;
+    goto done;
+fail:
+    unit_abort(s, &u);
+done:
+    free(ids);
+    free(rows.row);
+    return rc;
+}
+
+/* Puts contacts of an idempotent channel left in "sending" back to
+ * "planned" (store.h requeue_sending). */
+static int maria_requeue_sending(void *ctx, const char *channel, dn_time before, dn_time now,
+                                 int *n, dn_err *err)
+{
+    maria_store *s = ctx;
+    contact_rows rows = { 0 };
+    char *ids = NULL;
+    *n = 0;
+    if (!channel || !*channel)
+        return dn_err_set(err, -EINVAL, "channel", "requeue needs a channel");
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    rc = q_exec(s, ST_REQUEUE_SELECT, PARAMS(PT(channel), PI(before), PT(s->owner)), err,
+                "requeue");
+    if (rc == 0)
+        rc = collect_contacts(s, ST_REQUEUE_SELECT, &rows, &ids, err, "requeue");
+    if (rc < 0)
+        goto fail;
+    if (rows.count > 0) {
+        rc = q_exec(s, ST_REQUEUE_MARK, PARAMS(PT(ids), PI(now), PI(now)), err, "requeue");
+        if (rc < 0)
+            goto fail;
+    }
+    for (size_t i = 0; i < rows.count; i++) {
+        json_t *payload = json_pack("{s:I, s:s}", "contact_id", (json_int_t)rows.row[i][0],
+                                    "state", "planned");
+        rc = insert_event(s, rows.row[i][1], "contact_requeued", payload, now, err);
+        if (rc < 0)
+            goto fail;
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc == 0)
+        *n = (int)rows.count;
+    goto done;
+fail:
+    unit_abort(s, &u);
+done:
+    free(ids);
+    free(rows.row);
+    return rc;
+}
+
+/* ---- promises ---- */
+
+/* store.h add_promise. */
+static int maria_add_promise(void *ctx, const char *customer_external_id, int64_t amount_minor,
+                             const char *currency, dn_date due, dn_time now, int64_t *id,
+                             dn_err *err)
+{
+    maria_store *s = ctx;
+    if (amount_minor <= 0)
+        return dn_err_set(err, -EINVAL, "amount_minor",
+                          "amount_minor must be greater than zero (minor units)");
+    if (!currency || !currency_valid(currency))
+        return dn_err_set(err, -EINVAL, "currency", "currency must be an ISO 4217 code");
+    if (due == DN_NO_DATE)
+        return dn_err_set(err, -EINVAL, "due", "a promise needs its due date");
+    if (!customer_external_id || !dn_utf8_valid(customer_external_id))
+        return dn_err_set(err, -EINVAL, "customer_id", "customer id is not valid UTF-8");
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    int64_t customer_id = 0;
+    rc = customer_id_by_external(s, customer_external_id, &customer_id, err);
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "customer_id", "no customer %s", customer_external_id);
+    if (rc < 0)
+        goto fail;
+    rc = q_exec(s, ST_PROMISE_INSERT, PARAMS(PI(customer_id), PI(customer_id), PI(amount_minor),
+                                             PT(currency), date_param(due), PI(now)),
+                err, "promise");
+    if (rc < 0)
+        goto fail;
+    *id = insert_id(s, ST_PROMISE_INSERT);
+    char due_text[11];
+    dn_date_format(due, due_text);
+    rc = insert_event(s, customer_id, "promise_made",
+                      json_pack("{s:I, s:I, s:s, s:s}", "promise_id", (json_int_t)*id,
+                                "amount_minor", (json_int_t)amount_minor, "currency", currency,
+                                "due", due_text),
+                      now, err);
+    if (rc < 0)
+        goto fail;
+    rc = touch_customer(s, customer_id, 0, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* ---- delivery ---- */
+
+/* Records a provider's acceptance (store.h record_sent). */
+static int maria_record_sent(void *ctx, int64_t contact_id, const dn_send_record *r, dn_time at,
+                             dn_err *err)
+{
+    maria_store *s = ctx;
+    const struct { const char *name, *value; } texts[] = {
+        { "provider_id", r->provider_id }, { "instance", r->instance },
+        { "cost_currency", r->cost_currency }, { "detail", r->detail },
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (texts[i].value && !dn_utf8_valid(texts[i].value))
+            return dn_err_set(err, -EINVAL, texts[i].name, "text is not valid UTF-8");
+    bool costed = r->cost_currency && *r->cost_currency;
+    if (costed && !currency_valid(r->cost_currency))
+        return dn_err_set(err, -EINVAL, "cost_currency",
+                          "currency must be 3 capital letters (ISO 4217)");
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    rc = q_row(s, ST_CONTACT_BY_ID, PARAMS(PI(contact_id)), err, "record sent");
+    if (rc < 0)
+        goto fail;
+    int64_t customer_id = 0;
+    bool accepted = false;
+    if (rc == 1) {
+        static const char *const from[] = { "sending", "delivered", "failed" };
+        const char *state = col_text(s, ST_CONTACT_BY_ID, 2);
+        for (size_t i = 0; i < sizeof from / sizeof from[0]; i++)
+            accepted |= strcmp(state, from[i]) == 0;
+        customer_id = col_int(s, ST_CONTACT_BY_ID, 1);
+        q_done(&s->q[ST_CONTACT_BY_ID]);
+    }
+    if (!accepted) {
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact %lld being sent",
+                        (long long)contact_id);
+        goto fail;
+    }
+    rc = q_exec(s, ST_CONTACT_SENT,
+                PARAMS(text_or_null(r->provider_id), text_or_null(r->instance),
+                       costed ? PI(r->cost_minor) : PNULL,
+                       costed ? PT(r->cost_currency) : PNULL, PI(at), PI(at),
+                       text_or_null(r->detail), PI(contact_id)), err, "record sent");
+    if (rc < 0)
+        goto fail;
+    json_t *payload = json_pack("{s:I, s:s, s:s*, s:s*}", "contact_id", (json_int_t)contact_id,
+                                "state", "sent", "provider_id",
+                                r->provider_id && *r->provider_id ? r->provider_id : NULL,
+                                "instance", r->instance && *r->instance ? r->instance : NULL);
+    if (payload && costed) {
+        json_object_set_new(payload, "cost_minor", json_integer(r->cost_minor));
+        json_object_set_new(payload, "cost_currency", json_string(r->cost_currency));
+    }
+    rc = insert_event(s, customer_id, "contact_sent", payload, at, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* Finds and locks a contact by id (and checks idem_key when given) or by
+ * idem_key alone: 1 with *id, *customer_id and state filled, or a negative
+ * errno (-ENOENT when nothing matches, -EINVAL when neither is given). */
+static int find_contact(maria_store *s, int64_t contact_id, const char *idem_key, int64_t *id,
+                        int64_t *customer_id, char *state, size_t state_size, dn_err *err)
+{
+    bool by_id = contact_id > 0;
+    bool has_key = idem_key && *idem_key;
+    if (!by_id && !has_key)
+        return dn_err_set(err, -EINVAL, "contact", "a contact id or an idempotency key is "
+                          "needed");
+    enum stmt_id q = by_id ? ST_CONTACT_BY_ID : ST_CONTACT_BY_KEY;
+    qp key = by_id ? PI(contact_id) : PT(idem_key);
+    int rc = q_row(s, q, &key, 1, err, "find contact");
+    if (rc < 0)
+        return rc;
+    bool match = rc == 1;
+    if (match) {
+        *id = col_int(s, q, 0);
+        *customer_id = col_int(s, q, 1);
+        col_copy(s, q, 2, state, state_size);
+        if (has_key && strcmp(col_text(s, q, 3), idem_key) != 0)
+            match = false;
+        q_done(&s->q[q]);
+    }
+    if (!match)
+        return dn_err_set(err, -ENOENT, by_id ? "contact_id" : "idem_key",
+                          "no contact %lld with that idempotency key", (long long)contact_id);
+    return 1;
+}
+
+/* Settles a contact from a delivery report or bounce (store.h). */
+static int maria_record_receipt(void *ctx, int64_t contact_id, const char *idem_key,
+                                const char *state, const char *reason, dn_time at, dn_err *err)
+{
+    maria_store *s = ctx;
+    if (!state || (strcmp(state, "delivered") != 0 && strcmp(state, "failed") != 0))
+        return dn_err_set(err, -EINVAL, "state", "a receipt settles a contact as delivered "
+                          "or failed, not %s", state ? state : "(null)");
+    if (reason && !dn_utf8_valid(reason))
+        return dn_err_set(err, -EINVAL, "reason", "text is not valid UTF-8");
+    if (idem_key && !dn_utf8_valid(idem_key))
+        return dn_err_set(err, -EINVAL, "idem_key", "text is not valid UTF-8");
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    int64_t id = 0, customer_id = 0;
+    char current[16];
+    rc = find_contact(s, contact_id, idem_key, &id, &customer_id, current, sizeof current, err);
+    if (rc < 0)
+        goto fail;
+    static const char *const open_states[] = { "sending", "sent", "in_doubt" };
+    bool open = false;
+    for (size_t i = 0; i < sizeof open_states / sizeof open_states[0]; i++)
+        open |= strcmp(current, open_states[i]) == 0;
+    if (!open && strcmp(current, state) == 0) {
+        unit_abort(s, &u);                 /* the same report again: nothing to do */
+        return 0;
+    }
+    if (!open) {
+        rc = dn_err_set(err, -EALREADY, "state", "contact %lld is %s; a receipt cannot "
+                        "change it", (long long)id, current);
+        goto fail;
+    }
+    rc = q_exec(s, ST_CONTACT_FINAL, PARAMS(PT(state), PI(at), PI(at), text_or_null(reason),
+                                            PI(id)), err, "receipt");
+    if (rc < 0)
+        goto fail;
+    char kind[32];
+    snprintf(kind, sizeof kind, "contact_%s", state);
+    json_t *payload = json_pack("{s:I, s:s, s:s, s:s*}", "contact_id", (json_int_t)id, "state",
+                                state, "previous", current, "reason",
+                                reason && *reason ? reason : NULL);
+    rc = insert_event(s, customer_id, kind, payload, at, err);
+    if (rc == 0)
+        rc = touch_customer(s, customer_id, 0, err);   /* due under any clock */
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* Records an opt-out reached through one of the customer's contacts. */
+static int maria_opt_out_by_contact(void *ctx, int64_t contact_id, const char *idem_key,
+                                    unsigned channel_bits, const char *source, dn_time at,
+                                    dn_err *err)
+{
+    maria_store *s = ctx;
+    if (channel_bits == 0 || channel_bits > 15)
+        return dn_err_set(err, -EINVAL, "channel", "no channel to opt out of");
+    if (source && !dn_utf8_valid(source))
+        return dn_err_set(err, -EINVAL, "source", "text is not valid UTF-8");
+    if (idem_key && !dn_utf8_valid(idem_key))
+        return dn_err_set(err, -EINVAL, "idem_key", "text is not valid UTF-8");
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    int64_t id = 0, customer_id = 0;
+    char current[16];
+    rc = find_contact(s, contact_id, idem_key, &id, &customer_id, current, sizeof current, err);
+    if (rc < 0)
+        goto fail;
+    rc = q_exec(s, ST_CUSTOMER_OPT_OUT, PARAMS(PI(channel_bits), PI(at), PI(customer_id)), err,
+                "opt out");
+    if (rc < 0)
+        goto fail;
+    json_t *payload = json_pack("{s:I, s:i, s:s*}", "contact_id", (json_int_t)id, "channels",
+                                (int)channel_bits, "source", source && *source ? source : NULL);
+    rc = insert_event(s, customer_id, "opt_out", payload, at, err);
+    if (rc < 0)
+        goto fail;
     return unit_commit(s, &u, err);
 fail:
     unit_abort(s, &u);
@@ -2873,4 +3352,10 @@ const dn_store_ops dn_store_mariadb = {
     .touch_all = maria_touch_all,
     .reschedule_contact = maria_reschedule_contact,
     .mark_in_doubt = maria_mark_in_doubt,
+    .add_promise = maria_add_promise,
+    .claim_outbox_channel = maria_claim_outbox_channel,
+    .record_sent = maria_record_sent,
+    .record_receipt = maria_record_receipt,
+    .opt_out_by_contact = maria_opt_out_by_contact,
+    .requeue_sending = maria_requeue_sending,
 };

@@ -1776,6 +1776,7 @@ static int validate_plan(const dn_contact_plan *c, dn_err *err)
         { "template_name", c->template_name }, { "language", c->language },
         { "tone", c->tone }, { "voice", c->voice }, { "subject", c->subject },
         { "body", c->body ? c->body : "" }, { "sms_encoding", c->sms_encoding },
+        { "debt_ref", c->debt_ref },
     };
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
         if (!dn_utf8_valid(text[i].value))
