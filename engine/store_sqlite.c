@@ -2634,16 +2634,21 @@ static int sqlite_record_sent(void *ctx, int64_t contact_id, const dn_send_recor
                               dn_err *err)
 {
     sqlite_store *s = ctx;
-    const char *texts[] = { r->provider_id, r->instance, r->cost_currency, r->detail };
+    const struct { const char *name, *value; } texts[] = {
+        { "provider_id", r->provider_id }, { "instance", r->instance },
+        { "cost_currency", r->cost_currency }, { "detail", r->detail },
+    };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        if (texts[i] && !dn_utf8_valid(texts[i]))
-            return dn_err_set(err, -EINVAL, i == 0 ? "provider_id" : "detail",
-                              "text is not valid UTF-8");
+        if (texts[i].value && !dn_utf8_valid(texts[i].value))
+            return dn_err_set(err, -EINVAL, texts[i].name, "text is not valid UTF-8");
+    bool costed = r->cost_currency && *r->cost_currency;
+    if (costed && !currency_valid(r->cost_currency))
+        return dn_err_set(err, -EINVAL, "cost_currency",
+                          "currency must be 3 capital letters (ISO 4217)");
     unit u;
     int rc = unit_begin(s, &u, true, err);
     if (rc < 0)
         return rc;
-    bool costed = r->cost_currency && *r->cost_currency;
     sqlite3_stmt *st = use(s, ST_CONTACT_SENT);
     int b = sqlite3_bind_int64(st, 1, contact_id);
     b |= bind_text_or_null(st, 2, r->provider_id);

@@ -954,6 +954,264 @@ static void test_contact_debt_and_case_reminders(void **state)
     assert_int_equal(facts.case_reminders, 0);
 }
 
+/* The first contact row of a customer's timeline (caller decrefs t). */
+static json_t *first_contact(json_t *t)
+{
+    return json_array_get(json_object_get(t, "contacts"), 0);
+}
+
+/* A promise to pay: refused input names its field; a kept one is pending
+ * in the facts, attached to the open case, and makes the customer due. */
+static void test_add_promise(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "C1", "Promising");
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    bool duplicate;
+    assert_int_equal(record(f, id, true, 1, 50, 100, "first", &duplicate), 0);
+    static const struct {
+        const char *customer, *currency, *due;
+        int64_t amount;
+        int rc;
+        const char *field;
+    } rows[] = {
+        { "NOBODY", "EUR", "2024-02-01", 1000, -ENOENT, "customer_id" },
+        { "C1", "EUR", "2024-02-01", 0, -EINVAL, "amount_minor" },
+        { "C1", "eur", "2024-02-01", 1000, -EINVAL, "currency" },
+        { "C1", "EURO", "2024-02-01", 1000, -EINVAL, "currency" },
+        { "C1", "EUR", NULL, 1000, -EINVAL, "due" },
+        { "C1", "EUR", "2024-02-01", 1000, 0, NULL },
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu: %s %lld %s\n", i, rows[i].customer, (long long)rows[i].amount,
+                      rows[i].currency);
+        int64_t promise_id = 0;
+        dn_err err = { 0 };
+        assert_int_equal(f->store.ops->add_promise(f->store.ctx, rows[i].customer,
+                                                   rows[i].amount, rows[i].currency,
+                                                   day(rows[i].due), 200, &promise_id, &err),
+                         rows[i].rc);
+        if (rows[i].rc == 0)
+            assert_true(promise_id > 0);
+        else
+            assert_string_equal(err.field, rows[i].field);
+    }
+    static dn_facts facts;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 300, &facts, &err), 0);
+    assert_true(facts.promise_pending);
+    assert_int_equal(facts.promise_due, day("2024-02-01"));
+    /* due now, whatever it was planned for */
+    dn_facts due[2];
+    int n = 0;
+    assert_int_equal(f->store.ops->claim_due(f->store.ctx, 1, 60, due, 2, &n, &err), 0);
+    assert_int_equal(n, 1);
+    json_t *t = timeline(f, "C1");
+    assert_int_equal(count_events(t, "promise_made"), 1);
+    json_decref(t);
+}
+
+/* Delivery: a claim per channel counts attempts; a provider's acceptance,
+ * delivery reports (also one that overtakes the acceptance) and opt-outs
+ * by contact, with every refusal the contract names. */
+static void test_delivery(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "C1", "Delivered");
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    bool duplicate;
+    assert_int_equal(record(f, id, true, 1, 50, 100, "first", &duplicate), 0);
+    assert_int_equal(record(f, id, true, 7, 50, 100, "second", &duplicate), 0);
+
+    dn_outbox_item *items = NULL;
+    int n = -1;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->claim_outbox_channel(f->store.ctx, 150, "email", &items, 10,
+                                                        &n, &err), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(f->store.ops->claim_outbox_channel(f->store.ctx, 150, "sms", &items, 10,
+                                                        &n, &err), 0);
+    assert_int_equal(n, 2);
+    int64_t first = items[0].id, second = items[1].id;
+    char first_key[sizeof items[0].idem_key], second_key[sizeof items[1].idem_key];
+    dn_strlcpy(first_key, items[0].idem_key, sizeof first_key);
+    dn_strlcpy(second_key, items[1].idem_key, sizeof second_key);
+    for (int k = 0; k < n; k++) {
+        assert_int_equal(items[k].attempts, 1);
+        assert_int_equal(items[k].sms_parts, 1);
+        assert_string_equal(items[k].sms_encoding, "gsm7");
+        assert_string_equal(items[k].debt_ref, "");
+    }
+    dn_outbox_items_free(items, n);
+
+    /* the second's delivery report overtakes its acceptance */
+    assert_int_equal(f->store.ops->record_receipt(f->store.ctx, second, NULL, "delivered", NULL,
+                                                  160, &err), 0);
+    const struct {
+        int64_t *contact;
+        const char *provider_id, *currency, *instance;
+        int rc;
+        const char *field;
+    } sends[] = {
+        { &first, "p-1", "EUR", "sms/kannel-a", 0, NULL },
+        { &first, "p-1", "EUR", "sms/kannel-a", -ENOENT, "contact_id" },   /* sent already */
+        { &second, "p-2", "", "sms/kannel-a", 0, NULL },                   /* keeps delivered */
+        { &second, "bad \xFF", "", "sms", -EINVAL, "provider_id" },
+        { &second, "p-2", "EUR", "bad \xFF", -EINVAL, "instance" },
+    };
+    for (size_t i = 0; i < COUNT(sends); i++) {
+        print_message("send row %zu\n", i);
+        dn_send_record r = { .provider_id = sends[i].provider_id, .instance = sends[i].instance,
+                             .cost_minor = 5, .cost_currency = sends[i].currency };
+        dn_err e = { 0 };
+        assert_int_equal(f->store.ops->record_sent(f->store.ctx, *sends[i].contact, &r, 170, &e),
+                         sends[i].rc);
+        if (sends[i].rc)
+            assert_string_equal(e.field, sends[i].field);
+    }
+    const struct {
+        int64_t *contact;          /* NULL: by key alone */
+        const char *key, *state;
+        int rc;
+        const char *field;
+    } receipts[] = {
+        { &first, NULL, "sent", -EINVAL, "state" },
+        { &first, "no-such-key", "delivered", -ENOENT, "contact_id" },
+        { NULL, NULL, "delivered", -EINVAL, "contact" },
+        { NULL, first_key, "failed", 0, NULL },
+        { &first, first_key, "failed", 0, NULL },            /* the same again: nothing */
+        { &first, NULL, "delivered", -EALREADY, "state" },
+        { &second, second_key, "delivered", 0, NULL },
+    };
+    for (size_t i = 0; i < COUNT(receipts); i++) {
+        print_message("receipt row %zu\n", i);
+        dn_err e = { 0 };
+        assert_int_equal(f->store.ops->record_receipt(f->store.ctx,
+                                                      receipts[i].contact ? *receipts[i].contact
+                                                                          : 0,
+                                                      receipts[i].key, receipts[i].state,
+                                                      "report", 180, &e),
+                         receipts[i].rc);
+        if (receipts[i].rc)
+            assert_string_equal(e.field, receipts[i].field);
+    }
+    const struct {
+        int64_t *contact;
+        const char *key;
+        unsigned bits;
+        int rc;
+        const char *field;
+    } opt_outs[] = {
+        { NULL, second_key, DN_OPTOUT_SMS, 0, NULL },
+        { &first, NULL, DN_OPTOUT_EMAIL, 0, NULL },
+        { &first, NULL, 0, -EINVAL, "channel" },
+        { NULL, "no-such-key", DN_OPTOUT_SMS, -ENOENT, "idem_key" },
+    };
+    for (size_t i = 0; i < COUNT(opt_outs); i++) {
+        print_message("opt-out row %zu\n", i);
+        dn_err e = { 0 };
+        assert_int_equal(f->store.ops->opt_out_by_contact(f->store.ctx,
+                                                          opt_outs[i].contact
+                                                              ? *opt_outs[i].contact : 0,
+                                                          opt_outs[i].key, opt_outs[i].bits,
+                                                          "STOP", 190, &e),
+                         opt_outs[i].rc);
+        if (opt_outs[i].rc)
+            assert_string_equal(e.field, opt_outs[i].field);
+    }
+    dn_customer c;
+    assert_int_equal(f->store.ops->get_customer(f->store.ctx, "C1", &c, &err), 0);
+    assert_int_equal(c.opt_out, DN_OPTOUT_SMS | DN_OPTOUT_EMAIL);
+
+    json_t *t = timeline(f, "C1");
+    assert_int_equal(count_events(t, "contact_sent"), 2);
+    assert_int_equal(count_events(t, "contact_delivered"), 1);
+    assert_int_equal(count_events(t, "contact_failed"), 1);
+    assert_int_equal(count_events(t, "opt_out"), 2);
+    json_t *contact = first_contact(t);
+    assert_int_equal(json_integer_value(json_object_get(contact, "id")), first);
+    assert_string_equal(json_string_value(json_object_get(contact, "state")), "failed");
+    assert_string_equal(json_string_value(json_object_get(contact, "provider_id")), "p-1");
+    assert_string_equal(json_string_value(json_object_get(contact, "instance")), "sms/kannel-a");
+    assert_int_equal(json_integer_value(json_object_get(contact, "cost_minor")), 5);
+    assert_string_equal(json_string_value(json_object_get(contact, "cost_currency")), "EUR");
+    assert_int_equal(json_integer_value(json_object_get(contact, "attempts")), 1);
+    assert_int_equal(json_integer_value(json_object_get(contact, "sent_at")), 170);
+    assert_int_equal(json_integer_value(json_object_get(contact, "final_at")), 180);
+    contact = json_array_get(json_object_get(t, "contacts"), 1);
+    assert_string_equal(json_string_value(json_object_get(contact, "state")), "delivered");
+    assert_true(json_is_null(json_object_get(contact, "cost_currency")));
+    json_decref(t);
+}
+
+/* After a restart: contacts another engine left in "sending" are sent
+ * again (requeue_sending) or put in doubt (mark_in_doubt); a store never
+ * takes the contacts it is sending itself for a dead engine's. */
+static void test_sending_recovery(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "C1", "Recovered");
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    bool duplicate;
+    assert_int_equal(record(f, id, true, 1, 50, 100, "first", &duplicate), 0);
+    assert_int_equal(record(f, id, true, 7, 50, 100, "second", &duplicate), 0);
+    dn_outbox_item *items = NULL;
+    int n = -1;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 150, &items, 10, &n, &err), 0);
+    assert_int_equal(n, 2);
+    dn_outbox_items_free(items, n);
+
+    char schema[4096];
+    schema_root(schema, sizeof schema);
+    dn_store other;
+    assert_int_equal(dn_store_open(&other, f->dsn, schema, &err), 0);
+    dn_time later = dn_now() + 60;   /* claims stamp the wall clock */
+    static const struct {
+        bool own;                    /* this fixture's store (it took them) */
+        bool in_doubt;               /* mark_in_doubt, else requeue_sending */
+        const char *channel;
+        int rc, n;
+    } rows[] = {
+        { true, false, "sms", 0, 0 },
+        { true, true, NULL, 0, 0 },
+        { false, false, "", -EINVAL, 0 },
+        { false, false, "email", 0, 0 },
+        { false, false, "sms", 0, 2 },
+        { false, false, "sms", 0, 0 },
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu\n", i);
+        dn_store *s = rows[i].own ? &f->store : &other;
+        int count = -1;
+        dn_err e = { 0 };
+        int rc = rows[i].in_doubt
+                     ? s->ops->mark_in_doubt(s->ctx, later, 200, &count, &e)
+                     : s->ops->requeue_sending(s->ctx, rows[i].channel, later, 200, &count, &e);
+        assert_int_equal(rc, rows[i].rc);
+        if (rc == 0)
+            assert_int_equal(count, rows[i].n);
+    }
+    /* requeued: planned again at 200, taken again (a second attempt) */
+    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 199, &items, 10, &n, &err), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 200, &items, 1, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(items[0].attempts, 2);
+    dn_outbox_items_free(items, n);
+    int count = -1;
+    assert_int_equal(f->store.ops->mark_in_doubt(f->store.ctx, dn_now() + 60, 210, &count, &err),
+                     0);
+    assert_int_equal(count, 0);
+    assert_int_equal(other.ops->mark_in_doubt(other.ctx, dn_now() + 60, 210, &count, &err), 0);
+    assert_int_equal(count, 1);
+    dn_store_close(&other);
+    json_t *t = timeline(f, "C1");
+    assert_int_equal(count_events(t, "contact_requeued"), 2);
+    assert_int_equal(count_events(t, "contact_in_doubt"), 1);
+    json_decref(t);
+}
+
 static void test_claim_outbox(void **state)
 {
     fixture *f = *state;
@@ -1314,6 +1572,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_events_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(test_contact_debt_and_case_reminders, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_add_promise, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delivery, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sending_recovery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notice_fact, setup, teardown),
         cmocka_unit_test(test_mariadb_dsn),
