@@ -15,7 +15,10 @@ runs the full sizes.
 The rule set is tests/integration/rules-flow: day 5 after the due date is an
 e-mail step. Time is pinned (DAY5), so a lease taken by a killed instance
 (lease_seconds = 300) ends only for a pass at DAY5 + 301 s, which the tests
-run to show that such customers are picked up, never lost.
+run to show that such customers are picked up, never lost. Contacts left in
+"sending" carry the wall clock (the lease clock of dispatch recovery, as on
+SQLite), so that pass runs with lease_seconds = 1 (recovery_pass_args), a
+second or more after the engines stopped.
 """
 import calendar
 import json
@@ -102,6 +105,15 @@ def pass_args(dsn, at, outbox):
             "--outbox", str(outbox)]
 
 
+def recovery_pass_args(dsn, outbox):
+    """A pass at AFTER_LEASE whose dispatch recovery settles every contact a
+    stopped engine left in "sending" more than a second ago (wall clock)."""
+    config = outbox.parent / "recovery.json"
+    config.write_text(json.dumps({"lease_seconds": 1}))
+    time.sleep(1.5)
+    return ["pass", "--config", str(config)] + pass_args(dsn, AFTER_LEASE, outbox)[1:]
+
+
 def outbox_contact_ids(outbox):
     """Contact ids of the files in the file sink ("<id>-<channel>-<key>.txt")."""
     if not outbox.exists():
@@ -183,7 +195,7 @@ def test_three_instances_one_killed_mid_pass(maria_db, tmp_path):
     # customers the killed instance had claimed stay leased until DAY5 + 300 s
     leased = int(maria_db.value("SELECT COUNT(*) FROM customers WHERE lease_until IS NOT NULL"))
     assert leased <= 500, leased           # at most the one batch it had in hand
-    run(*pass_args(maria_db.dsn, AFTER_LEASE, outbox))
+    run(*recovery_pass_args(maria_db.dsn, outbox))
     assert_every_step_once(maria_db, outbox, n)
 
 
@@ -269,7 +281,7 @@ def test_mariadb_restart_during_a_pass(tmp_path):
         assert engine.returncode == 0, engine.stderr.read()
         engine = None
         assert int(db.value("SELECT COUNT(*) FROM customers WHERE lease_until IS NOT NULL")) <= 100
-        run(*pass_args(db.dsn, AFTER_LEASE, outbox))
+        run(*recovery_pass_args(db.dsn, outbox))
         assert_every_step_once(db, outbox, n)
     finally:
         if engine and engine.poll() is None:
