@@ -1697,6 +1697,8 @@ static int sqlite_add_promise(void *ctx, const char *customer_external_id, int64
         return dn_err_set(err, -EINVAL, "currency", "currency must be an ISO 4217 code");
     if (due == DN_NO_DATE)
         return dn_err_set(err, -EINVAL, "due", "a promise needs its due date");
+    if (!customer_external_id || !dn_utf8_valid(customer_external_id))
+        return dn_err_set(err, -EINVAL, "customer_id", "customer id is not valid UTF-8");
     unit u;
     int rc = unit_begin(s, &u, true, err);
     if (rc < 0)
@@ -2735,6 +2737,8 @@ static int sqlite_record_receipt(void *ctx, int64_t contact_id, const char *idem
                           "or failed, not %s", state ? state : "(null)");
     if (reason && !dn_utf8_valid(reason))
         return dn_err_set(err, -EINVAL, "reason", "text is not valid UTF-8");
+    if (idem_key && !dn_utf8_valid(idem_key))
+        return dn_err_set(err, -EINVAL, "idem_key", "text is not valid UTF-8");
     unit u;
     int rc = unit_begin(s, &u, true, err);
     if (rc < 0)
@@ -2791,6 +2795,8 @@ static int sqlite_opt_out_by_contact(void *ctx, int64_t contact_id, const char *
         return dn_err_set(err, -EINVAL, "channel", "no channel to opt out of");
     if (source && !dn_utf8_valid(source))
         return dn_err_set(err, -EINVAL, "source", "text is not valid UTF-8");
+    if (idem_key && !dn_utf8_valid(idem_key))
+        return dn_err_set(err, -EINVAL, "idem_key", "text is not valid UTF-8");
     unit u;
     int rc = unit_begin(s, &u, true, err);
     if (rc < 0)

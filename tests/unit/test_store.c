@@ -980,6 +980,7 @@ static void test_add_promise(void **state)
         { "C1", "eur", "2024-02-01", 1000, -EINVAL, "currency" },
         { "C1", "EURO", "2024-02-01", 1000, -EINVAL, "currency" },
         { "C1", "EUR", NULL, 1000, -EINVAL, "due" },
+        { "C\xFF", "EUR", "2024-02-01", 1000, -EINVAL, "customer_id" },
         { "C1", "EUR", "2024-02-01", 1000, 0, NULL },
     };
     for (size_t i = 0; i < COUNT(rows); i++) {
@@ -1077,6 +1078,7 @@ static void test_delivery(void **state)
     } receipts[] = {
         { &first, NULL, "sent", -EINVAL, "state" },
         { &first, "no-such-key", "delivered", -ENOENT, "contact_id" },
+        { NULL, "key \xFF", "delivered", -EINVAL, "idem_key" },
         { NULL, NULL, "delivered", -EINVAL, "contact" },
         { NULL, first_key, "failed", 0, NULL },
         { &first, first_key, "failed", 0, NULL },            /* the same again: nothing */
@@ -1106,6 +1108,7 @@ static void test_delivery(void **state)
         { &first, NULL, DN_OPTOUT_EMAIL, 0, NULL },
         { &first, NULL, 0, -EINVAL, "channel" },
         { NULL, "no-such-key", DN_OPTOUT_SMS, -ENOENT, "idem_key" },
+        { NULL, "key \xFF", DN_OPTOUT_SMS, -EINVAL, "idem_key" },
     };
     for (size_t i = 0; i < COUNT(opt_outs); i++) {
         print_message("opt-out row %zu\n", i);
