@@ -22,7 +22,9 @@
  *   "driver", "instance" (a name for logs and the contact row),
  *   "concurrency" (sends in flight at once), "rate_per_second",
  *   "retry": {"max_attempts", "backoff_seconds", "max_backoff_seconds"},
- *   "cost": {"per_message_minor", "per_part_minor", "currency"}.
+ *   "cost": {"per_message_minor", "per_part_minor", "currency"},
+ *   "failover_after" (consecutive failures after which the instance rests
+ *   for retry.backoff_seconds and the channel's other instances take over).
  * Drivers talking HTTP or SMTP run their transfers through http_async.h.
  */
 #ifndef DN_CHANNEL_H

@@ -12,7 +12,7 @@
 #define TELEGRAM_TEXT_MAX 4096      /* the Bot API's message limit (characters) */
 
 typedef struct telegram_ctx {
-    dn_http *http;
+    dn_http_client *http;
     char     send_url[TELEGRAM_URL_MAX + 160];
     char     secret[257];
     long     timeout_ms;
@@ -48,17 +48,10 @@ static int telegram_init(void **out, struct event_base *base, json_t *config, dn
         return dn_err_set(err, -ENOMEM, NULL, "out of memory");
     ctx->timeout_ms = 10000;
     int rc = 0;
-    const char *key;
-    json_t *v;
-    json_object_foreach(config, key, v) {
-        bool known = false;
-        for (int i = 0; keys[i]; i++)
-            known |= strcmp(key, keys[i]) == 0;
-        if (!known) {
-            rc = dn_err_set(err, -EINVAL, key, "channels.chat: unknown key \"%s\"", key);
-            goto fail;
-        }
-    }
+    /* its own keys, and the ones every instance may carry (concurrency,
+     * rate_per_second, retry, cost, ...: the dispatcher's) */
+    if ((rc = channel_conf_known_keys(config, "chat", keys, err)))
+        goto fail;
     const char *token = json_string_value(json_object_get(config, "token"));
     const char *api = json_string_value(json_object_get(config, "api_url"));
     const char *secret = json_string_value(json_object_get(config, "webhook_secret"));
@@ -103,10 +96,17 @@ static void on_sent(void *arg, long status, const char *body, const char *error)
     json_t *reply = error ? NULL : json_loads(body, 0, NULL);
     json_t *id = json_object_get(json_object_get(reply, "result"), "message_id");
     if (status == DN_HTTP_CANCELLED) {
-        /* stopping: the contact stays "sending" (in_doubt at the next start) */
+        /* stopping with the request out: its outcome is unknown (channel.h
+         * wants done() once; the contact becomes in_doubt, never re-sent
+         * blindly) */
+        msg->done(msg->arg, msg->contact_id, -ETIMEDOUT, NULL,
+                  "the engine stopped before the bot API answered");
     } else if (error) {
+        /* sent but unanswered: the message may have been delivered, and the
+         * bot API has no idempotency key: in_doubt, never sent again blindly */
         snprintf(detail, sizeof detail, "bot API: %s", error);
-        msg->done(msg->arg, msg->contact_id, -EIO, NULL, detail);
+        msg->done(msg->arg, msg->contact_id, status == DN_HTTP_UNKNOWN ? -ETIMEDOUT : -EIO, NULL,
+                  detail);
     } else if (status >= 200 && status < 300 && json_is_true(json_object_get(reply, "ok")) &&
                json_is_integer(id)) {
         char provider[DN_ADDR_MAX + 32];

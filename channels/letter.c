@@ -63,17 +63,10 @@ static int letter_init(void **out, struct event_base *base, json_t *config, dn_e
     if (!ctx)
         return dn_err_set(err, -ENOMEM, NULL, "out of memory");
     int rc = 0;
-    const char *key;
-    json_t *v;
-    json_object_foreach(config, key, v) {
-        bool known = false;
-        for (int i = 0; keys[i]; i++)
-            known |= strcmp(key, keys[i]) == 0;
-        if (!known) {
-            rc = dn_err_set(err, -EINVAL, key, "channels.letter: unknown key \"%s\"", key);
-            goto fail;
-        }
-    }
+    /* its own keys, and the ones every instance may carry (concurrency,
+     * rate_per_second, retry, cost, ...: the dispatcher's) */
+    if ((rc = channel_conf_known_keys(config, "letter", keys, err)))
+        goto fail;
     const char *dir = json_string_value(json_object_get(config, "dir"));
     const char *font = json_string_value(json_object_get(config, "font"));
     const char *sender = json_string_value(json_object_get(config, "sender"));

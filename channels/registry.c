@@ -40,7 +40,8 @@ const dn_channel_driver *channel_driver_find(const char *name)
 bool channel_key_is_common(const char *key)
 {
     static const char *const common[] = { "driver", "instance", "concurrency",
-                                          "rate_per_second", "retry", "cost" };
+                                          "rate_per_second", "retry", "cost",
+                                          "failover_after" };
     for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
         if (strcmp(common[i], key) == 0)
             return true;

@@ -210,7 +210,7 @@ done:
 /* ---- the driver ---- */
 
 typedef struct voice_ctx {
-    dn_http *http;
+    dn_http_client *http;
     char     url[VOICE_URL_MAX];
     char     callback_url[VOICE_URL_MAX];
     char     from[32];
@@ -218,6 +218,7 @@ typedef struct voice_ctx {
     long     timeout_ms;
     int      promise_days;
     json_t  *voices;               /* overrides, owned; may be NULL */
+    bool     deduplicates;         /* the telephony API drops a repeated Idempotency-Key */
 } voice_ctx;
 
 /* One call being placed; owned by the HTTP completion. */
@@ -298,24 +299,18 @@ static void voice_close(void *vctx)
 static int voice_init(void **out, struct event_base *base, json_t *config, dn_err *err)
 {
     static const char *const keys[] = { "driver", "url", "callback_url", "from", "timeout_ms",
-                                        "promise_days", "audio_dir", "voices", NULL };
+                                        "promise_days", "audio_dir", "voices", "deduplicates",
+                                        NULL };
     voice_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
         return dn_err_set(err, -ENOMEM, NULL, "out of memory");
     ctx->timeout_ms = 10000;
     ctx->promise_days = 7;
     int rc = 0;
-    const char *key;
-    json_t *v;
-    json_object_foreach(config, key, v) {
-        bool known = false;
-        for (int i = 0; keys[i]; i++)
-            known |= strcmp(key, keys[i]) == 0;
-        if (!known) {
-            rc = dn_err_set(err, -EINVAL, key, "channels.voice: unknown key \"%s\"", key);
-            goto fail;
-        }
-    }
+    /* its own keys, and the ones every instance may carry (concurrency,
+     * rate_per_second, retry, cost, ...: the dispatcher's) */
+    if ((rc = channel_conf_known_keys(config, "voice", keys, err)))
+        goto fail;
     if ((rc = config_text(config, "url", true, ctx->url, sizeof ctx->url, err)) ||
         (rc = config_text(config, "callback_url", false, ctx->callback_url,
                           sizeof ctx->callback_url, err)) ||
@@ -346,6 +341,13 @@ static int voice_init(void **out, struct event_base *base, json_t *config, dn_er
     if (voices && (rc = check_voices(voices, err)))
         goto fail;
     ctx->voices = json_incref(voices);
+    json_t *dd = json_object_get(config, "deduplicates");
+    if (dd && !json_is_boolean(dd)) {
+        rc = dn_err_set(err, -EINVAL, "deduplicates",
+                        "channels.voice.deduplicates must be true or false");
+        goto fail;
+    }
+    ctx->deduplicates = json_is_true(dd);
     if ((rc = http_client_new(&ctx->http, base, err)))
         goto fail;
     *out = ctx;
@@ -379,11 +381,17 @@ static void on_call_placed(void *arg, long status, const char *body, const char 
     voice_call *call = arg;
     char detail[300];
     if (status == DN_HTTP_CANCELLED) {
-        /* the engine is stopping: the contact stays "sending" and becomes
-         * in_doubt at the next start, never called twice blindly */
+        /* the engine is stopping with the request out: the outcome is
+         * unknown (channel.h wants done() once; the contact becomes
+         * in_doubt, never called twice blindly) */
+        call->done(call->arg, call->contact_id, -ETIMEDOUT, NULL,
+                   "the engine stopped before the telephony API answered");
     } else if (error) {
+        /* sent but unanswered: the call may be ringing; in_doubt unless the
+         * instance says the API deduplicates by the idempotency key */
         snprintf(detail, sizeof detail, "telephony API: %s", error);
-        call->done(call->arg, call->contact_id, -EIO, NULL, detail);
+        call->done(call->arg, call->contact_id, status == DN_HTTP_UNKNOWN ? -ETIMEDOUT : -EIO,
+                   NULL, detail);
     } else if (status >= 200 && status < 300) {
         json_t *reply = json_loads(body, 0, NULL);
         const char *call_id = json_string_value(json_object_get(reply, "call_id"));
@@ -453,9 +461,16 @@ done:
     return rc;
 }
 
+/* Only when configured: a call placed twice rings a person twice. */
+static bool voice_deduplicates(void *vctx)
+{
+    return ((const voice_ctx *)vctx)->deduplicates;
+}
+
 const dn_channel_driver dn_channel_voice = {
     .name = "voice",
     .init = voice_init,
     .send = voice_send,
     .close = voice_close,
+    .deduplicates = voice_deduplicates,
 };

@@ -1098,7 +1098,8 @@ static void handle_callback_sms(api_request *r)
 
 /* Splits a Message-ID the smtp driver made, "<key.ID@domain>", into the
  * contact id; false when it is not one of ours. */
-static bool message_id_contact(const char *message_id, int64_t *contact_id)
+static bool message_id_contact(const char *message_id, int64_t *contact_id, char *key,
+                               size_t key_size)
 {
     const char *at = message_id ? strrchr(message_id, '@') : NULL;
     if (!at || at == message_id)
@@ -1111,6 +1112,13 @@ static bool message_id_contact(const char *message_id, int64_t *contact_id)
     long long id = strtoll(dot, NULL, 10);
     if (id <= 0)
         return false;
+    /* the idempotency key before ".CONTACT": both must name the same contact */
+    const char *start = message_id[0] == '<' ? message_id + 1 : message_id;
+    size_t len = (size_t)(dot - 1 - start);
+    if (len == 0 || len >= key_size)
+        return false;
+    memcpy(key, start, len);
+    key[len] = '\0';
     *contact_id = id;
     return true;
 }
@@ -1133,7 +1141,8 @@ static void handle_callback_email(api_request *r)
         reply_error(r, 422, "invalid", "", "the body must be a JSON object");
         return;
     }
-    if (!message_id_contact(message_id, &contact_id)) {
+    char idem_key[128];
+    if (!message_id_contact(message_id, &contact_id, idem_key, sizeof idem_key)) {
         reply_error(r, 422, message_id ? "invalid" : "required", "message_id",
                     "message_id must be the Message-ID dunningd gave the e-mail, "
                     "like <key.123@example.com>");
@@ -1158,8 +1167,8 @@ static void handle_callback_email(api_request *r)
              reason_value ? json_string_value(reason_value) : "no reason given");
     dn_store *s = r->api->store;
     if (strcmp(type, "complaint") == 0) {
-        int rc = s->ops->opt_out_by_contact(s->ctx, contact_id, NULL, DN_OPTOUT_EMAIL, reason,
-                                            dn_now(), &err);
+        int rc = s->ops->opt_out_by_contact(s->ctx, contact_id, idem_key, DN_OPTOUT_EMAIL,
+                                            reason, dn_now(), &err);
         if (rc < 0) {
             reply_failure(r, rc, &err);
             return;
@@ -1175,7 +1184,7 @@ static void handle_callback_email(api_request *r)
                                      "state", "unchanged"));
         return;
     }
-    apply_receipt(r, contact_id, NULL, "failed", reason);
+    apply_receipt(r, contact_id, idem_key, "failed", reason);
 }
 
 /* GET /v1/unsubscribe?c=&s= — the page a person reaches by clicking the

@@ -46,7 +46,8 @@ static json_t *verdict_json(const dn_verdict *v)
 }
 
 /* Fills one channel's {"now", "windows", "blocks"}. */
-static int channel_json(const dn_guard_profile *p, const dn_facts *f, const char *channel, dn_time now, dn_time end, json_t **out)
+static int channel_json(const dn_guard_profile *p, const dn_facts *f, const char *channel,
+                        dn_time now, dn_time end, json_t **out)
 {
     dn_decision d;
     memset(&d, 0, sizeof d);
@@ -95,10 +96,15 @@ static int channel_json(const dn_guard_profile *p, const dn_facts *f, const char
         goto fail;
     if (block_from >= 0 && append_span(blocks, block_from, end, block_code, block_reason))
         goto fail;
-    if (json_object_set_new(o, "windows", windows) || json_object_set_new(o, "blocks", blocks)) {
-        windows = blocks = NULL;        /* set_new consumed them */
+    /* json_object_set_new consumes the value even when it fails */
+    int set = json_object_set_new(o, "windows", windows);
+    windows = NULL;
+    if (set)
         goto fail;
-    }
+    set = json_object_set_new(o, "blocks", blocks);
+    blocks = NULL;
+    if (set)
+        goto fail;
     *out = o;
     return 0;
 fail:

@@ -29,9 +29,18 @@ static int slot_capacity(dn_channel_slot *slot)
     int free_slots = slot->concurrency - slot->in_flight;
     if (free_slots <= 0)
         return 0;
+    double now = 0;
+    if (slot->resting_until > 0) {
+        now = monotonic_seconds();
+        if (now < slot->resting_until)
+            return 0;
+        slot->resting_until = 0;          /* rested: try it again */
+        slot->consecutive_failures = 0;
+    }
     if (slot->rate_per_second <= 0)
         return free_slots;
-    double now = monotonic_seconds();
+    if (now == 0)
+        now = monotonic_seconds();
     double burst = slot->rate_per_second > 1 ? slot->rate_per_second : 1;
     if (slot->tokens_at >= 0) {
         slot->tokens += (now - slot->tokens_at) * slot->rate_per_second;
@@ -171,7 +180,19 @@ static void on_sent(void *arg, int64_t contact_id, int rc, const char *provider_
 {
     send_context *sc = arg;
     dn_engine *e = sc->engine;
-    sc->slot->in_flight--;
+    dn_channel_slot *slot = sc->slot;
+    slot->in_flight--;
+    /* failover: an instance failing again and again (not refusals of one
+     * message) rests, so the channel's other instances take the traffic */
+    if (rc == 0 || rc == -EPERM) {
+        slot->consecutive_failures = 0;
+    } else if (slot->failover_after > 0 &&
+               ++slot->consecutive_failures >= slot->failover_after &&
+               slot->resting_until == 0) {
+        slot->resting_until = monotonic_seconds() + slot->backoff_seconds;
+        dn_log(DN_LOG_WARN, "dispatch", "%s failed %d times in a row: resting %ds",
+               slot->instance, slot->consecutive_failures, slot->backoff_seconds);
+    }
     sc->contact_id = contact_id;
     sc->rc = rc;
     sc->has_provider_id = provider_id != NULL;

@@ -100,8 +100,11 @@ done:
 static int slot_limits(dn_channel_slot *slot, json_t *conf, dn_err *err)
 {
     long concurrency = 32, max_attempts = 5, backoff = 60, max_backoff = 3600;
+    long failover_after = 3;
     long per_message = 0, per_part = 0;
     int rc = channel_conf_int(conf, "concurrency", 1, 100000, &concurrency, err);
+    if (rc == 0)
+        rc = channel_conf_int(conf, "failover_after", 0, 1000, &failover_after, err);
     if (rc)
         return rc;
     json_t *rate = json_object_get(conf, "rate_per_second");
@@ -146,6 +149,7 @@ static int slot_limits(dn_channel_slot *slot, json_t *conf, dn_err *err)
                                   "be an ISO 4217 code like \"EUR\"", slot->instance);
     }
     slot->concurrency = (int)concurrency;
+    slot->failover_after = (int)failover_after;
     slot->max_attempts = (int)max_attempts;
     slot->backoff_seconds = (int)backoff;
     slot->max_backoff_seconds = (int)(max_backoff < backoff ? backoff : max_backoff);

@@ -34,6 +34,9 @@ typedef struct dn_channel_slot {
     double tokens_at;                     /* monotonic seconds of the last refill */
     int  max_attempts;                    /* hand-overs before giving up */
     int  backoff_seconds, max_backoff_seconds;
+    int  failover_after;                  /* consecutive failures that rest it; 0 = never */
+    int  consecutive_failures;
+    double resting_until;                 /* monotonic seconds; takes nothing before */
     int64_t cost_per_message_minor, cost_per_part_minor;
     char currency[4];                     /* "" = no cost recorded */
     long sent, failed, retried, in_doubt;

@@ -664,6 +664,20 @@ static bool refuse_for_debt(const dn_facts *f, const dn_decision *d, dn_verdict 
 
 /* ---- the verdict ---- */
 
+/* Whether an unpaid invoice of the facts was due before `today` (the
+ * customer's local day). */
+static bool overdue_on(const dn_facts *f, dn_date today)
+{
+    int n = f->n_invoices < DN_FACT_INVOICES ? f->n_invoices : DN_FACT_INVOICES;
+    for (int i = 0; i < n; i++) {
+        const dn_fact_invoice *inv = &f->invoices[i];
+        if (inv->status == DN_INV_OPEN && inv->paid_minor < inv->amount_minor &&
+            inv->due != DN_NO_DATE && inv->due < today)
+            return true;
+    }
+    return false;
+}
+
 void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision *d,
                  dn_time at, dn_verdict *out)
 {
@@ -749,9 +763,14 @@ void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision
             return;
         }
     } else {
+        /* a "prevention" message to a customer already overdue is a reminder:
+         * the label a rule gives never loosens the count */
+        dn_purpose purpose = d->purpose;
+        if (purpose == DN_PURPOSE_PREVENTION && overdue_on(f, today))
+            purpose = DN_PURPOSE_REMINDER;
         if (p->notice_required) {
-            bool formal = d->purpose == DN_PURPOSE_FORMAL || d->purpose == DN_PURPOSE_ESCALATION;
-            if (d->purpose == DN_PURPOSE_NOTICE && !(p->notice_channels & (1u << k.channel))) {
+            bool formal = purpose == DN_PURPOSE_FORMAL || purpose == DN_PURPOSE_ESCALATION;
+            if (purpose == DN_PURPOSE_NOTICE && !(p->notice_channels & (1u << k.channel))) {
                 verdict_set(out, DN_GUARD_REFUSE, 0, "notice_channel",
                             "the formal notice cannot be sent by %s", d->channel);
                 return;
@@ -764,14 +783,14 @@ void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision
             /* the recent history, or the store's count of the whole case */
             int reminders = n.reminders_in_case > f->case_reminders ? n.reminders_in_case
                                                                     : f->case_reminders;
-            if (!f->notice_posted && d->purpose == DN_PURPOSE_REMINDER &&
+            if (!f->notice_posted && purpose == DN_PURPOSE_REMINDER &&
                 reminders >= p->reminders_before_notice) {
                 verdict_set(out, DN_GUARD_REFUSE, 0, "notice_required",
                             "%d informative reminder(s) already sent; the written notice "
                             "comes next", reminders);
                 return;
             }
-            if (f->notice_posted && d->purpose == DN_PURPOSE_ESCALATION && !f->debt_acknowledged) {
+            if (f->notice_posted && purpose == DN_PURPOSE_ESCALATION && !f->debt_acknowledged) {
                 /* received on day posted+7; objections through received+21;
                  * escalation from the day after */
                 dn_date posted = f->notice_posted_at

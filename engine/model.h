@@ -153,7 +153,8 @@ int dn_purpose_parse(const char *s, dn_purpose *out);
 
 typedef struct dn_fact_contact {
     int64_t id;
-    dn_time at;                       /* sent (or planned) time */
+    dn_time at;                       /* when it was handed to its channel; the planned
+                                         time while not sent yet */
     char    channel[16];
     char    state[16];                /* planned, sending, sent, delivered, failed,
                                          answered, replied, cancelled, in_doubt */

@@ -137,8 +137,13 @@ static const dn_guard_profile *profile_of(const dn_engine *e, const char *countr
 
 const dn_guard_profile *engine_profile_for(const dn_engine *e, const dn_customer *c)
 {
-    const dn_guard_profile *p = c->country[0] ? profile_of(e, c->country) : NULL;
-    if (!p && e->default_country && e->default_country[0])
+    /* default_country stands in only for a customer WITHOUT a country; a
+     * country with no profile of its own gets the "default" profile (never
+     * another country's hours and holidays) */
+    const dn_guard_profile *p = NULL;
+    if (c->country[0])
+        p = profile_of(e, c->country);
+    else if (e->default_country && e->default_country[0])
         p = profile_of(e, e->default_country);
     if (!p)
         p = profile_of(e, "default");

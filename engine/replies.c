@@ -200,18 +200,27 @@ static int find_sender(sqlite3 *db, const dn_reply_in *in, int64_t *id, char *ex
     return rc;
 }
 
-/* The result of an earlier reply with the same provider id, or 0. */
-static int earlier_reply(sqlite3 *db, const char *provider_id, json_t **result, dn_err *err)
+/* The result of an earlier reply with the same provider id from the same
+ * sender on the same channel, or 0. Provider ids are unique only per
+ * provider: two gateways, or SMS and chat, may reuse one, and a STOP must
+ * never be taken for someone else's earlier reply. */
+static int earlier_reply(sqlite3 *db, const dn_reply_in *in, json_t **result, dn_err *err)
 {
     sqlite3_stmt *st;
     int rc = store_ext_prepare(db,
                                "SELECT json_extract(payload, '$.result') FROM events WHERE kind = "
                                "'reply' AND json_extract(payload, '$.provider_id') = ?1 "
+                               "AND json_extract(payload, '$.channel') = ?2 "
+                               "AND json_extract(payload, '$.from') = ?3 "
+                               "AND json_extract(payload, '$.customer_ref') = ?4 "
                                "ORDER BY id LIMIT 1",
                                &st, "reply: duplicate check", err);
     if (rc)
         return rc;
-    sqlite3_bind_text(st, 1, provider_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, in->provider_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, in->channel, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, in->from ? in->from : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, in->customer_id ? in->customer_id : "", -1, SQLITE_STATIC);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
         const char *text = (const char *)sqlite3_column_text(st, 0);
@@ -238,6 +247,48 @@ static int check_text_field(const char *value, const char *field, size_t max, bo
 }
 
 /* Opt-out of the channel and its one confirmation (unique idem key). */
+/* A STOP says "not to this number": every other customer with the same
+ * phone (or chat handle) is opted out of that channel too, with an event
+ * each (for the first 64); the one confirmation goes only to the customer
+ * who wrote. */
+static int opt_out_shared_address(sqlite3 *db, int64_t customer_id, const char *channel,
+                                  const char *address, dn_time now, dn_err *err)
+{
+    bool sms = strcmp(channel, "sms") == 0;
+    unsigned bit = sms ? DN_OPTOUT_SMS : DN_OPTOUT_CHAT;
+    sqlite3_stmt *st;
+    int rc = store_ext_prepare(db,
+                               sms ? "UPDATE customers SET opt_out = opt_out | ?3, updated_at = ?4 "
+                                     "WHERE phone = ?1 AND id <> ?2 AND (opt_out & ?3) = 0 "
+                                     "RETURNING id"
+                                   : "UPDATE customers SET opt_out = opt_out | ?3, updated_at = ?4 "
+                                     "WHERE chat = ?1 AND id <> ?2 AND (opt_out & ?3) = 0 "
+                                     "RETURNING id",
+                               &st, "reply: opt-out of a shared address", err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, customer_id);
+    sqlite3_bind_int(st, 3, (int)bit);
+    sqlite3_bind_int64(st, 4, now);
+    int64_t others[64];
+    int n = 0, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        if (n < (int)(sizeof others / sizeof others[0]))
+            others[n++] = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE)
+        return store_ext_fail(db, step, "reply: opt-out of a shared address", err);
+    for (int i = 0; i < n && rc == 0; i++) {
+        json_t *payload = json_pack("{s:s, s:s}", "channel", channel, "source",
+                                    "reply from a shared contact point");
+        rc = payload ? store_ext_event(db, others[i], "opt_out", payload, now, NULL, err)
+                     : dn_err_set(err, -ENOMEM, NULL, "out of memory");
+        json_decref(payload);
+    }
+    return rc;
+}
+
 static int apply_opt_out(sqlite3 *db, int64_t customer_id, const char *channel,
                          const char *language, const char *address, dn_time now,
                          int64_t *confirmation, dn_err *err)
@@ -306,7 +357,7 @@ int reply_receive(dn_store *store, const dn_reply_in *in, int promise_days, dn_t
     if (!in->text)
         return dn_err_set(err, -EINVAL, "text", "text is required (it may be empty)");
     if (in->provider_id && in->provider_id[0] &&
-        (rc = earlier_reply(db, in->provider_id, result, err)) != 0)
+        (rc = earlier_reply(db, in, result, err)) != 0)
         return rc < 0 ? rc : 0;
 
     int64_t customer_id = 0, event_id = 0, confirmation = 0, promise_id = 0, task_id = 0;
@@ -336,6 +387,8 @@ int reply_receive(dn_store *store, const dn_reply_in *in, int promise_days, dn_t
     if (kind == DN_REPLY_OPT_OUT) {
         rc = apply_opt_out(db, customer_id, in->channel, language, address, now, &confirmation,
                            err);
+        if (rc == 0 && address[0])
+            rc = opt_out_shared_address(db, customer_id, in->channel, address, now, err);
     } else if (kind == DN_REPLY_PROMISE) {
         dn_date due = (dn_date)(now / SECONDS_PER_DAY) + promise_days;
         rc = agent_promise_insert(db, customer_id, 0, due, now, &promise_id, err);
@@ -378,10 +431,11 @@ int reply_receive(dn_store *store, const dn_reply_in *in, int promise_days, dn_t
                         confirmation ? json_integer(confirmation) : json_null());
     json_object_set_new(res, "promise_id", promise_id ? json_integer(promise_id) : json_null());
     json_object_set_new(res, "task_id", task_id ? json_integer(task_id) : json_null());
-    json_t *payload = json_pack("{s:s, s:s, s:s, s:s, s:O}", "channel", in->channel, "text",
-                                in->text, "classification", reply_kind_name(kind),
-                                "provider_id", in->provider_id ? in->provider_id : "",
-                                "result", res);
+    json_t *payload = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O}", "channel", in->channel,
+                                "from", in->from ? in->from : "", "customer_ref",
+                                in->customer_id ? in->customer_id : "", "text", in->text,
+                                "classification", reply_kind_name(kind), "provider_id",
+                                in->provider_id ? in->provider_id : "", "result", res);
     if (!payload) {
         json_decref(res);
         rc = dn_err_set(err, -ENOMEM, NULL, "out of memory");

@@ -1319,6 +1319,11 @@ static void fill_step(decide_job *job, const rules_segment *seg, const rules_ste
     out->hours_to = step->hours_from >= 0 ? step->hours_to : seg->hours_to;
     out->transliterate = step->transliterate;
     out->purpose = step->purpose;
+    /* "prevention" is what comes before the due date; a message to a
+     * customer already overdue is a reminder in law whatever the rule calls
+     * it (the guard counts reminders: a label must not dodge that) */
+    if (out->purpose == DN_PURPOSE_PREVENTION && view->has_days && view->days_overdue > 0)
+        out->purpose = DN_PURPOSE_REMINDER;
     memcpy(out->where, step->where, sizeof out->where);
 }
 
@@ -1442,23 +1447,26 @@ static result_field result_field_of(const char *k, size_t n)
 
 #undef KEY_IS
 
-/* Pushes the fields the engine knows of the result table at r and
- * records in at[] where each is on the stack (0 when absent). A plain
- * table is walked once with lua_next (a result has a few of the dozen
- * fields); a table with a metatable is read field by field with its
- * metamethods, as a rule would read it. */
-static void result_collect(lua_State *L, int r, int at[RESULT_COUNT])
+/* Where the fields of a decide() result are on the stack (0: nil). */
+typedef struct result_fields {
+    int      r;                  /* the result table */
+    bool     lazy;               /* it has a metatable: read each field on first use */
+    unsigned fetched;            /* lazy: bit per field already read */
+    int      at[RESULT_COUNT];
+} result_fields;
+
+/* Finds the fields of the result table at r. A plain table is walked once
+ * with lua_next, leaving the known fields on the stack (a result has a few
+ * of the dozen); a table with a metatable is read field by field with its
+ * metamethods, each on first use, in the order the engine checks them. */
+static void result_collect(lua_State *L, int r, result_fields *rf)
 {
     luaL_checkstack(L, RESULT_COUNT + 4, "decide() result");
-    memset(at, 0, RESULT_COUNT * sizeof at[0]);
+    memset(rf, 0, sizeof *rf);
+    rf->r = r;
     if (lua_getmetatable(L, r)) {
         lua_pop(L, 1);
-        for (int i = 0; i < RESULT_COUNT; i++) {
-            if (lua_getfield(L, r, result_names[i]) == LUA_TNIL)
-                lua_pop(L, 1);
-            else
-                at[i] = lua_gettop(L);
-        }
+        rf->lazy = true;
         return;
     }
     lua_pushnil(L);
@@ -1469,26 +1477,40 @@ static void result_collect(lua_State *L, int r, int at[RESULT_COUNT])
         if (field == RESULT_NONE) {
             lua_pop(L, 1);
         } else {
-            at[field] = lua_gettop(L);      /* keep the value; go on from a copy of the key */
+            rf->at[field] = lua_gettop(L);  /* keep the value; go on from a copy of the key */
             lua_pushvalue(L, -2);
         }
     }
 }
 
-static int result_type(lua_State *L, const int at[RESULT_COUNT], result_field field)
+/* The stack index of a field of the result, 0 when it is nil. */
+static int result_at(lua_State *L, result_fields *rf, result_field field)
 {
-    return at[field] ? lua_type(L, at[field]) : LUA_TNIL;
+    if (rf->lazy && !(rf->fetched & (1u << field))) {
+        rf->fetched |= 1u << field;
+        if (lua_getfield(L, rf->r, result_names[field]) == LUA_TNIL)
+            lua_pop(L, 1);
+        else
+            rf->at[field] = lua_gettop(L);
+    }
+    return rf->at[field];
+}
+
+static int result_type(lua_State *L, result_fields *rf, result_field field)
+{
+    int at = result_at(L, rf, field);
+    return at ? lua_type(L, at) : LUA_TNIL;
 }
 
 /* Copies the string field of a result into out ("" when nil); returns
  * false when it did not fit (out holds the truncated text). */
-static bool result_text_at(lua_State *L, const int at[RESULT_COUNT], result_field field,
-                           char *out, size_t size)
+static bool result_text_at(lua_State *L, result_fields *rf, result_field field, char *out,
+                           size_t size)
 {
-    int type = result_type(L, at, field);
+    int type = result_type(L, rf, field);
     out[0] = '\0';
     if (type == LUA_TSTRING)
-        return dn_strlcpy(out, lua_tostring(L, at[field]), size);
+        return dn_strlcpy(out, lua_tostring(L, rf->at[field]), size);
     if (type != LUA_TNIL)
         luaL_error(L, "decide() result field '%s' must be a string", result_names[field]);
     return true;
@@ -1525,17 +1547,17 @@ static void decide_result(lua_State *L, decide_job *job, const rules_segment *se
     rules_runtime *rt = job->rt;
     dn_decision *out = job->out;
     char action[16], reason[DN_REASON_MAX];
-    int at[RESULT_COUNT];
+    result_fields rf;
     int top = lua_gettop(L);
     rules_step step;
     text_builder why;
 
     rt->sandbox->entry_where = seg->decide_where;
-    result_collect(L, r, at);
-    result_text_at(L, at, RESULT_ACTION, action, sizeof action);
+    result_collect(L, r, &rf);
+    result_text_at(L, &rf, RESULT_ACTION, action, sizeof action);
     if (strcmp(action, "wait") == 0 || strcmp(action, "none") == 0) {
         out->action = action[0] == 'w' ? DN_ACT_WAIT : DN_ACT_NONE;
-        result_text_at(L, at, RESULT_REASON, reason, sizeof reason);
+        result_text_at(L, &rf, RESULT_REASON, reason, sizeof reason);
         text_begin(&why, out->reason, sizeof out->reason);
         text_add(&why, "decide: ");
         text_add_max(&why, reason[0] ? reason : action, 300);
@@ -1548,28 +1570,29 @@ static void decide_result(lua_State *L, decide_job *job, const rules_segment *se
     memset(&step, 0, sizeof step);
     step.hours_from = step.hours_to = -1;
     step.when_ref = LUA_NOREF;
-    if (!at[RESULT_DAY])
+    int day = result_at(L, &rf, RESULT_DAY);
+    if (!day)
         step.day = job->view.has_days ? job->view.days_overdue : 0;
-    else if (!lua_isinteger(L, at[RESULT_DAY]) || lua_tointeger(L, at[RESULT_DAY]) < -366 ||
-             lua_tointeger(L, at[RESULT_DAY]) > 3660)
+    else if (!lua_isinteger(L, day) || lua_tointeger(L, day) < -366 ||
+             lua_tointeger(L, day) > 3660)
         luaL_error(L, "decide() result: day must be an integer");
     else
-        step.day = (int)lua_tointeger(L, at[RESULT_DAY]);
-    bool whole = result_text_at(L, at, RESULT_CHANNEL, step.channel, sizeof step.channel);
-    whole &= result_text_at(L, at, RESULT_TEMPLATE, step.template_name,
+        step.day = (int)lua_tointeger(L, day);
+    bool whole = result_text_at(L, &rf, RESULT_CHANNEL, step.channel, sizeof step.channel);
+    whole &= result_text_at(L, &rf, RESULT_TEMPLATE, step.template_name,
                             sizeof step.template_name);
-    whole &= result_text_at(L, at, RESULT_TONE, step.tone, sizeof step.tone);
-    result_text_at(L, at, RESULT_VOICE, step.voice, sizeof step.voice);
-    result_text_at(L, at, RESULT_LANGUAGE, step.language, sizeof step.language);
+    whole &= result_text_at(L, &rf, RESULT_TONE, step.tone, sizeof step.tone);
+    result_text_at(L, &rf, RESULT_VOICE, step.voice, sizeof step.voice);
+    result_text_at(L, &rf, RESULT_LANGUAGE, step.language, sizeof step.language);
     if (!name_in(step.channel, channel_names))
         luaL_error(L, "decide() returned unknown channel '%s'", step.channel);
     if (!name_in(step.tone, tone_names))
         luaL_error(L, "decide() returned unknown tone '%s'", step.tone);
     if (step.language[0] && !language_listed(rt, step.language))
         luaL_error(L, "decide() returned language '%s', not in languages", step.language);
-    if (result_type(L, at, RESULT_FALLBACK) == LUA_TTABLE) {
+    if (result_type(L, &rf, RESULT_FALLBACK) == LUA_TTABLE) {
         for (lua_Integer i = 1; i <= 4; i++) {
-            bool text = lua_geti(L, at[RESULT_FALLBACK], i) == LUA_TSTRING;
+            bool text = lua_geti(L, rf.at[RESULT_FALLBACK], i) == LUA_TSTRING;
             if (text && !name_in(lua_tostring(L, -1), channel_names))
                 luaL_error(L, "decide() returned unknown fallback channel");
             if (text)
@@ -1580,24 +1603,25 @@ static void decide_result(lua_State *L, decide_job *job, const rules_segment *se
                 break;
         }
     }
-    if (result_type(L, at, RESULT_HOURS) == LUA_TTABLE) {
+    if (result_type(L, &rf, RESULT_HOURS) == LUA_TTABLE) {
         char from[8], to[8];
-        result_text(L, at[RESULT_HOURS], "from", from, sizeof from);
-        result_text(L, at[RESULT_HOURS], "to", to, sizeof to);
+        result_text(L, rf.at[RESULT_HOURS], "from", from, sizeof from);
+        result_text(L, rf.at[RESULT_HOURS], "to", to, sizeof to);
         step.hours_from = rules_parse_hhmm(from);
         step.hours_to = rules_parse_hhmm(to);
         if (step.hours_from < 0 || step.hours_to < 0)
             luaL_error(L, "decide() result: hours must be {from = \"HH:MM\", to = \"HH:MM\"}");
     }
-    step.transliterate = at[RESULT_TRANSLITERATE] && lua_toboolean(L, at[RESULT_TRANSLITERATE]);
+    int transliterate = result_at(L, &rf, RESULT_TRANSLITERATE);
+    step.transliterate = transliterate && lua_toboolean(L, transliterate);
     char purpose[24];
     step.purpose = step.day < 0 ? DN_PURPOSE_PREVENTION : DN_PURPOSE_REMINDER;
-    result_text_at(L, at, RESULT_PURPOSE, purpose, sizeof purpose);
+    result_text_at(L, &rf, RESULT_PURPOSE, purpose, sizeof purpose);
     if (purpose[0] && (dn_purpose_parse(purpose, &step.purpose) < 0 ||
                        step.purpose == DN_PURPOSE_OPTOUT_CONFIRM))
         luaL_error(L, "decide() returned unknown purpose '%s'", purpose);
     char debt[DN_ID_MAX];
-    result_text_at(L, at, RESULT_DEBT, debt, sizeof debt);
+    result_text_at(L, &rf, RESULT_DEBT, debt, sizeof debt);
 
     /* the template must exist for the language the contact will be in */
     const char *lang = choose_language(rt, step.language, job->view.facts->customer.language);
@@ -1605,9 +1629,9 @@ static void decide_result(lua_State *L, decide_job *job, const rules_segment *se
     raw_field(L, lua_gettop(L), lang);
     int rc = -ENOENT;
     if (lua_type(L, -1) == LUA_TTABLE)
-        rc = whole && at[RESULT_TEMPLATE] && at[RESULT_CHANNEL] && at[RESULT_TONE]
-                 ? template_lookup_keys(L, lua_gettop(L), at[RESULT_TEMPLATE],
-                                          at[RESULT_CHANNEL], at[RESULT_TONE])
+        rc = whole && rf.at[RESULT_TEMPLATE] && rf.at[RESULT_CHANNEL] && rf.at[RESULT_TONE]
+                 ? template_lookup_keys(L, lua_gettop(L), rf.at[RESULT_TEMPLATE],
+                                        rf.at[RESULT_CHANNEL], rf.at[RESULT_TONE])
                  : template_lookup(L, lua_gettop(L), step.template_name, step.channel,
                                      step.tone);
     if (rc < 0)

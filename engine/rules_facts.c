@@ -414,7 +414,7 @@ typedef enum customer_field {
     C_ID, C_NAME, C_FIRST_NAME, C_LANGUAGE, C_TIMEZONE, C_COUNTRY, C_AGE, C_PERSONA,
     C_DAYS_OVERDUE, C_DUE_DATE, C_CURRENCY, C_AMOUNT_DUE, C_BALANCE, C_INVOICES, C_STAGE_DAY,
     C_CASE_ID, C_CONTACTS, C_LAST_CONTACT, C_PROMISES, C_REPLIES, C_DISPUTES, C_PAYMENTS,
-    C_REACHABLE, C_HOLDS, C_COUNT, C_NONE = -1
+    C_REACHABLE, C_HOLDS, C_NOTICE_POSTED_ON, C_CASE_REMINDERS, C_COUNT, C_NONE = -1
 } customer_field;
 
 static const char *const customer_names[C_COUNT] = {
@@ -426,6 +426,7 @@ static const char *const customer_names[C_COUNT] = {
     [C_CASE_ID] = "case_id", [C_CONTACTS] = "contacts", [C_LAST_CONTACT] = "last_contact",
     [C_PROMISES] = "promises", [C_REPLIES] = "replies", [C_DISPUTES] = "disputes",
     [C_PAYMENTS] = "payments", [C_REACHABLE] = "reachable", [C_HOLDS] = "holds",
+    [C_NOTICE_POSTED_ON] = "notice_posted_on", [C_CASE_REMINDERS] = "case_reminders",
 };
 
 /* The field named by k (n bytes), by its first letter: this runs on every
@@ -439,7 +440,8 @@ static customer_field customer_field_of(const char *k, size_t n)
         return KEY_IS("balance") ? C_BALANCE : C_NONE;
     case 'c':
         return KEY_IS("currency") ? C_CURRENCY : KEY_IS("contacts") ? C_CONTACTS
-             : KEY_IS("case_id") ? C_CASE_ID : KEY_IS("country") ? C_COUNTRY : C_NONE;
+             : KEY_IS("case_id") ? C_CASE_ID : KEY_IS("country") ? C_COUNTRY
+             : KEY_IS("case_reminders") ? C_CASE_REMINDERS : C_NONE;
     case 'd':
         return KEY_IS("days_overdue") ? C_DAYS_OVERDUE : KEY_IS("due_date") ? C_DUE_DATE
              : KEY_IS("disputes") ? C_DISPUTES : C_NONE;
@@ -452,7 +454,8 @@ static customer_field customer_field_of(const char *k, size_t n)
     case 'l':
         return KEY_IS("language") ? C_LANGUAGE : KEY_IS("last_contact") ? C_LAST_CONTACT : C_NONE;
     case 'n':
-        return KEY_IS("name") ? C_NAME : C_NONE;
+        return KEY_IS("name") ? C_NAME : KEY_IS("notice_posted_on") ? C_NOTICE_POSTED_ON
+             : C_NONE;
     case 'p':
         return KEY_IS("promises") ? C_PROMISES : KEY_IS("persona") ? C_PERSONA
              : KEY_IS("payments") ? C_PAYMENTS : C_NONE;
@@ -516,6 +519,10 @@ static int push_customer_field(lua_State *L, int parts, const rules_view *view,
         return push_integer(L, f->replies);
     case C_DISPUTES:
         return push_integer(L, f->disputes);
+    case C_NOTICE_POSTED_ON:  /* nil until the case's written notice was posted */
+        return f->notice_posted ? push_date_or_none(L, f->notice_posted_on) : 0;
+    case C_CASE_REMINDERS:
+        return f->case_id ? push_integer(L, f->case_reminders) : 0;
     case C_PROMISES:
         lua_rawgeti(L, parts, PART_PROMISES);
         return 1;
@@ -928,6 +935,9 @@ void facts_from_fixture(lua_State *L, int idx, dn_facts *f)
         f->case_id = 1;
     f->replies = fixture_int(L, t, "replies", 0);
     f->disputes = fixture_int(L, t, "disputes", 0);
+    f->notice_posted_on = fixture_date(L, t, "notice_posted_on");
+    f->notice_posted = f->notice_posted_on != DN_NO_DATE;
+    f->case_reminders = fixture_int(L, t, "case_reminders", 0);
 
     if (lua_getfield(L, t, "opt_out") == LUA_TTABLE) {
         int o = lua_gettop(L);

@@ -199,9 +199,10 @@ static const char *const stmt_sql[ST_COUNT] = {
         " WHERE p.customer_id = ?1 AND i.due IS NOT NULL)",
     /* ?2 = start of the contact window */
     [ST_FACT_CONTACTS] =
-        "SELECT id, scheduled_at, channel, state, COALESCE(outcome, ''), template, "
-        "step_day, COALESCE(case_id, 0), purpose, debt_ref FROM contacts WHERE customer_id = ?1 "
-        "AND scheduled_at >= ?2 ORDER BY scheduled_at DESC, id DESC LIMIT ?3",
+        "SELECT id, COALESCE(sent_at, scheduled_at) AS at, channel, state, "
+        "COALESCE(outcome, ''), template, step_day, COALESCE(case_id, 0), purpose, debt_ref "
+        "FROM contacts WHERE customer_id = ?1 AND scheduled_at >= ?2 "
+        "ORDER BY at DESC, id DESC LIMIT ?3",
     [ST_PROMISE_INSERT] =
         "INSERT INTO promises (customer_id, case_id, amount_minor, currency, due, state, "
         "created_at) VALUES (?1, (SELECT id FROM cases WHERE customer_id = ?1 AND closed_at "
@@ -241,8 +242,8 @@ static const char *const stmt_sql[ST_COUNT] = {
         "WHERE o.state = 'planned' AND o.scheduled_at <= ?1 AND (?3 IS NULL OR o.channel = ?3) "
         "ORDER BY o.scheduled_at, o.id LIMIT ?2",
     [ST_OUTBOX_TAKE] =
-        "UPDATE contacts SET state = 'sending', updated_at = ?2, attempts = attempts + 1, "
-        "claimed_by = ?3 "
+        "UPDATE contacts SET state = 'sending', updated_at = ?2, sent_at = ?4, "
+        "attempts = attempts + 1, claimed_by = ?3 "
         "WHERE id = ?1 AND state = 'planned'",
     [ST_CONTACT_STATE] =
         "UPDATE contacts SET state = ?2, provider_id = COALESCE(?3, provider_id), "
@@ -293,7 +294,7 @@ static const char *const stmt_sql[ST_COUNT] = {
         "UPDATE customers SET next_evaluation_at = ?1 WHERE next_evaluation_at > ?1",
     [ST_CONTACT_RESCHEDULE] =
         "UPDATE contacts SET state = 'planned', scheduled_at = ?2, state_reason = ?3, "
-        "updated_at = ?4 WHERE id = ?1 AND state IN ('sending', 'planned') "
+        "updated_at = ?4, sent_at = NULL WHERE id = ?1 AND state IN ('sending', 'planned') "
         "RETURNING customer_id",
     [ST_CONTACT_IN_DOUBT] =
         "UPDATE contacts SET state = 'in_doubt', updated_at = ?2, state_reason = "
@@ -2031,6 +2032,9 @@ static int sqlite_claim_outbox_channel(void *ctx, dn_time now, const char *chann
         b = sqlite3_bind_int64(st, 1, list[i].id);
         b |= sqlite3_bind_int64(st, 2, taken_at);
         b |= bind_text(st, 3, s->owner);
+        /* sent_at is on the engine's clock: the guard counts the contact
+         * from that moment, in the same time as every other fact */
+        b |= sqlite3_bind_int64(st, 4, now);
         rc = b ? bind_failed(s, b, err, "outbox take") : run(s, st, err, "outbox take");
         if (rc < 0)
             goto fail;

@@ -24,7 +24,7 @@ typedef struct endpoint {
 struct dn_webhooks {
     struct event_base *base;
     dn_store          *store;
-    dn_http           *http;
+    dn_http_client    *http;
     struct event      *poll;
     endpoint           endpoints[WEBHOOK_ENDPOINTS_MAX];
     int                n_endpoints;

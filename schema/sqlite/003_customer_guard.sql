@@ -10,3 +10,6 @@ ALTER TABLE customers ADD COLUMN blackout TEXT NOT NULL DEFAULT '';
 -- The debt a contact was about ("" = the whole balance): the guard counts
 -- call attempts per debt from it (Regulation F counts per debt).
 ALTER TABLE contacts ADD COLUMN debt_ref TEXT NOT NULL DEFAULT '';
+-- When the contact was handed to its channel ("a message counts at the
+-- moment it is sent"); NULL while planned. The guard counts it then.
+ALTER TABLE contacts ADD COLUMN sent_at INTEGER;

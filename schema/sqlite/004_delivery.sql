@@ -8,7 +8,7 @@
 ALTER TABLE contacts ADD COLUMN attempts      INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE contacts ADD COLUMN instance      TEXT;
 ALTER TABLE contacts ADD COLUMN cost_currency TEXT;
-ALTER TABLE contacts ADD COLUMN sent_at       INTEGER;
+-- sent_at comes with 003 (the guard counts a contact from that moment)
 ALTER TABLE contacts ADD COLUMN final_at      INTEGER;
 ALTER TABLE contacts ADD COLUMN claimed_by    TEXT;
 CREATE INDEX contacts_channel_outbox ON contacts (channel, state, scheduled_at);

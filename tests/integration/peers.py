@@ -404,14 +404,15 @@ class SmtpServer:
     """Debian's aiosmtpd (through /usr/bin/python3 smtp_sink.py) keeping each
     message as a numbered .eml file in a folder."""
 
-    def __init__(self, tmp):
+    def __init__(self, tmp, tls_auth=None):
+        """tls_auth = (cert, key, user, password): STARTTLS and AUTH required."""
         self.dir = pathlib.Path(tmp) / "mail"
         self.dir.mkdir()
         self.port = free_port()
         self.log = open(pathlib.Path(tmp) / "smtp.log", "w")
         self.proc = subprocess.Popen(["/usr/bin/python3", str(REPO / "tests" / "integration" /
                                                               "smtp_sink.py"),
-                                      str(self.port), str(self.dir)],
+                                      str(self.port), str(self.dir), *(tls_auth or ())],
                                      stdout=self.log, stderr=subprocess.STDOUT)
         try:
             wait_until(lambda: Kannel._listening(self.port), 20, "aiosmtpd")

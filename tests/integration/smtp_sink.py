@@ -1,14 +1,19 @@
 """An SMTP server for the e-mail tests: Debian's aiosmtpd, run with
-/usr/bin/python3 smtp_sink.py PORT FOLDER. Every message accepted is kept as
-FOLDER/<n>.eml (the DATA bytes as received) with FOLDER/<n>.json holding the
-envelope (MAIL FROM, RCPT TO). Stops on SIGTERM."""
+/usr/bin/python3 smtp_sink.py PORT FOLDER [CERT KEY USER PASSWORD]. Every
+message accepted is kept as FOLDER/<n>.eml (the DATA bytes as received) with
+FOLDER/<n>.json holding the envelope (MAIL FROM, RCPT TO) and whether the
+session was under TLS and authenticated. With CERT and KEY the server
+offers STARTTLS and requires it, and requires AUTH (PLAIN/LOGIN) as USER
+with PASSWORD. Stops on SIGTERM."""
 import asyncio
 import json
 import pathlib
 import signal
+import ssl
 import sys
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Keep:
@@ -22,14 +27,31 @@ class Keep:
         tmp = stem.with_suffix(".tmp")
         tmp.write_bytes(envelope.original_content or envelope.content)
         (stem.with_suffix(".json")).write_text(json.dumps(
-            {"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos}))
+            {"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
+             "tls": session.ssl is not None, "authenticated": bool(session.authenticated)}))
         tmp.rename(stem.with_suffix(".eml"))
         return "250 OK stored"
 
 
+def authenticator(user, password):
+    def check(server, session, envelope, mechanism, auth_data):
+        ok = (isinstance(auth_data, LoginPassword) and auth_data.login == user.encode()
+              and auth_data.password == password.encode())
+        return AuthResult(success=ok)
+    return check
+
+
 def main():
     port, folder = int(sys.argv[1]), sys.argv[2]
-    controller = Controller(Keep(folder), hostname="127.0.0.1", port=port)
+    options = {}
+    if len(sys.argv) == 7:
+        cert, key, user, password = sys.argv[3:7]
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        options = {"tls_context": context, "require_starttls": True,
+                   "authenticator": authenticator(user, password), "auth_require_tls": True,
+                   "auth_required": True}
+    controller = Controller(Keep(folder), hostname="127.0.0.1", port=port, **options)
     controller.start()
     stop = asyncio.Event()
     loop = asyncio.new_event_loop()

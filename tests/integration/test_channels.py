@@ -171,7 +171,8 @@ def test_email_over_smtp_with_one_click_unsubscribe(tmp_path, smtp):
         unsubscribe = f"{d.base}/v1/unsubscribe?c={cid}&s={signature('unsubscribe', cid)}"
 
         assert envelope == {"mail_from": "billing@telecom.example",
-                            "rcpt_tos": ["anna@example.lv"]}
+                            "rcpt_tos": ["anna@example.lv"], "tls": False,
+                            "authenticated": False}
         # RFC 2047: the raw Subject is encoded-words, decoding gives the UTF-8 text
         raw_subject = [line for line in raw.split(b"\r\n") if line.startswith(b"Subject:")][0]
         assert raw_subject.startswith(b"Subject: =?UTF-8?B?")
@@ -207,7 +208,14 @@ def test_email_over_smtp_with_one_click_unsubscribe(tmp_path, smtp):
         assert after["decision"]["action"] == "skip", after
         assert "email: opted out" in after["decision"]["reason"], after
 
-        # a complaint through the bounce intake, and a hard bounce
+        # a Message-ID with the right contact number but another key (guessed,
+        # forged): refused, nothing changes
+        forged = "<guessed." + row["provider_id"].split(".")[-1]
+        r = requests.post(d.base + "/v1/callbacks/email", headers=AUTH, timeout=10,
+                          json={"message_id": forged, "type": "bounce", "permanent": True})
+        assert r.status_code in (404, 409, 422), r.text
+        assert contact_row(d, "C-MAIL")["state"] != "failed"
+        # a hard bounce with the real Message-ID
         r = requests.post(d.base + "/v1/callbacks/email", headers=AUTH, timeout=10,
                           json={"message_id": row["provider_id"], "type": "bounce",
                                 "permanent": True, "reason": "550 5.1.1 no such user"})
@@ -255,3 +263,41 @@ def test_generic_http_sms_form_post_and_status_callback(tmp_path):
     finally:
         d.stop()
         sink.stop()
+
+
+def test_email_with_starttls_and_auth(tmp_path):
+    # a certificate for 127.0.0.1, made for this test; dunningd trusts it via ca_file
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True,
+                   timeout=60)
+    smtp = SmtpServer(tmp_path, (str(cert), str(key), "dunning", "s3cret-pass"))
+    base_conf = {"driver": "smtp", "url": f"smtp://127.0.0.1:{smtp.port}",
+                 "ca_file": str(cert), "username": "dunning", "password": "s3cret-pass",
+                 "from": "billing@telecom.example", "retry": {"max_attempts": 1}}
+    try:
+        # without TLS the server refuses the session (5xx): a permanent failure;
+        # with STARTTLS required and AUTH the message goes through
+        for tls, expected in (("none", "failed"), ("starttls_required", "sent")):
+            folder = tmp_path / expected
+            folder.mkdir()
+            d = Dunningd(folder, {"email": {**base_conf, "tls": tls}})
+            d.load(records([("C-TLS", "en", "", "ann@example.com", 4500, "2026-05-28",
+                             "EE")]))
+            d.start()
+            try:
+                wait_until(lambda: d.states().get(expected) == 1, 60, f"the e-mail {expected}")
+                [(reason,)] = d.query("SELECT state_reason FROM contacts")
+            finally:
+                d.stop()
+            if expected == "failed":
+                assert reason.startswith("refused by email: smtp 5"), reason
+                assert smtp.messages() == []
+        [stored] = smtp.messages()
+        envelope = json.loads(stored.with_suffix(".json").read_text())
+        assert envelope["tls"] is True and envelope["authenticated"] is True, envelope
+        msg = email.message_from_bytes(stored.read_bytes(), policy=email.policy.default)
+        assert str(msg["Subject"]) == "Your invoice is overdue"
+    finally:
+        smtp.stop()

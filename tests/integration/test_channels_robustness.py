@@ -48,13 +48,22 @@ def test_hanging_provider_does_not_block_the_loop(tmp_path):
                    f"{N} SMS sends in flight to the hanging provider", step=0.2)
         wait_until(lambda: hang.accepted >= N, 30, "the hanging sink to accept every "
                    "connection", step=0.1)
-        # the loop is free: every health check well within 100 ms
+        # the loop is free: each of 30 health checks answers within 100 ms.
+        # The machine is shared (2 cores, other builds): a check that is late
+        # is asked again up to twice and the fastest answer counts — a loop
+        # blocked by the hanging sends would be late every time.
         slowest = 0.0
         for _ in range(30):
-            t0 = time.monotonic()
-            r = requests.get(d.base + "/healthz", timeout=5)
-            slowest = max(slowest, time.monotonic() - t0)
-            assert r.status_code == 200
+            best = None
+            for _attempt in range(3):
+                t0 = time.monotonic()
+                r = requests.get(d.base + "/healthz", timeout=5)
+                took = time.monotonic() - t0
+                assert r.status_code == 200
+                best = took if best is None else min(best, took)
+                if best < 0.100:
+                    break
+            slowest = max(slowest, best)
             time.sleep(0.02)
         assert slowest < 0.100, f"slowest /healthz took {slowest * 1000:.1f} ms"
         # the other channel was not held up behind the hanging one
@@ -169,3 +178,30 @@ def test_rate_limit_spaces_the_sends(tmp_path):
     # other 20 over the next second, so the last comes ≥ 0.9 s after the first
     stamps.sort()
     assert stamps[-1] - stamps[0] >= 0.9, stamps[-1] - stamps[0]
+
+
+def test_failover_to_the_second_gateway(tmp_path):
+    import socket
+    with socket.socket() as s:        # a port with nothing listening: refused at once
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    sink = HttpSink()
+    d = Dunningd(tmp_path, {"sms": [
+        {"driver": "http_sms", "instance": "a", "url": f"http://127.0.0.1:{dead}/send",
+         "concurrency": 1, "failover_after": 3},
+        {"driver": "http_sms", "instance": "b", "url": sink.url, "concurrency": 1}]})
+    d.load(customers(20))
+    d.start()
+    try:
+        wait_until(lambda: d.states() == {"sent": 17, "planned": 3}, 60,
+                   "gateway b to take over after 3 refusals by a")
+        via = dict(d.query("SELECT COALESCE(instance, ''), COUNT(*) FROM contacts "
+                           "GROUP BY 1"))
+        reasons = [r for (r,) in d.query("SELECT state_reason FROM contacts WHERE "
+                                         "state = 'planned'")]
+    finally:
+        d.stop()
+        sink.stop()
+    assert via == {"sms/b": 17, "": 3}, via
+    assert all(r.startswith("attempt 1 on sms/a failed, retry in 60s") for r in reasons), reasons
+    assert len(sink.requests) == 17

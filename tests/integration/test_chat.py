@@ -81,3 +81,43 @@ def test_send_and_replies_through_the_bot_api(tmp_path):
     finally:
         server.stop()
         bot.stop()
+
+
+def test_a_send_cut_off_after_it_went_out_is_never_repeated_blindly(tmp_path):
+    """The bot API takes the request and the connection drops before an
+    answer: the message may have reached the customer and sendMessage has no
+    idempotency key, so the contact is in doubt and sent only once."""
+    import socket
+    import threading
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    got = []
+
+    def drop_after_reading():
+        listener.settimeout(30)
+        try:
+            conn, _ = listener.accept()
+            got.append(conn.recv(65536))
+            conn.close()               # no answer at all
+        except OSError:
+            pass
+    t = threading.Thread(target=drop_after_reading, daemon=True)
+    t.start()
+    url = "http://127.0.0.1:%d" % listener.getsockname()[1]
+    server = Server(tmp_path, channels={"chat": {
+        "driver": "telegram", "token": TOKEN, "api_url": url, "webhook_secret": SECRET}})
+    try:
+        assert server.post("/v1/customers", customer("T9", name="Chat Drop", chat="4249")).status_code == 201
+        assert server.post("/v1/invoices", invoice("IT9", "T9", 1299)).status_code == 201
+        try:
+            server.wait_for("the contact in doubt", lambda: server.query(
+                "SELECT state FROM contacts WHERE channel = 'chat' AND state = 'in_doubt'"))
+        except AssertionError:
+            raise AssertionError(str(server.query("SELECT state, state_reason, attempts FROM contacts")))
+    finally:
+        server.stop()
+        listener.close()
+    assert len(got) == 1 and b"sendMessage" in got[0]
+    assert server.query("SELECT state, attempts FROM contacts WHERE channel = 'chat'") == \
+        [("in_doubt", 1)]

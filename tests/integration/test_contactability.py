@@ -299,3 +299,18 @@ def test_bad_holiday_config_stops_the_start(tmp_path):
                           text=True, timeout=60)
     assert proc.returncode != 0
     assert "holidays.LV.2026-02-30" in proc.stderr, proc.stderr
+
+
+def test_a_country_without_a_profile_gets_the_default_one(api):
+    """default_country (LV here) stands in only for a customer without a
+    country: a German customer in Berlin gets the "default" profile in
+    Berlin time, never Latvia's hours and holidays (23 and 24 June are
+    Latvian holidays, not German ones)."""
+    assert api.post("/v1/customers", customer(cid="DE1", country="DE", timezone="Europe/Berlin",
+                                              phone="+4915112345678")).status_code == 201
+    assert api.post("/v1/invoices", invoice(iid="IDE1", cid="DE1", due="2026-07-15")).status_code == 201
+    body = api.get("/v1/customers/DE1/contactability", params={"at": AT}).json()
+    assert body["profile"] == "default"
+    assert body["zones"] == ["Europe/Berlin"]
+    blocks = spans(body["channels"]["sms"]["blocks"])
+    assert not [b for b in blocks if b[2] == "holiday"], blocks

@@ -77,6 +77,26 @@ def test_yes_words_make_a_promise_the_rules_see(server):
         assert r.json()["classification"] == "promise", text
 
 
+def test_a_provider_id_is_a_duplicate_only_from_the_same_sender_and_channel(server):
+    """Provider ids are unique per provider only: another customer's STOP, or
+    the same id on another channel, is a new reply (never dropped)."""
+    assert server.post("/v1/customers", customer("D1", phone="+37120000031")).status_code == 201
+    assert server.post("/v1/customers", customer("D2", phone="+37120000032",
+                                                 chat="9032")).status_code == 201
+    r = server.post("/v1/replies", {"channel": "sms", "from": "+37120000031", "text": "1",
+                                    "provider_id": "mo-6"})
+    assert r.status_code == 201, r.text
+    r = server.post("/v1/replies", {"channel": "sms", "from": "+37120000032", "text": "STOP",
+                                    "provider_id": "mo-6"})
+    assert r.status_code == 201, r.text
+    assert r.json()["classification"] == "opt_out"
+    assert server.get("/v1/customers/D2").json()["opt_out"] == ["sms"]
+    r = server.post("/v1/replies", {"channel": "chat", "from": "9032", "text": "stop",
+                                    "provider_id": "mo-6"})
+    assert r.status_code == 201, r.text
+    assert sorted(server.get("/v1/customers/D2").json()["opt_out"]) == ["chat", "sms"]
+
+
 def test_other_text_becomes_an_agent_task_and_errors_are_precise(server):
     assert server.post("/v1/customers", customer("C3")).status_code == 201
     assert server.post("/v1/invoices", invoice("I3", "C3", 30000, due="2026-06-20")).status_code == 201
@@ -110,3 +130,18 @@ def test_other_text_becomes_an_agent_task_and_errors_are_precise(server):
         assert r.status_code == status, (body, r.text)
         assert r.json()["error"]["field"] == field, (body, r.text)
     assert server.query("SELECT COUNT(*) FROM events")[0][0] == before
+
+
+def test_stop_from_a_shared_number_opts_out_everyone_on_it(server):
+    """Two customers on one phone (a family line): STOP means "not to this
+    number", so both are opted out of SMS; the one confirmation goes to the
+    customer the reply was matched to."""
+    assert server.post("/v1/customers", customer("F1", phone="+37127777777")).status_code == 201
+    assert server.post("/v1/customers", customer("F2", phone="+37127777777")).status_code == 201
+    r = server.post("/v1/replies", {"channel": "sms", "from": "+37127777777", "text": "STOP",
+                                    "provider_id": "fam-1"})
+    assert r.status_code == 201, r.text
+    assert server.get("/v1/customers/F1").json()["opt_out"] == ["sms"]
+    assert server.get("/v1/customers/F2").json()["opt_out"] == ["sms"]
+    confirmations = server.query("SELECT COUNT(*) FROM contacts WHERE purpose = 'optout_confirm'")
+    assert confirmations == [(1,)]

@@ -126,7 +126,8 @@ def test_voice_samples_render_every_voice_and_tone(tmp_path):
 def test_stop_with_a_call_in_flight(tmp_path):
     """A telephony API that answers slowly: stopping the engine meanwhile is
     clean (no leak or error in the sanitizer build) and the call's contact
-    stays "sending" — never marked sent without an answer."""
+    is in doubt — never marked sent without an answer, never called again
+    blindly."""
     slow = HttpSink(lambda path, body: (200, {"call_id": "late"}), delay=4.0)
     server = Server(tmp_path, channels={"voice": {"driver": "voice", "url": slow.url + "/calls",
                                                   "timeout_ms": 20000}})
@@ -139,4 +140,4 @@ def test_stop_with_a_call_in_flight(tmp_path):
         server.stop()
         slow.stop()
     assert server.query("SELECT state, provider_id FROM contacts WHERE channel = 'voice'") == \
-        [("sending", None)]
+        [("in_doubt", None)]

@@ -405,6 +405,13 @@ static const guard_row rows[] = {
       .history = { { "2026-04-28T10:00:00+03:00", "email", "", "", DN_PURPOSE_REMINDER } },
       .channel = "sms", .at = "2026-05-05T10:00:00+03:00", .kind = DN_GUARD_REFUSE,
       .code = "notice_required" },
+    /* the label is the rule's; the law looks at the debt: the invoice is
+     * overdue (due 2020-02-01), so "prevention" is a second reminder */
+    { .name = "13: a second reminder labelled prevention", .profile = "LV",
+      .zone = "Europe/Riga", .case_id = 7,
+      .history = { { "2026-04-28T10:00:00+03:00", "email", "", "", DN_PURPOSE_REMINDER } },
+      .channel = "sms", .purpose = DN_PURPOSE_PREVENTION, .at = "2026-05-05T10:00:00+03:00",
+      .kind = DN_GUARD_REFUSE, .code = "notice_required" },
     { .name = "13: the one reminder was sent before the history the facts hold",
       .profile = "LV", .zone = "Europe/Riga", .case_id = 7, .case_reminders = 1,
       .channel = "sms", .at = "2026-05-05T10:00:00+03:00", .kind = DN_GUARD_REFUSE,

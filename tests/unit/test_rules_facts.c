@@ -63,6 +63,9 @@ static void rich_customer(dn_facts *f, const char *code)
     f->promise_pending = true;
     f->promise_due = day("2026-03-20");
     f->replies = 3;
+    f->case_reminders = 1;
+    f->notice_posted = true;
+    f->notice_posted_on = day("2026-02-27");
     f->payments_count = 12;
     f->avg_days_late = 4;
 
@@ -116,6 +119,8 @@ static const fact_row fact_rows[] = {
        "c.id == 'EVAL' and c.language == 'en' and c.timezone == 'Europe/Riga' "
        "and c.country == 'LV' and c.age == nil and c.replies == 3 and c.disputes == 0 "
        "and c.stage_day == -3 and c.case_id == 17"),
+    OK("the case's reminders and its notice", "c.case_reminders == 1 "
+       "and c.notice_posted_on == '2026-02-27'"),
     OK("persona is known after classify", "c.persona == 'friendly'"),
     OK("anchor invoice", "c.days_overdue == 9 and c.due_date == '2026-02-20' "
                          "and c.currency == 'EUR' and c.amount_due == 1000"),
@@ -159,7 +164,7 @@ static const fact_row fact_rows[] = {
     OK("pairs over c lists every fact that is not nil",
        "(function() local s, n = {}, 0 for k, v in pairs(c) do s[k] = v n = n + 1 end "
        "return s.id == 'EVAL' and s.days_overdue == 9 and s.promises == c.promises "
-       "and s.persona == 'friendly' and s.contacts == c.contacts and n == 23 end)()"),
+       "and s.persona == 'friendly' and s.contacts == c.contacts and n == 25 end)()"),
     OK("pairs over c.balance",
        "(function() local sum, n = 0, 0 for currency, owed in pairs(c.balance) do "
        "n = n + 1 sum = sum + owed end return n == 2 and sum == 6000 end)()"),
@@ -261,8 +266,9 @@ static void test_facts_follow_the_customer(void **state)
     rules_release(rs);
 }
 
-/* decide() results with every optional field, four fallbacks included
- * (tests/fixtures/rules-ladder/segments/nodue.lua, customer NODUE-FULL). */
+/* decide() results with every optional field, four fallbacks included,
+ * and one read through its metatable, each field only when needed
+ * (tests/fixtures/rules-ladder/segments/nodue.lua, NODUE-FULL, NODUE-META). */
 static void test_decide_result_fields(void **state)
 {
     dn_rule_errors errs;
@@ -292,6 +298,16 @@ static void test_decide_result_fields(void **state)
     assert_true(d.transliterate);
     assert_int_equal(d.purpose, DN_PURPOSE_NOTICE);
     assert_string_equal(d.reason, "decide: day 5, template overdue");
+
+    /* a result with a metatable is read through it, field by field */
+    dn_strlcpy(f->customer.external_id, "NODUE-META", sizeof f->customer.external_id);
+    assert_int_equal(rules_decide(rs, f, at("2026-03-01T10:00:00Z"), &d), 0);
+    if (d.action != DN_ACT_CONTACT)
+        fail_msg("NODUE-META: %s (%s)", dn_action_names[d.action], d.reason);
+    assert_string_equal(d.channel, "email");
+    assert_string_equal(d.language, "lv");
+    assert_int_equal(d.n_fallback, 0);
+    assert_int_equal(d.step_day, 9);
     free(f);
     rules_release(rs);
 }

@@ -947,6 +947,14 @@ static void test_contact_debt_and_case_reminders(void **state)
     assert_int_equal(items[0].purpose, DN_PURPOSE_REMINDER);
     int64_t contact_id = items[0].id;
     dn_outbox_items_free(items, n);
+    /* planned for 100, taken at 150: it counts from the moment it is sent */
+    assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 155, &facts, &err), 0);
+    assert_int_equal(facts.contacts[0].at, 150);
+    /* deferred again: back to its new planned time */
+    assert_int_equal(f->store.ops->reschedule_contact(f->store.ctx, contact_id, 140, "test",
+                                                      &err), 0);
+    assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 155, &facts, &err), 0);
+    assert_int_equal(facts.contacts[0].at, 140);
     /* a cancelled reminder is not one the customer got */
     assert_int_equal(f->store.ops->set_contact_state(f->store.ctx, contact_id, "cancelled", NULL,
                                                      "test", 160, &err), 0);
