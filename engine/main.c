@@ -1,6 +1,6 @@
 /*
  * main.c — the dunningd command: serve, check-rules, test-rules, import,
- * pass, preview, migrate. Each command has its own --help.
+ * pass, preview, migrate, migrate-store. Each command has its own --help.
  */
 #include <event2/event.h>
 #include <getopt.h>
@@ -12,8 +12,10 @@
 #include "config.h"
 #include "engine.h"
 #include "import.h"
+#include "migrate_store.h"
 #include "progress.h"
 #include "server.h"
+#include "store_mariadb.h"
 
 #define DN_VERSION "0.1.0"
 
@@ -33,6 +35,7 @@ static const char usage_main[] =
     "  preview      show what the rules decide for one customer, no side effects\n"
     "  migrate      create or upgrade the store's schema\n"
     "  voice-samples  render every voice and tone of the voice robot to WAV files\n"
+    "  migrate-store  copy an SQLite store into an empty MariaDB database\n"
     "\n"
     "`dunningd COMMAND --help` describes each command. Version " DN_VERSION ".\n";
 
@@ -46,7 +49,8 @@ static const char usage_serve[] =
     "\n"
     "  --config FILE        JSON configuration (docs/operations.md lists every key)\n"
     "  --listen HOST:PORT   address to listen on (default 127.0.0.1:8080)\n"
-    "  --store DSN          sqlite:PATH (default sqlite:var/dunning.db)\n"
+    "  --store DSN          sqlite:PATH (default sqlite:var/dunning.db) or\n"
+    "                       mariadb://USER:PASSWORD@HOST:PORT/DATABASE[?socket=PATH]\n"
     "  --rules DIR          rules directory (default rules)\n"
     "  --outbox DIR         folder of the file-sink channel (default var/outbox)\n"
     "  --token TOKEN        an API bearer token (repeatable; at least 8 characters)\n"
@@ -91,6 +95,20 @@ static const char usage_preview[] =
     "\n"
     "Prints, as JSON, what the rules and the guard decide for one customer at\n"
     "TIME (default now), and the rendered message. Changes nothing.\n";
+
+static const char usage_migrate_store[] =
+    "usage: dunningd migrate-store SRC_DSN DST_DSN\n"
+    "\n"
+    "Copies the SQLite store SRC_DSN (sqlite:PATH, opened read-only) into the\n"
+    "MariaDB database DST_DSN (mariadb://USER:PASSWORD@HOST:PORT/DATABASE), which\n"
+    "must exist and hold no rows. Its schema is created first; both stores must\n"
+    "be at the same schema version (run `dunningd migrate` on the source first).\n"
+    "Every row keeps its id; the copy is one transaction, so a row MariaDB\n"
+    "refuses (named with its table, id and column) leaves the destination empty.\n"
+    "Stop the engines writing to the source before copying. Prints the rows\n"
+    "copied per table. The agent queue and webhooks keep their tables on SQLite\n"
+    "only: those are not copied (their rows are counted as left behind).\n"
+    "Exit 0 when copied, 1 when refused, 2 on a usage error.\n";
 
 static const char usage_migrate[] =
     "usage: dunningd migrate [--store DSN]\n"
@@ -260,7 +278,9 @@ static int open_store(cli *c, dn_store *store)
     dn_err err;
     dn_err_clear(&err);
     if (dn_store_open(store, c->cfg.store, c->cfg.schema_dir, &err)) {
-        fprintf(stderr, "dunningd: store %s: %s\n", c->cfg.store, err.msg);
+        char shown[1024];
+        dn_mariadb_dsn_redact(c->cfg.store, shown, sizeof shown);
+        fprintf(stderr, "dunningd: store %s: %s\n", shown, err.msg);
         return 2;
     }
     return 0;
@@ -493,8 +513,45 @@ static int cmd_migrate(int argc, char **argv, cli *c)
     dn_err err;
     dn_err_clear(&err);
     store.ops->schema_version(store.ctx, &version, &err);
-    printf("%s: schema version %d\n", c->cfg.store, version);
+    char shown[1024];
+    dn_mariadb_dsn_redact(c->cfg.store, shown, sizeof shown);
+    printf("%s: schema version %d\n", shown, version);
     dn_store_close(&store);
+    return 0;
+}
+
+static int cmd_migrate_store(int argc, char **argv, cli *c)
+{
+    int rc = parse_options(argc, argv, usage_migrate_store, c);
+    if (rc)
+        return rc == 1 ? 0 : 2;
+    if (argc - optind != 2) {
+        fputs(usage_migrate_store, stderr);
+        return 2;
+    }
+    const char *src = argv[optind], *dst = argv[optind + 1];
+    char shown[1024];
+    dn_mariadb_dsn_redact(dst, shown, sizeof shown);
+    dn_migrate_stats stats;
+    dn_err err;
+    dn_err_clear(&err);
+    rc = dn_migrate_store(src, dst, c->cfg.schema_dir, &stats, &err);
+    if (rc < 0) {
+        fprintf(stderr, "dunningd: migrate-store %s -> %s refused (nothing copied): %s%s%s%s\n",
+                src, shown, err.msg, err.field[0] ? " [" : "", err.field,
+                err.field[0] ? "]" : "");
+        return 1;
+    }
+    long long total = 0;
+    for (int i = 0; i < stats.n_tables; i++) {
+        printf("%-20s %lld\n", stats.table[i], stats.rows[i]);
+        total += stats.rows[i];
+    }
+    for (int i = 0; i < stats.n_left; i++)
+        if (stats.left_rows[i] > 0)
+            printf("%-20s %lld not copied (a SQLite-only module)\n", stats.left_table[i],
+                   stats.left_rows[i]);
+    printf("copied %lld rows from %s to %s\n", total, src, shown);
     return 0;
 }
 
@@ -534,6 +591,7 @@ int main(int argc, char **argv)
         { "test-rules", cmd_test_rules }, { "import", cmd_import },
         { "pass", cmd_pass },       { "preview", cmd_preview },
         { "migrate", cmd_migrate }, { "voice-samples", cmd_voice_samples },
+        { "migrate-store", cmd_migrate_store },
     };
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {

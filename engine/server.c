@@ -331,7 +331,11 @@ int server_run(const dn_config *cfg, dn_err *err)
     e->fixed_now = cfg->fixed_now;
 
     s->base = event_base_new();
-    if (!s->base) {
+    /* three priorities: the default (1) for the API, signals and timers, 2
+     * for the next batch of a pass or dispatch: ready I/O always runs
+     * before another batch, so a request waits for at most the batch in
+     * progress (the store's calls are synchronous; docs/operations.md) */
+    if (!s->base || event_base_priority_init(s->base, 3) < 0) {
         rc = dn_err_set(err, -ENOMEM, NULL, "cannot create the event loop");
         goto done;
     }
@@ -390,6 +394,12 @@ int server_run(const dn_config *cfg, dn_err *err)
     s->recover_timer = event_new(s->base, -1, EV_PERSIST, on_recover_timer, s);
     e->kick = kick_dispatch;
     e->kick_arg = s;
+    if (s->pass_step)
+        event_priority_set(s->pass_step, 2);
+    if (s->dispatch_timer)
+        event_priority_set(s->dispatch_timer, 2);
+    if (s->dispatch_soon)
+        event_priority_set(s->dispatch_soon, 2);
     s->sig_hup = evsignal_new(s->base, SIGHUP, on_sighup, s);
     s->sig_term = evsignal_new(s->base, SIGTERM, on_stop_signal, s);
     s->sig_int = evsignal_new(s->base, SIGINT, on_stop_signal, s);

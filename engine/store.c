@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* dsn: "sqlite:PATH", a plain file path (SQLite), or "mariadb://..." which is
- * not built yet (-ENOTSUP). schema_root is the folder holding one migration
- * folder per backend (schema_root/sqlite/NNN_name.sql). On success s->ops and
+/* dsn: "sqlite:PATH", a plain file path (SQLite), or "mariadb://..."
+ * (MariaDB; store_mariadb.h). schema_root is the folder holding one migration
+ * folder per backend (schema_root/sqlite/NNN_name.sql, schema_root/mariadb/...). On success s->ops and
  * s->ctx are set and the caller closes with dn_store_close; on failure s is
  * left empty ({NULL, NULL}). */
 int dn_store_open(dn_store *s, const char *dsn, const char *schema_root, dn_err *err)
@@ -21,9 +21,15 @@ int dn_store_open(dn_store *s, const char *dsn, const char *schema_root, dn_err 
         return dn_err_set(err, -EINVAL, "dsn", "the store DSN is empty");
     if (!schema_root || !*schema_root)
         return dn_err_set(err, -EINVAL, "schema_root", "the schema folder is not set");
-    if (strncmp(dsn, mariadb_prefix, sizeof mariadb_prefix - 1) == 0)
-        return dn_err_set(err, -ENOTSUP, "dsn",
-                          "the MariaDB backend is not built yet; use sqlite:PATH");
+    if (strncmp(dsn, mariadb_prefix, sizeof mariadb_prefix - 1) == 0) {
+        void *ctx = NULL;
+        int rc = dn_store_mariadb.open(&ctx, dsn, schema_root, err);
+        if (rc < 0)
+            return rc;
+        s->ops = &dn_store_mariadb;
+        s->ctx = ctx;
+        return 0;
+    }
     const char *path = dsn;
     if (strncmp(dsn, sqlite_prefix, sizeof sqlite_prefix - 1) == 0)
         path = dsn + sizeof sqlite_prefix - 1;

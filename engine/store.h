@@ -1,6 +1,6 @@
 /*
  * store.h — the one storage interface the engine uses. A backend (SQLite in
- * store_sqlite.c; MariaDB later) is a dn_store_ops table plus an opaque
+ * store_sqlite.c, MariaDB in store_mariadb.c) is a dn_store_ops table plus an opaque
  * context. Callers never see SQL. Every operation returns 0 or a negative
  * errno and, on failure, fills err with what and which field.
  *
@@ -232,9 +232,10 @@ typedef struct dn_store {
 } dn_store;
 
 extern const dn_store_ops dn_store_sqlite;
+extern const dn_store_ops dn_store_mariadb;   /* store_mariadb.c; DSN in store_mariadb.h */
 
 /* Opens the backend named by the DSN: "sqlite:PATH" or a plain path →
- * SQLite; "mariadb://..." → MariaDB (when built). */
+ * SQLite; "mariadb://..." → MariaDB (store_mariadb.h describes the DSN). */
 int  dn_store_open(dn_store *s, const char *dsn, const char *schema_root, dn_err *err);
 void dn_store_close(dn_store *s);
 

@@ -1698,6 +1698,8 @@ static int sqlite_add_promise(void *ctx, const char *customer_external_id, int64
         return dn_err_set(err, -EINVAL, "currency", "currency must be an ISO 4217 code");
     if (due == DN_NO_DATE)
         return dn_err_set(err, -EINVAL, "due", "a promise needs its due date");
+    if (!customer_external_id || !dn_utf8_valid(customer_external_id))
+        return dn_err_set(err, -EINVAL, "customer_id", "customer id is not valid UTF-8");
     unit u;
     int rc = unit_begin(s, &u, true, err);
     if (rc < 0)
@@ -1777,6 +1779,7 @@ static int validate_plan(const dn_contact_plan *c, dn_err *err)
         { "template_name", c->template_name }, { "language", c->language },
         { "tone", c->tone }, { "voice", c->voice }, { "subject", c->subject },
         { "body", c->body ? c->body : "" }, { "sms_encoding", c->sms_encoding },
+        { "debt_ref", c->debt_ref },
     };
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
         if (!dn_utf8_valid(text[i].value))
@@ -2637,16 +2640,21 @@ static int sqlite_record_sent(void *ctx, int64_t contact_id, const dn_send_recor
                               dn_err *err)
 {
     sqlite_store *s = ctx;
-    const char *texts[] = { r->provider_id, r->instance, r->cost_currency, r->detail };
+    const struct { const char *name, *value; } texts[] = {
+        { "provider_id", r->provider_id }, { "instance", r->instance },
+        { "cost_currency", r->cost_currency }, { "detail", r->detail },
+    };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        if (texts[i] && !dn_utf8_valid(texts[i]))
-            return dn_err_set(err, -EINVAL, i == 0 ? "provider_id" : "detail",
-                              "text is not valid UTF-8");
+        if (texts[i].value && !dn_utf8_valid(texts[i].value))
+            return dn_err_set(err, -EINVAL, texts[i].name, "text is not valid UTF-8");
+    bool costed = r->cost_currency && *r->cost_currency;
+    if (costed && !currency_valid(r->cost_currency))
+        return dn_err_set(err, -EINVAL, "cost_currency",
+                          "currency must be 3 capital letters (ISO 4217)");
     unit u;
     int rc = unit_begin(s, &u, true, err);
     if (rc < 0)
         return rc;
-    bool costed = r->cost_currency && *r->cost_currency;
     sqlite3_stmt *st = use(s, ST_CONTACT_SENT);
     int b = sqlite3_bind_int64(st, 1, contact_id);
     b |= bind_text_or_null(st, 2, r->provider_id);
@@ -2733,6 +2741,8 @@ static int sqlite_record_receipt(void *ctx, int64_t contact_id, const char *idem
                           "or failed, not %s", state ? state : "(null)");
     if (reason && !dn_utf8_valid(reason))
         return dn_err_set(err, -EINVAL, "reason", "text is not valid UTF-8");
+    if (idem_key && !dn_utf8_valid(idem_key))
+        return dn_err_set(err, -EINVAL, "idem_key", "text is not valid UTF-8");
     unit u;
     int rc = unit_begin(s, &u, true, err);
     if (rc < 0)
@@ -2789,6 +2799,8 @@ static int sqlite_opt_out_by_contact(void *ctx, int64_t contact_id, const char *
         return dn_err_set(err, -EINVAL, "channel", "no channel to opt out of");
     if (source && !dn_utf8_valid(source))
         return dn_err_set(err, -EINVAL, "source", "text is not valid UTF-8");
+    if (idem_key && !dn_utf8_valid(idem_key))
+        return dn_err_set(err, -EINVAL, "idem_key", "text is not valid UTF-8");
     unit u;
     int rc = unit_begin(s, &u, true, err);
     if (rc < 0)

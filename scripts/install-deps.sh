@@ -11,6 +11,7 @@ packages=(
   libjansson-dev                       # JSON
   libsqlite3-dev sqlite3               # the embedded default store
   libmariadb-dev                       # MariaDB Connector/C (production store)
+  mariadb-server mariadb-client        # the private test server (scripts/mariadb-test-server.sh)
   libcurl4-openssl-dev                 # HTTP/SMTP client for channel drivers
   libssl-dev                           # SHA-256 digests of rule files
   libcmocka-dev                        # C unit tests

@@ -1,5 +1,10 @@
 /*
- * test_store.c — the SQLite store against a fresh database file per test.
+ * test_store.c — the store contract: the same tests, with the same expected
+ * values, against whichever backend DN_TEST_STORE_DSN names:
+ *   unset or "sqlite"   a fresh SQLite file per test;
+ *   mariadb://...       a fresh database per test on that server (the DSN's
+ *                       user must be allowed to create and drop databases;
+ *                       scripts/mariadb-test-server.sh starts such a server).
  * Every expected value is worked out by hand in the table next to it:
  * allocation follows "oldest due first, no due date last, only open
  * invoices of the payment's currency"; the pass writes one contact per
@@ -11,6 +16,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <mysql.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +24,16 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "store_mariadb.h"
 
 #define COUNT(table) (sizeof(table) / sizeof((table)[0]))
 
 typedef struct fixture {
-    char dir[64];
-    char path[128];
+    bool mariadb;
+    char dir[64];              /* SQLite: the test's folder */
+    char path[128];            /* SQLite: its database file */
+    char database[64];         /* MariaDB: the test's database */
+    char dsn[1024];            /* what dn_store_open was given */
     dn_store store;
 } fixture;
 
@@ -33,22 +43,71 @@ static void schema_root(char *out, size_t size)
     snprintf(out, size, "%s/schema", source && *source ? source : DN_SOURCE_DIR);
 }
 
+static const char *backend_dsn(void)
+{
+    const char *dsn = getenv("DN_TEST_STORE_DSN");
+    return dsn && strncmp(dsn, "mariadb://", 10) == 0 ? dsn : NULL;
+}
+
+/* A connection to the MariaDB server of DN_TEST_STORE_DSN, in database
+ * (NULL: none). */
+static MYSQL *maria_connect(const char *database)
+{
+    dn_mariadb_dsn d;
+    dn_err err = { 0 };
+    assert_int_equal(dn_mariadb_dsn_parse(backend_dsn(), &d, &err), 0);
+    MYSQL *db = mysql_init(NULL);
+    assert_non_null(db);
+    mysql_options(db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    if (!mysql_real_connect(db, d.socket[0] ? "localhost" : d.host, d.user,
+                            d.password[0] ? d.password : NULL, database, d.port,
+                            d.socket[0] ? d.socket : NULL, 0))
+        fail_msg("cannot connect to the test server: %s", mysql_error(db));
+    return db;
+}
+
+/* Runs one statement on the admin connection; fails the test on error. */
+static void maria_admin(const char *sql)
+{
+    MYSQL *db = maria_connect(NULL);
+    if (mysql_query(db, sql))
+        fail_msg("%s: %s", sql, mysql_error(db));
+    mysql_close(db);
+}
+
 static int setup(void **state)
 {
+    static int serial;
     fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/dn-store-test-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/store.db", f->dir);
+    const char *base = backend_dsn();
+    if (base) {
+        f->mariadb = true;
+        snprintf(f->database, sizeof f->database, "dn_contract_%d_%d", (int)getpid(), ++serial);
+        char sql[160];
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+                 f->database);
+        maria_admin(sql);
+        /* the base DSN with its database swapped for the test's */
+        const char *slash = strchr(base + 10, '/');
+        assert_non_null(slash);
+        const char *query = strchr(slash, '?');
+        snprintf(f->dsn, sizeof f->dsn, "%.*s/%s%s", (int)(slash - base), base, f->database,
+                 query ? query : "");
+    } else {
+        snprintf(f->dir, sizeof f->dir, "/tmp/dn-store-test-XXXXXX");
+        assert_non_null(mkdtemp(f->dir));
+        snprintf(f->path, sizeof f->path, "%s/store.db", f->dir);
+        snprintf(f->dsn, sizeof f->dsn, "sqlite:%s", f->path);
+    }
     char schema[4096];
     schema_root(schema, sizeof schema);
     dn_err err = { 0 };
-    char dsn[160];
-    snprintf(dsn, sizeof dsn, "sqlite:%s", f->path);
-    int rc = dn_store_open(&f->store, dsn, schema, &err);
+    int rc = dn_store_open(&f->store, f->dsn, schema, &err);
     if (rc < 0)
         print_error("open: %s (%s)\n", err.msg, err.field);
     assert_int_equal(rc, 0);
+    assert_string_equal(f->store.ops->name, f->mariadb ? "mariadb" : "sqlite");
     *state = f;
     return 0;
 }
@@ -58,14 +117,38 @@ static int teardown(void **state)
     fixture *f = *state;
     static const char *const suffixes[] = { "", "-wal", "-shm" };
     dn_store_close(&f->store);
-    for (size_t i = 0; i < COUNT(suffixes); i++) {
-        char file[160];
-        snprintf(file, sizeof file, "%s%s", f->path, suffixes[i]);
-        unlink(file);
+    if (f->mariadb) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "DROP DATABASE %s", f->database);
+        maria_admin(sql);
+    } else {
+        for (size_t i = 0; i < COUNT(suffixes); i++) {
+            char file[160];
+            snprintf(file, sizeof file, "%s%s", f->path, suffixes[i]);
+            unlink(file);
+        }
+        rmdir(f->dir);
     }
-    rmdir(f->dir);
     free(f);
     return 0;
+}
+
+/* Runs one SQL statement on a second connection to the test's database:
+ * true when the database accepted it. */
+static bool raw_sql(fixture *f, const char *sql)
+{
+    if (f->mariadb) {
+        MYSQL *db = maria_connect(f->database);
+        bool ok = mysql_query(db, sql) == 0;
+        mysql_close(db);
+        return ok;
+    }
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc == SQLITE_OK;
 }
 
 static dn_date day(const char *ymd)
@@ -188,7 +271,12 @@ static void test_open_dsn(void **state)
         int rc;
         const char *field;
     } rows[] = {
-        { "mariadb://user@localhost/dunning", -ENOTSUP, "dsn" },
+        { "mariadb://user@localhost", -EINVAL, "dsn" },            /* no database */
+        { "mariadb://user@localhost:99999/dunning", -EINVAL, "dsn" },
+        { "mariadb://user@localhost/dun-ning", -EINVAL, "dsn" },
+        { "mariadb://user@localhost/dunning?colour=red", -EINVAL, "dsn" },
+        { "mariadb://user@localhost/dunning?read_timeout=0", -EINVAL, "dsn" },
+        { "mariadb://u:p%4@localhost/dunning", -EINVAL, "dsn" },  /* cut escape */
         { "", -EINVAL, "dsn" },
         { "sqlite:", -EINVAL, "dsn" },
     };
@@ -202,16 +290,19 @@ static void test_open_dsn(void **state)
         assert_string_equal(err.field, rows[i].field);
         assert_null(s.ops);
     }
-    /* schema/sqlite holds 001 to 004, 010 and 011 (agent queue, webhooks):
-     * the fixture's file is at version 11; opening it again applies nothing */
+    /* schema/sqlite holds 001 to 004, 010 and 011 (agent queue, webhooks:
+     * SQLite-only modules, store_ext.h); schema/mariadb holds 001 to 004.
+     * The fixture's store is at its backend's last version; opening it again
+     * applies nothing */
+    const int last_version = f->mariadb ? 4 : 11;
     int version = 0;
     dn_err err = { 0 };
     assert_int_equal(f->store.ops->schema_version(f->store.ctx, &version, &err), 0);
-    assert_int_equal(version, 11);
+    assert_int_equal(version, last_version);
     dn_store again;
-    assert_int_equal(dn_store_open(&again, f->path, schema, &err), 0);
+    assert_int_equal(dn_store_open(&again, f->dsn, schema, &err), 0);
     assert_int_equal(again.ops->schema_version(again.ctx, &version, &err), 0);
-    assert_int_equal(version, 11);
+    assert_int_equal(version, last_version);
     dn_store_close(&again);
 }
 
@@ -586,17 +677,6 @@ static void test_claim_due(void **state)
     assert_string_equal(out[0].persona, "friendly");
 }
 
-/* Runs one SQL statement on a second connection to the same file. */
-static int raw_sql(fixture *f, const char *sql)
-{
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-    sqlite3_close(db);
-    return rc;
-}
-
 static void append(fixture *f, int64_t customer_id, const char *kind, dn_time at)
 {
     dn_err err = { 0 };
@@ -627,11 +707,11 @@ static void test_facts(void **state)
     append(f, id, "reply", now - 10 * d);
     append(f, id, "reply", now - 100 * d);      /* outside the 90 days */
     append(f, id, "dispute", now - 200 * d);
-    assert_int_equal(raw_sql(f,
+    assert_true(raw_sql(f,
         "INSERT INTO promises (customer_id, amount_minor, currency, due, state, created_at) VALUES "
         "(1, 100, 'EUR', '2023-11-01', 'kept', 0), (1, 100, 'EUR', '2023-12-01', 'kept', 0), "
         "(1, 100, 'EUR', '2023-12-15', 'broken', 0), (1, 100, 'EUR', '2024-02-05', 'pending', 0), "
-        "(1, 100, 'EUR', '2024-02-03', 'pending', 0)"), SQLITE_OK);
+        "(1, 100, 'EUR', '2024-02-03', 'pending', 0)"));
     bool duplicate;
     assert_int_equal(record(f, id, true, 1, now, now - 40 * d, "one", &duplicate), 0);
     assert_int_equal(record(f, id, true, 7, now, now - 3 * d, "seven", &duplicate), 0);
@@ -794,20 +874,19 @@ static void test_events_append_only(void **state)
     int64_t id = add_customer(f, "C1", "Audit Person");   /* logs customer_created */
     static const struct {
         const char *sql;
-        int rc;
+        bool accepted;
     } rows[] = {
-        { "UPDATE events SET kind = 'edited'", SQLITE_CONSTRAINT },
-        { "UPDATE events SET payload = '{}' WHERE id = 1", SQLITE_CONSTRAINT },
-        { "DELETE FROM events", SQLITE_CONSTRAINT },
-        { "DELETE FROM events WHERE id = 1", SQLITE_CONSTRAINT },
-        { "INSERT INTO events (customer_id, at, kind, payload) VALUES (1, 5, 'note', '{}')",
-          SQLITE_OK },
+        { "UPDATE events SET kind = 'edited'", false },
+        { "UPDATE events SET payload = '{}' WHERE id = 1", false },
+        { "DELETE FROM events", false },
+        { "DELETE FROM events WHERE id = 1", false },
+        { "INSERT INTO events (customer_id, at, kind, payload) VALUES (1, 5, 'note', '{}')", true },
         { "INSERT INTO events (customer_id, at, kind, payload) VALUES (1, 5, 'note', 'not json')",
-          SQLITE_CONSTRAINT },
+          false },
     };
     for (size_t i = 0; i < COUNT(rows); i++) {
         print_message("row %zu: %s\n", i, rows[i].sql);
-        assert_int_equal(raw_sql(f, rows[i].sql), rows[i].rc);
+        assert_int_equal(raw_sql(f, rows[i].sql), rows[i].accepted);
     }
     json_t *t = timeline(f, "C1");
     assert_int_equal(count_events(t, "customer_created"), 1);
@@ -881,6 +960,267 @@ static void test_contact_debt_and_case_reminders(void **state)
                                                      "test", 160, &err), 0);
     assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 170, &facts, &err), 0);
     assert_int_equal(facts.case_reminders, 0);
+}
+
+/* The first contact row of a customer's timeline (caller decrefs t). */
+static json_t *first_contact(json_t *t)
+{
+    return json_array_get(json_object_get(t, "contacts"), 0);
+}
+
+/* A promise to pay: refused input names its field; a kept one is pending
+ * in the facts, attached to the open case, and makes the customer due. */
+static void test_add_promise(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "C1", "Promising");
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    bool duplicate;
+    assert_int_equal(record(f, id, true, 1, 50, 100, "first", &duplicate), 0);
+    static const struct {
+        const char *customer, *currency, *due;
+        int64_t amount;
+        int rc;
+        const char *field;
+    } rows[] = {
+        { "NOBODY", "EUR", "2024-02-01", 1000, -ENOENT, "customer_id" },
+        { "C1", "EUR", "2024-02-01", 0, -EINVAL, "amount_minor" },
+        { "C1", "eur", "2024-02-01", 1000, -EINVAL, "currency" },
+        { "C1", "EURO", "2024-02-01", 1000, -EINVAL, "currency" },
+        { "C1", "EUR", NULL, 1000, -EINVAL, "due" },
+        { "C\xFF", "EUR", "2024-02-01", 1000, -EINVAL, "customer_id" },
+        { "C1", "EUR", "2024-02-01", 1000, 0, NULL },
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu: %s %lld %s\n", i, rows[i].customer, (long long)rows[i].amount,
+                      rows[i].currency);
+        int64_t promise_id = 0;
+        dn_err err = { 0 };
+        assert_int_equal(f->store.ops->add_promise(f->store.ctx, rows[i].customer,
+                                                   rows[i].amount, rows[i].currency,
+                                                   day(rows[i].due), 200, &promise_id, &err),
+                         rows[i].rc);
+        if (rows[i].rc == 0)
+            assert_true(promise_id > 0);
+        else
+            assert_string_equal(err.field, rows[i].field);
+    }
+    static dn_facts facts;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 300, &facts, &err), 0);
+    assert_true(facts.promise_pending);
+    assert_int_equal(facts.promise_due, day("2024-02-01"));
+    /* due now, whatever it was planned for */
+    dn_facts due[2];
+    int n = 0;
+    assert_int_equal(f->store.ops->claim_due(f->store.ctx, 1, 60, due, 2, &n, &err), 0);
+    assert_int_equal(n, 1);
+    json_t *t = timeline(f, "C1");
+    assert_int_equal(count_events(t, "promise_made"), 1);
+    json_decref(t);
+}
+
+/* Delivery: a claim per channel counts attempts; a provider's acceptance,
+ * delivery reports (also one that overtakes the acceptance) and opt-outs
+ * by contact, with every refusal the contract names. */
+static void test_delivery(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "C1", "Delivered");
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    bool duplicate;
+    assert_int_equal(record(f, id, true, 1, 50, 100, "first", &duplicate), 0);
+    assert_int_equal(record(f, id, true, 7, 50, 100, "second", &duplicate), 0);
+
+    dn_outbox_item *items = NULL;
+    int n = -1;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->claim_outbox_channel(f->store.ctx, 150, "email", &items, 10,
+                                                        &n, &err), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(f->store.ops->claim_outbox_channel(f->store.ctx, 150, "sms", &items, 10,
+                                                        &n, &err), 0);
+    assert_int_equal(n, 2);
+    int64_t first = items[0].id, second = items[1].id;
+    char first_key[sizeof items[0].idem_key], second_key[sizeof items[1].idem_key];
+    dn_strlcpy(first_key, items[0].idem_key, sizeof first_key);
+    dn_strlcpy(second_key, items[1].idem_key, sizeof second_key);
+    for (int k = 0; k < n; k++) {
+        assert_int_equal(items[k].attempts, 1);
+        assert_int_equal(items[k].sms_parts, 1);
+        assert_string_equal(items[k].sms_encoding, "gsm7");
+        assert_string_equal(items[k].debt_ref, "");
+    }
+    dn_outbox_items_free(items, n);
+
+    /* the second's delivery report overtakes its acceptance */
+    assert_int_equal(f->store.ops->record_receipt(f->store.ctx, second, NULL, "delivered", NULL,
+                                                  160, &err), 0);
+    const struct {
+        int64_t *contact;
+        const char *provider_id, *currency, *instance;
+        int rc;
+        const char *field;
+    } sends[] = {
+        { &first, "p-1", "EUR", "sms/kannel-a", 0, NULL },
+        { &first, "p-1", "EUR", "sms/kannel-a", -ENOENT, "contact_id" },   /* sent already */
+        { &second, "p-2", "", "sms/kannel-a", 0, NULL },                   /* keeps delivered */
+        { &second, "bad \xFF", "", "sms", -EINVAL, "provider_id" },
+        { &second, "p-2", "EUR", "bad \xFF", -EINVAL, "instance" },
+    };
+    for (size_t i = 0; i < COUNT(sends); i++) {
+        print_message("send row %zu\n", i);
+        dn_send_record r = { .provider_id = sends[i].provider_id, .instance = sends[i].instance,
+                             .cost_minor = 5, .cost_currency = sends[i].currency };
+        dn_err e = { 0 };
+        assert_int_equal(f->store.ops->record_sent(f->store.ctx, *sends[i].contact, &r, 170, &e),
+                         sends[i].rc);
+        if (sends[i].rc)
+            assert_string_equal(e.field, sends[i].field);
+    }
+    const struct {
+        int64_t *contact;          /* NULL: by key alone */
+        const char *key, *state;
+        int rc;
+        const char *field;
+    } receipts[] = {
+        { &first, NULL, "sent", -EINVAL, "state" },
+        { &first, "no-such-key", "delivered", -ENOENT, "contact_id" },
+        { NULL, "key \xFF", "delivered", -EINVAL, "idem_key" },
+        { NULL, NULL, "delivered", -EINVAL, "contact" },
+        { NULL, first_key, "failed", 0, NULL },
+        { &first, first_key, "failed", 0, NULL },            /* the same again: nothing */
+        { &first, NULL, "delivered", -EALREADY, "state" },
+        { &second, second_key, "delivered", 0, NULL },
+    };
+    for (size_t i = 0; i < COUNT(receipts); i++) {
+        print_message("receipt row %zu\n", i);
+        dn_err e = { 0 };
+        assert_int_equal(f->store.ops->record_receipt(f->store.ctx,
+                                                      receipts[i].contact ? *receipts[i].contact
+                                                                          : 0,
+                                                      receipts[i].key, receipts[i].state,
+                                                      "report", 180, &e),
+                         receipts[i].rc);
+        if (receipts[i].rc)
+            assert_string_equal(e.field, receipts[i].field);
+    }
+    const struct {
+        int64_t *contact;
+        const char *key;
+        unsigned bits;
+        int rc;
+        const char *field;
+    } opt_outs[] = {
+        { NULL, second_key, DN_OPTOUT_SMS, 0, NULL },
+        { &first, NULL, DN_OPTOUT_EMAIL, 0, NULL },
+        { &first, NULL, 0, -EINVAL, "channel" },
+        { NULL, "no-such-key", DN_OPTOUT_SMS, -ENOENT, "idem_key" },
+        { NULL, "key \xFF", DN_OPTOUT_SMS, -EINVAL, "idem_key" },
+    };
+    for (size_t i = 0; i < COUNT(opt_outs); i++) {
+        print_message("opt-out row %zu\n", i);
+        dn_err e = { 0 };
+        assert_int_equal(f->store.ops->opt_out_by_contact(f->store.ctx,
+                                                          opt_outs[i].contact
+                                                              ? *opt_outs[i].contact : 0,
+                                                          opt_outs[i].key, opt_outs[i].bits,
+                                                          "STOP", 190, &e),
+                         opt_outs[i].rc);
+        if (opt_outs[i].rc)
+            assert_string_equal(e.field, opt_outs[i].field);
+    }
+    dn_customer c;
+    assert_int_equal(f->store.ops->get_customer(f->store.ctx, "C1", &c, &err), 0);
+    assert_int_equal(c.opt_out, DN_OPTOUT_SMS | DN_OPTOUT_EMAIL);
+
+    json_t *t = timeline(f, "C1");
+    assert_int_equal(count_events(t, "contact_sent"), 2);
+    assert_int_equal(count_events(t, "contact_delivered"), 1);
+    assert_int_equal(count_events(t, "contact_failed"), 1);
+    assert_int_equal(count_events(t, "opt_out"), 2);
+    json_t *contact = first_contact(t);
+    assert_int_equal(json_integer_value(json_object_get(contact, "id")), first);
+    assert_string_equal(json_string_value(json_object_get(contact, "state")), "failed");
+    assert_string_equal(json_string_value(json_object_get(contact, "provider_id")), "p-1");
+    assert_string_equal(json_string_value(json_object_get(contact, "instance")), "sms/kannel-a");
+    assert_int_equal(json_integer_value(json_object_get(contact, "cost_minor")), 5);
+    assert_string_equal(json_string_value(json_object_get(contact, "cost_currency")), "EUR");
+    assert_int_equal(json_integer_value(json_object_get(contact, "attempts")), 1);
+    assert_int_equal(json_integer_value(json_object_get(contact, "sent_at")), 170);
+    assert_int_equal(json_integer_value(json_object_get(contact, "final_at")), 180);
+    contact = json_array_get(json_object_get(t, "contacts"), 1);
+    assert_string_equal(json_string_value(json_object_get(contact, "state")), "delivered");
+    assert_true(json_is_null(json_object_get(contact, "cost_currency")));
+    json_decref(t);
+}
+
+/* After a restart: contacts another engine left in "sending" are sent
+ * again (requeue_sending) or put in doubt (mark_in_doubt); a store never
+ * takes the contacts it is sending itself for a dead engine's. */
+static void test_sending_recovery(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "C1", "Recovered");
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    bool duplicate;
+    assert_int_equal(record(f, id, true, 1, 50, 100, "first", &duplicate), 0);
+    assert_int_equal(record(f, id, true, 7, 50, 100, "second", &duplicate), 0);
+    dn_outbox_item *items = NULL;
+    int n = -1;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 150, &items, 10, &n, &err), 0);
+    assert_int_equal(n, 2);
+    dn_outbox_items_free(items, n);
+
+    char schema[4096];
+    schema_root(schema, sizeof schema);
+    dn_store other;
+    assert_int_equal(dn_store_open(&other, f->dsn, schema, &err), 0);
+    dn_time later = dn_now() + 60;   /* claims stamp the wall clock */
+    static const struct {
+        bool own;                    /* this fixture's store (it took them) */
+        bool in_doubt;               /* mark_in_doubt, else requeue_sending */
+        const char *channel;
+        int rc, n;
+    } rows[] = {
+        { true, false, "sms", 0, 0 },
+        { true, true, NULL, 0, 0 },
+        { false, false, "", -EINVAL, 0 },
+        { false, false, "email", 0, 0 },
+        { false, false, "sms", 0, 2 },
+        { false, false, "sms", 0, 0 },
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu\n", i);
+        dn_store *s = rows[i].own ? &f->store : &other;
+        int count = -1;
+        dn_err e = { 0 };
+        int rc = rows[i].in_doubt
+                     ? s->ops->mark_in_doubt(s->ctx, later, 200, &count, &e)
+                     : s->ops->requeue_sending(s->ctx, rows[i].channel, later, 200, &count, &e);
+        assert_int_equal(rc, rows[i].rc);
+        if (rc == 0)
+            assert_int_equal(count, rows[i].n);
+    }
+    /* requeued: planned again at 200, taken again (a second attempt) */
+    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 199, &items, 10, &n, &err), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 200, &items, 1, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(items[0].attempts, 2);
+    dn_outbox_items_free(items, n);
+    int count = -1;
+    assert_int_equal(f->store.ops->mark_in_doubt(f->store.ctx, dn_now() + 60, 210, &count, &err),
+                     0);
+    assert_int_equal(count, 0);
+    assert_int_equal(other.ops->mark_in_doubt(other.ctx, dn_now() + 60, 210, &count, &err), 0);
+    assert_int_equal(count, 1);
+    dn_store_close(&other);
+    json_t *t = timeline(f, "C1");
+    assert_int_equal(count_events(t, "contact_requeued"), 2);
+    assert_int_equal(count_events(t, "contact_in_doubt"), 1);
+    json_decref(t);
 }
 
 static void test_claim_outbox(void **state)
@@ -1022,6 +1362,211 @@ static void test_lists(void **state)
     json_decref(files);
 }
 
+/* The formal notice of a case counts as posted from the moment its contact
+ * is sent (or delivered), on that UTC day; planned, failed or another
+ * case's notice does not count. */
+static void test_notice_fact(void **state)
+{
+    fixture *f = *state;
+    const dn_time noon = (dn_time)day("2024-02-01") * 86400 + 12 * 3600;
+    static const struct {
+        const char *state;        /* what the notice contact becomes; NULL = left planned */
+        dn_time sent_after;       /* seconds after noon */
+        bool posted;
+        const char *posted_on;
+    } rows[] = {
+        { "failed", 60, false, NULL },
+        { "sent", 60, true, "2024-02-01" },
+        { "delivered", 13 * 3600, true, "2024-02-02" },   /* 01:00 UTC the next day */
+        { NULL, 0, false, NULL },                         /* last: it stays in the outbox */
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu: %s\n", i, rows[i].state ? rows[i].state : "planned");
+        char customer[16], invoice[16];
+        snprintf(customer, sizeof customer, "N%zu", i);
+        snprintf(invoice, sizeof invoice, "NI%zu", i);
+        int64_t id = add_customer(f, customer, "Notice Person");
+        add_invoice(f, invoice, customer, "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+        dn_decision d = { .action = DN_ACT_CONTACT, .step_day = 21, .step_index = 3,
+                          .purpose = DN_PURPOSE_NOTICE };
+        dn_strlcpy(d.ruleset_version, "0123456789abcdef", sizeof d.ruleset_version);
+        dn_strlcpy(d.segment, "friendly", sizeof d.segment);
+        dn_strlcpy(d.channel, "letter", sizeof d.channel);
+        char body[] = "formal notice";
+        dn_contact_plan c = { .scheduled_at = noon, .body = body, .purpose = DN_PURPOSE_NOTICE };
+        dn_strlcpy(c.channel, "letter", sizeof c.channel);
+        dn_pass_result r = { .customer_id = id, .decision = &d, .contact = &c, .open_case = true,
+                             .anchor_due = day("2024-01-10"), .next_evaluation_at = noon };
+        dn_err err = { 0 };
+        bool duplicate = true;
+        assert_int_equal(f->store.ops->record_result(f->store.ctx, &r, noon, &duplicate, &err), 0);
+        assert_false(duplicate);
+        if (rows[i].state) {
+            dn_outbox_item *items = NULL;
+            int n = 0;
+            assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, noon, &items, 4, &n, &err), 0);
+            assert_int_equal(n, 1);
+            assert_int_equal(items[0].purpose, DN_PURPOSE_NOTICE);
+            assert_int_equal(f->store.ops->set_contact_state(f->store.ctx, items[0].id,
+                                                             rows[i].state, NULL, NULL,
+                                                             noon + rows[i].sent_after, &err), 0);
+            dn_outbox_items_free(items, n);
+        }
+        dn_facts facts;
+        assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, noon + 86400, &facts, &err), 0);
+        assert_true(facts.case_id > 0);
+        assert_int_equal(facts.stage_day, 21);
+        assert_int_equal(facts.notice_posted, rows[i].posted);
+        assert_int_equal(facts.notice_posted_on, rows[i].posted ? day(rows[i].posted_on)
+                                                                 : DN_NO_DATE);
+    }
+}
+
+/* ---- MariaDB only: DSN, refused data, reconnection ---- */
+
+static void test_mariadb_dsn(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *dsn;
+        int rc;
+        const char *user, *password, *host, *database, *socket;
+        unsigned port, read_timeout;
+    } rows[] = {
+        { "mariadb://dunning:s3cret@127.0.0.1:3307/dunning", 0,
+          "dunning", "s3cret", "127.0.0.1", "dunning", "", 3307, 30 },
+        { "mariadb://app:p%40ss%3Aword@db.example/prod_1", 0,
+          "app", "p@ss:word", "db.example", "prod_1", "", 0, 30 },
+        { "mariadb://root@/dunning?socket=/run/mysqld/mysqld.sock&read_timeout=5", 0,
+          "root", "", "", "dunning", "/run/mysqld/mysqld.sock", 0, 5 },
+        { "mariadb://localhost/d", 0, "", "", "localhost", "d", "", 0, 30 },
+        { "mariadb:///dunning", -EINVAL, NULL, NULL, NULL, NULL, NULL, 0, 0 },  /* no host */
+        { "mariadb://h:0/d", -EINVAL, NULL, NULL, NULL, NULL, NULL, 0, 0 },
+        { "mariadb://h:33a/d", -EINVAL, NULL, NULL, NULL, NULL, NULL, 0, 0 },
+        { "mariadb://h/d?socket=", -EINVAL, NULL, NULL, NULL, NULL, NULL, 0, 0 },
+        { "mariadb://h/d?write_timeout=3601", -EINVAL, NULL, NULL, NULL, NULL, NULL, 0, 0 },
+        { "mariadb://h/d;drop", -EINVAL, NULL, NULL, NULL, NULL, NULL, 0, 0 },
+        { "sqlite:x.db", -EINVAL, NULL, NULL, NULL, NULL, NULL, 0, 0 },
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu: %s\n", i, rows[i].dsn);
+        dn_mariadb_dsn d;
+        dn_err err = { 0 };
+        assert_int_equal(dn_mariadb_dsn_parse(rows[i].dsn, &d, &err), rows[i].rc);
+        if (rows[i].rc < 0) {
+            assert_string_equal(err.field, "dsn");
+            continue;
+        }
+        assert_string_equal(d.user, rows[i].user);
+        assert_string_equal(d.password, rows[i].password);
+        assert_string_equal(d.host, rows[i].host);
+        assert_string_equal(d.database, rows[i].database);
+        assert_string_equal(d.socket, rows[i].socket);
+        assert_int_equal(d.port, rows[i].port);
+        assert_int_equal(d.read_timeout, rows[i].read_timeout);
+        assert_int_equal(d.connect_timeout, 5);
+    }
+}
+
+/* What the struct buffers let through but a column is too short for comes
+ * back as -E2BIG naming the column, and nothing of the write stays. */
+static void test_mariadb_refused(void **state)
+{
+    fixture *f = *state;
+    if (!f->mariadb)
+        skip();
+    int64_t id = add_customer(f, "C1", "Refused Person");
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    bool duplicate;
+    assert_int_equal(record(f, id, true, 1, 50, 100, "body", &duplicate), 0);
+    dn_outbox_item *items = NULL;
+    int n = 0;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 150, &items, 4, &n, &err), 0);
+    assert_int_equal(n, 1);
+    int64_t contact_id = items[0].id;
+    dn_outbox_items_free(items, n);
+    char provider_id[300];
+    memset(provider_id, 'x', sizeof provider_id - 1);   /* 299 > VARCHAR(255) */
+    provider_id[sizeof provider_id - 1] = '\0';
+    char kind[80];
+    memset(kind, 'k', sizeof kind - 1);                 /* 79 > VARCHAR(63) */
+    kind[sizeof kind - 1] = '\0';
+    static const struct { int which; const char *field; } rows[] = {
+        { 0, "provider_id" }, { 1, "kind" },
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu: %s\n", i, rows[i].field);
+        dn_err_clear(&err);
+        int rc = rows[i].which == 0
+            ? f->store.ops->set_contact_state(f->store.ctx, contact_id, "sent", provider_id, NULL,
+                                              200, &err)
+            : f->store.ops->append_event(f->store.ctx, id, kind, NULL, 200, &err);
+        assert_int_equal(rc, -E2BIG);
+        assert_string_equal(err.field, rows[i].field);
+    }
+    /* the refused state change left the contact as it was, with no event */
+    json_t *t = timeline(f, "C1");
+    json_t *contact = json_array_get(json_object_get(t, "contacts"), 0);
+    assert_string_equal(json_string_value(json_object_get(contact, "state")), "sending");
+    assert_true(json_is_null(json_object_get(contact, "provider_id")));
+    assert_int_equal(count_events(t, "contact_sent"), 0);
+    json_decref(t);
+}
+
+/* The server drops the store's connection: the next call fails with -EIO,
+ * the one after reconnects and works; a caller's transaction that spanned
+ * the drop is reported lost at commit. */
+static void test_mariadb_reconnect(void **state)
+{
+    fixture *f = *state;
+    if (!f->mariadb)
+        skip();
+    add_customer(f, "C1", "Reconnect Person");
+    static const struct { bool in_transaction; } rows[] = { { false }, { true } };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu: %s\n", i, rows[i].in_transaction ? "in a transaction" : "alone");
+        dn_err err = { 0 };
+        if (rows[i].in_transaction)
+            assert_int_equal(f->store.ops->begin(f->store.ctx, &err), 0);
+        /* kill every connection to the test's database but this one */
+        MYSQL *admin = maria_connect(NULL);
+        char sql[256];
+        snprintf(sql, sizeof sql, "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '%s' "
+                 "AND ID <> CONNECTION_ID()", f->database);
+        assert_int_equal(mysql_query(admin, sql), 0);
+        MYSQL_RES *res = mysql_store_result(admin);
+        assert_non_null(res);
+        int killed = 0;
+        MYSQL_ROW row;
+        while ((row = mysql_fetch_row(res))) {
+            snprintf(sql, sizeof sql, "KILL CONNECTION %s", row[0]);
+            assert_int_equal(mysql_query(admin, sql), 0);
+            killed++;
+        }
+        mysql_free_result(res);
+        mysql_close(admin);
+        assert_int_equal(killed, 1);
+        dn_customer c;
+        assert_int_equal(f->store.ops->get_customer(f->store.ctx, "C1", &c, &err), -EIO);
+        if (rows[i].in_transaction) {
+            /* the rest of the lost transaction is refused, not written alone */
+            assert_int_equal(f->store.ops->touch_customer(f->store.ctx, 1, 5, &err), -EIO);
+            assert_string_equal(err.field, "store");
+            assert_int_equal(f->store.ops->commit(f->store.ctx, &err), -EIO);
+            assert_string_equal(err.field, "store");
+        }
+        assert_int_equal(f->store.ops->get_customer(f->store.ctx, "C1", &c, &err), 0);
+        assert_string_equal(c.name, "Reconnect Person");
+        json_t *list = NULL;
+        assert_int_equal(f->store.ops->list_customers(f->store.ctx, "", 10, &list, &err), 0);
+        /* the refused touch (next_evaluation_at 5) never happened */
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0),
+                                                            "next_evaluation_at")), 0);
+        json_decref(list);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1038,7 +1583,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_events_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(test_contact_debt_and_case_reminders, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_add_promise, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_delivery, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sending_recovery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notice_fact, setup, teardown),
+        cmocka_unit_test(test_mariadb_dsn),
+        cmocka_unit_test_setup_teardown(test_mariadb_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mariadb_reconnect, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,3361 @@
+/*
+ * store_mariadb.c — the MariaDB backend of store.h, through MariaDB
+ * Connector/C. Same behaviour as store_sqlite.c, operation for operation;
+ * tests/unit/test_store.c runs one contract against both.
+ *
+ * Connection: one per store, used from one thread, opened from a DSN
+ * (store_mariadb.h) with connect/read/write timeouts, utf8mb4, and a session
+ * in STRICT_ALL_TABLES mode (a value the column cannot hold is an error
+ * naming the column, never a cut or a warning) and READ COMMITTED isolation
+ * (claims lock exactly the rows they take; no gap locks between instances).
+ * The connection is never reconnected behind the caller's back: when it
+ * drops, the failing operation returns -EIO and the next operation
+ * reconnects, at most once per backoff period (100 ms doubling to 5 s), so a
+ * server outage costs one quick error per call rather than a stall. A
+ * caller's transaction (begin/commit) that spanned the drop is lost: every
+ * call until its commit (which says so) or rollback fails, so nothing of
+ * it lands outside it on the new connection.
+ *
+ * Statements: every statement with data is prepared once per connection
+ * (stmt_sql below) and executed with bound parameters; no SQL text is ever
+ * built from data. Only fixed control statements (START TRANSACTION,
+ * SAVEPOINT, COMMIT, migrations read from schema/mariadb/) go as text.
+ * Results are buffered client-side (mysql_stmt_store_result) and read as
+ * text, so one statement's rows can be read while another runs.
+ *
+ * Several instances: claim_due and claim_outbox take rows with SELECT ...
+ * FOR UPDATE SKIP LOCKED inside a short transaction and mark them (lease or
+ * state "sending") before committing, so two instances never take the same
+ * customer or contact; the unique idem_key decides what a duplicate plan is.
+ */
+#include "store.h"
+#include "store_mariadb.h"
+
+#include <dirent.h>
+#include <errmsg.h>
+#include <limits.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SECONDS_PER_DAY     86400
+#define REPLY_WINDOW_DAYS   90
+#define CONTACT_WINDOW_DAYS 35
+#define MIGRATION_MAX_BYTES (1 << 20)
+#define LIST_LIMIT_MAX      10000
+#define PARAMS_MAX          24
+#define COLUMN_START_SIZE   256     /* first buffer per result column; grown on demand */
+#define BACKOFF_FIRST_MS    100
+#define BACKOFF_MAX_MS      5000
+
+#define CUSTOMER_COLUMNS \
+    "id, external_id, name, language, timezone, country, email, phone, chat, age, " \
+    "holds, hold_until, opt_out, persona, opt_out_confirmed, third_party, consent, blackout"
+#define CUSTOMER_JSON_COLUMNS \
+    "id, external_id, name, language, timezone, country, email, phone, chat, age, " \
+    "holds, hold_until, opt_out, next_evaluation_at, persona, segment"
+#define DECISION_COLUMNS \
+    "id, customer_id, case_id, at, ruleset_version, segment, persona, action, step_day, " \
+    "step_index, channel, template, tone, language, rule_where, reason, guard_verdict, " \
+    "guard_reason, contact_id"
+#define CONTACT_COLUMNS \
+    "id, decision_id, customer_id, case_id, idem_key, step_day, channel, address, " \
+    "template, language, tone, voice, subject, body, scheduled_at, state, provider_id, " \
+    "cost_minor, sms_parts, sms_encoding, outcome, state_reason, created_at, updated_at, " \
+    "attempts, instance, cost_currency, sent_at, final_at"
+#define INVOICE_JSON_COLUMNS \
+    "i.id, i.external_id, c.external_id AS customer_external_id, i.currency, " \
+    "i.amount_minor, i.paid_minor, i.issued, i.due, i.status, i.created_at, i.updated_at"
+#define PAYMENT_JSON_COLUMNS \
+    "p.id, p.external_id, c.external_id AS customer_external_id, p.currency, " \
+    "p.amount_minor, (SELECT CAST(COALESCE(SUM(a.amount_minor), 0) AS SIGNED) " \
+    "FROM payment_allocations a WHERE a.payment_id = p.id) AS allocated_minor, p.paid_on, " \
+    "p.kind, p.invoice_external_id, p.created_at"
+#define UNPAID_REMINDABLE \
+    "status IN ('open', 'disputed', 'on_hold') AND paid_minor < amount_minor"
+
+enum stmt_id {
+    ST_SCHEMA_VERSION,
+    ST_CUSTOMER_BY_EXT, ST_CUSTOMER_BY_ID, ST_CUSTOMER_ID_BY_EXT, ST_CUSTOMER_EXT_BY_ID,
+    ST_CUSTOMER_INSERT, ST_CUSTOMER_UPDATE, ST_CUSTOMER_TOUCH, ST_CUSTOMER_LIST,
+    ST_INVOICE_BY_EXT, ST_INVOICE_INSERT, ST_INVOICE_UPDATE, ST_INVOICE_LIST_ALL,
+    ST_INVOICE_LIST_CUSTOMER, ST_INVOICE_OLDEST_OPEN, ST_INVOICE_ADD_PAID, ST_INVOICE_PAID_STATE,
+    ST_UNPAID_EXISTS,
+    ST_PAYMENT_BY_EXT, ST_PAYMENT_INSERT, ST_ALLOCATION_INSERT, ST_PAYMENT_LIST_ALL,
+    ST_PAYMENT_LIST_CUSTOMER,
+    ST_CASE_OPEN_FOR, ST_CASE_INSERT, ST_CASE_CLOSE, ST_CASE_STAGE,
+    ST_EVENT_INSERT,
+    ST_CLAIM_SELECT, ST_CLAIM_LEASE, ST_FACT_INVOICES, ST_FACT_SUMMARY, ST_FACT_CONTACTS,
+    ST_PROMISE_INSERT,
+    ST_DECISION_INSERT, ST_CONTACT_INSERT, ST_CONTACT_LINK, ST_CUSTOMER_AFTER_PASS,
+    ST_OUTBOX_SELECT, ST_OUTBOX_TAKE, ST_CONTACT_LOCK, ST_CONTACT_STATE,
+    ST_TL_CUSTOMER, ST_TL_INVOICES, ST_TL_PAYMENTS, ST_TL_CASES, ST_TL_DECISIONS,
+    ST_TL_CONTACTS, ST_TL_EVENTS,
+    ST_LIST_DECISIONS, ST_LIST_CONTACTS,
+    ST_STATS_TOTALS, ST_STATS_CONTACTS, ST_STATS_DECISIONS,
+    ST_RULESET_INSERT, ST_RULESET_LAST,
+    ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE_LOCK, ST_CONTACT_RESCHEDULE,
+    ST_IN_DOUBT_SELECT, ST_IN_DOUBT_MARK,
+    ST_CONTACT_SENT, ST_CONTACT_BY_ID, ST_CONTACT_BY_KEY, ST_CONTACT_FINAL,
+    ST_CUSTOMER_OPT_OUT, ST_REQUEUE_SELECT, ST_REQUEUE_MARK,
+    ST_COUNT
+};
+
+/* Parameters are positional ('?'); the comment before a statement lists
+ * them when the order is not obvious. */
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_SCHEMA_VERSION] = "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+
+    [ST_CUSTOMER_BY_EXT] = "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE external_id = ?",
+    [ST_CUSTOMER_BY_ID] = "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE id = ?",
+    [ST_CUSTOMER_ID_BY_EXT] = "SELECT id FROM customers WHERE external_id = ?",
+    [ST_CUSTOMER_EXT_BY_ID] = "SELECT external_id FROM customers WHERE id = ?",
+    /* external_id .. opt_out, now, now, opt_out_confirmed, third_party,
+     * consent, blackout */
+    [ST_CUSTOMER_INSERT] =
+        "INSERT INTO customers (external_id, name, language, timezone, country, email, "
+        "phone, chat, age, holds, hold_until, opt_out, next_evaluation_at, created_at, "
+        "updated_at, opt_out_confirmed, third_party, consent, blackout) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
+    /* name .. opt_out, now, opt_out_confirmed, third_party, consent,
+     * blackout, external_id */
+    [ST_CUSTOMER_UPDATE] =
+        "UPDATE customers SET name = ?, language = ?, timezone = ?, country = ?, "
+        "email = ?, phone = ?, chat = ?, age = ?, holds = ?, hold_until = ?, "
+        "opt_out = ?, next_evaluation_at = 0, updated_at = ?, opt_out_confirmed = ?, "
+        "third_party = ?, consent = ?, blackout = ? WHERE external_id = ?",
+    /* at, id */
+    [ST_CUSTOMER_TOUCH] = "UPDATE customers SET next_evaluation_at = ? WHERE id = ?",
+    [ST_CUSTOMER_LIST] =
+        "SELECT " CUSTOMER_JSON_COLUMNS " FROM customers WHERE external_id > ? "
+        "ORDER BY external_id LIMIT ?",
+
+    [ST_INVOICE_BY_EXT] =
+        "SELECT i.id, i.customer_id, c.external_id, i.currency, i.amount_minor, "
+        "i.paid_minor, i.issued, i.due, i.status FROM invoices i "
+        "JOIN customers c ON c.id = i.customer_id WHERE i.external_id = ?",
+    /* external_id, customer_id, currency, amount, paid, issued, due, status, now, now */
+    [ST_INVOICE_INSERT] =
+        "INSERT INTO invoices (external_id, customer_id, currency, amount_minor, paid_minor, "
+        "issued, due, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    /* issued, due, status, now, id */
+    [ST_INVOICE_UPDATE] =
+        "UPDATE invoices SET issued = ?, due = ?, status = ?, updated_at = ? WHERE id = ?",
+    [ST_INVOICE_LIST_ALL] =
+        "SELECT " INVOICE_JSON_COLUMNS " FROM invoices i JOIN customers c "
+        "ON c.id = i.customer_id WHERE i.external_id > ? ORDER BY i.external_id LIMIT ?",
+    /* customer_id, after, limit */
+    [ST_INVOICE_LIST_CUSTOMER] =
+        "SELECT " INVOICE_JSON_COLUMNS " FROM invoices i JOIN customers c "
+        "ON c.id = i.customer_id WHERE i.customer_id = ? AND i.external_id > ? "
+        "ORDER BY i.external_id LIMIT ?",
+    [ST_INVOICE_OLDEST_OPEN] =
+        "SELECT id, amount_minor - paid_minor FROM invoices WHERE customer_id = ? "
+        "AND currency = ? AND status = 'open' AND paid_minor < amount_minor "
+        "ORDER BY due IS NULL, due, id LIMIT 1 FOR UPDATE",
+    /* amount, amount, now, id: status first, since MariaDB assigns left to
+     * right and a later assignment sees the new paid_minor */
+    [ST_INVOICE_ADD_PAID] =
+        "UPDATE invoices SET status = CASE WHEN paid_minor + ? >= amount_minor THEN 'paid' "
+        "ELSE status END, paid_minor = paid_minor + ?, updated_at = ? WHERE id = ?",
+    [ST_INVOICE_PAID_STATE] = "SELECT status, external_id FROM invoices WHERE id = ?",
+    [ST_UNPAID_EXISTS] =
+        "SELECT EXISTS (SELECT 1 FROM invoices WHERE customer_id = ? AND " UNPAID_REMINDABLE ")",
+
+    [ST_PAYMENT_BY_EXT] =
+        "SELECT id, customer_id, currency, amount_minor, paid_on, kind, "
+        "COALESCE(invoice_external_id, '') FROM payments WHERE external_id = ?",
+    [ST_PAYMENT_INSERT] =
+        "INSERT INTO payments (external_id, customer_id, currency, amount_minor, paid_on, "
+        "kind, invoice_external_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_ALLOCATION_INSERT] =
+        "INSERT INTO payment_allocations (payment_id, invoice_id, amount_minor) VALUES (?, ?, ?)",
+    [ST_PAYMENT_LIST_ALL] =
+        "SELECT " PAYMENT_JSON_COLUMNS " FROM payments p JOIN customers c "
+        "ON c.id = p.customer_id WHERE p.external_id > ? ORDER BY p.external_id LIMIT ?",
+    /* customer_id, after, limit */
+    [ST_PAYMENT_LIST_CUSTOMER] =
+        "SELECT " PAYMENT_JSON_COLUMNS " FROM payments p JOIN customers c "
+        "ON c.id = p.customer_id WHERE p.customer_id = ? AND p.external_id > ? "
+        "ORDER BY p.external_id LIMIT ?",
+
+    [ST_CASE_OPEN_FOR] =
+        "SELECT id, anchor_due, stage_day FROM cases WHERE customer_id = ? "
+        "AND closed_at IS NULL ORDER BY id DESC LIMIT 1",
+    [ST_CASE_INSERT] =
+        "INSERT INTO cases (customer_id, opened_at, anchor_due, stage_day) VALUES (?, ?, ?, ?)",
+    /* now, id */
+    [ST_CASE_CLOSE] = "UPDATE cases SET closed_at = ? WHERE id = ?",
+    /* day, day, id */
+    [ST_CASE_STAGE] =
+        "UPDATE cases SET stage_day = CASE WHEN stage_day IS NULL OR stage_day < ? "
+        "THEN ? ELSE stage_day END WHERE id = ?",
+
+    [ST_EVENT_INSERT] = "INSERT INTO events (customer_id, at, kind, payload) VALUES (?, ?, ?, ?)",
+
+    /* now, now, max */
+    [ST_CLAIM_SELECT] =
+        "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE next_evaluation_at <= ? "
+        "AND (lease_until IS NULL OR lease_until < ?) "
+        "ORDER BY next_evaluation_at, id LIMIT ? FOR UPDATE SKIP LOCKED",
+    /* ids as a JSON array, until: the whole claimed batch in one statement */
+    [ST_CLAIM_LEASE] =
+        "UPDATE customers c JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j "
+        "ON j.id = c.id SET c.lease_until = ?",
+    [ST_FACT_INVOICES] =
+        "SELECT external_id, currency, amount_minor, paid_minor, issued, due, status "
+        "FROM invoices WHERE customer_id = ? AND " UNPAID_REMINDABLE
+        " ORDER BY due IS NULL, due, id",
+    /* id, id, id, id, id, reply window start, id, id, id, id: the counts,
+     * then the open case and its notice in the same round trip */
+    [ST_FACT_SUMMARY] =
+        "SELECT "
+        "(SELECT COUNT(*) FROM promises WHERE customer_id = ? AND state = 'kept'), "
+        "(SELECT COUNT(*) FROM promises WHERE customer_id = ? AND state = 'broken'), "
+        "(SELECT COUNT(*) FROM promises WHERE customer_id = ? AND state = 'pending'), "
+        "(SELECT MIN(due) FROM promises WHERE customer_id = ? AND state = 'pending'), "
+        "(SELECT COUNT(*) FROM events WHERE customer_id = ? AND kind = 'reply' AND at >= ?), "
+        "(SELECT COUNT(*) FROM events WHERE customer_id = ? AND kind = 'dispute'), "
+        "(SELECT COUNT(*) FROM payments WHERE customer_id = ? AND kind = 'payment'), "
+        "(SELECT CAST(FLOOR(AVG(GREATEST(DATEDIFF(p.paid_on, i.due), 0))) AS SIGNED) "
+        " FROM payments p JOIN payment_allocations a ON a.payment_id = p.id "
+        " JOIN invoices i ON i.id = a.invoice_id WHERE p.customer_id = ? AND i.due IS NOT NULL), "
+        "oc.id, oc.anchor_due, oc.stage_day, "
+        "(SELECT MIN(k.updated_at) FROM contacts k WHERE k.case_id = oc.id "
+        " AND k.purpose = 'notice' AND k.state IN ('sent', 'delivered')), "
+        /* informative reminders of the case, counted as the guard counts them */
+        "(SELECT COUNT(*) FROM contacts k WHERE k.case_id = oc.id AND k.purpose = 'reminder' "
+        " AND k.state <> 'cancelled' AND NOT (k.state = 'failed' AND COALESCE(k.outcome, '') = '')) "
+        "FROM (SELECT 1 AS one) base LEFT JOIN (SELECT id, anchor_due, stage_day FROM cases "
+        "WHERE customer_id = ? AND closed_at IS NULL ORDER BY id DESC LIMIT 1) oc ON 1 = 1",
+    /* id, contact window start, limit */
+    [ST_FACT_CONTACTS] =
+        "SELECT id, COALESCE(sent_at, scheduled_at) AS at, channel, state, "
+        "COALESCE(outcome, ''), template, step_day, COALESCE(case_id, 0), purpose, debt_ref "
+        "FROM contacts WHERE customer_id = ? AND scheduled_at >= ? "
+        "ORDER BY at DESC, id DESC LIMIT ?",
+    /* customer_id, customer_id, amount, currency, due, now */
+    [ST_PROMISE_INSERT] =
+        "INSERT INTO promises (customer_id, case_id, amount_minor, currency, due, state, "
+        "created_at) VALUES (?, (SELECT id FROM cases WHERE customer_id = ? AND closed_at "
+        "IS NULL ORDER BY id DESC LIMIT 1), ?, ?, ?, 'pending', ?)",
+    [ST_DECISION_INSERT] =
+        "INSERT INTO decisions (customer_id, case_id, at, ruleset_version, segment, persona, "
+        "action, step_day, step_index, channel, template, tone, language, rule_where, "
+        "reason, guard_verdict, guard_reason, contact_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    /* a duplicate idem_key fails with ER_DUP_ENTRY, which only this
+     * statement undoes: the transaction goes on */
+    [ST_CONTACT_INSERT] =
+        "INSERT INTO contacts (decision_id, customer_id, case_id, idem_key, step_day, "
+        "channel, address, template, language, tone, voice, subject, body, scheduled_at, "
+        "state, sms_parts, sms_encoding, created_at, updated_at, purpose, debt_ref) VALUES "
+        "(NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?, ?)",
+    /* decision_id, id */
+    [ST_CONTACT_LINK] = "UPDATE contacts SET decision_id = ? WHERE id = ?",
+    /* next, persona, persona, segment, segment, id */
+    [ST_CUSTOMER_AFTER_PASS] =
+        "UPDATE customers SET next_evaluation_at = ?, lease_until = NULL, "
+        "persona = CASE WHEN ? = '' THEN persona ELSE ? END, "
+        "segment = CASE WHEN ? = '' THEN segment ELSE ? END WHERE id = ?",
+
+    /* contacts only, so the lock never reaches the customers a pass claims;
+     * now, channel, channel (NULL = any), max */
+    [ST_OUTBOX_SELECT] =
+        "SELECT id, customer_id, COALESCE(case_id, 0), idem_key, channel, address, template, "
+        "language, tone, voice, subject, body, scheduled_at, purpose, attempts, sms_parts, "
+        "sms_encoding, debt_ref FROM contacts "
+        "WHERE state = 'planned' AND scheduled_at <= ? AND (? IS NULL OR channel = ?) "
+        "ORDER BY scheduled_at, id LIMIT ? FOR UPDATE SKIP LOCKED",
+    /* taken_at (wall clock), sent_at (engine clock), owner, id */
+    [ST_OUTBOX_TAKE] =
+        "UPDATE contacts SET state = 'sending', updated_at = ?, sent_at = ?, "
+        "attempts = attempts + 1, claimed_by = ? WHERE id = ? AND state = 'planned'",
+    [ST_CONTACT_LOCK] = "SELECT customer_id FROM contacts WHERE id = ? FOR UPDATE",
+    /* state, provider_id, reason, at, id */
+    [ST_CONTACT_STATE] =
+        "UPDATE contacts SET state = ?, provider_id = COALESCE(?, provider_id), "
+        "state_reason = COALESCE(?, state_reason), updated_at = ? WHERE id = ?",
+
+    [ST_TL_CUSTOMER] =
+        "SELECT " CUSTOMER_JSON_COLUMNS ", created_at, updated_at FROM customers "
+        "WHERE external_id = ?",
+    [ST_TL_INVOICES] =
+        "SELECT " INVOICE_JSON_COLUMNS " FROM invoices i JOIN customers c "
+        "ON c.id = i.customer_id WHERE i.customer_id = ? ORDER BY i.id",
+    [ST_TL_PAYMENTS] =
+        "SELECT " PAYMENT_JSON_COLUMNS " FROM payments p JOIN customers c "
+        "ON c.id = p.customer_id WHERE p.customer_id = ? ORDER BY p.id",
+    [ST_TL_CASES] =
+        "SELECT id, opened_at, closed_at, anchor_due, stage_day FROM cases "
+        "WHERE customer_id = ? ORDER BY id",
+    [ST_TL_DECISIONS] =
+        "SELECT " DECISION_COLUMNS " FROM decisions WHERE customer_id = ? ORDER BY id",
+    [ST_TL_CONTACTS] =
+        "SELECT " CONTACT_COLUMNS " FROM contacts WHERE customer_id = ? ORDER BY id",
+    [ST_TL_EVENTS] =
+        "SELECT id, at, kind, payload FROM events WHERE customer_id = ? ORDER BY id",
+
+    [ST_LIST_DECISIONS] =
+        "SELECT " DECISION_COLUMNS ", (SELECT external_id FROM customers c WHERE "
+        "c.id = decisions.customer_id) AS customer_external_id FROM decisions "
+        "WHERE id > ? ORDER BY id LIMIT ?",
+    [ST_LIST_CONTACTS] =
+        "SELECT " CONTACT_COLUMNS ", (SELECT external_id FROM customers c WHERE "
+        "c.id = contacts.customer_id) AS customer_external_id FROM contacts "
+        "WHERE id > ? ORDER BY id LIMIT ?",
+
+    [ST_STATS_TOTALS] =
+        "SELECT (SELECT COUNT(*) FROM customers), "
+        "(SELECT COUNT(*) FROM invoices WHERE status = 'open' AND paid_minor < amount_minor), "
+        "(SELECT COUNT(*) FROM cases WHERE closed_at IS NULL)",
+    [ST_STATS_CONTACTS] = "SELECT state, COUNT(*) FROM contacts GROUP BY state",
+    [ST_STATS_DECISIONS] = "SELECT action, COUNT(*) FROM decisions GROUP BY action",
+
+    /* REPLACE deletes a known version and inserts it again: a new, highest
+     * load_order, as SQLite's INSERT OR REPLACE gives a new rowid */
+    [ST_RULESET_INSERT] = "REPLACE INTO rulesets (version, loaded_at, files) VALUES (?, ?, ?)",
+    /* the version loaded last; locked, so two instances loading at once
+     * take turns */
+    [ST_RULESET_LAST] =
+        "SELECT version FROM rulesets ORDER BY load_order DESC LIMIT 1 FOR UPDATE",
+
+    /* at, at */
+    [ST_CUSTOMER_TOUCH_ALL] =
+        "UPDATE customers SET next_evaluation_at = ? WHERE next_evaluation_at > ?",
+    [ST_CONTACT_RESCHEDULE_LOCK] =
+        "SELECT customer_id FROM contacts WHERE id = ? AND state IN ('sending', 'planned') "
+        "FOR UPDATE",
+    /* at, reason, now, id */
+    [ST_CONTACT_RESCHEDULE] =
+        "UPDATE contacts SET state = 'planned', scheduled_at = ?, state_reason = ?, "
+        "updated_at = ?, sent_at = NULL WHERE id = ?",
+    /* before, owner: never the contacts this connection took itself */
+    [ST_IN_DOUBT_SELECT] =
+        "SELECT id, customer_id FROM contacts WHERE state = 'sending' AND updated_at < ? "
+        "AND NOT (claimed_by <=> ?) ORDER BY id FOR UPDATE",
+    /* ids as a JSON array, now: exactly the rows ST_IN_DOUBT_SELECT locked */
+    [ST_IN_DOUBT_MARK] =
+        "UPDATE contacts c JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j "
+        "ON j.id = c.id SET c.state = 'in_doubt', c.updated_at = ?, c.state_reason = "
+        "'the engine stopped between taking this contact and recording its send; "
+        "check with the provider before sending again' WHERE c.state = 'sending'",
+    /* provider_id, instance, cost_minor, cost_currency, at, at, detail, id
+     * (state first: MariaDB assigns left to right) */
+    [ST_CONTACT_SENT] =
+        "UPDATE contacts SET state = CASE WHEN state = 'sending' THEN 'sent' ELSE state END, "
+        "provider_id = ?, instance = ?, cost_minor = ?, cost_currency = ?, sent_at = ?, "
+        "updated_at = ?, state_reason = COALESCE(?, state_reason) WHERE id = ?",
+    [ST_CONTACT_BY_ID] =
+        "SELECT id, customer_id, state, idem_key FROM contacts WHERE id = ? FOR UPDATE",
+    [ST_CONTACT_BY_KEY] =
+        "SELECT id, customer_id, state, idem_key FROM contacts WHERE idem_key = ? FOR UPDATE",
+    /* state, at, at, reason, id */
+    [ST_CONTACT_FINAL] =
+        "UPDATE contacts SET state = ?, final_at = ?, updated_at = ?, "
+        "state_reason = COALESCE(?, state_reason) WHERE id = ?",
+    /* bits, at, id */
+    [ST_CUSTOMER_OPT_OUT] =
+        "UPDATE customers SET opt_out = opt_out | ?, next_evaluation_at = 0, "
+        "updated_at = ? WHERE id = ?",
+    /* channel, before, owner */
+    [ST_REQUEUE_SELECT] =
+        "SELECT id, customer_id FROM contacts WHERE channel = ? AND state = 'sending' "
+        "AND updated_at < ? AND NOT (claimed_by <=> ?) ORDER BY id FOR UPDATE",
+    /* ids as a JSON array, now, now: the rows ST_REQUEUE_SELECT locked */
+    [ST_REQUEUE_MARK] =
+        "UPDATE contacts c JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j "
+        "ON j.id = c.id SET c.state = 'planned', c.scheduled_at = ?, c.updated_at = ?, "
+        "c.state_reason = 'the engine stopped while this contact was being sent; sent again "
+        "with the same idempotency key, which the provider deduplicates' "
+        "WHERE c.state = 'sending'",
+};
+
+static const char *const contact_states[] = {
+    "planned", "sending", "sent", "delivered", "failed", "answered", "replied",
+    "cancelled", "in_doubt",
+};
+#define CONTACT_STATE_COUNT (int)(sizeof contact_states / sizeof contact_states[0])
+
+/* One prepared statement and its result buffers (grown to the longest value
+ * seen; owned here, freed with the connection). */
+typedef struct mq {
+    MYSQL_STMT    *st;
+    MYSQL_RES     *meta;          /* column names and types; NULL: no result set */
+    unsigned       ncols;
+    unsigned       nparams;
+    MYSQL_BIND    *res;
+    char         **buf;
+    unsigned long *cap, *len;
+    my_bool       *nul, *error;
+    bool           stored;        /* a result set is buffered and must be freed */
+} mq;
+
+typedef struct maria_store {
+    MYSQL          *db;
+    dn_mariadb_dsn  dsn;
+    mq              q[ST_COUNT];
+    bool            connected;    /* db open and every statement prepared */
+    bool            broken;       /* the server went away; reconnect before the next use */
+    bool            tx_open;      /* inside the caller's begin()/commit() */
+    bool            tx_lost;      /* the connection dropped inside it */
+    int64_t         retry_at_ms;
+    int             backoff_ms;
+    char            owner[33];    /* random per open: contacts.claimed_by of our sends */
+} maria_store;
+
+/* ---- parameters ---- */
+
+enum { QP_NULL, QP_INT, QP_TEXT };
+typedef struct qp {
+    int         kind;
+    long long   i;
+    const char *s;
+    char        date[11];
+} qp;
+
+#define PI(v)  ((qp){ .kind = QP_INT, .i = (long long)(v) })
+#define PT(v)  ((qp){ .kind = QP_TEXT, .s = (v) })
+#define PNULL  ((qp){ .kind = QP_NULL })
+
+/* Text, or SQL NULL for NULL and "" (optional text columns). */
+static qp text_or_null(const char *v)
+{
+    return v && *v ? PT(v) : PNULL;
+}
+
+/* A row id, 0 ("none") as NULL. */
+static qp id_or_null(int64_t id)
+{
+    return id ? PI(id) : PNULL;
+}
+
+/* A date as 'YYYY-MM-DD', DN_NO_DATE as NULL. */
+static qp date_param(dn_date d)
+{
+    qp p = { .kind = QP_NULL };
+    if (d != DN_NO_DATE) {
+        p.kind = QP_TEXT;
+        dn_date_format(d, p.date);
+    }
+    return p;
+}
+
+#define PARAMS(...) (qp[]){ __VA_ARGS__ }, (unsigned)(sizeof((qp[]){ __VA_ARGS__ }) / sizeof(qp))
+
+/* ---- errors ---- */
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Is this error the connection itself going away? */
+static bool connection_error(unsigned code)
+{
+    return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST ||
+           code == CR_CONNECTION_ERROR || code == CR_CONN_HOST_ERROR ||
+           code == CR_SERVER_LOST_EXTENDED || code == ER_CONNECTION_KILLED ||
+           code == CR_COMMANDS_OUT_OF_SYNC || code == 4031 /* ER_CLIENT_INTERACTION_TIMEOUT */;
+}
+
+/* The column or constraint a MariaDB message names: the text inside the
+ * first quotes after "column " or "CONSTRAINT ", last dotted part. */
+static void field_from_message(const char *msg, char *out, size_t size)
+{
+    out[0] = '\0';
+    const char *at = strstr(msg, "column ");
+    if (at)
+        at += 7;
+    else if ((at = strstr(msg, "CONSTRAINT ")))
+        at += 11;
+    else
+        return;
+    char quote = *at;
+    if (quote != '\'' && quote != '`')
+        return;
+    const char *start = at + 1, *end = start;
+    while (*end && !(*end == quote && (end[1] != '.')))
+        end++;
+    /* `db`.`table`.`column`: keep what follows the last "`.`" */
+    const char *last = start;
+    for (const char *p = start; p < end; p++)
+        if (*p == quote && p[1] == '.' && p[2] == quote)
+            last = p + 3;
+    size_t n = (size_t)(end - last);
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, last, n);
+    out[n] = '\0';
+    /* CHECK constraints on a column are named "table.column" */
+    char *dot = strrchr(out, '.');
+    if (dot)
+        memmove(out, dot + 1, strlen(dot + 1) + 1);
+}
+
+/* Turns a MariaDB error into our convention: a duplicate key is -EEXIST;
+ * a value the column refuses (too long, not UTF-8, out of range, a CHECK,
+ * a missing reference, the append-only trigger) is -EINVAL naming the
+ * column when the message does; lock waits and deadlocks are -EBUSY; the
+ * connection going away is -EIO and marks the store for reconnection. */
+static int db_fail(maria_store *s, unsigned code, const char *message, dn_err *err,
+                   const char *field, const char *what)
+{
+    char column[96];
+    int rc;
+    field_from_message(message, column, sizeof column);
+    switch (code) {
+    case ER_DUP_ENTRY:
+        rc = -EEXIST;
+        break;
+    case ER_DATA_TOO_LONG:
+        rc = -E2BIG;
+        break;
+    case ER_TRUNCATED_WRONG_VALUE_FOR_FIELD: case ER_WARN_DATA_OUT_OF_RANGE:
+    case ER_CONSTRAINT_FAILED: case ER_NO_REFERENCED_ROW_2: case ER_BAD_NULL_ERROR:
+    case ER_SIGNAL_EXCEPTION: case 1292 /* ER_TRUNCATED_WRONG_VALUE */:
+        rc = -EINVAL;
+        break;
+    case ER_LOCK_DEADLOCK: case ER_LOCK_WAIT_TIMEOUT:
+        rc = -EBUSY;
+        break;
+    default:
+        rc = -EIO;
+        break;
+    }
+    if (connection_error(code)) {
+        s->broken = true;
+        if (s->tx_open) {
+            s->tx_open = false;
+            s->tx_lost = true;
+        }
+    }
+    if (!field && column[0])
+        field = column;
+    if (rc == -E2BIG)
+        return dn_err_set(err, rc, field, "%s: %s is longer than the database allows (%s)",
+                          what, field ? field : "a value", message);
+    return dn_err_set(err, rc, field, "%s: %s", what, message);
+}
+
+static int stmt_fail(maria_store *s, mq *q, dn_err *err, const char *what)
+{
+    return db_fail(s, mysql_stmt_errno(q->st), mysql_stmt_error(q->st), err, NULL, what);
+}
+
+static int conn_fail(maria_store *s, dn_err *err, const char *what)
+{
+    return db_fail(s, mysql_errno(s->db), mysql_error(s->db), err, NULL, what);
+}
+
+/* ---- statements ---- */
+
+/* Frees what one statement holds; safe on a half-prepared one. */
+static void mq_release(mq *q)
+{
+    if (q->stored && q->st)
+        mysql_stmt_free_result(q->st);
+    if (q->meta)
+        mysql_free_result(q->meta);
+    if (q->st)
+        mysql_stmt_close(q->st);
+    if (q->buf)
+        for (unsigned i = 0; i < q->ncols; i++)
+            free(q->buf[i]);
+    free(q->buf);
+    free(q->res);
+    free(q->cap);
+    free(q->len);
+    free(q->nul);
+    free(q->error);
+    memset(q, 0, sizeof *q);
+}
+
+/* Prepares stmt_sql[id] with a text buffer per result column. */
+static int mq_prepare(maria_store *s, enum stmt_id id, dn_err *err)
+{
+    mq *q = &s->q[id];
+    q->st = mysql_stmt_init(s->db);
+    if (!q->st)
+        return dn_err_set(err, -ENOMEM, NULL, "out of memory preparing statement %d", (int)id);
+    if (mysql_stmt_prepare(q->st, stmt_sql[id], (unsigned long)strlen(stmt_sql[id])))
+        return dn_err_set(err, -EIO, NULL, "cannot prepare statement %d (%s): %s", (int)id, stmt_sql[id],
+                          mysql_stmt_error(q->st));
+    q->nparams = (unsigned)mysql_stmt_param_count(q->st);
+    q->meta = mysql_stmt_result_metadata(q->st);
+    if (!q->meta)
+        return 0;
+    q->ncols = mysql_num_fields(q->meta);
+    q->res = calloc(q->ncols, sizeof *q->res);
+    q->buf = calloc(q->ncols, sizeof *q->buf);
+    q->cap = calloc(q->ncols, sizeof *q->cap);
+    q->len = calloc(q->ncols, sizeof *q->len);
+    q->nul = calloc(q->ncols, sizeof *q->nul);
+    q->error = calloc(q->ncols, sizeof *q->error);
+    if (!q->res || !q->buf || !q->cap || !q->len || !q->nul || !q->error)
+        return dn_err_set(err, -ENOMEM, NULL, "out of memory preparing statement %d", (int)id);
+    for (unsigned i = 0; i < q->ncols; i++) {
+        q->buf[i] = malloc(COLUMN_START_SIZE);
+        if (!q->buf[i])
+            return dn_err_set(err, -ENOMEM, NULL, "out of memory preparing statement %d", (int)id);
+        q->cap[i] = COLUMN_START_SIZE;
+        q->res[i].buffer_type = MYSQL_TYPE_STRING;
+        q->res[i].buffer = q->buf[i];
+        q->res[i].buffer_length = COLUMN_START_SIZE - 1;
+        q->res[i].length = &q->len[i];
+        q->res[i].is_null = &q->nul[i];
+        q->res[i].error = &q->error[i];
+    }
+    return 0;
+}
+
+/* Ends the use of a statement's result set (harmless when there is none). */
+static void q_done(mq *q)
+{
+    if (q->stored) {
+        mysql_stmt_free_result(q->st);
+        q->stored = false;
+    }
+}
+
+/* Binds n parameters and executes statement id; a result set is buffered
+ * client-side (read it with q_fetch, end with q_done). */
+static int q_exec(maria_store *s, enum stmt_id id, const qp *p, unsigned n, dn_err *err,
+                  const char *what)
+{
+    mq *q = &s->q[id];
+    MYSQL_BIND bind[PARAMS_MAX];
+    unsigned long lengths[PARAMS_MAX];
+    if (!s->connected || s->broken)
+        return dn_err_set(err, -EIO, NULL, "%s: the database connection is down", what);
+    if (n != q->nparams || n > PARAMS_MAX)
+        return dn_err_set(err, -EINVAL, NULL, "%s: statement %d takes %u parameters, not %u",
+                          what, (int)id, q->nparams, n);
+    q_done(q);
+    memset(bind, 0, sizeof bind);
+    for (unsigned i = 0; i < n; i++) {
+        switch (p[i].kind) {
+        case QP_INT:
+            bind[i].buffer_type = MYSQL_TYPE_LONGLONG;
+            bind[i].buffer = (void *)&p[i].i;
+            break;
+        case QP_TEXT: {
+            const char *text = p[i].s ? p[i].s : p[i].date;
+            lengths[i] = (unsigned long)strlen(text);
+            bind[i].buffer_type = MYSQL_TYPE_STRING;
+            bind[i].buffer = (void *)text;
+            bind[i].buffer_length = lengths[i];
+            bind[i].length = &lengths[i];
+            break;
+        }
+        default:
+            bind[i].buffer_type = MYSQL_TYPE_NULL;
+            break;
+        }
+    }
+    if (n && mysql_stmt_bind_param(q->st, bind))
+        return stmt_fail(s, q, err, what);
+    if (mysql_stmt_execute(q->st))
+        return stmt_fail(s, q, err, what);
+    if (q->meta) {
+        if (mysql_stmt_store_result(q->st))
+            return stmt_fail(s, q, err, what);
+        q->stored = true;
+        if (mysql_stmt_bind_result(q->st, q->res)) {
+            q_done(q);
+            return stmt_fail(s, q, err, what);
+        }
+    }
+    return 0;
+}
+
+/* The next row: 1 (columns readable with col_*), 0 at the end, or a
+ * negative errno. A value longer than its buffer grows the buffer and is
+ * fetched again, so nothing is cut. */
+static int q_fetch(maria_store *s, enum stmt_id id, dn_err *err, const char *what)
+{
+    mq *q = &s->q[id];
+    int rc = mysql_stmt_fetch(q->st);
+    if (rc == MYSQL_NO_DATA)
+        return 0;
+    if (rc == 1)
+        return stmt_fail(s, q, err, what);
+    bool rebind = false;
+    for (unsigned i = 0; i < q->ncols; i++) {
+        if (q->nul[i]) {
+            q->buf[i][0] = '\0';
+            continue;
+        }
+        if (q->len[i] >= q->cap[i]) {
+            unsigned long size = q->len[i] + 1;
+            char *bigger = realloc(q->buf[i], size);
+            if (!bigger)
+                return dn_err_set(err, -ENOMEM, NULL, "%s: out of memory reading a column", what);
+            q->buf[i] = bigger;
+            q->cap[i] = size;
+            q->res[i].buffer = bigger;
+            q->res[i].buffer_length = size - 1;
+            if (mysql_stmt_fetch_column(q->st, &q->res[i], i, 0))
+                return stmt_fail(s, q, err, what);
+            rebind = true;
+        }
+        q->buf[i][q->len[i]] = '\0';
+    }
+    if (rebind && mysql_stmt_bind_result(q->st, q->res))
+        return stmt_fail(s, q, err, what);
+    return 1;
+}
+
+/* Executes and reads the first row: 1 with the row readable (the caller
+ * calls q_done), 0 when there is none, or a negative errno. */
+static int q_row(maria_store *s, enum stmt_id id, const qp *p, unsigned n, dn_err *err,
+                 const char *what)
+{
+    int rc = q_exec(s, id, p, n, err, what);
+    if (rc < 0)
+        return rc;
+    rc = q_fetch(s, id, err, what);
+    if (rc <= 0)
+        q_done(&s->q[id]);
+    return rc;
+}
+
+static bool col_null(maria_store *s, enum stmt_id id, unsigned i)
+{
+    return s->q[id].nul[i] != 0;
+}
+
+static const char *col_text(maria_store *s, enum stmt_id id, unsigned i)
+{
+    return s->q[id].buf[i];
+}
+
+static int64_t col_int(maria_store *s, enum stmt_id id, unsigned i)
+{
+    return col_null(s, id, i) ? 0 : strtoll(s->q[id].buf[i], NULL, 10);
+}
+
+static void col_copy(maria_store *s, enum stmt_id id, unsigned i, char *dst, size_t size)
+{
+    dn_strlcpy(dst, col_text(s, id, i), size);
+}
+
+static dn_date col_date(maria_store *s, enum stmt_id id, unsigned i)
+{
+    dn_date d;
+    if (col_null(s, id, i) || dn_date_parse(col_text(s, id, i), &d) < 0)
+        return DN_NO_DATE;
+    return d;
+}
+
+static uint64_t affected(maria_store *s, enum stmt_id id)
+{
+    return (uint64_t)mysql_stmt_affected_rows(s->q[id].st);
+}
+
+static int64_t insert_id(maria_store *s, enum stmt_id id)
+{
+    return (int64_t)mysql_stmt_insert_id(s->q[id].st);
+}
+
+/* Runs one fixed control statement (no data in it). */
+static int control(maria_store *s, const char *sql, dn_err *err)
+{
+    if (!s->connected || s->broken)
+        return dn_err_set(err, -EIO, NULL, "%s: the database connection is down", sql);
+    if (mysql_real_query(s->db, sql, (unsigned long)strlen(sql)))
+        return conn_fail(s, err, sql);
+    return 0;
+}
+
+/* ---- connection ---- */
+
+static void disconnect(maria_store *s)
+{
+    for (int i = 0; i < ST_COUNT; i++)
+        mq_release(&s->q[i]);
+    if (s->db)
+        mysql_close(s->db);
+    s->db = NULL;
+    s->connected = false;
+    s->broken = false;
+}
+
+struct st_mysql *dn_mariadb_connect(const dn_mariadb_dsn *d, dn_err *err)
+{
+    static const char session[] =
+        "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
+        "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', "
+        "SESSION tx_isolation = 'READ-COMMITTED', "
+        "SESSION innodb_lock_wait_timeout = 10, SESSION time_zone = '+00:00'";
+    MYSQL *db = mysql_init(NULL);
+    if (!db) {
+        dn_err_set(err, -ENOMEM, NULL, "out of memory opening the store");
+        return NULL;
+    }
+    unsigned connect_timeout = d->connect_timeout, read_timeout = d->read_timeout,
+             write_timeout = d->write_timeout;
+    my_bool no = 0;
+    mysql_options(db, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+    mysql_options(db, MYSQL_OPT_READ_TIMEOUT, &read_timeout);
+    mysql_options(db, MYSQL_OPT_WRITE_TIMEOUT, &write_timeout);
+    mysql_options(db, MYSQL_OPT_RECONNECT, &no);
+    mysql_options(db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    const char *where = d->socket[0] ? d->socket : d->host;
+    if (!mysql_real_connect(db, d->socket[0] ? "localhost" : d->host,
+                            d->user[0] ? d->user : NULL, d->password[0] ? d->password : NULL,
+                            d->database, d->port, d->socket[0] ? d->socket : NULL,
+                            CLIENT_FOUND_ROWS) ||
+        mysql_real_query(db, session, sizeof session - 1)) {
+        dn_err_set(err, -EIO, "dsn", "cannot connect to MariaDB at %s: %s", where,
+                   mysql_error(db));
+        mysql_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+void dn_mariadb_dsn_redact(const char *dsn, char *out, size_t size)
+{
+    const char *start = strncmp(dsn, "mariadb://", 10) == 0 ? dsn + 10 : NULL;
+    const char *slash = start ? strchr(start, '/') : NULL;
+    const char *at = NULL, *colon = NULL;
+    for (const char *c = start; c && c < (slash ? slash : start + strlen(start)); c++)
+        if (*c == '@')
+            at = c;
+    if (at)
+        colon = memchr(start, ':', (size_t)(at - start));
+    if (!colon) {
+        dn_strlcpy(out, dsn, size);
+        return;
+    }
+    snprintf(out, size, "%.*s:***%s", (int)(colon - dsn), dsn, at);
+}
+
+/* Connects with the DSN's timeouts and configures the session. */
+static int connect_server(maria_store *s, dn_err *err)
+{
+    s->db = dn_mariadb_connect(&s->dsn, err);
+    if (!s->db)
+        return err ? err->code : -EIO;
+    s->connected = true;
+    return 0;
+}
+
+static int prepare_all(maria_store *s, dn_err *err)
+{
+    for (int i = 0; i < ST_COUNT; i++) {
+        int rc = mq_prepare(s, (enum stmt_id)i, err);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Makes sure the connection is up: after it went away, reconnects (at most
+ * once per backoff period) and prepares every statement again. -EIO while
+ * the server cannot be reached. */
+static int ensure_connected(maria_store *s, dn_err *err)
+{
+    /* the rest of a caller's transaction must not land outside it, on a
+     * new connection, one statement at a time */
+    if (s->tx_lost)
+        return dn_err_set(err, -EIO, "store", "the database connection dropped inside the "
+                          "open transaction; it is lost and must be rolled back");
+    if (s->connected && !s->broken)
+        return 0;
+    int64_t now = now_ms();
+    if (now < s->retry_at_ms)
+        return dn_err_set(err, -EIO, "store", "the MariaDB server is unreachable; "
+                          "next connection attempt in %lld ms", (long long)(s->retry_at_ms - now));
+    disconnect(s);
+    int rc = connect_server(s, err);
+    if (rc == 0)
+        rc = prepare_all(s, err);
+    if (rc < 0) {
+        disconnect(s);
+        s->retry_at_ms = now + s->backoff_ms;
+        s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : s->backoff_ms * 2;
+        dn_log(DN_LOG_WARN, "store", "MariaDB unreachable (%s); next try in %d ms", err ? err->msg : "",
+               (int)(s->retry_at_ms - now));
+        return rc < 0 ? -EIO : rc;
+    }
+    if (s->backoff_ms != BACKOFF_FIRST_MS)
+        dn_log(DN_LOG_INFO, "store", "reconnected to MariaDB");
+    s->backoff_ms = BACKOFF_FIRST_MS;
+    s->retry_at_ms = 0;
+    return 0;
+}
+
+/* ---- units of work ---- */
+
+typedef struct unit {
+    bool savepoint;
+    bool active;
+} unit;
+
+/* Starts a unit: a transaction, or a savepoint inside the caller's. */
+static int unit_begin(maria_store *s, unit *u, dn_err *err)
+{
+    u->active = false;
+    int rc = ensure_connected(s, err);
+    if (rc < 0)
+        return rc;
+    u->savepoint = s->tx_open;
+    rc = control(s, u->savepoint ? "SAVEPOINT dn_unit" : "START TRANSACTION", err);
+    if (rc == 0)
+        u->active = true;
+    return rc;
+}
+
+static void release_results(maria_store *s)
+{
+    for (int i = 0; i < ST_COUNT; i++)
+        if (s->q[i].st)
+            q_done(&s->q[i]);
+}
+
+/* Undoes a unit that failed; harmless when it is no longer active. */
+static void unit_abort(maria_store *s, unit *u)
+{
+    if (!u->active)
+        return;
+    u->active = false;
+    release_results(s);
+    if (s->broken)
+        return;
+    if (u->savepoint) {
+        control(s, "ROLLBACK TO SAVEPOINT dn_unit", NULL);
+        control(s, "RELEASE SAVEPOINT dn_unit", NULL);
+    } else {
+        control(s, "ROLLBACK", NULL);
+    }
+}
+
+static int unit_commit(maria_store *s, unit *u, dn_err *err)
+{
+    release_results(s);
+    int rc = control(s, u->savepoint ? "RELEASE SAVEPOINT dn_unit" : "COMMIT", err);
+    if (rc < 0) {
+        unit_abort(s, u);
+        return rc;
+    }
+    u->active = false;
+    return 0;
+}
+
+/* ---- events ---- */
+
+static int insert_event_text(maria_store *s, int64_t customer_id, const char *kind,
+                             const char *payload, dn_time at, dn_err *err)
+{
+    return q_exec(s, ST_EVENT_INSERT, PARAMS(id_or_null(customer_id), PI(at), PT(kind),
+                                             PT(payload)), err, "append event");
+}
+
+/* payload is owned and released here; NULL (building it failed) fails. */
+static int insert_event(maria_store *s, int64_t customer_id, const char *kind, json_t *payload,
+                        dn_time at, dn_err *err)
+{
+    if (!payload)
+        return dn_err_set(err, -ENOMEM, "payload", "cannot build the %s event", kind);
+    char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(payload);
+    if (!text)
+        return dn_err_set(err, -ENOMEM, "payload", "cannot serialise the %s event", kind);
+    int rc = insert_event_text(s, customer_id, kind, text, at, err);
+    free(text);
+    return rc;
+}
+
+static int insert_case_event(maria_store *s, int64_t customer_id, const char *kind,
+                             int64_t case_id, dn_date anchor_due, dn_time at, dn_err *err)
+{
+    char payload[96], anchor[11];
+    dn_date_format(anchor_due, anchor);
+    if (anchor_due == DN_NO_DATE)
+        snprintf(payload, sizeof payload, "{\"case_id\":%lld}", (long long)case_id);
+    else
+        snprintf(payload, sizeof payload, "{\"anchor_due\":\"%s\",\"case_id\":%lld}", anchor,
+                 (long long)case_id);
+    return insert_event_text(s, customer_id, kind, payload, at, err);
+}
+
+/* ---- DSN ---- */
+
+/* Copies src[0..n) into dst decoding %XX; false if it does not fit or an
+ * escape is malformed. */
+static bool copy_decoded(char *dst, size_t size, const char *src, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = src[i];
+        if (c == '%') {
+            unsigned v;
+            char hex[3] = { 0 };
+            if (i + 2 >= n)
+                return false;
+            hex[0] = src[i + 1];
+            hex[1] = src[i + 2];
+            if (sscanf(hex, "%2x", &v) != 1 || v == 0)
+                return false;
+            c = (char)v;
+            i += 2;
+        }
+        if (o + 1 >= size)
+            return false;
+        dst[o++] = c;
+    }
+    dst[o] = '\0';
+    return true;
+}
+
+/* A timeout option: 1..3600 seconds. */
+static bool parse_seconds(const char *v, size_t n, unsigned *out)
+{
+    unsigned value = 0;
+    if (n == 0 || n > 4)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] < '0' || v[i] > '9')
+            return false;
+        value = value * 10 + (unsigned)(v[i] - '0');
+    }
+    if (value < 1 || value > 3600)
+        return false;
+    *out = value;
+    return true;
+}
+
+int dn_mariadb_dsn_parse(const char *dsn, dn_mariadb_dsn *out, dn_err *err)
+{
+    static const char prefix[] = "mariadb://";
+    memset(out, 0, sizeof *out);
+    out->connect_timeout = 5;
+    out->read_timeout = 30;
+    out->write_timeout = 30;
+    if (!dsn || strncmp(dsn, prefix, sizeof prefix - 1) != 0)
+        return dn_err_set(err, -EINVAL, "dsn", "a MariaDB DSN starts with mariadb://");
+    const char *p = dsn + sizeof prefix - 1;
+    const char *slash = strchr(p, '/');
+    if (!slash)
+        return dn_err_set(err, -EINVAL, "dsn", "the MariaDB DSN names no database "
+                          "(mariadb://user:password@host:port/database)");
+    /* user[:password]@ — the last '@' before the path ends the credentials */
+    const char *at = NULL;
+    for (const char *c = p; c < slash; c++)
+        if (*c == '@')
+            at = c;
+    if (at) {
+        const char *colon = memchr(p, ':', (size_t)(at - p));
+        const char *user_end = colon ? colon : at;
+        if (!copy_decoded(out->user, sizeof out->user, p, (size_t)(user_end - p)))
+            return dn_err_set(err, -EINVAL, "dsn", "the MariaDB user name is too long or badly escaped");
+        if (colon && !copy_decoded(out->password, sizeof out->password, colon + 1,
+                                   (size_t)(at - colon - 1)))
+            return dn_err_set(err, -EINVAL, "dsn", "the MariaDB password is too long or badly escaped");
+        p = at + 1;
+    }
+    const char *colon = memchr(p, ':', (size_t)(slash - p));
+    const char *host_end = colon ? colon : slash;
+    size_t host_len = (size_t)(host_end - p);
+    if (host_len >= sizeof out->host)
+        return dn_err_set(err, -EINVAL, "dsn", "the MariaDB host name is too long");
+    memcpy(out->host, p, host_len);
+    out->host[host_len] = '\0';
+    if (colon) {
+        unsigned port = 0;
+        size_t n = (size_t)(slash - colon - 1);
+        if (n == 0 || n > 5)
+            return dn_err_set(err, -EINVAL, "dsn", "the MariaDB port must be 1..65535");
+        for (size_t i = 0; i < n; i++) {
+            char c = colon[1 + i];
+            if (c < '0' || c > '9')
+                return dn_err_set(err, -EINVAL, "dsn", "the MariaDB port must be 1..65535");
+            port = port * 10 + (unsigned)(c - '0');
+        }
+        if (port < 1 || port > 65535)
+            return dn_err_set(err, -EINVAL, "dsn", "the MariaDB port must be 1..65535");
+        out->port = port;
+    }
+    const char *db = slash + 1;
+    const char *query = strchr(db, '?');
+    size_t db_len = query ? (size_t)(query - db) : strlen(db);
+    if (db_len == 0 || db_len >= sizeof out->database)
+        return dn_err_set(err, -EINVAL, "dsn", "the MariaDB database name must be 1..64 characters");
+    for (size_t i = 0; i < db_len; i++) {
+        char c = db[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '$'))
+            return dn_err_set(err, -EINVAL, "dsn", "the MariaDB database name may hold letters, "
+                              "digits, '_' and '$' only");
+    }
+    memcpy(out->database, db, db_len);
+    out->database[db_len] = '\0';
+    if (query) {
+        const char *opt = query + 1;
+        while (*opt) {
+            const char *end = strchr(opt, '&');
+            size_t n = end ? (size_t)(end - opt) : strlen(opt);
+            const char *eq = memchr(opt, '=', n);
+            if (!eq)
+                return dn_err_set(err, -EINVAL, "dsn", "DSN option %.*s has no value", (int)n, opt);
+            size_t key_len = (size_t)(eq - opt), value_len = n - key_len - 1;
+            const char *value = eq + 1;
+            bool ok;
+            if (key_len == 6 && strncmp(opt, "socket", 6) == 0)
+                ok = copy_decoded(out->socket, sizeof out->socket, value, value_len) && value_len;
+            else if (key_len == 15 && strncmp(opt, "connect_timeout", 15) == 0)
+                ok = parse_seconds(value, value_len, &out->connect_timeout);
+            else if (key_len == 12 && strncmp(opt, "read_timeout", 12) == 0)
+                ok = parse_seconds(value, value_len, &out->read_timeout);
+            else if (key_len == 13 && strncmp(opt, "write_timeout", 13) == 0)
+                ok = parse_seconds(value, value_len, &out->write_timeout);
+            else
+                return dn_err_set(err, -EINVAL, "dsn", "unknown DSN option %.*s (socket, "
+                                  "connect_timeout, read_timeout, write_timeout)", (int)key_len, opt);
+            if (!ok)
+                return dn_err_set(err, -EINVAL, "dsn", "DSN option %.*s has a bad value",
+                                  (int)key_len, opt);
+            opt += n;
+            if (*opt == '&')
+                opt++;
+        }
+    }
+    if (!out->socket[0] && !out->host[0])
+        return dn_err_set(err, -EINVAL, "dsn", "the MariaDB DSN names neither a host nor a socket");
+    return 0;
+}
+
+/* ---- migrations ---- */
+
+typedef struct migration {
+    int  version;
+    char name[256];
+} migration;
+
+static int migration_compare(const void *a, const void *b)
+{
+    const migration *x = a, *y = b;
+    return (x->version > y->version) - (x->version < y->version);
+}
+
+/* "NNN_anything.sql" → NNN (1..999); -1 for any other name. */
+static int migration_version(const char *name)
+{
+    size_t n = strlen(name);
+    if (n < 9 || n >= sizeof ((migration *)0)->name || strcmp(name + n - 4, ".sql") != 0 ||
+        name[3] != '_')
+        return -1;
+    int v = 0;
+    for (int i = 0; i < 3; i++) {
+        if (name[i] < '0' || name[i] > '9')
+            return -1;
+        v = v * 10 + (name[i] - '0');
+    }
+    return v > 0 ? v : -1;
+}
+
+static int read_migration(const char *path, char **out, dn_err *err)
+{
+    int rc = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return dn_err_set(err, -errno, path, "cannot open migration: %s", strerror(errno));
+    char *text = malloc(MIGRATION_MAX_BYTES + 1);
+    if (!text) {
+        rc = dn_err_set(err, -ENOMEM, path, "out of memory reading migration");
+        goto fail;
+    }
+    size_t n = fread(text, 1, MIGRATION_MAX_BYTES + 1, f);
+    if (ferror(f)) {
+        rc = dn_err_set(err, -EIO, path, "cannot read migration");
+        goto fail;
+    }
+    if (n > MIGRATION_MAX_BYTES) {
+        rc = dn_err_set(err, -E2BIG, path, "migration larger than %d bytes", MIGRATION_MAX_BYTES);
+        goto fail;
+    }
+    text[n] = '\0';
+    fclose(f);
+    *out = text;
+    return 0;
+fail:
+    free(text);
+    fclose(f);
+    return rc;
+}
+
+/* One integer from a fixed single-value query (no data in the text). */
+static int query_int(maria_store *s, const char *sql, long long *out, dn_err *err)
+{
+    int rc = control(s, sql, err);
+    if (rc < 0)
+        return rc;
+    MYSQL_RES *res = mysql_store_result(s->db);
+    if (!res)
+        return conn_fail(s, err, sql);
+    MYSQL_ROW row = mysql_fetch_row(res);
+    *out = row && row[0] ? strtoll(row[0], NULL, 10) : 0;
+    mysql_free_result(res);
+    return 0;
+}
+
+/* Runs a migration file (several statements) and drains every result. */
+static int run_script(maria_store *s, const char *name, const char *sql, dn_err *err)
+{
+    int rc = 0;
+    if (mysql_set_server_option(s->db, MYSQL_OPTION_MULTI_STATEMENTS_ON))
+        return conn_fail(s, err, "enable multi statements");
+    if (mysql_real_query(s->db, sql, (unsigned long)strlen(sql))) {
+        rc = dn_err_set(err, -EIO, name, "migration failed: %s", mysql_error(s->db));
+        goto done;
+    }
+    for (int guard = 0; guard < 100000; guard++) {
+        MYSQL_RES *res = mysql_store_result(s->db);
+        if (res)
+            mysql_free_result(res);
+        int next = mysql_next_result(s->db);
+        if (next == -1)
+            break;
+        if (next > 0) {
+            rc = dn_err_set(err, -EIO, name, "migration failed: %s", mysql_error(s->db));
+            goto done;
+        }
+    }
+done:
+    mysql_set_server_option(s->db, MYSQL_OPTION_MULTI_STATEMENTS_OFF);
+    return rc;
+}
+
+/* Applies schema_root/mariadb/NNN_*.sql above the recorded version, in order,
+ * under a server-wide named lock so instances starting together migrate
+ * once. DDL commits implicitly in MariaDB, so a file is not atomic: the
+ * files are written to be run again safely (IF NOT EXISTS), and the version
+ * row is written only after the whole file succeeded. */
+static int migrate(maria_store *s, const char *schema_root, dn_err *err)
+{
+    migration *list = NULL;
+    int count = 0, capacity = 0, rc;
+    char *sql = NULL;
+    DIR *dir = NULL;
+    long long locked = 0, current = 0;
+    MYSQL_STMT *record = NULL;
+
+    rc = control(s, "CREATE TABLE IF NOT EXISTS schema_version (version INT NOT NULL PRIMARY KEY, "
+                 "name VARCHAR(255) NOT NULL, applied_at BIGINT NOT NULL) ENGINE = InnoDB "
+                 "DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin", err);
+    if (rc < 0)
+        return rc;
+    rc = query_int(s, "SELECT GET_LOCK('dunningd_migrate', 60)", &locked, err);
+    if (rc < 0)
+        return rc;
+    if (locked != 1)
+        return dn_err_set(err, -EBUSY, "schema", "another instance holds the migration lock");
+    rc = query_int(s, "SELECT COALESCE(MAX(version), 0) FROM schema_version", &current, err);
+    if (rc < 0)
+        goto done;
+
+    char folder[PATH_MAX];
+    if ((size_t)snprintf(folder, sizeof folder, "%s/mariadb", schema_root) >= sizeof folder) {
+        rc = dn_err_set(err, -ENAMETOOLONG, "schema_root", "schema folder path too long");
+        goto done;
+    }
+    dir = opendir(folder);
+    if (!dir) {
+        rc = dn_err_set(err, -errno, folder, "cannot open the migration folder: %s",
+                        strerror(errno));
+        goto done;
+    }
+    struct dirent *entry;
+    while ((entry = readdir(dir))) {
+        int v = migration_version(entry->d_name);
+        if (v < 0)
+            continue;
+        if (count == capacity) {
+            int grown = capacity ? capacity * 2 : 16;
+            migration *bigger = realloc(list, (size_t)grown * sizeof *bigger);
+            if (!bigger) {
+                rc = dn_err_set(err, -ENOMEM, folder, "out of memory listing migrations");
+                goto done;
+            }
+            list = bigger;
+            capacity = grown;
+        }
+        list[count].version = v;
+        dn_strlcpy(list[count].name, entry->d_name, sizeof list[count].name);
+        count++;
+    }
+    if (count)
+        qsort(list, (size_t)count, sizeof *list, migration_compare);
+    for (int i = 1; i < count; i++)
+        if (list[i].version == list[i - 1].version) {
+            rc = dn_err_set(err, -EINVAL, list[i].name, "two migrations share version %d",
+                            list[i].version);
+            goto done;
+        }
+    static const char record_sql[] =
+        "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)";
+    for (int i = 0; i < count; i++) {
+        if (list[i].version <= current)
+            continue;
+        char path[PATH_MAX + 256];
+        snprintf(path, sizeof path, "%s/%s", folder, list[i].name);
+        rc = read_migration(path, &sql, err);
+        if (rc < 0)
+            goto done;
+        rc = run_script(s, list[i].name, sql, err);
+        if (rc < 0)
+            goto done;
+        record = mysql_stmt_init(s->db);
+        long long version = list[i].version, applied = dn_now();
+        unsigned long name_len = (unsigned long)strlen(list[i].name);
+        MYSQL_BIND bind[3];
+        memset(bind, 0, sizeof bind);
+        bind[0].buffer_type = MYSQL_TYPE_LONGLONG;
+        bind[0].buffer = &version;
+        bind[1].buffer_type = MYSQL_TYPE_STRING;
+        bind[1].buffer = list[i].name;
+        bind[1].buffer_length = name_len;
+        bind[1].length = &name_len;
+        bind[2].buffer_type = MYSQL_TYPE_LONGLONG;
+        bind[2].buffer = &applied;
+        if (!record || mysql_stmt_prepare(record, record_sql, sizeof record_sql - 1) ||
+            mysql_stmt_bind_param(record, bind) || mysql_stmt_execute(record)) {
+            rc = dn_err_set(err, -EIO, list[i].name, "cannot record migration: %s",
+                            record ? mysql_stmt_error(record) : "out of memory");
+            goto done;
+        }
+        mysql_stmt_close(record);
+        record = NULL;
+        dn_log(DN_LOG_INFO, "store", "applied migration mariadb/%s", list[i].name);
+        free(sql);
+        sql = NULL;
+    }
+done:
+    if (record)
+        mysql_stmt_close(record);
+    if (!s->broken)
+        query_int(s, "SELECT RELEASE_LOCK('dunningd_migrate')", &locked, NULL);
+    free(sql);
+    free(list);
+    if (dir)
+        closedir(dir);
+    return rc;
+}
+
+/* ---- open / close ---- */
+
+static void maria_close(void *ctx)
+{
+    maria_store *s = ctx;
+    if (!s)
+        return;
+    disconnect(s);
+    free(s);
+}
+
+/* A random name for this open store (contacts.claimed_by of its sends):
+ * the kernel's randomness, or, should that fail, the clock, the process id
+ * and an address, which still differ between live processes. */
+static void set_owner(maria_store *s)
+{
+    unsigned char nonce[16];
+    if (getrandom(nonce, sizeof nonce, 0) != (ssize_t)sizeof nonce) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t mix[2] = { (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec,
+                            ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)s };
+        memcpy(nonce, mix, sizeof nonce);
+    }
+    for (size_t i = 0; i < sizeof nonce; i++)
+        snprintf(s->owner + 2 * i, 3, "%02x", nonce[i]);
+}
+
+/* dsn as in store_mariadb.h; schema_root holds mariadb/. On success *ctx
+ * owns the connection and every prepared statement. */
+static int maria_open(void **ctx, const char *dsn, const char *schema_root, dn_err *err)
+{
+    maria_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return dn_err_set(err, -ENOMEM, NULL, "out of memory opening the store");
+    s->backoff_ms = BACKOFF_FIRST_MS;
+    set_owner(s);
+    int rc = dn_mariadb_dsn_parse(dsn, &s->dsn, err);
+    if (rc < 0)
+        goto fail;
+    rc = connect_server(s, err);
+    if (rc < 0)
+        goto fail;
+    rc = migrate(s, schema_root, err);
+    if (rc < 0)
+        goto fail;
+    rc = prepare_all(s, err);
+    if (rc < 0)
+        goto fail;
+    *ctx = s;
+    return 0;
+fail:
+    maria_close(s);
+    return rc;
+}
+
+static int maria_schema_version(void *ctx, int *version, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = ensure_connected(s, err);
+    if (rc < 0)
+        return rc;
+    rc = q_row(s, ST_SCHEMA_VERSION, NULL, 0, err, "read schema version");
+    if (rc < 0)
+        return rc;
+    *version = rc ? (int)col_int(s, ST_SCHEMA_VERSION, 0) : 0;
+    q_done(&s->q[ST_SCHEMA_VERSION]);
+    return 0;
+}
+
+/* ---- customers ---- */
+
+static void read_customer(maria_store *s, enum stmt_id id, dn_customer *c, char *persona,
+                          size_t persona_size)
+{
+    c->id = col_int(s, id, 0);
+    col_copy(s, id, 1, c->external_id, sizeof c->external_id);
+    col_copy(s, id, 2, c->name, sizeof c->name);
+    col_copy(s, id, 3, c->language, sizeof c->language);
+    col_copy(s, id, 4, c->timezone, sizeof c->timezone);
+    col_copy(s, id, 5, c->country, sizeof c->country);
+    col_copy(s, id, 6, c->email, sizeof c->email);
+    col_copy(s, id, 7, c->phone, sizeof c->phone);
+    col_copy(s, id, 8, c->chat, sizeof c->chat);
+    c->age = (int)col_int(s, id, 9);
+    c->holds = (unsigned)col_int(s, id, 10);
+    c->hold_until = col_date(s, id, 11);
+    c->opt_out = (unsigned)col_int(s, id, 12);
+    if (persona)
+        col_copy(s, id, 13, persona, persona_size);
+    c->opt_out_confirmed = (unsigned)col_int(s, id, 14);
+    c->third_party = (unsigned)col_int(s, id, 15);
+    c->consent = (unsigned)col_int(s, id, 16);
+    /* ';'-joined text forms, written only by blackouts_text() below */
+    char text[DN_CUSTOMER_BLACKOUTS * DN_BLACKOUT_TEXT_MAX];
+    col_copy(s, id, 17, text, sizeof text);
+    c->n_blackout = 0;
+    for (char *item = text, *next; item && *item && c->n_blackout < DN_CUSTOMER_BLACKOUTS;
+         item = next) {
+        next = strchr(item, ';');
+        if (next)
+            *next++ = '\0';
+        if (dn_blackout_parse(item, &c->blackout[c->n_blackout]) == 0)
+            c->n_blackout++;
+        else
+            dn_log(DN_LOG_ERROR, "store", "customer %lld: unreadable blackout \"%s\" ignored",
+                   (long long)c->id, item);
+    }
+}
+
+/* The ';'-joined text forms of c's blackouts (the blackout column). */
+static void blackouts_text(const dn_customer *c, char *out, size_t size)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (int i = 0; i < c->n_blackout && i < DN_CUSTOMER_BLACKOUTS; i++) {
+        char one[DN_BLACKOUT_TEXT_MAX];
+        dn_blackout_format(&c->blackout[i], one);
+        int w = snprintf(out + n, size - n, "%s%s", i ? ";" : "", one);
+        if (w < 0 || (size_t)w >= size - n)
+            break;
+        n += (size_t)w;
+    }
+}
+
+static const char *customer_difference(const dn_customer *a, const dn_customer *b)
+{
+    if (strcmp(a->name, b->name)) return "name";
+    if (strcmp(a->language, b->language)) return "language";
+    if (strcmp(a->timezone, b->timezone)) return "timezone";
+    if (strcmp(a->country, b->country)) return "country";
+    if (strcmp(a->email, b->email)) return "email";
+    if (strcmp(a->phone, b->phone)) return "phone";
+    if (strcmp(a->chat, b->chat)) return "chat";
+    if (a->age != b->age) return "age";
+    if (a->holds != b->holds) return "holds";
+    if (a->hold_until != b->hold_until) return "hold_until";
+    if (a->opt_out != b->opt_out) return "opt_out";
+    if (a->opt_out_confirmed != b->opt_out_confirmed) return "opt_out_confirmed";
+    if (a->third_party != b->third_party) return "third_party";
+    if (a->consent != b->consent) return "consent";
+    if (a->n_blackout != b->n_blackout ||
+        memcmp(a->blackout, b->blackout, sizeof a->blackout[0] * (size_t)a->n_blackout))
+        return "blackout";
+    return NULL;
+}
+
+static int validate_customer(const dn_customer *c, dn_err *err)
+{
+    const struct { const char *name, *value; } text[] = {
+        { "external_id", c->external_id }, { "name", c->name },
+        { "language", c->language },       { "timezone", c->timezone },
+        { "country", c->country },         { "email", c->email },
+        { "phone", c->phone },             { "chat", c->chat },
+    };
+    if (!c->external_id[0])
+        return dn_err_set(err, -EINVAL, "external_id", "a customer needs an external id");
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+        if (!dn_utf8_valid(text[i].value))
+            return dn_err_set(err, -EINVAL, text[i].name, "%s is not valid UTF-8", text[i].name);
+    if (c->age < 0 || c->age > 150)
+        return dn_err_set(err, -EINVAL, "age", "age %d is out of range", c->age);
+    return 0;
+}
+
+static int customer_id_by_external(maria_store *s, const char *external_id, int64_t *id,
+                                   dn_err *err)
+{
+    int rc = q_row(s, ST_CUSTOMER_ID_BY_EXT, PARAMS(PT(external_id)), err, "customer lookup");
+    if (rc == 1) {
+        *id = col_int(s, ST_CUSTOMER_ID_BY_EXT, 0);
+        q_done(&s->q[ST_CUSTOMER_ID_BY_EXT]);
+    }
+    return rc;
+}
+
+static int maria_upsert_customer(void *ctx, dn_customer *c, dn_upsert_outcome *outcome,
+                                 dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = validate_customer(c, err);
+    if (rc < 0)
+        return rc;
+    unit u;
+    rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    dn_time now = dn_now();
+    dn_customer stored;
+    rc = q_row(s, ST_CUSTOMER_BY_EXT, PARAMS(PT(c->external_id)), err, "customer lookup");
+    if (rc < 0)
+        goto fail;
+    bool exists = rc == 1;
+    if (exists) {
+        read_customer(s, ST_CUSTOMER_BY_EXT, &stored, NULL, 0);
+        q_done(&s->q[ST_CUSTOMER_BY_EXT]);
+    }
+    const char *changed = exists ? customer_difference(c, &stored) : NULL;
+    if (exists && !changed) {
+        c->id = stored.id;
+        *outcome = DN_UPSERT_SAME;
+        return unit_commit(s, &u, err);
+    }
+    char blackout[DN_CUSTOMER_BLACKOUTS * DN_BLACKOUT_TEXT_MAX];
+    blackouts_text(c, blackout, sizeof blackout);
+    if (exists)
+        rc = q_exec(s, ST_CUSTOMER_UPDATE,
+                    PARAMS(PT(c->name), PT(c->language), PT(c->timezone), PT(c->country),
+                           PT(c->email), PT(c->phone), PT(c->chat), PI(c->age), PI(c->holds),
+                           date_param(c->hold_until), PI(c->opt_out), PI(now),
+                           PI(c->opt_out_confirmed), PI(c->third_party), PI(c->consent),
+                           PT(blackout), PT(c->external_id)), err, "customer write");
+    else
+        rc = q_exec(s, ST_CUSTOMER_INSERT,
+                    PARAMS(PT(c->external_id), PT(c->name), PT(c->language), PT(c->timezone),
+                           PT(c->country), PT(c->email), PT(c->phone), PT(c->chat), PI(c->age),
+                           PI(c->holds), date_param(c->hold_until), PI(c->opt_out), PI(now),
+                           PI(now), PI(c->opt_out_confirmed), PI(c->third_party),
+                           PI(c->consent), PT(blackout)), err, "customer write");
+    if (rc < 0)
+        goto fail;
+    c->id = exists ? stored.id : insert_id(s, ST_CUSTOMER_INSERT);
+    rc = insert_event(s, c->id, exists ? "customer_updated" : "customer_created",
+                      exists ? json_pack("{s:s, s:s}", "external_id", c->external_id,
+                                         "changed", changed)
+                             : json_pack("{s:s}", "external_id", c->external_id),
+                      now, err);
+    if (rc < 0)
+        goto fail;
+    rc = unit_commit(s, &u, err);
+    if (rc == 0)
+        *outcome = exists ? DN_UPSERT_UPDATED : DN_UPSERT_CREATED;
+    return rc;
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+static int maria_get_customer(void *ctx, const char *external_id, dn_customer *out, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = ensure_connected(s, err);
+    if (rc < 0)
+        return rc;
+    rc = q_row(s, ST_CUSTOMER_BY_EXT, PARAMS(PT(external_id)), err, "customer lookup");
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return dn_err_set(err, -ENOENT, "external_id", "no customer %s", external_id);
+    read_customer(s, ST_CUSTOMER_BY_EXT, out, NULL, 0);
+    q_done(&s->q[ST_CUSTOMER_BY_EXT]);
+    return 0;
+}
+
+/* Without ensure_connected: also used inside units. */
+static int touch_customer(maria_store *s, int64_t customer_id, dn_time at, dn_err *err)
+{
+    int rc = q_exec(s, ST_CUSTOMER_TOUCH, PARAMS(PI(at), PI(customer_id)), err, "touch customer");
+    if (rc == 0 && affected(s, ST_CUSTOMER_TOUCH) == 0)
+        rc = dn_err_set(err, -ENOENT, "customer_id", "no customer with id %lld",
+                        (long long)customer_id);
+    return rc;
+}
+
+static int maria_touch_customer(void *ctx, int64_t customer_id, dn_time at, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = ensure_connected(s, err);
+    return rc < 0 ? rc : touch_customer(s, customer_id, at, err);
+}
+
+/* ---- cases ---- */
+
+static int open_case(maria_store *s, int64_t customer_id, int64_t *case_id, dn_date *anchor,
+                     int *stage_day, dn_err *err)
+{
+    int rc = q_row(s, ST_CASE_OPEN_FOR, PARAMS(PI(customer_id)), err, "case lookup");
+    if (rc == 1) {
+        *case_id = col_int(s, ST_CASE_OPEN_FOR, 0);
+        if (anchor)
+            *anchor = col_date(s, ST_CASE_OPEN_FOR, 1);
+        if (stage_day)
+            *stage_day = col_null(s, ST_CASE_OPEN_FOR, 2) ? INT32_MIN
+                                                          : (int)col_int(s, ST_CASE_OPEN_FOR, 2);
+        q_done(&s->q[ST_CASE_OPEN_FOR]);
+    }
+    return rc;
+}
+
+static int close_case_if_settled(maria_store *s, int64_t customer_id, dn_time now, dn_err *err)
+{
+    int64_t case_id = 0;
+    int rc = open_case(s, customer_id, &case_id, NULL, NULL, err);
+    if (rc <= 0)
+        return rc;
+    rc = q_row(s, ST_UNPAID_EXISTS, PARAMS(PI(customer_id)), err, "unpaid check");
+    if (rc < 0)
+        return rc;
+    bool unpaid = rc == 1 && col_int(s, ST_UNPAID_EXISTS, 0) != 0;
+    q_done(&s->q[ST_UNPAID_EXISTS]);
+    if (unpaid)
+        return 0;
+    rc = q_exec(s, ST_CASE_CLOSE, PARAMS(PI(now), PI(case_id)), err, "close case");
+    if (rc < 0)
+        return rc;
+    return insert_case_event(s, customer_id, "case_closed", case_id, DN_NO_DATE, now, err);
+}
+
+/* ---- invoices ---- */
+
+static bool currency_valid(const char *c)
+{
+    for (int i = 0; i < 3; i++)
+        if (c[i] < 'A' || c[i] > 'Z')
+            return false;
+    return c[3] == '\0';
+}
+
+static int validate_invoice(const dn_invoice *inv, dn_err *err)
+{
+    if (!inv->external_id[0])
+        return dn_err_set(err, -EINVAL, "external_id", "an invoice needs an external id");
+    if (!dn_utf8_valid(inv->external_id))
+        return dn_err_set(err, -EINVAL, "external_id", "external_id is not valid UTF-8");
+    if (!dn_utf8_valid(inv->customer_external_id))
+        return dn_err_set(err, -EINVAL, "customer_id", "customer id is not valid UTF-8");
+    if (!currency_valid(inv->currency))
+        return dn_err_set(err, -EINVAL, "currency", "currency must be 3 capital letters (ISO 4217)");
+    if (inv->amount_minor <= 0 || inv->amount_minor > DN_AMOUNT_MAX)
+        return dn_err_set(err, -EINVAL, "amount_minor", "amount must be 1..%lld minor units",
+                          (long long)DN_AMOUNT_MAX);
+    if (inv->paid_minor < 0 || inv->paid_minor > inv->amount_minor)
+        return dn_err_set(err, -EINVAL, "paid_minor", "paid amount must be 0..amount");
+    if ((unsigned)inv->status >= DN_INV_STATUS_COUNT)
+        return dn_err_set(err, -EINVAL, "status", "unknown invoice status %d", (int)inv->status);
+    return 0;
+}
+
+static int invoice_by_external(maria_store *s, const char *external_id, dn_invoice *out,
+                               int64_t *customer_id, dn_err *err)
+{
+    const enum stmt_id id = ST_INVOICE_BY_EXT;
+    int rc = q_row(s, id, PARAMS(PT(external_id)), err, "invoice lookup");
+    if (rc != 1)
+        return rc;
+    out->id = col_int(s, id, 0);
+    *customer_id = col_int(s, id, 1);
+    col_copy(s, id, 2, out->customer_external_id, sizeof out->customer_external_id);
+    col_copy(s, id, 3, out->currency, sizeof out->currency);
+    out->amount_minor = col_int(s, id, 4);
+    out->paid_minor = col_int(s, id, 5);
+    out->issued = col_date(s, id, 6);
+    out->due = col_date(s, id, 7);
+    dn_invoice_status status = DN_INV_OPEN;
+    dn_invoice_status_parse(col_text(s, id, 8), &status);
+    out->status = status;
+    dn_strlcpy(out->external_id, external_id, sizeof out->external_id);
+    q_done(&s->q[id]);
+    return 1;
+}
+
+static int maria_upsert_invoice(void *ctx, dn_invoice *inv, dn_upsert_outcome *outcome,
+                                dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = validate_invoice(inv, err);
+    if (rc < 0)
+        return rc;
+    unit u;
+    rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    dn_time now = dn_now();
+    int64_t customer_id = 0, stored_customer = 0;
+    dn_invoice stored;
+    rc = customer_id_by_external(s, inv->customer_external_id, &customer_id, err);
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "customer_id", "no customer %s for invoice %s",
+                        inv->customer_external_id, inv->external_id);
+    if (rc < 0)
+        goto fail;
+    rc = invoice_by_external(s, inv->external_id, &stored, &stored_customer, err);
+    if (rc < 0)
+        goto fail;
+    bool exists = rc == 1;
+    dn_upsert_outcome result = DN_UPSERT_CREATED;
+    if (exists) {
+        if (stored_customer != customer_id) {
+            rc = dn_err_set(err, -EEXIST, "customer_id", "invoice %s belongs to customer %s",
+                            inv->external_id, stored.customer_external_id);
+            goto fail;
+        }
+        if (stored.amount_minor != inv->amount_minor) {
+            rc = dn_err_set(err, -EEXIST, "amount_minor", "invoice %s has amount %lld already",
+                            inv->external_id, (long long)stored.amount_minor);
+            goto fail;
+        }
+        if (strcmp(stored.currency, inv->currency) != 0) {
+            rc = dn_err_set(err, -EEXIST, "currency", "invoice %s is in %s already",
+                            inv->external_id, stored.currency);
+            goto fail;
+        }
+        inv->id = stored.id;
+        inv->paid_minor = stored.paid_minor;
+        if (stored.status == inv->status && stored.due == inv->due &&
+            stored.issued == inv->issued) {
+            *outcome = DN_UPSERT_SAME;
+            return unit_commit(s, &u, err);
+        }
+        result = DN_UPSERT_UPDATED;
+        rc = q_exec(s, ST_INVOICE_UPDATE,
+                    PARAMS(date_param(inv->issued), date_param(inv->due),
+                           PT(dn_invoice_status_names[inv->status]), PI(now), PI(stored.id)),
+                    err, "invoice write");
+    } else {
+        rc = q_exec(s, ST_INVOICE_INSERT,
+                    PARAMS(PT(inv->external_id), PI(customer_id), PT(inv->currency),
+                           PI(inv->amount_minor), PI(inv->paid_minor), date_param(inv->issued),
+                           date_param(inv->due), PT(dn_invoice_status_names[inv->status]),
+                           PI(now), PI(now)), err, "invoice write");
+    }
+    if (rc < 0)
+        goto fail;
+    if (!exists)
+        inv->id = insert_id(s, ST_INVOICE_INSERT);
+    char due[11];
+    dn_date_format(inv->due, due);
+    rc = insert_event(s, customer_id, exists ? "invoice_updated" : "invoice_created",
+                      json_pack("{s:s, s:s, s:I, s:s, s:s}", "external_id", inv->external_id,
+                                "currency", inv->currency, "amount_minor",
+                                (json_int_t)inv->amount_minor, "status",
+                                dn_invoice_status_names[inv->status], "due", due),
+                      now, err);
+    if (rc < 0)
+        goto fail;
+    rc = touch_customer(s, customer_id, 0, err);
+    if (rc < 0)
+        goto fail;
+    if (exists) {
+        rc = close_case_if_settled(s, customer_id, now, err);
+        if (rc < 0)
+            goto fail;
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc == 0)
+        *outcome = result;
+    return rc;
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+static int maria_get_invoice(void *ctx, const char *external_id, dn_invoice *out, dn_err *err)
+{
+    maria_store *s = ctx;
+    int64_t customer_id;
+    int rc = ensure_connected(s, err);
+    if (rc < 0)
+        return rc;
+    rc = invoice_by_external(s, external_id, out, &customer_id, err);
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "external_id", "no invoice %s", external_id);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- payments ---- */
+
+static int validate_payment(const dn_payment *p, dn_err *err)
+{
+    if (!p->external_id[0])
+        return dn_err_set(err, -EINVAL, "external_id", "a payment needs an external id");
+    if (!dn_utf8_valid(p->external_id))
+        return dn_err_set(err, -EINVAL, "external_id", "external_id is not valid UTF-8");
+    if (!dn_utf8_valid(p->customer_external_id))
+        return dn_err_set(err, -EINVAL, "customer_id", "customer id is not valid UTF-8");
+    if (!dn_utf8_valid(p->invoice_external_id))
+        return dn_err_set(err, -EINVAL, "invoice_external_id", "invoice id is not valid UTF-8");
+    if (!currency_valid(p->currency))
+        return dn_err_set(err, -EINVAL, "currency", "currency must be 3 capital letters (ISO 4217)");
+    if (p->amount_minor <= 0 || p->amount_minor > DN_AMOUNT_MAX)
+        return dn_err_set(err, -EINVAL, "amount_minor", "amount must be 1..%lld minor units",
+                          (long long)DN_AMOUNT_MAX);
+    if (p->paid_on == DN_NO_DATE)
+        return dn_err_set(err, -EINVAL, "paid_on", "a payment needs the day it was paid");
+    return 0;
+}
+
+static const char *payment_difference(maria_store *s, const dn_payment *p, int64_t customer_id)
+{
+    const enum stmt_id id = ST_PAYMENT_BY_EXT;
+    if (col_int(s, id, 1) != customer_id) return "customer_id";
+    if (strcmp(col_text(s, id, 2), p->currency)) return "currency";
+    if (col_int(s, id, 3) != p->amount_minor) return "amount_minor";
+    if (col_date(s, id, 4) != p->paid_on) return "paid_on";
+    if (strcmp(col_text(s, id, 5), p->is_credit_note ? "credit_note" : "payment"))
+        return "is_credit_note";
+    if (strcmp(col_text(s, id, 6), p->invoice_external_id)) return "invoice_external_id";
+    return NULL;
+}
+
+static int allocate(maria_store *s, int64_t payment_id, int64_t invoice_id, int64_t amount,
+                    int64_t customer_id, dn_time now, dn_err *err)
+{
+    int rc = q_exec(s, ST_ALLOCATION_INSERT, PARAMS(PI(payment_id), PI(invoice_id), PI(amount)),
+                    err, "allocation");
+    if (rc < 0)
+        return rc;
+    rc = q_exec(s, ST_INVOICE_ADD_PAID, PARAMS(PI(amount), PI(amount), PI(now), PI(invoice_id)),
+                err, "invoice payment");
+    if (rc < 0)
+        return rc;
+    rc = q_row(s, ST_INVOICE_PAID_STATE, PARAMS(PI(invoice_id)), err, "invoice payment");
+    if (rc <= 0)
+        return rc == 0 ? dn_err_set(err, -EIO, NULL, "invoice %lld vanished",
+                                    (long long)invoice_id) : rc;
+    bool paid = strcmp(col_text(s, ST_INVOICE_PAID_STATE, 0), "paid") == 0;
+    json_t *payload = paid ? json_pack("{s:s}", "external_id",
+                                       col_text(s, ST_INVOICE_PAID_STATE, 1)) : NULL;
+    q_done(&s->q[ST_INVOICE_PAID_STATE]);
+    return paid ? insert_event(s, customer_id, "invoice_paid", payload, now, err) : 0;
+}
+
+static int maria_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outcome, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = validate_payment(p, err);
+    if (rc < 0)
+        return rc;
+    unit u;
+    rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    dn_time now = dn_now();
+    int64_t customer_id = 0;
+    const char *kind = p->is_credit_note ? "credit_note" : "payment";
+    rc = customer_id_by_external(s, p->customer_external_id, &customer_id, err);
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "customer_id", "no customer %s for payment %s",
+                        p->customer_external_id, p->external_id);
+    if (rc < 0)
+        goto fail;
+
+    rc = q_row(s, ST_PAYMENT_BY_EXT, PARAMS(PT(p->external_id)), err, "payment lookup");
+    if (rc < 0)
+        goto fail;
+    if (rc == 1) {
+        const char *field = payment_difference(s, p, customer_id);
+        p->id = col_int(s, ST_PAYMENT_BY_EXT, 0);
+        q_done(&s->q[ST_PAYMENT_BY_EXT]);
+        if (field) {
+            rc = dn_err_set(err, -EEXIST, field, "payment %s was recorded with another %s",
+                            p->external_id, field);
+            goto fail;
+        }
+        *outcome = DN_UPSERT_SAME;
+        return unit_commit(s, &u, err);
+    }
+
+    dn_invoice named;
+    int64_t named_customer = 0;
+    if (p->invoice_external_id[0]) {
+        rc = invoice_by_external(s, p->invoice_external_id, &named, &named_customer, err);
+        if (rc == 0)
+            rc = dn_err_set(err, -ENOENT, "invoice_external_id", "no invoice %s",
+                            p->invoice_external_id);
+        if (rc < 0)
+            goto fail;
+        if (named_customer != customer_id) {
+            rc = dn_err_set(err, -EINVAL, "invoice_external_id",
+                            "invoice %s belongs to customer %s, not %s", p->invoice_external_id,
+                            named.customer_external_id, p->customer_external_id);
+            goto fail;
+        }
+        if (strcmp(named.currency, p->currency) != 0) {
+            rc = dn_err_set(err, -EINVAL, "currency", "payment in %s for invoice %s in %s",
+                            p->currency, p->invoice_external_id, named.currency);
+            goto fail;
+        }
+    }
+
+    char paid_on[11];
+    dn_date_format(p->paid_on, paid_on);
+    rc = q_exec(s, ST_PAYMENT_INSERT,
+                PARAMS(PT(p->external_id), PI(customer_id), PT(p->currency), PI(p->amount_minor),
+                       PT(paid_on), PT(kind), text_or_null(p->invoice_external_id), PI(now)),
+                err, "payment write");
+    if (rc < 0)
+        goto fail;
+    p->id = insert_id(s, ST_PAYMENT_INSERT);
+
+    int64_t remaining = p->amount_minor;
+    if (p->invoice_external_id[0]) {
+        int64_t open_amount = named.amount_minor - named.paid_minor;
+        bool remindable = named.status == DN_INV_OPEN || named.status == DN_INV_DISPUTED ||
+                          named.status == DN_INV_ON_HOLD;
+        int64_t share = remaining < open_amount ? remaining : open_amount;
+        if (remindable && share > 0) {
+            rc = allocate(s, p->id, named.id, share, customer_id, now, err);
+            if (rc < 0)
+                goto fail;
+            remaining -= share;
+        }
+    } else {
+        /* each round pays one invoice fully or spends the rest, so it ends */
+        while (remaining > 0) {
+            rc = q_row(s, ST_INVOICE_OLDEST_OPEN, PARAMS(PI(customer_id), PT(p->currency)), err,
+                       "allocation lookup");
+            if (rc < 0)
+                goto fail;
+            if (rc == 0)
+                break;
+            int64_t invoice_id = col_int(s, ST_INVOICE_OLDEST_OPEN, 0);
+            int64_t open_amount = col_int(s, ST_INVOICE_OLDEST_OPEN, 1);
+            q_done(&s->q[ST_INVOICE_OLDEST_OPEN]);
+            int64_t share = remaining < open_amount ? remaining : open_amount;
+            rc = allocate(s, p->id, invoice_id, share, customer_id, now, err);
+            if (rc < 0)
+                goto fail;
+            remaining -= share;
+        }
+    }
+
+    rc = insert_event(s, customer_id, kind,
+                      json_pack("{s:s, s:s, s:I, s:I, s:I, s:s}", "external_id", p->external_id,
+                                "currency", p->currency, "amount_minor",
+                                (json_int_t)p->amount_minor, "allocated_minor",
+                                (json_int_t)(p->amount_minor - remaining), "unallocated_minor",
+                                (json_int_t)remaining, "paid_on", paid_on),
+                      now, err);
+    if (rc < 0)
+        goto fail;
+    rc = touch_customer(s, customer_id, 0, err);
+    if (rc < 0)
+        goto fail;
+    rc = close_case_if_settled(s, customer_id, now, err);
+    if (rc < 0)
+        goto fail;
+    rc = unit_commit(s, &u, err);
+    if (rc == 0)
+        *outcome = DN_UPSERT_CREATED;
+    return rc;
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* ---- the evaluation pass ---- */
+
+static int fill_facts(maria_store *s, dn_facts *f, dn_time now, dn_err *err)
+{
+    int64_t customer_id = f->customer.id;
+    int rc;
+
+    enum stmt_id id = ST_FACT_INVOICES;
+    rc = q_exec(s, id, PARAMS(PI(customer_id)), err, "facts: invoices");
+    if (rc < 0)
+        return rc;
+    while ((rc = q_fetch(s, id, err, "facts: invoices")) == 1) {
+        const char *currency = col_text(s, id, 1);
+        int64_t amount = col_int(s, id, 2), paid = col_int(s, id, 3);
+        dn_invoice_status status = DN_INV_OPEN;
+        dn_invoice_status_parse(col_text(s, id, 6), &status);
+        if (f->n_invoices < DN_FACT_INVOICES) {
+            dn_fact_invoice *fi = &f->invoices[f->n_invoices++];
+            col_copy(s, id, 0, fi->external_id, sizeof fi->external_id);
+            dn_strlcpy(fi->currency, currency, sizeof fi->currency);
+            fi->amount_minor = amount;
+            fi->paid_minor = paid;
+            fi->issued = col_date(s, id, 4);
+            fi->due = col_date(s, id, 5);
+            fi->status = status;
+        }
+        if (status != DN_INV_OPEN)
+            continue;
+        int i = 0;
+        while (i < f->n_balance && strcmp(f->balance[i].currency, currency) != 0)
+            i++;
+        if (i == f->n_balance) {
+            if (f->n_balance == DN_FACT_BALANCES) {
+                dn_log(DN_LOG_WARN, "store", "customer %lld owes in more than %d currencies; "
+                       "%s left out of the balance", (long long)customer_id,
+                       DN_FACT_BALANCES, currency);
+                continue;
+            }
+            dn_strlcpy(f->balance[i].currency, currency, sizeof f->balance[i].currency);
+            f->balance[i].amount_minor = 0;
+            f->n_balance++;
+        }
+        /* saturating: amounts are capped, but a balance must never wrap */
+        if (__builtin_add_overflow(f->balance[i].amount_minor, amount - paid,
+                                   &f->balance[i].amount_minor))
+            f->balance[i].amount_minor = INT64_MAX;
+    }
+    q_done(&s->q[id]);
+    if (rc < 0)
+        return rc;
+
+    f->case_id = 0;
+    f->case_anchor_due = DN_NO_DATE;
+    f->stage_day = INT32_MIN;
+    f->notice_posted = false;
+    f->notice_posted_on = DN_NO_DATE;
+    f->notice_posted_at = 0;
+    f->debt_acknowledged = false;
+    f->case_reminders = 0;
+    id = ST_FACT_SUMMARY;
+    int64_t c = customer_id;
+    rc = q_row(s, id, PARAMS(PI(c), PI(c), PI(c), PI(c), PI(c),
+                             PI(now - (dn_time)REPLY_WINDOW_DAYS * SECONDS_PER_DAY), PI(c), PI(c),
+                             PI(c), PI(c)), err, "facts: summary");
+    if (rc < 0)
+        return rc;
+    if (rc == 1) {
+        f->promises_kept = (int)col_int(s, id, 0);
+        f->promises_broken = (int)col_int(s, id, 1);
+        f->promise_pending = col_int(s, id, 2) > 0;
+        f->promise_due = col_date(s, id, 3);
+        f->replies = (int)col_int(s, id, 4);
+        f->disputes = (int)col_int(s, id, 5);
+        f->payments_count = (int)col_int(s, id, 6);
+        f->avg_days_late = (int)col_int(s, id, 7);
+        if (!col_null(s, id, 8)) {
+            f->case_id = col_int(s, id, 8);
+            f->case_anchor_due = col_date(s, id, 9);
+            f->stage_day = col_null(s, id, 10) ? INT32_MIN : (int)col_int(s, id, 10);
+        }
+        /* the notice is posted when its contact was sent; the posting date
+         * is the UTC date of that moment (legal periods count whole days) */
+        if (!col_null(s, id, 11)) {
+            dn_time posted = col_int(s, id, 11);
+            f->notice_posted = true;
+            f->notice_posted_on = (dn_date)(posted / 86400);
+            f->notice_posted_at = posted;
+        }
+        if (f->case_id != 0)
+            f->case_reminders = (int)col_int(s, id, 12);
+        q_done(&s->q[id]);
+    }
+
+    id = ST_FACT_CONTACTS;
+    rc = q_exec(s, id, PARAMS(PI(customer_id),
+                              PI(now - (dn_time)CONTACT_WINDOW_DAYS * SECONDS_PER_DAY),
+                              PI(DN_FACT_CONTACTS)), err, "facts: contacts");
+    if (rc < 0)
+        return rc;
+    f->n_contacts = 0;
+    while (f->n_contacts < DN_FACT_CONTACTS && (rc = q_fetch(s, id, err, "facts: contacts")) == 1) {
+        dn_fact_contact *fc = &f->contacts[f->n_contacts++];
+        fc->id = col_int(s, id, 0);
+        fc->at = col_int(s, id, 1);
+        col_copy(s, id, 2, fc->channel, sizeof fc->channel);
+        col_copy(s, id, 3, fc->state, sizeof fc->state);
+        col_copy(s, id, 4, fc->outcome, sizeof fc->outcome);
+        col_copy(s, id, 5, fc->template_name, sizeof fc->template_name);
+        fc->step_day = (int)col_int(s, id, 6);
+        fc->case_id = col_int(s, id, 7);
+        fc->purpose = DN_PURPOSE_REMINDER;
+        dn_purpose_parse(col_text(s, id, 8), &fc->purpose);
+        col_copy(s, id, 9, fc->debt_ref, sizeof fc->debt_ref);
+    }
+    q_done(&s->q[id]);
+    if (rc < 0)
+        return rc;
+
+    return 0;
+}
+
+static void facts_clear(dn_facts *f)
+{
+    memset(f, 0, sizeof *f);
+    f->customer.hold_until = DN_NO_DATE;
+    f->case_anchor_due = DN_NO_DATE;
+    f->stage_day = INT32_MIN;
+    f->promise_due = DN_NO_DATE;
+}
+
+/* Claims up to max due, unleased customers in (next_evaluation_at, id)
+ * order: rows another instance is claiming at this moment are skipped
+ * (SKIP LOCKED), the taken ones are leased until now + lease_seconds in
+ * the same short transaction, so once it commits no instance takes them
+ * before the lease ends or record_result clears it. The facts are read
+ * after that commit, in a read unit of their own: the leases, not row
+ * locks, keep the customers ours meanwhile, so other instances' claims
+ * never wait for this one's reads. */
+static int maria_claim_due(void *ctx, dn_time now, int lease_seconds, dn_facts *out, int max,
+                           int *n, dn_err *err)
+{
+    maria_store *s = ctx;
+    *n = 0;
+    if (max < 0)
+        return dn_err_set(err, -EINVAL, "max", "max must not be negative");
+    if (lease_seconds < 0)
+        return dn_err_set(err, -EINVAL, "lease_seconds", "lease must not be negative");
+    if (max == 0)
+        return 0;
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    int count = 0;
+    rc = q_exec(s, ST_CLAIM_SELECT, PARAMS(PI(now), PI(now), PI(max)), err, "claim");
+    if (rc < 0)
+        goto fail;
+    while (count < max && (rc = q_fetch(s, ST_CLAIM_SELECT, err, "claim")) == 1) {
+        facts_clear(&out[count]);
+        read_customer(s, ST_CLAIM_SELECT, &out[count].customer, out[count].persona,
+                      sizeof out[count].persona);
+        count++;
+    }
+    q_done(&s->q[ST_CLAIM_SELECT]);
+    if (rc < 0)
+        goto fail;
+    if (count > 0) {
+        json_t *ids = json_array();
+        for (int i = 0; ids && i < count; i++)
+            if (json_array_append_new(ids, json_integer(out[i].customer.id)) < 0) {
+                json_decref(ids);
+                ids = NULL;
+            }
+        char *text = ids ? json_dumps(ids, JSON_COMPACT) : NULL;
+        json_decref(ids);
+        if (!text) {
+            rc = dn_err_set(err, -ENOMEM, NULL, "lease: out of memory");
+            goto fail;
+        }
+        rc = q_exec(s, ST_CLAIM_LEASE, PARAMS(PT(text), PI(now + lease_seconds)), err, "lease");
+        free(text);
+        if (rc < 0)
+            goto fail;
+        if (affected(s, ST_CLAIM_LEASE) != (uint64_t)count) {
+            rc = dn_err_set(err, -EIO, NULL, "lease: %llu of %d claimed customers leased",
+                            (unsigned long long)affected(s, ST_CLAIM_LEASE), count);
+            goto fail;
+        }
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc < 0)
+        return rc;
+    if (count == 0)
+        return 0;
+    /* the facts; should this fail, the leases stand and the customers come
+     * back when they end, like after a crash */
+    rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    for (int i = 0; i < count; i++) {
+        rc = fill_facts(s, &out[i], now, err);
+        if (rc < 0)
+            goto fail;
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc == 0)
+        *n = count;
+    return rc;
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+static int maria_load_facts(void *ctx, int64_t customer_id, dn_time now, dn_facts *out,
+                            dn_err *err)
+{
+    maria_store *s = ctx;
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    facts_clear(out);
+    rc = q_row(s, ST_CUSTOMER_BY_ID, PARAMS(PI(customer_id)), err, "facts: customer");
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "customer_id", "no customer with id %lld",
+                        (long long)customer_id);
+    if (rc < 0)
+        goto fail;
+    read_customer(s, ST_CUSTOMER_BY_ID, &out->customer, out->persona, sizeof out->persona);
+    q_done(&s->q[ST_CUSTOMER_BY_ID]);
+    rc = fill_facts(s, out, now, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+static int validate_plan(const dn_contact_plan *c, dn_err *err)
+{
+    const struct { const char *name, *value; } text[] = {
+        { "idem_key", c->idem_key }, { "channel", c->channel }, { "address", c->address },
+        { "template_name", c->template_name }, { "language", c->language },
+        { "tone", c->tone }, { "voice", c->voice }, { "subject", c->subject },
+        { "body", c->body ? c->body : "" }, { "sms_encoding", c->sms_encoding },
+        { "debt_ref", c->debt_ref },
+    };
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+        if (!dn_utf8_valid(text[i].value))
+            return dn_err_set(err, -EINVAL, text[i].name, "contact %s is not valid UTF-8",
+                              text[i].name);
+    if (!c->channel[0])
+        return dn_err_set(err, -EINVAL, "channel", "a planned contact needs a channel");
+    return 0;
+}
+
+static int insert_decision(maria_store *s, const dn_pass_result *r, int64_t case_id,
+                           int64_t contact_id, dn_time now, int64_t *decision_id, dn_err *err)
+{
+    const dn_decision *d = r->decision;
+    int rc = q_exec(s, ST_DECISION_INSERT,
+                    PARAMS(PI(r->customer_id), id_or_null(case_id), PI(now),
+                           PT(d->ruleset_version), PT(d->segment), PT(d->persona),
+                           PT(dn_action_names[d->action]), PI(d->step_day), PI(d->step_index),
+                           PT(d->channel), PT(d->template_name), PT(d->tone), PT(d->language),
+                           PT(d->where), PT(d->reason), text_or_null(r->guard_verdict),
+                           text_or_null(r->guard_reason), id_or_null(contact_id)),
+                    err, "decision");
+    if (rc == 0)
+        *decision_id = insert_id(s, ST_DECISION_INSERT);
+    return rc;
+}
+
+/* *contact_id is the new id, or 0 when idem_key exists already: the unique
+ * key decides what a duplicate is, also between instances. */
+static int insert_contact(maria_store *s, const dn_pass_result *r, int64_t case_id,
+                          const char *idem_key, dn_time now, int64_t *contact_id, dn_err *err)
+{
+    const dn_contact_plan *c = r->contact;
+    dn_err local;
+    dn_err_clear(&local);
+    int rc = q_exec(s, ST_CONTACT_INSERT,
+                    PARAMS(PI(r->customer_id), id_or_null(case_id), PT(idem_key),
+                           PI(r->decision->step_day), PT(c->channel), PT(c->address),
+                           PT(c->template_name), PT(c->language), PT(c->tone), PT(c->voice),
+                           PT(c->subject), PT(c->body ? c->body : ""), PI(c->scheduled_at),
+                           PI(c->sms_parts), PT(c->sms_encoding), PI(now), PI(now),
+                           PT(dn_purpose_names[c->purpose]), PT(c->debt_ref)),
+                    &local, "contact");
+    if (rc == -EEXIST) {
+        *contact_id = 0;
+        return 0;
+    }
+    if (rc < 0) {
+        if (err)
+            *err = local;
+        return rc;
+    }
+    *contact_id = insert_id(s, ST_CONTACT_INSERT);
+    return 0;
+}
+
+static int maria_record_result(void *ctx, const dn_pass_result *r, dn_time now, bool *duplicate,
+                               dn_err *err)
+{
+    maria_store *s = ctx;
+    bool is_duplicate = false;
+    if (duplicate)
+        *duplicate = false;
+    if (!r || !r->decision)
+        return dn_err_set(err, -EINVAL, "decision", "a pass result needs a decision");
+    if ((unsigned)r->decision->action > DN_ACT_ERROR)
+        return dn_err_set(err, -EINVAL, "action", "unknown action %d", (int)r->decision->action);
+    if (!dn_utf8_valid(r->decision->reason))
+        return dn_err_set(err, -EINVAL, "reason", "decision reason is not valid UTF-8");
+    int rc = r->contact ? validate_plan(r->contact, err) : 0;
+    if (rc < 0)
+        return rc;
+    unit u;
+    rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+
+    rc = q_exec(s, ST_CUSTOMER_AFTER_PASS,
+                PARAMS(PI(r->next_evaluation_at), PT(r->decision->persona),
+                       PT(r->decision->persona), PT(r->decision->segment),
+                       PT(r->decision->segment), PI(r->customer_id)), err, "pass result");
+    if (rc == 0 && affected(s, ST_CUSTOMER_AFTER_PASS) == 0)
+        rc = dn_err_set(err, -ENOENT, "customer_id", "no customer with id %lld",
+                        (long long)r->customer_id);
+    if (rc < 0)
+        goto fail;
+
+    int64_t case_id = 0;
+    rc = open_case(s, r->customer_id, &case_id, NULL, NULL, err);
+    if (rc < 0)
+        goto fail;
+    bool case_opened = rc == 0 && r->open_case;
+    if (case_opened) {
+        rc = q_exec(s, ST_CASE_INSERT,
+                    PARAMS(PI(r->customer_id), PI(now), date_param(r->anchor_due),
+                           r->contact ? PI(r->decision->step_day) : PNULL), err, "open case");
+        if (rc < 0)
+            goto fail;
+        case_id = insert_id(s, ST_CASE_INSERT);
+        rc = insert_case_event(s, r->customer_id, "case_opened", case_id, r->anchor_due, now,
+                               err);
+        if (rc < 0)
+            goto fail;
+    }
+
+    int64_t contact_id = 0, decision_id = 0;
+    if (r->contact) {
+        char idem_key[sizeof ((dn_contact_plan *)0)->idem_key];
+        if (r->contact->idem_key[0])
+            dn_strlcpy(idem_key, r->contact->idem_key, sizeof idem_key);
+        else
+            snprintf(idem_key, sizeof idem_key, "cu%lld-ca%lld-d%d", (long long)r->customer_id,
+                     (long long)case_id, r->decision->step_day);
+        rc = insert_contact(s, r, case_id, idem_key, now, &contact_id, err);
+        if (rc < 0)
+            goto fail;
+        is_duplicate = contact_id == 0;
+    }
+    if (!is_duplicate) {
+        rc = insert_decision(s, r, case_id, contact_id, now, &decision_id, err);
+        if (rc < 0)
+            goto fail;
+    }
+    if (contact_id) {
+        rc = q_exec(s, ST_CONTACT_LINK, PARAMS(PI(decision_id), PI(contact_id)), err,
+                    "contact link");
+        if (rc < 0)
+            goto fail;
+        if (case_id && !case_opened) {
+            rc = q_exec(s, ST_CASE_STAGE, PARAMS(PI(r->decision->step_day),
+                                                 PI(r->decision->step_day), PI(case_id)),
+                        err, "case stage");
+            if (rc < 0)
+                goto fail;
+        }
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc == 0 && duplicate)
+        *duplicate = is_duplicate;
+    return rc;
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* ---- dispatch ---- */
+
+/* Takes due planned contacts; those another instance is taking right now
+ * are skipped (SKIP LOCKED), the taken ones move to "sending" before the
+ * commit, so each contact goes to exactly one dispatcher. */
+static int maria_claim_outbox_channel(void *ctx, dn_time now, const char *channel,
+                                      dn_outbox_item **items, int max, int *n, dn_err *err)
+{
+    maria_store *s = ctx;
+    dn_outbox_item *list = NULL;
+    int count = 0;
+    *items = NULL;
+    *n = 0;
+    if (max <= 0)
+        return max == 0 ? 0 : dn_err_set(err, -EINVAL, "max", "max must not be negative");
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    list = calloc((size_t)max, sizeof *list);
+    if (!list) {
+        rc = dn_err_set(err, -ENOMEM, NULL, "out of memory claiming %d contacts", max);
+        goto fail;
+    }
+    const enum stmt_id id = ST_OUTBOX_SELECT;
+    qp only = channel ? PT(channel) : PNULL;
+    rc = q_exec(s, id, PARAMS(PI(now), only, only, PI(max)), err, "outbox");
+    if (rc < 0)
+        goto fail;
+    while (count < max && (rc = q_fetch(s, id, err, "outbox")) == 1) {
+        dn_outbox_item *it = &list[count];
+        it->body = strdup(col_text(s, id, 11));
+        if (!it->body) {
+            rc = dn_err_set(err, -ENOMEM, "body", "out of memory copying a contact body");
+            goto fail;
+        }
+        count++;
+        it->id = col_int(s, id, 0);
+        it->customer_id = col_int(s, id, 1);
+        it->case_id = col_int(s, id, 2);
+        col_copy(s, id, 3, it->idem_key, sizeof it->idem_key);
+        col_copy(s, id, 4, it->channel, sizeof it->channel);
+        col_copy(s, id, 5, it->address, sizeof it->address);
+        col_copy(s, id, 6, it->template_name, sizeof it->template_name);
+        col_copy(s, id, 7, it->language, sizeof it->language);
+        col_copy(s, id, 8, it->tone, sizeof it->tone);
+        col_copy(s, id, 9, it->voice, sizeof it->voice);
+        col_copy(s, id, 10, it->subject, sizeof it->subject);
+        it->scheduled_at = col_int(s, id, 12);
+        it->purpose = DN_PURPOSE_REMINDER;
+        dn_purpose_parse(col_text(s, id, 13), &it->purpose);
+        it->attempts = (int)col_int(s, id, 14) + 1;   /* this hand-over included */
+        it->sms_parts = (int)col_int(s, id, 15);
+        col_copy(s, id, 16, it->sms_encoding, sizeof it->sms_encoding);
+        col_copy(s, id, 17, it->debt_ref, sizeof it->debt_ref);
+    }
+    q_done(&s->q[id]);
+    if (rc < 0)
+        goto fail;
+    /* updated_at of "sending" is the lease clock: the wall clock, even when
+     * the engine's business clock is pinned (dispatch_recover compares it);
+     * sent_at is on the engine's clock, as every other fact the guard reads */
+    dn_time taken_at = dn_now();
+    for (int i = 0; i < count; i++) {
+        rc = q_row(s, ST_CUSTOMER_EXT_BY_ID, PARAMS(PI(list[i].customer_id)), err,
+                   "outbox customer");
+        if (rc < 0)
+            goto fail;
+        if (rc == 1) {
+            col_copy(s, ST_CUSTOMER_EXT_BY_ID, 0, list[i].customer_external_id,
+                     sizeof list[i].customer_external_id);
+            q_done(&s->q[ST_CUSTOMER_EXT_BY_ID]);
+        }
+        rc = q_exec(s, ST_OUTBOX_TAKE, PARAMS(PI(taken_at), PI(now), PT(s->owner),
+                                              PI(list[i].id)), err, "outbox take");
+        if (rc < 0)
+            goto fail;
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc < 0)
+        goto fail_closed;
+    if (count == 0) {
+        free(list);
+        list = NULL;
+    }
+    *items = list;
+    *n = count;
+    return 0;
+fail:
+    unit_abort(s, &u);
+fail_closed:
+    dn_outbox_items_free(list, count);
+    return rc;
+}
+
+static int maria_claim_outbox(void *ctx, dn_time now, dn_outbox_item **items, int max, int *n,
+                              dn_err *err)
+{
+    return maria_claim_outbox_channel(ctx, now, NULL, items, max, n, err);
+}
+
+static bool contact_state_known(const char *state)
+{
+    for (int i = 0; i < CONTACT_STATE_COUNT; i++)
+        if (strcmp(state, contact_states[i]) == 0)
+            return true;
+    return false;
+}
+
+static int maria_set_contact_state(void *ctx, int64_t contact_id, const char *state,
+                                   const char *provider_id, const char *reason, dn_time at,
+                                   dn_err *err)
+{
+    maria_store *s = ctx;
+    if (!state || !contact_state_known(state))
+        return dn_err_set(err, -EINVAL, "state", "unknown contact state %s", state ? state : "(null)");
+    if ((provider_id && !dn_utf8_valid(provider_id)) || (reason && !dn_utf8_valid(reason)))
+        return dn_err_set(err, -EINVAL, provider_id && !dn_utf8_valid(provider_id) ?
+                          "provider_id" : "reason", "text is not valid UTF-8");
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    rc = q_row(s, ST_CONTACT_LOCK, PARAMS(PI(contact_id)), err, "contact state");
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact with id %lld",
+                        (long long)contact_id);
+    if (rc < 0)
+        goto fail;
+    int64_t customer_id = col_int(s, ST_CONTACT_LOCK, 0);
+    q_done(&s->q[ST_CONTACT_LOCK]);
+    rc = q_exec(s, ST_CONTACT_STATE,
+                PARAMS(PT(state), provider_id ? PT(provider_id) : PNULL,
+                       reason ? PT(reason) : PNULL, PI(at), PI(contact_id)),
+                err, "contact state");
+    if (rc < 0)
+        goto fail;
+    char kind[32];
+    snprintf(kind, sizeof kind, "contact_%s", state);
+    json_t *payload = json_pack("{s:I, s:s, s:s*, s:s*}", "contact_id", (json_int_t)contact_id,
+                                "state", state, "provider_id",
+                                provider_id && *provider_id ? provider_id : NULL, "reason",
+                                reason && *reason ? reason : NULL);
+    rc = insert_event(s, customer_id, kind, payload, at, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* ---- events, rule sets, transactions ---- */
+
+static int maria_append_event(void *ctx, int64_t customer_id, const char *kind, json_t *payload,
+                              dn_time at, dn_err *err)
+{
+    maria_store *s = ctx;
+    if (!kind || !*kind || !dn_utf8_valid(kind))
+        return dn_err_set(err, -EINVAL, "kind", "an event needs a kind");
+    if (payload && !json_is_object(payload))
+        return dn_err_set(err, -EINVAL, "payload", "an event payload must be a JSON object");
+    int rc = ensure_connected(s, err);
+    if (rc < 0)
+        return rc;
+    if (!payload)
+        return insert_event_text(s, customer_id, kind, "{}", at, err);
+    return insert_event(s, customer_id, kind, json_incref(payload), at, err);
+}
+
+static int maria_record_ruleset(void *ctx, const char *version, json_t *files, dn_err *err)
+{
+    maria_store *s = ctx;
+    if (!version || !*version || !dn_utf8_valid(version))
+        return dn_err_set(err, -EINVAL, "version", "a rule set needs a version");
+    int rc = ensure_connected(s, err);
+    if (rc < 0)
+        return rc;
+    char *text = files ? json_dumps(files, JSON_COMPACT) : NULL;
+    if (files && !text)
+        return dn_err_set(err, -ENOMEM, "files", "cannot serialise the rule set files");
+    unit u;
+    rc = unit_begin(s, &u, err);
+    if (rc < 0) {
+        free(text);
+        return rc;
+    }
+    /* the version loaded last, before this one */
+    rc = q_row(s, ST_RULESET_LAST, NULL, 0, err, "rule set");
+    bool same = rc == 1 && strcmp(col_text(s, ST_RULESET_LAST, 0), version) == 0;
+    q_done(&s->q[ST_RULESET_LAST]);
+    if (rc >= 0)
+        rc = q_exec(s, ST_RULESET_INSERT, PARAMS(PT(version), PI(dn_now()),
+                                                 PT(text ? text : "[]")), err, "rule set");
+    free(text);
+    if (rc < 0) {
+        unit_abort(s, &u);
+        return rc;
+    }
+    rc = unit_commit(s, &u, err);
+    return rc < 0 ? rc : same ? 1 : 0;
+}
+
+static int maria_begin(void *ctx, dn_err *err)
+{
+    maria_store *s = ctx;
+    s->tx_lost = false;   /* a new transaction: the caller has left the lost one */
+    int rc = ensure_connected(s, err);
+    if (rc < 0)
+        return rc;
+    if (s->tx_open)
+        return dn_err_set(err, -EBUSY, NULL, "a transaction is open already");
+    rc = control(s, "START TRANSACTION", err);
+    if (rc == 0) {
+        s->tx_open = true;
+        s->tx_lost = false;
+    }
+    return rc;
+}
+
+static int maria_commit(void *ctx, dn_err *err)
+{
+    maria_store *s = ctx;
+    if (s->tx_lost) {
+        s->tx_lost = false;
+        return dn_err_set(err, -EIO, "store", "the database connection dropped during the "
+                          "transaction; nothing of it was written");
+    }
+    if (!s->tx_open)
+        return dn_err_set(err, -EINVAL, NULL, "no transaction is open");
+    release_results(s);
+    int rc = control(s, "COMMIT", err);
+    if (rc < 0 && !s->broken)
+        control(s, "ROLLBACK", NULL);
+    s->tx_open = false;
+    return rc;
+}
+
+static int maria_rollback(void *ctx)
+{
+    maria_store *s = ctx;
+    s->tx_lost = false;
+    if (!s->tx_open)
+        return 0;
+    s->tx_open = false;
+    release_results(s);
+    if (s->broken)
+        return 0;
+    return control(s, "ROLLBACK", NULL);
+}
+
+/* ---- reading as JSON ---- */
+
+static bool json_column(const char *name)
+{
+    return strcmp(name, "payload") == 0 || strcmp(name, "files") == 0;
+}
+
+static bool integer_type(enum enum_field_types t)
+{
+    return t == MYSQL_TYPE_TINY || t == MYSQL_TYPE_SHORT || t == MYSQL_TYPE_LONG ||
+           t == MYSQL_TYPE_LONGLONG || t == MYSQL_TYPE_INT24 || t == MYSQL_TYPE_YEAR;
+}
+
+/* The current row as an object keyed by column name, the same shape as the
+ * SQLite backend's: integers as integers, NULL as null, text (and dates)
+ * as strings, JSON columns parsed. NULL on failure. */
+static json_t *row_to_json(maria_store *s, enum stmt_id id)
+{
+    mq *q = &s->q[id];
+    json_t *row = json_object();
+    if (!row)
+        return NULL;
+    MYSQL_FIELD *fields = mysql_fetch_fields(q->meta);
+    for (unsigned i = 0; i < q->ncols; i++) {
+        const char *name = fields[i].name;
+        json_t *value = NULL;
+        if (q->nul[i])
+            value = json_null();
+        else if (integer_type(fields[i].type))
+            value = json_integer(strtoll(q->buf[i], NULL, 10));
+        else if (fields[i].type == MYSQL_TYPE_NEWDECIMAL || fields[i].type == MYSQL_TYPE_DOUBLE ||
+                 fields[i].type == MYSQL_TYPE_FLOAT)
+            value = json_real(strtod(q->buf[i], NULL));
+        else {
+            if (json_column(name))
+                value = json_loadb(q->buf[i], q->len[i], 0, NULL);
+            if (!value)
+                value = json_stringn(q->buf[i], q->len[i]);
+        }
+        if (!value || json_object_set_new(row, name, value) < 0) {
+            json_decref(row);
+            return NULL;
+        }
+    }
+    return row;
+}
+
+/* Reads every row of executed statement id into a fresh array *out. */
+static int rows_array(maria_store *s, enum stmt_id id, json_t **out, dn_err *err, const char *what)
+{
+    json_t *array = json_array();
+    int rc;
+    if (!array) {
+        q_done(&s->q[id]);
+        return dn_err_set(err, -ENOMEM, NULL, "%s: out of memory", what);
+    }
+    while ((rc = q_fetch(s, id, err, what)) == 1) {
+        json_t *row = row_to_json(s, id);
+        if (!row || json_array_append_new(array, row) < 0) {
+            rc = dn_err_set(err, -ENOMEM, NULL, "%s: cannot build the JSON row", what);
+            break;
+        }
+    }
+    q_done(&s->q[id]);
+    if (rc < 0) {
+        json_decref(array);
+        return rc;
+    }
+    *out = array;
+    return 0;
+}
+
+static int check_limit(int limit, dn_err *err)
+{
+    if (limit <= 0 || limit > LIST_LIMIT_MAX)
+        return dn_err_set(err, -EINVAL, "limit", "limit must be 1..%d", LIST_LIMIT_MAX);
+    return 0;
+}
+
+static int maria_list_customers(void *ctx, const char *after, int limit, json_t **out,
+                                dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = check_limit(limit, err);
+    if (rc == 0)
+        rc = ensure_connected(s, err);
+    if (rc == 0)
+        rc = q_exec(s, ST_CUSTOMER_LIST, PARAMS(PT(after ? after : ""), PI(limit)), err,
+                    "list customers");
+    return rc < 0 ? rc : rows_array(s, ST_CUSTOMER_LIST, out, err, "list customers");
+}
+
+static int list_by_customer(maria_store *s, enum stmt_id all, enum stmt_id one,
+                            const char *customer_external_id, const char *after, int limit,
+                            json_t **out, dn_err *err, const char *what)
+{
+    int rc = check_limit(limit, err);
+    if (rc == 0)
+        rc = ensure_connected(s, err);
+    if (rc < 0)
+        return rc;
+    int64_t customer_id = 0;
+    bool filtered = customer_external_id && *customer_external_id;
+    if (filtered) {
+        rc = customer_id_by_external(s, customer_external_id, &customer_id, err);
+        if (rc == 0)
+            rc = dn_err_set(err, -ENOENT, "customer_id", "no customer %s",
+                            customer_external_id);
+        if (rc < 0)
+            return rc;
+        rc = q_exec(s, one, PARAMS(PI(customer_id), PT(after ? after : ""), PI(limit)), err, what);
+    } else {
+        rc = q_exec(s, all, PARAMS(PT(after ? after : ""), PI(limit)), err, what);
+    }
+    return rc < 0 ? rc : rows_array(s, filtered ? one : all, out, err, what);
+}
+
+static int maria_list_invoices(void *ctx, const char *customer_external_id, const char *after,
+                               int limit, json_t **out, dn_err *err)
+{
+    return list_by_customer(ctx, ST_INVOICE_LIST_ALL, ST_INVOICE_LIST_CUSTOMER,
+                            customer_external_id, after, limit, out, err, "list invoices");
+}
+
+static int maria_list_payments(void *ctx, const char *customer_external_id, const char *after,
+                               int limit, json_t **out, dn_err *err)
+{
+    return list_by_customer(ctx, ST_PAYMENT_LIST_ALL, ST_PAYMENT_LIST_CUSTOMER,
+                            customer_external_id, after, limit, out, err, "list payments");
+}
+
+static int maria_list_rows(void *ctx, const char *table, int64_t after_id, int limit,
+                           json_t **out, dn_err *err)
+{
+    maria_store *s = ctx;
+    enum stmt_id id;
+    if (table && strcmp(table, "decisions") == 0)
+        id = ST_LIST_DECISIONS;
+    else if (table && strcmp(table, "contacts") == 0)
+        id = ST_LIST_CONTACTS;
+    else
+        return dn_err_set(err, -EINVAL, "table", "rows can be listed from decisions or contacts");
+    int rc = check_limit(limit, err);
+    if (rc == 0)
+        rc = ensure_connected(s, err);
+    if (rc == 0)
+        rc = q_exec(s, id, PARAMS(PI(after_id), PI(limit)), err, table);
+    return rc < 0 ? rc : rows_array(s, id, out, err, table);
+}
+
+static int maria_timeline(void *ctx, const char *customer_external_id, json_t **out,
+                          dn_err *err)
+{
+    static const struct { const char *key; enum stmt_id id; } parts[] = {
+        { "invoices", ST_TL_INVOICES },   { "payments", ST_TL_PAYMENTS },
+        { "cases", ST_TL_CASES },         { "decisions", ST_TL_DECISIONS },
+        { "contacts", ST_TL_CONTACTS },   { "events", ST_TL_EVENTS },
+    };
+    maria_store *s = ctx;
+    json_t *timeline = NULL;
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    const char *external_id = customer_external_id ? customer_external_id : "";
+    rc = q_row(s, ST_TL_CUSTOMER, PARAMS(PT(external_id)), err, "timeline");
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "external_id", "no customer %s", external_id);
+    if (rc < 0)
+        goto fail;
+    int64_t customer_id = col_int(s, ST_TL_CUSTOMER, 0);
+    json_t *customer = row_to_json(s, ST_TL_CUSTOMER);
+    q_done(&s->q[ST_TL_CUSTOMER]);
+    timeline = json_object();
+    if (!customer || !timeline || json_object_set_new(timeline, "customer", customer) < 0) {
+        if (!timeline)
+            json_decref(customer);
+        rc = dn_err_set(err, -ENOMEM, NULL, "timeline: out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        json_t *rows = NULL;
+        rc = q_exec(s, parts[i].id, PARAMS(PI(customer_id)), err, parts[i].key);
+        if (rc == 0)
+            rc = rows_array(s, parts[i].id, &rows, err, parts[i].key);
+        if (rc < 0)
+            goto fail;
+        if (json_object_set_new(timeline, parts[i].key, rows) < 0) {
+            rc = dn_err_set(err, -ENOMEM, NULL, "timeline: out of memory");
+            goto fail;
+        }
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc < 0)
+        goto fail_closed;
+    *out = timeline;
+    return 0;
+fail:
+    unit_abort(s, &u);
+fail_closed:
+    json_decref(timeline);
+    return rc;
+}
+
+static int count_groups(maria_store *s, enum stmt_id id, json_t *obj, dn_err *err)
+{
+    int rc = q_exec(s, id, NULL, 0, err, "stats");
+    if (rc < 0)
+        return rc;
+    while ((rc = q_fetch(s, id, err, "stats")) == 1) {
+        if (!col_null(s, id, 0) &&
+            json_object_set_new(obj, col_text(s, id, 0), json_integer(col_int(s, id, 1))) < 0) {
+            rc = dn_err_set(err, -ENOMEM, NULL, "stats: out of memory");
+            break;
+        }
+    }
+    q_done(&s->q[id]);
+    return rc < 0 ? rc : 0;
+}
+
+static int maria_stats(void *ctx, json_t **out, dn_err *err)
+{
+    maria_store *s = ctx;
+    json_t *stats = NULL, *contacts = json_object(), *decisions = json_object();
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        goto done;
+    if (!contacts || !decisions) {
+        rc = dn_err_set(err, -ENOMEM, NULL, "stats: out of memory");
+        goto fail;
+    }
+    for (int i = 0; i < CONTACT_STATE_COUNT; i++)
+        json_object_set_new(contacts, contact_states[i], json_integer(0));
+    for (int i = 0; i <= DN_ACT_ERROR; i++)
+        json_object_set_new(decisions, dn_action_names[i], json_integer(0));
+    rc = count_groups(s, ST_STATS_CONTACTS, contacts, err);
+    if (rc == 0)
+        rc = count_groups(s, ST_STATS_DECISIONS, decisions, err);
+    if (rc < 0)
+        goto fail;
+    rc = q_row(s, ST_STATS_TOTALS, NULL, 0, err, "stats");
+    if (rc == 0)
+        rc = dn_err_set(err, -EIO, NULL, "stats: no totals row");
+    if (rc < 0)
+        goto fail;
+    stats = json_pack("{s:I, s:I, s:I, s:O, s:O}",
+                      "customers", (json_int_t)col_int(s, ST_STATS_TOTALS, 0),
+                      "invoices_open", (json_int_t)col_int(s, ST_STATS_TOTALS, 1),
+                      "cases_open", (json_int_t)col_int(s, ST_STATS_TOTALS, 2),
+                      "contacts", contacts, "decisions", decisions);
+    q_done(&s->q[ST_STATS_TOTALS]);
+    if (!stats) {
+        rc = dn_err_set(err, -ENOMEM, NULL, "stats: out of memory");
+        goto fail;
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc < 0) {
+        json_decref(stats);
+        goto done;
+    }
+    *out = stats;
+    goto done;
+fail:
+    unit_abort(s, &u);
+done:
+    json_decref(contacts);
+    json_decref(decisions);
+    return rc;
+}
+
+static int maria_touch_all(void *ctx, dn_time at, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = ensure_connected(s, err);
+    return rc < 0 ? rc : q_exec(s, ST_CUSTOMER_TOUCH_ALL, PARAMS(PI(at), PI(at)), err, "touch all");
+}
+
+static int maria_reschedule_contact(void *ctx, int64_t contact_id, dn_time at,
+                                    const char *reason, dn_err *err)
+{
+    maria_store *s = ctx;
+    if (reason && !dn_utf8_valid(reason))
+        return dn_err_set(err, -EINVAL, "reason", "text is not valid UTF-8");
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    dn_time now = dn_now();
+    rc = q_row(s, ST_CONTACT_RESCHEDULE_LOCK, PARAMS(PI(contact_id)), err, "reschedule contact");
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact %lld waiting to be sent",
+                        (long long)contact_id);
+    if (rc < 0)
+        goto fail;
+    int64_t customer_id = col_int(s, ST_CONTACT_RESCHEDULE_LOCK, 0);
+    q_done(&s->q[ST_CONTACT_RESCHEDULE_LOCK]);
+    rc = q_exec(s, ST_CONTACT_RESCHEDULE,
+                PARAMS(PI(at), text_or_null(reason), PI(now), PI(contact_id)), err,
+                "reschedule contact");
+    if (rc < 0)
+        goto fail;
+    json_t *payload = json_pack("{s:I, s:I, s:s*}", "contact_id", (json_int_t)contact_id,
+                                "scheduled_at", (json_int_t)at, "reason",
+                                reason && *reason ? reason : NULL);
+    rc = insert_event(s, customer_id, "contact_rescheduled", payload, now, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* A locked set of contacts: (id, customer_id) pairs, grown on demand. */
+typedef struct contact_rows {
+    int64_t (*row)[2];
+    size_t  count, capacity;
+} contact_rows;
+
+/* Reads every (id, customer_id) row of executed statement id into *rows
+ * and writes the ids as a JSON array (*ids_text, caller frees) for a
+ * JSON_TABLE update of exactly those rows. */
+static int collect_contacts(maria_store *s, enum stmt_id id, contact_rows *rows,
+                            char **ids_text, dn_err *err, const char *what)
+{
+    int rc;
+    *ids_text = NULL;
+    while ((rc = q_fetch(s, id, err, what)) == 1) {
+        if (rows->count == rows->capacity) {
+            size_t grown = rows->capacity ? rows->capacity * 2 : 64;
+            void *bigger = realloc(rows->row, grown * sizeof *rows->row);
+            if (!bigger) {
+                rc = dn_err_set(err, -ENOMEM, NULL, "%s: out of memory", what);
+                break;
+            }
+            rows->row = bigger;
+            rows->capacity = grown;
+        }
+        rows->row[rows->count][0] = col_int(s, id, 0);
+        rows->row[rows->count][1] = col_int(s, id, 1);
+        rows->count++;
+    }
+    q_done(&s->q[id]);
+    if (rc < 0 || rows->count == 0)
+        return rc;
+    json_t *ids = json_array();
+    for (size_t i = 0; ids && i < rows->count; i++)
+        if (json_array_append_new(ids, json_integer(rows->row[i][0])) < 0) {
+            json_decref(ids);
+            ids = NULL;
+        }
+    *ids_text = ids ? json_dumps(ids, JSON_COMPACT) : NULL;
+    json_decref(ids);
+    if (!*ids_text)
+        return dn_err_set(err, -ENOMEM, NULL, "%s: out of memory", what);
+    return 0;
+}
+
+/* Marks contacts stuck in "sending" since before `before` as in doubt,
+ * except those this connection took itself (store.h mark_in_doubt); each
+ * gets a "contact_in_doubt" event. */
+static int maria_mark_in_doubt(void *ctx, dn_time before, dn_time now, int *n, dn_err *err)
+{
+    maria_store *s = ctx;
+    contact_rows rows = { 0 };
+    char *ids = NULL;
+    *n = 0;
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    rc = q_exec(s, ST_IN_DOUBT_SELECT, PARAMS(PI(before), PT(s->owner)), err, "mark in doubt");
+    if (rc == 0)
+        rc = collect_contacts(s, ST_IN_DOUBT_SELECT, &rows, &ids, err, "mark in doubt");
+    if (rc < 0)
+        goto fail;
+    if (rows.count > 0) {
+        rc = q_exec(s, ST_IN_DOUBT_MARK, PARAMS(PT(ids), PI(now)), err, "mark in doubt");
+        if (rc < 0)
+            goto fail;
+    }
+    for (size_t i = 0; i < rows.count; i++) {
+        json_t *payload = json_pack("{s:I, s:s}", "contact_id", (json_int_t)rows.row[i][0],
+                                    "state", "in_doubt");
+        rc = insert_event(s, rows.row[i][1], "contact_in_doubt", payload, now, err);
+        if (rc < 0)
+            goto fail;
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc == 0)
+        *n = (int)rows.count;
+    goto done;
+fail:
+    unit_abort(s, &u);
+done:
+    free(ids);
+    free(rows.row);
+    return rc;
+}
+
+/* Puts contacts of an idempotent channel left in "sending" back to
+ * "planned" (store.h requeue_sending). */
+static int maria_requeue_sending(void *ctx, const char *channel, dn_time before, dn_time now,
+                                 int *n, dn_err *err)
+{
+    maria_store *s = ctx;
+    contact_rows rows = { 0 };
+    char *ids = NULL;
+    *n = 0;
+    if (!channel || !*channel)
+        return dn_err_set(err, -EINVAL, "channel", "requeue needs a channel");
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    rc = q_exec(s, ST_REQUEUE_SELECT, PARAMS(PT(channel), PI(before), PT(s->owner)), err,
+                "requeue");
+    if (rc == 0)
+        rc = collect_contacts(s, ST_REQUEUE_SELECT, &rows, &ids, err, "requeue");
+    if (rc < 0)
+        goto fail;
+    if (rows.count > 0) {
+        rc = q_exec(s, ST_REQUEUE_MARK, PARAMS(PT(ids), PI(now), PI(now)), err, "requeue");
+        if (rc < 0)
+            goto fail;
+    }
+    for (size_t i = 0; i < rows.count; i++) {
+        json_t *payload = json_pack("{s:I, s:s}", "contact_id", (json_int_t)rows.row[i][0],
+                                    "state", "planned");
+        rc = insert_event(s, rows.row[i][1], "contact_requeued", payload, now, err);
+        if (rc < 0)
+            goto fail;
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc == 0)
+        *n = (int)rows.count;
+    goto done;
+fail:
+    unit_abort(s, &u);
+done:
+    free(ids);
+    free(rows.row);
+    return rc;
+}
+
+/* ---- promises ---- */
+
+/* store.h add_promise. */
+static int maria_add_promise(void *ctx, const char *customer_external_id, int64_t amount_minor,
+                             const char *currency, dn_date due, dn_time now, int64_t *id,
+                             dn_err *err)
+{
+    maria_store *s = ctx;
+    if (amount_minor <= 0)
+        return dn_err_set(err, -EINVAL, "amount_minor",
+                          "amount_minor must be greater than zero (minor units)");
+    if (!currency || !currency_valid(currency))
+        return dn_err_set(err, -EINVAL, "currency", "currency must be an ISO 4217 code");
+    if (due == DN_NO_DATE)
+        return dn_err_set(err, -EINVAL, "due", "a promise needs its due date");
+    if (!customer_external_id || !dn_utf8_valid(customer_external_id))
+        return dn_err_set(err, -EINVAL, "customer_id", "customer id is not valid UTF-8");
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    int64_t customer_id = 0;
+    rc = customer_id_by_external(s, customer_external_id, &customer_id, err);
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "customer_id", "no customer %s", customer_external_id);
+    if (rc < 0)
+        goto fail;
+    rc = q_exec(s, ST_PROMISE_INSERT, PARAMS(PI(customer_id), PI(customer_id), PI(amount_minor),
+                                             PT(currency), date_param(due), PI(now)),
+                err, "promise");
+    if (rc < 0)
+        goto fail;
+    *id = insert_id(s, ST_PROMISE_INSERT);
+    char due_text[11];
+    dn_date_format(due, due_text);
+    rc = insert_event(s, customer_id, "promise_made",
+                      json_pack("{s:I, s:I, s:s, s:s}", "promise_id", (json_int_t)*id,
+                                "amount_minor", (json_int_t)amount_minor, "currency", currency,
+                                "due", due_text),
+                      now, err);
+    if (rc < 0)
+        goto fail;
+    rc = touch_customer(s, customer_id, 0, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* ---- delivery ---- */
+
+/* Records a provider's acceptance (store.h record_sent). */
+static int maria_record_sent(void *ctx, int64_t contact_id, const dn_send_record *r, dn_time at,
+                             dn_err *err)
+{
+    maria_store *s = ctx;
+    const struct { const char *name, *value; } texts[] = {
+        { "provider_id", r->provider_id }, { "instance", r->instance },
+        { "cost_currency", r->cost_currency }, { "detail", r->detail },
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (texts[i].value && !dn_utf8_valid(texts[i].value))
+            return dn_err_set(err, -EINVAL, texts[i].name, "text is not valid UTF-8");
+    bool costed = r->cost_currency && *r->cost_currency;
+    if (costed && !currency_valid(r->cost_currency))
+        return dn_err_set(err, -EINVAL, "cost_currency",
+                          "currency must be 3 capital letters (ISO 4217)");
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    rc = q_row(s, ST_CONTACT_BY_ID, PARAMS(PI(contact_id)), err, "record sent");
+    if (rc < 0)
+        goto fail;
+    int64_t customer_id = 0;
+    bool accepted = false;
+    if (rc == 1) {
+        static const char *const from[] = { "sending", "delivered", "failed" };
+        const char *state = col_text(s, ST_CONTACT_BY_ID, 2);
+        for (size_t i = 0; i < sizeof from / sizeof from[0]; i++)
+            accepted |= strcmp(state, from[i]) == 0;
+        customer_id = col_int(s, ST_CONTACT_BY_ID, 1);
+        q_done(&s->q[ST_CONTACT_BY_ID]);
+    }
+    if (!accepted) {
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact %lld being sent",
+                        (long long)contact_id);
+        goto fail;
+    }
+    rc = q_exec(s, ST_CONTACT_SENT,
+                PARAMS(text_or_null(r->provider_id), text_or_null(r->instance),
+                       costed ? PI(r->cost_minor) : PNULL,
+                       costed ? PT(r->cost_currency) : PNULL, PI(at), PI(at),
+                       text_or_null(r->detail), PI(contact_id)), err, "record sent");
+    if (rc < 0)
+        goto fail;
+    json_t *payload = json_pack("{s:I, s:s, s:s*, s:s*}", "contact_id", (json_int_t)contact_id,
+                                "state", "sent", "provider_id",
+                                r->provider_id && *r->provider_id ? r->provider_id : NULL,
+                                "instance", r->instance && *r->instance ? r->instance : NULL);
+    if (payload && costed) {
+        json_object_set_new(payload, "cost_minor", json_integer(r->cost_minor));
+        json_object_set_new(payload, "cost_currency", json_string(r->cost_currency));
+    }
+    rc = insert_event(s, customer_id, "contact_sent", payload, at, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* Finds and locks a contact by id (and checks idem_key when given) or by
+ * idem_key alone: 1 with *id, *customer_id and state filled, or a negative
+ * errno (-ENOENT when nothing matches, -EINVAL when neither is given). */
+static int find_contact(maria_store *s, int64_t contact_id, const char *idem_key, int64_t *id,
+                        int64_t *customer_id, char *state, size_t state_size, dn_err *err)
+{
+    bool by_id = contact_id > 0;
+    bool has_key = idem_key && *idem_key;
+    if (!by_id && !has_key)
+        return dn_err_set(err, -EINVAL, "contact", "a contact id or an idempotency key is "
+                          "needed");
+    enum stmt_id q = by_id ? ST_CONTACT_BY_ID : ST_CONTACT_BY_KEY;
+    qp key = by_id ? PI(contact_id) : PT(idem_key);
+    int rc = q_row(s, q, &key, 1, err, "find contact");
+    if (rc < 0)
+        return rc;
+    bool match = rc == 1;
+    if (match) {
+        *id = col_int(s, q, 0);
+        *customer_id = col_int(s, q, 1);
+        col_copy(s, q, 2, state, state_size);
+        if (has_key && strcmp(col_text(s, q, 3), idem_key) != 0)
+            match = false;
+        q_done(&s->q[q]);
+    }
+    if (!match)
+        return dn_err_set(err, -ENOENT, by_id ? "contact_id" : "idem_key",
+                          "no contact %lld with that idempotency key", (long long)contact_id);
+    return 1;
+}
+
+/* Settles a contact from a delivery report or bounce (store.h). */
+static int maria_record_receipt(void *ctx, int64_t contact_id, const char *idem_key,
+                                const char *state, const char *reason, dn_time at, dn_err *err)
+{
+    maria_store *s = ctx;
+    if (!state || (strcmp(state, "delivered") != 0 && strcmp(state, "failed") != 0))
+        return dn_err_set(err, -EINVAL, "state", "a receipt settles a contact as delivered "
+                          "or failed, not %s", state ? state : "(null)");
+    if (reason && !dn_utf8_valid(reason))
+        return dn_err_set(err, -EINVAL, "reason", "text is not valid UTF-8");
+    if (idem_key && !dn_utf8_valid(idem_key))
+        return dn_err_set(err, -EINVAL, "idem_key", "text is not valid UTF-8");
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    int64_t id = 0, customer_id = 0;
+    char current[16];
+    rc = find_contact(s, contact_id, idem_key, &id, &customer_id, current, sizeof current, err);
+    if (rc < 0)
+        goto fail;
+    static const char *const open_states[] = { "sending", "sent", "in_doubt" };
+    bool open = false;
+    for (size_t i = 0; i < sizeof open_states / sizeof open_states[0]; i++)
+        open |= strcmp(current, open_states[i]) == 0;
+    if (!open && strcmp(current, state) == 0) {
+        unit_abort(s, &u);                 /* the same report again: nothing to do */
+        return 0;
+    }
+    if (!open) {
+        rc = dn_err_set(err, -EALREADY, "state", "contact %lld is %s; a receipt cannot "
+                        "change it", (long long)id, current);
+        goto fail;
+    }
+    rc = q_exec(s, ST_CONTACT_FINAL, PARAMS(PT(state), PI(at), PI(at), text_or_null(reason),
+                                            PI(id)), err, "receipt");
+    if (rc < 0)
+        goto fail;
+    char kind[32];
+    snprintf(kind, sizeof kind, "contact_%s", state);
+    json_t *payload = json_pack("{s:I, s:s, s:s, s:s*}", "contact_id", (json_int_t)id, "state",
+                                state, "previous", current, "reason",
+                                reason && *reason ? reason : NULL);
+    rc = insert_event(s, customer_id, kind, payload, at, err);
+    if (rc == 0)
+        rc = touch_customer(s, customer_id, 0, err);   /* due under any clock */
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* Records an opt-out reached through one of the customer's contacts. */
+static int maria_opt_out_by_contact(void *ctx, int64_t contact_id, const char *idem_key,
+                                    unsigned channel_bits, const char *source, dn_time at,
+                                    dn_err *err)
+{
+    maria_store *s = ctx;
+    if (channel_bits == 0 || channel_bits > 15)
+        return dn_err_set(err, -EINVAL, "channel", "no channel to opt out of");
+    if (source && !dn_utf8_valid(source))
+        return dn_err_set(err, -EINVAL, "source", "text is not valid UTF-8");
+    if (idem_key && !dn_utf8_valid(idem_key))
+        return dn_err_set(err, -EINVAL, "idem_key", "text is not valid UTF-8");
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    int64_t id = 0, customer_id = 0;
+    char current[16];
+    rc = find_contact(s, contact_id, idem_key, &id, &customer_id, current, sizeof current, err);
+    if (rc < 0)
+        goto fail;
+    rc = q_exec(s, ST_CUSTOMER_OPT_OUT, PARAMS(PI(channel_bits), PI(at), PI(customer_id)), err,
+                "opt out");
+    if (rc < 0)
+        goto fail;
+    json_t *payload = json_pack("{s:I, s:i, s:s*}", "contact_id", (json_int_t)id, "channels",
+                                (int)channel_bits, "source", source && *source ? source : NULL);
+    rc = insert_event(s, customer_id, "opt_out", payload, at, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+const dn_store_ops dn_store_mariadb = {
+    .name = "mariadb",
+    .open = maria_open,
+    .close = maria_close,
+    .schema_version = maria_schema_version,
+    .upsert_customer = maria_upsert_customer,
+    .get_customer = maria_get_customer,
+    .list_customers = maria_list_customers,
+    .upsert_invoice = maria_upsert_invoice,
+    .get_invoice = maria_get_invoice,
+    .list_invoices = maria_list_invoices,
+    .add_payment = maria_add_payment,
+    .list_payments = maria_list_payments,
+    .begin = maria_begin,
+    .commit = maria_commit,
+    .rollback = maria_rollback,
+    .claim_due = maria_claim_due,
+    .record_result = maria_record_result,
+    .touch_customer = maria_touch_customer,
+    .claim_outbox = maria_claim_outbox,
+    .load_facts = maria_load_facts,
+    .set_contact_state = maria_set_contact_state,
+    .append_event = maria_append_event,
+    .timeline = maria_timeline,
+    .list_rows = maria_list_rows,
+    .stats = maria_stats,
+    .record_ruleset = maria_record_ruleset,
+    .touch_all = maria_touch_all,
+    .reschedule_contact = maria_reschedule_contact,
+    .mark_in_doubt = maria_mark_in_doubt,
+    .add_promise = maria_add_promise,
+    .claim_outbox_channel = maria_claim_outbox_channel,
+    .record_sent = maria_record_sent,
+    .record_receipt = maria_record_receipt,
+    .opt_out_by_contact = maria_opt_out_by_contact,
+    .requeue_sending = maria_requeue_sending,
+};
