@@ -162,16 +162,18 @@ def test_three_instances_one_killed_mid_pass(maria_db, tmp_path):
     procs = [subprocess.Popen([dunningd_path(), *args], stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True) for _ in range(3)]
     try:
-        # kill the first instance once a fifth of the customers is decided
+        # kill an instance once a fifth of the customers is decided
         assert wait_for(lambda: int(maria_db.value("SELECT COUNT(*) FROM decisions")) >= n // 5,
                         120), "the pass made no progress"
-        assert procs[0].poll() is None, "instance 1 ended before it could be killed"
-        procs[0].send_signal(signal.SIGKILL)
-        procs[0].wait(timeout=10)
-        assert procs[0].returncode == -signal.SIGKILL
+        running = [i for i, p in enumerate(procs) if p.poll() is None]
+        assert running, "every instance ended before one could be killed"
+        victim = running[0]
+        procs[victim].send_signal(signal.SIGKILL)
+        procs[victim].wait(timeout=10)
+        assert procs[victim].returncode == -signal.SIGKILL
         # ... and restart it
-        procs[0] = subprocess.Popen([dunningd_path(), *args], stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE, text=True)
+        procs[victim] = subprocess.Popen([dunningd_path(), *args], stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.PIPE, text=True)
         for p in procs:
             _, err = p.communicate(timeout=300)
             assert p.returncode == 0, err
