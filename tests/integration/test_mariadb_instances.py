@@ -189,6 +189,52 @@ def test_three_instances_one_killed_mid_pass(maria_db, tmp_path):
     assert_every_step_once(maria_db, outbox, n)
 
 
+
+def test_three_dispatchers_one_killed_mid_dispatch(maria_db, tmp_path):
+    """Everything planned first (no dispatch); then three instances dispatch
+    the same outbox and one is killed while sending. A contact it had taken
+    is never sent again by another instance: after its lease it is marked
+    in_doubt; every other contact is sent exactly once."""
+    n = INSTANCE_CUSTOMERS
+    data = tmp_path / "portfolio.ndjson"
+    portfolio(data, n)
+    run("import", "--store", maria_db.dsn, str(data))
+    outbox = tmp_path / "outbox"
+    run("pass", "--store", maria_db.dsn, "--rules", str(RULES), "--at", DAY5)
+    assert maria_db.value("SELECT COUNT(*) FROM contacts WHERE state = 'planned'") == str(n)
+    args = pass_args(maria_db.dsn, DAY5, outbox)
+    procs = [subprocess.Popen([dunningd_path(), *args], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    victim = None
+    try:
+        assert wait_for(lambda: int(maria_db.value(
+            "SELECT COUNT(*) FROM contacts WHERE state <> 'planned'")) >= n // 5, 120, 0.02)
+        running = [i for i, p in enumerate(procs) if p.poll() is None]
+        if running:
+            victim = running[0]
+            procs[victim].send_signal(signal.SIGKILL)
+            procs[victim].wait(timeout=10)
+            procs[victim] = subprocess.Popen([dunningd_path(), *args],
+                                             stdout=subprocess.DEVNULL,
+                                             stderr=subprocess.PIPE, text=True)
+        for p in procs:
+            _, err = p.communicate(timeout=300)
+            assert p.returncode == 0, err
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    # the killed instance's "sending" contacts wait for their lease; after it
+    # they become in_doubt, never sent again
+    stuck = int(maria_db.value("SELECT COUNT(*) FROM contacts WHERE state = 'sending'"))
+    assert stuck <= 500, stuck
+    run(*pass_args(maria_db.dsn, AFTER_LEASE, outbox))
+    states = assert_every_step_once(maria_db, outbox, n)
+    assert states.get("in_doubt", 0) == stuck
+    assert states.get("sent", 0) == n - stuck
+
+
 def free_port():
     import socket
     with socket.socket() as s:
