@@ -241,7 +241,7 @@ def test_three_dispatchers_one_killed_mid_dispatch(maria_db, tmp_path):
     # they become in_doubt, never sent again
     stuck = int(maria_db.value("SELECT COUNT(*) FROM contacts WHERE state = 'sending'"))
     assert stuck <= 500, stuck
-    run(*pass_args(maria_db.dsn, AFTER_LEASE, outbox))
+    run(*recovery_pass_args(maria_db.dsn, outbox))
     states = assert_every_step_once(maria_db, outbox, n)
     assert states.get("in_doubt", 0) == stuck
     assert states.get("sent", 0) == n - stuck
