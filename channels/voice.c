@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "callback_sign.h"
 #include "http_client.h"
 
 #define VOICE_URL_MAX       512
@@ -435,8 +436,15 @@ static int voice_send(void *vctx, const dn_message *m, dn_channel_done_fn done, 
     json_t *req = json_pack("{s:s, s:s, s:s, s:I, s:s}", "to", m->address, "from", ctx->from,
                             "ssml", ssml, "contact_id", (json_int_t)m->contact_id,
                             "idempotency_key", m->idem_key);
-    if (req && ctx->callback_url[0])
-        json_object_set_new(req, "callback_url", json_string(ctx->callback_url));
+    if (req && ctx->callback_url[0]) {
+        /* signed for this contact, so the provider calls back without an
+         * API token (and cannot speak for any other contact) */
+        char sig[DN_CALLBACK_SIG_HEX], url[VOICE_URL_MAX + 80];
+        callback_sign("voice", m->contact_id, sig);
+        snprintf(url, sizeof url, "%s%cc=%lld&s=%s", ctx->callback_url,
+                 strchr(ctx->callback_url, '?') ? '&' : '?', (long long)m->contact_id, sig);
+        json_object_set_new(req, "callback_url", json_string(url));
+    }
     text = req ? json_dumps(req, JSON_COMPACT) : NULL;
     json_decref(req);
     call = text ? calloc(1, sizeof *call) : NULL;

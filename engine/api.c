@@ -104,6 +104,7 @@ static void handle_callback_email(api_request *r);
 static void handle_unsubscribe_page(api_request *r);
 static void handle_unsubscribe(api_request *r);
 static void handle_extension(api_request *r);
+static void handle_voice_events(api_request *r);
 
 /* The one list of routes (tests/integration/test_openapi_routes.py reads it
  * and compares it with schema/openapi.yaml). */
@@ -142,7 +143,7 @@ static const api_route api_routes[] = {
     { EVHTTP_REQ_POST, "/v1/agent/tasks/{id}/snooze",   handle_extension,         false, BODY_JSON },
     { EVHTTP_REQ_POST, "/v1/agent/tasks/{id}/release",  handle_extension,         false, BODY_JSON },
     { EVHTTP_REQ_POST, "/v1/replies",                   handle_extension,         false, BODY_JSON },
-    { EVHTTP_REQ_POST, "/v1/voice/events",              handle_extension,         false, BODY_JSON },
+    { EVHTTP_REQ_POST, "/v1/voice/events",              handle_voice_events,      true,  BODY_JSON },
     { EVHTTP_REQ_POST, "/v1/chat/telegram/webhook",     handle_extension,         true,  BODY_JSON },
     { EVHTTP_REQ_POST, "/v1/letters/{id}/posted",       handle_extension,         false, BODY_JSON },
     { EVHTTP_REQ_GET,  "/v1/webhooks/deliveries",       handle_extension,         false, BODY_NONE },
@@ -1295,6 +1296,34 @@ static void handle_extension(api_request *r)
         reply_error(r, 422, "invalid", err.field, "%s", err.msg);
     else
         reply_failure(r, rc < 0 ? rc : -EIO, &err);
+}
+
+static bool authorized(const dn_api *api, struct evhttp_request *req);
+
+/* POST /v1/voice/events: the telephony provider calls back on the URL the
+ * voice driver gave it, signed for one contact (?c=&s=, callback_sign.h),
+ * so it needs no API token; with a bearer token any call may be reported.
+ * A signed callback speaks only for its own contact. */
+static void handle_voice_events(api_request *r)
+{
+    if (!authorized(r->api, r->req)) {
+        int64_t contact_id;
+        if (!signed_contact(r, "voice", &contact_id))
+            return;
+        json_t *given = json_object_get(r->body, "contact_id");
+        if (given && !(json_is_integer(given) && json_integer_value(given) == contact_id)) {
+            reply_error(r, 403, "forbidden", "contact_id",
+                        "this callback URL is signed for contact %lld only",
+                        (long long)contact_id);
+            return;
+        }
+        if (!given && json_is_object(r->body)) {
+            /* a call id of another contact must not ride on this signature */
+            json_object_del(r->body, "call_id");
+            json_object_set_new(r->body, "contact_id", json_integer(contact_id));
+        }
+    }
+    handle_extension(r);
 }
 
 /* ---- dispatch ---- */

@@ -13,6 +13,7 @@ import subprocess
 import wave
 
 import pytest
+import requests
 
 from channels_helpers import REPO, HttpSink, Server, customer, invoice
 
@@ -103,6 +104,22 @@ def test_call_ssml_callbacks_and_key_presses(tmp_path, telephony):
             r = server.post("/v1/voice/events", body)
             assert r.status_code == 422 and r.json()["error"]["field"] == field, (body, r.text)
         assert server.query("SELECT COUNT(*) FROM events")[0][0] == before
+
+        # the callback URL handed to the provider is signed for this contact:
+        # the provider reports without an API token, for this contact only
+        import urllib.parse
+        url = urllib.parse.urlsplit(call["callback_url"])
+        assert url.path == "/v1/voice/events"
+        q = urllib.parse.parse_qs(url.query)
+        assert q["c"] == [str(contact[0])] and len(q["s"][0]) == 32
+        open_post = lambda query, body: requests.post(
+            server.base + "/v1/voice/events?" + query, json=body, timeout=10)
+        r = open_post(url.query, {"status": "voicemail"})
+        assert r.status_code == 201, r.text
+        assert open_post(url.query, {"contact_id": 999999, "status": "busy"}).status_code == 403
+        forged = "c=%d&s=%s" % (contact[0], "0" * 32)
+        assert open_post(forged, {"status": "busy"}).status_code == 403
+        assert open_post("", {"call_id": "call-1", "status": "busy"}).status_code == 422
     finally:
         server.stop()
 
