@@ -1,5 +1,5 @@
 """CRM webhooks through the real server to a real loopback HTTP sink
-(Python's http.server in a thread of this test). The sink is down (nothing
+(Python's http.server in a thread of this test). The sink is down for 30 s (nothing
 listening), then answers 500, then 200: afterwards every event with a
 customer has been delivered, first arrivals are in event order per
 customer, nothing is lost, and every signature verifies with Python's own
@@ -100,10 +100,13 @@ def test_sink_down_then_up_every_event_delivered_in_order(tmp_path):
     server = Server(tmp_path, webhooks=webhook_config(port))
     try:
         cids = ["W1", "W2", "W3", "W4"]
+        down_since = time.monotonic()
         make_activity(server, cids, 0)          # sink down: connection refused
         time.sleep(1.5)
         make_activity(server, cids, 1)
-        time.sleep(1.5)
+        # the issue's outage: the CRM down for 30 s (≈ 40 tries each with the
+        # 0.8 s backoff cap, under max_attempts 60: nothing goes dead)
+        time.sleep(max(0.0, 30.0 - (time.monotonic() - down_since)))
         sink.mode = "fail"
         sink.start()                            # up, but answering 500
         make_activity(server, cids, 2)
