@@ -201,9 +201,12 @@ static void send_buffer(api_request *r, int status, const char *content_type,
            status);
 }
 
-static int dump_to_evbuffer(const char *text, size_t size, void *data)
+/* Frees a dumped JSON text once the reply buffer is done with it. */
+static void free_dump(const void *data, size_t len, void *arg)
 {
-    return evbuffer_add(data, text, size);
+    (void)len;
+    (void)arg;
+    free((void *)data);
 }
 
 /* Replies with body (a reference taken) as JSON. A NULL body (an encoder
@@ -211,9 +214,13 @@ static int dump_to_evbuffer(const char *text, size_t size, void *data)
 static void reply_json(api_request *r, int status, json_t *body)
 {
     struct evbuffer *out = evbuffer_new();
-    if (!out || !body ||
-        json_dump_callback(body, dump_to_evbuffer, out, JSON_COMPACT | JSON_REAL_PRECISION(15)) <
-            0) {
+    /* one text, handed to the buffer without a copy (a callback per token
+     * costs a buffer append for every brace and comma) */
+    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+    if (out && text && evbuffer_add_reference(out, text, strlen(text), free_dump, NULL) == 0) {
+        text = NULL;                       /* the buffer owns it now */
+    } else {
+        free(text);
         if (out)
             evbuffer_drain(out, evbuffer_get_length(out));
         status = 500;
