@@ -725,9 +725,10 @@ static void handle_customer_contactability(api_request *r)
     json_t *out = NULL;
     dn_err err;
     dn_err_clear(&err);
-    if (at_text && dn_time_parse(at_text, &at) < 0) {
-        reply_error(r, 422, "invalid", "at", "at must be an RFC 3339 time such as "
-                                             "2026-03-01T09:00:00Z");
+    /* before 1970 the contact history (and its "never" of 0) means nothing */
+    if (at_text && (dn_time_parse(at_text, &at) < 0 || at < 0)) {
+        reply_error(r, 422, "invalid", "at", "at must be an RFC 3339 time from 1970 on, such "
+                                             "as 2026-03-01T09:00:00Z");
         return;
     }
     if (!r->api->hooks.contactability) {

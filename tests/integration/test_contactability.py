@@ -177,6 +177,8 @@ def test_errors(api):
     api.post("/v1/customers", customer())
     r = api.get("/v1/customers/C1/contactability", params={"at": "yesterday"})
     assert r.status_code == 422 and error_of(r)["field"] == "at"
+    r = api.get("/v1/customers/C1/contactability", params={"at": "1969-12-31T00:00:00Z"})
+    assert r.status_code == 422 and error_of(r)["field"] == "at"
     r = api.put("/v1/customers/C1", {"blackout": ["weekdays 15:00-17:00"]})
     assert r.status_code == 422 and error_of(r)["field"] == "blackout"
     r = api.put("/v1/customers/C1", {"consent": ["fax"]})
