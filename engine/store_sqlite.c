@@ -2063,6 +2063,26 @@ static int sqlite_claim_outbox(void *ctx, dn_time now, dn_outbox_item **items, i
 }
 
 /* Is state one of contacts.state's allowed values? */
+/* Steps a bound "UPDATE contacts ... RETURNING customer_id" of one contact
+ * to its end: the customer of the changed row in *customer_id, or -ENOENT
+ * naming contact_id ("<before> <id><after>") when no row matched. The
+ * statement is reset either way. */
+static int update_contact_returning(sqlite_store *s, sqlite3_stmt *st, int64_t contact_id,
+                                    const char *what, const char *before, const char *after,
+                                    int64_t *customer_id, dn_err *err)
+{
+    int rc = step_row(s, st, err, what);
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "contact_id", "%s %lld%s", before, (long long)contact_id,
+                        after);
+    if (rc < 0)
+        return rc;
+    *customer_id = sqlite3_column_int64(st, 0);
+    rc = sqlite3_step(st);   /* let the UPDATE finish */
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : db_fail(s, rc, err, NULL, what);
+}
+
 static bool contact_state_known(const char *state)
 {
     for (int i = 0; i < CONTACT_STATE_COUNT; i++)
@@ -2097,19 +2117,10 @@ static int sqlite_set_contact_state(void *ctx, int64_t contact_id, const char *s
         rc = bind_failed(s, b, err, "contact state");
         goto fail;
     }
-    rc = step_row(s, st, err, "contact state");
-    if (rc == 0)
-        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact with id %lld",
-                        (long long)contact_id);
+    int64_t customer_id = 0;
+    rc = update_contact_returning(s, st, contact_id, "contact state", "no contact with id", "", &customer_id, err);
     if (rc < 0)
         goto fail;
-    int64_t customer_id = sqlite3_column_int64(st, 0);
-    rc = sqlite3_step(st);   /* let the UPDATE finish */
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        rc = db_fail(s, rc, err, NULL, "contact state");
-        goto fail;
-    }
     char kind[32];
     snprintf(kind, sizeof kind, "contact_%s", state);
     /* "s*" leaves a key out when its value is NULL */
@@ -2547,19 +2558,10 @@ static int sqlite_reschedule_contact(void *ctx, int64_t contact_id, dn_time at,
         rc = bind_failed(s, b, err, "reschedule contact");
         goto fail;
     }
-    rc = step_row(s, st, err, "reschedule contact");
-    if (rc == 0)
-        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact %lld waiting to be sent",
-                        (long long)contact_id);
+    int64_t customer_id = 0;
+    rc = update_contact_returning(s, st, contact_id, "reschedule contact", "no contact", " waiting to be sent", &customer_id, err);
     if (rc < 0)
         goto fail;
-    int64_t customer_id = sqlite3_column_int64(st, 0);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        rc = db_fail(s, rc, err, NULL, "reschedule contact");
-        goto fail;
-    }
     json_t *payload = json_pack("{s:I, s:I, s:s*}", "contact_id", (json_int_t)contact_id,
                                 "scheduled_at", (json_int_t)at, "reason",
                                 reason && *reason ? reason : NULL);
@@ -2667,19 +2669,10 @@ static int sqlite_record_sent(void *ctx, int64_t contact_id, const dn_send_recor
         rc = bind_failed(s, b, err, "record sent");
         goto fail;
     }
-    rc = step_row(s, st, err, "record sent");
-    if (rc == 0)
-        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact %lld being sent",
-                        (long long)contact_id);
+    int64_t customer_id = 0;
+    rc = update_contact_returning(s, st, contact_id, "record sent", "no contact", " being sent", &customer_id, err);
     if (rc < 0)
         goto fail;
-    int64_t customer_id = sqlite3_column_int64(st, 0);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        rc = db_fail(s, rc, err, NULL, "record sent");
-        goto fail;
-    }
     json_t *payload = json_pack("{s:I, s:s, s:s*, s:s*}", "contact_id", (json_int_t)contact_id,
                                 "state", "sent", "provider_id",
                                 r->provider_id && *r->provider_id ? r->provider_id : NULL,
