@@ -4,24 +4,19 @@ and extra config keys; stopped (and checked for a clean exit) by the test."""
 import json
 import os
 import pathlib
-import socket
 import sqlite3
 import subprocess
 import time
 
 import requests
 
+from conftest import free_port
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 RULES = REPO / "tests" / "integration" / "rules-channels2"
 TOKEN = "test-token-channels-1"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 JSON = {**AUTH, "Content-Type": "application/json"}
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:

@@ -3,12 +3,20 @@ temporary store + outbox per test."""
 import json
 import os
 import pathlib
+import socket
 import sqlite3
 import subprocess
 
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
+
+
+def free_port():
+    """A loopback TCP port nothing listens on now (for a server a test starts)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def dunningd_path():

@@ -19,16 +19,12 @@ import urllib.request
 
 import requests
 
+from conftest import free_port
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 TOKEN = "test-token-channels-1"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 SECRET = "callback-secret-for-tests-0001"
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_until(predicate, timeout, what, step=0.05):

@@ -9,24 +9,19 @@ DUNNINGD = path of the binary (default build/dunningd)."""
 import json
 import os
 import pathlib
-import socket
 import subprocess
 import time
 
 import pytest
 import requests
 
+from conftest import free_port
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 RULES = REPO / "tests" / "integration" / "rules-flow"
 TOKEN = "test-token-7f3a"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 JSON = {**AUTH, "Content-Type": "application/json"}
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:

@@ -33,7 +33,7 @@ import uuid
 import pytest
 import requests
 
-from conftest import REPO, dunningd_path
+from conftest import REPO, dunningd_path, free_port
 
 RULES = REPO / "tests" / "integration" / "rules-flow"
 DUE = "2026-06-03"
@@ -245,13 +245,6 @@ def test_three_dispatchers_one_killed_mid_dispatch(maria_db, tmp_path):
     states = assert_every_step_once(maria_db, outbox, n)
     assert states.get("in_doubt", 0) == stuck
     assert states.get("sent", 0) == n - stuck
-
-
-def free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class PrivateServer:
