@@ -26,6 +26,7 @@
 #define RULES_TEXT_MAX       (64 * 1024)     /* input cap of the text helpers */
 #define RULES_JSON_DEPTH     64
 #define RULES_WHERE_MAX      128
+#define RULES_NAMES          40              /* names a decision compares by address */
 
 /* ---- sandbox ---- */
 
@@ -127,6 +128,14 @@ typedef struct rules_runtime {
     int  classify_ref;
     char classify_where[RULES_WHERE_MAX];
     int  templates_ref;           /* { lang = templates table } */
+    int  language_templates_ref[RULES_MAX_LANGUAGES];  /* templates table of languages[i] */
+    /* The names a decision compares (result fields, channels, tones,
+     * personas, actions) as Lua strings, kept alive by the table at
+     * names_ref: Lua keeps one copy of each short string, so a string the
+     * rules return is one of these names when it has the same address
+     * (rules.c, name_index). */
+    int  names_ref;
+    const char *names[RULES_NAMES];
 } rules_runtime;
 
 struct dn_ruleset {
@@ -157,12 +166,16 @@ typedef struct rules_view {
 
 /* Fills view from facts at now in the customer's zone (UTC if unknown). */
 void facts_view_init(rules_view *view, const dn_facts *facts, dn_time now, const char *version);
-/* Makes view the facts being decided (sb->facts_view; the caller sets it
- * back to NULL when the decision is over) and pushes three values: c's
- * data table (for facts_set_persona), and the two read-only tables the
- * rules get, `c` and `ctx`. All are made once per state and read view on
- * access. Does not allocate; needs four free stack slots. */
-void facts_push(lua_State *L, rules_sandbox *sb, const rules_view *view);
+/* Pushes three values: c's data table (for facts_select and
+ * facts_set_persona), and the two read-only tables the rules get, `c` and
+ * `ctx`. All are made once per state and read the facts selected on
+ * access. Does not allocate; needs three free stack slots. */
+void facts_push(lua_State *L, rules_sandbox *sb);
+/* Makes view the facts `c` and `ctx` read (sb->facts_view; the caller sets
+ * it back to NULL when its decisions are over), with c.persona false until
+ * facts_set_persona; data is the index of c's data table. Does not
+ * allocate; needs one free stack slot. */
+void facts_select(lua_State *L, rules_sandbox *sb, const rules_view *view, int data);
 /* Makes the string at idx (classify's answer, already checked) c.persona
  * for the rest of the decision; data is the index of c's data table and
  * view->persona points into the string. Does not allocate. */

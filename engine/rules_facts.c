@@ -708,17 +708,21 @@ void facts_set_persona(lua_State *L, rules_sandbox *sb, rules_view *view, int da
     sb->facts_persona_set = true;
 }
 
-void facts_push(lua_State *L, rules_sandbox *sb, const rules_view *view)
+void facts_push(lua_State *L, rules_sandbox *sb)
 {
-    sb->facts_view = view;
     lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_data_ref);
-    if (sb->facts_persona_set) {
-        lua_pushboolean(L, 0);
-        lua_setfield(L, -2, "persona");
-        sb->facts_persona_set = false;
-    }
     lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_customer_ref);
     lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_context_ref);
+}
+
+void facts_select(lua_State *L, rules_sandbox *sb, const rules_view *view, int data)
+{
+    sb->facts_view = view;
+    if (sb->facts_persona_set) {
+        lua_pushboolean(L, 0);
+        lua_setfield(L, data, "persona");
+        sb->facts_persona_set = false;
+    }
 }
 
 void facts_view_init(rules_view *view, const dn_facts *f, dn_time now, const char *version)
