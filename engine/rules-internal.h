@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <lauxlib.h>
@@ -17,6 +18,7 @@
 
 #include "model.h"
 #include "rules.h"
+#include "tz.h"
 
 #define RULES_MAX_FILES      256
 #define RULES_FILE_MAX       (1024 * 1024)   /* one rule file, bytes */
@@ -38,7 +40,7 @@ typedef struct rules_sandbox {
     bool   out_of_memory;      /* an allocation was refused since the last arm */
     long   budget, spent;      /* instructions allowed / used by the current call */
     int    wall_ms;
-    struct timespec deadline;  /* CLOCK_MONOTONIC_COARSE end of the current call */
+    int64_t deadline_ns;       /* CLOCK_MONOTONIC_COARSE end of the current call */
     bool   blown;              /* budget or deadline exceeded: keep raising */
     char   blown_msg[96];
     bool   frozen;             /* globals read-only (after loading) */
@@ -164,8 +166,12 @@ typedef struct rules_view {
     const char *persona;          /* c.persona once classify() answered, else NULL */
 } rules_view;
 
-/* Fills view from facts at now in the customer's zone (UTC if unknown). */
-void facts_view_init(rules_view *view, const dn_facts *facts, dn_time now, const char *version);
+/* Fills view from facts at now in zone (facts_zone; NULL: UTC). */
+void facts_view_init(rules_view *view, const dn_facts *facts, const dn_tz *zone,
+                     dn_time now, const char *version);
+/* The customer's zone for facts_view_init: their own, UTC when it is
+ * unknown (NULL only when even UTC is missing: then the day is UTC's). */
+const dn_tz *facts_zone(const dn_facts *facts);
 /* Pushes three values: c's data table (for facts_select and
  * facts_set_persona), and the two read-only tables the rules get, `c` and
  * `ctx`. All are made once per state and read the facts selected on

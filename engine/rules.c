@@ -28,6 +28,7 @@
 #include "rules-internal.h"
 #include "sms.h"
 #include "tmpl.h"
+#include "tz.h"
 
 static dn_rule_limits rules_limits = {
     .instructions = 1000000,
@@ -1321,6 +1322,9 @@ typedef struct decide_job {
     const char     *version;
     rules_view      view;     /* of facts[next] */
     dn_decision    *out;      /* outs + next */
+    bool            zone_known;   /* zone is facts_zone() of a customer in zone_name */
+    char            zone_name[DN_TZ_MAX];
+    const dn_tz    *zone;
 } decide_job;
 
 static const char *choose_language(const rules_runtime *rt, const char *step_language,
@@ -1734,7 +1738,14 @@ static bool decide_begin(decide_job *job)
     memset(out, 0, sizeof *out);
     out->hours_from = out->hours_to = -1;
     dn_strlcpy(out->ruleset_version, job->version, sizeof out->ruleset_version);
-    facts_view_init(&job->view, &job->facts[job->next], job->now, job->version);
+    const dn_facts *f = &job->facts[job->next];
+    /* customers of a batch mostly share a zone: look it up when it changes */
+    if (!job->zone_known || strcmp(job->zone_name, f->customer.timezone) != 0) {
+        memcpy(job->zone_name, f->customer.timezone, sizeof job->zone_name);
+        job->zone = facts_zone(f);
+        job->zone_known = true;
+    }
+    facts_view_init(&job->view, f, job->zone, job->now, job->version);
     if (job->view.open_unpaid > 0)
         return true;
     out->action = DN_ACT_NONE;
@@ -1997,7 +2008,7 @@ int rules_render(dn_ruleset *rs, const dn_decision *d, const dn_facts *f, dn_tim
     if (!lua_checkstack(L, 8))
         return dn_err_set(err, -ENOMEM, NULL, "out of Lua stack");
     int top = lua_gettop(L);
-    facts_view_init(&view, f, now, rs->version);
+    facts_view_init(&view, f, facts_zone(f), now, rs->version);
     job.rt = rt;
     job.decision = d;
     lua_pushcfunction(L, render_protected);

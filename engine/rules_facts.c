@@ -725,12 +725,16 @@ void facts_select(lua_State *L, rules_sandbox *sb, const rules_view *view, int d
     }
 }
 
-void facts_view_init(rules_view *view, const dn_facts *f, dn_time now, const char *version)
+const dn_tz *facts_zone(const dn_facts *f)
 {
     dn_err err;
-    const char *zone_name = f->customer.timezone[0] ? f->customer.timezone : "UTC";
-    const dn_tz *zone = tz_get(zone_name, &err);
+    const dn_tz *zone = tz_get(f->customer.timezone[0] ? f->customer.timezone : "UTC", &err);
+    return zone ? zone : tz_get("UTC", &err);
+}
 
+void facts_view_init(rules_view *view, const dn_facts *f, const dn_tz *zone, dn_time now,
+                     const char *version)
+{
     view->facts = f;
     view->anchor = -1;
     view->open_unpaid = 0;
@@ -739,8 +743,6 @@ void facts_view_init(rules_view *view, const dn_facts *f, dn_time now, const cha
     view->now = now;
     view->version = version;
     view->persona = NULL;
-    if (!zone)
-        zone = tz_get("UTC", &err);
     if (zone) {
         view->today = tz_local_date(zone, now, &view->minute_of_day);
     } else {
