@@ -29,6 +29,7 @@
 #define RULES_JSON_DEPTH     64
 #define RULES_WHERE_MAX      128
 #define RULES_NAMES          40              /* names a decision compares by address */
+#define RULES_TEMPLATES_SEEN 256             /* a power of two */
 
 /* ---- sandbox ---- */
 
@@ -138,6 +139,15 @@ typedef struct rules_runtime {
      * (rules.c, name_index). */
     int  names_ref;
     const char *names[RULES_NAMES];
+    /* Templates decide() returned that exist: the template name (a Lua
+     * string kept alive by the table at templates_seen_ref, so no other
+     * string can have its address) with the language, channel and tone it
+     * was found for, in a slot chosen by all four (rules.c). */
+    int  templates_seen_ref;
+    struct {
+        const char   *name;
+        unsigned char language, channel, tone;
+    } templates_seen[RULES_TEMPLATES_SEEN];
 } rules_runtime;
 
 struct dn_ruleset {

@@ -1140,6 +1140,8 @@ static int compile_protected(lua_State *L)
     lua_pushvalue(L, templates);
     rt->templates_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     names_intern(L, rt);
+    lua_createtable(L, RULES_TEMPLATES_SEEN, 0);
+    rt->templates_seen_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     if (job->errs->n == 0)
         sandbox_freeze(L);
     lua_settop(L, 0);
@@ -1171,7 +1173,7 @@ static int runtime_build(dn_ruleset *rs, dn_rule_errors *errs, rules_runtime **o
 
     if (!rt)
         goto fail;
-    rt->classify_ref = rt->templates_ref = rt->names_ref = LUA_NOREF;
+    rt->classify_ref = rt->templates_ref = rt->names_ref = rt->templates_seen_ref = LUA_NOREF;
     for (int i = 0; i < RULES_MAX_LANGUAGES; i++)
         rt->language_templates_ref[i] = LUA_NOREF;
     rt->sandbox = calloc(1, sizeof *rt->sandbox);
@@ -1620,6 +1622,39 @@ static int template_lookup_keys(lua_State *L, int lang, int name, int channel, i
     return 0;
 }
 
+static unsigned template_seen_slot(const char *name, int lang, int channel, int tone)
+{
+    uintptr_t h = ((uintptr_t)name >> 4) * 31u + (unsigned)(lang * 64 + channel * 8 + tone);
+    return (unsigned)(h ^ h >> 8) & (RULES_TEMPLATES_SEEN - 1);
+}
+
+/* Was the template name (a Lua string) found before for this language,
+ * channel and tone? */
+static bool template_seen(const rules_runtime *rt, const char *name, int lang, int channel,
+                          int tone)
+{
+    unsigned slot = template_seen_slot(name, lang, channel, tone);
+    return rt->templates_seen[slot].name == name && rt->templates_seen[slot].language == lang &&
+           rt->templates_seen[slot].channel == channel && rt->templates_seen[slot].tone == tone;
+}
+
+/* Remembers that the template name at stack index idx was found for this
+ * language, channel and tone (protected code: allocates). */
+static void template_remember(lua_State *L, rules_runtime *rt, int idx, int lang, int channel,
+                              int tone)
+{
+    const char *name = lua_tostring(L, idx);
+    unsigned slot = template_seen_slot(name, lang, channel, tone);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, rt->templates_seen_ref);
+    lua_pushvalue(L, idx);
+    lua_rawseti(L, -2, (lua_Integer)slot + 1);      /* keeps name alive, frees the last one */
+    lua_pop(L, 1);
+    rt->templates_seen[slot].name = name;
+    rt->templates_seen[slot].language = (unsigned char)lang;
+    rt->templates_seen[slot].channel = (unsigned char)channel;
+    rt->templates_seen[slot].tone = (unsigned char)tone;
+}
+
 /* Interprets what decide() returned (a table at r). The names it must
  * return (action, channel, tone) are found among rt->names, mostly by
  * address; the template is checked in the templates of the language the
@@ -1704,20 +1739,24 @@ static void decide_result(lua_State *L, decide_job *job, const rules_segment *se
     result_text_at(L, &rf, RESULT_DEBT, debt, sizeof debt);
 
     /* the template must exist for the language the contact will be in */
-    int lang = language_index(rt, choose_language(rt, step.language,
-                                                  job->view.facts->customer.language));
-    int rc = -ENOENT;
-    if (lang >= 0 &&
-        lua_rawgeti(L, LUA_REGISTRYINDEX, rt->language_templates_ref[lang]) == LUA_TTABLE)
-        rc = whole && rf.at[RESULT_TEMPLATE]
-                 ? template_lookup_keys(L, lua_gettop(L), rf.at[RESULT_TEMPLATE],
-                                        rf.at[RESULT_CHANNEL], rf.at[RESULT_TONE])
-                 : template_lookup(L, lua_gettop(L), step.template_name, step.channel,
-                                     step.tone);
-    if (rc < 0)
-        luaL_error(L, "decide() returned template '%s' with no %s/%s text in templates/%s.lua",
-                   step.template_name, step.channel, step.tone,
-                   choose_language(rt, step.language, job->view.facts->customer.language));
+    const char *language = choose_language(rt, step.language, job->view.facts->customer.language);
+    int lang = language_index(rt, language);
+    int name = whole ? rf.at[RESULT_TEMPLATE] : 0;     /* the Lua string, if it is all there */
+    if (!name || !template_seen(rt, lua_tostring(L, name), lang, channel, tone)) {
+        int rc = -ENOENT;
+        if (lang >= 0 &&
+            lua_rawgeti(L, LUA_REGISTRYINDEX, rt->language_templates_ref[lang]) == LUA_TTABLE)
+            rc = name ? template_lookup_keys(L, lua_gettop(L), name, rf.at[RESULT_CHANNEL],
+                                             rf.at[RESULT_TONE])
+                      : template_lookup(L, lua_gettop(L), step.template_name, step.channel,
+                                        step.tone);
+        if (rc < 0)
+            luaL_error(L, "decide() returned template '%s' with no %s/%s text in "
+                          "templates/%s.lua", step.template_name, step.channel, step.tone,
+                       language);
+        if (name)
+            template_remember(L, rt, name, lang, channel, tone);
+    }
     lua_settop(L, top);
     memcpy(step.where, seg->decide_where, sizeof step.where);
     fill_step(job, seg, &step);
@@ -1737,7 +1776,7 @@ static bool decide_begin(decide_job *job)
 
     memset(out, 0, sizeof *out);
     out->hours_from = out->hours_to = -1;
-    dn_strlcpy(out->ruleset_version, job->version, sizeof out->ruleset_version);
+    memcpy(out->ruleset_version, job->version, sizeof out->ruleset_version);
     const dn_facts *f = &job->facts[job->next];
     /* customers of a batch mostly share a zone: look it up when it changes */
     if (!job->zone_known || strcmp(job->zone_name, f->customer.timezone) != 0) {
@@ -1792,7 +1831,7 @@ static void decide_one(lua_State *L, decide_job *job, int data, int c, int ctx)
         sb->entry_where = rt->segments_where;
         luaL_error(L, "no segment matched (the last segment should match everyone)");
     }
-    dn_strlcpy(out->segment, seg->name, sizeof out->segment);
+    memcpy(out->segment, seg->name, sizeof out->segment);
 
     if (seg->decide_ref != LUA_NOREF) {
         lua_rawgeti(L, LUA_REGISTRYINDEX, seg->decide_ref);
@@ -1845,6 +1884,11 @@ int rules_decide_batch(dn_ruleset *rs, const dn_facts *facts, int n, dn_time now
     decide_job job = { .facts = facts, .outs = out, .n = n, .now = now,
                        .version = rs->version };
     dn_err err;
+
+    /* whole copies of NUL-terminated names in decide_begin and decide_one */
+    _Static_assert(sizeof rs->version == sizeof out->ruleset_version &&
+                   sizeof rs->runtime->segments->name == sizeof out->segment,
+                   "names and decisions differ");
 
     while (job.next < n) {
         const char *failure = runtime_ensure(rs) < 0 ? "the rule set could not be rebuilt"
