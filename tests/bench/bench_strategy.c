@@ -252,7 +252,7 @@ static const char *row_language(const customer_row *row)
     return row->language[0] ? row->language : "lv";
 }
 
-/* ---- dunningd: rules_decide ---- */
+/* ---- dunningd: rules_decide_batch ---- */
 
 /* Fills the parts of f the strategy depends on; f was zeroed once and only
  * ever holds bench rows, so the other fields stay empty. The persona goes
