@@ -470,17 +470,18 @@ static void names_intern(lua_State *L, rules_runtime *rt)
     rt->names_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
-/* The position of s among the count names of rt->names from first, or -1.
- * A name the rules return is Lua's one copy of that short string, so it
- * is found by its address; anything else is compared by content, so the
- * answer never depends on how Lua stores strings. */
-static int name_index(const rules_runtime *rt, int first, int count, const char *s)
+/* The position of the Lua string s (len bytes) among the count names of
+ * rt->names from first, or -1. A name the rules return is Lua's one copy
+ * of that short string, so it is found by its address; anything else is
+ * compared by content, so the answer never depends on how Lua stores
+ * strings. */
+static int name_index(const rules_runtime *rt, int first, int count, const char *s, size_t len)
 {
     for (int i = 0; i < count; i++)
         if (rt->names[first + i] == s)
             return i;
     for (int i = 0; i < count; i++)
-        if (strcmp(rt->names[first + i], s) == 0)
+        if (strlen(rt->names[first + i]) == len && memcmp(rt->names[first + i], s, len) == 0)
             return i;
     return -1;
 }
@@ -1532,8 +1533,9 @@ static void result_collect(lua_State *L, const rules_runtime *rt, int r, result_
     }
     lua_pushnil(L);
     while (lua_next(L, r)) {
-        const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
-        int field = key ? name_index(rt, NAMES_RESULT, RESULT_COUNT, key) : RESULT_NONE;
+        size_t n = 0;
+        const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &n) : NULL;
+        int field = key ? name_index(rt, NAMES_RESULT, RESULT_COUNT, key, n) : RESULT_NONE;
         if (field < 0) {
             lua_pop(L, 1);
         } else {
@@ -1562,13 +1564,15 @@ static int result_type(lua_State *L, result_fields *rf, result_field field)
     return at ? lua_type(L, at) : LUA_TNIL;
 }
 
-/* The string field of a result (valid while the result is on the stack),
- * or NULL when it is nil; raises when it is something else. */
-static const char *result_string(lua_State *L, result_fields *rf, result_field field)
+/* The string field of a result (valid while the result is on the stack)
+ * and its length in *len (if not NULL), or NULL when it is nil; raises
+ * when it is something else. */
+static const char *result_string(lua_State *L, result_fields *rf, result_field field,
+                                 size_t *len)
 {
     int type = result_type(L, rf, field);
     if (type == LUA_TSTRING)
-        return lua_tostring(L, rf->at[field]);
+        return lua_tolstring(L, rf->at[field], len);
     if (type != LUA_TNIL)
         luaL_error(L, "decide() result field '%s' must be a string", result_names[field]);
     return NULL;
@@ -1579,7 +1583,7 @@ static const char *result_string(lua_State *L, result_fields *rf, result_field f
 static bool result_text_at(lua_State *L, result_fields *rf, result_field field, char *out,
                            size_t size)
 {
-    const char *text = result_string(L, rf, field);
+    const char *text = result_string(L, rf, field, NULL);
     out[0] = '\0';
     return !text || dn_strlcpy(out, text, size);
 }
@@ -1590,8 +1594,9 @@ static bool result_text_at(lua_State *L, result_fields *rf, result_field field, 
 static int result_name(lua_State *L, const rules_runtime *rt, result_fields *rf,
                        result_field field, int first, int count, const char *what)
 {
-    const char *text = result_string(L, rf, field);
-    int i = text ? name_index(rt, first, count, text) : -1;
+    size_t len = 0;
+    const char *text = result_string(L, rf, field, &len);
+    int i = text ? name_index(rt, first, count, text, len) : -1;
     if (i < 0)
         luaL_error(L, "decide() returned unknown %s '%s'", what, text ? text : "");
     return i;
@@ -1670,11 +1675,13 @@ static void decide_result(lua_State *L, decide_job *job, const rules_segment *se
 
     rt->sandbox->entry_where = seg->decide_where;
     result_collect(L, rt, r, &rf);
-    const char *action = result_string(L, &rf, RESULT_ACTION);
-    int kind = action && action[0] ? name_index(rt, NAMES_ACTION, 3, action) : ACTION_CONTACT;
+    size_t action_len = 0;
+    const char *action = result_string(L, &rf, RESULT_ACTION, &action_len);
+    int kind = action && action[0] ? name_index(rt, NAMES_ACTION, 3, action, action_len)
+                                   : ACTION_CONTACT;
     if (kind == ACTION_WAIT || kind == ACTION_NONE) {
         out->action = kind == ACTION_WAIT ? DN_ACT_WAIT : DN_ACT_NONE;
-        const char *reason = result_string(L, &rf, RESULT_REASON);
+        const char *reason = result_string(L, &rf, RESULT_REASON, NULL);
         text_begin(&why, out->reason, sizeof out->reason);
         text_add(&why, "decide: ");
         text_add_max(&why, reason && reason[0] ? reason : action_names[kind], 300);
@@ -1731,7 +1738,7 @@ static void decide_result(lua_State *L, decide_job *job, const rules_segment *se
     int transliterate = result_at(L, &rf, RESULT_TRANSLITERATE);
     step.transliterate = transliterate && lua_toboolean(L, transliterate);
     step.purpose = step.day < 0 ? DN_PURPOSE_PREVENTION : DN_PURPOSE_REMINDER;
-    const char *purpose = result_string(L, &rf, RESULT_PURPOSE);
+    const char *purpose = result_string(L, &rf, RESULT_PURPOSE, NULL);
     if (purpose && purpose[0] && (dn_purpose_parse(purpose, &step.purpose) < 0 ||
                                   step.purpose == DN_PURPOSE_OPTOUT_CONFIRM))
         luaL_error(L, "decide() returned unknown purpose '%s'", purpose);
@@ -1806,9 +1813,10 @@ static void decide_one(lua_State *L, decide_job *job, int data, int c, int ctx)
     lua_pushvalue(L, c);
     lua_pushvalue(L, ctx);
     sandbox_call(L, sb, 2, 1, rt->classify_where);
+    size_t len = 0;
     int persona = lua_type(L, -1) == LUA_TSTRING
                       ? name_index(rt, NAMES_PERSONA, NAMES_ACTION - NAMES_PERSONA,
-                                   lua_tostring(L, -1))
+                                   lua_tolstring(L, -1, &len), len)
                       : -1;
     if (persona < 0)
         luaL_error(L, "classify() must return \"friendly\", \"businessman\", \"invisible\" or "
