@@ -1919,6 +1919,12 @@ int rules_decide_batch(dn_ruleset *rs, const dn_facts *facts, int n, dn_time now
         (void)top;
         if (rc == 0)
             break;
+        /* an error before facts[next] began (the call itself out of memory)
+         * is that customer's too, unless they are decided without rules */
+        if (job.out != &out[job.next] && !decide_begin(&job)) {
+            job.next++;
+            continue;
+        }
         decide_fail(&job, err.msg, err.field);
         if (rc == -ETIMEDOUT || rc == -ENOMEM)
             runtime_discard(rs);
