@@ -1,6 +1,8 @@
-/* store.c — picks the storage backend from a DSN and frees what the store
- * hands out. Backend code lives in store_<backend>.c. */
+/* store.c — picks the storage backend from a DSN, frees what the store
+ * hands out, and holds what the modules need around it (store_modules.h).
+ * Backend code lives in store_<backend>.c. */
 #include "store.h"
+#include "store_modules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,4 +64,34 @@ void dn_outbox_items_free(dn_outbox_item *items, int n)
     for (int i = 0; i < n; i++)
         free(items[i].body);
     free(items);
+}
+
+int dn_store_finish(dn_store *s, int rc, dn_err *err)
+{
+    if (rc == 0)
+        return s->ops->commit(s->ctx, err);
+    s->ops->rollback(s->ctx);
+    return rc;
+}
+
+/* Frees the payloads and the array from webhook_claim; list may be NULL. */
+void dn_webhook_deliveries_free(dn_webhook_delivery *list, int n)
+{
+    if (!list)
+        return;
+    for (int i = 0; i < n; i++)
+        free(list[i].payload);
+    free(list);
+}
+
+void dn_store_times_as_text(json_t *obj, const char *const *keys, int per_second)
+{
+    for (int i = 0; keys[i]; i++) {
+        json_t *v = json_object_get(obj, keys[i]);
+        json_int_t t = json_is_integer(v) ? json_integer_value(v) : 0;
+        char text[21];
+        if (t > 0)
+            dn_time_format((dn_time)(t / per_second), text);
+        json_object_set_new(obj, keys[i], t > 0 ? json_string(text) : json_null());
+    }
 }

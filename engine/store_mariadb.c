@@ -2544,7 +2544,7 @@ fail:
 /* ---- events, rule sets, transactions ---- */
 
 static int maria_append_event(void *ctx, int64_t customer_id, const char *kind, json_t *payload,
-                              dn_time at, dn_err *err)
+                              dn_time at, int64_t *event_id, dn_err *err)
 {
     maria_store *s = ctx;
     if (!kind || !*kind || !dn_utf8_valid(kind))
@@ -2552,11 +2552,12 @@ static int maria_append_event(void *ctx, int64_t customer_id, const char *kind, 
     if (payload && !json_is_object(payload))
         return dn_err_set(err, -EINVAL, "payload", "an event payload must be a JSON object");
     int rc = ensure_connected(s, err);
-    if (rc < 0)
-        return rc;
-    if (!payload)
-        return insert_event_text(s, customer_id, kind, "{}", at, err);
-    return insert_event(s, customer_id, kind, json_incref(payload), at, err);
+    if (rc == 0)
+        rc = payload ? insert_event(s, customer_id, kind, json_incref(payload), at, err)
+                     : insert_event_text(s, customer_id, kind, "{}", at, err);
+    if (rc == 0 && event_id)
+        *event_id = insert_id(s, ST_EVENT_INSERT);
+    return rc;
 }
 
 static int maria_record_ruleset(void *ctx, const char *version, json_t *files, dn_err *err)

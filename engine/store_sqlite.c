@@ -2140,16 +2140,18 @@ fail:
 /* ---- events, rule sets, transactions ---- */
 
 static int sqlite_append_event(void *ctx, int64_t customer_id, const char *kind, json_t *payload,
-                               dn_time at, dn_err *err)
+                               dn_time at, int64_t *event_id, dn_err *err)
 {
     sqlite_store *s = ctx;
     if (!kind || !*kind || !dn_utf8_valid(kind))
         return dn_err_set(err, -EINVAL, "kind", "an event needs a kind");
     if (payload && !json_is_object(payload))
         return dn_err_set(err, -EINVAL, "payload", "an event payload must be a JSON object");
-    if (!payload)
-        return insert_event_text(s, customer_id, kind, "{}", at, err);
-    return insert_event(s, customer_id, kind, json_incref(payload), at, err);
+    int rc = payload ? insert_event(s, customer_id, kind, json_incref(payload), at, err)
+                     : insert_event_text(s, customer_id, kind, "{}", at, err);
+    if (rc == 0 && event_id)
+        *event_id = sqlite3_last_insert_rowid(s->db);
+    return rc;
 }
 
 /* Notes a loaded rule set version and its files; a known version is kept. */

@@ -682,7 +682,7 @@ static void append(fixture *f, int64_t customer_id, const char *kind, dn_time at
     dn_err err = { 0 };
     json_t *payload = json_pack("{s:s}", "text", "hello");
     assert_int_equal(f->store.ops->append_event(f->store.ctx, customer_id, kind, payload, at,
-                                                &err), 0);
+                                                NULL, &err), 0);
     json_decref(payload);
 }
 
@@ -898,7 +898,7 @@ static void test_events_append_only(void **state)
     json_decref(t);
     dn_err err = { 0 };
     json_t *array = json_array();
-    assert_int_equal(f->store.ops->append_event(f->store.ctx, id, "note", array, 1, &err),
+    assert_int_equal(f->store.ops->append_event(f->store.ctx, id, "note", array, 1, NULL, &err),
                      -EINVAL);
     json_decref(array);
 }
@@ -1501,7 +1501,7 @@ static void test_mariadb_refused(void **state)
         int rc = rows[i].which == 0
             ? f->store.ops->set_contact_state(f->store.ctx, contact_id, "sent", provider_id, NULL,
                                               200, &err)
-            : f->store.ops->append_event(f->store.ctx, id, kind, NULL, 200, &err);
+            : f->store.ops->append_event(f->store.ctx, id, kind, NULL, 200, NULL, &err);
         assert_int_equal(rc, -E2BIG);
         assert_string_equal(err.field, rows[i].field);
     }
