@@ -29,9 +29,9 @@
  * customer or contact; the unique idem_key decides what a duplicate plan is.
  */
 #include "store.h"
+#include "store-internal.h"
 #include "store_mariadb.h"
 
-#include <dirent.h>
 #include <errmsg.h>
 #include <limits.h>
 #include <mysql.h>
@@ -46,8 +46,6 @@
 #define SECONDS_PER_DAY     86400
 #define REPLY_WINDOW_DAYS   90
 #define CONTACT_WINDOW_DAYS 35
-#define MIGRATION_MAX_BYTES (1 << 20)
-#define LIST_LIMIT_MAX      10000
 #define PARAMS_MAX          24
 #define COLUMN_START_SIZE   256     /* first buffer per result column; grown on demand */
 #define BACKOFF_FIRST_MS    100
@@ -375,12 +373,6 @@ static const char *const stmt_sql[ST_COUNT] = {
         "with the same idempotency key, which the provider deduplicates' "
         "WHERE c.state = 'sending'",
 };
-
-static const char *const contact_states[] = {
-    "planned", "sending", "sent", "delivered", "failed", "answered", "replied",
-    "cancelled", "in_doubt",
-};
-#define CONTACT_STATE_COUNT (int)(sizeof contact_states / sizeof contact_states[0])
 
 /* One prepared statement and its result buffers (grown to the longest value
  * seen; owned here, freed with the connection). */
@@ -964,13 +956,10 @@ static int insert_event_text(maria_store *s, int64_t customer_id, const char *ki
 static int insert_event(maria_store *s, int64_t customer_id, const char *kind, json_t *payload,
                         dn_time at, dn_err *err)
 {
-    if (!payload)
-        return dn_err_set(err, -ENOMEM, "payload", "cannot build the %s event", kind);
-    char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(payload);
-    if (!text)
-        return dn_err_set(err, -ENOMEM, "payload", "cannot serialise the %s event", kind);
-    int rc = insert_event_text(s, customer_id, kind, text, at, err);
+    char *text;
+    int rc = dn_store_event_text(payload, kind, &text, err);
+    if (rc == 0)
+        rc = insert_event_text(s, customer_id, kind, text, at, err);
     free(text);
     return rc;
 }
@@ -978,13 +967,8 @@ static int insert_event(maria_store *s, int64_t customer_id, const char *kind, j
 static int insert_case_event(maria_store *s, int64_t customer_id, const char *kind,
                              int64_t case_id, dn_date anchor_due, dn_time at, dn_err *err)
 {
-    char payload[96], anchor[11];
-    dn_date_format(anchor_due, anchor);
-    if (anchor_due == DN_NO_DATE)
-        snprintf(payload, sizeof payload, "{\"case_id\":%lld}", (long long)case_id);
-    else
-        snprintf(payload, sizeof payload, "{\"anchor_due\":\"%s\",\"case_id\":%lld}", anchor,
-                 (long long)case_id);
+    char payload[96];
+    dn_store_case_payload(payload, sizeof payload, case_id, anchor_due);
     return insert_event_text(s, customer_id, kind, payload, at, err);
 }
 
@@ -1136,63 +1120,6 @@ int dn_mariadb_dsn_parse(const char *dsn, dn_mariadb_dsn *out, dn_err *err)
 
 /* ---- migrations ---- */
 
-typedef struct migration {
-    int  version;
-    char name[256];
-} migration;
-
-static int migration_compare(const void *a, const void *b)
-{
-    const migration *x = a, *y = b;
-    return (x->version > y->version) - (x->version < y->version);
-}
-
-/* "NNN_anything.sql" → NNN (1..999); -1 for any other name. */
-static int migration_version(const char *name)
-{
-    size_t n = strlen(name);
-    if (n < 9 || n >= sizeof ((migration *)0)->name || strcmp(name + n - 4, ".sql") != 0 ||
-        name[3] != '_')
-        return -1;
-    int v = 0;
-    for (int i = 0; i < 3; i++) {
-        if (name[i] < '0' || name[i] > '9')
-            return -1;
-        v = v * 10 + (name[i] - '0');
-    }
-    return v > 0 ? v : -1;
-}
-
-static int read_migration(const char *path, char **out, dn_err *err)
-{
-    int rc = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return dn_err_set(err, -errno, path, "cannot open migration: %s", strerror(errno));
-    char *text = malloc(MIGRATION_MAX_BYTES + 1);
-    if (!text) {
-        rc = dn_err_set(err, -ENOMEM, path, "out of memory reading migration");
-        goto fail;
-    }
-    size_t n = fread(text, 1, MIGRATION_MAX_BYTES + 1, f);
-    if (ferror(f)) {
-        rc = dn_err_set(err, -EIO, path, "cannot read migration");
-        goto fail;
-    }
-    if (n > MIGRATION_MAX_BYTES) {
-        rc = dn_err_set(err, -E2BIG, path, "migration larger than %d bytes", MIGRATION_MAX_BYTES);
-        goto fail;
-    }
-    text[n] = '\0';
-    fclose(f);
-    *out = text;
-    return 0;
-fail:
-    free(text);
-    fclose(f);
-    return rc;
-}
-
 /* One integer from a fixed single-value query (no data in the text). */
 static int query_int(maria_store *s, const char *sql, long long *out, dn_err *err)
 {
@@ -1242,10 +1169,9 @@ done:
  * row is written only after the whole file succeeded. */
 static int migrate(maria_store *s, const char *schema_root, dn_err *err)
 {
-    migration *list = NULL;
-    int count = 0, capacity = 0, rc;
+    dn_migration *list = NULL;
+    int count = 0, rc;
     char *sql = NULL;
-    DIR *dir = NULL;
     long long locked = 0, current = 0;
     MYSQL_STMT *record = NULL;
 
@@ -1268,39 +1194,9 @@ static int migrate(maria_store *s, const char *schema_root, dn_err *err)
         rc = dn_err_set(err, -ENAMETOOLONG, "schema_root", "schema folder path too long");
         goto done;
     }
-    dir = opendir(folder);
-    if (!dir) {
-        rc = dn_err_set(err, -errno, folder, "cannot open the migration folder: %s",
-                        strerror(errno));
+    rc = dn_store_list_migrations(folder, &list, &count, err);
+    if (rc < 0)
         goto done;
-    }
-    struct dirent *entry;
-    while ((entry = readdir(dir))) {
-        int v = migration_version(entry->d_name);
-        if (v < 0)
-            continue;
-        if (count == capacity) {
-            int grown = capacity ? capacity * 2 : 16;
-            migration *bigger = realloc(list, (size_t)grown * sizeof *bigger);
-            if (!bigger) {
-                rc = dn_err_set(err, -ENOMEM, folder, "out of memory listing migrations");
-                goto done;
-            }
-            list = bigger;
-            capacity = grown;
-        }
-        list[count].version = v;
-        dn_strlcpy(list[count].name, entry->d_name, sizeof list[count].name);
-        count++;
-    }
-    if (count)
-        qsort(list, (size_t)count, sizeof *list, migration_compare);
-    for (int i = 1; i < count; i++)
-        if (list[i].version == list[i - 1].version) {
-            rc = dn_err_set(err, -EINVAL, list[i].name, "two migrations share version %d",
-                            list[i].version);
-            goto done;
-        }
     static const char record_sql[] =
         "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)";
     for (int i = 0; i < count; i++) {
@@ -1308,7 +1204,7 @@ static int migrate(maria_store *s, const char *schema_root, dn_err *err)
             continue;
         char path[PATH_MAX + 256];
         snprintf(path, sizeof path, "%s/%s", folder, list[i].name);
-        rc = read_migration(path, &sql, err);
+        rc = dn_store_read_migration(path, &sql, err);
         if (rc < 0)
             goto done;
         rc = run_script(s, list[i].name, sql, err);
@@ -1346,8 +1242,6 @@ done:
         query_int(s, "SELECT RELEASE_LOCK('dunningd_migrate')", &locked, NULL);
     free(sql);
     free(list);
-    if (dir)
-        closedir(dir);
     return rc;
 }
 
@@ -1444,76 +1338,10 @@ static void read_customer(maria_store *s, enum stmt_id id, dn_customer *c, char 
     c->opt_out_confirmed = (unsigned)col_int(s, id, 14);
     c->third_party = (unsigned)col_int(s, id, 15);
     c->consent = (unsigned)col_int(s, id, 16);
-    /* ';'-joined text forms, written only by blackouts_text() below */
-    char text[DN_CUSTOMER_BLACKOUTS * DN_BLACKOUT_TEXT_MAX];
+    /* ';'-joined text forms, written only by dn_store_blackouts_format() */
+    char text[DN_STORE_BLACKOUT_TEXT];
     col_copy(s, id, 17, text, sizeof text);
-    c->n_blackout = 0;
-    for (char *item = text, *next; item && *item && c->n_blackout < DN_CUSTOMER_BLACKOUTS;
-         item = next) {
-        next = strchr(item, ';');
-        if (next)
-            *next++ = '\0';
-        if (dn_blackout_parse(item, &c->blackout[c->n_blackout]) == 0)
-            c->n_blackout++;
-        else
-            dn_log(DN_LOG_ERROR, "store", "customer %lld: unreadable blackout \"%s\" ignored",
-                   (long long)c->id, item);
-    }
-}
-
-/* The ';'-joined text forms of c's blackouts (the blackout column). */
-static void blackouts_text(const dn_customer *c, char *out, size_t size)
-{
-    size_t n = 0;
-    out[0] = '\0';
-    for (int i = 0; i < c->n_blackout && i < DN_CUSTOMER_BLACKOUTS; i++) {
-        char one[DN_BLACKOUT_TEXT_MAX];
-        dn_blackout_format(&c->blackout[i], one);
-        int w = snprintf(out + n, size - n, "%s%s", i ? ";" : "", one);
-        if (w < 0 || (size_t)w >= size - n)
-            break;
-        n += (size_t)w;
-    }
-}
-
-static const char *customer_difference(const dn_customer *a, const dn_customer *b)
-{
-    if (strcmp(a->name, b->name)) return "name";
-    if (strcmp(a->language, b->language)) return "language";
-    if (strcmp(a->timezone, b->timezone)) return "timezone";
-    if (strcmp(a->country, b->country)) return "country";
-    if (strcmp(a->email, b->email)) return "email";
-    if (strcmp(a->phone, b->phone)) return "phone";
-    if (strcmp(a->chat, b->chat)) return "chat";
-    if (a->age != b->age) return "age";
-    if (a->holds != b->holds) return "holds";
-    if (a->hold_until != b->hold_until) return "hold_until";
-    if (a->opt_out != b->opt_out) return "opt_out";
-    if (a->opt_out_confirmed != b->opt_out_confirmed) return "opt_out_confirmed";
-    if (a->third_party != b->third_party) return "third_party";
-    if (a->consent != b->consent) return "consent";
-    if (a->n_blackout != b->n_blackout ||
-        memcmp(a->blackout, b->blackout, sizeof a->blackout[0] * (size_t)a->n_blackout))
-        return "blackout";
-    return NULL;
-}
-
-static int validate_customer(const dn_customer *c, dn_err *err)
-{
-    const struct { const char *name, *value; } text[] = {
-        { "external_id", c->external_id }, { "name", c->name },
-        { "language", c->language },       { "timezone", c->timezone },
-        { "country", c->country },         { "email", c->email },
-        { "phone", c->phone },             { "chat", c->chat },
-    };
-    if (!c->external_id[0])
-        return dn_err_set(err, -EINVAL, "external_id", "a customer needs an external id");
-    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
-        if (!dn_utf8_valid(text[i].value))
-            return dn_err_set(err, -EINVAL, text[i].name, "%s is not valid UTF-8", text[i].name);
-    if (c->age < 0 || c->age > 150)
-        return dn_err_set(err, -EINVAL, "age", "age %d is out of range", c->age);
-    return 0;
+    dn_store_blackouts_parse(text, c);
 }
 
 static int customer_id_by_external(maria_store *s, const char *external_id, int64_t *id,
@@ -1531,7 +1359,7 @@ static int maria_upsert_customer(void *ctx, dn_customer *c, dn_upsert_outcome *o
                                  dn_err *err)
 {
     maria_store *s = ctx;
-    int rc = validate_customer(c, err);
+    int rc = dn_store_check_customer(c, err);
     if (rc < 0)
         return rc;
     unit u;
@@ -1548,14 +1376,14 @@ static int maria_upsert_customer(void *ctx, dn_customer *c, dn_upsert_outcome *o
         read_customer(s, ST_CUSTOMER_BY_EXT, &stored, NULL, 0);
         q_done(&s->q[ST_CUSTOMER_BY_EXT]);
     }
-    const char *changed = exists ? customer_difference(c, &stored) : NULL;
+    const char *changed = exists ? dn_store_customer_difference(c, &stored) : NULL;
     if (exists && !changed) {
         c->id = stored.id;
         *outcome = DN_UPSERT_SAME;
         return unit_commit(s, &u, err);
     }
-    char blackout[DN_CUSTOMER_BLACKOUTS * DN_BLACKOUT_TEXT_MAX];
-    blackouts_text(c, blackout, sizeof blackout);
+    char blackout[DN_STORE_BLACKOUT_TEXT];
+    dn_store_blackouts_format(c, blackout, sizeof blackout);
     if (exists)
         rc = q_exec(s, ST_CUSTOMER_UPDATE,
                     PARAMS(PT(c->name), PT(c->language), PT(c->timezone), PT(c->country),
@@ -1574,10 +1402,7 @@ static int maria_upsert_customer(void *ctx, dn_customer *c, dn_upsert_outcome *o
         goto fail;
     c->id = exists ? stored.id : insert_id(s, ST_CUSTOMER_INSERT);
     rc = insert_event(s, c->id, exists ? "customer_updated" : "customer_created",
-                      exists ? json_pack("{s:s, s:s}", "external_id", c->external_id,
-                                         "changed", changed)
-                             : json_pack("{s:s}", "external_id", c->external_id),
-                      now, err);
+                      dn_store_customer_event(c->external_id, changed), now, err);
     if (rc < 0)
         goto fail;
     rc = unit_commit(s, &u, err);
@@ -1661,34 +1486,6 @@ static int close_case_if_settled(maria_store *s, int64_t customer_id, dn_time no
 
 /* ---- invoices ---- */
 
-static bool currency_valid(const char *c)
-{
-    for (int i = 0; i < 3; i++)
-        if (c[i] < 'A' || c[i] > 'Z')
-            return false;
-    return c[3] == '\0';
-}
-
-static int validate_invoice(const dn_invoice *inv, dn_err *err)
-{
-    if (!inv->external_id[0])
-        return dn_err_set(err, -EINVAL, "external_id", "an invoice needs an external id");
-    if (!dn_utf8_valid(inv->external_id))
-        return dn_err_set(err, -EINVAL, "external_id", "external_id is not valid UTF-8");
-    if (!dn_utf8_valid(inv->customer_external_id))
-        return dn_err_set(err, -EINVAL, "customer_id", "customer id is not valid UTF-8");
-    if (!currency_valid(inv->currency))
-        return dn_err_set(err, -EINVAL, "currency", "currency must be 3 capital letters (ISO 4217)");
-    if (inv->amount_minor <= 0 || inv->amount_minor > DN_AMOUNT_MAX)
-        return dn_err_set(err, -EINVAL, "amount_minor", "amount must be 1..%lld minor units",
-                          (long long)DN_AMOUNT_MAX);
-    if (inv->paid_minor < 0 || inv->paid_minor > inv->amount_minor)
-        return dn_err_set(err, -EINVAL, "paid_minor", "paid amount must be 0..amount");
-    if ((unsigned)inv->status >= DN_INV_STATUS_COUNT)
-        return dn_err_set(err, -EINVAL, "status", "unknown invoice status %d", (int)inv->status);
-    return 0;
-}
-
 static int invoice_by_external(maria_store *s, const char *external_id, dn_invoice *out,
                                int64_t *customer_id, dn_err *err)
 {
@@ -1716,7 +1513,7 @@ static int maria_upsert_invoice(void *ctx, dn_invoice *inv, dn_upsert_outcome *o
                                 dn_err *err)
 {
     maria_store *s = ctx;
-    int rc = validate_invoice(inv, err);
+    int rc = dn_store_check_invoice(inv, err);
     if (rc < 0)
         return rc;
     unit u;
@@ -1738,25 +1535,12 @@ static int maria_upsert_invoice(void *ctx, dn_invoice *inv, dn_upsert_outcome *o
     bool exists = rc == 1;
     dn_upsert_outcome result = DN_UPSERT_CREATED;
     if (exists) {
-        if (stored_customer != customer_id) {
-            rc = dn_err_set(err, -EEXIST, "customer_id", "invoice %s belongs to customer %s",
-                            inv->external_id, stored.customer_external_id);
+        rc = dn_store_invoice_change(&stored, stored_customer, inv, customer_id, err);
+        if (rc < 0)
             goto fail;
-        }
-        if (stored.amount_minor != inv->amount_minor) {
-            rc = dn_err_set(err, -EEXIST, "amount_minor", "invoice %s has amount %lld already",
-                            inv->external_id, (long long)stored.amount_minor);
-            goto fail;
-        }
-        if (strcmp(stored.currency, inv->currency) != 0) {
-            rc = dn_err_set(err, -EEXIST, "currency", "invoice %s is in %s already",
-                            inv->external_id, stored.currency);
-            goto fail;
-        }
         inv->id = stored.id;
-        inv->paid_minor = stored.paid_minor;
-        if (stored.status == inv->status && stored.due == inv->due &&
-            stored.issued == inv->issued) {
+        inv->paid_minor = stored.paid_minor;   /* payments own paid_minor once stored */
+        if (rc == 0) {
             *outcome = DN_UPSERT_SAME;
             return unit_commit(s, &u, err);
         }
@@ -1776,14 +1560,8 @@ static int maria_upsert_invoice(void *ctx, dn_invoice *inv, dn_upsert_outcome *o
         goto fail;
     if (!exists)
         inv->id = insert_id(s, ST_INVOICE_INSERT);
-    char due[11];
-    dn_date_format(inv->due, due);
     rc = insert_event(s, customer_id, exists ? "invoice_updated" : "invoice_created",
-                      json_pack("{s:s, s:s, s:I, s:s, s:s}", "external_id", inv->external_id,
-                                "currency", inv->currency, "amount_minor",
-                                (json_int_t)inv->amount_minor, "status",
-                                dn_invoice_status_names[inv->status], "due", due),
-                      now, err);
+                      dn_store_invoice_event(inv), now, err);
     if (rc < 0)
         goto fail;
     rc = touch_customer(s, customer_id, 0, err);
@@ -1818,37 +1596,19 @@ static int maria_get_invoice(void *ctx, const char *external_id, dn_invoice *out
 
 /* ---- payments ---- */
 
-static int validate_payment(const dn_payment *p, dn_err *err)
-{
-    if (!p->external_id[0])
-        return dn_err_set(err, -EINVAL, "external_id", "a payment needs an external id");
-    if (!dn_utf8_valid(p->external_id))
-        return dn_err_set(err, -EINVAL, "external_id", "external_id is not valid UTF-8");
-    if (!dn_utf8_valid(p->customer_external_id))
-        return dn_err_set(err, -EINVAL, "customer_id", "customer id is not valid UTF-8");
-    if (!dn_utf8_valid(p->invoice_external_id))
-        return dn_err_set(err, -EINVAL, "invoice_external_id", "invoice id is not valid UTF-8");
-    if (!currency_valid(p->currency))
-        return dn_err_set(err, -EINVAL, "currency", "currency must be 3 capital letters (ISO 4217)");
-    if (p->amount_minor <= 0 || p->amount_minor > DN_AMOUNT_MAX)
-        return dn_err_set(err, -EINVAL, "amount_minor", "amount must be 1..%lld minor units",
-                          (long long)DN_AMOUNT_MAX);
-    if (p->paid_on == DN_NO_DATE)
-        return dn_err_set(err, -EINVAL, "paid_on", "a payment needs the day it was paid");
-    return 0;
-}
-
-static const char *payment_difference(maria_store *s, const dn_payment *p, int64_t customer_id)
+/* Reads the stored payment row (ST_PAYMENT_BY_EXT) into out and its
+ * customer's store id, as dn_store_payment_difference compares them. */
+static void read_payment(maria_store *s, dn_payment *out, int64_t *customer_id)
 {
     const enum stmt_id id = ST_PAYMENT_BY_EXT;
-    if (col_int(s, id, 1) != customer_id) return "customer_id";
-    if (strcmp(col_text(s, id, 2), p->currency)) return "currency";
-    if (col_int(s, id, 3) != p->amount_minor) return "amount_minor";
-    if (col_date(s, id, 4) != p->paid_on) return "paid_on";
-    if (strcmp(col_text(s, id, 5), p->is_credit_note ? "credit_note" : "payment"))
-        return "is_credit_note";
-    if (strcmp(col_text(s, id, 6), p->invoice_external_id)) return "invoice_external_id";
-    return NULL;
+    memset(out, 0, sizeof *out);
+    out->id = col_int(s, id, 0);
+    *customer_id = col_int(s, id, 1);
+    col_copy(s, id, 2, out->currency, sizeof out->currency);
+    out->amount_minor = col_int(s, id, 3);
+    out->paid_on = col_date(s, id, 4);
+    out->is_credit_note = strcmp(col_text(s, id, 5), "credit_note") == 0;
+    col_copy(s, id, 6, out->invoice_external_id, sizeof out->invoice_external_id);
 }
 
 static int allocate(maria_store *s, int64_t payment_id, int64_t invoice_id, int64_t amount,
@@ -1876,7 +1636,7 @@ static int allocate(maria_store *s, int64_t payment_id, int64_t invoice_id, int6
 static int maria_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outcome, dn_err *err)
 {
     maria_store *s = ctx;
-    int rc = validate_payment(p, err);
+    int rc = dn_store_check_payment(p, err);
     if (rc < 0)
         return rc;
     unit u;
@@ -1897,9 +1657,12 @@ static int maria_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outcom
     if (rc < 0)
         goto fail;
     if (rc == 1) {
-        const char *field = payment_difference(s, p, customer_id);
-        p->id = col_int(s, ST_PAYMENT_BY_EXT, 0);
+        dn_payment stored;
+        int64_t stored_customer;
+        read_payment(s, &stored, &stored_customer);
         q_done(&s->q[ST_PAYMENT_BY_EXT]);
+        const char *field = dn_store_payment_difference(&stored, stored_customer, p, customer_id);
+        p->id = stored.id;
         if (field) {
             rc = dn_err_set(err, -EEXIST, field, "payment %s was recorded with another %s",
                             p->external_id, field);
@@ -1916,19 +1679,9 @@ static int maria_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outcom
         if (rc == 0)
             rc = dn_err_set(err, -ENOENT, "invoice_external_id", "no invoice %s",
                             p->invoice_external_id);
-        if (rc < 0)
+        if (rc < 0 ||
+            (rc = dn_store_check_named_invoice(p, &named, named_customer, customer_id, err)) < 0)
             goto fail;
-        if (named_customer != customer_id) {
-            rc = dn_err_set(err, -EINVAL, "invoice_external_id",
-                            "invoice %s belongs to customer %s, not %s", p->invoice_external_id,
-                            named.customer_external_id, p->customer_external_id);
-            goto fail;
-        }
-        if (strcmp(named.currency, p->currency) != 0) {
-            rc = dn_err_set(err, -EINVAL, "currency", "payment in %s for invoice %s in %s",
-                            p->currency, p->invoice_external_id, named.currency);
-            goto fail;
-        }
     }
 
     char paid_on[11];
@@ -1943,11 +1696,8 @@ static int maria_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outcom
 
     int64_t remaining = p->amount_minor;
     if (p->invoice_external_id[0]) {
-        int64_t open_amount = named.amount_minor - named.paid_minor;
-        bool remindable = named.status == DN_INV_OPEN || named.status == DN_INV_DISPUTED ||
-                          named.status == DN_INV_ON_HOLD;
-        int64_t share = remaining < open_amount ? remaining : open_amount;
-        if (remindable && share > 0) {
+        int64_t share = dn_store_named_share(&named, remaining);
+        if (share > 0) {
             rc = allocate(s, p->id, named.id, share, customer_id, now, err);
             if (rc < 0)
                 goto fail;
@@ -1973,13 +1723,7 @@ static int maria_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outcom
         }
     }
 
-    rc = insert_event(s, customer_id, kind,
-                      json_pack("{s:s, s:s, s:I, s:I, s:I, s:s}", "external_id", p->external_id,
-                                "currency", p->currency, "amount_minor",
-                                (json_int_t)p->amount_minor, "allocated_minor",
-                                (json_int_t)(p->amount_minor - remaining), "unallocated_minor",
-                                (json_int_t)remaining, "paid_on", paid_on),
-                      now, err);
+    rc = insert_event(s, customer_id, kind, dn_store_payment_event(p, remaining), now, err);
     if (rc < 0)
         goto fail;
     rc = touch_customer(s, customer_id, 0, err);
@@ -2490,26 +2234,16 @@ static int maria_claim_outbox(void *ctx, dn_time now, dn_outbox_item **items, in
     return maria_claim_outbox_channel(ctx, now, NULL, items, max, n, err);
 }
 
-static bool contact_state_known(const char *state)
-{
-    for (int i = 0; i < CONTACT_STATE_COUNT; i++)
-        if (strcmp(state, contact_states[i]) == 0)
-            return true;
-    return false;
-}
-
 static int maria_set_contact_state(void *ctx, int64_t contact_id, const char *state,
                                    const char *provider_id, const char *reason, dn_time at,
                                    dn_err *err)
 {
     maria_store *s = ctx;
-    if (!state || !contact_state_known(state))
-        return dn_err_set(err, -EINVAL, "state", "unknown contact state %s", state ? state : "(null)");
-    if ((provider_id && !dn_utf8_valid(provider_id)) || (reason && !dn_utf8_valid(reason)))
-        return dn_err_set(err, -EINVAL, provider_id && !dn_utf8_valid(provider_id) ?
-                          "provider_id" : "reason", "text is not valid UTF-8");
+    int rc = dn_store_check_contact_state(state, provider_id, reason, err);
+    if (rc < 0)
+        return rc;
     unit u;
-    int rc = unit_begin(s, &u, err);
+    rc = unit_begin(s, &u, err);
     if (rc < 0)
         return rc;
     rc = q_row(s, ST_CONTACT_LOCK, PARAMS(PI(contact_id)), err, "contact state");
@@ -2528,11 +2262,8 @@ static int maria_set_contact_state(void *ctx, int64_t contact_id, const char *st
         goto fail;
     char kind[32];
     snprintf(kind, sizeof kind, "contact_%s", state);
-    json_t *payload = json_pack("{s:I, s:s, s:s*, s:s*}", "contact_id", (json_int_t)contact_id,
-                                "state", state, "provider_id",
-                                provider_id && *provider_id ? provider_id : NULL, "reason",
-                                reason && *reason ? reason : NULL);
-    rc = insert_event(s, customer_id, kind, payload, at, err);
+    rc = insert_event(s, customer_id, kind,
+                      dn_store_contact_event(contact_id, state, provider_id, reason), at, err);
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
@@ -2547,11 +2278,9 @@ static int maria_append_event(void *ctx, int64_t customer_id, const char *kind, 
                               dn_time at, int64_t *event_id, dn_err *err)
 {
     maria_store *s = ctx;
-    if (!kind || !*kind || !dn_utf8_valid(kind))
-        return dn_err_set(err, -EINVAL, "kind", "an event needs a kind");
-    if (payload && !json_is_object(payload))
-        return dn_err_set(err, -EINVAL, "payload", "an event payload must be a JSON object");
-    int rc = ensure_connected(s, err);
+    int rc = dn_store_check_event(kind, payload, err);
+    if (rc == 0)
+        rc = ensure_connected(s, err);
     if (rc == 0)
         rc = payload ? insert_event(s, customer_id, kind, json_incref(payload), at, err)
                      : insert_event_text(s, customer_id, kind, "{}", at, err);
@@ -2643,11 +2372,6 @@ static int maria_rollback(void *ctx)
 
 /* ---- reading as JSON ---- */
 
-static bool json_column(const char *name)
-{
-    return strcmp(name, "payload") == 0 || strcmp(name, "files") == 0;
-}
-
 static bool integer_type(enum enum_field_types t)
 {
     return t == MYSQL_TYPE_TINY || t == MYSQL_TYPE_SHORT || t == MYSQL_TYPE_LONG ||
@@ -2675,7 +2399,7 @@ static json_t *row_to_json(maria_store *s, enum stmt_id id)
                  fields[i].type == MYSQL_TYPE_FLOAT)
             value = json_real(strtod(q->buf[i], NULL));
         else {
-            if (json_column(name))
+            if (dn_store_json_column(name))
                 value = json_loadb(q->buf[i], q->len[i], 0, NULL);
             if (!value)
                 value = json_stringn(q->buf[i], q->len[i]);
@@ -2713,18 +2437,11 @@ static int rows_array(maria_store *s, enum stmt_id id, json_t **out, dn_err *err
     return 0;
 }
 
-static int check_limit(int limit, dn_err *err)
-{
-    if (limit <= 0 || limit > LIST_LIMIT_MAX)
-        return dn_err_set(err, -EINVAL, "limit", "limit must be 1..%d", LIST_LIMIT_MAX);
-    return 0;
-}
-
 static int maria_list_customers(void *ctx, const char *after, int limit, json_t **out,
                                 dn_err *err)
 {
     maria_store *s = ctx;
-    int rc = check_limit(limit, err);
+    int rc = dn_store_check_limit(limit, err);
     if (rc == 0)
         rc = ensure_connected(s, err);
     if (rc == 0)
@@ -2737,7 +2454,7 @@ static int list_by_customer(maria_store *s, enum stmt_id all, enum stmt_id one,
                             const char *customer_external_id, const char *after, int limit,
                             json_t **out, dn_err *err, const char *what)
 {
-    int rc = check_limit(limit, err);
+    int rc = dn_store_check_limit(limit, err);
     if (rc == 0)
         rc = ensure_connected(s, err);
     if (rc < 0)
@@ -2783,7 +2500,7 @@ static int maria_list_rows(void *ctx, const char *table, int64_t after_id, int l
         id = ST_LIST_CONTACTS;
     else
         return dn_err_set(err, -EINVAL, "table", "rows can be listed from decisions or contacts");
-    int rc = check_limit(limit, err);
+    int rc = dn_store_check_limit(limit, err);
     if (rc == 0)
         rc = ensure_connected(s, err);
     if (rc == 0)
@@ -2873,10 +2590,7 @@ static int maria_stats(void *ctx, json_t **out, dn_err *err)
         rc = dn_err_set(err, -ENOMEM, NULL, "stats: out of memory");
         goto fail;
     }
-    for (int i = 0; i < CONTACT_STATE_COUNT; i++)
-        json_object_set_new(contacts, contact_states[i], json_integer(0));
-    for (int i = 0; i <= DN_ACT_ERROR; i++)
-        json_object_set_new(decisions, dn_action_names[i], json_integer(0));
+    dn_store_stats_zero(contacts, decisions);
     rc = count_groups(s, ST_STATS_CONTACTS, contacts, err);
     if (rc == 0)
         rc = count_groups(s, ST_STATS_DECISIONS, decisions, err);
@@ -2943,10 +2657,8 @@ static int maria_reschedule_contact(void *ctx, int64_t contact_id, dn_time at,
                 "reschedule contact");
     if (rc < 0)
         goto fail;
-    json_t *payload = json_pack("{s:I, s:I, s:s*}", "contact_id", (json_int_t)contact_id,
-                                "scheduled_at", (json_int_t)at, "reason",
-                                reason && *reason ? reason : NULL);
-    rc = insert_event(s, customer_id, "contact_rescheduled", payload, now, err);
+    rc = insert_event(s, customer_id, "contact_rescheduled",
+                      dn_store_reschedule_event(contact_id, at, reason), now, err);
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
@@ -3024,9 +2736,8 @@ static int maria_mark_in_doubt(void *ctx, dn_time before, dn_time now, int *n, d
             goto fail;
     }
     for (size_t i = 0; i < rows.count; i++) {
-        json_t *payload = json_pack("{s:I, s:s}", "contact_id", (json_int_t)rows.row[i][0],
-                                    "state", "in_doubt");
-        rc = insert_event(s, rows.row[i][1], "contact_in_doubt", payload, now, err);
+        rc = insert_event(s, rows.row[i][1], "contact_in_doubt",
+                          dn_store_contact_event(rows.row[i][0], "in_doubt", NULL, NULL), now, err);
         if (rc < 0)
             goto fail;
     }
@@ -3069,9 +2780,8 @@ static int maria_requeue_sending(void *ctx, const char *channel, dn_time before,
             goto fail;
     }
     for (size_t i = 0; i < rows.count; i++) {
-        json_t *payload = json_pack("{s:I, s:s}", "contact_id", (json_int_t)rows.row[i][0],
-                                    "state", "planned");
-        rc = insert_event(s, rows.row[i][1], "contact_requeued", payload, now, err);
+        rc = insert_event(s, rows.row[i][1], "contact_requeued",
+                          dn_store_contact_event(rows.row[i][0], "planned", NULL, NULL), now, err);
         if (rc < 0)
             goto fail;
     }
@@ -3095,17 +2805,11 @@ static int maria_add_promise(void *ctx, const char *customer_external_id, int64_
                              dn_err *err)
 {
     maria_store *s = ctx;
-    if (amount_minor <= 0)
-        return dn_err_set(err, -EINVAL, "amount_minor",
-                          "amount_minor must be greater than zero (minor units)");
-    if (!currency || !currency_valid(currency))
-        return dn_err_set(err, -EINVAL, "currency", "currency must be an ISO 4217 code");
-    if (due == DN_NO_DATE)
-        return dn_err_set(err, -EINVAL, "due", "a promise needs its due date");
-    if (!customer_external_id || !dn_utf8_valid(customer_external_id))
-        return dn_err_set(err, -EINVAL, "customer_id", "customer id is not valid UTF-8");
+    int rc = dn_store_check_promise(customer_external_id, amount_minor, currency, due, err);
+    if (rc < 0)
+        return rc;
     unit u;
-    int rc = unit_begin(s, &u, err);
+    rc = unit_begin(s, &u, err);
     if (rc < 0)
         return rc;
     int64_t customer_id = 0;
@@ -3120,13 +2824,8 @@ static int maria_add_promise(void *ctx, const char *customer_external_id, int64_
     if (rc < 0)
         goto fail;
     *id = insert_id(s, ST_PROMISE_INSERT);
-    char due_text[11];
-    dn_date_format(due, due_text);
     rc = insert_event(s, customer_id, "promise_made",
-                      json_pack("{s:I, s:I, s:s, s:s}", "promise_id", (json_int_t)*id,
-                                "amount_minor", (json_int_t)amount_minor, "currency", currency,
-                                "due", due_text),
-                      now, err);
+                      dn_store_promise_event(*id, amount_minor, currency, due), now, err);
     if (rc < 0)
         goto fail;
     rc = touch_customer(s, customer_id, 0, err);
@@ -3145,19 +2844,12 @@ static int maria_record_sent(void *ctx, int64_t contact_id, const dn_send_record
                              dn_err *err)
 {
     maria_store *s = ctx;
-    const struct { const char *name, *value; } texts[] = {
-        { "provider_id", r->provider_id }, { "instance", r->instance },
-        { "cost_currency", r->cost_currency }, { "detail", r->detail },
-    };
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        if (texts[i].value && !dn_utf8_valid(texts[i].value))
-            return dn_err_set(err, -EINVAL, texts[i].name, "text is not valid UTF-8");
-    bool costed = r->cost_currency && *r->cost_currency;
-    if (costed && !currency_valid(r->cost_currency))
-        return dn_err_set(err, -EINVAL, "cost_currency",
-                          "currency must be 3 capital letters (ISO 4217)");
+    bool costed;
+    int rc = dn_store_check_send_record(r, &costed, err);
+    if (rc < 0)
+        return rc;
     unit u;
-    int rc = unit_begin(s, &u, err);
+    rc = unit_begin(s, &u, err);
     if (rc < 0)
         return rc;
     rc = q_row(s, ST_CONTACT_BY_ID, PARAMS(PI(contact_id)), err, "record sent");
@@ -3185,15 +2877,8 @@ static int maria_record_sent(void *ctx, int64_t contact_id, const dn_send_record
                        text_or_null(r->detail), PI(contact_id)), err, "record sent");
     if (rc < 0)
         goto fail;
-    json_t *payload = json_pack("{s:I, s:s, s:s*, s:s*}", "contact_id", (json_int_t)contact_id,
-                                "state", "sent", "provider_id",
-                                r->provider_id && *r->provider_id ? r->provider_id : NULL,
-                                "instance", r->instance && *r->instance ? r->instance : NULL);
-    if (payload && costed) {
-        json_object_set_new(payload, "cost_minor", json_integer(r->cost_minor));
-        json_object_set_new(payload, "cost_currency", json_string(r->cost_currency));
-    }
-    rc = insert_event(s, customer_id, "contact_sent", payload, at, err);
+    rc = insert_event(s, customer_id, "contact_sent",
+                      dn_store_sent_event(contact_id, r, costed), at, err);
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
@@ -3210,12 +2895,12 @@ static int find_contact(maria_store *s, int64_t contact_id, const char *idem_key
 {
     bool by_id = contact_id > 0;
     bool has_key = idem_key && *idem_key;
-    if (!by_id && !has_key)
-        return dn_err_set(err, -EINVAL, "contact", "a contact id or an idempotency key is "
-                          "needed");
+    int rc = dn_store_check_contact_key(contact_id, idem_key, err);
+    if (rc < 0)
+        return rc;
     enum stmt_id q = by_id ? ST_CONTACT_BY_ID : ST_CONTACT_BY_KEY;
     qp key = by_id ? PI(contact_id) : PT(idem_key);
-    int rc = q_row(s, q, &key, 1, err, "find contact");
+    rc = q_row(s, q, &key, 1, err, "find contact");
     if (rc < 0)
         return rc;
     bool match = rc == 1;
@@ -3227,10 +2912,7 @@ static int find_contact(maria_store *s, int64_t contact_id, const char *idem_key
             match = false;
         q_done(&s->q[q]);
     }
-    if (!match)
-        return dn_err_set(err, -ENOENT, by_id ? "contact_id" : "idem_key",
-                          "no contact %lld with that idempotency key", (long long)contact_id);
-    return 1;
+    return match ? 1 : dn_store_contact_not_found(contact_id, err);
 }
 
 /* Settles a contact from a delivery report or bounce (store.h). */
@@ -3238,34 +2920,23 @@ static int maria_record_receipt(void *ctx, int64_t contact_id, const char *idem_
                                 const char *state, const char *reason, dn_time at, dn_err *err)
 {
     maria_store *s = ctx;
-    if (!state || (strcmp(state, "delivered") != 0 && strcmp(state, "failed") != 0))
-        return dn_err_set(err, -EINVAL, "state", "a receipt settles a contact as delivered "
-                          "or failed, not %s", state ? state : "(null)");
-    if (reason && !dn_utf8_valid(reason))
-        return dn_err_set(err, -EINVAL, "reason", "text is not valid UTF-8");
-    if (idem_key && !dn_utf8_valid(idem_key))
-        return dn_err_set(err, -EINVAL, "idem_key", "text is not valid UTF-8");
+    int rc = dn_store_check_receipt(state, reason, idem_key, err);
+    if (rc < 0)
+        return rc;
     unit u;
-    int rc = unit_begin(s, &u, err);
+    rc = unit_begin(s, &u, err);
     if (rc < 0)
         return rc;
     int64_t id = 0, customer_id = 0;
     char current[16];
     rc = find_contact(s, contact_id, idem_key, &id, &customer_id, current, sizeof current, err);
+    if (rc >= 0)
+        rc = dn_store_receipt_transition(id, current, state, err);
     if (rc < 0)
         goto fail;
-    static const char *const open_states[] = { "sending", "sent", "in_doubt" };
-    bool open = false;
-    for (size_t i = 0; i < sizeof open_states / sizeof open_states[0]; i++)
-        open |= strcmp(current, open_states[i]) == 0;
-    if (!open && strcmp(current, state) == 0) {
+    if (rc == 0) {
         unit_abort(s, &u);                 /* the same report again: nothing to do */
         return 0;
-    }
-    if (!open) {
-        rc = dn_err_set(err, -EALREADY, "state", "contact %lld is %s; a receipt cannot "
-                        "change it", (long long)id, current);
-        goto fail;
     }
     rc = q_exec(s, ST_CONTACT_FINAL, PARAMS(PT(state), PI(at), PI(at), text_or_null(reason),
                                             PI(id)), err, "receipt");
@@ -3273,10 +2944,8 @@ static int maria_record_receipt(void *ctx, int64_t contact_id, const char *idem_
         goto fail;
     char kind[32];
     snprintf(kind, sizeof kind, "contact_%s", state);
-    json_t *payload = json_pack("{s:I, s:s, s:s, s:s*}", "contact_id", (json_int_t)id, "state",
-                                state, "previous", current, "reason",
-                                reason && *reason ? reason : NULL);
-    rc = insert_event(s, customer_id, kind, payload, at, err);
+    rc = insert_event(s, customer_id, kind,
+                      dn_store_receipt_event(id, state, current, reason), at, err);
     if (rc == 0)
         rc = touch_customer(s, customer_id, 0, err);   /* due under any clock */
     if (rc < 0)
@@ -3293,14 +2962,11 @@ static int maria_opt_out_by_contact(void *ctx, int64_t contact_id, const char *i
                                     dn_err *err)
 {
     maria_store *s = ctx;
-    if (channel_bits == 0 || channel_bits > 15)
-        return dn_err_set(err, -EINVAL, "channel", "no channel to opt out of");
-    if (source && !dn_utf8_valid(source))
-        return dn_err_set(err, -EINVAL, "source", "text is not valid UTF-8");
-    if (idem_key && !dn_utf8_valid(idem_key))
-        return dn_err_set(err, -EINVAL, "idem_key", "text is not valid UTF-8");
+    int rc = dn_store_check_opt_out(channel_bits, source, idem_key, err);
+    if (rc < 0)
+        return rc;
     unit u;
-    int rc = unit_begin(s, &u, err);
+    rc = unit_begin(s, &u, err);
     if (rc < 0)
         return rc;
     int64_t id = 0, customer_id = 0;
@@ -3312,9 +2978,8 @@ static int maria_opt_out_by_contact(void *ctx, int64_t contact_id, const char *i
                 "opt out");
     if (rc < 0)
         goto fail;
-    json_t *payload = json_pack("{s:I, s:i, s:s*}", "contact_id", (json_int_t)id, "channels",
-                                (int)channel_bits, "source", source && *source ? source : NULL);
-    rc = insert_event(s, customer_id, "opt_out", payload, at, err);
+    rc = insert_event(s, customer_id, "opt_out",
+                      dn_store_opt_out_event(id, channel_bits, source), at, err);
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);

@@ -13,8 +13,8 @@
  * of record_result calls can share one commit.
  */
 #include "store.h"
+#include "store-internal.h"
 
-#include <dirent.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -24,8 +24,6 @@
 #define SECONDS_PER_DAY     86400
 #define REPLY_WINDOW_DAYS   90      /* dn_facts.replies counts this far back */
 #define CONTACT_WINDOW_DAYS 35      /* dn_facts.contacts reaches this far back */
-#define MIGRATION_MAX_BYTES (1 << 20)
-#define LIST_LIMIT_MAX      10000
 
 /* ---- statements ---- */
 
@@ -326,13 +324,6 @@ static const char *const stmt_sql[ST_COUNT] = {
         "RETURNING id, customer_id",
 };
 
-/* contact states the schema accepts (contacts.state CHECK) */
-static const char *const contact_states[] = {
-    "planned", "sending", "sent", "delivered", "failed", "answered", "replied",
-    "cancelled", "in_doubt",
-};
-#define CONTACT_STATE_COUNT (int)(sizeof contact_states / sizeof contact_states[0])
-
 typedef struct sqlite_store {
     sqlite3      *db;
     char          owner[33];   /* random per open: contacts.claimed_by of our sends */
@@ -451,15 +442,6 @@ static int bind_failed(sqlite_store *s, int rc, dn_err *err, const char *what)
     return db_fail(s, rc, err, NULL, what);
 }
 
-/* ISO 4217 spelling: exactly three capital letters. */
-static bool currency_valid(const char *c)
-{
-    for (int i = 0; i < 3; i++)
-        if (c[i] < 'A' || c[i] > 'Z')
-            return false;
-    return c[3] == '\0';
-}
-
 /* Resets every statement still stepping, so a failure path never leaves a
  * read open that would pin the WAL or keep a transaction alive. */
 static void reset_busy_statements(sqlite_store *s)
@@ -536,13 +518,10 @@ static int insert_event_text(sqlite_store *s, int64_t customer_id, const char *k
 static int insert_event(sqlite_store *s, int64_t customer_id, const char *kind,
                         json_t *payload, dn_time at, dn_err *err)
 {
-    if (!payload)
-        return dn_err_set(err, -ENOMEM, "payload", "cannot build the %s event", kind);
-    char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(payload);
-    if (!text)
-        return dn_err_set(err, -ENOMEM, "payload", "cannot serialise the %s event", kind);
-    int rc = insert_event_text(s, customer_id, kind, text, at, err);
+    char *text;
+    int rc = dn_store_event_text(payload, kind, &text, err);
+    if (rc == 0)
+        rc = insert_event_text(s, customer_id, kind, text, at, err);
     free(text);
     return rc;
 }
@@ -551,88 +530,21 @@ static int insert_event(sqlite_store *s, int64_t customer_id, const char *kind,
 static int insert_case_event(sqlite_store *s, int64_t customer_id, const char *kind,
                              int64_t case_id, dn_date anchor_due, dn_time at, dn_err *err)
 {
-    char payload[96], anchor[11];
-    dn_date_format(anchor_due, anchor);
-    if (anchor_due == DN_NO_DATE)
-        snprintf(payload, sizeof payload, "{\"case_id\":%lld}", (long long)case_id);
-    else
-        snprintf(payload, sizeof payload, "{\"anchor_due\":\"%s\",\"case_id\":%lld}", anchor,
-                 (long long)case_id);
+    char payload[96];
+    dn_store_case_payload(payload, sizeof payload, case_id, anchor_due);
     return insert_event_text(s, customer_id, kind, payload, at, err);
 }
 
 /* ---- migrations ---- */
-
-typedef struct migration {
-    int  version;
-    char name[256];
-} migration;
-
-/* qsort order of migrations: by version number. */
-static int migration_compare(const void *a, const void *b)
-{
-    const migration *x = a, *y = b;
-    return (x->version > y->version) - (x->version < y->version);
-}
-
-/* "NNN_anything.sql" → NNN (1..999); -1 for any other name. */
-static int migration_version(const char *name)
-{
-    size_t n = strlen(name);
-    if (n < 9 || n >= sizeof ((migration *)0)->name || strcmp(name + n - 4, ".sql") != 0 ||
-        name[3] != '_')
-        return -1;
-    int v = 0;
-    for (int i = 0; i < 3; i++) {
-        if (name[i] < '0' || name[i] > '9')
-            return -1;
-        v = v * 10 + (name[i] - '0');
-    }
-    return v > 0 ? v : -1;
-}
-
-/* Reads a whole migration file (at most MIGRATION_MAX_BYTES) into *out
- * (malloc'd, NUL-terminated; caller frees). */
-static int read_file(const char *path, char **out, dn_err *err)
-{
-    char *text = NULL;
-    int rc = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return dn_err_set(err, -errno, path, "cannot open migration: %s", strerror(errno));
-    text = malloc(MIGRATION_MAX_BYTES + 1);
-    if (!text) {
-        rc = dn_err_set(err, -ENOMEM, path, "out of memory reading migration");
-        goto fail;
-    }
-    size_t n = fread(text, 1, MIGRATION_MAX_BYTES + 1, f);
-    if (ferror(f)) {
-        rc = dn_err_set(err, -EIO, path, "cannot read migration");
-        goto fail;
-    }
-    if (n > MIGRATION_MAX_BYTES) {
-        rc = dn_err_set(err, -E2BIG, path, "migration larger than %d bytes", MIGRATION_MAX_BYTES);
-        goto fail;
-    }
-    text[n] = '\0';
-    fclose(f);
-    *out = text;
-    return 0;
-fail:
-    free(text);
-    fclose(f);
-    return rc;
-}
 
 /* Applies schema_root/sqlite/NNN_*.sql with NNN above the recorded version,
  * in order, each in its own transaction together with its schema_version
  * row. A failing file rolls back alone and stops the open. */
 static int migrate(sqlite_store *s, const char *schema_root, dn_err *err)
 {
-    migration *list = NULL;
-    int count = 0, capacity = 0, rc = 0;
+    dn_migration *list = NULL;
+    int count = 0, rc = 0;
     char *sql = NULL;
-    DIR *dir = NULL;
     char *message = NULL;
 
     if (sqlite3_exec(s->db,
@@ -653,44 +565,16 @@ static int migrate(sqlite_store *s, const char *schema_root, dn_err *err)
     char folder[PATH_MAX];
     if ((size_t)snprintf(folder, sizeof folder, "%s/sqlite", schema_root) >= sizeof folder)
         return dn_err_set(err, -ENAMETOOLONG, "schema_root", "schema folder path too long");
-    dir = opendir(folder);
-    if (!dir)
-        return dn_err_set(err, -errno, folder, "cannot open the migration folder: %s",
-                          strerror(errno));
-    struct dirent *entry;
-    while ((entry = readdir(dir))) {
-        int v = migration_version(entry->d_name);
-        if (v < 0)
-            continue;
-        if (count == capacity) {
-            int grown = capacity ? capacity * 2 : 16;
-            migration *bigger = realloc(list, (size_t)grown * sizeof *bigger);
-            if (!bigger) {
-                rc = dn_err_set(err, -ENOMEM, folder, "out of memory listing migrations");
-                goto done;
-            }
-            list = bigger;
-            capacity = grown;
-        }
-        list[count].version = v;
-        dn_strlcpy(list[count].name, entry->d_name, sizeof list[count].name);
-        count++;
-    }
-    if (count)
-        qsort(list, (size_t)count, sizeof *list, migration_compare);
-    for (int i = 1; i < count; i++)
-        if (list[i].version == list[i - 1].version) {
-            rc = dn_err_set(err, -EINVAL, list[i].name, "two migrations share version %d",
-                            list[i].version);
-            goto done;
-        }
+    rc = dn_store_list_migrations(folder, &list, &count, err);
+    if (rc < 0)
+        return rc;
 
     for (int i = 0; i < count; i++) {
         if (list[i].version <= current)
             continue;
         char path[PATH_MAX + 256];
         snprintf(path, sizeof path, "%s/%s", folder, list[i].name);
-        rc = read_file(path, &sql, err);
+        rc = dn_store_read_migration(path, &sql, err);
         if (rc < 0)
             goto done;
         if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, &message) != SQLITE_OK ||
@@ -726,8 +610,6 @@ done:
     sqlite3_free(message);
     free(sql);
     free(list);
-    if (dir)
-        closedir(dir);
     return rc;
 }
 
@@ -829,36 +711,10 @@ static void read_customer(sqlite3_stmt *st, dn_customer *c, char *persona, size_
     c->opt_out_confirmed = (unsigned)sqlite3_column_int64(st, 14);
     c->third_party = (unsigned)sqlite3_column_int64(st, 15);
     c->consent = (unsigned)sqlite3_column_int64(st, 16);
-    /* ';'-joined text forms, written only by blackouts_text() below */
-    char text[DN_CUSTOMER_BLACKOUTS * DN_BLACKOUT_TEXT_MAX];
+    /* ';'-joined text forms, written only by dn_store_blackouts_format() */
+    char text[DN_STORE_BLACKOUT_TEXT];
     column_text(st, 17, text, sizeof text);
-    c->n_blackout = 0;
-    for (char *item = text, *next; item && *item && c->n_blackout < DN_CUSTOMER_BLACKOUTS;
-         item = next) {
-        next = strchr(item, ';');
-        if (next)
-            *next++ = '\0';
-        if (dn_blackout_parse(item, &c->blackout[c->n_blackout]) == 0)
-            c->n_blackout++;
-        else
-            dn_log(DN_LOG_ERROR, "store", "customer %lld: unreadable blackout \"%s\" ignored",
-                   (long long)c->id, item);
-    }
-}
-
-/* The ';'-joined text forms of c's blackouts (the blackout column). */
-static void blackouts_text(const dn_customer *c, char *out, size_t size)
-{
-    size_t n = 0;
-    out[0] = '\0';
-    for (int i = 0; i < c->n_blackout && i < DN_CUSTOMER_BLACKOUTS; i++) {
-        char one[DN_BLACKOUT_TEXT_MAX];
-        dn_blackout_format(&c->blackout[i], one);
-        int w = snprintf(out + n, size - n, "%s%s", i ? ";" : "", one);
-        if (w < 0 || (size_t)w >= size - n)
-            break;
-        n += (size_t)w;
-    }
+    dn_store_blackouts_parse(text, c);
 }
 
 /* Binds the shared layout of ST_CUSTOMER_INSERT / ST_CUSTOMER_UPDATE. */
@@ -880,53 +736,10 @@ static int bind_customer(sqlite3_stmt *st, const dn_customer *c, dn_time now)
     b |= sqlite3_bind_int64(st, 14, c->opt_out_confirmed);
     b |= sqlite3_bind_int64(st, 15, c->third_party);
     b |= sqlite3_bind_int64(st, 16, c->consent);
-    char text[DN_CUSTOMER_BLACKOUTS * DN_BLACKOUT_TEXT_MAX];
-    blackouts_text(c, text, sizeof text);
+    char text[DN_STORE_BLACKOUT_TEXT];
+    dn_store_blackouts_format(c, text, sizeof text);
     b |= sqlite3_bind_text(st, 17, text, -1, SQLITE_TRANSIENT);
     return b;
-}
-
-/* Name of the first field where a and b differ, NULL when equal. */
-static const char *customer_difference(const dn_customer *a, const dn_customer *b)
-{
-    if (strcmp(a->name, b->name)) return "name";
-    if (strcmp(a->language, b->language)) return "language";
-    if (strcmp(a->timezone, b->timezone)) return "timezone";
-    if (strcmp(a->country, b->country)) return "country";
-    if (strcmp(a->email, b->email)) return "email";
-    if (strcmp(a->phone, b->phone)) return "phone";
-    if (strcmp(a->chat, b->chat)) return "chat";
-    if (a->age != b->age) return "age";
-    if (a->holds != b->holds) return "holds";
-    if (a->hold_until != b->hold_until) return "hold_until";
-    if (a->opt_out != b->opt_out) return "opt_out";
-    if (a->opt_out_confirmed != b->opt_out_confirmed) return "opt_out_confirmed";
-    if (a->third_party != b->third_party) return "third_party";
-    if (a->consent != b->consent) return "consent";
-    if (a->n_blackout != b->n_blackout ||
-        memcmp(a->blackout, b->blackout, sizeof a->blackout[0] * (size_t)a->n_blackout))
-        return "blackout";
-    return NULL;
-}
-
-/* Rejects what the database must never hold: no external id, text that is
- * not UTF-8 (err names the field), an impossible age. */
-static int validate_customer(const dn_customer *c, dn_err *err)
-{
-    const struct { const char *name, *value; } text[] = {
-        { "external_id", c->external_id }, { "name", c->name },
-        { "language", c->language },       { "timezone", c->timezone },
-        { "country", c->country },         { "email", c->email },
-        { "phone", c->phone },             { "chat", c->chat },
-    };
-    if (!c->external_id[0])
-        return dn_err_set(err, -EINVAL, "external_id", "a customer needs an external id");
-    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
-        if (!dn_utf8_valid(text[i].value))
-            return dn_err_set(err, -EINVAL, text[i].name, "%s is not valid UTF-8", text[i].name);
-    if (c->age < 0 || c->age > 150)
-        return dn_err_set(err, -EINVAL, "age", "age %d is out of range", c->age);
-    return 0;
 }
 
 /* Looks a customer id up by external id: 1 found (*id set), 0 not found, or
@@ -953,7 +766,7 @@ static int sqlite_upsert_customer(void *ctx, dn_customer *c, dn_upsert_outcome *
                                   dn_err *err)
 {
     sqlite_store *s = ctx;
-    int rc = validate_customer(c, err);
+    int rc = dn_store_check_customer(c, err);
     if (rc < 0)
         return rc;
     unit u;
@@ -976,7 +789,7 @@ static int sqlite_upsert_customer(void *ctx, dn_customer *c, dn_upsert_outcome *
         read_customer(st, &stored, NULL, 0);
         sqlite3_reset(st);
     }
-    const char *changed = exists ? customer_difference(c, &stored) : NULL;
+    const char *changed = exists ? dn_store_customer_difference(c, &stored) : NULL;
     if (exists && !changed) {
         c->id = stored.id;
         *outcome = DN_UPSERT_SAME;
@@ -989,10 +802,7 @@ static int sqlite_upsert_customer(void *ctx, dn_customer *c, dn_upsert_outcome *
         goto fail;
     c->id = exists ? stored.id : sqlite3_last_insert_rowid(s->db);
     rc = insert_event(s, c->id, exists ? "customer_updated" : "customer_created",
-                      exists ? json_pack("{s:s, s:s}", "external_id", c->external_id,
-                                         "changed", changed)
-                             : json_pack("{s:s}", "external_id", c->external_id),
-                      now, err);
+                      dn_store_customer_event(c->external_id, changed), now, err);
     if (rc < 0)
         goto fail;
     rc = unit_commit(s, &u, err);
@@ -1090,26 +900,6 @@ static int close_case_if_settled(sqlite_store *s, int64_t customer_id, dn_time n
 
 /* ---- invoices ---- */
 
-static int validate_invoice(const dn_invoice *inv, dn_err *err)
-{
-    if (!inv->external_id[0])
-        return dn_err_set(err, -EINVAL, "external_id", "an invoice needs an external id");
-    if (!dn_utf8_valid(inv->external_id))
-        return dn_err_set(err, -EINVAL, "external_id", "external_id is not valid UTF-8");
-    if (!dn_utf8_valid(inv->customer_external_id))
-        return dn_err_set(err, -EINVAL, "customer_id", "customer id is not valid UTF-8");
-    if (!currency_valid(inv->currency))
-        return dn_err_set(err, -EINVAL, "currency", "currency must be 3 capital letters (ISO 4217)");
-    if (inv->amount_minor <= 0 || inv->amount_minor > DN_AMOUNT_MAX)
-        return dn_err_set(err, -EINVAL, "amount_minor", "amount must be 1..%lld minor units",
-                          (long long)DN_AMOUNT_MAX);
-    if (inv->paid_minor < 0 || inv->paid_minor > inv->amount_minor)
-        return dn_err_set(err, -EINVAL, "paid_minor", "paid amount must be 0..amount");
-    if ((unsigned)inv->status >= DN_INV_STATUS_COUNT)
-        return dn_err_set(err, -EINVAL, "status", "unknown invoice status %d", (int)inv->status);
-    return 0;
-}
-
 /* Reads an invoice by external id into out (with stored customer_id): 1
  * found, 0 not found, negative errno. */
 static int invoice_by_external(sqlite_store *s, const char *external_id, dn_invoice *out,
@@ -1148,7 +938,7 @@ static int sqlite_upsert_invoice(void *ctx, dn_invoice *inv, dn_upsert_outcome *
                                  dn_err *err)
 {
     sqlite_store *s = ctx;
-    int rc = validate_invoice(inv, err);
+    int rc = dn_store_check_invoice(inv, err);
     if (rc < 0)
         return rc;
     unit u;
@@ -1172,25 +962,12 @@ static int sqlite_upsert_invoice(void *ctx, dn_invoice *inv, dn_upsert_outcome *
     sqlite3_stmt *st;
     int b;
     if (exists) {
-        if (stored_customer != customer_id) {
-            rc = dn_err_set(err, -EEXIST, "customer_id", "invoice %s belongs to customer %s",
-                            inv->external_id, stored.customer_external_id);
+        rc = dn_store_invoice_change(&stored, stored_customer, inv, customer_id, err);
+        if (rc < 0)
             goto fail;
-        }
-        if (stored.amount_minor != inv->amount_minor) {
-            rc = dn_err_set(err, -EEXIST, "amount_minor", "invoice %s has amount %lld already",
-                            inv->external_id, (long long)stored.amount_minor);
-            goto fail;
-        }
-        if (strcmp(stored.currency, inv->currency) != 0) {
-            rc = dn_err_set(err, -EEXIST, "currency", "invoice %s is in %s already",
-                            inv->external_id, stored.currency);
-            goto fail;
-        }
         inv->id = stored.id;
         inv->paid_minor = stored.paid_minor;   /* payments own paid_minor once stored */
-        if (stored.status == inv->status && stored.due == inv->due &&
-            stored.issued == inv->issued) {
+        if (rc == 0) {
             *outcome = DN_UPSERT_SAME;
             return unit_commit(s, &u, err);
         }
@@ -1218,14 +995,8 @@ static int sqlite_upsert_invoice(void *ctx, dn_invoice *inv, dn_upsert_outcome *
         goto fail;
     if (!exists)
         inv->id = sqlite3_last_insert_rowid(s->db);
-    char due[11];
-    dn_date_format(inv->due, due);
     rc = insert_event(s, customer_id, exists ? "invoice_updated" : "invoice_created",
-                      json_pack("{s:s, s:s, s:I, s:s, s:s}", "external_id", inv->external_id,
-                                "currency", inv->currency, "amount_minor",
-                                (json_int_t)inv->amount_minor, "status",
-                                dn_invoice_status_names[inv->status], "due", due),
-                      now, err);
+                      dn_store_invoice_event(inv), now, err);
     if (rc < 0)
         goto fail;
     rc = sqlite_touch_customer(s, customer_id, 0, err);
@@ -1258,39 +1029,18 @@ static int sqlite_get_invoice(void *ctx, const char *external_id, dn_invoice *ou
 
 /* ---- payments ---- */
 
-static int validate_payment(const dn_payment *p, dn_err *err)
+/* Reads a stored payment row (ST_PAYMENT_BY_EXT) into out and its
+ * customer's store id, as dn_store_payment_difference compares them. */
+static void read_payment(sqlite3_stmt *st, dn_payment *out, int64_t *customer_id)
 {
-    if (!p->external_id[0])
-        return dn_err_set(err, -EINVAL, "external_id", "a payment needs an external id");
-    if (!dn_utf8_valid(p->external_id))
-        return dn_err_set(err, -EINVAL, "external_id", "external_id is not valid UTF-8");
-    if (!dn_utf8_valid(p->customer_external_id))
-        return dn_err_set(err, -EINVAL, "customer_id", "customer id is not valid UTF-8");
-    if (!dn_utf8_valid(p->invoice_external_id))
-        return dn_err_set(err, -EINVAL, "invoice_external_id", "invoice id is not valid UTF-8");
-    if (!currency_valid(p->currency))
-        return dn_err_set(err, -EINVAL, "currency", "currency must be 3 capital letters (ISO 4217)");
-    if (p->amount_minor <= 0 || p->amount_minor > DN_AMOUNT_MAX)
-        return dn_err_set(err, -EINVAL, "amount_minor", "amount must be 1..%lld minor units",
-                          (long long)DN_AMOUNT_MAX);
-    if (p->paid_on == DN_NO_DATE)
-        return dn_err_set(err, -EINVAL, "paid_on", "a payment needs the day it was paid");
-    return 0;
-}
-
-/* Compares a stored payment row (ST_PAYMENT_BY_EXT) with p: the first
- * differing field's name, or NULL when the same payment is sent again. */
-static const char *payment_difference(sqlite3_stmt *st, const dn_payment *p, int64_t customer_id)
-{
-    if (sqlite3_column_int64(st, 1) != customer_id) return "customer_id";
-    if (strcmp((const char *)sqlite3_column_text(st, 2), p->currency)) return "currency";
-    if (sqlite3_column_int64(st, 3) != p->amount_minor) return "amount_minor";
-    if (column_date(st, 4) != p->paid_on) return "paid_on";
-    if (strcmp((const char *)sqlite3_column_text(st, 5),
-               p->is_credit_note ? "credit_note" : "payment")) return "is_credit_note";
-    if (strcmp((const char *)sqlite3_column_text(st, 6), p->invoice_external_id))
-        return "invoice_external_id";
-    return NULL;
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(st, 0);
+    *customer_id = sqlite3_column_int64(st, 1);
+    column_text(st, 2, out->currency, sizeof out->currency);
+    out->amount_minor = sqlite3_column_int64(st, 3);
+    out->paid_on = column_date(st, 4);
+    out->is_credit_note = strcmp((const char *)sqlite3_column_text(st, 5), "credit_note") == 0;
+    column_text(st, 6, out->invoice_external_id, sizeof out->invoice_external_id);
 }
 
 /* Allocates up to amount to one invoice; logs "invoice_paid" when it
@@ -1337,7 +1087,7 @@ static int allocate(sqlite_store *s, int64_t payment_id, int64_t invoice_id, int
 static int sqlite_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outcome, dn_err *err)
 {
     sqlite_store *s = ctx;
-    int rc = validate_payment(p, err);
+    int rc = dn_store_check_payment(p, err);
     if (rc < 0)
         return rc;
     unit u;
@@ -1364,9 +1114,12 @@ static int sqlite_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outco
     if (rc < 0)
         goto fail;
     if (rc == 1) {
-        const char *field = payment_difference(st, p, customer_id);
-        p->id = sqlite3_column_int64(st, 0);
+        dn_payment stored;
+        int64_t stored_customer;
+        read_payment(st, &stored, &stored_customer);
         sqlite3_reset(st);
+        const char *field = dn_store_payment_difference(&stored, stored_customer, p, customer_id);
+        p->id = stored.id;
         if (field) {
             rc = dn_err_set(err, -EEXIST, field, "payment %s was recorded with another %s",
                             p->external_id, field);
@@ -1383,19 +1136,9 @@ static int sqlite_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outco
         if (rc == 0)
             rc = dn_err_set(err, -ENOENT, "invoice_external_id", "no invoice %s",
                             p->invoice_external_id);
-        if (rc < 0)
+        if (rc < 0 ||
+            (rc = dn_store_check_named_invoice(p, &named, named_customer, customer_id, err)) < 0)
             goto fail;
-        if (named_customer != customer_id) {
-            rc = dn_err_set(err, -EINVAL, "invoice_external_id",
-                            "invoice %s belongs to customer %s, not %s", p->invoice_external_id,
-                            named.customer_external_id, p->customer_external_id);
-            goto fail;
-        }
-        if (strcmp(named.currency, p->currency) != 0) {
-            rc = dn_err_set(err, -EINVAL, "currency", "payment in %s for invoice %s in %s",
-                            p->currency, p->invoice_external_id, named.currency);
-            goto fail;
-        }
     }
 
     char paid_on[11];
@@ -1416,11 +1159,8 @@ static int sqlite_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outco
 
     int64_t remaining = p->amount_minor;
     if (p->invoice_external_id[0]) {
-        int64_t open_amount = named.amount_minor - named.paid_minor;
-        bool remindable = named.status == DN_INV_OPEN || named.status == DN_INV_DISPUTED ||
-                          named.status == DN_INV_ON_HOLD;
-        int64_t share = remaining < open_amount ? remaining : open_amount;
-        if (remindable && share > 0) {
+        int64_t share = dn_store_named_share(&named, remaining);
+        if (share > 0) {
             rc = allocate(s, p->id, named.id, share, customer_id, now, err);
             if (rc < 0)
                 goto fail;
@@ -1452,13 +1192,7 @@ static int sqlite_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outco
         }
     }
 
-    rc = insert_event(s, customer_id, kind,
-                      json_pack("{s:s, s:s, s:I, s:I, s:I, s:s}", "external_id", p->external_id,
-                                "currency", p->currency, "amount_minor",
-                                (json_int_t)p->amount_minor, "allocated_minor",
-                                (json_int_t)(p->amount_minor - remaining), "unallocated_minor",
-                                (json_int_t)remaining, "paid_on", paid_on),
-                      now, err);
+    rc = insert_event(s, customer_id, kind, dn_store_payment_event(p, remaining), now, err);
     if (rc < 0)
         goto fail;
     rc = sqlite_touch_customer(s, customer_id, 0, err);
@@ -1690,18 +1424,11 @@ static int sqlite_add_promise(void *ctx, const char *customer_external_id, int64
                               dn_err *err)
 {
     sqlite_store *s = ctx;
-    if (amount_minor <= 0)
-        return dn_err_set(err, -EINVAL, "amount_minor",
-                          "amount_minor must be greater than zero (minor units)");
-    if (!currency || strlen(currency) != 3 || currency[0] < 'A' || currency[0] > 'Z' ||
-        currency[1] < 'A' || currency[1] > 'Z' || currency[2] < 'A' || currency[2] > 'Z')
-        return dn_err_set(err, -EINVAL, "currency", "currency must be an ISO 4217 code");
-    if (due == DN_NO_DATE)
-        return dn_err_set(err, -EINVAL, "due", "a promise needs its due date");
-    if (!customer_external_id || !dn_utf8_valid(customer_external_id))
-        return dn_err_set(err, -EINVAL, "customer_id", "customer id is not valid UTF-8");
+    int rc = dn_store_check_promise(customer_external_id, amount_minor, currency, due, err);
+    if (rc < 0)
+        return rc;
     unit u;
-    int rc = unit_begin(s, &u, true, err);
+    rc = unit_begin(s, &u, true, err);
     if (rc < 0)
         return rc;
     int64_t customer_id = 0;
@@ -1720,13 +1447,8 @@ static int sqlite_add_promise(void *ctx, const char *customer_external_id, int64
     if (rc < 0)
         goto fail;
     *id = sqlite3_last_insert_rowid(s->db);
-    char due_text[11];
-    dn_date_format(due, due_text);
     rc = insert_event(s, customer_id, "promise_made",
-                      json_pack("{s:I, s:I, s:s, s:s}", "promise_id", (json_int_t)*id,
-                                "amount_minor", (json_int_t)amount_minor, "currency", currency,
-                                "due", due_text),
-                      now, err);
+                      dn_store_promise_event(*id, amount_minor, currency, due), now, err);
     if (rc < 0)
         goto fail;
     rc = sqlite_touch_customer(s, customer_id, 0, err);
@@ -2083,14 +1805,6 @@ static int update_contact_returning(sqlite_store *s, sqlite3_stmt *st, int64_t c
     return rc == SQLITE_DONE ? 0 : db_fail(s, rc, err, NULL, what);
 }
 
-static bool contact_state_known(const char *state)
-{
-    for (int i = 0; i < CONTACT_STATE_COUNT; i++)
-        if (strcmp(state, contact_states[i]) == 0)
-            return true;
-    return false;
-}
-
 /* Moves a contact to state (provider id and reason kept when NULL) and logs
  * "contact_<state>". -EINVAL for an unknown state, -ENOENT for an unknown id. */
 static int sqlite_set_contact_state(void *ctx, int64_t contact_id, const char *state,
@@ -2098,13 +1812,11 @@ static int sqlite_set_contact_state(void *ctx, int64_t contact_id, const char *s
                                     dn_err *err)
 {
     sqlite_store *s = ctx;
-    if (!state || !contact_state_known(state))
-        return dn_err_set(err, -EINVAL, "state", "unknown contact state %s", state ? state : "(null)");
-    if ((provider_id && !dn_utf8_valid(provider_id)) || (reason && !dn_utf8_valid(reason)))
-        return dn_err_set(err, -EINVAL, provider_id && !dn_utf8_valid(provider_id) ?
-                          "provider_id" : "reason", "text is not valid UTF-8");
+    int rc = dn_store_check_contact_state(state, provider_id, reason, err);
+    if (rc < 0)
+        return rc;
     unit u;
-    int rc = unit_begin(s, &u, true, err);
+    rc = unit_begin(s, &u, true, err);
     if (rc < 0)
         return rc;
     sqlite3_stmt *st = use(s, ST_CONTACT_STATE);
@@ -2123,12 +1835,8 @@ static int sqlite_set_contact_state(void *ctx, int64_t contact_id, const char *s
         goto fail;
     char kind[32];
     snprintf(kind, sizeof kind, "contact_%s", state);
-    /* "s*" leaves a key out when its value is NULL */
-    json_t *payload = json_pack("{s:I, s:s, s:s*, s:s*}", "contact_id", (json_int_t)contact_id,
-                                "state", state, "provider_id",
-                                provider_id && *provider_id ? provider_id : NULL, "reason",
-                                reason && *reason ? reason : NULL);
-    rc = insert_event(s, customer_id, kind, payload, at, err);
+    rc = insert_event(s, customer_id, kind,
+                      dn_store_contact_event(contact_id, state, provider_id, reason), at, err);
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
@@ -2143,11 +1851,9 @@ static int sqlite_append_event(void *ctx, int64_t customer_id, const char *kind,
                                dn_time at, int64_t *event_id, dn_err *err)
 {
     sqlite_store *s = ctx;
-    if (!kind || !*kind || !dn_utf8_valid(kind))
-        return dn_err_set(err, -EINVAL, "kind", "an event needs a kind");
-    if (payload && !json_is_object(payload))
-        return dn_err_set(err, -EINVAL, "payload", "an event payload must be a JSON object");
-    int rc = payload ? insert_event(s, customer_id, kind, json_incref(payload), at, err)
+    int rc = dn_store_check_event(kind, payload, err);
+    if (rc == 0)
+        rc = payload ? insert_event(s, customer_id, kind, json_incref(payload), at, err)
                      : insert_event_text(s, customer_id, kind, "{}", at, err);
     if (rc == 0 && event_id)
         *event_id = sqlite3_last_insert_rowid(s->db);
@@ -2219,12 +1925,6 @@ static int sqlite_rollback(void *ctx)
 
 /* ---- reading as JSON ---- */
 
-/* Columns whose text is itself JSON and is embedded parsed. */
-static bool json_column(const char *name)
-{
-    return strcmp(name, "payload") == 0 || strcmp(name, "files") == 0;
-}
-
 /* The current row as an object keyed by column name: integers as integers,
  * NULL as null, text as strings (JSON columns parsed). NULL on failure. */
 static json_t *row_to_json(sqlite3_stmt *st)
@@ -2249,7 +1949,7 @@ static json_t *row_to_json(sqlite3_stmt *st)
         default: {
             const char *text = (const char *)sqlite3_column_text(st, i);
             size_t length = (size_t)sqlite3_column_bytes(st, i);
-            if (text && json_column(name))
+            if (text && dn_store_json_column(name))
                 value = json_loadb(text, length, 0, NULL);
             if (!value && text)
                 value = json_stringn(text, length);
@@ -2300,20 +2000,12 @@ static int rows_array(sqlite_store *s, sqlite3_stmt *st, json_t **out, dn_err *e
     return 0;
 }
 
-/* Page sizes are 1..LIST_LIMIT_MAX. */
-static int check_limit(int limit, dn_err *err)
-{
-    if (limit <= 0 || limit > LIST_LIMIT_MAX)
-        return dn_err_set(err, -EINVAL, "limit", "limit must be 1..%d", LIST_LIMIT_MAX);
-    return 0;
-}
-
 /* Customers with external_id > after, in external_id order. */
 static int sqlite_list_customers(void *ctx, const char *after, int limit, json_t **out,
                                  dn_err *err)
 {
     sqlite_store *s = ctx;
-    int rc = check_limit(limit, err);
+    int rc = dn_store_check_limit(limit, err);
     if (rc < 0)
         return rc;
     sqlite3_stmt *st = use(s, ST_CUSTOMER_LIST);
@@ -2330,7 +2022,7 @@ static int list_by_customer(sqlite_store *s, enum stmt_id all, enum stmt_id one,
                             const char *customer_external_id, const char *after, int limit,
                             json_t **out, dn_err *err, const char *what)
 {
-    int rc = check_limit(limit, err);
+    int rc = dn_store_check_limit(limit, err);
     if (rc < 0)
         return rc;
     int64_t customer_id = 0;
@@ -2383,7 +2075,7 @@ static int sqlite_list_rows(void *ctx, const char *table, int64_t after_id, int 
         id = ST_LIST_CONTACTS;
     else
         return dn_err_set(err, -EINVAL, "table", "rows can be listed from decisions or contacts");
-    int rc = check_limit(limit, err);
+    int rc = dn_store_check_limit(limit, err);
     if (rc < 0)
         return rc;
     sqlite3_stmt *st = use(s, id);
@@ -2490,10 +2182,7 @@ static int sqlite_stats(void *ctx, json_t **out, dn_err *err)
         rc = dn_err_set(err, -ENOMEM, NULL, "stats: out of memory");
         goto fail;
     }
-    for (int i = 0; i < CONTACT_STATE_COUNT; i++)
-        json_object_set_new(contacts, contact_states[i], json_integer(0));
-    for (int i = 0; i <= DN_ACT_ERROR; i++)
-        json_object_set_new(decisions, dn_action_names[i], json_integer(0));
+    dn_store_stats_zero(contacts, decisions);
     rc = count_groups(s, ST_STATS_CONTACTS, contacts, err);
     if (rc == 0)
         rc = count_groups(s, ST_STATS_DECISIONS, decisions, err);
@@ -2564,10 +2253,8 @@ static int sqlite_reschedule_contact(void *ctx, int64_t contact_id, dn_time at,
     rc = update_contact_returning(s, st, contact_id, "reschedule contact", "no contact", " waiting to be sent", &customer_id, err);
     if (rc < 0)
         goto fail;
-    json_t *payload = json_pack("{s:I, s:I, s:s*}", "contact_id", (json_int_t)contact_id,
-                                "scheduled_at", (json_int_t)at, "reason",
-                                reason && *reason ? reason : NULL);
-    rc = insert_event(s, customer_id, "contact_rescheduled", payload, now, err);
+    rc = insert_event(s, customer_id, "contact_rescheduled",
+                      dn_store_reschedule_event(contact_id, at, reason), now, err);
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
@@ -2621,9 +2308,8 @@ static int sqlite_mark_in_doubt(void *ctx, dn_time before, dn_time now, int *n, 
         goto fail;
     }
     for (size_t i = 0; i < count; i++) {
-        json_t *payload = json_pack("{s:I, s:s}", "contact_id", (json_int_t)ids[i][0], "state",
-                                    "in_doubt");
-        rc = insert_event(s, ids[i][1], "contact_in_doubt", payload, now, err);
+        rc = insert_event(s, ids[i][1], "contact_in_doubt",
+                          dn_store_contact_event(ids[i][0], "in_doubt", NULL, NULL), now, err);
         if (rc < 0) {
             free(ids);
             goto fail;
@@ -2644,19 +2330,12 @@ static int sqlite_record_sent(void *ctx, int64_t contact_id, const dn_send_recor
                               dn_err *err)
 {
     sqlite_store *s = ctx;
-    const struct { const char *name, *value; } texts[] = {
-        { "provider_id", r->provider_id }, { "instance", r->instance },
-        { "cost_currency", r->cost_currency }, { "detail", r->detail },
-    };
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        if (texts[i].value && !dn_utf8_valid(texts[i].value))
-            return dn_err_set(err, -EINVAL, texts[i].name, "text is not valid UTF-8");
-    bool costed = r->cost_currency && *r->cost_currency;
-    if (costed && !currency_valid(r->cost_currency))
-        return dn_err_set(err, -EINVAL, "cost_currency",
-                          "currency must be 3 capital letters (ISO 4217)");
+    bool costed;
+    int rc = dn_store_check_send_record(r, &costed, err);
+    if (rc < 0)
+        return rc;
     unit u;
-    int rc = unit_begin(s, &u, true, err);
+    rc = unit_begin(s, &u, true, err);
     if (rc < 0)
         return rc;
     sqlite3_stmt *st = use(s, ST_CONTACT_SENT);
@@ -2675,15 +2354,8 @@ static int sqlite_record_sent(void *ctx, int64_t contact_id, const dn_send_recor
     rc = update_contact_returning(s, st, contact_id, "record sent", "no contact", " being sent", &customer_id, err);
     if (rc < 0)
         goto fail;
-    json_t *payload = json_pack("{s:I, s:s, s:s*, s:s*}", "contact_id", (json_int_t)contact_id,
-                                "state", "sent", "provider_id",
-                                r->provider_id && *r->provider_id ? r->provider_id : NULL,
-                                "instance", r->instance && *r->instance ? r->instance : NULL);
-    if (payload && costed) {
-        json_object_set_new(payload, "cost_minor", json_integer(r->cost_minor));
-        json_object_set_new(payload, "cost_currency", json_string(r->cost_currency));
-    }
-    rc = insert_event(s, customer_id, "contact_sent", payload, at, err);
+    rc = insert_event(s, customer_id, "contact_sent",
+                      dn_store_sent_event(contact_id, r, costed), at, err);
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
@@ -2700,14 +2372,14 @@ static int find_contact(sqlite_store *s, int64_t contact_id, const char *idem_ke
 {
     bool by_id = contact_id > 0;
     bool has_key = idem_key && *idem_key;
-    if (!by_id && !has_key)
-        return dn_err_set(err, -EINVAL, "contact", "a contact id or an idempotency key is "
-                          "needed");
+    int rc = dn_store_check_contact_key(contact_id, idem_key, err);
+    if (rc < 0)
+        return rc;
     sqlite3_stmt *st = use(s, by_id ? ST_CONTACT_BY_ID : ST_CONTACT_BY_KEY);
     int b = by_id ? sqlite3_bind_int64(st, 1, contact_id) : bind_text(st, 1, idem_key);
     if (b)
         return bind_failed(s, b, err, "find contact");
-    int rc = step_row(s, st, err, "find contact");
+    rc = step_row(s, st, err, "find contact");
     if (rc < 0)
         return rc;
     bool match = rc == 1;
@@ -2720,10 +2392,7 @@ static int find_contact(sqlite_store *s, int64_t contact_id, const char *idem_ke
             match = false;
         sqlite3_reset(st);
     }
-    if (!match)
-        return dn_err_set(err, -ENOENT, by_id ? "contact_id" : "idem_key",
-                          "no contact %lld with that idempotency key", (long long)contact_id);
-    return 1;
+    return match ? 1 : dn_store_contact_not_found(contact_id, err);
 }
 
 /* Settles a contact from a delivery report or bounce (store.h). */
@@ -2731,34 +2400,23 @@ static int sqlite_record_receipt(void *ctx, int64_t contact_id, const char *idem
                                  const char *state, const char *reason, dn_time at, dn_err *err)
 {
     sqlite_store *s = ctx;
-    if (!state || (strcmp(state, "delivered") != 0 && strcmp(state, "failed") != 0))
-        return dn_err_set(err, -EINVAL, "state", "a receipt settles a contact as delivered "
-                          "or failed, not %s", state ? state : "(null)");
-    if (reason && !dn_utf8_valid(reason))
-        return dn_err_set(err, -EINVAL, "reason", "text is not valid UTF-8");
-    if (idem_key && !dn_utf8_valid(idem_key))
-        return dn_err_set(err, -EINVAL, "idem_key", "text is not valid UTF-8");
+    int rc = dn_store_check_receipt(state, reason, idem_key, err);
+    if (rc < 0)
+        return rc;
     unit u;
-    int rc = unit_begin(s, &u, true, err);
+    rc = unit_begin(s, &u, true, err);
     if (rc < 0)
         return rc;
     int64_t id = 0, customer_id = 0;
     char current[16];
     rc = find_contact(s, contact_id, idem_key, &id, &customer_id, current, sizeof current, err);
+    if (rc >= 0)
+        rc = dn_store_receipt_transition(id, current, state, err);
     if (rc < 0)
         goto fail;
-    static const char *const open_states[] = { "sending", "sent", "in_doubt" };
-    bool open = false;
-    for (size_t i = 0; i < sizeof open_states / sizeof open_states[0]; i++)
-        open |= strcmp(current, open_states[i]) == 0;
-    if (!open && strcmp(current, state) == 0) {
+    if (rc == 0) {
         unit_abort(s, &u);                 /* the same report again: nothing to do */
         return 0;
-    }
-    if (!open) {
-        rc = dn_err_set(err, -EALREADY, "state", "contact %lld is %s; a receipt cannot "
-                        "change it", (long long)id, current);
-        goto fail;
     }
     sqlite3_stmt *st = use(s, ST_CONTACT_FINAL);
     int b = sqlite3_bind_int64(st, 1, id);
@@ -2770,10 +2428,8 @@ static int sqlite_record_receipt(void *ctx, int64_t contact_id, const char *idem
         goto fail;
     char kind[32];
     snprintf(kind, sizeof kind, "contact_%s", state);
-    json_t *payload = json_pack("{s:I, s:s, s:s, s:s*}", "contact_id", (json_int_t)id, "state",
-                                state, "previous", current, "reason",
-                                reason && *reason ? reason : NULL);
-    rc = insert_event(s, customer_id, kind, payload, at, err);
+    rc = insert_event(s, customer_id, kind,
+                      dn_store_receipt_event(id, state, current, reason), at, err);
     if (rc == 0)
         rc = sqlite_touch_customer(s, customer_id, 0, err);   /* due under any clock */
     if (rc < 0)
@@ -2790,14 +2446,11 @@ static int sqlite_opt_out_by_contact(void *ctx, int64_t contact_id, const char *
                                      dn_err *err)
 {
     sqlite_store *s = ctx;
-    if (channel_bits == 0 || channel_bits > 15)
-        return dn_err_set(err, -EINVAL, "channel", "no channel to opt out of");
-    if (source && !dn_utf8_valid(source))
-        return dn_err_set(err, -EINVAL, "source", "text is not valid UTF-8");
-    if (idem_key && !dn_utf8_valid(idem_key))
-        return dn_err_set(err, -EINVAL, "idem_key", "text is not valid UTF-8");
+    int rc = dn_store_check_opt_out(channel_bits, source, idem_key, err);
+    if (rc < 0)
+        return rc;
     unit u;
-    int rc = unit_begin(s, &u, true, err);
+    rc = unit_begin(s, &u, true, err);
     if (rc < 0)
         return rc;
     int64_t id = 0, customer_id = 0;
@@ -2812,9 +2465,8 @@ static int sqlite_opt_out_by_contact(void *ctx, int64_t contact_id, const char *
     rc = b ? bind_failed(s, b, err, "opt out") : run(s, st, err, "opt out");
     if (rc < 0)
         goto fail;
-    json_t *payload = json_pack("{s:I, s:i, s:s*}", "contact_id", (json_int_t)id, "channels",
-                                (int)channel_bits, "source", source && *source ? source : NULL);
-    rc = insert_event(s, customer_id, "opt_out", payload, at, err);
+    rc = insert_event(s, customer_id, "opt_out",
+                      dn_store_opt_out_event(id, channel_bits, source), at, err);
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
@@ -2871,9 +2523,8 @@ static int sqlite_requeue_sending(void *ctx, const char *channel, dn_time before
         goto fail;
     }
     for (size_t i = 0; i < count; i++) {
-        json_t *payload = json_pack("{s:I, s:s}", "contact_id", (json_int_t)rows[i][0], "state",
-                                    "planned");
-        rc = insert_event(s, rows[i][1], "contact_requeued", payload, now, err);
+        rc = insert_event(s, rows[i][1], "contact_requeued",
+                          dn_store_contact_event(rows[i][0], "planned", NULL, NULL), now, err);
         if (rc < 0)
             goto fail;
     }
