@@ -106,8 +106,8 @@ static const char usage_migrate_store[] =
     "Every row keeps its id; the copy is one transaction, so a row MariaDB\n"
     "refuses (named with its table, id and column) leaves the destination empty.\n"
     "Stop the engines writing to the source before copying. Prints the rows\n"
-    "copied per table. The agent queue and webhooks keep their tables on SQLite\n"
-    "only: those are not copied (their rows are counted as left behind).\n"
+    "copied per table. The webhooks keep their tables on SQLite only: those are\n"
+    "not copied (their rows are counted as left behind).\n"
     "Exit 0 when copied, 1 when refused, 2 on a usage error.\n";
 
 static const char usage_migrate[] =

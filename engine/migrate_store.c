@@ -28,6 +28,7 @@ static const struct { const char *name, *order; } tables[DN_MIGRATE_TABLES] = {
     { "decisions", "id" },  { "contacts", "id" },  { "events", "id" },
     /* in load order: MariaDB numbers rulesets.load_order as they arrive */
     { "rulesets", "rowid" },
+    { "agent_tasks", "id" },
 };
 
 /* Migrations of the modules that keep tables on SQLite only (store_ext.h:
@@ -35,7 +36,6 @@ static const struct { const char *name, *order; } tables[DN_MIGRATE_TABLES] = {
  * have no MariaDB counterpart, so they do not count in the schema version
  * compared, and their rows stay behind. */
 static const struct { int version; const char *tables[2]; } sqlite_only[] = {
-    { 10, { "agent_tasks", NULL } },
     { 11, { "webhook_endpoints", "webhook_deliveries" } },
 };
 

@@ -391,7 +391,7 @@ int reply_receive(dn_store *store, const dn_reply_in *in, int promise_days, dn_t
             rc = opt_out_shared_address(db, customer_id, in->channel, address, now, err);
     } else if (kind == DN_REPLY_PROMISE) {
         dn_date due = (dn_date)(now / SECONDS_PER_DAY) + promise_days;
-        rc = agent_promise_insert(db, customer_id, 0, due, now, &promise_id, err);
+        rc = agent_promise_insert(store, customer_id, 0, due, now, &promise_id, err);
         if (rc == -EINVAL) {          /* nothing owed: the reply is only recorded */
             dn_err_clear(err);
             rc = 0;

@@ -30,6 +30,7 @@
  */
 #include "store.h"
 #include "store-internal.h"
+#include "store_modules.h"
 #include "store_mariadb.h"
 
 #include <errmsg.h>
@@ -103,6 +104,16 @@ enum stmt_id {
     ST_CUSTOMER_OPT_OUT, ST_REQUEUE_SELECT, ST_REQUEUE_MARK,
     ST_COUNT
 };
+
+/* The channel modules' statements (store_modules.h) continue the numbering,
+ * so that the same helpers run them; their text is module_sql at the end. */
+enum {
+    MS_TASK_INSERT = ST_COUNT, MS_TASK_BY_CONTACT, MS_TASK_EXPIRE, MS_TASK_PICK, MS_TASK_TAKE,
+    MS_TASK_ROW, MS_TASK_CLOSE, MS_TASK_REQUEUE, MS_TASK_GET, MS_TASK_LIST,
+    MS_CONTACT_OUTCOME,
+    STMT_TOTAL
+};
+static const char *const module_sql[STMT_TOTAL - ST_COUNT];
 
 /* Parameters are positional ('?'); the comment before a statement lists
  * them when the order is not obvious. */
@@ -391,7 +402,7 @@ typedef struct mq {
 typedef struct maria_store {
     MYSQL          *db;
     dn_mariadb_dsn  dsn;
-    mq              q[ST_COUNT];
+    mq              q[STMT_TOTAL];
     bool            connected;    /* db open and every statement prepared */
     bool            broken;       /* the server went away; reconnect before the next use */
     bool            tx_open;      /* inside the caller's begin()/commit() */
@@ -570,15 +581,17 @@ static void mq_release(mq *q)
     memset(q, 0, sizeof *q);
 }
 
-/* Prepares stmt_sql[id] with a text buffer per result column. */
-static int mq_prepare(maria_store *s, enum stmt_id id, dn_err *err)
+/* Prepares statement id (stmt_sql or module_sql) with a text buffer per
+ * result column. */
+static int mq_prepare(maria_store *s, int id, dn_err *err)
 {
     mq *q = &s->q[id];
+    const char *sql = id < ST_COUNT ? stmt_sql[id] : module_sql[id - ST_COUNT];
     q->st = mysql_stmt_init(s->db);
     if (!q->st)
-        return dn_err_set(err, -ENOMEM, NULL, "out of memory preparing statement %d", (int)id);
-    if (mysql_stmt_prepare(q->st, stmt_sql[id], (unsigned long)strlen(stmt_sql[id])))
-        return dn_err_set(err, -EIO, NULL, "cannot prepare statement %d (%s): %s", (int)id, stmt_sql[id],
+        return dn_err_set(err, -ENOMEM, NULL, "out of memory preparing statement %d", id);
+    if (mysql_stmt_prepare(q->st, sql, (unsigned long)strlen(sql)))
+        return dn_err_set(err, -EIO, NULL, "cannot prepare statement %d (%s): %s", id, sql,
                           mysql_stmt_error(q->st));
     q->nparams = (unsigned)mysql_stmt_param_count(q->st);
     q->meta = mysql_stmt_result_metadata(q->st);
@@ -592,11 +605,11 @@ static int mq_prepare(maria_store *s, enum stmt_id id, dn_err *err)
     q->nul = calloc(q->ncols, sizeof *q->nul);
     q->error = calloc(q->ncols, sizeof *q->error);
     if (!q->res || !q->buf || !q->cap || !q->len || !q->nul || !q->error)
-        return dn_err_set(err, -ENOMEM, NULL, "out of memory preparing statement %d", (int)id);
+        return dn_err_set(err, -ENOMEM, NULL, "out of memory preparing statement %d", id);
     for (unsigned i = 0; i < q->ncols; i++) {
         q->buf[i] = malloc(COLUMN_START_SIZE);
         if (!q->buf[i])
-            return dn_err_set(err, -ENOMEM, NULL, "out of memory preparing statement %d", (int)id);
+            return dn_err_set(err, -ENOMEM, NULL, "out of memory preparing statement %d", id);
         q->cap[i] = COLUMN_START_SIZE;
         q->res[i].buffer_type = MYSQL_TYPE_STRING;
         q->res[i].buffer = q->buf[i];
@@ -619,7 +632,7 @@ static void q_done(mq *q)
 
 /* Binds n parameters and executes statement id; a result set is buffered
  * client-side (read it with q_fetch, end with q_done). */
-static int q_exec(maria_store *s, enum stmt_id id, const qp *p, unsigned n, dn_err *err,
+static int q_exec(maria_store *s, int id, const qp *p, unsigned n, dn_err *err,
                   const char *what)
 {
     mq *q = &s->q[id];
@@ -671,7 +684,7 @@ static int q_exec(maria_store *s, enum stmt_id id, const qp *p, unsigned n, dn_e
 /* The next row: 1 (columns readable with col_*), 0 at the end, or a
  * negative errno. A value longer than its buffer grows the buffer and is
  * fetched again, so nothing is cut. */
-static int q_fetch(maria_store *s, enum stmt_id id, dn_err *err, const char *what)
+static int q_fetch(maria_store *s, int id, dn_err *err, const char *what)
 {
     mq *q = &s->q[id];
     int rc = mysql_stmt_fetch(q->st);
@@ -707,7 +720,7 @@ static int q_fetch(maria_store *s, enum stmt_id id, dn_err *err, const char *wha
 
 /* Executes and reads the first row: 1 with the row readable (the caller
  * calls q_done), 0 when there is none, or a negative errno. */
-static int q_row(maria_store *s, enum stmt_id id, const qp *p, unsigned n, dn_err *err,
+static int q_row(maria_store *s, int id, const qp *p, unsigned n, dn_err *err,
                  const char *what)
 {
     int rc = q_exec(s, id, p, n, err, what);
@@ -719,27 +732,27 @@ static int q_row(maria_store *s, enum stmt_id id, const qp *p, unsigned n, dn_er
     return rc;
 }
 
-static bool col_null(maria_store *s, enum stmt_id id, unsigned i)
+static bool col_null(maria_store *s, int id, unsigned i)
 {
     return s->q[id].nul[i] != 0;
 }
 
-static const char *col_text(maria_store *s, enum stmt_id id, unsigned i)
+static const char *col_text(maria_store *s, int id, unsigned i)
 {
     return s->q[id].buf[i];
 }
 
-static int64_t col_int(maria_store *s, enum stmt_id id, unsigned i)
+static int64_t col_int(maria_store *s, int id, unsigned i)
 {
     return col_null(s, id, i) ? 0 : strtoll(s->q[id].buf[i], NULL, 10);
 }
 
-static void col_copy(maria_store *s, enum stmt_id id, unsigned i, char *dst, size_t size)
+static void col_copy(maria_store *s, int id, unsigned i, char *dst, size_t size)
 {
     dn_strlcpy(dst, col_text(s, id, i), size);
 }
 
-static dn_date col_date(maria_store *s, enum stmt_id id, unsigned i)
+static dn_date col_date(maria_store *s, int id, unsigned i)
 {
     dn_date d;
     if (col_null(s, id, i) || dn_date_parse(col_text(s, id, i), &d) < 0)
@@ -747,12 +760,12 @@ static dn_date col_date(maria_store *s, enum stmt_id id, unsigned i)
     return d;
 }
 
-static uint64_t affected(maria_store *s, enum stmt_id id)
+static uint64_t affected(maria_store *s, int id)
 {
     return (uint64_t)mysql_stmt_affected_rows(s->q[id].st);
 }
 
-static int64_t insert_id(maria_store *s, enum stmt_id id)
+static int64_t insert_id(maria_store *s, int id)
 {
     return (int64_t)mysql_stmt_insert_id(s->q[id].st);
 }
@@ -771,7 +784,7 @@ static int control(maria_store *s, const char *sql, dn_err *err)
 
 static void disconnect(maria_store *s)
 {
-    for (int i = 0; i < ST_COUNT; i++)
+    for (int i = 0; i < STMT_TOTAL; i++)
         mq_release(&s->q[i]);
     if (s->db)
         mysql_close(s->db);
@@ -843,8 +856,8 @@ static int connect_server(maria_store *s, dn_err *err)
 
 static int prepare_all(maria_store *s, dn_err *err)
 {
-    for (int i = 0; i < ST_COUNT; i++) {
-        int rc = mq_prepare(s, (enum stmt_id)i, err);
+    for (int i = 0; i < STMT_TOTAL; i++) {
+        int rc = mq_prepare(s, i, err);
         if (rc < 0)
             return rc;
     }
@@ -909,7 +922,7 @@ static int unit_begin(maria_store *s, unit *u, dn_err *err)
 
 static void release_results(maria_store *s)
 {
-    for (int i = 0; i < ST_COUNT; i++)
+    for (int i = 0; i < STMT_TOTAL; i++)
         if (s->q[i].st)
             q_done(&s->q[i]);
 }
@@ -2381,7 +2394,7 @@ static bool integer_type(enum enum_field_types t)
 /* The current row as an object keyed by column name, the same shape as the
  * SQLite backend's: integers as integers, NULL as null, text (and dates)
  * as strings, JSON columns parsed. NULL on failure. */
-static json_t *row_to_json(maria_store *s, enum stmt_id id)
+static json_t *row_to_json(maria_store *s, int id)
 {
     mq *q = &s->q[id];
     json_t *row = json_object();
@@ -2413,7 +2426,7 @@ static json_t *row_to_json(maria_store *s, enum stmt_id id)
 }
 
 /* Reads every row of executed statement id into a fresh array *out. */
-static int rows_array(maria_store *s, enum stmt_id id, json_t **out, dn_err *err, const char *what)
+static int rows_array(maria_store *s, int id, json_t **out, dn_err *err, const char *what)
 {
     json_t *array = json_array();
     int rc;
@@ -2988,6 +3001,8 @@ fail:
     return rc;
 }
 
+static const dn_store_module_ops maria_module_ops;
+
 const dn_store_ops dn_store_mariadb = {
     .name = "mariadb",
     .open = maria_open,
@@ -3024,4 +3039,192 @@ const dn_store_ops dn_store_mariadb = {
     .record_receipt = maria_record_receipt,
     .opt_out_by_contact = maria_opt_out_by_contact,
     .requeue_sending = maria_requeue_sending,
+    .modules = &maria_module_ops,
+};
+
+/* ---- the channel modules' operations (store_modules.h) ---- */
+
+#define TASK_JSON_SELECT \
+    "SELECT t.id AS id, c.external_id AS customer_id, c.name AS customer_name, " \
+    "c.language AS language, c.phone AS phone, t.contact_id AS contact_id, " \
+    "t.source AS source, t.reason AS reason, t.priority AS priority, t.state AS state, " \
+    "t.agent AS agent, t.taken_until AS taken_until, t.snoozed_until AS snoozed_until, " \
+    "t.outcome AS outcome, t.note AS note, t.created_at AS created_at, " \
+    "t.updated_at AS updated_at FROM agent_tasks t JOIN customers c ON c.id = t.customer_id "
+#define MODULE(id) [(id) - ST_COUNT]
+
+static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
+    /* customer_id, contact_id, source, reason, priority, now, now */
+    MODULE(MS_TASK_INSERT) =
+        "INSERT INTO agent_tasks (customer_id, contact_id, source, reason, priority, state, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
+    MODULE(MS_TASK_BY_CONTACT) = "SELECT id FROM agent_tasks WHERE contact_id = ?",
+    /* now, now: a second taker waits here for the first one's commit */
+    MODULE(MS_TASK_EXPIRE) =
+        "UPDATE agent_tasks SET state = 'open', agent = NULL, taken_until = NULL, "
+        "updated_at = ? WHERE state = 'taken' AND taken_until < ?",
+    /* now: the queue index (state, priority DESC, id) is read in order, so
+     * only the row taken is locked; rows another taker holds are skipped */
+    MODULE(MS_TASK_PICK) =
+        "SELECT id FROM agent_tasks WHERE state = 'open' AND snoozed_until <= ? "
+        "ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED",
+    /* agent, taken_until, now, id */
+    MODULE(MS_TASK_TAKE) =
+        "UPDATE agent_tasks SET state = 'taken', agent = ?, taken_until = ?, updated_at = ? "
+        "WHERE id = ?",
+    MODULE(MS_TASK_ROW) =
+        "SELECT customer_id, COALESCE(contact_id, 0), state, COALESCE(agent, ''), "
+        "COALESCE(taken_until, 0) FROM agent_tasks WHERE id = ? FOR UPDATE",
+    /* outcome, note, now, id */
+    MODULE(MS_TASK_CLOSE) =
+        "UPDATE agent_tasks SET state = 'done', outcome = ?, note = ?, taken_until = NULL, "
+        "updated_at = ? WHERE id = ?",
+    /* until, now, id */
+    MODULE(MS_TASK_REQUEUE) =
+        "UPDATE agent_tasks SET state = 'open', agent = NULL, taken_until = NULL, "
+        "snoozed_until = ?, updated_at = ? WHERE id = ?",
+    MODULE(MS_TASK_GET) = TASK_JSON_SELECT "WHERE t.id = ?",
+    /* state, state, limit */
+    MODULE(MS_TASK_LIST) =
+        TASK_JSON_SELECT "WHERE (? = '' OR t.state = ?) "
+        "ORDER BY t.state = 'done', t.priority DESC, t.id LIMIT ?",
+    /* state, outcome, now, id (NULL keeps) */
+    MODULE(MS_CONTACT_OUTCOME) =
+        "UPDATE contacts SET state = COALESCE(?, state), outcome = COALESCE(?, outcome), "
+        "updated_at = ? WHERE id = ?",
+};
+
+/* Executed statement id's first row as JSON (row_to_json): 1 with *out, 0
+ * when there is none. */
+static int row_object(maria_store *s, int id, json_t **out, dn_err *err, const char *what)
+{
+    int rc = q_fetch(s, id, err, what);
+    if (rc == 1 && !(*out = row_to_json(s, id)))
+        rc = dn_err_set(err, -ENOMEM, NULL, "%s: out of memory", what);
+    q_done(&s->q[id]);
+    return rc;
+}
+
+static int maria_task_create(void *ctx, const dn_task_new *t, dn_time now, int64_t *id,
+                             dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = ensure_connected(s, err);
+    if (rc < 0)
+        return rc;
+    rc = q_exec(s, MS_TASK_INSERT,
+                PARAMS(PI(t->customer_id), id_or_null(t->contact_id), PT(t->source),
+                       PT(t->reason), PI(t->priority), PI(now), PI(now)), err, "agent task");
+    if (rc == 0)
+        *id = insert_id(s, MS_TASK_INSERT);
+    if (rc != -EEXIST || !t->contact_id)
+        return rc;
+    int found = q_row(s, MS_TASK_BY_CONTACT, PARAMS(PI(t->contact_id)), err, "agent task");
+    if (found == 1) {
+        *id = col_int(s, MS_TASK_BY_CONTACT, 0);
+        q_done(&s->q[MS_TASK_BY_CONTACT]);
+    }
+    return found < 0 ? found : rc;
+}
+
+static int maria_task_take(void *ctx, const char *agent, dn_time now, int lease_seconds,
+                           int64_t *id, dn_err *err)
+{
+    maria_store *s = ctx;
+    *id = 0;
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    rc = q_exec(s, MS_TASK_EXPIRE, PARAMS(PI(now), PI(now)), err, "take agent task");
+    if (rc == 0)
+        rc = q_row(s, MS_TASK_PICK, PARAMS(PI(now)), err, "take agent task");
+    if (rc == 1) {
+        int64_t picked = col_int(s, MS_TASK_PICK, 0);
+        q_done(&s->q[MS_TASK_PICK]);
+        rc = q_exec(s, MS_TASK_TAKE, PARAMS(PT(agent), PI(now + lease_seconds), PI(now),
+                                            PI(picked)), err, "take agent task");
+        if (rc == 0)
+            *id = picked;
+    }
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+static int maria_task_lock(void *ctx, int64_t id, dn_task_row *row, dn_err *err)
+{
+    maria_store *s = ctx;
+    const int q = MS_TASK_ROW;
+    int rc = q_row(s, q, PARAMS(PI(id)), err, "agent task");
+    if (rc == 1) {
+        row->customer_id = col_int(s, q, 0);
+        row->contact_id = col_int(s, q, 1);
+        col_copy(s, q, 2, row->state, sizeof row->state);
+        col_copy(s, q, 3, row->agent, sizeof row->agent);
+        row->taken_until = col_int(s, q, 4);
+        q_done(&s->q[q]);
+    }
+    return rc;
+}
+
+static int maria_task_close(void *ctx, int64_t id, const char *outcome, const char *note,
+                            dn_time now, dn_err *err)
+{
+    return q_exec(ctx, MS_TASK_CLOSE, PARAMS(PT(outcome), note ? PT(note) : PNULL, PI(now),
+                                             PI(id)), err, "complete agent task");
+}
+
+static int maria_task_requeue(void *ctx, int64_t id, dn_time until, dn_time now, dn_err *err)
+{
+    return q_exec(ctx, MS_TASK_REQUEUE, PARAMS(PI(until), PI(now), PI(id)), err,
+                  "requeue agent task");
+}
+
+static int maria_task_get(void *ctx, int64_t id, json_t **task, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = ensure_connected(s, err);
+    if (rc == 0)
+        rc = q_exec(s, MS_TASK_GET, PARAMS(PI(id)), err, "agent task");
+    return rc < 0 ? rc : row_object(s, MS_TASK_GET, task, err, "agent task");
+}
+
+static int maria_task_list(void *ctx, const char *state, int limit, json_t **out, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = dn_store_check_limit(limit, err);
+    if (rc == 0)
+        rc = ensure_connected(s, err);
+    if (rc == 0)
+        rc = q_exec(s, MS_TASK_LIST, PARAMS(PT(state), PT(state), PI(limit)), err,
+                    "list agent tasks");
+    return rc < 0 ? rc : rows_array(s, MS_TASK_LIST, out, err, "list agent tasks");
+}
+
+static int maria_contact_outcome(void *ctx, int64_t contact_id, const char *state,
+                                 const char *outcome, dn_time now, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = q_exec(s, MS_CONTACT_OUTCOME,
+                    PARAMS(state ? PT(state) : PNULL, outcome ? PT(outcome) : PNULL, PI(now),
+                           PI(contact_id)), err, "contact outcome");
+    if (rc == 0 && affected(s, MS_CONTACT_OUTCOME) == 0)
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact with id %lld",
+                        (long long)contact_id);
+    return rc;
+}
+
+static const dn_store_module_ops maria_module_ops = {
+    .task_create = maria_task_create,
+    .task_take = maria_task_take,
+    .task_lock = maria_task_lock,
+    .task_close = maria_task_close,
+    .task_requeue = maria_task_requeue,
+    .task_get = maria_task_get,
+    .task_list = maria_task_list,
+    .contact_outcome = maria_contact_outcome,
 };

@@ -14,6 +14,7 @@
  */
 #include "store.h"
 #include "store-internal.h"
+#include "store_modules.h"
 
 #include <limits.h>
 #include <sqlite3.h>
@@ -81,6 +82,16 @@ enum stmt_id {
     ST_CUSTOMER_OPT_OUT, ST_CONTACT_REQUEUE,
     ST_COUNT
 };
+
+/* The channel modules' statements (store_modules.h) continue the numbering,
+ * so that the same helpers run them; their text is module_sql at the end. */
+enum {
+    MS_TASK_INSERT = ST_COUNT, MS_TASK_BY_CONTACT, MS_TASK_EXPIRE, MS_TASK_TAKE, MS_TASK_ROW,
+    MS_TASK_CLOSE, MS_TASK_REQUEUE, MS_TASK_GET, MS_TASK_LIST,
+    MS_CONTACT_OUTCOME,
+    STMT_TOTAL
+};
+static const char *const module_sql[STMT_TOTAL - ST_COUNT];
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -327,7 +338,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 typedef struct sqlite_store {
     sqlite3      *db;
     char          owner[33];   /* random per open: contacts.claimed_by of our sends */
-    sqlite3_stmt *st[ST_COUNT];
+    sqlite3_stmt *st[STMT_TOTAL];
 } sqlite_store;
 
 /* ---- small helpers ---- */
@@ -358,7 +369,7 @@ static int db_fail(sqlite_store *s, int rc, dn_err *err, const char *field, cons
 }
 
 /* The prepared statement id, reset and ready for new bindings. */
-static sqlite3_stmt *use(sqlite_store *s, enum stmt_id id)
+static sqlite3_stmt *use(sqlite_store *s, int id)
 {
     sqlite3_reset(s->st[id]);
     return s->st[id];
@@ -620,7 +631,7 @@ static void sqlite_close(void *ctx)
     sqlite_store *s = ctx;
     if (!s)
         return;
-    for (int i = 0; i < ST_COUNT; i++)
+    for (int i = 0; i < STMT_TOTAL; i++)
         sqlite3_finalize(s->st[i]);
     sqlite3_close(s->db);
     free(s);
@@ -659,12 +670,12 @@ static int sqlite_open(void **ctx, const char *dsn, const char *schema_root, dn_
     rc = migrate(s, schema_root, err);
     if (rc < 0)
         goto fail;
-    for (int i = 0; i < ST_COUNT; i++) {
-        src = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-                                 &s->st[i], NULL);
+    for (int i = 0; i < STMT_TOTAL; i++) {
+        const char *sql = i < ST_COUNT ? stmt_sql[i] : module_sql[i - ST_COUNT];
+        src = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL);
         if (src != SQLITE_OK) {
-            rc = dn_err_set(err, -EIO, NULL, "cannot prepare statement %d (%s): %s", i,
-                            stmt_sql[i], sqlite3_errmsg(s->db));
+            rc = dn_err_set(err, -EIO, NULL, "cannot prepare statement %d (%s): %s", i, sql,
+                            sqlite3_errmsg(s->db));
             goto fail;
         }
     }
@@ -2537,6 +2548,8 @@ fail:
     return rc;
 }
 
+static const dn_store_module_ops sqlite_module_ops;
+
 const dn_store_ops dn_store_sqlite = {
     .name = "sqlite",
     .open = sqlite_open,
@@ -2573,6 +2586,7 @@ const dn_store_ops dn_store_sqlite = {
     .record_receipt = sqlite_record_receipt,
     .opt_out_by_contact = sqlite_opt_out_by_contact,
     .requeue_sending = sqlite_requeue_sending,
+    .modules = &sqlite_module_ops,
 };
 
 /* The connection behind a store opened with dn_store_sqlite, or NULL for any
@@ -2584,3 +2598,216 @@ struct sqlite3 *store_sqlite_db(const dn_store *store)
         return NULL;
     return ((sqlite_store *)store->ctx)->db;
 }
+
+/* ---- the channel modules' operations (store_modules.h) ---- */
+
+#define TASK_JSON_SELECT \
+    "SELECT t.id AS id, c.external_id AS customer_id, c.name AS customer_name, " \
+    "c.language AS language, c.phone AS phone, t.contact_id AS contact_id, " \
+    "t.source AS source, t.reason AS reason, t.priority AS priority, t.state AS state, " \
+    "t.agent AS agent, t.taken_until AS taken_until, t.snoozed_until AS snoozed_until, " \
+    "t.outcome AS outcome, t.note AS note, t.created_at AS created_at, " \
+    "t.updated_at AS updated_at FROM agent_tasks t JOIN customers c ON c.id = t.customer_id "
+#define MODULE(id) [(id) - ST_COUNT]
+
+static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
+    MODULE(MS_TASK_INSERT) =
+        "INSERT INTO agent_tasks (customer_id, contact_id, source, reason, priority, state, "
+        "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?6)",
+    MODULE(MS_TASK_BY_CONTACT) = "SELECT id FROM agent_tasks WHERE contact_id = ?1",
+    MODULE(MS_TASK_EXPIRE) =
+        "UPDATE agent_tasks SET state = 'open', agent = NULL, taken_until = NULL, "
+        "updated_at = ?1 WHERE state = 'taken' AND taken_until < ?1",
+    /* one statement picks and takes the row (the write lock is held) */
+    MODULE(MS_TASK_TAKE) =
+        "UPDATE agent_tasks SET state = 'taken', agent = ?1, taken_until = ?3, updated_at = ?2 "
+        "WHERE id = (SELECT id FROM agent_tasks WHERE state = 'open' AND snoozed_until <= ?2 "
+        "ORDER BY priority DESC, id LIMIT 1) RETURNING id",
+    MODULE(MS_TASK_ROW) =
+        "SELECT customer_id, COALESCE(contact_id, 0), state, COALESCE(agent, ''), "
+        "COALESCE(taken_until, 0) FROM agent_tasks WHERE id = ?1",
+    MODULE(MS_TASK_CLOSE) =
+        "UPDATE agent_tasks SET state = 'done', outcome = ?2, note = ?3, taken_until = NULL, "
+        "updated_at = ?4 WHERE id = ?1",
+    MODULE(MS_TASK_REQUEUE) =
+        "UPDATE agent_tasks SET state = 'open', agent = NULL, taken_until = NULL, "
+        "snoozed_until = ?2, updated_at = ?3 WHERE id = ?1",
+    MODULE(MS_TASK_GET) = TASK_JSON_SELECT "WHERE t.id = ?1",
+    MODULE(MS_TASK_LIST) =
+        TASK_JSON_SELECT "WHERE (?1 = '' OR t.state = ?1) "
+        "ORDER BY t.state = 'done', t.priority DESC, t.id LIMIT ?2",
+    MODULE(MS_CONTACT_OUTCOME) =
+        "UPDATE contacts SET state = COALESCE(?2, state), outcome = COALESCE(?3, outcome), "
+        "updated_at = ?4 WHERE id = ?1",
+};
+
+/* Steps a bound statement to its end (a RETURNING write whose row was
+ * read) and resets it. */
+static int finish(sqlite_store *s, sqlite3_stmt *st, dn_err *err, const char *what)
+{
+    int step = sqlite3_step(st);
+    int rc = step == SQLITE_DONE ? 0 : db_fail(s, step, err, NULL, what);
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* The one row of a bound statement as JSON (row_to_json): 1 with *out, 0
+ * when there is none. */
+static int row_object(sqlite_store *s, sqlite3_stmt *st, json_t **out, dn_err *err,
+                      const char *what)
+{
+    int rc = step_row(s, st, err, what);
+    if (rc == 1) {
+        *out = row_to_json(st);
+        sqlite3_reset(st);
+        if (!*out)
+            rc = dn_err_set(err, -ENOMEM, NULL, "%s: out of memory", what);
+    }
+    return rc;
+}
+
+static int sqlite_task_create(void *ctx, const dn_task_new *t, dn_time now, int64_t *id,
+                              dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, MS_TASK_INSERT);
+    int b = sqlite3_bind_int64(st, 1, t->customer_id);
+    b |= bind_id_or_null(st, 2, t->contact_id);
+    b |= bind_text(st, 3, t->source);
+    b |= bind_text(st, 4, t->reason);
+    b |= sqlite3_bind_int(st, 5, t->priority);
+    b |= sqlite3_bind_int64(st, 6, now);
+    int rc = b ? bind_failed(s, b, err, "agent task") : run(s, st, err, "agent task");
+    if (rc == 0)
+        *id = sqlite3_last_insert_rowid(s->db);
+    if (rc != -EEXIST || !t->contact_id)
+        return rc;
+    st = use(s, MS_TASK_BY_CONTACT);
+    b = sqlite3_bind_int64(st, 1, t->contact_id);
+    int found = b ? bind_failed(s, b, err, "agent task") : step_row(s, st, err, "agent task");
+    if (found == 1) {
+        *id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    return found < 0 ? found : rc;
+}
+
+static int sqlite_task_take(void *ctx, const char *agent, dn_time now, int lease_seconds,
+                            int64_t *id, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    *id = 0;
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = use(s, MS_TASK_EXPIRE);
+    int b = sqlite3_bind_int64(st, 1, now);
+    rc = b ? bind_failed(s, b, err, "take agent task") : run(s, st, err, "take agent task");
+    if (rc < 0)
+        goto fail;
+    st = use(s, MS_TASK_TAKE);
+    b = bind_text(st, 1, agent);
+    b |= sqlite3_bind_int64(st, 2, now);
+    b |= sqlite3_bind_int64(st, 3, now + lease_seconds);
+    rc = b ? bind_failed(s, b, err, "take agent task") : step_row(s, st, err, "take agent task");
+    if (rc == 1) {
+        *id = sqlite3_column_int64(st, 0);
+        rc = finish(s, st, err, "take agent task");
+    }
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+static int sqlite_task_lock(void *ctx, int64_t id, dn_task_row *row, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, MS_TASK_ROW);
+    int b = sqlite3_bind_int64(st, 1, id);
+    int rc = b ? bind_failed(s, b, err, "agent task") : step_row(s, st, err, "agent task");
+    if (rc == 1) {
+        row->customer_id = sqlite3_column_int64(st, 0);
+        row->contact_id = sqlite3_column_int64(st, 1);
+        column_text(st, 2, row->state, sizeof row->state);
+        column_text(st, 3, row->agent, sizeof row->agent);
+        row->taken_until = sqlite3_column_int64(st, 4);
+        sqlite3_reset(st);
+    }
+    return rc;
+}
+
+static int sqlite_task_close(void *ctx, int64_t id, const char *outcome, const char *note,
+                             dn_time now, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, MS_TASK_CLOSE);
+    int b = sqlite3_bind_int64(st, 1, id);
+    b |= bind_text(st, 2, outcome);
+    b |= note ? bind_text(st, 3, note) : sqlite3_bind_null(st, 3);
+    b |= sqlite3_bind_int64(st, 4, now);
+    return b ? bind_failed(s, b, err, "complete agent task")
+             : run(s, st, err, "complete agent task");
+}
+
+static int sqlite_task_requeue(void *ctx, int64_t id, dn_time until, dn_time now, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, MS_TASK_REQUEUE);
+    int b = sqlite3_bind_int64(st, 1, id);
+    b |= sqlite3_bind_int64(st, 2, until);
+    b |= sqlite3_bind_int64(st, 3, now);
+    return b ? bind_failed(s, b, err, "requeue agent task")
+             : run(s, st, err, "requeue agent task");
+}
+
+static int sqlite_task_get(void *ctx, int64_t id, json_t **task, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, MS_TASK_GET);
+    int b = sqlite3_bind_int64(st, 1, id);
+    return b ? bind_failed(s, b, err, "agent task") : row_object(s, st, task, err, "agent task");
+}
+
+static int sqlite_task_list(void *ctx, const char *state, int limit, json_t **out, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    int rc = dn_store_check_limit(limit, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = use(s, MS_TASK_LIST);
+    int b = bind_text(st, 1, state);
+    b |= sqlite3_bind_int(st, 2, limit);
+    return b ? bind_failed(s, b, err, "list agent tasks")
+             : rows_array(s, st, out, err, "list agent tasks");
+}
+
+static int sqlite_contact_outcome(void *ctx, int64_t contact_id, const char *state,
+                                  const char *outcome, dn_time now, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, MS_CONTACT_OUTCOME);
+    int b = sqlite3_bind_int64(st, 1, contact_id);
+    b |= state ? bind_text(st, 2, state) : sqlite3_bind_null(st, 2);
+    b |= outcome ? bind_text(st, 3, outcome) : sqlite3_bind_null(st, 3);
+    b |= sqlite3_bind_int64(st, 4, now);
+    int rc = b ? bind_failed(s, b, err, "contact outcome") : run(s, st, err, "contact outcome");
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact with id %lld",
+                        (long long)contact_id);
+    return rc;
+}
+
+static const dn_store_module_ops sqlite_module_ops = {
+    .task_create = sqlite_task_create,
+    .task_take = sqlite_task_take,
+    .task_lock = sqlite_task_lock,
+    .task_close = sqlite_task_close,
+    .task_requeue = sqlite_task_requeue,
+    .task_get = sqlite_task_get,
+    .task_list = sqlite_task_list,
+    .contact_outcome = sqlite_contact_outcome,
+};

@@ -155,7 +155,7 @@ int voice_event_receive(dn_store *store, const dn_call_event *ev, int promise_da
         goto fail;
     if (key && strcmp(ev->digits, "1") == 0) {
         dn_date due = (dn_date)(now / SECONDS_PER_DAY) + promise_days;
-        rc = agent_promise_insert(db, customer_id, 0, due, now, &promise_id, err);
+        rc = agent_promise_insert(store, customer_id, 0, due, now, &promise_id, err);
         if (rc == -EINVAL) {        /* nothing owed any more: the key press is only recorded */
             dn_err_clear(err);
             rc = 0;

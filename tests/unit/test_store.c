@@ -25,6 +25,7 @@
 
 #include "store.h"
 #include "store_mariadb.h"
+#include "store_modules.h"
 
 #define COUNT(table) (sizeof(table) / sizeof((table)[0]))
 
@@ -290,11 +291,11 @@ static void test_open_dsn(void **state)
         assert_string_equal(err.field, rows[i].field);
         assert_null(s.ops);
     }
-    /* schema/sqlite holds 001 to 004, 010 and 011 (agent queue, webhooks:
-     * SQLite-only modules, store_ext.h); schema/mariadb holds 001 to 004.
+    /* schema/sqlite holds 001 to 004, 010 and 011 (webhooks: SQLite only,
+     * store_ext.h); schema/mariadb holds 001 to 004 and 010 (agent queue).
      * The fixture's store is at its backend's last version; opening it again
      * applies nothing */
-    const int last_version = f->mariadb ? 4 : 11;
+    const int last_version = f->mariadb ? 10 : 11;
     int version = 0;
     dn_err err = { 0 };
     assert_int_equal(f->store.ops->schema_version(f->store.ctx, &version, &err), 0);
@@ -1422,6 +1423,228 @@ static void test_notice_fact(void **state)
     }
 }
 
+/* ---- the channel modules' operations (store_modules.h) ---- */
+
+static const dn_store_module_ops *modules(fixture *f)
+{
+    return f->store.ops->modules;
+}
+
+/* The id of the contact C's first decision planned (record() with a plan). */
+static int64_t planned_contact(fixture *f, const char *customer)
+{
+    json_t *t = timeline(f, customer);
+    int64_t id = json_integer_value(json_object_get(first_contact(t), "id"));
+    json_decref(t);
+    assert_true(id > 0);
+    return id;
+}
+
+static const char *text_of(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Agent tasks: created once per contact, taken best first (priority, then
+ * age) and never twice, back in the queue when a lease ends or a snooze is
+ * over, locked and changed by the module, listed undone first. */
+static void test_agent_tasks(void **state)
+{
+    fixture *f = *state;
+    int64_t c1 = add_customer(f, "C1", "Anna Ozola");
+    int64_t c2 = add_customer(f, "C2", "Boris Petrov");
+    int64_t c3 = add_customer(f, "C3", "Cara Lee");
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    bool duplicate;
+    assert_int_equal(record(f, c1, true, 30, 50, 60, "call brief", &duplicate), 0);
+    int64_t contact = planned_contact(f, "C1");
+    dn_err err = { 0 };
+    const struct {
+        int64_t customer, contact;
+        const char *source;
+        int priority;
+        int rc;
+    } creates[] = {
+        { c1, 0, "reply", 10, 0 },          /* T1 */
+        { c2, 0, "reply", 30, 0 },          /* T2 */
+        { c3, 0, "voice", 30, 0 },          /* T3: T2's priority, younger */
+        { c1, contact, "rules", 20, 0 },    /* T4 */
+        { c1, contact, "rules", 20, -EEXIST },  /* queued before: T4 again */
+        { c1, 0, "robot", 10, -EINVAL },    /* not a source */
+    };
+    int64_t task[5] = { 0 };
+    for (size_t i = 0; i < COUNT(creates); i++) {
+        print_message("create row %zu\n", i);
+        dn_task_new t = { creates[i].customer, creates[i].contact, creates[i].source, "why",
+                          creates[i].priority };
+        int64_t id = 0;
+        dn_err e = { 0 };
+        assert_int_equal(modules(f)->task_create(f->store.ctx, &t, 100, &id, &e),
+                         creates[i].rc);
+        if (i < 4)
+            task[i + 1] = id;
+    }
+    for (int i = 2; i <= 4; i++)
+        assert_true(task[i] > task[i - 1]);
+    /* the duplicate named the task the contact has */
+    dn_task_new again = { c1, contact, "rules", "why", 20 };
+    int64_t id = 0;
+    assert_int_equal(modules(f)->task_create(f->store.ctx, &again, 100, &id, &err), -EEXIST);
+    assert_int_equal(id, task[4]);
+
+    static const struct {
+        dn_time now;
+        const char *agent;
+        int lease;
+        int expect;          /* task number (T1..T4), 0 = nothing waiting */
+    } takes[] = {
+        { 100, "a", 60, 2 },       /* priority 30, the older of the two */
+        { 100, "b", 600, 3 },
+        { 100, "c", 600, 4 },
+        { 100, "d", 600, 1 },
+        { 100, "e", 600, 0 },      /* everything is taken */
+        { 160, "e", 600, 0 },      /* a's lease ends at 160: still a's */
+        { 161, "e", 600, 2 },      /* ... and is over at 161 */
+        { 161, "f", 600, 0 },
+    };
+    for (size_t i = 0; i < COUNT(takes); i++) {
+        print_message("take row %zu: %s at %lld\n", i, takes[i].agent, (long long)takes[i].now);
+        int64_t taken = -1;
+        assert_int_equal(modules(f)->task_take(f->store.ctx, takes[i].agent, takes[i].now,
+                                               takes[i].lease, &taken, &err), 0);
+        assert_int_equal(taken, takes[i].expect ? task[takes[i].expect] : 0);
+    }
+
+    dn_task_row row;
+    assert_int_equal(modules(f)->task_lock(f->store.ctx, task[2], &row, &err), 1);
+    assert_int_equal(row.customer_id, c2);
+    assert_int_equal(row.contact_id, 0);
+    assert_string_equal(row.state, "taken");
+    assert_string_equal(row.agent, "e");
+    assert_int_equal(row.taken_until, 761);
+    assert_int_equal(modules(f)->task_lock(f->store.ctx, task[4], &row, &err), 1);
+    assert_int_equal(row.contact_id, contact);
+    assert_int_equal(modules(f)->task_lock(f->store.ctx, 999999, &row, &err), 0);
+
+    /* T3 back in the queue, snoozed until 500 */
+    assert_int_equal(modules(f)->task_requeue(f->store.ctx, task[3], 500, 170, &err), 0);
+    assert_int_equal(modules(f)->task_lock(f->store.ctx, task[3], &row, &err), 1);
+    assert_string_equal(row.state, "open");
+    assert_string_equal(row.agent, "");
+    assert_int_equal(row.taken_until, 0);
+    static const struct { dn_time now; int expect; } snoozed[] = { { 499, 0 }, { 500, 3 } };
+    for (size_t i = 0; i < COUNT(snoozed); i++) {
+        int64_t taken = -1;
+        assert_int_equal(modules(f)->task_take(f->store.ctx, "g", snoozed[i].now, 600, &taken,
+                                               &err), 0);
+        assert_int_equal(taken, snoozed[i].expect ? task[snoozed[i].expect] : 0);
+    }
+
+    /* T4 done: its row as the API shows it */
+    assert_int_equal(modules(f)->task_close(f->store.ctx, task[4], "promise", "pays Friday",
+                                            180, &err), 0);
+    json_t *got = NULL;
+    assert_int_equal(modules(f)->task_get(f->store.ctx, task[4], &got, &err), 1);
+    assert_int_equal(json_integer_value(json_object_get(got, "id")), task[4]);
+    assert_string_equal(text_of(got, "customer_id"), "C1");
+    assert_string_equal(text_of(got, "customer_name"), "Anna Ozola");
+    assert_string_equal(text_of(got, "language"), "lv");
+    assert_string_equal(text_of(got, "phone"), "+37120000000");
+    assert_int_equal(json_integer_value(json_object_get(got, "contact_id")), contact);
+    assert_string_equal(text_of(got, "source"), "rules");
+    assert_string_equal(text_of(got, "reason"), "why");
+    assert_int_equal(json_integer_value(json_object_get(got, "priority")), 20);
+    assert_string_equal(text_of(got, "state"), "done");
+    assert_string_equal(text_of(got, "agent"), "c");
+    assert_true(json_is_null(json_object_get(got, "taken_until")));
+    assert_int_equal(json_integer_value(json_object_get(got, "snoozed_until")), 0);
+    assert_string_equal(text_of(got, "outcome"), "promise");
+    assert_string_equal(text_of(got, "note"), "pays Friday");
+    assert_int_equal(json_integer_value(json_object_get(got, "created_at")), 100);
+    assert_int_equal(json_integer_value(json_object_get(got, "updated_at")), 180);
+    json_decref(got);
+    got = NULL;
+    assert_int_equal(modules(f)->task_get(f->store.ctx, 999999, &got, &err), 0);
+    assert_null(got);
+
+    static const struct {
+        const char *state;
+        int limit, rc;
+        int expect[5];       /* task numbers in list order, 0-terminated */
+    } lists[] = {
+        { "", 10, 0, { 2, 3, 1, 4, 0 } },   /* undone by priority and id, then done */
+        { "taken", 10, 0, { 2, 3, 1, 0 } },
+        { "done", 10, 0, { 4, 0 } },
+        { "open", 10, 0, { 0 } },
+        { "", 2, 0, { 2, 3, 0 } },
+        { "", 0, -EINVAL, { 0 } },
+    };
+    for (size_t i = 0; i < COUNT(lists); i++) {
+        print_message("list row %zu: '%s'\n", i, lists[i].state);
+        json_t *list = NULL;
+        dn_err e = { 0 };
+        assert_int_equal(modules(f)->task_list(f->store.ctx, lists[i].state, lists[i].limit,
+                                               &list, &e), lists[i].rc);
+        if (lists[i].rc)
+            continue;
+        size_t n = 0;
+        while (lists[i].expect[n])
+            n++;
+        assert_int_equal(json_array_size(list), n);
+        for (size_t k = 0; k < n; k++)
+            assert_int_equal(json_integer_value(json_object_get(json_array_get(list, k), "id")),
+                             task[lists[i].expect[k]]);
+        json_decref(list);
+    }
+}
+
+/* A contact's outcome and state as callbacks and agents record them:
+ * NULL keeps what is there; an unknown contact is -ENOENT. */
+static void test_contact_outcome(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "C1", "Outcome Person");
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    bool duplicate;
+    assert_int_equal(record(f, id, true, 1, 50, 60, "body", &duplicate), 0);
+    int64_t contact = planned_contact(f, "C1");
+    static const struct {
+        const char *state, *outcome;
+        int rc;
+        const char *state_after, *outcome_after;
+    } rows[] = {
+        { NULL, "no_answer", 0, "planned", "no_answer" },
+        { "answered", "conversation", 0, "answered", "conversation" },
+        { "failed", NULL, 0, "failed", "conversation" },
+        { "lost", NULL, -EINVAL, "failed", "conversation" },   /* not a state */
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu\n", i);
+        dn_err err = { 0 };
+        assert_int_equal(modules(f)->contact_outcome(f->store.ctx, contact, rows[i].state,
+                                                     rows[i].outcome, 70 + (dn_time)i, &err),
+                         rows[i].rc);
+        json_t *t = timeline(f, "C1");
+        assert_string_equal(text_of(first_contact(t), "state"), rows[i].state_after);
+        assert_string_equal(text_of(first_contact(t), "outcome"), rows[i].outcome_after);
+        json_decref(t);
+    }
+    dn_err err = { 0 };
+    assert_int_equal(modules(f)->contact_outcome(f->store.ctx, 999999, NULL, "busy", 80, &err),
+                     -ENOENT);
+    /* append_event hands out the id of the event it wrote */
+    int64_t event_id = 0;
+    assert_int_equal(f->store.ops->append_event(f->store.ctx, id, "note", NULL, 90, &event_id,
+                                                &err), 0);
+    json_t *t = timeline(f, "C1");
+    json_t *events = json_object_get(t, "events");
+    json_t *last = json_array_get(events, json_array_size(events) - 1);
+    assert_int_equal(json_integer_value(json_object_get(last, "id")), event_id);
+    assert_string_equal(text_of(last, "kind"), "note");
+    json_decref(t);
+}
+
 /* ---- MariaDB only: DSN, refused data, reconnection ---- */
 
 static void test_mariadb_dsn(void **state)
@@ -1588,6 +1811,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sending_recovery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notice_fact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_agent_tasks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_contact_outcome, setup, teardown),
         cmocka_unit_test(test_mariadb_dsn),
         cmocka_unit_test_setup_teardown(test_mariadb_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mariadb_reconnect, setup, teardown),
