@@ -111,6 +111,9 @@ enum {
     MS_TASK_INSERT = ST_COUNT, MS_TASK_BY_CONTACT, MS_TASK_EXPIRE, MS_TASK_PICK, MS_TASK_TAKE,
     MS_TASK_ROW, MS_TASK_CLOSE, MS_TASK_REQUEUE, MS_TASK_GET, MS_TASK_LIST,
     MS_CONTACT_OUTCOME,
+    MS_WEBHOOK_DISABLE, MS_WEBHOOK_ENDPOINT, MS_WEBHOOK_DUE, MS_WEBHOOK_LOCK, MS_WEBHOOK_EARLIER,
+    MS_WEBHOOK_TAKE, MS_WEBHOOK_READ, MS_WEBHOOK_RECORD, MS_WEBHOOK_RELEASE, MS_WEBHOOK_GET,
+    MS_WEBHOOK_LIST, MS_WEBHOOK_REPLAY,
     STMT_TOTAL
 };
 static const char *const module_sql[STMT_TOTAL - ST_COUNT];
@@ -3051,6 +3054,12 @@ const dn_store_ops dn_store_mariadb = {
     "t.agent AS agent, t.taken_until AS taken_until, t.snoozed_until AS snoozed_until, " \
     "t.outcome AS outcome, t.note AS note, t.created_at AS created_at, " \
     "t.updated_at AS updated_at FROM agent_tasks t JOIN customers c ON c.id = t.customer_id "
+#define DELIVERY_JSON_SELECT \
+    "SELECT d.id AS id, d.endpoint AS endpoint, d.event_id AS event_id, e.kind AS event_type, " \
+    "c.external_id AS customer_id, d.state AS state, d.attempts AS attempts, " \
+    "d.next_attempt_at AS next_attempt_at, d.last_status AS last_status, " \
+    "d.last_error AS last_error, d.delivered_at AS delivered_at FROM webhook_deliveries d " \
+    "JOIN events e ON e.id = d.event_id LEFT JOIN customers c ON c.id = d.customer_id "
 #define MODULE(id) [(id) - ST_COUNT]
 
 static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
@@ -3092,6 +3101,58 @@ static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
     MODULE(MS_CONTACT_OUTCOME) =
         "UPDATE contacts SET state = COALESCE(?, state), outcome = COALESCE(?, outcome), "
         "updated_at = ? WHERE id = ?",
+
+    MODULE(MS_WEBHOOK_DISABLE) = "UPDATE webhook_endpoints SET enabled = 0",
+    MODULE(MS_WEBHOOK_ENDPOINT) =
+        "INSERT INTO webhook_endpoints (name, url, enabled) VALUES (?, ?, 1) "
+        "ON DUPLICATE KEY UPDATE url = VALUES(url), enabled = 1",
+    /* now_ms, now_ms, max: candidates, read without locks (the heads of
+     * their queues as last committed); each is locked and checked below */
+    MODULE(MS_WEBHOOK_DUE) =
+        "SELECT d.id, d.endpoint, d.customer_id FROM webhook_deliveries d "
+        "JOIN webhook_endpoints w ON w.name = d.endpoint AND w.enabled = 1 "
+        "WHERE ((d.state = 'pending' AND d.next_attempt_at <= ?) "
+        "OR (d.state = 'sending' AND d.lease_until < ?)) "
+        "AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.endpoint = d.endpoint "
+        "AND p.customer_id <=> d.customer_id AND p.state IN ('pending', 'sending') "
+        "AND p.id < d.id) ORDER BY d.id LIMIT ?",
+    /* id, now_ms, now_ms: still claimable, and not being claimed elsewhere */
+    MODULE(MS_WEBHOOK_LOCK) =
+        "SELECT id FROM webhook_deliveries WHERE id = ? AND ((state = 'pending' AND "
+        "next_attempt_at <= ?) OR (state = 'sending' AND lease_until < ?)) "
+        "FOR UPDATE SKIP LOCKED",
+    /* endpoint, customer_id, id: an earlier undelivered one of the same
+     * queue; a locking read, so it waits for one another transaction is
+     * writing (an event committed after this candidate's, with a lower id) */
+    MODULE(MS_WEBHOOK_EARLIER) =
+        "SELECT id FROM webhook_deliveries WHERE endpoint = ? AND customer_id <=> ? AND id < ? "
+        "AND state IN ('pending', 'sending') LIMIT 1 FOR UPDATE",
+    /* lease_until, owner, now, id */
+    MODULE(MS_WEBHOOK_TAKE) =
+        "UPDATE webhook_deliveries SET state = 'sending', attempts = attempts + 1, "
+        "lease_until = ?, claimed_by = ?, updated_at = ? WHERE id = ?",
+    MODULE(MS_WEBHOOK_READ) =
+        "SELECT d.id, d.endpoint, d.event_id, d.attempts, e.kind, e.at, e.payload, "
+        "c.external_id FROM webhook_deliveries d JOIN events e ON e.id = d.event_id "
+        "LEFT JOIN customers c ON c.id = d.customer_id WHERE d.id = ?",
+    /* state, status, error, next_ms, state, now, now, id, owner: only while
+     * the claim is still this connection's (state first: MariaDB assigns
+     * left to right) */
+    MODULE(MS_WEBHOOK_RECORD) =
+        "UPDATE webhook_deliveries SET state = ?, last_status = ?, last_error = ?, "
+        "next_attempt_at = ?, delivered_at = CASE WHEN ? = 'delivered' THEN ? "
+        "ELSE delivered_at END, updated_at = ?, lease_until = NULL, claimed_by = NULL "
+        "WHERE id = ? AND state = 'sending' AND claimed_by = ?",
+    MODULE(MS_WEBHOOK_RELEASE) =
+        "UPDATE webhook_deliveries SET state = 'pending', lease_until = NULL, claimed_by = NULL "
+        "WHERE state = 'sending' AND claimed_by = ?",
+    MODULE(MS_WEBHOOK_GET) = DELIVERY_JSON_SELECT "WHERE d.id = ?",
+    /* state, state, after, limit */
+    MODULE(MS_WEBHOOK_LIST) =
+        DELIVERY_JSON_SELECT "WHERE (? = '' OR d.state = ?) AND d.id > ? ORDER BY d.id LIMIT ?",
+    MODULE(MS_WEBHOOK_REPLAY) =
+        "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_at = 0, "
+        "last_error = NULL, last_status = NULL WHERE id = ? AND state IN ('dead', 'delivered')",
 };
 
 /* Executed statement id's first row as JSON (row_to_json): 1 with *out, 0
@@ -3218,6 +3279,195 @@ static int maria_contact_outcome(void *ctx, int64_t contact_id, const char *stat
     return rc;
 }
 
+static int maria_webhook_endpoints(void *ctx, const char *const *names,
+                                   const char *const *urls, int n, dn_err *err)
+{
+    maria_store *s = ctx;
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    rc = q_exec(s, MS_WEBHOOK_DISABLE, NULL, 0, err, "webhook endpoints");
+    for (int i = 0; rc == 0 && i < n; i++)
+        rc = q_exec(s, MS_WEBHOOK_ENDPOINT, PARAMS(PT(names[i]), PT(urls[i])), err,
+                    "webhook endpoints");
+    if (rc < 0) {
+        unit_abort(s, &u);
+        return rc;
+    }
+    return unit_commit(s, &u, err);
+}
+
+/* A candidate of MS_WEBHOOK_DUE becomes this connection's: 1 when claimed,
+ * 0 when another instance is claiming it or an earlier delivery of its
+ * queue is undelivered after all. */
+static int claim_delivery(maria_store *s, int64_t id, const char *endpoint, int64_t customer_id,
+                          bool has_customer, int64_t now_ms, int lease_seconds, dn_err *err)
+{
+    int rc = q_row(s, MS_WEBHOOK_LOCK, PARAMS(PI(id), PI(now_ms), PI(now_ms)), err,
+                   "webhook claim");
+    q_done(&s->q[MS_WEBHOOK_LOCK]);
+    if (rc <= 0)
+        return rc;
+    rc = q_row(s, MS_WEBHOOK_EARLIER,
+               PARAMS(PT(endpoint), has_customer ? PI(customer_id) : PNULL, PI(id)), err,
+               "webhook claim");
+    q_done(&s->q[MS_WEBHOOK_EARLIER]);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    rc = q_exec(s, MS_WEBHOOK_TAKE,
+                PARAMS(PI(now_ms + (int64_t)lease_seconds * 1000), PT(s->owner),
+                       PI(now_ms / 1000), PI(id)), err, "webhook claim");
+    return rc < 0 ? rc : 1;
+}
+
+/* Reads MS_WEBHOOK_READ of id into d (its payload copied). */
+static int read_delivery(maria_store *s, int64_t id, dn_webhook_delivery *d, dn_err *err)
+{
+    const int q = MS_WEBHOOK_READ;
+    int rc = q_row(s, q, PARAMS(PI(id)), err, "webhook claim");
+    if (rc == 0)
+        rc = dn_err_set(err, -EIO, NULL, "webhook delivery %lld vanished", (long long)id);
+    if (rc < 0)
+        return rc;
+    d->payload = strdup(col_null(s, q, 6) ? "{}" : col_text(s, q, 6));
+    d->id = col_int(s, q, 0);
+    col_copy(s, q, 1, d->endpoint, sizeof d->endpoint);
+    d->event_id = col_int(s, q, 2);
+    d->attempts = (int)col_int(s, q, 3);
+    col_copy(s, q, 4, d->kind, sizeof d->kind);
+    d->at = col_int(s, q, 5);
+    d->has_customer = !col_null(s, q, 7);
+    col_copy(s, q, 7, d->customer_external_id, sizeof d->customer_external_id);
+    q_done(&s->q[q]);
+    return d->payload ? 0 : dn_err_set(err, -ENOMEM, NULL, "out of memory reading a webhook "
+                                       "delivery");
+}
+
+/* Candidates are read without locks, then each is locked (SKIP LOCKED:
+ * another instance claiming it at this moment keeps it) and its queue
+ * checked again under locks before it is taken, all in one transaction. */
+static int maria_webhook_claim(void *ctx, int64_t now_ms, int lease_seconds, int max,
+                               dn_webhook_delivery **list, int *n, dn_err *err)
+{
+    maria_store *s = ctx;
+    dn_webhook_delivery *out = NULL;
+    struct candidate { int64_t id, customer_id; bool has_customer; char endpoint[DN_TOKEN_MAX]; }
+        *cand = NULL;
+    int count = 0, found = 0;
+    *list = NULL;
+    *n = 0;
+    if (max <= 0)
+        return 0;
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    out = calloc((size_t)max, sizeof *out);
+    cand = calloc((size_t)max, sizeof *cand);
+    if (!out || !cand) {
+        rc = dn_err_set(err, -ENOMEM, NULL, "out of memory claiming webhook deliveries");
+        goto fail;
+    }
+    const int q = MS_WEBHOOK_DUE;
+    rc = q_exec(s, q, PARAMS(PI(now_ms), PI(now_ms), PI(max)), err, "webhook claim");
+    while (rc == 0 && found < max && (rc = q_fetch(s, q, err, "webhook claim")) == 1) {
+        cand[found].id = col_int(s, q, 0);
+        col_copy(s, q, 1, cand[found].endpoint, sizeof cand[found].endpoint);
+        cand[found].has_customer = !col_null(s, q, 2);
+        cand[found].customer_id = col_int(s, q, 2);
+        found++;
+        rc = 0;
+    }
+    q_done(&s->q[q]);
+    if (rc < 0)
+        goto fail;
+    for (int i = 0; i < found; i++) {
+        rc = claim_delivery(s, cand[i].id, cand[i].endpoint, cand[i].customer_id,
+                            cand[i].has_customer, now_ms, lease_seconds, err);
+        if (rc == 1)
+            rc = read_delivery(s, cand[i].id, &out[count], err);
+        else if (rc == 0)
+            continue;
+        if (rc < 0)
+            goto fail;
+        count++;
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc < 0)
+        goto fail_closed;
+    free(cand);
+    if (count == 0) {
+        free(out);
+        out = NULL;
+    }
+    *list = out;
+    *n = count;
+    return 0;
+fail:
+    unit_abort(s, &u);
+fail_closed:
+    free(cand);
+    dn_webhook_deliveries_free(out, count);
+    return rc;
+}
+
+static int maria_webhook_record(void *ctx, int64_t id, const char *state, long status,
+                                const char *error, int64_t next_attempt_ms, dn_time now,
+                                dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = ensure_connected(s, err);
+    if (rc == 0)
+        rc = q_exec(s, MS_WEBHOOK_RECORD,
+                    PARAMS(PT(state), status < 0 ? PNULL : PI(status), error ? PT(error) : PNULL,
+                           PI(next_attempt_ms), PT(state), PI(now), PI(now), PI(id),
+                           PT(s->owner)), err, "webhook outcome");
+    return rc < 0 ? rc : affected(s, MS_WEBHOOK_RECORD) > 0;
+}
+
+static int maria_webhook_release(void *ctx, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = ensure_connected(s, err);
+    return rc < 0 ? rc : q_exec(s, MS_WEBHOOK_RELEASE, PARAMS(PT(s->owner)), err,
+                                "webhook release");
+}
+
+static int maria_webhook_get(void *ctx, int64_t id, json_t **out, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = ensure_connected(s, err);
+    if (rc == 0)
+        rc = q_exec(s, MS_WEBHOOK_GET, PARAMS(PI(id)), err, "webhook delivery");
+    return rc < 0 ? rc : row_object(s, MS_WEBHOOK_GET, out, err, "webhook delivery");
+}
+
+static int maria_webhook_list(void *ctx, const char *state, int64_t after, int limit,
+                              json_t **out, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = dn_store_check_limit(limit, err);
+    if (rc == 0)
+        rc = ensure_connected(s, err);
+    if (rc == 0)
+        rc = q_exec(s, MS_WEBHOOK_LIST, PARAMS(PT(state), PT(state), PI(after), PI(limit)), err,
+                    "webhook deliveries");
+    return rc < 0 ? rc : rows_array(s, MS_WEBHOOK_LIST, out, err, "webhook deliveries");
+}
+
+static int maria_webhook_replay(void *ctx, int64_t id, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = ensure_connected(s, err);
+    if (rc == 0)
+        rc = q_exec(s, MS_WEBHOOK_REPLAY, PARAMS(PI(id)), err, "webhook replay");
+    if (rc == 0 && affected(s, MS_WEBHOOK_REPLAY) == 0)
+        rc = dn_err_set(err, -EEXIST, "id", "webhook delivery %lld is not dead or delivered",
+                        (long long)id);
+    return rc;
+}
+
 static const dn_store_module_ops maria_module_ops = {
     .task_create = maria_task_create,
     .task_take = maria_task_take,
@@ -3227,4 +3477,11 @@ static const dn_store_module_ops maria_module_ops = {
     .task_get = maria_task_get,
     .task_list = maria_task_list,
     .contact_outcome = maria_contact_outcome,
+    .webhook_endpoints = maria_webhook_endpoints,
+    .webhook_claim = maria_webhook_claim,
+    .webhook_record = maria_webhook_record,
+    .webhook_release = maria_webhook_release,
+    .webhook_get = maria_webhook_get,
+    .webhook_list = maria_webhook_list,
+    .webhook_replay = maria_webhook_replay,
 };

@@ -89,6 +89,8 @@ enum {
     MS_TASK_INSERT = ST_COUNT, MS_TASK_BY_CONTACT, MS_TASK_EXPIRE, MS_TASK_TAKE, MS_TASK_ROW,
     MS_TASK_CLOSE, MS_TASK_REQUEUE, MS_TASK_GET, MS_TASK_LIST,
     MS_CONTACT_OUTCOME,
+    MS_WEBHOOK_DISABLE, MS_WEBHOOK_ENDPOINT, MS_WEBHOOK_DUE, MS_WEBHOOK_TAKE, MS_WEBHOOK_READ,
+    MS_WEBHOOK_RECORD, MS_WEBHOOK_RELEASE, MS_WEBHOOK_GET, MS_WEBHOOK_LIST, MS_WEBHOOK_REPLAY,
     STMT_TOTAL
 };
 static const char *const module_sql[STMT_TOTAL - ST_COUNT];
@@ -2608,6 +2610,12 @@ struct sqlite3 *store_sqlite_db(const dn_store *store)
     "t.agent AS agent, t.taken_until AS taken_until, t.snoozed_until AS snoozed_until, " \
     "t.outcome AS outcome, t.note AS note, t.created_at AS created_at, " \
     "t.updated_at AS updated_at FROM agent_tasks t JOIN customers c ON c.id = t.customer_id "
+#define DELIVERY_JSON_SELECT \
+    "SELECT d.id AS id, d.endpoint AS endpoint, d.event_id AS event_id, e.kind AS event_type, " \
+    "c.external_id AS customer_id, d.state AS state, d.attempts AS attempts, " \
+    "d.next_attempt_at AS next_attempt_at, d.last_status AS last_status, " \
+    "d.last_error AS last_error, d.delivered_at AS delivered_at FROM webhook_deliveries d " \
+    "JOIN events e ON e.id = d.event_id LEFT JOIN customers c ON c.id = d.customer_id "
 #define MODULE(id) [(id) - ST_COUNT]
 
 static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
@@ -2639,6 +2647,43 @@ static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
     MODULE(MS_CONTACT_OUTCOME) =
         "UPDATE contacts SET state = COALESCE(?2, state), outcome = COALESCE(?3, outcome), "
         "updated_at = ?4 WHERE id = ?1",
+
+    MODULE(MS_WEBHOOK_DISABLE) = "UPDATE webhook_endpoints SET enabled = 0",
+    MODULE(MS_WEBHOOK_ENDPOINT) =
+        "INSERT INTO webhook_endpoints (name, url, enabled) VALUES (?1, ?2, 1) "
+        "ON CONFLICT (name) DO UPDATE SET url = excluded.url, enabled = 1",
+    /* ?1 = now (ms): the head of each (endpoint, customer) queue, due or
+     * left by a dead engine whose lease ended */
+    MODULE(MS_WEBHOOK_DUE) =
+        "SELECT d.id FROM webhook_deliveries d "
+        "JOIN webhook_endpoints w ON w.name = d.endpoint AND w.enabled = 1 "
+        "WHERE ((d.state = 'pending' AND d.next_attempt_at <= ?1) "
+        "OR (d.state = 'sending' AND d.lease_until < ?1)) "
+        "AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.endpoint = d.endpoint "
+        "AND p.customer_id IS d.customer_id AND p.state IN ('pending', 'sending') "
+        "AND p.id < d.id) ORDER BY d.id LIMIT ?2",
+    MODULE(MS_WEBHOOK_TAKE) =
+        "UPDATE webhook_deliveries SET state = 'sending', attempts = attempts + 1, "
+        "lease_until = ?2, claimed_by = ?3, updated_at = ?4 WHERE id = ?1",
+    MODULE(MS_WEBHOOK_READ) =
+        "SELECT d.id, d.endpoint, d.event_id, d.attempts, e.kind, e.at, e.payload, "
+        "c.external_id FROM webhook_deliveries d JOIN events e ON e.id = d.event_id "
+        "LEFT JOIN customers c ON c.id = d.customer_id WHERE d.id = ?1",
+    /* only while the claim is still this connection's */
+    MODULE(MS_WEBHOOK_RECORD) =
+        "UPDATE webhook_deliveries SET state = ?2, last_status = ?3, last_error = ?4, "
+        "next_attempt_at = ?5, delivered_at = CASE WHEN ?2 = 'delivered' THEN ?6 "
+        "ELSE delivered_at END, updated_at = ?6, lease_until = NULL, claimed_by = NULL "
+        "WHERE id = ?1 AND state = 'sending' AND claimed_by = ?7",
+    MODULE(MS_WEBHOOK_RELEASE) =
+        "UPDATE webhook_deliveries SET state = 'pending', lease_until = NULL, claimed_by = NULL "
+        "WHERE state = 'sending' AND claimed_by = ?1",
+    MODULE(MS_WEBHOOK_GET) = DELIVERY_JSON_SELECT "WHERE d.id = ?1",
+    MODULE(MS_WEBHOOK_LIST) =
+        DELIVERY_JSON_SELECT "WHERE (?1 = '' OR d.state = ?1) AND d.id > ?2 ORDER BY d.id LIMIT ?3",
+    MODULE(MS_WEBHOOK_REPLAY) =
+        "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_at = 0, "
+        "last_error = NULL, last_status = NULL WHERE id = ?1 AND state IN ('dead', 'delivered')",
 };
 
 /* Steps a bound statement to its end (a RETURNING write whose row was
@@ -2801,6 +2846,183 @@ static int sqlite_contact_outcome(void *ctx, int64_t contact_id, const char *sta
     return rc;
 }
 
+static int sqlite_webhook_endpoints(void *ctx, const char *const *names,
+                                    const char *const *urls, int n, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    rc = run(s, use(s, MS_WEBHOOK_DISABLE), err, "webhook endpoints");
+    for (int i = 0; rc == 0 && i < n; i++) {
+        sqlite3_stmt *st = use(s, MS_WEBHOOK_ENDPOINT);
+        int b = bind_text(st, 1, names[i]);
+        b |= bind_text(st, 2, urls[i]);
+        rc = b ? bind_failed(s, b, err, "webhook endpoints") : run(s, st, err, "webhook endpoints");
+    }
+    if (rc < 0) {
+        unit_abort(s, &u);
+        return rc;
+    }
+    return unit_commit(s, &u, err);
+}
+
+/* Reads MS_WEBHOOK_READ's row into d (its payload copied). */
+static int read_delivery(sqlite3_stmt *st, dn_webhook_delivery *d, dn_err *err)
+{
+    const unsigned char *payload = sqlite3_column_text(st, 6);
+    d->payload = strdup(payload ? (const char *)payload : "{}");
+    if (!d->payload)
+        return dn_err_set(err, -ENOMEM, NULL, "out of memory reading a webhook delivery");
+    d->id = sqlite3_column_int64(st, 0);
+    column_text(st, 1, d->endpoint, sizeof d->endpoint);
+    d->event_id = sqlite3_column_int64(st, 2);
+    d->attempts = sqlite3_column_int(st, 3);
+    column_text(st, 4, d->kind, sizeof d->kind);
+    d->at = sqlite3_column_int64(st, 5);
+    d->has_customer = sqlite3_column_type(st, 7) != SQLITE_NULL;
+    column_text(st, 7, d->customer_external_id, sizeof d->customer_external_id);
+    return 0;
+}
+
+/* The write lock of the unit makes the choice and the claim one step: no
+ * other engine on the file can claim between them. */
+static int sqlite_webhook_claim(void *ctx, int64_t now_ms, int lease_seconds, int max,
+                                dn_webhook_delivery **list, int *n, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    dn_webhook_delivery *out = NULL;
+    int count = 0, step = SQLITE_DONE;
+    *list = NULL;
+    *n = 0;
+    if (max <= 0)
+        return 0;
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    out = calloc((size_t)max, sizeof *out);
+    if (!out) {
+        rc = dn_err_set(err, -ENOMEM, NULL, "out of memory claiming webhook deliveries");
+        goto fail;
+    }
+    /* collect first: the rows are updated below */
+    sqlite3_stmt *st = use(s, MS_WEBHOOK_DUE);
+    int b = sqlite3_bind_int64(st, 1, now_ms);
+    b |= sqlite3_bind_int(st, 2, max);
+    if (b) {
+        rc = bind_failed(s, b, err, "webhook claim");
+        goto fail;
+    }
+    while (count < max && (step = sqlite3_step(st)) == SQLITE_ROW)
+        out[count++].id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (count < max && step != SQLITE_DONE) {
+        count = 0;
+        rc = db_fail(s, step, err, NULL, "webhook claim");
+        goto fail;
+    }
+    for (int i = 0; i < count; i++) {
+        st = use(s, MS_WEBHOOK_TAKE);
+        b = sqlite3_bind_int64(st, 1, out[i].id);
+        b |= sqlite3_bind_int64(st, 2, now_ms + (int64_t)lease_seconds * 1000);
+        b |= bind_text(st, 3, s->owner);
+        b |= sqlite3_bind_int64(st, 4, now_ms / 1000);
+        rc = b ? bind_failed(s, b, err, "webhook claim") : run(s, st, err, "webhook claim");
+        if (rc < 0)
+            goto fail;
+        st = use(s, MS_WEBHOOK_READ);
+        b = sqlite3_bind_int64(st, 1, out[i].id);
+        rc = b ? bind_failed(s, b, err, "webhook claim") : step_row(s, st, err, "webhook claim");
+        if (rc == 1) {
+            rc = read_delivery(st, &out[i], err);
+            sqlite3_reset(st);
+        } else if (rc == 0) {
+            rc = dn_err_set(err, -EIO, NULL, "webhook delivery %lld vanished",
+                            (long long)out[i].id);
+        }
+        if (rc < 0)
+            goto fail;
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc < 0)
+        goto fail_closed;
+    if (count == 0) {
+        free(out);
+        out = NULL;
+    }
+    *list = out;
+    *n = count;
+    return 0;
+fail:
+    unit_abort(s, &u);
+fail_closed:
+    dn_webhook_deliveries_free(out, count);
+    return rc;
+}
+
+static int sqlite_webhook_record(void *ctx, int64_t id, const char *state, long status,
+                                 const char *error, int64_t next_attempt_ms, dn_time now,
+                                 dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, MS_WEBHOOK_RECORD);
+    int b = sqlite3_bind_int64(st, 1, id);
+    b |= bind_text(st, 2, state);
+    b |= status < 0 ? sqlite3_bind_null(st, 3) : sqlite3_bind_int64(st, 3, status);
+    b |= error ? bind_text(st, 4, error) : sqlite3_bind_null(st, 4);
+    b |= sqlite3_bind_int64(st, 5, next_attempt_ms);
+    b |= sqlite3_bind_int64(st, 6, now);
+    b |= bind_text(st, 7, s->owner);
+    int rc = b ? bind_failed(s, b, err, "webhook outcome") : run(s, st, err, "webhook outcome");
+    return rc < 0 ? rc : sqlite3_changes(s->db) > 0;
+}
+
+static int sqlite_webhook_release(void *ctx, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, MS_WEBHOOK_RELEASE);
+    int b = bind_text(st, 1, s->owner);
+    return b ? bind_failed(s, b, err, "webhook release") : run(s, st, err, "webhook release");
+}
+
+static int sqlite_webhook_get(void *ctx, int64_t id, json_t **out, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, MS_WEBHOOK_GET);
+    int b = sqlite3_bind_int64(st, 1, id);
+    return b ? bind_failed(s, b, err, "webhook delivery")
+             : row_object(s, st, out, err, "webhook delivery");
+}
+
+static int sqlite_webhook_list(void *ctx, const char *state, int64_t after, int limit,
+                               json_t **out, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    int rc = dn_store_check_limit(limit, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = use(s, MS_WEBHOOK_LIST);
+    int b = bind_text(st, 1, state);
+    b |= sqlite3_bind_int64(st, 2, after);
+    b |= sqlite3_bind_int(st, 3, limit);
+    return b ? bind_failed(s, b, err, "webhook deliveries")
+             : rows_array(s, st, out, err, "webhook deliveries");
+}
+
+static int sqlite_webhook_replay(void *ctx, int64_t id, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, MS_WEBHOOK_REPLAY);
+    int b = sqlite3_bind_int64(st, 1, id);
+    int rc = b ? bind_failed(s, b, err, "webhook replay") : run(s, st, err, "webhook replay");
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        rc = dn_err_set(err, -EEXIST, "id", "webhook delivery %lld is not dead or delivered",
+                        (long long)id);
+    return rc;
+}
+
 static const dn_store_module_ops sqlite_module_ops = {
     .task_create = sqlite_task_create,
     .task_take = sqlite_task_take,
@@ -2810,4 +3032,11 @@ static const dn_store_module_ops sqlite_module_ops = {
     .task_get = sqlite_task_get,
     .task_list = sqlite_task_list,
     .contact_outcome = sqlite_contact_outcome,
+    .webhook_endpoints = sqlite_webhook_endpoints,
+    .webhook_claim = sqlite_webhook_claim,
+    .webhook_record = sqlite_webhook_record,
+    .webhook_release = sqlite_webhook_release,
+    .webhook_get = sqlite_webhook_get,
+    .webhook_list = sqlite_webhook_list,
+    .webhook_replay = sqlite_webhook_replay,
 };

@@ -291,11 +291,10 @@ static void test_open_dsn(void **state)
         assert_string_equal(err.field, rows[i].field);
         assert_null(s.ops);
     }
-    /* schema/sqlite holds 001 to 004, 010 and 011 (webhooks: SQLite only,
-     * store_ext.h); schema/mariadb holds 001 to 004 and 010 (agent queue).
-     * The fixture's store is at its backend's last version; opening it again
-     * applies nothing */
-    const int last_version = f->mariadb ? 10 : 11;
+    /* schema/sqlite and schema/mariadb hold the same versions: 001 to 004,
+     * 010 (agent queue), 011 and 012 (webhooks). The fixture's store is at
+     * the last one; opening it again applies nothing */
+    const int last_version = 12;
     int version = 0;
     dn_err err = { 0 };
     assert_int_equal(f->store.ops->schema_version(f->store.ctx, &version, &err), 0);
@@ -1645,6 +1644,148 @@ static void test_contact_outcome(void **state)
     json_decref(t);
 }
 
+/* Claims n deliveries on store s at now_ms (lease 10 s); their ids into
+ * ids[] and attempts into attempts[] (either may be NULL). */
+static int claim_deliveries(dn_store *s, int64_t now_ms, int64_t *ids, int *attempts)
+{
+    dn_webhook_delivery *list = NULL;
+    int n = -1;
+    dn_err err = { 0 };
+    assert_int_equal(s->ops->modules->webhook_claim(s->ctx, now_ms, 10, 8, &list, &n, &err), 0);
+    for (int i = 0; i < n; i++) {
+        if (ids)
+            ids[i] = list[i].id;
+        if (attempts)
+            attempts[i] = list[i].attempts;
+    }
+    dn_webhook_deliveries_free(list, n);
+    return n;
+}
+
+/* Webhook deliveries: one per event and enabled endpoint; claimed head of
+ * their (endpoint, customer) queue only, by one store connection at a time
+ * until the lease ends; outcomes count only from the claim's holder;
+ * released, listed, replayed. Two connections stand for two engines. */
+static void test_webhook_claims(void **state)
+{
+    fixture *f = *state;
+    int64_t c1 = add_customer(f, "C1", "Hook One");
+    int64_t c2 = add_customer(f, "C2", "Hook Two");
+    dn_err err = { 0 };
+    const char *names[] = { "crm" }, *urls[] = { "http://127.0.0.1:9/hook" };
+    assert_int_equal(modules(f)->webhook_endpoints(f->store.ctx, names, urls, 1, &err), 0);
+    int64_t customers[] = { c1, c2, c1, 0 }, event[4];
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(f->store.ops->append_event(f->store.ctx, customers[i], "note", NULL,
+                                                    500 + i, &event[i], &err), 0);
+    char schema[4096];
+    schema_root(schema, sizeof schema);
+    dn_store other;
+    assert_int_equal(dn_store_open(&other, f->dsn, schema, &err), 0);
+
+    /* the heads: e1 (C1), e2 (C2), e4 (no customer); e3 waits behind e1 */
+    int64_t ids[8];
+    int attempts[8];
+    assert_int_equal(claim_deliveries(&f->store, 1000, ids, attempts), 3);
+    int64_t d1 = ids[0], d2 = ids[1], d4 = ids[2];
+    assert_int_equal(attempts[0], 1);
+    assert_int_equal(claim_deliveries(&other, 1000, NULL, NULL), 0);
+    assert_int_equal(modules(f)->webhook_record(f->store.ctx, d1, "delivered", 200, NULL, 0,
+                                                1, &err), 1);
+    /* C1's next one may go now, to the other engine */
+    assert_int_equal(claim_deliveries(&other, 1001, ids, NULL), 1);
+    int64_t d3 = ids[0];
+    assert_true(d3 > d2 && d3 < d4);
+    const struct {
+        bool other;
+        int64_t *id;
+        const char *state;
+        long status;
+        const char *error;
+        int64_t next_ms;
+        int rc;
+    } outcomes[] = {
+        { false, &d3, "pending", 500, "HTTP status 500", 5000, 0 },   /* not its holder */
+        { true, &d3, "pending", 500, "HTTP status 500", 5000, 1 },
+        { true, &d3, "pending", 500, "HTTP status 500", 5000, 0 },    /* no longer sending */
+    };
+    for (size_t i = 0; i < COUNT(outcomes); i++) {
+        print_message("outcome row %zu\n", i);
+        dn_store *s = outcomes[i].other ? &other : &f->store;
+        assert_int_equal(s->ops->modules->webhook_record(s->ctx, *outcomes[i].id,
+                                                         outcomes[i].state, outcomes[i].status,
+                                                         outcomes[i].error, outcomes[i].next_ms,
+                                                         2, &err), outcomes[i].rc);
+    }
+    /* d3 waits for its retry at 5000; d2 and d4 are the first store's */
+    assert_int_equal(claim_deliveries(&other, 4999, NULL, NULL), 0);
+    /* the first store's lease (1000 + 10 s) ends: the other engine takes over */
+    assert_int_equal(claim_deliveries(&other, 11001, ids, attempts), 3);
+    assert_int_equal(ids[0], d2);
+    assert_int_equal(ids[1], d3);
+    assert_int_equal(ids[2], d4);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(attempts[i], 2);
+    assert_int_equal(modules(f)->webhook_record(f->store.ctx, d2, "delivered", 200, NULL, 0, 12,
+                                                &err), 0);
+    assert_int_equal(other.ops->modules->webhook_release(other.ctx, &err), 0);
+    dn_store_close(&other);
+
+    static const struct {
+        const char *state;
+        int64_t after;
+        int limit, rc, n;
+    } lists[] = {
+        { "", 0, 10, 0, 4 }, { "sending", 0, 10, 0, 0 }, { "pending", 0, 10, 0, 3 },
+        { "delivered", 0, 10, 0, 1 }, { "", 0, 2, 0, 2 }, { "", 0, 0, -EINVAL, 0 },
+    };
+    for (size_t i = 0; i < COUNT(lists); i++) {
+        print_message("list row %zu: '%s'\n", i, lists[i].state);
+        json_t *got = NULL;
+        dn_err e = { 0 };
+        assert_int_equal(modules(f)->webhook_list(f->store.ctx, lists[i].state, lists[i].after,
+                                                  lists[i].limit, &got, &e), lists[i].rc);
+        if (lists[i].rc == 0)
+            assert_int_equal(json_array_size(got), lists[i].n);
+        json_decref(got);
+    }
+    json_t *got = NULL;
+    assert_int_equal(modules(f)->webhook_get(f->store.ctx, d1, &got, &err), 1);
+    assert_string_equal(text_of(got, "endpoint"), "crm");
+    assert_int_equal(json_integer_value(json_object_get(got, "event_id")), event[0]);
+    assert_string_equal(text_of(got, "event_type"), "note");
+    assert_string_equal(text_of(got, "customer_id"), "C1");
+    assert_string_equal(text_of(got, "state"), "delivered");
+    assert_int_equal(json_integer_value(json_object_get(got, "attempts")), 1);
+    assert_int_equal(json_integer_value(json_object_get(got, "last_status")), 200);
+    assert_true(json_is_null(json_object_get(got, "last_error")));
+    assert_int_equal(json_integer_value(json_object_get(got, "delivered_at")), 1);
+    json_decref(got);
+    got = NULL;
+    assert_int_equal(modules(f)->webhook_get(f->store.ctx, d4, &got, &err), 1);
+    assert_true(json_is_null(json_object_get(got, "customer_id")));
+    json_decref(got);
+    assert_int_equal(modules(f)->webhook_get(f->store.ctx, 999999, &got, &err), 0);
+
+    const struct { int64_t *id; int rc; } replays[] = {
+        { &d1, 0 },            /* delivered: from attempt 1 again */
+        { &d1, -EEXIST },      /* now pending */
+        { &d2, -EEXIST },
+    };
+    for (size_t i = 0; i < COUNT(replays); i++) {
+        dn_err e = { 0 };
+        assert_int_equal(modules(f)->webhook_replay(f->store.ctx, *replays[i].id, &e),
+                         replays[i].rc);
+    }
+    assert_int_equal(modules(f)->webhook_get(f->store.ctx, d1, &got, &err), 1);
+    assert_string_equal(text_of(got, "state"), "pending");
+    assert_int_equal(json_integer_value(json_object_get(got, "attempts")), 0);
+    json_decref(got);
+    /* no endpoint enabled: nothing is claimed, the deliveries wait */
+    assert_int_equal(modules(f)->webhook_endpoints(f->store.ctx, names, urls, 0, &err), 0);
+    assert_int_equal(claim_deliveries(&f->store, 99000, NULL, NULL), 0);
+}
+
 /* ---- MariaDB only: DSN, refused data, reconnection ---- */
 
 static void test_mariadb_dsn(void **state)
@@ -1813,6 +1954,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_notice_fact, setup, teardown),
         cmocka_unit_test_setup_teardown(test_agent_tasks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_contact_outcome, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_webhook_claims, setup, teardown),
         cmocka_unit_test(test_mariadb_dsn),
         cmocka_unit_test_setup_teardown(test_mariadb_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mariadb_reconnect, setup, teardown),
