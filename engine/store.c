@@ -7,6 +7,7 @@
 #include "store_modules.h"
 
 #include <dirent.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,24 @@ void dn_store_times_as_text(json_t *obj, const char *const *keys, int per_second
             dn_time_format((dn_time)(t / per_second), text);
         json_object_set_new(obj, keys[i], t > 0 ? json_string(text) : json_null());
     }
+}
+
+int dn_store_inbound_digest(json_t *key, char out[65], dn_err *err)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    char *text = key ? json_dumps(key, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    int ok = text && EVP_Digest(text, strlen(text), md, &len, EVP_sha256(), NULL) && len == 32;
+    free(text);
+    if (!ok)
+        return dn_err_set(err, -ENOMEM, NULL, "cannot digest an inbound message's key");
+    for (unsigned i = 0; i < len; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[64] = '\0';
+    return 0;
 }
 
 /* ---- what both backends share (store-internal.h) ---- */

@@ -114,6 +114,9 @@ enum {
     MS_WEBHOOK_DISABLE, MS_WEBHOOK_ENDPOINT, MS_WEBHOOK_DUE, MS_WEBHOOK_LOCK, MS_WEBHOOK_EARLIER,
     MS_WEBHOOK_TAKE, MS_WEBHOOK_READ, MS_WEBHOOK_RECORD, MS_WEBHOOK_RELEASE, MS_WEBHOOK_GET,
     MS_WEBHOOK_LIST, MS_WEBHOOK_REPLAY,
+    MS_CUSTOMER_BY_PHONE, MS_CUSTOMER_BY_CHAT, MS_OPT_OUT_ONE, MS_SHARED_PHONE, MS_SHARED_CHAT,
+    MS_REPLIED_PICK, MS_REPLIED_MARK, MS_CONTACT_PLAN, MS_INBOUND_CLAIM, MS_INBOUND_RESULT,
+    MS_INBOUND_SETTLE,
     STMT_TOTAL
 };
 static const char *const module_sql[STMT_TOTAL - ST_COUNT];
@@ -3153,6 +3156,44 @@ static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
     MODULE(MS_WEBHOOK_REPLAY) =
         "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_at = 0, "
         "last_error = NULL, last_status = NULL WHERE id = ? AND state IN ('dead', 'delivered')",
+
+    MODULE(MS_CUSTOMER_BY_PHONE) =
+        "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE phone = ? ORDER BY id LIMIT 1",
+    MODULE(MS_CUSTOMER_BY_CHAT) =
+        "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE chat = ? ORDER BY id LIMIT 1",
+    /* bit, now, id */
+    MODULE(MS_OPT_OUT_ONE) = "UPDATE customers SET opt_out = opt_out | ?, updated_at = ? WHERE id = ?",
+    /* address, except id, bit: the others on that contact point, locked */
+    MODULE(MS_SHARED_PHONE) =
+        "SELECT id FROM customers WHERE phone = ? AND id <> ? AND (opt_out & ?) = 0 "
+        "ORDER BY id FOR UPDATE",
+    MODULE(MS_SHARED_CHAT) =
+        "SELECT id FROM customers WHERE chat = ? AND id <> ? AND (opt_out & ?) = 0 "
+        "ORDER BY id FOR UPDATE",
+    /* customer_id, channel */
+    MODULE(MS_REPLIED_PICK) =
+        "SELECT id FROM contacts WHERE customer_id = ? AND channel = ? AND state IN "
+        "('sent', 'delivered') AND purpose <> 'optout_confirm' "
+        "ORDER BY scheduled_at DESC, id DESC LIMIT 1 FOR UPDATE",
+    /* now, id */
+    MODULE(MS_REPLIED_MARK) = "UPDATE contacts SET state = 'replied', updated_at = ? WHERE id = ?",
+    /* customer_id, customer_id, idem_key, channel .. scheduled_at, sms_parts,
+     * sms_encoding, now, now, purpose, debt_ref; a duplicate idem_key fails
+     * with ER_DUP_ENTRY (this statement only) */
+    MODULE(MS_CONTACT_PLAN) =
+        "INSERT INTO contacts (customer_id, case_id, idem_key, step_day, channel, address, "
+        "template, language, tone, voice, subject, body, scheduled_at, state, sms_parts, "
+        "sms_encoding, created_at, updated_at, purpose, debt_ref) VALUES (?, (SELECT id FROM "
+        "cases WHERE customer_id = ? AND closed_at IS NULL ORDER BY id DESC LIMIT 1), ?, 0, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?, ?)",
+    /* source, digest, now: a second claim of a key waits for the first's
+     * transaction, then fails with ER_DUP_ENTRY if it committed */
+    MODULE(MS_INBOUND_CLAIM) =
+        "INSERT INTO inbound_seen (source, digest, received_at) VALUES (?, ?, ?)",
+    MODULE(MS_INBOUND_RESULT) = "SELECT result FROM inbound_seen WHERE source = ? AND digest = ?",
+    /* customer_id, result, source, digest */
+    MODULE(MS_INBOUND_SETTLE) =
+        "UPDATE inbound_seen SET customer_id = ?, result = ? WHERE source = ? AND digest = ?",
 };
 
 /* Executed statement id's first row as JSON (row_to_json): 1 with *out, 0
@@ -3468,6 +3509,180 @@ static int maria_webhook_replay(void *ctx, int64_t id, dn_err *err)
     return rc;
 }
 
+/* DN_OPTOUT_SMS for "sms", DN_OPTOUT_CHAT for "chat", 0 for any other. */
+static unsigned reply_channel_bit(const char *channel)
+{
+    return strcmp(channel, "sms") == 0 ? DN_OPTOUT_SMS
+           : strcmp(channel, "chat") == 0 ? DN_OPTOUT_CHAT : 0;
+}
+
+static int maria_customer_find_by_address(void *ctx, const char *channel, const char *address,
+                                          dn_customer *out, dn_err *err)
+{
+    maria_store *s = ctx;
+    unsigned bit = reply_channel_bit(channel);
+    if (!bit)
+        return dn_err_set(err, -EINVAL, "channel", "channel must be sms or chat");
+    int q = bit == DN_OPTOUT_SMS ? MS_CUSTOMER_BY_PHONE : MS_CUSTOMER_BY_CHAT;
+    int rc = ensure_connected(s, err);
+    if (rc == 0)
+        rc = q_row(s, q, PARAMS(PT(address)), err, "customer lookup");
+    if (rc == 1) {
+        read_customer(s, q, out, NULL, 0);
+        q_done(&s->q[q]);
+    }
+    return rc;
+}
+
+static int maria_opt_out_address(void *ctx, int64_t customer_id, const char *channel,
+                                 const char *address, dn_time now, int64_t **others,
+                                 size_t *n_others, dn_err *err)
+{
+    maria_store *s = ctx;
+    unsigned bit = reply_channel_bit(channel);
+    int64_t *ids = NULL;
+    size_t count = 0, capacity = 0;
+    *others = NULL;
+    *n_others = 0;
+    if (!bit)
+        return dn_err_set(err, -EINVAL, "channel", "channel must be sms or chat");
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    rc = q_exec(s, MS_OPT_OUT_ONE, PARAMS(PI(bit), PI(now), PI(customer_id)), err, "opt-out");
+    if (rc < 0 || !address[0])
+        goto end;
+    int q = bit == DN_OPTOUT_SMS ? MS_SHARED_PHONE : MS_SHARED_CHAT;
+    rc = q_exec(s, q, PARAMS(PT(address), PI(customer_id), PI(bit)), err,
+                "opt-out of a shared address");
+    while (rc == 0 && (rc = q_fetch(s, q, err, "opt-out of a shared address")) == 1) {
+        rc = 0;
+        if (count == capacity) {
+            size_t grown = capacity ? capacity * 2 : 16;
+            int64_t *bigger = realloc(ids, grown * sizeof *bigger);
+            if (!bigger) {
+                rc = dn_err_set(err, -ENOMEM, NULL, "out of memory opting out a shared address");
+                break;
+            }
+            ids = bigger;
+            capacity = grown;
+        }
+        ids[count++] = col_int(s, q, 0);
+    }
+    q_done(&s->q[q]);
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        rc = q_exec(s, MS_OPT_OUT_ONE, PARAMS(PI(bit), PI(now), PI(ids[i])), err,
+                    "opt-out of a shared address");
+end:
+    if (rc < 0) {
+        free(ids);
+        unit_abort(s, &u);
+        return rc;
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc < 0) {
+        free(ids);
+        return rc;
+    }
+    *others = ids;
+    *n_others = count;
+    return 0;
+}
+
+static int maria_contact_mark_replied(void *ctx, int64_t customer_id, const char *channel,
+                                      dn_time now, dn_err *err)
+{
+    maria_store *s = ctx;
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    rc = q_row(s, MS_REPLIED_PICK, PARAMS(PI(customer_id), PT(channel)), err,
+               "mark the contact replied");
+    if (rc == 1) {
+        int64_t id = col_int(s, MS_REPLIED_PICK, 0);
+        q_done(&s->q[MS_REPLIED_PICK]);
+        rc = q_exec(s, MS_REPLIED_MARK, PARAMS(PI(now), PI(id)), err, "mark the contact replied");
+    }
+    if (rc < 0) {
+        unit_abort(s, &u);
+        return rc;
+    }
+    return unit_commit(s, &u, err);
+}
+
+static int maria_contact_plan(void *ctx, int64_t customer_id, const dn_contact_plan *c,
+                              dn_time now, int64_t *contact_id, dn_err *err)
+{
+    maria_store *s = ctx;
+    *contact_id = 0;
+    int rc = validate_plan(c, err);
+    if (rc == 0)
+        rc = ensure_connected(s, err);
+    if (rc < 0)
+        return rc;
+    dn_err local;
+    dn_err_clear(&local);
+    rc = q_exec(s, MS_CONTACT_PLAN,
+                PARAMS(PI(customer_id), PI(customer_id), PT(c->idem_key), PT(c->channel),
+                       PT(c->address), PT(c->template_name), PT(c->language), PT(c->tone),
+                       PT(c->voice), PT(c->subject), PT(c->body ? c->body : ""),
+                       PI(c->scheduled_at), PI(c->sms_parts), PT(c->sms_encoding), PI(now),
+                       PI(now), PT(dn_purpose_names[c->purpose]), PT(c->debt_ref)),
+                &local, "plan contact");
+    if (rc == -EEXIST)
+        return 0;                 /* planned before: never a second one */
+    if (rc < 0) {
+        if (err)
+            *err = local;
+        return rc;
+    }
+    *contact_id = insert_id(s, MS_CONTACT_PLAN);
+    return 0;
+}
+
+static int maria_inbound_claim(void *ctx, const char *source, const char *digest, dn_time now,
+                               json_t **earlier, dn_err *err)
+{
+    maria_store *s = ctx;
+    *earlier = NULL;
+    dn_err local;
+    dn_err_clear(&local);
+    int rc = q_exec(s, MS_INBOUND_CLAIM, PARAMS(PT(source), PT(digest), PI(now)), &local,
+                    "inbound claim");
+    if (rc == 0)
+        return 0;
+    if (rc != -EEXIST) {
+        if (err)
+            *err = local;
+        return rc;
+    }
+    rc = q_row(s, MS_INBOUND_RESULT, PARAMS(PT(source), PT(digest)), err, "inbound claim");
+    if (rc == 1) {
+        *earlier = json_loads(col_text(s, MS_INBOUND_RESULT, 0), JSON_DECODE_ANY, NULL);
+        q_done(&s->q[MS_INBOUND_RESULT]);
+        if (!*earlier)
+            rc = dn_err_set(err, -ENOMEM, NULL, "inbound claim: out of memory");
+    } else if (rc == 0) {
+        rc = dn_err_set(err, -EIO, NULL, "inbound claim: the key vanished");
+    }
+    return rc;
+}
+
+static int maria_inbound_settle(void *ctx, const char *source, const char *digest,
+                                int64_t customer_id, json_t *result, dn_err *err)
+{
+    maria_store *s = ctx;
+    char *text = json_dumps(result, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!text)
+        return dn_err_set(err, -ENOMEM, NULL, "inbound result: out of memory");
+    int rc = q_exec(s, MS_INBOUND_SETTLE, PARAMS(id_or_null(customer_id), PT(text), PT(source),
+                                                 PT(digest)), err, "inbound result");
+    free(text);
+    return rc;
+}
+
 static const dn_store_module_ops maria_module_ops = {
     .task_create = maria_task_create,
     .task_take = maria_task_take,
@@ -3484,4 +3699,10 @@ static const dn_store_module_ops maria_module_ops = {
     .webhook_get = maria_webhook_get,
     .webhook_list = maria_webhook_list,
     .webhook_replay = maria_webhook_replay,
+    .customer_find_by_address = maria_customer_find_by_address,
+    .opt_out_address = maria_opt_out_address,
+    .contact_mark_replied = maria_contact_mark_replied,
+    .contact_plan = maria_contact_plan,
+    .inbound_claim = maria_inbound_claim,
+    .inbound_settle = maria_inbound_settle,
 };

@@ -83,6 +83,10 @@ void dn_webhook_deliveries_free(dn_webhook_delivery *list, int n);
  * null. For the API shape of the JSON these operations return. */
 void dn_store_times_as_text(json_t *obj, const char *const *keys, int per_second);
 
+/* The digest inbound_claim keys a message by: hex SHA-256 of key (a JSON
+ * array of what identifies the message, compact) into out (65 bytes). */
+int  dn_store_inbound_digest(json_t *key, char out[65], dn_err *err);
+
 typedef struct dn_store_module_ops {
     /* -- agent queue (agent_tasks) -- */
     /* Inserts an open task; sets *id. A contact that has a task already is

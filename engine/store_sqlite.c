@@ -91,6 +91,8 @@ enum {
     MS_CONTACT_OUTCOME,
     MS_WEBHOOK_DISABLE, MS_WEBHOOK_ENDPOINT, MS_WEBHOOK_DUE, MS_WEBHOOK_TAKE, MS_WEBHOOK_READ,
     MS_WEBHOOK_RECORD, MS_WEBHOOK_RELEASE, MS_WEBHOOK_GET, MS_WEBHOOK_LIST, MS_WEBHOOK_REPLAY,
+    MS_CUSTOMER_BY_PHONE, MS_CUSTOMER_BY_CHAT, MS_OPT_OUT_ONE, MS_OPT_OUT_PHONE, MS_OPT_OUT_CHAT,
+    MS_CONTACT_REPLIED, MS_CONTACT_PLAN, MS_INBOUND_CLAIM, MS_INBOUND_RESULT, MS_INBOUND_SETTLE,
     STMT_TOTAL
 };
 static const char *const module_sql[STMT_TOTAL - ST_COUNT];
@@ -2684,6 +2686,36 @@ static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
     MODULE(MS_WEBHOOK_REPLAY) =
         "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_at = 0, "
         "last_error = NULL, last_status = NULL WHERE id = ?1 AND state IN ('dead', 'delivered')",
+
+    MODULE(MS_CUSTOMER_BY_PHONE) =
+        "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE phone = ?1 ORDER BY id LIMIT 1",
+    MODULE(MS_CUSTOMER_BY_CHAT) =
+        "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE chat = ?1 ORDER BY id LIMIT 1",
+    MODULE(MS_OPT_OUT_ONE) =
+        "UPDATE customers SET opt_out = opt_out | ?2, updated_at = ?3 WHERE id = ?1",
+    MODULE(MS_OPT_OUT_PHONE) =
+        "UPDATE customers SET opt_out = opt_out | ?3, updated_at = ?4 WHERE phone = ?1 "
+        "AND id <> ?2 AND (opt_out & ?3) = 0 RETURNING id",
+    MODULE(MS_OPT_OUT_CHAT) =
+        "UPDATE customers SET opt_out = opt_out | ?3, updated_at = ?4 WHERE chat = ?1 "
+        "AND id <> ?2 AND (opt_out & ?3) = 0 RETURNING id",
+    MODULE(MS_CONTACT_REPLIED) =
+        "UPDATE contacts SET state = 'replied', updated_at = ?3 WHERE id = (SELECT id FROM "
+        "contacts WHERE customer_id = ?1 AND channel = ?2 AND state IN ('sent', 'delivered') "
+        "AND purpose <> 'optout_confirm' ORDER BY scheduled_at DESC, id DESC LIMIT 1)",
+    MODULE(MS_CONTACT_PLAN) =
+        "INSERT INTO contacts (customer_id, case_id, idem_key, step_day, channel, address, "
+        "template, language, tone, voice, subject, body, scheduled_at, state, sms_parts, "
+        "sms_encoding, created_at, updated_at, purpose, debt_ref) VALUES (?1, (SELECT id FROM "
+        "cases WHERE customer_id = ?1 AND closed_at IS NULL ORDER BY id DESC LIMIT 1), ?2, 0, "
+        "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'planned', ?12, ?13, ?14, ?14, ?15, ?16) "
+        "ON CONFLICT (idem_key) DO NOTHING",
+    MODULE(MS_INBOUND_CLAIM) =
+        "INSERT INTO inbound_seen (source, digest, received_at) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (source, digest) DO NOTHING",
+    MODULE(MS_INBOUND_RESULT) = "SELECT result FROM inbound_seen WHERE source = ?1 AND digest = ?2",
+    MODULE(MS_INBOUND_SETTLE) =
+        "UPDATE inbound_seen SET customer_id = ?3, result = ?4 WHERE source = ?1 AND digest = ?2",
 };
 
 /* Steps a bound statement to its end (a RETURNING write whose row was
@@ -3023,6 +3055,183 @@ static int sqlite_webhook_replay(void *ctx, int64_t id, dn_err *err)
     return rc;
 }
 
+/* DN_OPTOUT_SMS for "sms", DN_OPTOUT_CHAT for "chat", 0 for any other. */
+static unsigned reply_channel_bit(const char *channel)
+{
+    return strcmp(channel, "sms") == 0 ? DN_OPTOUT_SMS
+           : strcmp(channel, "chat") == 0 ? DN_OPTOUT_CHAT : 0;
+}
+
+static int sqlite_customer_find_by_address(void *ctx, const char *channel, const char *address,
+                                           dn_customer *out, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    if (!reply_channel_bit(channel))
+        return dn_err_set(err, -EINVAL, "channel", "channel must be sms or chat");
+    sqlite3_stmt *st = use(s, strcmp(channel, "sms") == 0 ? MS_CUSTOMER_BY_PHONE
+                                                         : MS_CUSTOMER_BY_CHAT);
+    int b = bind_text(st, 1, address);
+    int rc = b ? bind_failed(s, b, err, "customer lookup") : step_row(s, st, err, "customer lookup");
+    if (rc == 1) {
+        read_customer(st, out, NULL, 0);
+        sqlite3_reset(st);
+    }
+    return rc;
+}
+
+static int sqlite_opt_out_address(void *ctx, int64_t customer_id, const char *channel,
+                                  const char *address, dn_time now, int64_t **others,
+                                  size_t *n_others, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    unsigned bit = reply_channel_bit(channel);
+    int64_t *ids = NULL;
+    size_t count = 0, capacity = 0;
+    *others = NULL;
+    *n_others = 0;
+    if (!bit)
+        return dn_err_set(err, -EINVAL, "channel", "channel must be sms or chat");
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = use(s, MS_OPT_OUT_ONE);
+    int b = sqlite3_bind_int64(st, 1, customer_id);
+    b |= sqlite3_bind_int64(st, 2, bit);
+    b |= sqlite3_bind_int64(st, 3, now);
+    rc = b ? bind_failed(s, b, err, "opt-out") : run(s, st, err, "opt-out");
+    if (rc < 0 || !address[0])
+        goto end;
+    st = use(s, bit == DN_OPTOUT_SMS ? MS_OPT_OUT_PHONE : MS_OPT_OUT_CHAT);
+    b = bind_text(st, 1, address);
+    b |= sqlite3_bind_int64(st, 2, customer_id);
+    b |= sqlite3_bind_int64(st, 3, bit);
+    b |= sqlite3_bind_int64(st, 4, now);
+    if (b) {
+        rc = bind_failed(s, b, err, "opt-out of a shared address");
+        goto end;
+    }
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == capacity) {
+            size_t grown = capacity ? capacity * 2 : 16;
+            int64_t *bigger = realloc(ids, grown * sizeof *bigger);
+            if (!bigger) {
+                rc = dn_err_set(err, -ENOMEM, NULL, "out of memory opting out a shared address");
+                break;
+            }
+            ids = bigger;
+            capacity = grown;
+        }
+        ids[count++] = sqlite3_column_int64(st, 0);
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_fail(s, step, err, NULL, "opt-out of a shared address");
+    sqlite3_reset(st);
+end:
+    if (rc < 0) {
+        free(ids);
+        unit_abort(s, &u);
+        return rc;
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc < 0) {
+        free(ids);
+        return rc;
+    }
+    *others = ids;
+    *n_others = count;
+    return 0;
+}
+
+static int sqlite_contact_mark_replied(void *ctx, int64_t customer_id, const char *channel,
+                                       dn_time now, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, MS_CONTACT_REPLIED);
+    int b = sqlite3_bind_int64(st, 1, customer_id);
+    b |= bind_text(st, 2, channel);
+    b |= sqlite3_bind_int64(st, 3, now);
+    return b ? bind_failed(s, b, err, "mark the contact replied")
+             : run(s, st, err, "mark the contact replied");
+}
+
+static int sqlite_contact_plan(void *ctx, int64_t customer_id, const dn_contact_plan *c,
+                               dn_time now, int64_t *contact_id, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    *contact_id = 0;
+    int rc = validate_plan(c, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = use(s, MS_CONTACT_PLAN);
+    int b = sqlite3_bind_int64(st, 1, customer_id);
+    b |= bind_text(st, 2, c->idem_key);
+    b |= bind_text(st, 3, c->channel);
+    b |= bind_text(st, 4, c->address);
+    b |= bind_text(st, 5, c->template_name);
+    b |= bind_text(st, 6, c->language);
+    b |= bind_text(st, 7, c->tone);
+    b |= bind_text(st, 8, c->voice);
+    b |= bind_text(st, 9, c->subject);
+    b |= bind_text(st, 10, c->body ? c->body : "");
+    b |= sqlite3_bind_int64(st, 11, c->scheduled_at);
+    b |= sqlite3_bind_int(st, 12, c->sms_parts);
+    b |= bind_text(st, 13, c->sms_encoding);
+    b |= sqlite3_bind_int64(st, 14, now);
+    b |= bind_text(st, 15, dn_purpose_names[c->purpose]);
+    b |= bind_text(st, 16, c->debt_ref);
+    rc = b ? bind_failed(s, b, err, "plan contact") : run(s, st, err, "plan contact");
+    if (rc == 0 && sqlite3_changes(s->db))
+        *contact_id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+static int sqlite_inbound_claim(void *ctx, const char *source, const char *digest, dn_time now,
+                                json_t **earlier, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    *earlier = NULL;
+    sqlite3_stmt *st = use(s, MS_INBOUND_CLAIM);
+    int b = bind_text(st, 1, source);
+    b |= bind_text(st, 2, digest);
+    b |= sqlite3_bind_int64(st, 3, now);
+    int rc = b ? bind_failed(s, b, err, "inbound claim") : run(s, st, err, "inbound claim");
+    if (rc < 0 || sqlite3_changes(s->db))
+        return rc;
+    st = use(s, MS_INBOUND_RESULT);
+    b = bind_text(st, 1, source);
+    b |= bind_text(st, 2, digest);
+    rc = b ? bind_failed(s, b, err, "inbound claim") : step_row(s, st, err, "inbound claim");
+    if (rc == 1) {
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+        *earlier = json_loads(text ? text : "null", JSON_DECODE_ANY, NULL);
+        sqlite3_reset(st);
+        if (!*earlier)
+            rc = dn_err_set(err, -ENOMEM, NULL, "inbound claim: out of memory");
+    } else if (rc == 0) {
+        rc = dn_err_set(err, -EIO, NULL, "inbound claim: the key vanished");
+    }
+    return rc;
+}
+
+static int sqlite_inbound_settle(void *ctx, const char *source, const char *digest,
+                                 int64_t customer_id, json_t *result, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    char *text = json_dumps(result, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!text)
+        return dn_err_set(err, -ENOMEM, NULL, "inbound result: out of memory");
+    sqlite3_stmt *st = use(s, MS_INBOUND_SETTLE);
+    int b = bind_text(st, 1, source);
+    b |= bind_text(st, 2, digest);
+    b |= bind_id_or_null(st, 3, customer_id);
+    b |= bind_text(st, 4, text);
+    int rc = b ? bind_failed(s, b, err, "inbound result") : run(s, st, err, "inbound result");
+    free(text);
+    return rc;
+}
+
 static const dn_store_module_ops sqlite_module_ops = {
     .task_create = sqlite_task_create,
     .task_take = sqlite_task_take,
@@ -3039,4 +3248,10 @@ static const dn_store_module_ops sqlite_module_ops = {
     .webhook_get = sqlite_webhook_get,
     .webhook_list = sqlite_webhook_list,
     .webhook_replay = sqlite_webhook_replay,
+    .customer_find_by_address = sqlite_customer_find_by_address,
+    .opt_out_address = sqlite_opt_out_address,
+    .contact_mark_replied = sqlite_contact_mark_replied,
+    .contact_plan = sqlite_contact_plan,
+    .inbound_claim = sqlite_inbound_claim,
+    .inbound_settle = sqlite_inbound_settle,
 };

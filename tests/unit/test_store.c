@@ -292,9 +292,10 @@ static void test_open_dsn(void **state)
         assert_null(s.ops);
     }
     /* schema/sqlite and schema/mariadb hold the same versions: 001 to 004,
-     * 010 (agent queue), 011 and 012 (webhooks). The fixture's store is at
-     * the last one; opening it again applies nothing */
-    const int last_version = 12;
+     * 010 (agent queue), 011 and 012 (webhooks), 013 (inbound messages).
+     * The fixture's store is at the last one; opening it again applies
+     * nothing */
+    const int last_version = 13;
     int version = 0;
     dn_err err = { 0 };
     assert_int_equal(f->store.ops->schema_version(f->store.ctx, &version, &err), 0);
@@ -1786,6 +1787,161 @@ static void test_webhook_claims(void **state)
     assert_int_equal(claim_deliveries(&f->store, 99000, NULL, NULL), 0);
 }
 
+/* What inbound replies need: the sender by phone or chat handle, an
+ * opt-out of everyone on one contact point, the one confirmation per key,
+ * the last contact marked replied, and a message applied once. */
+static void test_reply_operations(void **state)
+{
+    fixture *f = *state;
+    /* add_customer gives everyone the phone +37120000000 */
+    int64_t c1 = add_customer(f, "C1", "Shared One");
+    int64_t c2 = add_customer(f, "C2", "Shared Two");
+    add_customer(f, "C3", "Shared Three");
+    dn_err err = { 0 };
+    static const struct {
+        const char *channel, *address;
+        int rc;
+        const char *expect;      /* external id found */
+    } finds[] = {
+        { "sms", "+37120000000", 1, "C1" },    /* the lowest id of those on it */
+        { "sms", "37120000000", 0, NULL },     /* the module tries the '+' form itself */
+        { "chat", "+37120000000", 0, NULL },
+        { "fax", "+37120000000", -EINVAL, NULL },
+    };
+    for (size_t i = 0; i < COUNT(finds); i++) {
+        print_message("find row %zu\n", i);
+        dn_customer c;
+        dn_err e = { 0 };
+        assert_int_equal(modules(f)->customer_find_by_address(f->store.ctx, finds[i].channel,
+                                                              finds[i].address, &c, &e),
+                         finds[i].rc);
+        if (finds[i].rc == 1)
+            assert_string_equal(c.external_id, finds[i].expect);
+    }
+    /* C3 is opted out of SMS already: only C2 is among the others */
+    dn_customer c;
+    assert_int_equal(f->store.ops->get_customer(f->store.ctx, "C3", &c, &err), 0);
+    c.opt_out = DN_OPTOUT_SMS;
+    dn_upsert_outcome outcome;
+    assert_int_equal(f->store.ops->upsert_customer(f->store.ctx, &c, &outcome, &err), 0);
+    static const struct {
+        const char *channel, *address;
+        int rc;
+        size_t others;
+        unsigned c1_bits, c2_bits;
+    } opt_outs[] = {
+        { "chat", "", 0, 0, DN_OPTOUT_CHAT, 0 },
+        { "sms", "+37120000000", 0, 1, DN_OPTOUT_CHAT | DN_OPTOUT_SMS, DN_OPTOUT_SMS },
+        { "sms", "+37120000000", 0, 0, DN_OPTOUT_CHAT | DN_OPTOUT_SMS, DN_OPTOUT_SMS },
+        { "email", "", -EINVAL, 0, DN_OPTOUT_CHAT | DN_OPTOUT_SMS, DN_OPTOUT_SMS },
+    };
+    for (size_t i = 0; i < COUNT(opt_outs); i++) {
+        print_message("opt-out row %zu\n", i);
+        int64_t *others = NULL;
+        size_t n = 99;
+        dn_err e = { 0 };
+        assert_int_equal(modules(f)->opt_out_address(f->store.ctx, c1, opt_outs[i].channel,
+                                                     opt_outs[i].address, 100, &others, &n, &e),
+                         opt_outs[i].rc);
+        if (opt_outs[i].rc == 0) {
+            assert_int_equal(n, opt_outs[i].others);
+            if (n)
+                assert_int_equal(others[0], c2);
+        }
+        free(others);
+        dn_customer got;
+        assert_int_equal(f->store.ops->get_customer(f->store.ctx, "C1", &got, &err), 0);
+        assert_int_equal(got.opt_out, opt_outs[i].c1_bits);
+        assert_int_equal(f->store.ops->get_customer(f->store.ctx, "C2", &got, &err), 0);
+        assert_int_equal(got.opt_out, opt_outs[i].c2_bits);
+    }
+
+    /* the one confirmation per key; the open case is its case */
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    bool duplicate;
+    assert_int_equal(record(f, c1, true, 1, 50, 60, "reminder", &duplicate), 0);
+    char body[] = "Jūs esat atteicies";
+    dn_contact_plan plan = { .body = body, .scheduled_at = 110,
+                             .purpose = DN_PURPOSE_OPTOUT_CONFIRM };
+    dn_strlcpy(plan.idem_key, "optout-confirm-cu1-sms", sizeof plan.idem_key);
+    dn_strlcpy(plan.channel, "sms", sizeof plan.channel);
+    dn_strlcpy(plan.address, "+37120000000", sizeof plan.address);
+    dn_strlcpy(plan.template_name, "optout_confirm", sizeof plan.template_name);
+    dn_strlcpy(plan.language, "lv", sizeof plan.language);
+    int64_t first = 0, second = -1;
+    assert_int_equal(modules(f)->contact_plan(f->store.ctx, c1, &plan, 110, &first, &err), 0);
+    assert_true(first > 0);
+    assert_int_equal(modules(f)->contact_plan(f->store.ctx, c1, &plan, 111, &second, &err), 0);
+    assert_int_equal(second, 0);
+    dn_strlcpy(plan.idem_key, "bad \xFF", sizeof plan.idem_key);
+    assert_int_equal(modules(f)->contact_plan(f->store.ctx, c1, &plan, 112, &second, &err),
+                     -EINVAL);
+    assert_string_equal(err.field, "idem_key");
+    /* the reminder (sent) is the one replied to, never the confirmation */
+    dn_outbox_item *items = NULL;
+    int n = 0;
+    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 200, &items, 10, &n, &err), 0);
+    assert_int_equal(n, 2);
+    for (int i = 0; i < n; i++) {
+        dn_send_record r = { .provider_id = "p" };
+        assert_int_equal(f->store.ops->record_sent(f->store.ctx, items[i].id, &r, 201, &err), 0);
+    }
+    dn_outbox_items_free(items, n);
+    assert_int_equal(modules(f)->contact_mark_replied(f->store.ctx, c1, "sms", 210, &err), 0);
+    assert_int_equal(modules(f)->contact_mark_replied(f->store.ctx, c2, "sms", 210, &err), 0);
+    json_t *t = timeline(f, "C1");
+    json_t *contacts = json_object_get(t, "contacts");
+    assert_int_equal(json_array_size(contacts), 2);
+    assert_string_equal(text_of(json_array_get(contacts, 0), "state"), "replied");
+    assert_string_equal(text_of(json_array_get(contacts, 1), "idem_key"), "optout-confirm-cu1-sms");
+    assert_string_equal(text_of(json_array_get(contacts, 1), "state"), "sent");
+    assert_true(json_integer_value(json_object_get(json_array_get(contacts, 1), "case_id")) > 0);
+    json_decref(t);
+
+    /* applied once: claimed, settled, seen by a second store connection */
+    char digest[65];
+    json_t *key = json_pack("[s, s, s, s]", "sms", "+37120000000", "", "mo-1");
+    assert_int_equal(dn_store_inbound_digest(key, digest, &err), 0);
+    json_decref(key);
+    assert_int_equal(strlen(digest), 64);
+    assert_int_equal(f->store.ops->begin(f->store.ctx, &err), 0);
+    json_t *earlier = NULL;
+    assert_int_equal(modules(f)->inbound_claim(f->store.ctx, "reply", digest, 300, &earlier,
+                                               &err), 0);
+    assert_null(earlier);
+    json_t *result = json_pack("{s:s, s:I}", "classification", "promise", "event_id", 7);
+    assert_int_equal(modules(f)->inbound_settle(f->store.ctx, "reply", digest, c1, result, &err),
+                     0);
+    json_decref(result);
+    assert_int_equal(f->store.ops->commit(f->store.ctx, &err), 0);
+    char schema[4096];
+    schema_root(schema, sizeof schema);
+    dn_store other;
+    assert_int_equal(dn_store_open(&other, f->dsn, schema, &err), 0);
+    static const struct { const char *source; int rc; } claims[] = {
+        { "reply", 1 },          /* the same key: applied before */
+        { "call", 0 },           /* another source's key space */
+    };
+    for (size_t i = 0; i < COUNT(claims); i++) {
+        assert_int_equal(other.ops->begin(other.ctx, &err), 0);
+        earlier = NULL;
+        assert_int_equal(other.ops->modules->inbound_claim(other.ctx, claims[i].source, digest,
+                                                           301, &earlier, &err), claims[i].rc);
+        if (claims[i].rc == 1) {
+            assert_string_equal(text_of(earlier, "classification"), "promise");
+            assert_int_equal(json_integer_value(json_object_get(earlier, "event_id")), 7);
+        }
+        json_decref(earlier);
+        other.ops->rollback(other.ctx);
+    }
+    /* a claim rolled back leaves nothing: the key is new again */
+    assert_int_equal(other.ops->begin(other.ctx, &err), 0);
+    assert_int_equal(other.ops->modules->inbound_claim(other.ctx, "call", digest, 302, &earlier,
+                                                       &err), 0);
+    other.ops->rollback(other.ctx);
+    dn_store_close(&other);
+}
+
 /* ---- MariaDB only: DSN, refused data, reconnection ---- */
 
 static void test_mariadb_dsn(void **state)
@@ -1955,6 +2111,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_agent_tasks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_contact_outcome, setup, teardown),
         cmocka_unit_test_setup_teardown(test_webhook_claims, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reply_operations, setup, teardown),
         cmocka_unit_test(test_mariadb_dsn),
         cmocka_unit_test_setup_teardown(test_mariadb_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mariadb_reconnect, setup, teardown),
