@@ -116,7 +116,7 @@ enum {
     MS_WEBHOOK_LIST, MS_WEBHOOK_REPLAY,
     MS_CUSTOMER_BY_PHONE, MS_CUSTOMER_BY_CHAT, MS_OPT_OUT_ONE, MS_SHARED_PHONE, MS_SHARED_CHAT,
     MS_REPLIED_PICK, MS_REPLIED_MARK, MS_CONTACT_PLAN, MS_INBOUND_CLAIM, MS_INBOUND_RESULT,
-    MS_INBOUND_SETTLE,
+    MS_INBOUND_SETTLE, MS_CONTACT_FIND_ID, MS_CONTACT_FIND_PROVIDER, MS_CONTACT_POSTED,
     STMT_TOTAL
 };
 static const char *const module_sql[STMT_TOTAL - ST_COUNT];
@@ -3194,6 +3194,21 @@ static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
     /* customer_id, result, source, digest */
     MODULE(MS_INBOUND_SETTLE) =
         "UPDATE inbound_seen SET customer_id = ?, result = ? WHERE source = ? AND digest = ?",
+
+    /* id, channel */
+    MODULE(MS_CONTACT_FIND_ID) =
+        "SELECT k.id, k.customer_id, c.external_id, k.state, k.created_at, k.updated_at "
+        "FROM contacts k JOIN customers c ON c.id = k.customer_id "
+        "WHERE k.id = ? AND k.channel = ?",
+    /* provider_id, channel */
+    MODULE(MS_CONTACT_FIND_PROVIDER) =
+        "SELECT k.id, k.customer_id, c.external_id, k.state, k.created_at, k.updated_at "
+        "FROM contacts k JOIN customers c ON c.id = k.customer_id "
+        "WHERE k.provider_id = ? AND k.channel = ? ORDER BY k.id DESC LIMIT 1",
+    /* posted_at, posted_at, id */
+    MODULE(MS_CONTACT_POSTED) =
+        "UPDATE contacts SET state = 'delivered', updated_at = ?, final_at = ? "
+        "WHERE id = ? AND channel = 'letter' AND state = 'sent'",
 };
 
 /* Executed statement id's first row as JSON (row_to_json): 1 with *out, 0
@@ -3683,6 +3698,38 @@ static int maria_inbound_settle(void *ctx, const char *source, const char *diges
     return rc;
 }
 
+static int maria_contact_find(void *ctx, int64_t contact_id, const char *provider_id,
+                              const char *channel, dn_contact_ref *out, dn_err *err)
+{
+    maria_store *s = ctx;
+    int q = contact_id ? MS_CONTACT_FIND_ID : MS_CONTACT_FIND_PROVIDER;
+    qp key = contact_id ? PI(contact_id) : PT(provider_id ? provider_id : "");
+    int rc = ensure_connected(s, err);
+    if (rc == 0)
+        rc = q_row(s, q, PARAMS(key, PT(channel)), err, "find contact");
+    if (rc == 1) {
+        out->id = col_int(s, q, 0);
+        out->customer_id = col_int(s, q, 1);
+        col_copy(s, q, 2, out->customer_external_id, sizeof out->customer_external_id);
+        col_copy(s, q, 3, out->state, sizeof out->state);
+        out->created_at = col_int(s, q, 4);
+        out->updated_at = col_int(s, q, 5);
+        q_done(&s->q[q]);
+    }
+    return rc;
+}
+
+static int maria_contact_posted(void *ctx, int64_t contact_id, dn_time posted_at, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = q_exec(s, MS_CONTACT_POSTED, PARAMS(PI(posted_at), PI(posted_at), PI(contact_id)),
+                    err, "letter posted");
+    if (rc == 0 && affected(s, MS_CONTACT_POSTED) == 0)
+        rc = dn_err_set(err, -EEXIST, "id", "letter %lld is not written and waiting to be posted",
+                        (long long)contact_id);
+    return rc;
+}
+
 static const dn_store_module_ops maria_module_ops = {
     .task_create = maria_task_create,
     .task_take = maria_task_take,
@@ -3705,4 +3752,6 @@ static const dn_store_module_ops maria_module_ops = {
     .contact_plan = maria_contact_plan,
     .inbound_claim = maria_inbound_claim,
     .inbound_settle = maria_inbound_settle,
+    .contact_find = maria_contact_find,
+    .contact_posted = maria_contact_posted,
 };

@@ -93,6 +93,7 @@ enum {
     MS_WEBHOOK_RECORD, MS_WEBHOOK_RELEASE, MS_WEBHOOK_GET, MS_WEBHOOK_LIST, MS_WEBHOOK_REPLAY,
     MS_CUSTOMER_BY_PHONE, MS_CUSTOMER_BY_CHAT, MS_OPT_OUT_ONE, MS_OPT_OUT_PHONE, MS_OPT_OUT_CHAT,
     MS_CONTACT_REPLIED, MS_CONTACT_PLAN, MS_INBOUND_CLAIM, MS_INBOUND_RESULT, MS_INBOUND_SETTLE,
+    MS_CONTACT_FIND_ID, MS_CONTACT_FIND_PROVIDER, MS_CONTACT_POSTED,
     STMT_TOTAL
 };
 static const char *const module_sql[STMT_TOTAL - ST_COUNT];
@@ -2716,6 +2717,18 @@ static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
     MODULE(MS_INBOUND_RESULT) = "SELECT result FROM inbound_seen WHERE source = ?1 AND digest = ?2",
     MODULE(MS_INBOUND_SETTLE) =
         "UPDATE inbound_seen SET customer_id = ?3, result = ?4 WHERE source = ?1 AND digest = ?2",
+
+    MODULE(MS_CONTACT_FIND_ID) =
+        "SELECT k.id, k.customer_id, c.external_id, k.state, k.created_at, k.updated_at "
+        "FROM contacts k JOIN customers c ON c.id = k.customer_id "
+        "WHERE k.id = ?1 AND k.channel = ?2",
+    MODULE(MS_CONTACT_FIND_PROVIDER) =
+        "SELECT k.id, k.customer_id, c.external_id, k.state, k.created_at, k.updated_at "
+        "FROM contacts k JOIN customers c ON c.id = k.customer_id "
+        "WHERE k.provider_id = ?1 AND k.channel = ?2 ORDER BY k.id DESC LIMIT 1",
+    MODULE(MS_CONTACT_POSTED) =
+        "UPDATE contacts SET state = 'delivered', updated_at = ?2, final_at = ?2 "
+        "WHERE id = ?1 AND channel = 'letter' AND state = 'sent'",
 };
 
 /* Steps a bound statement to its end (a RETURNING write whose row was
@@ -3232,6 +3245,40 @@ static int sqlite_inbound_settle(void *ctx, const char *source, const char *dige
     return rc;
 }
 
+static int sqlite_contact_find(void *ctx, int64_t contact_id, const char *provider_id,
+                               const char *channel, dn_contact_ref *out, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, contact_id ? MS_CONTACT_FIND_ID : MS_CONTACT_FIND_PROVIDER);
+    int b = contact_id ? sqlite3_bind_int64(st, 1, contact_id)
+                       : bind_text(st, 1, provider_id ? provider_id : "");
+    b |= bind_text(st, 2, channel);
+    int rc = b ? bind_failed(s, b, err, "find contact") : step_row(s, st, err, "find contact");
+    if (rc == 1) {
+        out->id = sqlite3_column_int64(st, 0);
+        out->customer_id = sqlite3_column_int64(st, 1);
+        column_text(st, 2, out->customer_external_id, sizeof out->customer_external_id);
+        column_text(st, 3, out->state, sizeof out->state);
+        out->created_at = sqlite3_column_int64(st, 4);
+        out->updated_at = sqlite3_column_int64(st, 5);
+        sqlite3_reset(st);
+    }
+    return rc;
+}
+
+static int sqlite_contact_posted(void *ctx, int64_t contact_id, dn_time posted_at, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, MS_CONTACT_POSTED);
+    int b = sqlite3_bind_int64(st, 1, contact_id);
+    b |= sqlite3_bind_int64(st, 2, posted_at);
+    int rc = b ? bind_failed(s, b, err, "letter posted") : run(s, st, err, "letter posted");
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        rc = dn_err_set(err, -EEXIST, "id", "letter %lld is not written and waiting to be posted",
+                        (long long)contact_id);
+    return rc;
+}
+
 static const dn_store_module_ops sqlite_module_ops = {
     .task_create = sqlite_task_create,
     .task_take = sqlite_task_take,
@@ -3254,4 +3301,6 @@ static const dn_store_module_ops sqlite_module_ops = {
     .contact_plan = sqlite_contact_plan,
     .inbound_claim = sqlite_inbound_claim,
     .inbound_settle = sqlite_inbound_settle,
+    .contact_find = sqlite_contact_find,
+    .contact_posted = sqlite_contact_posted,
 };

@@ -1942,6 +1942,92 @@ static void test_reply_operations(void **state)
     dn_store_close(&other);
 }
 
+/* Callbacks find their contact by id or by the provider's id, on its
+ * channel only; a letter is posted once, from "sent" only. */
+static void test_contact_find_and_posted(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "C1", "Find Person");
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    bool duplicate;
+    assert_int_equal(record(f, id, true, 1, 50, 60, "first", &duplicate), 0);
+    assert_int_equal(record(f, id, true, 7, 50, 60, "second", &duplicate), 0);
+    dn_outbox_item *items = NULL;
+    int n = 0;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 100, &items, 10, &n, &err), 0);
+    assert_int_equal(n, 2);
+    int64_t first = items[0].id, second = items[1].id;
+    dn_outbox_items_free(items, n);
+    /* both handed to one provider id: the latest is the one it names */
+    for (int i = 0; i < 2; i++) {
+        dn_send_record r = { .provider_id = "call-9" };
+        assert_int_equal(f->store.ops->record_sent(f->store.ctx, i ? second : first, &r, 110,
+                                                   &err), 0);
+    }
+    const struct {
+        int64_t *id;
+        const char *provider, *channel;
+        int rc;
+        int64_t *expect;
+    } finds[] = {
+        { &first, NULL, "sms", 1, &first },
+        { &first, NULL, "voice", 0, NULL },      /* another channel's contact */
+        { NULL, "call-9", "sms", 1, &second },
+        { NULL, "call-8", "sms", 0, NULL },
+    };
+    for (size_t i = 0; i < COUNT(finds); i++) {
+        print_message("find row %zu\n", i);
+        dn_contact_ref ref;
+        assert_int_equal(modules(f)->contact_find(f->store.ctx, finds[i].id ? *finds[i].id : 0,
+                                                  finds[i].provider, finds[i].channel, &ref,
+                                                  &err), finds[i].rc);
+        if (finds[i].rc == 1) {
+            assert_int_equal(ref.id, *finds[i].expect);
+            assert_int_equal(ref.customer_id, id);
+            assert_string_equal(ref.customer_external_id, "C1");
+            assert_string_equal(ref.state, "sent");
+            assert_int_equal(ref.created_at, 50);
+            assert_int_equal(ref.updated_at, 110);
+        }
+    }
+    /* not a letter: nothing to post */
+    assert_int_equal(modules(f)->contact_posted(f->store.ctx, first, 86400, &err), -EEXIST);
+    char body[] = "notice";
+    dn_contact_plan letter = { .body = body, .scheduled_at = 120, .purpose = DN_PURPOSE_NOTICE };
+    dn_strlcpy(letter.idem_key, "letter-1", sizeof letter.idem_key);
+    dn_strlcpy(letter.channel, "letter", sizeof letter.channel);
+    int64_t letter_id = 0;
+    assert_int_equal(modules(f)->contact_plan(f->store.ctx, id, &letter, 120, &letter_id, &err),
+                     0);
+    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 130, &items, 10, &n, &err), 0);
+    assert_int_equal(n, 1);
+    dn_outbox_items_free(items, n);
+    static const struct { bool sent_first; int rc; const char *state; } posts[] = {
+        { false, -EEXIST, "sending" },     /* not written yet */
+        { true, 0, "delivered" },
+        { false, -EEXIST, "delivered" },   /* posted already */
+    };
+    for (size_t i = 0; i < COUNT(posts); i++) {
+        print_message("post row %zu\n", i);
+        if (posts[i].sent_first) {
+            dn_send_record r = { .provider_id = "letter-1.pdf" };
+            assert_int_equal(f->store.ops->record_sent(f->store.ctx, letter_id, &r, 140, &err), 0);
+        }
+        dn_err e = { 0 };
+        assert_int_equal(modules(f)->contact_posted(f->store.ctx, letter_id, 86400, &e),
+                         posts[i].rc);
+        dn_contact_ref ref;
+        assert_int_equal(modules(f)->contact_find(f->store.ctx, letter_id, NULL, "letter", &ref,
+                                                  &err), 1);
+        assert_string_equal(ref.state, posts[i].state);
+    }
+    dn_facts facts;
+    assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 90000, &facts, &err), 0);
+    assert_true(facts.notice_posted);
+    assert_int_equal(facts.notice_posted_on, 1);   /* 86400 s: 1970-01-02 */
+}
+
 /* ---- MariaDB only: DSN, refused data, reconnection ---- */
 
 static void test_mariadb_dsn(void **state)
@@ -2112,6 +2198,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_contact_outcome, setup, teardown),
         cmocka_unit_test_setup_teardown(test_webhook_claims, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reply_operations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_contact_find_and_posted, setup, teardown),
         cmocka_unit_test(test_mariadb_dsn),
         cmocka_unit_test_setup_teardown(test_mariadb_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mariadb_reconnect, setup, teardown),
