@@ -2594,16 +2594,6 @@ const dn_store_ops dn_store_sqlite = {
     .modules = &sqlite_module_ops,
 };
 
-/* The connection behind a store opened with dn_store_sqlite, or NULL for any
- * other backend. For modules that keep tables of their own
- * (store_ext.h); used on the store's thread only. */
-struct sqlite3 *store_sqlite_db(const dn_store *store)
-{
-    if (!store || store->ops != &dn_store_sqlite || !store->ctx)
-        return NULL;
-    return ((sqlite_store *)store->ctx)->db;
-}
-
 /* ---- the channel modules' operations (store_modules.h) ---- */
 
 #define TASK_JSON_SELECT \
