@@ -34,6 +34,7 @@ static const struct { const char *name, *order; } tables[DN_MIGRATE_TABLES] = {
      * endpoints that exist when an event is inserted, and these are the
      * source's own */
     { "webhook_endpoints", "name" },  { "webhook_deliveries", "id" },
+    { "inbound_seen", "id" },
 };
 
 /* Our own schema's column names: lower-case letters, digits, '_'. */

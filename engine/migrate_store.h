@@ -8,7 +8,7 @@
 
 #include "common.h"
 
-#define DN_MIGRATE_TABLES 13
+#define DN_MIGRATE_TABLES 14
 
 typedef struct dn_migrate_stats {
     const char *table[DN_MIGRATE_TABLES];   /* static names, in copy order */
