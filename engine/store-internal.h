@@ -20,6 +20,23 @@
 #define DN_STORE_LIST_LIMIT_MAX 10000   /* page sizes of the list operations */
 #define DN_STORE_BLACKOUT_TEXT  (DN_CUSTOMER_BLACKOUTS * DN_BLACKOUT_TEXT_MAX)
 
+/* The SELECT both backends read an agent task or a webhook delivery with,
+ * as the API shows it (store_modules.h task_get, webhook_get); the caller
+ * adds WHERE and ORDER BY. Plain SQL both dialects take alike. */
+#define TASK_JSON_SELECT \
+    "SELECT t.id AS id, c.external_id AS customer_id, c.name AS customer_name, " \
+    "c.language AS language, c.phone AS phone, t.contact_id AS contact_id, " \
+    "t.source AS source, t.reason AS reason, t.priority AS priority, t.state AS state, " \
+    "t.agent AS agent, t.taken_until AS taken_until, t.snoozed_until AS snoozed_until, " \
+    "t.outcome AS outcome, t.note AS note, t.created_at AS created_at, " \
+    "t.updated_at AS updated_at FROM agent_tasks t JOIN customers c ON c.id = t.customer_id "
+#define DELIVERY_JSON_SELECT \
+    "SELECT d.id AS id, d.endpoint AS endpoint, d.event_id AS event_id, e.kind AS event_type, " \
+    "c.external_id AS customer_id, d.state AS state, d.attempts AS attempts, " \
+    "d.next_attempt_at AS next_attempt_at, d.last_status AS last_status, " \
+    "d.last_error AS last_error, d.delivered_at AS delivered_at FROM webhook_deliveries d " \
+    "JOIN events e ON e.id = d.event_id LEFT JOIN customers c ON c.id = d.customer_id "
+
 /* The states contacts.state accepts (the schema's CHECK), in its order. */
 extern const char *const dn_contact_states[];
 #define DN_CONTACT_STATE_COUNT 9

@@ -11,6 +11,11 @@
  * Lists and timelines come back as jansson arrays/objects owned by the
  * caller (json_decref), built from result columns, so both backends share
  * the same JSON shape.
+ *
+ * The channel modules' operations (agent queue, replies, voice callbacks,
+ * letters, webhooks) are a second table, dn_store_ops.modules
+ * (store_modules.h). What both backends check and compare is written once,
+ * in store.c (store-internal.h).
  */
 #ifndef DN_STORE_H
 #define DN_STORE_H

@@ -3050,19 +3050,6 @@ const dn_store_ops dn_store_mariadb = {
 
 /* ---- the channel modules' operations (store_modules.h) ---- */
 
-#define TASK_JSON_SELECT \
-    "SELECT t.id AS id, c.external_id AS customer_id, c.name AS customer_name, " \
-    "c.language AS language, c.phone AS phone, t.contact_id AS contact_id, " \
-    "t.source AS source, t.reason AS reason, t.priority AS priority, t.state AS state, " \
-    "t.agent AS agent, t.taken_until AS taken_until, t.snoozed_until AS snoozed_until, " \
-    "t.outcome AS outcome, t.note AS note, t.created_at AS created_at, " \
-    "t.updated_at AS updated_at FROM agent_tasks t JOIN customers c ON c.id = t.customer_id "
-#define DELIVERY_JSON_SELECT \
-    "SELECT d.id AS id, d.endpoint AS endpoint, d.event_id AS event_id, e.kind AS event_type, " \
-    "c.external_id AS customer_id, d.state AS state, d.attempts AS attempts, " \
-    "d.next_attempt_at AS next_attempt_at, d.last_status AS last_status, " \
-    "d.last_error AS last_error, d.delivered_at AS delivered_at FROM webhook_deliveries d " \
-    "JOIN events e ON e.id = d.event_id LEFT JOIN customers c ON c.id = d.customer_id "
 #define MODULE(id) [(id) - ST_COUNT]
 
 static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
@@ -3301,13 +3288,19 @@ static int maria_task_requeue(void *ctx, int64_t id, dn_time until, dn_time now,
                   "requeue agent task");
 }
 
-static int maria_task_get(void *ctx, int64_t id, json_t **task, dn_err *err)
+/* The row of statement q (which takes one id) as JSON: 1, or 0 when none. */
+static int row_by_id(maria_store *s, int q, int64_t id, json_t **out, dn_err *err,
+                     const char *what)
 {
-    maria_store *s = ctx;
     int rc = ensure_connected(s, err);
     if (rc == 0)
-        rc = q_exec(s, MS_TASK_GET, PARAMS(PI(id)), err, "agent task");
-    return rc < 0 ? rc : row_object(s, MS_TASK_GET, task, err, "agent task");
+        rc = q_exec(s, q, PARAMS(PI(id)), err, what);
+    return rc < 0 ? rc : row_object(s, q, out, err, what);
+}
+
+static int maria_task_get(void *ctx, int64_t id, json_t **task, dn_err *err)
+{
+    return row_by_id(ctx, MS_TASK_GET, id, task, err, "agent task");
 }
 
 static int maria_task_list(void *ctx, const char *state, int limit, json_t **out, dn_err *err)
@@ -3492,11 +3485,7 @@ static int maria_webhook_release(void *ctx, dn_err *err)
 
 static int maria_webhook_get(void *ctx, int64_t id, json_t **out, dn_err *err)
 {
-    maria_store *s = ctx;
-    int rc = ensure_connected(s, err);
-    if (rc == 0)
-        rc = q_exec(s, MS_WEBHOOK_GET, PARAMS(PI(id)), err, "webhook delivery");
-    return rc < 0 ? rc : row_object(s, MS_WEBHOOK_GET, out, err, "webhook delivery");
+    return row_by_id(ctx, MS_WEBHOOK_GET, id, out, err, "webhook delivery");
 }
 
 static int maria_webhook_list(void *ctx, const char *state, int64_t after, int limit,

@@ -2596,19 +2596,6 @@ const dn_store_ops dn_store_sqlite = {
 
 /* ---- the channel modules' operations (store_modules.h) ---- */
 
-#define TASK_JSON_SELECT \
-    "SELECT t.id AS id, c.external_id AS customer_id, c.name AS customer_name, " \
-    "c.language AS language, c.phone AS phone, t.contact_id AS contact_id, " \
-    "t.source AS source, t.reason AS reason, t.priority AS priority, t.state AS state, " \
-    "t.agent AS agent, t.taken_until AS taken_until, t.snoozed_until AS snoozed_until, " \
-    "t.outcome AS outcome, t.note AS note, t.created_at AS created_at, " \
-    "t.updated_at AS updated_at FROM agent_tasks t JOIN customers c ON c.id = t.customer_id "
-#define DELIVERY_JSON_SELECT \
-    "SELECT d.id AS id, d.endpoint AS endpoint, d.event_id AS event_id, e.kind AS event_type, " \
-    "c.external_id AS customer_id, d.state AS state, d.attempts AS attempts, " \
-    "d.next_attempt_at AS next_attempt_at, d.last_status AS last_status, " \
-    "d.last_error AS last_error, d.delivered_at AS delivered_at FROM webhook_deliveries d " \
-    "JOIN events e ON e.id = d.event_id LEFT JOIN customers c ON c.id = d.customer_id "
 #define MODULE(id) [(id) - ST_COUNT]
 
 static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
@@ -2731,12 +2718,16 @@ static int finish(sqlite_store *s, sqlite3_stmt *st, dn_err *err, const char *wh
     return rc;
 }
 
-/* The one row of a bound statement as JSON (row_to_json): 1 with *out, 0
- * when there is none. */
-static int row_object(sqlite_store *s, sqlite3_stmt *st, json_t **out, dn_err *err,
-                      const char *what)
+/* The row of statement id (which takes one id, ?1) as JSON (row_to_json):
+ * 1 with *out, 0 when there is none. */
+static int row_by_id(sqlite_store *s, int id, int64_t row_id, json_t **out, dn_err *err,
+                     const char *what)
 {
-    int rc = step_row(s, st, err, what);
+    sqlite3_stmt *st = use(s, id);
+    int rc = sqlite3_bind_int64(st, 1, row_id);
+    if (rc)
+        return bind_failed(s, rc, err, what);
+    rc = step_row(s, st, err, what);
     if (rc == 1) {
         *out = row_to_json(st);
         sqlite3_reset(st);
@@ -2846,10 +2837,7 @@ static int sqlite_task_requeue(void *ctx, int64_t id, dn_time until, dn_time now
 
 static int sqlite_task_get(void *ctx, int64_t id, json_t **task, dn_err *err)
 {
-    sqlite_store *s = ctx;
-    sqlite3_stmt *st = use(s, MS_TASK_GET);
-    int b = sqlite3_bind_int64(st, 1, id);
-    return b ? bind_failed(s, b, err, "agent task") : row_object(s, st, task, err, "agent task");
+    return row_by_id(ctx, MS_TASK_GET, id, task, err, "agent task");
 }
 
 static int sqlite_task_list(void *ctx, const char *state, int limit, json_t **out, dn_err *err)
@@ -3024,11 +3012,7 @@ static int sqlite_webhook_release(void *ctx, dn_err *err)
 
 static int sqlite_webhook_get(void *ctx, int64_t id, json_t **out, dn_err *err)
 {
-    sqlite_store *s = ctx;
-    sqlite3_stmt *st = use(s, MS_WEBHOOK_GET);
-    int b = sqlite3_bind_int64(st, 1, id);
-    return b ? bind_failed(s, b, err, "webhook delivery")
-             : row_object(s, st, out, err, "webhook delivery");
+    return row_by_id(ctx, MS_WEBHOOK_GET, id, out, err, "webhook delivery");
 }
 
 static int sqlite_webhook_list(void *ctx, const char *state, int64_t after, int limit,

@@ -173,7 +173,7 @@ done:
     w->max_in_flight = (int)max_in_flight;
     /* a claim must outlast its request, or a live engine's delivery would be
      * taken for a dead one's and sent twice at once */
-    if (w->timeout_ms >= (long)w->lease_seconds * 1000)
+    if (w->n_endpoints > 0 && w->timeout_ms >= (long)w->lease_seconds * 1000)
         return dn_err_set(err, -EINVAL, "timeout_ms", "webhooks.timeout_ms (%ld) must be shorter "
                           "than lease_seconds (%d s), which the deliveries' claims last",
                           w->timeout_ms, w->lease_seconds);

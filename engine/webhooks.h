@@ -48,7 +48,8 @@ void webhook_signature(const char *secret, dn_time t, const char *body, size_t l
  *    "max_attempts": 10, "backoff_initial_ms": 1000, "backoff_max_ms": 60000,
  *    "timeout_ms": 5000, "poll_ms": 500, "max_in_flight": 16}
  * Endpoints not in the config are disabled (their pending deliveries wait).
- * lease_seconds is how long a claim lasts; timeout_ms must be shorter.
+ * lease_seconds is how long a claim lasts; with endpoints, timeout_ms
+ * must be shorter.
  * Unknown keys and bad values are -EINVAL naming the key. store is
  * borrowed and must outlive the webhooks. */
 int  webhooks_start(dn_webhooks **out, struct event_base *base, dn_store *store,

@@ -198,3 +198,18 @@ def test_dead_letters_are_listed_and_replayed(tmp_path, store_db):
     finally:
         server.stop()
         sink.stop()
+
+
+@pytest.mark.parametrize("lease_seconds, timeout_ms, starts", [
+    (2, 5000, False),     # the claim would end while its request still runs
+    (6, 5000, True),
+])
+def test_a_delivery_claim_must_outlast_its_request(tmp_path, lease_seconds, timeout_ms, starts):
+    config = webhook_config(free_port(), timeout_ms=timeout_ms)
+    if not starts:
+        with pytest.raises(AssertionError, match=r"webhooks\.timeout_ms \(5000\) must be shorter "
+                                                 r"than lease_seconds \(2 s\)"):
+            Server(tmp_path, lease_seconds=lease_seconds, webhooks=config)
+        return
+    server = Server(tmp_path, lease_seconds=lease_seconds, webhooks=config)
+    server.stop()
