@@ -94,10 +94,14 @@ def next_monday_if_weekend(day):
 
 
 def latvia(year):
-    """Law on Public Holidays, Remembrance and Celebration Days (LV)."""
+    """Law on Public Holidays, Remembrance and Celebration Days (LV): Mother's
+    Day is the second Sunday of May, Pentecost 49 days after Easter."""
     e = easter(year)
+    may_sundays = [datetime.date(year, 5, d) for d in range(1, 15)
+                   if datetime.date(year, 5, d).weekday() == 6]
     days = {datetime.date(year, 1, 1), e - datetime.timedelta(days=2), e,
             e + datetime.timedelta(days=1), datetime.date(year, 5, 1),
+            may_sundays[1], e + datetime.timedelta(days=49),
             datetime.date(year, 6, 23), datetime.date(year, 6, 24),
             datetime.date(year, 12, 24), datetime.date(year, 12, 25),
             datetime.date(year, 12, 26), datetime.date(year, 12, 31)}

@@ -1,0 +1,382 @@
+/*
+ * location.c — the zones a customer may be in (location.h): each signal
+ * becomes a set of zones, the sets are intersected where they agree and
+ * united where they conflict.
+ *
+ * A signal is either a list of zones (the stored zone; a NANP area code)
+ * or a list of countries standing for all of their zones (the customer's
+ * country; a calling code). Intersecting a zone with a country keeps the
+ * zone when zone.tab puts it in that country, so America/Detroit agrees
+ * with "US" without the US's 29 zone names being compared. A country's
+ * zones are enumerated only when they are the answer: the US and Canada
+ * as one zone per distinct local time (location_data.c), any other
+ * country as zone.tab lists it.
+ */
+#include "location-internal.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SIGNALS_MAX  3
+#define ZONE_TAB_MAX 640       /* zone.tab has about 450 lines */
+
+/* ---- the tz database's country tables, read once ---- */
+
+typedef struct zone_tab_entry {
+    char country[3];
+    char zone[64];             /* an IANA name (tz.c keeps them shorter) */
+} zone_tab_entry;
+
+typedef struct country_tables {
+    bool           known[26][26];              /* iso3166.tab */
+    zone_tab_entry entry[ZONE_TAB_MAX];         /* zone.tab, sorted by country */
+    int            n_entries;
+    uint16_t       first[26][26], count[26][26];
+    const dn_tz   *nanp[NANP_ZONE_NAMES];       /* nanp_zone_names resolved */
+} country_tables;
+
+static country_tables tables;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static int letter_index(const char *code, int *a, int *b)
+{
+    if (!code || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z' || code[2])
+        return -EINVAL;
+    *a = code[0] - 'A';
+    *b = code[1] - 'A';
+    return 0;
+}
+
+static void collect_zone(const char *country, const char *zone, void *arg)
+{
+    (void)arg;
+    if (tables.n_entries >= ZONE_TAB_MAX)
+        return;
+    zone_tab_entry *e = &tables.entry[tables.n_entries++];
+    dn_strlcpy(e->country, country, sizeof e->country);
+    dn_strlcpy(e->zone, zone, sizeof e->zone);
+}
+
+static int by_country(const void *a, const void *b)
+{
+    const zone_tab_entry *x = a, *y = b;
+    int c = strcmp(x->country, y->country);
+    return c ? c : strcmp(x->zone, y->zone);
+}
+
+static void read_iso3166(void)
+{
+    const char *dir = getenv("TZDIR");
+    char path[512], line[256];
+    snprintf(path, sizeof path, "%s/iso3166.tab", dir && *dir ? dir : "/usr/share/zoneinfo");
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return;
+    /* "CC<TAB>Country name"; '#' starts a comment line */
+    while (fgets(line, sizeof line, fp)) {
+        int a, b;
+        char code[3] = { line[0], line[1], '\0' };
+        if (line[0] != '#' && line[2] == '\t' && letter_index(code, &a, &b) == 0)
+            tables.known[a][b] = true;
+    }
+    fclose(fp);
+}
+
+static void load_tables(void)
+{
+    read_iso3166();
+    tz_each_zone_tab(collect_zone, NULL);
+    qsort(tables.entry, (size_t)tables.n_entries, sizeof tables.entry[0], by_country);
+    for (int i = tables.n_entries - 1; i >= 0; i--) {
+        int a, b;
+        if (letter_index(tables.entry[i].country, &a, &b) == 0) {
+            tables.first[a][b] = (uint16_t)i;
+            tables.count[a][b]++;
+        }
+    }
+    for (int i = 1; i < NANP_ZONE_NAMES; i++)
+        if (nanp_zone_names[i])
+            tables.nanp[i] = tz_get(nanp_zone_names[i], NULL);
+}
+
+static const country_tables *country_data(void)
+{
+    pthread_once(&tables_once, load_tables);
+    return &tables;
+}
+
+bool location_country_known(const char *code)
+{
+    int a, b;
+    if (code && strcmp(code, "UK") == 0)
+        return true;
+    return letter_index(code, &a, &b) == 0 && country_data()->known[a][b];
+}
+
+/* ---- signals ---- */
+
+typedef struct signal {
+    unsigned     source;                   /* DN_LOC_* */
+    bool         countrywide;              /* any zone of countries[], else zone[] */
+    const dn_tz *zone[NANP_AREA_ZONES];
+    int          n_zones;
+    char         countries[4][3];
+    int          n_countries;
+} signal;
+
+static bool has_country(const signal *s, const char *country)
+{
+    for (int i = 0; i < s->n_countries; i++)
+        if (country[0] && strcmp(s->countries[i], country) == 0)
+            return true;
+    return false;
+}
+
+/* Whether a country has any zone to stand for ("UK" is GB). */
+static const char *country_with_zones(const char *country)
+{
+    int a, b;
+    if (strcmp(country, "UK") == 0)
+        country = "GB";
+    if (letter_index(country, &a, &b) || country_data()->count[a][b] == 0)
+        return NULL;
+    return country;
+}
+
+static void add_country(signal *s, const char *country)
+{
+    const char *c = country_with_zones(country);
+    if (c && s->n_countries < 4 && !has_country(s, c))
+        dn_strlcpy(s->countries[s->n_countries++], c, 3);
+}
+
+static bool signal_empty(const signal *s)
+{
+    return s->countrywide ? s->n_countries == 0 : s->n_zones == 0;
+}
+
+/* a ∩ b into out (a and b may not alias out). */
+static void intersect(const signal *a, const signal *b, signal *out)
+{
+    out->source = a->source | b->source;
+    out->n_zones = out->n_countries = 0;
+    if (a->countrywide && b->countrywide) {
+        out->countrywide = true;
+        for (int i = 0; i < a->n_countries; i++)
+            if (has_country(b, a->countries[i]))
+                dn_strlcpy(out->countries[out->n_countries++], a->countries[i], 3);
+        return;
+    }
+    if (a->countrywide) {
+        const signal *t = a;
+        a = b;
+        b = t;
+    }
+    out->countrywide = false;
+    for (int i = 0; i < a->n_zones; i++) {
+        bool keep = false;
+        if (b->countrywide) {
+            keep = has_country(b, tz_country(a->zone[i]));
+        } else {
+            for (int j = 0; j < b->n_zones && !keep; j++)
+                keep = a->zone[i] == b->zone[j];
+        }
+        if (keep)
+            out->zone[out->n_zones++] = a->zone[i];
+    }
+}
+
+/* The NANP part of a phone number after "+1": its area code's zones, or
+ * nothing for a non-geographic code, or "the US or Canada" for an area
+ * code the table does not know (a new overlay: as wide as it may be). */
+static void nanp_signal(const char *digits, signal *s)
+{
+    if (strlen(digits) < 10 || strspn(digits, "0123456789") < 10)
+        return;
+    int code = (digits[0] - '0') * 100 + (digits[1] - '0') * 10 + (digits[2] - '0');
+    const nanp_area *area = &nanp_areas[code];
+    if (area->country[0]) {
+        for (int i = 0; i < NANP_AREA_ZONES && area->zone[i]; i++)
+            if (country_data()->nanp[area->zone[i]])
+                s->zone[s->n_zones++] = country_data()->nanp[area->zone[i]];
+        return;
+    }
+    if (nanp_non_geographic(code))
+        return;
+    s->countrywide = true;
+    add_country(s, "US");
+    add_country(s, "CA");
+}
+
+static const calling_code *calling_code_of(const char *digits)
+{
+    int value = 0;
+    /* calling codes are prefix-free: the first 1, 2 or 3 digits */
+    for (int len = 1; len <= 3 && digits[len - 1] >= '0' && digits[len - 1] <= '9'; len++) {
+        value = value * 10 + (digits[len - 1] - '0');
+        size_t lo = 0, hi = n_calling_codes;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (calling_codes[mid].code < value)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < n_calling_codes && calling_codes[lo].code == value)
+            return &calling_codes[lo];
+    }
+    return NULL;
+}
+
+static void phone_signal(const char *phone, signal *s)
+{
+    memset(s, 0, sizeof *s);
+    s->source = DN_LOC_PHONE;
+    if (!phone || phone[0] != '+')
+        return;
+    if (phone[1] == '1') {
+        nanp_signal(phone + 2, s);
+        return;
+    }
+    const calling_code *cc = calling_code_of(phone + 1);
+    if (!cc)
+        return;
+    s->countrywide = true;
+    for (int i = 0; i < 4 && cc->countries[i][0]; i++)
+        add_country(s, cc->countries[i]);
+}
+
+/* ---- the result ---- */
+
+static void result_add(dn_location *out, const dn_tz *z, unsigned source)
+{
+    if (!z)
+        return;
+    for (int i = 0; i < out->n; i++) {
+        if (out->zone[i] == z) {
+            out->source[i] |= source;
+            return;
+        }
+    }
+    if (out->n == DN_LOCATION_ZONES) {
+        out->overflow = true;
+        return;
+    }
+    out->zone[out->n] = z;
+    out->source[out->n++] = source;
+}
+
+static void result_add_countries(dn_location *out, const signal *s)
+{
+    const country_tables *t = country_data();
+    for (int i = 0; i < s->n_countries; i++) {
+        const char *c = s->countries[i];
+        const uint8_t *nanp = strcmp(c, "US") == 0   ? nanp_us_zones
+                              : strcmp(c, "CA") == 0 ? nanp_ca_zones
+                                                     : NULL;
+        if (nanp) {
+            for (int k = 0; k < NANP_COUNTRY_ZONES; k++)
+                result_add(out, t->nanp[nanp[k]], s->source);
+            continue;
+        }
+        int a, b;
+        if (letter_index(c, &a, &b))
+            continue;
+        for (int k = 0; k < t->count[a][b]; k++)
+            result_add(out, tz_get(t->entry[t->first[a][b] + k].zone, NULL), s->source);
+    }
+}
+
+void location_of_customer(const char *timezone, const char *country, const char *phone,
+                          dn_location *out)
+{
+    signal sig[SIGNALS_MAX];
+    int n = 0;
+    out->n = 0;
+    out->conflict = out->overflow = false;
+
+    const dn_tz *own = timezone && timezone[0] ? tz_get(timezone, NULL) : NULL;
+    if (own) {
+        memset(&sig[n], 0, sizeof sig[n]);
+        sig[n].source = DN_LOC_TIMEZONE;
+        sig[n].zone[0] = own;
+        sig[n++].n_zones = 1;
+    }
+    phone_signal(phone, &sig[n]);
+    if (!signal_empty(&sig[n]))
+        n++;
+    if (country && country[0]) {
+        memset(&sig[n], 0, sizeof sig[n]);
+        sig[n].source = DN_LOC_COUNTRY;
+        sig[n].countrywide = true;
+        add_country(&sig[n], country);
+        if (!signal_empty(&sig[n]))
+            n++;
+    }
+
+    /* the largest groups of signals that agree, each adding where it agrees */
+    unsigned accepted[1 << SIGNALS_MAX];
+    int n_accepted = 0;
+    for (int size = n; size >= 1; size--) {
+        for (unsigned mask = 1; mask < (1u << n); mask++) {
+            if (__builtin_popcount(mask) != size)
+                continue;
+            bool covered = false;
+            for (int i = 0; i < n_accepted && !covered; i++)
+                covered = (mask & accepted[i]) == mask;
+            if (covered)
+                continue;
+            signal agree, next;
+            int first = __builtin_ctz(mask);
+            agree = sig[first];
+            for (int i = first + 1; i < n && !signal_empty(&agree); i++) {
+                if (!(mask & (1u << i)))
+                    continue;
+                intersect(&agree, &sig[i], &next);
+                agree = next;
+            }
+            if (signal_empty(&agree))
+                continue;
+            accepted[n_accepted++] = mask;
+            if (agree.countrywide) {
+                result_add_countries(out, &agree);
+            } else {
+                for (int i = 0; i < agree.n_zones; i++)
+                    result_add(out, agree.zone[i], agree.source);
+            }
+        }
+    }
+    out->conflict = n_accepted > 1;
+    /* the stored zone first: the guard counts local days in it */
+    for (int i = 1; own && i < out->n; i++) {
+        if (out->zone[i] == own) {
+            unsigned source = out->source[i];
+            memmove(&out->zone[1], &out->zone[0], (size_t)i * sizeof out->zone[0]);
+            memmove(&out->source[1], &out->source[0], (size_t)i * sizeof out->source[0]);
+            out->zone[0] = own;
+            out->source[0] = source;
+            break;
+        }
+    }
+}
+
+void location_source_names(unsigned source, char *out, size_t size)
+{
+    static const struct { unsigned bit; const char *name; } names[] = {
+        { DN_LOC_TIMEZONE, "timezone" }, { DN_LOC_COUNTRY, "country" },
+        { DN_LOC_PHONE, "phone" }, { DN_LOC_PROFILE, "profile" },
+    };
+    size_t used = 0;
+    if (size)
+        out[0] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (!(source & names[i].bit))
+            continue;
+        int w = snprintf(out + used, size > used ? size - used : 0, "%s%s", used ? "," : "",
+                         names[i].name);
+        if (w > 0)
+            used += (size_t)w;
+    }
+}
