@@ -289,15 +289,21 @@ static int opt_out_shared_address(sqlite3 *db, int64_t customer_id, const char *
     return rc;
 }
 
+/* Opts the customer out of the channel and, when that is news (they were
+ * not opted out of it already), plans the one confirmation: its
+ * idempotency key names this opt-out's event, so a second STOP while
+ * opted out earns nothing, and a STOP after opting in again earns its own.
+ * *confirmation is the planned contact's id, 0 if none. */
 static int apply_opt_out(sqlite3 *db, int64_t customer_id, const char *channel,
                          const char *language, const char *address, dn_time now,
                          int64_t *confirmation, dn_err *err)
 {
     unsigned bit = strcmp(channel, "sms") == 0 ? DN_OPTOUT_SMS : DN_OPTOUT_CHAT;
+    *confirmation = 0;
     sqlite3_stmt *st;
     int rc = store_ext_prepare(db,
                                "UPDATE customers SET opt_out = opt_out | ?2, updated_at = ?3 "
-                               "WHERE id = ?1",
+                               "WHERE id = ?1 AND (opt_out & ?2) = 0",
                                &st, "reply: opt-out", err);
     if (rc)
         return rc;
@@ -306,14 +312,18 @@ static int apply_opt_out(sqlite3 *db, int64_t customer_id, const char *channel,
     sqlite3_bind_int64(st, 3, now);
     if ((rc = store_ext_run(db, st, "reply: opt-out", err)))
         return rc;
-    json_t *payload = json_pack("{s:s, s:s}", "channel", channel, "source", "reply");
-    rc = payload ? store_ext_event(db, customer_id, "opt_out", payload, now, NULL, err)
+    bool news = sqlite3_changes(db) > 0;
+    json_t *payload = json_pack("{s:s, s:s, s:b}", "channel", channel, "source", "reply",
+                                "already", !news);
+    int64_t event_id = 0;
+    rc = payload ? store_ext_event(db, customer_id, "opt_out", payload, now, &event_id, err)
                  : dn_err_set(err, -ENOMEM, NULL, "out of memory");
     json_decref(payload);
-    if (rc)
+    if (rc || !news)
         return rc;
     char idem[128];
-    snprintf(idem, sizeof idem, "optout-confirm-cu%lld-%s", (long long)customer_id, channel);
+    snprintf(idem, sizeof idem, "optout-confirm-cu%lld-%s-ev%lld", (long long)customer_id,
+             channel, (long long)event_id);
     rc = store_ext_prepare(db,
                            "INSERT INTO contacts (customer_id, case_id, idem_key, step_day, "
                            "channel, address, template, language, tone, body, scheduled_at, "

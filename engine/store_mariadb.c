@@ -102,7 +102,7 @@ enum stmt_id {
     ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE_LOCK, ST_CONTACT_RESCHEDULE,
     ST_IN_DOUBT_SELECT, ST_IN_DOUBT_MARK,
     ST_CONTACT_SENT, ST_CONTACT_BY_ID, ST_CONTACT_BY_KEY, ST_CONTACT_FINAL,
-    ST_CUSTOMER_OPT_OUT, ST_REQUEUE_SELECT, ST_REQUEUE_MARK,
+    ST_CUSTOMER_OPT_OUT, ST_REQUEUE_SELECT, ST_REQUEUE_MARK, ST_CONFIRMATION_SENT,
     ST_COUNT
 };
 
@@ -363,6 +363,14 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CUSTOMER_OPT_OUT] =
         "UPDATE customers SET opt_out = opt_out | ?, next_evaluation_at = 0, "
         "updated_at = ? WHERE id = ?",
+    /* at, id: the one opt-out confirmation went out, its channel's bit
+     * (DN_OPTOUT_*) on the customer; other contacts change nothing */
+    [ST_CONFIRMATION_SENT] =
+        "UPDATE customers cu JOIN contacts co ON co.customer_id = cu.id "
+        "SET cu.opt_out_confirmed = cu.opt_out_confirmed | CASE co.channel "
+        "WHEN 'sms' THEN 1 WHEN 'email' THEN 2 WHEN 'voice' THEN 4 WHEN 'agent' THEN 4 "
+        "WHEN 'chat' THEN 8 ELSE 0 END, cu.updated_at = ? "
+        "WHERE co.id = ? AND co.purpose = 'optout_confirm'",
     /* channel, before, owner */
     [ST_REQUEUE_SELECT] =
         "SELECT id, customer_id FROM contacts WHERE channel = ? AND state = 'sending' "
@@ -1534,6 +1542,9 @@ static int maria_upsert_customer(void *ctx, dn_customer *c, dn_upsert_outcome *o
     int rc = validate_customer(c, err);
     if (rc < 0)
         return rc;
+    /* a confirmation belongs to an opt-out in force: opting in again
+     * forgets it, so the next opt-out earns its own */
+    c->opt_out_confirmed &= c->opt_out;
     unit u;
     rc = unit_begin(s, &u, err);
     if (rc < 0)
@@ -3182,6 +3193,9 @@ static int maria_record_sent(void *ctx, int64_t contact_id, const dn_send_record
                        costed ? PI(r->cost_minor) : PNULL,
                        costed ? PT(r->cost_currency) : PNULL, PI(at), PI(at),
                        text_or_null(r->detail), PI(contact_id)), err, "record sent");
+    if (rc >= 0)
+        rc = q_exec(s, ST_CONFIRMATION_SENT, PARAMS(PI(at), PI(contact_id)), err,
+                    "opt-out confirmation sent");
     if (rc < 0)
         goto fail;
     json_t *payload = json_pack("{s:I, s:s, s:s*, s:s*}", "contact_id", (json_int_t)contact_id,
@@ -3268,6 +3282,9 @@ static int maria_record_receipt(void *ctx, int64_t contact_id, const char *idem_
     }
     rc = q_exec(s, ST_CONTACT_FINAL, PARAMS(PT(state), PI(at), PI(at), text_or_null(reason),
                                             PI(id)), err, "receipt");
+    if (rc >= 0 && strcmp(state, "delivered") == 0)
+        rc = q_exec(s, ST_CONFIRMATION_SENT, PARAMS(PI(at), PI(id)), err,
+                    "opt-out confirmation sent");
     if (rc < 0)
         goto fail;
     char kind[32];

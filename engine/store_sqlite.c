@@ -80,7 +80,7 @@ enum stmt_id {
     ST_RULESET_INSERT, ST_RULESET_LAST,
     ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE, ST_CONTACT_IN_DOUBT, ST_FACT_NOTICE,
     ST_CONTACT_SENT, ST_CONTACT_BY_ID, ST_CONTACT_BY_KEY, ST_CONTACT_FINAL,
-    ST_CUSTOMER_OPT_OUT, ST_CONTACT_REQUEUE,
+    ST_CUSTOMER_OPT_OUT, ST_CONTACT_REQUEUE, ST_CONFIRMATION_SENT,
     ST_COUNT
 };
 
@@ -318,6 +318,14 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CUSTOMER_OPT_OUT] =
         "UPDATE customers SET opt_out = opt_out | ?2, next_evaluation_at = 0, "
         "updated_at = ?3 WHERE id = ?1",
+    /* the one opt-out confirmation went out: its channel's bit (DN_OPTOUT_*)
+     * on the customer, which the guard reads; other contacts change nothing */
+    [ST_CONFIRMATION_SENT] =
+        "UPDATE customers SET opt_out_confirmed = opt_out_confirmed | (SELECT CASE channel "
+        "WHEN 'sms' THEN 1 WHEN 'email' THEN 2 WHEN 'voice' THEN 4 WHEN 'agent' THEN 4 "
+        "WHEN 'chat' THEN 8 ELSE 0 END FROM contacts WHERE id = ?1), updated_at = ?2 "
+        "WHERE id = (SELECT customer_id FROM contacts WHERE id = ?1 AND "
+        "purpose = 'optout_confirm')",
     [ST_CONTACT_REQUEUE] =
         "UPDATE contacts SET state = 'planned', scheduled_at = ?3, updated_at = ?3, "
         "state_reason = 'the engine stopped while this contact was being sent; sent again "
@@ -956,6 +964,9 @@ static int sqlite_upsert_customer(void *ctx, dn_customer *c, dn_upsert_outcome *
     int rc = validate_customer(c, err);
     if (rc < 0)
         return rc;
+    /* a confirmation belongs to an opt-out in force: opting in again
+     * forgets it, so the next opt-out earns its own */
+    c->opt_out_confirmed &= c->opt_out;
     unit u;
     rc = unit_begin(s, &u, true, err);
     if (rc < 0)
@@ -2637,6 +2648,18 @@ fail:
 
 /* ---- delivery ---- */
 
+/* A contact went out (accepted by its provider, or reported delivered):
+ * when it is an opt-out confirmation, the customer's opt_out_confirmed
+ * records it. */
+static int note_confirmation_sent(sqlite_store *s, int64_t contact_id, dn_time at, dn_err *err)
+{
+    sqlite3_stmt *st = use(s, ST_CONFIRMATION_SENT);
+    int b = sqlite3_bind_int64(st, 1, contact_id);
+    b |= sqlite3_bind_int64(st, 2, at);
+    return b ? bind_failed(s, b, err, "opt-out confirmation sent")
+             : run(s, st, err, "opt-out confirmation sent");
+}
+
 /* Records a provider's acceptance (see store.h record_sent). */
 static int sqlite_record_sent(void *ctx, int64_t contact_id, const dn_send_record *r, dn_time at,
                               dn_err *err)
@@ -2671,6 +2694,8 @@ static int sqlite_record_sent(void *ctx, int64_t contact_id, const dn_send_recor
     }
     int64_t customer_id = 0;
     rc = update_contact_returning(s, st, contact_id, "record sent", "no contact", " being sent", &customer_id, err);
+    if (rc >= 0)
+        rc = note_confirmation_sent(s, contact_id, at, err);
     if (rc < 0)
         goto fail;
     json_t *payload = json_pack("{s:I, s:s, s:s*, s:s*}", "contact_id", (json_int_t)contact_id,
@@ -2764,6 +2789,8 @@ static int sqlite_record_receipt(void *ctx, int64_t contact_id, const char *idem
     b |= sqlite3_bind_int64(st, 3, at);
     b |= bind_text_or_null(st, 4, reason);
     rc = b ? bind_failed(s, b, err, "receipt") : run(s, st, err, "receipt");
+    if (rc >= 0 && strcmp(state, "delivered") == 0)
+        rc = note_confirmation_sent(s, id, at, err);
     if (rc < 0)
         goto fail;
     char kind[32];
