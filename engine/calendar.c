@@ -260,6 +260,11 @@ bool calendar_is_holiday(const char *country, dn_date day, const char **name)
     return false;
 }
 
+bool calendar_builtin(const char *country)
+{
+    return country_index(country) >= 0;
+}
+
 int calendar_add_holiday(const char *country, dn_date day, const char *name)
 {
     if (!country || strlen(country) != 2 || country[0] < 'A' || country[0] > 'Z' ||

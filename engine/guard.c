@@ -273,6 +273,11 @@ const char *guard_profile_name(const dn_guard_profile *p)
     return p->name;
 }
 
+const char *guard_profile_holiday_country(const dn_guard_profile *p)
+{
+    return p->holidays_forbidden ? p->country : NULL;
+}
+
 /* ---- the time-of-day part ---- */
 
 typedef struct check {
@@ -1097,8 +1102,9 @@ static int load_member(const char *key, json_t *v, dn_guard_profile *p, dn_err *
     }
     if (strcmp(key, "country") == 0) {
         const char *s = json_is_string(v) ? json_string_value(v) : NULL;
-        if (!s || (strlen(s) != 0 && strlen(s) != 2))
-            return dn_err_set(err, -EINVAL, key, "country must be \"\" or two letters");
+        if (!s || (s[0] && !location_country_known(s)))
+            return dn_err_set(err, -EINVAL, key, "country must be \"\" (the customer's) or an "
+                              "ISO 3166 country code such as LV, not \"%.20s\"", s ? s : "");
         dn_strlcpy(p->country, s, sizeof p->country);
         return 0;
     }
@@ -1185,7 +1191,7 @@ int guard_profile_from_json(struct json_t *obj, dn_guard_profile **out, dn_err *
     }
     const dn_guard_profile *base = guard_profile_builtin(base_name);
     if (!base) {
-        rc = dn_err_set(err, -EINVAL, "base", "no built-in profile '%.40s' (LV, US, UK, EE, "
+        rc = dn_err_set(err, -EINVAL, "base", "no built-in profile \"%.40s\" (LV, US, UK, EE, "
                         "default)", base_name);
         goto fail;
     }

@@ -61,6 +61,9 @@ void guard_candidate_zones(const dn_guard_profile *p, const dn_customer *c,
                            struct dn_location *out);
 /* The profile's name ("LV", "US", ...). */
 const char *guard_profile_name(const dn_guard_profile *p);
+/* The country whose holidays the profile forbids contact on ("" = the
+ * customer's own), or NULL when it allows contact on holidays. */
+const char *guard_profile_holiday_country(const dn_guard_profile *p);
 
 extern const char *const dn_verdict_names[];   /* "allow", "defer", "refuse" */
 

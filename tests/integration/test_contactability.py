@@ -286,7 +286,30 @@ def test_configured_one_off_holiday(tmp_path):
         server.stop()
 
 
-def test_bad_holiday_config_stops_the_start(tmp_path):
+# Configuration the guard cannot trust stops the start, naming the field
+# and the value: country codes must be ISO 3166 (tzdata's iso3166.tab; UK
+# is this project's alias of GB), dates real, a profile that forbids
+# holidays needs a calendar (built in: LV, EE, UK, US; else "holidays").
+@pytest.mark.parametrize("extra,field,value", [
+    ({"holidays": {"LV": {"2026-02-30": "No such day"}}}, "holidays.LV.2026-02-30", None),
+    ({"holidays": {"XX": {"2026-05-29": "Nowhere day"}}}, "holidays.XX", "XX"),
+    ({"holidays": {"lv": {"2026-05-29": "Lower case"}}}, "holidays.lv", "lv"),
+    ({"holidays": {"LV": {"26-05-29": "Short year"}}}, "holidays.LV.26-05-29", None),
+    ({"holidays": {"LV": {"2026-05-29": ""}}}, "holidays.LV.2026-05-29", None),
+    ({"holidays": {"LV": {"2026-05-29": "x" * 48}}}, "holidays.LV.2026-05-29", None),
+    ({"holidays": ["LV"]}, "holidays", None),
+    ({"guard_profiles": {"XX": {"base": "LV"}}}, "guard_profiles.XX", "XX"),
+    ({"guard_profiles": {"LV": {"base": "LV", "country": "ZZ"}}},
+     "guard_profiles.LV.country", "ZZ"),
+    ({"guard_profiles": {"LV": {"base": "LV", "country": "lv"}}},
+     "guard_profiles.LV.country", "lv"),
+    ({"guard_profiles": {"DE": {"base": "default", "zones": ["Europe/Berlin"]}}},
+     "guard_profiles.DE.holidays_forbidden", "DE"),
+    ({"guard_profiles": {"LV": {"base": "XX"}}}, "guard_profiles.LV.base", "XX"),
+    ({"default_country": "XX"}, "default_country", "XX"),
+    ({"default_country": "lv"}, "default_country", "lv"),
+])
+def test_bad_guard_config_stops_the_start(tmp_path, extra, field, value):
     import json
     import os
     import subprocess
@@ -295,12 +318,37 @@ def test_bad_holiday_config_stops_the_start(tmp_path):
     config.write_text(json.dumps({
         "store": f"sqlite:{tmp_path / 'store.db'}", "schema_dir": str(REPO / "schema"),
         "rules": str(REPO / "tests" / "integration" / "rules-flow"), "listen": "127.0.0.1:0",
-        "holidays": {"LV": {"2026-02-30": "No such day"}}}))
+        **extra}))
     binary = os.environ.get("DUNNINGD", str(REPO / "build" / "dunningd"))
     proc = subprocess.run([binary, "serve", "--config", str(config)], capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode != 0
-    assert "holidays.LV.2026-02-30" in proc.stderr, proc.stderr
+    assert field in proc.stderr, proc.stderr
+    if value:
+        assert f'"{value}"' in proc.stderr or f" {value}" in proc.stderr, proc.stderr
+
+
+def test_a_profile_for_a_country_without_a_calendar_with_its_holidays(tmp_path):
+    """A German profile that forbids holidays starts once its holidays are
+    configured, and a German holiday then blocks (Thursday 25 June 2026 is
+    no German holiday; declared one here)."""
+    server = Server(tmp_path, now=AT,
+                    guard_profiles={"DE": {"base": "default", "name": "DE", "country": "DE",
+                                           "zones": ["Europe/Berlin"]}},
+                    holidays={"DE": {"2026-06-25": "Declared holiday"}})
+    try:
+        assert server.post("/v1/customers", customer(cid="DE1", country="DE",
+                                                     timezone="Europe/Berlin",
+                                                     phone="+4915112345678")).status_code == 201
+        assert server.post("/v1/invoices", invoice(iid="IDE1", cid="DE1",
+                                                   due="2026-07-15")).status_code == 201
+        body = server.get("/v1/customers/DE1/contactability", params={"at": AT}).json()
+        assert body["profile"] == "DE"
+        holidays = [b for b in spans(body["channels"]["sms"]["blocks"]) if b[2] == "holiday"]
+        # 25 June in Berlin (CEST, UTC+2): 24 June 22:00 UT to 25 June 22:00 UT
+        assert holidays == [("2026-06-24T22:00:00Z", "2026-06-25T22:00:00Z", "holiday")]
+    finally:
+        server.stop()
 
 
 def test_a_country_without_a_profile_gets_the_default_one(api):

@@ -852,6 +852,14 @@ static const json_row json_rows[] = {
     { "{\"notice\":{\"required\":\"yes\"}}", -EINVAL, "notice.required" },
     { "{\"zones\":[\"Europe/Riga\",\"Nowhere/Town\"]}", -EINVAL, "zones" },
     { "{\"defer_search_days\":0}", -EINVAL, "defer_search_days" },
+    /* the calendar's country: "" (the customer's) or an ISO 3166 code */
+    { "{\"country\":\"\"}", 0, "" },
+    { "{\"country\":\"DE\"}", 0, "" },
+    { "{\"country\":\"UK\"}", 0, "" },
+    { "{\"country\":\"XX\"}", -EINVAL, "country" },
+    { "{\"country\":\"lv\"}", -EINVAL, "country" },
+    { "{\"country\":\"LVA\"}", -EINVAL, "country" },
+    { "{\"country\":7}", -EINVAL, "country" },
     { "[1,2]", -EINVAL, "profile" },
     /* stricter than the law is fine, looser is refused */
     { "{\"base\":\"US\",\"windows\":{\"mon\":\"09:00-20:00\",\"sun\":null},"
