@@ -364,3 +364,68 @@ def test_a_country_without_a_profile_gets_the_default_one(api):
     assert body["zones"] == ["Europe/Berlin"]
     blocks = spans(body["channels"]["sms"]["blocks"])
     assert not [b for b in blocks if b[2] == "holiday"], blocks
+
+
+def test_every_possible_location_shapes_the_windows(api):
+    """Regulation F's "convenient in every possible location", with the LV
+    profile: a customer in Riga whose phone is a New York number (area code
+    212). Monday 22 June 2026: Riga 08:00-20:00 EEST is 05:00-17:00 UT, New
+    York 08:00-20:00 EDT is 12:00-24:00 UT, so the one window is 12:00-17:00
+    UT, opened by New York's morning and closed by Riga's evening."""
+    rec = customer(phone="+12125550100")
+    assert api.post("/v1/customers", rec).status_code == 201
+    assert api.post("/v1/invoices", invoice(due="2026-07-15")).status_code == 201
+    body = api.get("/v1/customers/C1/contactability", params={"at": AT}).json()
+    assert body["zones"] == ["Europe/Riga", "America/New_York"]
+    assert body["zone_signals"] == {"Europe/Riga": ["timezone", "country"],
+                                    "America/New_York": ["phone"]}
+    sms = body["channels"]["sms"]
+    assert sms["now"]["code"] == "quiet_hours"
+    assert sms["now"]["next_allowed"] == "2026-06-22T12:00:00Z"
+    assert sms["windows"][0] == {"from": "2026-06-22T12:00:00Z", "to": "2026-06-22T17:00:00Z",
+                                 "opened_by": "America/New_York", "closed_by": "Europe/Riga"}
+    first, second = sms["blocks"][0], sms["blocks"][1]
+    assert (first["from"], first["to"], first["code"], first["zone"]) == (
+        AT, "2026-06-22T12:00:00Z", "quiet_hours", "America/New_York")
+    assert (second["from"], second["to"], second["code"], second["zone"]) == (
+        "2026-06-22T17:00:00Z", "2026-06-22T21:00:00Z", "quiet_hours", "Europe/Riga")
+    assert body["unsent"] == []
+
+
+def test_a_planned_contact_holds_its_room_and_is_shown_as_planned(tmp_path):
+    """docs/compliance.md, "How frequency is counted": a contact planned but
+    not sent yet takes its place in the caps at its planned time, and
+    contactability lists it apart from the contacts made. A pass at 21:30
+    Riga on Monday 22 June plans the day -3 SMS (due 25 June); the guard
+    defers it past the night and Midsummer (23, 24 June) to Thursday 25 June
+    08:00 EEST (05:00 UT). Nothing sends it: the pass does not dispatch and
+    the server's clock stays at the pass."""
+    import datetime
+    from conftest import Engine
+    from test_api import REPO
+    at = "2026-06-22T18:30:00Z"
+    engine = Engine(tmp_path, REPO / "tests" / "integration" / "rules-flow")
+    engine.load([{"type": "customer", **customer()},
+                 {"type": "invoice", **invoice(due="2026-06-25")}])
+    engine.pass_at(at, dispatch=False)
+    thursday = int(datetime.datetime(2026, 6, 25, 5, tzinfo=datetime.timezone.utc).timestamp())
+    rows = engine.query("SELECT id, channel, scheduled_at, state FROM contacts")
+    assert [r[1:] for r in rows] == [("sms", thursday, "planned")], rows
+    server = Server(tmp_path, now=at)
+    try:
+        body = server.get("/v1/customers/C1/contactability", params={"at": at}).json()
+        assert body["unsent"] == [{"id": rows[0][0], "channel": "sms",
+                                   "at": "2026-06-25T05:00:00Z", "state": "planned"}]
+        # SMS: one a day (LV), and Thursday's is taken by the planned one
+        sms = {(b["from"], b["to"], b["code"]): b for b in body["channels"]["sms"]["blocks"]}
+        taken = sms[("2026-06-24T21:00:00Z", "2026-06-25T21:00:00Z", "cap_channel_day")]
+        assert taken["unsent"] == 1 and "planned, not sent yet" in taken["reason"]
+        # e-mail: 240 minutes of spacing on either side of it
+        spacing = [b for b in body["channels"]["email"]["blocks"] if b["code"] == "spacing"]
+        assert [b["to"] for b in spacing] == ["2026-06-25T09:00:00Z"]
+        assert spacing[0]["unsent"] == 1 and "not sent yet" in spacing[0]["reason"]
+        # a block that rests on the clock alone names no planned contact
+        assert all("unsent" not in b for b in body["channels"]["voice"]["blocks"]
+                   if b["code"] in ("quiet_hours", "holiday", "weekend"))
+    finally:
+        server.stop()
