@@ -234,11 +234,15 @@ static const char *const stmt_sql[ST_COUNT] = {
         "FROM (SELECT 1 AS one) base LEFT JOIN (SELECT id, anchor_due, stage_day FROM cases "
         "WHERE customer_id = ? AND closed_at IS NULL ORDER BY id DESC LIMIT 1) oc ON 1 = 1",
     /* id, contact window start, limit */
+    /* the rows kept are first the ones the guard counts (store_sqlite.c) */
     [ST_FACT_CONTACTS] =
-        "SELECT id, COALESCE(sent_at, scheduled_at) AS at, channel, state, "
-        "COALESCE(outcome, ''), template, step_day, COALESCE(case_id, 0), purpose, debt_ref "
-        "FROM contacts WHERE customer_id = ? AND scheduled_at >= ? "
-        "ORDER BY at DESC, id DESC LIMIT ?",
+        "SELECT id, at, channel, state, outcome, template, step_day, case_id, purpose, "
+        "debt_ref FROM (SELECT id, COALESCE(sent_at, scheduled_at) AS at, channel, state, "
+        "COALESCE(outcome, '') AS outcome, template, step_day, COALESCE(case_id, 0) AS case_id, "
+        "purpose, debt_ref, (state = 'cancelled' OR channel = 'crm' OR (state = 'failed' AND "
+        "COALESCE(outcome, '') = '')) AS uncounted FROM contacts WHERE customer_id = ? AND "
+        "scheduled_at >= ? ORDER BY uncounted, at DESC, id DESC LIMIT ?) AS kept "
+        "ORDER BY at DESC, id DESC",
     /* customer_id, customer_id, amount, currency, due, now */
     [ST_PROMISE_INSERT] =
         "INSERT INTO promises (customer_id, case_id, amount_minor, currency, due, state, "

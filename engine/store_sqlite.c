@@ -197,12 +197,18 @@ static const char *const stmt_sql[ST_COUNT] = {
         " FROM payments p JOIN payment_allocations a ON a.payment_id = p.id "
         " JOIN invoices i ON i.id = a.invoice_id "
         " WHERE p.customer_id = ?1 AND i.due IS NOT NULL)",
-    /* ?2 = start of the contact window */
+    /* ?2 = start of the contact window. The ?3 rows kept are first the
+     * ones the guard counts (not cancelled, not failed without an
+     * outcome, not crm), so a burst of stopped contacts never pushes a
+     * counted one out; they are handed over most recent first. */
     [ST_FACT_CONTACTS] =
-        "SELECT id, COALESCE(sent_at, scheduled_at) AS at, channel, state, "
-        "COALESCE(outcome, ''), template, step_day, COALESCE(case_id, 0), purpose, debt_ref "
-        "FROM contacts WHERE customer_id = ?1 AND scheduled_at >= ?2 "
-        "ORDER BY at DESC, id DESC LIMIT ?3",
+        "SELECT id, at, channel, state, outcome, template, step_day, case_id, purpose, "
+        "debt_ref FROM (SELECT id, COALESCE(sent_at, scheduled_at) AS at, channel, state, "
+        "COALESCE(outcome, '') AS outcome, template, step_day, COALESCE(case_id, 0) AS case_id, "
+        "purpose, debt_ref, (state = 'cancelled' OR channel = 'crm' OR (state = 'failed' AND "
+        "COALESCE(outcome, '') = '')) AS uncounted FROM contacts WHERE customer_id = ?1 AND "
+        "scheduled_at >= ?2 ORDER BY uncounted, at DESC, id DESC LIMIT ?3) "
+        "ORDER BY at DESC, id DESC",
     [ST_PROMISE_INSERT] =
         "INSERT INTO promises (customer_id, case_id, amount_minor, currency, due, state, "
         "created_at) VALUES (?1, (SELECT id FROM cases WHERE customer_id = ?1 AND closed_at "
