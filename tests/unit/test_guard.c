@@ -950,6 +950,18 @@ static const rulebook rulebooks[] = {
 };
 
 static const char *const sim_channels[] = { "sms", "email", "voice", "chat", "letter", "agent" };
+/* Phone numbers some customers have, and the zones they point at (from
+ * the sources test_location.c names): in the customer's own zone or not.
+ * Where the stored zone is not among them, the customer may be in either
+ * place, and every contact must be convenient in all of them. */
+static const struct { const char *number; const char *zones[2]; } sim_phones[] = {
+    { "+12125550100", { "America/New_York" } },
+    { "+12135550100", { "America/Los_Angeles" } },
+    { "+18085550100", { "Pacific/Honolulu" } },
+    { "+18505550100", { "America/New_York", "America/Chicago" } },
+    { "+37120000001", { "Europe/Riga" } },
+    { "+447700900000", { "Europe/London" } },
+};
 static const char *const us_zones[] = { "America/New_York", "America/Chicago", "America/Denver",
                                         "America/Phoenix", "America/Los_Angeles",
                                         "America/Anchorage", "Pacific/Honolulu" };
@@ -1098,7 +1110,8 @@ static void remember(dn_facts *f, const logged *c, int64_t id)
 }
 
 /* One customer of the simulation, little-endian:
- *   'C', country[2], u8 zone length, zone bytes ("" = unknown), u32 holds,
+ *   'C', country[2], u8 zone length, zone bytes ("" = unknown), u8 phone
+ *   length, phone bytes ("" = none), u32 holds,
  *   i32 hold_until (days since 1970-01-01, INT32_MIN = none), u32 opt_out,
  *   u8 n_blackout, n x (u8 weekdays, u16 from, u16 to, u8 channels),
  *   u32 n_contacts, n x (i64 at, u8 channel, u8 debt, u8 outcome)
@@ -1124,6 +1137,9 @@ static void dump_customer(FILE *out, const sim_customer *s, const logged *log, i
     put(out, cu->country, 2);
     put(out, &zl, 1);
     put(out, cu->timezone, zl);
+    uint8_t pl = (uint8_t)strlen(cu->phone);
+    put(out, &pl, 1);
+    put(out, cu->phone, pl);
     u = cu->holds;
     put(out, &u, 4);
     i = (int32_t)cu->hold_until;
@@ -1196,6 +1212,15 @@ static void test_property(void **state)
                                                                    : "Europe/London";
             dn_strlcpy(cu->timezone, zone, sizeof cu->timezone);
             s.zones[s.n_zones++] = tz_get(zone, NULL);
+        }
+        if (cu->timezone[0] && rng() % 3 == 0) {
+            int ph = (int)(rng() % (sizeof sim_phones / sizeof sim_phones[0]));
+            dn_strlcpy(cu->phone, sim_phones[ph].number, sizeof cu->phone);
+            bool agree = false;
+            for (int z = 0; z < 2 && sim_phones[ph].zones[z]; z++)
+                agree |= strcmp(sim_phones[ph].zones[z], cu->timezone) == 0;
+            for (int z = 0; !agree && z < 2 && sim_phones[ph].zones[z]; z++)
+                s.zones[s.n_zones++] = tz_get(sim_phones[ph].zones[z], NULL);
         }
         for (int z = 0; z < s.n_zones; z++)
             assert_non_null(s.zones[z]);
