@@ -399,9 +399,12 @@ typedef struct counters {
  * (known to be) a contact made. */
 static bool not_sent(const char *state)
 {
-    return (state[0] == 'p' && strcmp(state, "planned") == 0) ||
-           (state[0] == 's' && strcmp(state, "sending") == 0) ||
-           (state[0] == 'i' && strcmp(state, "in_doubt") == 0);
+    switch (state[0]) {
+    case 'p': return strcmp(state, "planned") == 0;
+    case 's': return state[3] == 'd' && strcmp(state, "sending") == 0;   /* not "sent" */
+    case 'i': return strcmp(state, "in_doubt") == 0;
+    default:  return false;
+    }
 }
 
 static void count_history(const check *k, dn_time at, dn_date today, counters *n)

@@ -126,30 +126,36 @@ typedef struct signal {
     int          n_countries;
 } signal;
 
+static bool same_country(const char *a, const char *b)
+{
+    return a[0] && a[0] == b[0] && a[1] == b[1];
+}
+
+static void copy_country(char to[3], const char *from)
+{
+    to[0] = from[0];
+    to[1] = from[1];
+    to[2] = '\0';
+}
+
 static bool has_country(const signal *s, const char *country)
 {
     for (int i = 0; i < s->n_countries; i++)
-        if (country[0] && strcmp(s->countries[i], country) == 0)
+        if (same_country(country, s->countries[i]))
             return true;
     return false;
 }
 
-/* Whether a country has any zone to stand for ("UK" is GB). */
-static const char *country_with_zones(const char *country)
+/* Adds a country that has zones to stand for ("UK" is GB). */
+static void add_country(const country_tables *t, signal *s, const char *country)
 {
     int a, b;
-    if (strcmp(country, "UK") == 0)
+    if (country[0] == 'U' && country[1] == 'K' && !country[2])
         country = "GB";
-    if (letter_index(country, &a, &b) || country_data()->count[a][b] == 0)
-        return NULL;
-    return country;
-}
-
-static void add_country(signal *s, const char *country)
-{
-    const char *c = country_with_zones(country);
-    if (c && s->n_countries < 4 && !has_country(s, c))
-        dn_strlcpy(s->countries[s->n_countries++], c, 3);
+    if (letter_index(country, &a, &b) || t->count[a][b] == 0 || s->n_countries == 4 ||
+        has_country(s, country))
+        return;
+    copy_country(s->countries[s->n_countries++], country);
 }
 
 static bool signal_empty(const signal *s)
@@ -166,7 +172,7 @@ static void intersect(const signal *a, const signal *b, signal *out)
         out->countrywide = true;
         for (int i = 0; i < a->n_countries; i++)
             if (has_country(b, a->countries[i]))
-                dn_strlcpy(out->countries[out->n_countries++], a->countries[i], 3);
+                copy_country(out->countries[out->n_countries++], a->countries[i]);
         return;
     }
     if (a->countrywide) {
@@ -191,23 +197,24 @@ static void intersect(const signal *a, const signal *b, signal *out)
 /* The NANP part of a phone number after "+1": its area code's zones, or
  * nothing for a non-geographic code, or "the US or Canada" for an area
  * code the table does not know (a new overlay: as wide as it may be). */
-static void nanp_signal(const char *digits, signal *s)
+static void nanp_signal(const country_tables *t, const char *digits, signal *s)
 {
-    if (strlen(digits) < 10 || strspn(digits, "0123456789") < 10)
-        return;
+    for (int i = 0; i < 10; i++)
+        if (digits[i] < '0' || digits[i] > '9')
+            return;
     int code = (digits[0] - '0') * 100 + (digits[1] - '0') * 10 + (digits[2] - '0');
     const nanp_area *area = &nanp_areas[code];
     if (area->country[0]) {
         for (int i = 0; i < NANP_AREA_ZONES && area->zone[i]; i++)
-            if (country_data()->nanp[area->zone[i]])
-                s->zone[s->n_zones++] = country_data()->nanp[area->zone[i]];
+            if (t->nanp[area->zone[i]])
+                s->zone[s->n_zones++] = t->nanp[area->zone[i]];
         return;
     }
     if (nanp_non_geographic(code))
         return;
     s->countrywide = true;
-    add_country(s, "US");
-    add_country(s, "CA");
+    add_country(t, s, "US");
+    add_country(t, s, "CA");
 }
 
 static const calling_code *calling_code_of(const char *digits)
@@ -230,14 +237,20 @@ static const calling_code *calling_code_of(const char *digits)
     return NULL;
 }
 
-static void phone_signal(const char *phone, signal *s)
+static void signal_init(signal *s, unsigned source, bool countrywide)
 {
-    memset(s, 0, sizeof *s);
-    s->source = DN_LOC_PHONE;
+    s->source = source;
+    s->countrywide = countrywide;
+    s->n_zones = s->n_countries = 0;
+}
+
+static void phone_signal(const country_tables *t, const char *phone, signal *s)
+{
+    signal_init(s, DN_LOC_PHONE, false);
     if (!phone || phone[0] != '+')
         return;
     if (phone[1] == '1') {
-        nanp_signal(phone + 2, s);
+        nanp_signal(t, phone + 2, s);
         return;
     }
     const calling_code *cc = calling_code_of(phone + 1);
@@ -245,7 +258,7 @@ static void phone_signal(const char *phone, signal *s)
         return;
     s->countrywide = true;
     for (int i = 0; i < 4 && cc->countries[i][0]; i++)
-        add_country(s, cc->countries[i]);
+        add_country(t, s, cc->countries[i]);
 }
 
 /* ---- the result ---- */
@@ -268,9 +281,8 @@ static void result_add(dn_location *out, const dn_tz *z, unsigned source)
     out->source[out->n++] = source;
 }
 
-static void result_add_countries(dn_location *out, const signal *s)
+static void result_add_countries(const country_tables *t, dn_location *out, const signal *s)
 {
-    const country_tables *t = country_data();
     for (int i = 0; i < s->n_countries; i++) {
         const char *c = s->countries[i];
         const uint8_t *nanp = strcmp(c, "US") == 0   ? nanp_us_zones
@@ -289,9 +301,13 @@ static void result_add_countries(dn_location *out, const signal *s)
     }
 }
 
+/* The groups of up to three signals, largest first (bit i = signal i). */
+static const unsigned char groups_by_size[] = { 7, 3, 5, 6, 1, 2, 4 };
+
 void location_of_customer(const char *timezone, const char *country, const char *phone,
                           dn_location *out)
 {
+    const country_tables *t = country_data();
     signal sig[SIGNALS_MAX];
     int n = 0;
     out->n = 0;
@@ -299,53 +315,50 @@ void location_of_customer(const char *timezone, const char *country, const char 
 
     const dn_tz *own = timezone && timezone[0] ? tz_get(timezone, NULL) : NULL;
     if (own) {
-        memset(&sig[n], 0, sizeof sig[n]);
-        sig[n].source = DN_LOC_TIMEZONE;
+        signal_init(&sig[n], DN_LOC_TIMEZONE, false);
         sig[n].zone[0] = own;
         sig[n++].n_zones = 1;
     }
-    phone_signal(phone, &sig[n]);
+    phone_signal(t, phone, &sig[n]);
     if (!signal_empty(&sig[n]))
         n++;
     if (country && country[0]) {
-        memset(&sig[n], 0, sizeof sig[n]);
-        sig[n].source = DN_LOC_COUNTRY;
-        sig[n].countrywide = true;
-        add_country(&sig[n], country);
+        signal_init(&sig[n], DN_LOC_COUNTRY, true);
+        add_country(t, &sig[n], country);
         if (!signal_empty(&sig[n]))
             n++;
     }
 
-    /* the largest groups of signals that agree, each adding where it agrees */
-    unsigned accepted[1 << SIGNALS_MAX];
+    /* the largest groups of signals that agree, each adding where it
+     * agrees; when all agree (the usual case) the first group is the only */
+    unsigned accepted[SIGNALS_MAX];
     int n_accepted = 0;
-    for (int size = n; size >= 1; size--) {
-        for (unsigned mask = 1; mask < (1u << n); mask++) {
-            if (__builtin_popcount(mask) != size)
+    for (size_t g = 0; g < sizeof groups_by_size && n_accepted < SIGNALS_MAX; g++) {
+        unsigned mask = groups_by_size[g];
+        if (mask >> n)
+            continue;                   /* names a signal this customer lacks */
+        bool covered = false;
+        for (int i = 0; i < n_accepted && !covered; i++)
+            covered = (mask & accepted[i]) == mask;
+        if (covered)
+            continue;
+        signal agree, next;
+        int first = __builtin_ctz(mask);
+        agree = sig[first];
+        for (int i = first + 1; i < n && !signal_empty(&agree); i++) {
+            if (!(mask & (1u << i)))
                 continue;
-            bool covered = false;
-            for (int i = 0; i < n_accepted && !covered; i++)
-                covered = (mask & accepted[i]) == mask;
-            if (covered)
-                continue;
-            signal agree, next;
-            int first = __builtin_ctz(mask);
-            agree = sig[first];
-            for (int i = first + 1; i < n && !signal_empty(&agree); i++) {
-                if (!(mask & (1u << i)))
-                    continue;
-                intersect(&agree, &sig[i], &next);
-                agree = next;
-            }
-            if (signal_empty(&agree))
-                continue;
-            accepted[n_accepted++] = mask;
-            if (agree.countrywide) {
-                result_add_countries(out, &agree);
-            } else {
-                for (int i = 0; i < agree.n_zones; i++)
-                    result_add(out, agree.zone[i], agree.source);
-            }
+            intersect(&agree, &sig[i], &next);
+            agree = next;
+        }
+        if (signal_empty(&agree))
+            continue;
+        accepted[n_accepted++] = mask;
+        if (agree.countrywide) {
+            result_add_countries(t, out, &agree);
+        } else {
+            for (int i = 0; i < agree.n_zones; i++)
+                result_add(out, agree.zone[i], agree.source);
         }
     }
     out->conflict = n_accepted > 1;
