@@ -243,14 +243,12 @@ static void verdict_set(dn_verdict *out, dn_verdict_kind kind, dn_time until, co
 
 /* ---- candidate zones ---- */
 
-/* Every zone the customer's signals point at (location.h); with none
- * known, every zone of the profile's jurisdiction. A time is convenient
- * only if it is convenient in all of them. */
-static void zones_for(const dn_guard_profile *p, const dn_customer *c, dn_location *loc)
+/* With nothing known of the customer: every zone of the profile's
+ * jurisdiction, into an empty loc. */
+static void profile_zones(const dn_guard_profile *p, dn_location *loc)
 {
-    location_of_customer(c->timezone, c->country, c->phone, loc);
-    if (loc->n)
-        return;
+    loc->n = 0;
+    loc->conflict = loc->overflow = false;
     for (int i = 0; i < p->n_zones; i++) {
         const dn_tz *z = tz_get(p->zones[i], NULL);
         for (int j = 0; z && j < loc->n; j++)
@@ -263,9 +261,50 @@ static void zones_for(const dn_guard_profile *p, const dn_customer *c, dn_locati
     }
 }
 
+/* Where the customers this thread asked about last may be, so that the
+ * many verdicts about one customer (a contactability answer asks 60 000)
+ * work it out once. A slot is chosen by the customer's address and used
+ * only when the three fields the zones come from are the same (a buffer
+ * reused for another customer misses). The profile's zones, used when
+ * nothing is known, are not kept: a reloaded profile may differ. */
+#define ZONE_MEMO_SLOTS 16
+
+typedef struct zone_memo {
+    const dn_customer *customer;
+    char timezone[sizeof ((dn_customer *)0)->timezone];
+    char country[sizeof ((dn_customer *)0)->country];
+    char phone[sizeof ((dn_customer *)0)->phone];
+    dn_location zones;
+} zone_memo;
+
+static _Thread_local zone_memo zone_memos[ZONE_MEMO_SLOTS];
+
+/* Every zone the customer's signals point at (location.h); with none
+ * known, the profile's (in *fallback). A time is convenient only if it is
+ * convenient in all of them. */
+static const dn_location *zones_of(const dn_guard_profile *p, const dn_customer *c,
+                                   dn_location *fallback)
+{
+    zone_memo *m = &zone_memos[((uintptr_t)c / sizeof *c) % ZONE_MEMO_SLOTS];
+    if (m->customer != c || strcmp(m->timezone, c->timezone) != 0 ||
+        strcmp(m->phone, c->phone) != 0 || strcmp(m->country, c->country) != 0) {
+        location_of_customer(c->timezone, c->country, c->phone, &m->zones);
+        m->customer = c;
+        memcpy(m->timezone, c->timezone, sizeof m->timezone);
+        memcpy(m->country, c->country, sizeof m->country);
+        memcpy(m->phone, c->phone, sizeof m->phone);
+    }
+    if (m->zones.n)
+        return &m->zones;
+    profile_zones(p, fallback);
+    return fallback;
+}
+
 void guard_candidate_zones(const dn_guard_profile *p, const dn_customer *c, dn_location *out)
 {
-    zones_for(p, c, out);
+    location_of_customer(c->timezone, c->country, c->phone, out);
+    if (out->n == 0)
+        profile_zones(p, out);
 }
 
 const char *guard_profile_name(const dn_guard_profile *p)
@@ -287,7 +326,7 @@ typedef struct check {
     int channel;
     unsigned bit;
     const char *holiday_country;
-    dn_location zones;
+    const dn_location *zones;
 } check;
 
 /* What made an instant inconvenient, kept so the sentence for a person is
@@ -320,8 +359,8 @@ static bool time_blocked(const check *k, dn_time t, dn_time *next, block *first)
     const dn_customer *c = &k->f->customer;
     dn_time lower = t;
     bool blocked = false;
-    for (int zi = 0; zi < k->zones.n; zi++) {
-        const dn_tz *z = k->zones.zone[zi];
+    for (int zi = 0; zi < k->zones->n; zi++) {
+        const dn_tz *z = k->zones->zone[zi];
         int minute;
         dn_date day = tz_local_date(z, t, &minute);
         int wd = dn_date_weekday(day);
@@ -411,7 +450,7 @@ static void count_history(const check *k, dn_time at, dn_date today, counters *n
 {
     const dn_facts *f = k->f;
     const dn_guard_profile *p = k->p;
-    const dn_tz *z = k->zones.zone[0];
+    const dn_tz *z = k->zones->zone[0];
     memset(n, 0, sizeof *n);
     n->last_conversation = DN_NO_DATE;
     int reach_days = p->conversation_cooldown_days > 7 ? p->conversation_cooldown_days : 7;
@@ -574,7 +613,7 @@ static void cap_check(const check *k, constraint *cs, const int hist[7], int uns
     int total;
     dn_date day = free_day(hist, limit, today, &total);
     if (day != today)
-        constrain(cs, tz_local_to_utc(k->zones.zone[0], day, 0), code, LIMIT_CAP, what, total,
+        constrain(cs, tz_local_to_utc(k->zones->zone[0], day, 0), code, LIMIT_CAP, what, total,
                   limit, day, unsent);
 }
 
@@ -699,8 +738,9 @@ void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision
     }
     k.bit = channel_bit(k.channel);
     k.holiday_country = p->country[0] ? p->country : c->country;
-    zones_for(p, c, &k.zones);
-    dn_date today = k.zones.n ? tz_local_date(k.zones.zone[0], at, NULL)
+    dn_location fallback;
+    k.zones = zones_of(p, c, &fallback);
+    dn_date today = k.zones->n ? tz_local_date(k.zones->zone[0], at, NULL)
                               : (dn_date)floor_div(at, SECONDS_PER_DAY);
 
     if (refuse_for_holds(c, today, out))
@@ -738,13 +778,13 @@ void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision
     }
     if (!confirmation && refuse_for_debt(f, d, out))
         return;
-    if (k.zones.n == 0) {
+    if (k.zones->n == 0) {
         verdict_set(out, DN_GUARD_REFUSE, 0, "unknown_zone",
                     "neither the customer's time zone, country nor phone number is known, and "
                     "profile %s names no zones", p->name);
         return;
     }
-    if (k.zones.overflow) {
+    if (k.zones->overflow) {
         verdict_set(out, DN_GUARD_REFUSE, 0, "unknown_zone",
                     "the customer's time zone, country and phone number point at more than %d "
                     "time zones", DN_LOCATION_ZONES);
@@ -753,7 +793,7 @@ void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision
 
     count_history(&k, at, today, &n);
     cs = (constraint){ .not_before = at };
-    const dn_tz *home = k.zones.zone[0];
+    const dn_tz *home = k.zones->zone[0];
 
     if (confirmation) {
         if (c->opt_out_confirmed & k.bit) {

@@ -35,6 +35,7 @@ typedef struct country_tables {
     int            n_entries;
     uint16_t       first[26][26], count[26][26];
     const dn_tz   *nanp[NANP_ZONE_NAMES];       /* nanp_zone_names resolved */
+    int16_t        calling[1000];               /* code -> calling_codes index + 1 */
 } country_tables;
 
 static country_tables tables;
@@ -99,6 +100,8 @@ static void load_tables(void)
     for (int i = 1; i < NANP_ZONE_NAMES; i++)
         if (nanp_zone_names[i])
             tables.nanp[i] = tz_get(nanp_zone_names[i], NULL);
+    for (size_t i = 0; i < n_calling_codes; i++)
+        tables.calling[calling_codes[i].code] = (int16_t)(i + 1);
 }
 
 static const country_tables *country_data(void)
@@ -163,35 +166,39 @@ static bool signal_empty(const signal *s)
     return s->countrywide ? s->n_countries == 0 : s->n_zones == 0;
 }
 
-/* a ∩ b into out (a and b may not alias out). */
-static void intersect(const signal *a, const signal *b, signal *out)
+/* agree ∩ b, in place. */
+static void narrow(signal *agree, const signal *b)
 {
-    out->source = a->source | b->source;
-    out->n_zones = out->n_countries = 0;
-    if (a->countrywide && b->countrywide) {
-        out->countrywide = true;
-        for (int i = 0; i < a->n_countries; i++)
-            if (has_country(b, a->countries[i]))
-                copy_country(out->countries[out->n_countries++], a->countries[i]);
+    agree->source |= b->source;
+    int kept = 0;
+    if (agree->countrywide && b->countrywide) {
+        for (int i = 0; i < agree->n_countries; i++)
+            if (has_country(b, agree->countries[i]))
+                copy_country(agree->countries[kept++], agree->countries[i]);
+        agree->n_countries = kept;
         return;
     }
-    if (a->countrywide) {
-        const signal *t = a;
-        a = b;
-        b = t;
+    if (agree->countrywide) {
+        /* the zones of b inside agree's countries */
+        for (int i = 0; i < b->n_zones; i++)
+            if (has_country(agree, tz_country(b->zone[i])))
+                agree->zone[kept++] = b->zone[i];
+        agree->countrywide = false;
+        agree->n_zones = kept;
+        return;
     }
-    out->countrywide = false;
-    for (int i = 0; i < a->n_zones; i++) {
+    for (int i = 0; i < agree->n_zones; i++) {
         bool keep = false;
         if (b->countrywide) {
-            keep = has_country(b, tz_country(a->zone[i]));
+            keep = has_country(b, tz_country(agree->zone[i]));
         } else {
             for (int j = 0; j < b->n_zones && !keep; j++)
-                keep = a->zone[i] == b->zone[j];
+                keep = agree->zone[i] == b->zone[j];
         }
         if (keep)
-            out->zone[out->n_zones++] = a->zone[i];
+            agree->zone[kept++] = agree->zone[i];
     }
+    agree->n_zones = kept;
 }
 
 /* The NANP part of a phone number after "+1": its area code's zones, or
@@ -217,22 +224,14 @@ static void nanp_signal(const country_tables *t, const char *digits, signal *s)
     add_country(t, s, "CA");
 }
 
-static const calling_code *calling_code_of(const char *digits)
+static const calling_code *calling_code_of(const country_tables *t, const char *digits)
 {
     int value = 0;
     /* calling codes are prefix-free: the first 1, 2 or 3 digits */
     for (int len = 1; len <= 3 && digits[len - 1] >= '0' && digits[len - 1] <= '9'; len++) {
         value = value * 10 + (digits[len - 1] - '0');
-        size_t lo = 0, hi = n_calling_codes;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (calling_codes[mid].code < value)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < n_calling_codes && calling_codes[lo].code == value)
-            return &calling_codes[lo];
+        if (t->calling[value])
+            return &calling_codes[t->calling[value] - 1];
     }
     return NULL;
 }
@@ -253,7 +252,7 @@ static void phone_signal(const country_tables *t, const char *phone, signal *s)
         nanp_signal(t, phone + 2, s);
         return;
     }
-    const calling_code *cc = calling_code_of(phone + 1);
+    const calling_code *cc = calling_code_of(t, phone + 1);
     if (!cc)
         return;
     s->countrywide = true;
@@ -342,15 +341,11 @@ void location_of_customer(const char *timezone, const char *country, const char 
             covered = (mask & accepted[i]) == mask;
         if (covered)
             continue;
-        signal agree, next;
         int first = __builtin_ctz(mask);
-        agree = sig[first];
-        for (int i = first + 1; i < n && !signal_empty(&agree); i++) {
-            if (!(mask & (1u << i)))
-                continue;
-            intersect(&agree, &sig[i], &next);
-            agree = next;
-        }
+        signal agree = sig[first];
+        for (int i = first + 1; i < n && !signal_empty(&agree); i++)
+            if (mask & (1u << i))
+                narrow(&agree, &sig[i]);
         if (signal_empty(&agree))
             continue;
         accepted[n_accepted++] = mask;
@@ -360,6 +355,8 @@ void location_of_customer(const char *timezone, const char *country, const char 
             for (int i = 0; i < agree.n_zones; i++)
                 result_add(out, agree.zone[i], agree.source);
         }
+        if (mask == (1u << n) - 1)
+            break;                      /* all agree: every smaller group is covered */
     }
     out->conflict = n_accepted > 1;
     /* the stored zone first: the guard counts local days in it */
