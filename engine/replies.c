@@ -218,44 +218,53 @@ static int check_text_field(const char *value, const char *field, size_t max, bo
     return 0;
 }
 
+/* An "opt_out" event; already = the customer was opted out of the channel
+ * before. *event_id may be NULL. */
 static int opt_out_event(dn_store *store, int64_t customer_id, const char *channel,
-                         const char *source, dn_time now, dn_err *err)
+                         const char *source, bool already, dn_time now, int64_t *event_id,
+                         dn_err *err)
 {
-    json_t *payload = json_pack("{s:s, s:s}", "channel", channel, "source", source);
+    json_t *payload = json_pack("{s:s, s:s, s:b}", "channel", channel, "source", source,
+                                "already", already);
     int rc = payload ? store->ops->append_event(store->ctx, customer_id, "opt_out", payload, now,
-                                                NULL, err)
+                                                event_id, err)
                      : dn_err_set(err, -ENOMEM, NULL, "out of memory");
     json_decref(payload);
     return rc;
 }
 
-/* Opt-out of the channel and its one confirmation (unique idempotency key,
- * so never a second). A STOP says "not to this number": every other
- * customer with the same phone (or chat handle) is opted out of that
- * channel too, with an event each; the confirmation goes only to the
- * customer who wrote. */
+/* Opts the customer out of the channel and, when that is news (they were
+ * not opted out of it already), plans the one confirmation: its
+ * idempotency key names this opt-out's event, so a second STOP while
+ * opted out earns nothing, and a STOP after opting in again earns its own.
+ * A STOP says "not to this number": every other customer with the same
+ * phone (or chat handle) is opted out of that channel too, with an event
+ * each; the confirmation goes only to the customer who wrote.
+ * *confirmation is the planned contact's id, 0 if none. */
 static int apply_opt_out(dn_store *store, const dn_customer *c, const char *channel,
                          dn_time now, int64_t *confirmation, dn_err *err)
 {
     const char *address = strcmp(channel, "sms") == 0 ? c->phone : c->chat;
-    int64_t *others = NULL;
+    int64_t *others = NULL, event_id = 0;
     size_t n = 0;
-    int rc = inbound(store)->opt_out_address(store->ctx, c->id, channel, address, now, &others,
-                                             &n, err);
+    bool news = false;
+    *confirmation = 0;
+    int rc = inbound(store)->opt_out_address(store->ctx, c->id, channel, address, now, &news,
+                                             &others, &n, err);
     if (rc == 0)
-        rc = opt_out_event(store, c->id, channel, "reply", now, err);
+        rc = opt_out_event(store, c->id, channel, "reply", !news, now, &event_id, err);
     for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = opt_out_event(store, others[i], channel, "reply from a shared contact point", now,
-                           err);
+        rc = opt_out_event(store, others[i], channel, "reply from a shared contact point", false,
+                           now, NULL, err);
     free(others);
-    if (rc)
+    if (rc || !news)
         return rc;
     char body[256];
     dn_strlcpy(body, confirmation_text(c->language), sizeof body);
     dn_contact_plan plan = { .body = body, .scheduled_at = now,
                              .purpose = DN_PURPOSE_OPTOUT_CONFIRM };
-    snprintf(plan.idem_key, sizeof plan.idem_key, "optout-confirm-cu%lld-%s", (long long)c->id,
-             channel);
+    snprintf(plan.idem_key, sizeof plan.idem_key, "optout-confirm-cu%lld-%s-ev%lld",
+             (long long)c->id, channel, (long long)event_id);
     dn_strlcpy(plan.channel, channel, sizeof plan.channel);
     dn_strlcpy(plan.address, address, sizeof plan.address);
     dn_strlcpy(plan.template_name, "optout_confirm", sizeof plan.template_name);

@@ -3,9 +3,12 @@
  *
  * Every reply is an event (kind "reply", counted by the rules' c.replies)
  * and makes the customer due for evaluation now. By its words:
- *   - STOP and its Latvian and Russian words → opt-out of that channel and
- *     one confirmation message on it (a contact with purpose
- *     optout_confirm, unique per customer and channel, so never a second);
+ *   - STOP and its Latvian and Russian words → opt-out of that channel and,
+ *     when the customer was not opted out of it already, one confirmation
+ *     message on it (a contact with purpose optout_confirm keyed by that
+ *     opt-out's event: a second STOP earns none). Sending it sets the
+ *     channel in the customer's opt_out_confirmed, which the guard reads;
+ *     opting in again clears it;
  *   - "1", yes, jā, да → a promise to pay the open balance within
  *     promise_days (the rules see c.promises.pending and its due date);
  *   - anything else → an agent task (source "reply").

@@ -101,7 +101,7 @@ enum stmt_id {
     ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE_LOCK, ST_CONTACT_RESCHEDULE,
     ST_IN_DOUBT_SELECT, ST_IN_DOUBT_MARK,
     ST_CONTACT_SENT, ST_CONTACT_BY_ID, ST_CONTACT_BY_KEY, ST_CONTACT_FINAL,
-    ST_CUSTOMER_OPT_OUT, ST_REQUEUE_SELECT, ST_REQUEUE_MARK,
+    ST_CUSTOMER_OPT_OUT, ST_REQUEUE_SELECT, ST_REQUEUE_MARK, ST_CONFIRMATION_SENT,
     ST_COUNT
 };
 
@@ -249,11 +249,15 @@ static const char *const stmt_sql[ST_COUNT] = {
         "FROM (SELECT 1 AS one) base LEFT JOIN (SELECT id, anchor_due, stage_day FROM cases "
         "WHERE customer_id = ? AND closed_at IS NULL ORDER BY id DESC LIMIT 1) oc ON 1 = 1",
     /* id, contact window start, limit */
+    /* the rows kept are first the ones the guard counts (store_sqlite.c) */
     [ST_FACT_CONTACTS] =
-        "SELECT id, COALESCE(sent_at, scheduled_at) AS at, channel, state, "
-        "COALESCE(outcome, ''), template, step_day, COALESCE(case_id, 0), purpose, debt_ref "
-        "FROM contacts WHERE customer_id = ? AND scheduled_at >= ? "
-        "ORDER BY at DESC, id DESC LIMIT ?",
+        "SELECT id, at, channel, state, outcome, template, step_day, case_id, purpose, "
+        "debt_ref FROM (SELECT id, COALESCE(sent_at, scheduled_at) AS at, channel, state, "
+        "COALESCE(outcome, '') AS outcome, template, step_day, COALESCE(case_id, 0) AS case_id, "
+        "purpose, debt_ref, (state = 'cancelled' OR channel = 'crm' OR (state = 'failed' AND "
+        "COALESCE(outcome, '') = '')) AS uncounted FROM contacts WHERE customer_id = ? AND "
+        "scheduled_at >= ? ORDER BY uncounted, at DESC, id DESC LIMIT ?) AS kept "
+        "ORDER BY at DESC, id DESC",
     /* customer_id, customer_id, amount, currency, due, now */
     [ST_PROMISE_INSERT] =
         "INSERT INTO promises (customer_id, case_id, amount_minor, currency, due, state, "
@@ -378,6 +382,14 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CUSTOMER_OPT_OUT] =
         "UPDATE customers SET opt_out = opt_out | ?, next_evaluation_at = 0, "
         "updated_at = ? WHERE id = ?",
+    /* at, id: the one opt-out confirmation went out, its channel's bit
+     * (DN_OPTOUT_*) on the customer; other contacts change nothing */
+    [ST_CONFIRMATION_SENT] =
+        "UPDATE customers cu JOIN contacts co ON co.customer_id = cu.id "
+        "SET cu.opt_out_confirmed = cu.opt_out_confirmed | CASE co.channel "
+        "WHEN 'sms' THEN 1 WHEN 'email' THEN 2 WHEN 'voice' THEN 4 WHEN 'agent' THEN 4 "
+        "WHEN 'chat' THEN 8 ELSE 0 END, cu.updated_at = ? "
+        "WHERE co.id = ? AND co.purpose = 'optout_confirm'",
     /* channel, before, owner */
     [ST_REQUEUE_SELECT] =
         "SELECT id, customer_id FROM contacts WHERE channel = ? AND state = 'sending' "
@@ -1381,6 +1393,9 @@ static int maria_upsert_customer(void *ctx, dn_customer *c, dn_upsert_outcome *o
     int rc = dn_store_check_customer(c, err);
     if (rc < 0)
         return rc;
+    /* a confirmation belongs to an opt-out in force: opting in again
+     * forgets it, so the next opt-out earns its own */
+    c->opt_out_confirmed &= c->opt_out;
     unit u;
     rc = unit_begin(s, &u, err);
     if (rc < 0)
@@ -2894,6 +2909,9 @@ static int maria_record_sent(void *ctx, int64_t contact_id, const dn_send_record
                        costed ? PI(r->cost_minor) : PNULL,
                        costed ? PT(r->cost_currency) : PNULL, PI(at), PI(at),
                        text_or_null(r->detail), PI(contact_id)), err, "record sent");
+    if (rc >= 0)
+        rc = q_exec(s, ST_CONFIRMATION_SENT, PARAMS(PI(at), PI(contact_id)), err,
+                    "opt-out confirmation sent");
     if (rc < 0)
         goto fail;
     rc = insert_event(s, customer_id, "contact_sent",
@@ -2959,6 +2977,9 @@ static int maria_record_receipt(void *ctx, int64_t contact_id, const char *idem_
     }
     rc = q_exec(s, ST_CONTACT_FINAL, PARAMS(PT(state), PI(at), PI(at), text_or_null(reason),
                                             PI(id)), err, "receipt");
+    if (rc >= 0 && strcmp(state, "delivered") == 0)
+        rc = q_exec(s, ST_CONFIRMATION_SENT, PARAMS(PI(at), PI(id)), err,
+                    "opt-out confirmation sent");
     if (rc < 0)
         goto fail;
     char kind[32];
@@ -3149,7 +3170,8 @@ static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
     MODULE(MS_CUSTOMER_BY_CHAT) =
         "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE chat = ? ORDER BY id LIMIT 1",
     /* bit, now, id */
-    MODULE(MS_OPT_OUT_ONE) = "UPDATE customers SET opt_out = opt_out | ?, updated_at = ? WHERE id = ?",
+    MODULE(MS_OPT_OUT_ONE) = "UPDATE customers SET opt_out = opt_out | ?, updated_at = ? WHERE id = ? "
+                             "AND (opt_out & ?) = 0",
     /* address, except id, bit: the others on that contact point, locked */
     MODULE(MS_SHARED_PHONE) =
         "SELECT id FROM customers WHERE phone = ? AND id <> ? AND (opt_out & ?) = 0 "
@@ -3539,13 +3561,14 @@ static int maria_customer_find_by_address(void *ctx, const char *channel, const 
 }
 
 static int maria_opt_out_address(void *ctx, int64_t customer_id, const char *channel,
-                                 const char *address, dn_time now, int64_t **others,
-                                 size_t *n_others, dn_err *err)
+                                 const char *address, dn_time now, bool *news,
+                                 int64_t **others, size_t *n_others, dn_err *err)
 {
     maria_store *s = ctx;
     unsigned bit = reply_channel_bit(channel);
     int64_t *ids = NULL;
     size_t count = 0, capacity = 0;
+    *news = false;
     *others = NULL;
     *n_others = 0;
     if (!bit)
@@ -3554,7 +3577,10 @@ static int maria_opt_out_address(void *ctx, int64_t customer_id, const char *cha
     int rc = unit_begin(s, &u, err);
     if (rc < 0)
         return rc;
-    rc = q_exec(s, MS_OPT_OUT_ONE, PARAMS(PI(bit), PI(now), PI(customer_id)), err, "opt-out");
+    rc = q_exec(s, MS_OPT_OUT_ONE, PARAMS(PI(bit), PI(now), PI(customer_id), PI(bit)), err,
+                "opt-out");
+    if (rc == 0)
+        *news = affected(s, MS_OPT_OUT_ONE) > 0;
     if (rc < 0 || !address[0])
         goto end;
     int q = bit == DN_OPTOUT_SMS ? MS_SHARED_PHONE : MS_SHARED_CHAT;
@@ -3576,7 +3602,7 @@ static int maria_opt_out_address(void *ctx, int64_t customer_id, const char *cha
     }
     q_done(&s->q[q]);
     for (size_t i = 0; rc == 0 && i < count; i++)
-        rc = q_exec(s, MS_OPT_OUT_ONE, PARAMS(PI(bit), PI(now), PI(ids[i])), err,
+        rc = q_exec(s, MS_OPT_OUT_ONE, PARAMS(PI(bit), PI(now), PI(ids[i]), PI(bit)), err,
                     "opt-out of a shared address");
 end:
     if (rc < 0) {

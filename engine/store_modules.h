@@ -147,11 +147,12 @@ typedef struct dn_store_module_ops {
                                     dn_customer *out, dn_err *err);
     /* Opts customer_id out of channel ("sms" or "chat"), and with it every
      * other customer whose phone or chat handle on that channel is address
-     * ("" = none) and who had not opted out of it yet: *others (malloc'd,
-     * the caller frees; NULL when none) lists those, *n_others counts them.
+     * ("" = none) and who had not opted out of it yet: *news is whether
+     * customer_id was not opted out of it before, *others (malloc'd, the
+     * caller frees; NULL when none) lists the others, *n_others counts them.
      * No events (the module appends them). */
     int (*opt_out_address)(void *ctx, int64_t customer_id, const char *channel,
-                           const char *address, dn_time now, int64_t **others,
+                           const char *address, dn_time now, bool *news, int64_t **others,
                            size_t *n_others, dn_err *err);
 
     /* -- inbound messages applied once (inbound_seen) -- */

@@ -79,7 +79,7 @@ enum stmt_id {
     ST_RULESET_INSERT, ST_RULESET_LAST,
     ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE, ST_CONTACT_IN_DOUBT, ST_FACT_NOTICE,
     ST_CONTACT_SENT, ST_CONTACT_BY_ID, ST_CONTACT_BY_KEY, ST_CONTACT_FINAL,
-    ST_CUSTOMER_OPT_OUT, ST_CONTACT_REQUEUE,
+    ST_CUSTOMER_OPT_OUT, ST_CONTACT_REQUEUE, ST_CONFIRMATION_SENT,
     ST_COUNT
 };
 
@@ -211,12 +211,18 @@ static const char *const stmt_sql[ST_COUNT] = {
         " FROM payments p JOIN payment_allocations a ON a.payment_id = p.id "
         " JOIN invoices i ON i.id = a.invoice_id "
         " WHERE p.customer_id = ?1 AND i.due IS NOT NULL)",
-    /* ?2 = start of the contact window */
+    /* ?2 = start of the contact window. The ?3 rows kept are first the
+     * ones the guard counts (not cancelled, not failed without an
+     * outcome, not crm), so a burst of stopped contacts never pushes a
+     * counted one out; they are handed over most recent first. */
     [ST_FACT_CONTACTS] =
-        "SELECT id, COALESCE(sent_at, scheduled_at) AS at, channel, state, "
-        "COALESCE(outcome, ''), template, step_day, COALESCE(case_id, 0), purpose, debt_ref "
-        "FROM contacts WHERE customer_id = ?1 AND scheduled_at >= ?2 "
-        "ORDER BY at DESC, id DESC LIMIT ?3",
+        "SELECT id, at, channel, state, outcome, template, step_day, case_id, purpose, "
+        "debt_ref FROM (SELECT id, COALESCE(sent_at, scheduled_at) AS at, channel, state, "
+        "COALESCE(outcome, '') AS outcome, template, step_day, COALESCE(case_id, 0) AS case_id, "
+        "purpose, debt_ref, (state = 'cancelled' OR channel = 'crm' OR (state = 'failed' AND "
+        "COALESCE(outcome, '') = '')) AS uncounted FROM contacts WHERE customer_id = ?1 AND "
+        "scheduled_at >= ?2 ORDER BY uncounted, at DESC, id DESC LIMIT ?3) "
+        "ORDER BY at DESC, id DESC",
     [ST_PROMISE_INSERT] =
         "INSERT INTO promises (customer_id, case_id, amount_minor, currency, due, state, "
         "created_at) VALUES (?1, (SELECT id FROM cases WHERE customer_id = ?1 AND closed_at "
@@ -332,6 +338,14 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CUSTOMER_OPT_OUT] =
         "UPDATE customers SET opt_out = opt_out | ?2, next_evaluation_at = 0, "
         "updated_at = ?3 WHERE id = ?1",
+    /* the one opt-out confirmation went out: its channel's bit (DN_OPTOUT_*)
+     * on the customer, which the guard reads; other contacts change nothing */
+    [ST_CONFIRMATION_SENT] =
+        "UPDATE customers SET opt_out_confirmed = opt_out_confirmed | (SELECT CASE channel "
+        "WHEN 'sms' THEN 1 WHEN 'email' THEN 2 WHEN 'voice' THEN 4 WHEN 'agent' THEN 4 "
+        "WHEN 'chat' THEN 8 ELSE 0 END FROM contacts WHERE id = ?1), updated_at = ?2 "
+        "WHERE id = (SELECT customer_id FROM contacts WHERE id = ?1 AND "
+        "purpose = 'optout_confirm')",
     [ST_CONTACT_REQUEUE] =
         "UPDATE contacts SET state = 'planned', scheduled_at = ?3, updated_at = ?3, "
         "state_reason = 'the engine stopped while this contact was being sent; sent again "
@@ -785,6 +799,9 @@ static int sqlite_upsert_customer(void *ctx, dn_customer *c, dn_upsert_outcome *
     int rc = dn_store_check_customer(c, err);
     if (rc < 0)
         return rc;
+    /* a confirmation belongs to an opt-out in force: opting in again
+     * forgets it, so the next opt-out earns its own */
+    c->opt_out_confirmed &= c->opt_out;
     unit u;
     rc = unit_begin(s, &u, true, err);
     if (rc < 0)
@@ -2341,6 +2358,18 @@ fail:
 
 /* ---- delivery ---- */
 
+/* A contact went out (accepted by its provider, or reported delivered):
+ * when it is an opt-out confirmation, the customer's opt_out_confirmed
+ * records it. */
+static int note_confirmation_sent(sqlite_store *s, int64_t contact_id, dn_time at, dn_err *err)
+{
+    sqlite3_stmt *st = use(s, ST_CONFIRMATION_SENT);
+    int b = sqlite3_bind_int64(st, 1, contact_id);
+    b |= sqlite3_bind_int64(st, 2, at);
+    return b ? bind_failed(s, b, err, "opt-out confirmation sent")
+             : run(s, st, err, "opt-out confirmation sent");
+}
+
 /* Records a provider's acceptance (see store.h record_sent). */
 static int sqlite_record_sent(void *ctx, int64_t contact_id, const dn_send_record *r, dn_time at,
                               dn_err *err)
@@ -2368,6 +2397,8 @@ static int sqlite_record_sent(void *ctx, int64_t contact_id, const dn_send_recor
     }
     int64_t customer_id = 0;
     rc = update_contact_returning(s, st, contact_id, "record sent", "no contact", " being sent", &customer_id, err);
+    if (rc >= 0)
+        rc = note_confirmation_sent(s, contact_id, at, err);
     if (rc < 0)
         goto fail;
     rc = insert_event(s, customer_id, "contact_sent",
@@ -2440,6 +2471,8 @@ static int sqlite_record_receipt(void *ctx, int64_t contact_id, const char *idem
     b |= sqlite3_bind_int64(st, 3, at);
     b |= bind_text_or_null(st, 4, reason);
     rc = b ? bind_failed(s, b, err, "receipt") : run(s, st, err, "receipt");
+    if (rc >= 0 && strcmp(state, "delivered") == 0)
+        rc = note_confirmation_sent(s, id, at, err);
     if (rc < 0)
         goto fail;
     char kind[32];
@@ -2670,7 +2703,8 @@ static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
     MODULE(MS_CUSTOMER_BY_CHAT) =
         "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE chat = ?1 ORDER BY id LIMIT 1",
     MODULE(MS_OPT_OUT_ONE) =
-        "UPDATE customers SET opt_out = opt_out | ?2, updated_at = ?3 WHERE id = ?1",
+        "UPDATE customers SET opt_out = opt_out | ?2, updated_at = ?3 WHERE id = ?1 "
+        "AND (opt_out & ?2) = 0",
     MODULE(MS_OPT_OUT_PHONE) =
         "UPDATE customers SET opt_out = opt_out | ?3, updated_at = ?4 WHERE phone = ?1 "
         "AND id <> ?2 AND (opt_out & ?3) = 0 RETURNING id",
@@ -3067,13 +3101,14 @@ static int sqlite_customer_find_by_address(void *ctx, const char *channel, const
 }
 
 static int sqlite_opt_out_address(void *ctx, int64_t customer_id, const char *channel,
-                                  const char *address, dn_time now, int64_t **others,
-                                  size_t *n_others, dn_err *err)
+                                  const char *address, dn_time now, bool *news,
+                                  int64_t **others, size_t *n_others, dn_err *err)
 {
     sqlite_store *s = ctx;
     unsigned bit = reply_channel_bit(channel);
     int64_t *ids = NULL;
     size_t count = 0, capacity = 0;
+    *news = false;
     *others = NULL;
     *n_others = 0;
     if (!bit)
@@ -3087,6 +3122,8 @@ static int sqlite_opt_out_address(void *ctx, int64_t customer_id, const char *ch
     b |= sqlite3_bind_int64(st, 2, bit);
     b |= sqlite3_bind_int64(st, 3, now);
     rc = b ? bind_failed(s, b, err, "opt-out") : run(s, st, err, "opt-out");
+    if (rc == 0)
+        *news = sqlite3_changes(s->db) > 0;
     if (rc < 0 || !address[0])
         goto end;
     st = use(s, bit == DN_OPTOUT_SMS ? MS_OPT_OUT_PHONE : MS_OPT_OUT_CHAT);

@@ -80,6 +80,10 @@ class Server:
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
         return requests.post(self.base + path, data=data, headers=JSON, timeout=30)
 
+    def put(self, path, body):
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        return requests.put(self.base + path, data=data, headers=JSON, timeout=30)
+
     def query(self, sql, *params):
         return self.store.query(sql, *params)
 

@@ -55,6 +55,43 @@ def test_stop_words_opt_out_with_one_confirmation(server):
     assert len(reply_events(server, "C1")) == 3
 
 
+def test_the_sent_confirmation_is_stored_and_earned_once_per_opt_out(server):
+    """Regulation F case 9: after STOP, exactly one confirmation on that
+    channel; the customer's opt_out_confirmed records it once it is sent
+    and the guard reads it; e-mail and calls are unaffected."""
+    assert server.post("/v1/customers", customer("C7")).status_code == 201
+    assert server.post("/v1/invoices", invoice("I7", "C7", 4200, due="2026-06-20")).status_code == 201
+    r = server.post("/v1/replies", {"channel": "sms", "from": "+37120000007", "text": "STOP"})
+    first = r.json()["opt_out_confirmation"]
+    assert isinstance(first, int)
+    def sent():
+        rows = server.query(f"SELECT state FROM contacts WHERE id = {first}")
+        return rows if rows and rows[0][0] != "planned" else None
+    assert server.wait_for("the confirmation to be sent", sent) == [("sent",)]
+    got = server.get("/v1/customers/C7").json()
+    assert got["opt_out"] == ["sms"] and got["opt_out_confirmed"] == ["sms"]
+    rows = server.query("SELECT opt_out_confirmed FROM customers WHERE external_id = 'C7'")
+    assert rows == [(1,)]       # the sms bit (docs/compliance.md)
+
+    now = server.get("/v1/customers/C7/contactability").json()["channels"]
+    assert now["sms"]["now"]["code"] == "opted_out"
+    assert now["email"]["now"]["code"] != "opted_out"
+    assert now["voice"]["now"]["code"] != "opted_out"
+
+    # a second STOP while opted out: recorded, no second confirmation
+    r = server.post("/v1/replies", {"channel": "sms", "from": "+37120000007", "text": "stop"})
+    assert r.status_code == 201 and r.json()["opt_out_confirmation"] is None
+    assert server.query("SELECT COUNT(*) FROM contacts WHERE purpose = 'optout_confirm'") == [(1,)]
+
+    # opting in again forgets the confirmation; the next STOP earns its own
+    r = server.put("/v1/customers/C7", {"opt_out": []})
+    assert r.status_code == 200, r.text
+    assert r.json()["opt_out_confirmed"] == []
+    r = server.post("/v1/replies", {"channel": "sms", "from": "+37120000007", "text": "STOP"})
+    second = r.json()["opt_out_confirmation"]
+    assert isinstance(second, int) and second != first
+
+
 def test_yes_words_make_a_promise_the_rules_see(server):
     assert server.post("/v1/customers", customer("C2", chat="777")).status_code == 201
     assert server.post("/v1/invoices", invoice("I2", "C2", 15000, due="2026-06-20")).status_code == 201

@@ -292,10 +292,10 @@ static void test_open_dsn(void **state)
         assert_null(s.ops);
     }
     /* schema/sqlite and schema/mariadb hold the same versions: 001 to 004,
-     * 010 (agent queue), 011 and 012 (webhooks), 013 (inbound messages).
-     * The fixture's store is at the last one; opening it again applies
-     * nothing */
-    const int last_version = 13;
+     * 010 (agent queue), 011 and 012 (webhooks), 013 (inbound messages),
+     * 014 (opt-out confirmations carried over). The fixture's store is at
+     * the last one; opening it again applies nothing */
+    const int last_version = 14;
     int version = 0;
     dn_err err = { 0 };
     assert_int_equal(f->store.ops->schema_version(f->store.ctx, &version, &err), 0);
@@ -961,6 +961,97 @@ static void test_contact_debt_and_case_reminders(void **state)
                                                      "test", 160, &err), 0);
     assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 170, &facts, &err), 0);
     assert_int_equal(facts.case_reminders, 0);
+}
+
+/* The facts' contact history keeps the contacts the guard counts: after a
+ * burst of contacts stopped at the re-check (cancelled), older planned
+ * ones still count, so no cap can be passed by crowding them out. */
+static void test_facts_keep_counted_contacts(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "C1", "Busy");
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    bool duplicate;
+    dn_err err = { 0 };
+    for (int k = 0; k < 70; k++)
+        assert_int_equal(record(f, id, true, 10 + k, 50, 5000 + k * 60, "stopped", &duplicate),
+                         0);
+    dn_outbox_item *items = NULL;
+    int n = 0;
+    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 10000, &items, 100, &n, &err), 0);
+    assert_int_equal(n, 70);
+    for (int k = 0; k < n; k++)
+        assert_int_equal(f->store.ops->set_contact_state(f->store.ctx, items[k].id, "cancelled",
+                                                         NULL, "paid", 10000, &err), 0);
+    dn_outbox_items_free(items, n);
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(record(f, id, true, 1 + k, 50, 1000 + k * 60, "counted", &duplicate), 0);
+    static dn_facts facts;
+    assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 20000, &facts, &err), 0);
+    assert_int_equal(facts.n_contacts, DN_FACT_CONTACTS);
+    /* most recent first: 61 of the cancelled ones, then the three planned */
+    assert_string_equal(facts.contacts[0].state, "cancelled");
+    assert_int_equal(facts.contacts[0].at, 10000);
+    const dn_time planned_at[3] = { 1120, 1060, 1000 };
+    for (int k = 0; k < 3; k++) {
+        const dn_fact_contact *c = &facts.contacts[DN_FACT_CONTACTS - 3 + k];
+        assert_string_equal(c->state, "planned");
+        assert_int_equal(c->at, planned_at[k]);
+    }
+}
+
+/* The one opt-out confirmation going out (accepted by the provider, or
+ * reported delivered) is recorded on the customer, who the guard reads;
+ * other contacts change nothing; opting in again clears it. */
+static void test_confirmation_sent_is_stored(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "C1", "Stopped");
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    dn_decision d = { .action = DN_ACT_CONTACT, .step_day = 1, .step_index = 1 };
+    dn_strlcpy(d.ruleset_version, "0123456789abcdef", sizeof d.ruleset_version);
+    char text[] = "confirmed";
+    const struct { const char *channel; dn_purpose purpose; int step; } plans[] = {
+        { "email", DN_PURPOSE_REMINDER, 1 }, { "sms", DN_PURPOSE_OPTOUT_CONFIRM, 2 },
+        { "chat", DN_PURPOSE_OPTOUT_CONFIRM, 3 },
+    };
+    dn_err err = { 0 };
+    for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++) {
+        dn_contact_plan c = { .scheduled_at = 100, .body = text, .purpose = plans[i].purpose };
+        dn_strlcpy(c.channel, plans[i].channel, sizeof c.channel);
+        dn_strlcpy(c.address, "+37120000000", sizeof c.address);
+        dn_strlcpy(c.template_name, "optout_confirm", sizeof c.template_name);
+        dn_strlcpy(d.channel, plans[i].channel, sizeof d.channel);
+        d.step_day = plans[i].step;
+        dn_pass_result r = { .customer_id = id, .decision = &d, .guard_verdict = "allow",
+                             .contact = &c, .open_case = true, .anchor_due = day("2024-01-10"),
+                             .next_evaluation_at = 50 };
+        bool duplicate;
+        assert_int_equal(f->store.ops->record_result(f->store.ctx, &r, 50, &duplicate, &err), 0);
+    }
+    dn_outbox_item *items = NULL;
+    int n = 0;
+    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 150, &items, 10, &n, &err), 0);
+    assert_int_equal(n, 3);
+    dn_send_record sent = { .instance = "test" };
+    for (int k = 0; k < n; k++) {
+        if (strcmp(items[k].channel, "chat") == 0)   /* its report comes first */
+            assert_int_equal(f->store.ops->record_receipt(f->store.ctx, items[k].id, NULL,
+                                                          "delivered", NULL, 160, &err), 0);
+        else
+            assert_int_equal(f->store.ops->record_sent(f->store.ctx, items[k].id, &sent, 160,
+                                                       &err), 0);
+    }
+    dn_outbox_items_free(items, n);
+    dn_customer back;
+    assert_int_equal(f->store.ops->get_customer(f->store.ctx, "C1", &back, &err), 0);
+    assert_int_equal(back.opt_out_confirmed, DN_OPTOUT_SMS | DN_OPTOUT_CHAT);
+    /* opted out of sms only: the chat one belongs to no opt-out in force */
+    back.opt_out = DN_OPTOUT_SMS;
+    dn_upsert_outcome outcome;
+    assert_int_equal(f->store.ops->upsert_customer(f->store.ctx, &back, &outcome, &err), 0);
+    assert_int_equal(f->store.ops->get_customer(f->store.ctx, "C1", &back, &err), 0);
+    assert_int_equal(back.opt_out_confirmed, DN_OPTOUT_SMS);
 }
 
 /* The first contact row of a customer's timeline (caller decrefs t). */
@@ -1827,23 +1918,28 @@ static void test_reply_operations(void **state)
     static const struct {
         const char *channel, *address;
         int rc;
+        bool news;                    /* C1 was not opted out of the channel before */
         size_t others;
         unsigned c1_bits, c2_bits;
     } opt_outs[] = {
-        { "chat", "", 0, 0, DN_OPTOUT_CHAT, 0 },
-        { "sms", "+37120000000", 0, 1, DN_OPTOUT_CHAT | DN_OPTOUT_SMS, DN_OPTOUT_SMS },
-        { "sms", "+37120000000", 0, 0, DN_OPTOUT_CHAT | DN_OPTOUT_SMS, DN_OPTOUT_SMS },
-        { "email", "", -EINVAL, 0, DN_OPTOUT_CHAT | DN_OPTOUT_SMS, DN_OPTOUT_SMS },
+        { "chat", "", 0, true, 0, DN_OPTOUT_CHAT, 0 },
+        { "sms", "+37120000000", 0, true, 1, DN_OPTOUT_CHAT | DN_OPTOUT_SMS, DN_OPTOUT_SMS },
+        { "sms", "+37120000000", 0, false, 0, DN_OPTOUT_CHAT | DN_OPTOUT_SMS, DN_OPTOUT_SMS },
+        { "chat", "", 0, false, 0, DN_OPTOUT_CHAT | DN_OPTOUT_SMS, DN_OPTOUT_SMS },
+        { "email", "", -EINVAL, false, 0, DN_OPTOUT_CHAT | DN_OPTOUT_SMS, DN_OPTOUT_SMS },
     };
     for (size_t i = 0; i < COUNT(opt_outs); i++) {
         print_message("opt-out row %zu\n", i);
         int64_t *others = NULL;
         size_t n = 99;
+        bool news = !opt_outs[i].news;
         dn_err e = { 0 };
         assert_int_equal(modules(f)->opt_out_address(f->store.ctx, c1, opt_outs[i].channel,
-                                                     opt_outs[i].address, 100, &others, &n, &e),
+                                                     opt_outs[i].address, 100, &news, &others,
+                                                     &n, &e),
                          opt_outs[i].rc);
         if (opt_outs[i].rc == 0) {
+            assert_int_equal(news, opt_outs[i].news);
             assert_int_equal(n, opt_outs[i].others);
             if (n)
                 assert_int_equal(others[0], c2);
@@ -2189,6 +2285,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_events_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(test_contact_debt_and_case_reminders, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_facts_keep_counted_contacts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_confirmation_sent_is_stored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_promise, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delivery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sending_recovery, setup, teardown),
