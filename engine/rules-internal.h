@@ -10,6 +10,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -35,13 +37,19 @@
 
 /* One per lua_State; it is the allocator's opaque pointer, so every thread
  * of the state (coroutines included) reaches it through lua_getallocf().
- * It must outlive lua_close() (the allocator runs during close). */
+ * It must outlive lua_close() (the allocator runs during close).
+ *
+ * Rules run without a hook; the watchdog (rules_sandbox.c) arms the count
+ * hook on a call that runs past SANDBOX_GRACE_MS. The fields marked
+ * "atomic" are shared with the watchdog thread or with the signal handler
+ * that arms the hook on the evaluating thread; those marked "watchdog" are
+ * the watchdog's own, under its lock. */
 typedef struct rules_sandbox {
     size_t used, cap;          /* bytes held by the state, and the cap */
     bool   out_of_memory;      /* an allocation was refused since the last arm */
-    long   budget, spent;      /* instructions allowed / used by the current call */
+    long   budget, spent;      /* instructions allowed / used since the hook was armed */
+    int    hook_step;          /* instructions between hook calls */
     int    wall_ms;
-    int64_t deadline_ns;       /* CLOCK_MONOTONIC_COARSE end of the current call */
     bool   blown;              /* budget or deadline exceeded: keep raising */
     char   blown_msg[96];
     bool   frozen;             /* globals read-only (after loading) */
@@ -51,19 +59,37 @@ typedef struct rules_sandbox {
     int    facts_customer_ref, facts_context_ref;  /* registry: `c` and `ctx` */
     int    facts_data_ref;     /* registry: the table c reads through first */
     bool   facts_persona_set;  /* c.persona holds the last classify() answer */
+
+    lua_State *main;           /* the state's main thread */
+    int    nesting;            /* sandbox_pcall calls under way on this state */
+    _Atomic(lua_State *) running;       /* atomic: the thread running Lua now */
+    _Atomic uint64_t call;              /* atomic: bumped as each rule call starts */
+    _Atomic uint64_t armed_call;        /* atomic: the call the hook is armed for */
+    _Atomic uint64_t arm_request;       /* atomic: the call the watchdog asks to arm */
+    _Atomic int64_t  arm_deadline_ns;   /* atomic: that call's deadline (monotonic) */
+    bool      watched;         /* watchdog: inside sandbox_pcall on `thread` */
+    pthread_t thread;          /* watchdog: the thread evaluating */
+    uint64_t  seen_call;       /* watchdog: the call seen at the last look */
+    int64_t   seen_since_ns;   /* watchdog: when it was first seen */
+    uint64_t  requested_call;  /* watchdog: the last call it asked to arm */
+    struct rules_sandbox *watch_prev, *watch_next;  /* watchdog: its list */
 } rules_sandbox;
 
 /* Creates a sandboxed state whose allocator is capped at sb->cap (which the
- * caller sets, with budget and wall_ms). NULL if the host is out of memory. */
+ * caller sets, with budget and wall_ms) and puts it under the watchdog.
+ * NULL if the host is out of memory or the watchdog cannot start. */
 lua_State *sandbox_open(rules_sandbox *sb);
+/* Takes the state off the watchdog, then closes it; sb may be freed after. */
+void sandbox_close(lua_State *L, rules_sandbox *sb);
 /* Makes globals read-only: any later assignment to a global is an error. */
 void sandbox_freeze(lua_State *L);
 /* Compiles text (text mode only: binary chunks are refused) under
  * chunkname "@relpath" with the sandbox environment. Pushes the function, or
  * the error message; returns the Lua status. Never raises. */
 int  sandbox_load(lua_State *L, const char *relpath, const char *text, size_t len);
-/* Starts a fresh budget and watchdog for one rule call; entry_where names
- * the called function for errors that carry no position (out of memory). */
+/* Starts one rule call: a fresh budget, not armed (the watchdog arms it if
+ * it runs past the grace period); entry_where names the called function
+ * for errors that carry no position (out of memory). */
 void sandbox_arm(lua_State *L, rules_sandbox *sb, const char *entry_where);
 /* Calls a rule function inside protected code: like lua_call, with a fresh
  * budget, and raises if the budget was blown or memory ran out even when

@@ -1154,7 +1154,7 @@ static void runtime_free(rules_runtime *rt)
     if (!rt)
         return;
     if (rt->L)
-        lua_close(rt->L);
+        sandbox_close(rt->L, rt->sandbox);
     for (int i = 0; i < rt->n_segments; i++) {
         free(rt->segments[i].steps);
         free(rt->segments[i].order);
