@@ -1799,16 +1799,16 @@ static bool decide_begin(decide_job *job)
     return false;
 }
 
-/* Classify, segment, decide() or the ladder for job->view; data, c and ctx
- * are the stack indexes of facts_push's tables. */
-static void decide_one(lua_State *L, decide_job *job, int data, int c, int ctx)
+/* Classify, segment, decide() or the ladder for job->view; parts, c and
+ * ctx are the stack indexes of facts_push's tables. */
+static void decide_one(lua_State *L, decide_job *job, int parts, int c, int ctx)
 {
     rules_runtime *rt = job->rt;
     rules_sandbox *sb = rt->sandbox;
     dn_decision *out = job->out;
     const rules_segment *seg = NULL;
 
-    facts_select(L, sb, &job->view, data);
+    facts_select(sb, &job->view);
     lua_rawgeti(L, LUA_REGISTRYINDEX, rt->classify_ref);
     lua_pushvalue(L, c);
     lua_pushvalue(L, ctx);
@@ -1823,7 +1823,7 @@ static void decide_one(lua_State *L, decide_job *job, int data, int c, int ctx)
                       "\"fighter\", not %s",
                    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
     dn_strlcpy(out->persona, persona_names[persona], sizeof out->persona);
-    facts_set_persona(L, sb, &job->view, data, -1);
+    facts_set_persona(L, &job->view, parts, -1);
     lua_pop(L, 1);
 
     for (int i = 0; i < rt->n_segments && !seg; i++) {
@@ -1867,7 +1867,7 @@ static int decide_protected(lua_State *L)
     decide_job *job = lua_touserdata(L, 1);
     rules_sandbox *sb = job->rt->sandbox;
 
-    facts_push(L, sb);                          /* 2 data, 3 c, 4 ctx */
+    facts_push(L, sb);                          /* 2 parts, 3 c, 4 ctx */
     for (; job->next < job->n; job->next++) {
         if (!decide_begin(job))
             continue;

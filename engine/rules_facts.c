@@ -26,11 +26,12 @@
 
 #include "tz.h"
 
-/* Slots of the `parts` table, the upvalue of c's metamethods. */
+/* Slots of the `parts` table, the upvalue of c's metamethods: the tables
+ * below `c`, and c.persona (false until classify() answers). */
 enum {
     PART_PROMISES = 1, PART_PAYMENTS, PART_REACHABLE, PART_HOLDS,
-    PART_BALANCE, PART_INVOICES, PART_CONTACTS,
-    PART_COUNT = PART_CONTACTS
+    PART_BALANCE, PART_INVOICES, PART_CONTACTS, PART_PERSONA,
+    PART_COUNT = PART_PERSONA
 };
 
 /* The kinds of tables below `c`; the upvalue 1 of their metamethods. */
@@ -85,7 +86,6 @@ static const char *key_of(lua_State *L, size_t *len)
     return lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, len) : NULL;
 }
 
-#define KEY_IS(lit) (n == sizeof(lit) - 1 && memcmp(k, lit, sizeof(lit) - 1) == 0)
 
 static int facts_readonly(lua_State *L)
 {
@@ -208,6 +208,44 @@ static const struct {
     [R_CONTACT] = { contact_names, COUNT_OF(contact_names) },
 };
 
+/* ---- field names found by address ---- */
+
+/* Every field name of `c`, `ctx` and the records, as Lua strings made once
+ * per state and kept alive (facts_register): Lua keeps one copy of each
+ * short string, so the key of a read is one of these names exactly when it
+ * has the same address, and a read finds its field with one probe of this
+ * table instead of comparing text. */
+#define FACTS_KEY_SLOTS 128              /* a power of two, over twice the names */
+
+typedef struct facts_key {
+    const char *name;                    /* the Lua string's text; NULL: a free slot */
+    signed char customer;                /* its customer_field, or -1 */
+    signed char record[R_COUNT];         /* its index in records[kind].names, or -1 */
+} facts_key;
+
+typedef struct facts_keys {
+    facts_key slot[FACTS_KEY_SLOTS];
+} facts_keys;
+
+static facts_key *key_slot(const facts_keys *keys, const char *name)
+{
+    uintptr_t h = (uintptr_t)name;
+    unsigned i = (unsigned)(h >> 4 ^ h >> 12) & (FACTS_KEY_SLOTS - 1);
+    while (keys->slot[i].name && keys->slot[i].name != name)
+        i = (i + 1) & (FACTS_KEY_SLOTS - 1);
+    return (facts_key *)&keys->slot[i];
+}
+
+/* The field names the key of a metamethod call (index 2) is, or NULL when
+ * it is no field name. */
+static const facts_key *key_at(lua_State *L)
+{
+    if (lua_type(L, 2) != LUA_TSTRING)
+        return NULL;
+    const facts_key *key = key_slot(facts_sandbox(L)->facts_keys, lua_tostring(L, 2));
+    return key->name ? key : NULL;
+}
+
 static int invoice_count(const dn_facts *f)
 {
     return f->n_invoices < DN_FACT_INVOICES ? f->n_invoices : DN_FACT_INVOICES;
@@ -304,30 +342,30 @@ static int push_record_field(lua_State *L, const rules_view *view, record_kind k
     }
 }
 
-/* __index of a record (upvalues: its kind, its position in its list). */
+/* The upvalue of a record's metamethods: its kind and its position in its
+ * list (0 for the records of c and for ctx) in one integer. */
+#define RECORD_CODE(kind, item) ((lua_Integer)(item) * R_COUNT + (kind))
+
+/* __index of a record (upvalue: RECORD_CODE). */
 static int record_index(lua_State *L)
 {
-    size_t n;
-    const char *k = key_of(L, &n);
+    const facts_key *key = key_at(L);
     const rules_view *view = view_of(L);
-    if (!k || !view)
+    if (!key || !view)
         return 0;
-    record_kind kind = (record_kind)lua_tointeger(L, lua_upvalueindex(1));
-    for (int i = 0; i < records[kind].n; i++) {
-        const record_name *name = &records[kind].names[i];
-        if (name->len == n && name->name[0] == k[0] && memcmp(name->name, k, n) == 0)
-            return push_record_field(L, view, kind, (int)lua_tointeger(L, lua_upvalueindex(2)),
-                                     i);
-    }
-    return 0;
+    lua_Integer code = lua_tointeger(L, lua_upvalueindex(1));
+    record_kind kind = (record_kind)(code % R_COUNT);
+    int i = key->record[kind];
+    return i < 0 ? 0 : push_record_field(L, view, kind, (int)(code / R_COUNT), i);
 }
 
-/* __pairs of a record (upvalues as record_index). */
+/* __pairs of a record (upvalue: RECORD_CODE). */
 static int record_pairs(lua_State *L)
 {
     const rules_view *view = view_of(L);
-    record_kind kind = (record_kind)lua_tointeger(L, lua_upvalueindex(1));
-    int item = (int)lua_tointeger(L, lua_upvalueindex(2));
+    lua_Integer code = lua_tointeger(L, lua_upvalueindex(1));
+    record_kind kind = (record_kind)(code % R_COUNT);
+    int item = (int)(code / R_COUNT);
     lua_createtable(L, 0, records[kind].n);
     int t = lua_gettop(L);
     for (int i = 0; view && i < records[kind].n; i++)
@@ -429,47 +467,6 @@ static const char *const customer_names[C_COUNT] = {
     [C_NOTICE_POSTED_ON] = "notice_posted_on", [C_CASE_REMINDERS] = "case_reminders",
 };
 
-/* The field named by k (n bytes), by its first letter: this runs on every
- * read of `c`, so no loop over all the names. */
-static customer_field customer_field_of(const char *k, size_t n)
-{
-    switch (k[0]) {
-    case 'a':
-        return KEY_IS("age") ? C_AGE : KEY_IS("amount_due") ? C_AMOUNT_DUE : C_NONE;
-    case 'b':
-        return KEY_IS("balance") ? C_BALANCE : C_NONE;
-    case 'c':
-        return KEY_IS("currency") ? C_CURRENCY : KEY_IS("contacts") ? C_CONTACTS
-             : KEY_IS("case_id") ? C_CASE_ID : KEY_IS("country") ? C_COUNTRY
-             : KEY_IS("case_reminders") ? C_CASE_REMINDERS : C_NONE;
-    case 'd':
-        return KEY_IS("days_overdue") ? C_DAYS_OVERDUE : KEY_IS("due_date") ? C_DUE_DATE
-             : KEY_IS("disputes") ? C_DISPUTES : C_NONE;
-    case 'f':
-        return KEY_IS("first_name") ? C_FIRST_NAME : C_NONE;
-    case 'h':
-        return KEY_IS("holds") ? C_HOLDS : C_NONE;
-    case 'i':
-        return KEY_IS("id") ? C_ID : KEY_IS("invoices") ? C_INVOICES : C_NONE;
-    case 'l':
-        return KEY_IS("language") ? C_LANGUAGE : KEY_IS("last_contact") ? C_LAST_CONTACT : C_NONE;
-    case 'n':
-        return KEY_IS("name") ? C_NAME : KEY_IS("notice_posted_on") ? C_NOTICE_POSTED_ON
-             : C_NONE;
-    case 'p':
-        return KEY_IS("promises") ? C_PROMISES : KEY_IS("persona") ? C_PERSONA
-             : KEY_IS("payments") ? C_PAYMENTS : C_NONE;
-    case 'r':
-        return KEY_IS("reachable") ? C_REACHABLE : KEY_IS("replies") ? C_REPLIES : C_NONE;
-    case 's':
-        return KEY_IS("stage_day") ? C_STAGE_DAY : C_NONE;
-    case 't':
-        return KEY_IS("timezone") ? C_TIMEZONE : C_NONE;
-    default:
-        return C_NONE;
-    }
-}
-
 /* Pushes field of the customer in view (parts: index of the parts table);
  * returns 0 (nothing pushed) when the field is nil for this customer. */
 static int push_customer_field(lua_State *L, int parts, const rules_view *view,
@@ -499,7 +496,7 @@ static int push_customer_field(lua_State *L, int parts, const rules_view *view,
         return cu->age > 0 ? push_integer(L, cu->age) : 0;
     case C_PERSONA:           /* false until classify() has answered */
         if (view->persona)
-            push_text(L, view->persona);
+            lua_rawgeti(L, parts, PART_PERSONA);
         else
             lua_pushboolean(L, 0);
         return 1;
@@ -559,13 +556,11 @@ static int push_customer_field(lua_State *L, int parts, const rules_view *view,
 /* __index of `c` (upvalue 1: parts). */
 static int customer_index(lua_State *L)
 {
-    size_t n;
-    const char *k = key_of(L, &n);
+    const facts_key *key = key_at(L);
     const rules_view *view = view_of(L);
-    if (!k || !view)
+    if (!key || !view || key->customer == C_NONE)
         return 0;
-    customer_field field = customer_field_of(k, n);
-    return field == C_NONE ? 0 : push_customer_field(L, lua_upvalueindex(1), view, field);
+    return push_customer_field(L, lua_upvalueindex(1), view, (customer_field)key->customer);
 }
 
 /* __pairs of `c` (upvalue 1: parts). */
@@ -616,9 +611,8 @@ static void push_proxy(lua_State *L, int nup, lua_CFunction index, lua_CFunction
 
 static void push_record(lua_State *L, record_kind kind, int item)
 {
-    lua_pushinteger(L, kind);
-    lua_pushinteger(L, item);
-    push_proxy(L, 2, record_index, record_pairs, NULL);
+    lua_pushinteger(L, RECORD_CODE(kind, item));
+    push_proxy(L, 1, record_index, record_pairs, NULL);
 }
 
 /* Pushes the proxy of a list whose items are records of item_kind. */
@@ -635,10 +629,9 @@ static void push_list(lua_State *L, record_kind item_kind, int capacity)
 
 /* Pushes `c`: an empty proxy whose reads go to its data table, which
  * holds what is the same for every customer of the state (the records,
- * lists and map below `c`) and c.persona, and sends every other field to
- * customer_index. Reading those from a table costs no C call; the records
- * are read in almost every rule. Leaves refs to `c` and the data table in
- * sb. */
+ * lists and map below `c`), and sends every other field to customer_index.
+ * Reading those from a table costs no C call; the records are read in
+ * almost every rule. Leaves a ref to `c` in sb. */
 static void push_customer(lua_State *L, int parts, rules_sandbox *sb)
 {
     static const struct { customer_field field; int part; } constant[] = {
@@ -646,20 +639,16 @@ static void push_customer(lua_State *L, int parts, rules_sandbox *sb)
         { C_REACHABLE, PART_REACHABLE }, { C_HOLDS, PART_HOLDS }, { C_BALANCE, PART_BALANCE },
         { C_INVOICES, PART_INVOICES }, { C_CONTACTS, PART_CONTACTS },
     };
-    lua_createtable(L, 0, 8);                       /* data */
+    lua_createtable(L, 0, 7);                       /* data */
     for (size_t i = 0; i < sizeof constant / sizeof constant[0]; i++) {
         lua_rawgeti(L, parts, constant[i].part);
         lua_setfield(L, -2, customer_names[constant[i].field]);
     }
-    lua_pushboolean(L, 0);                          /* until classify() answers */
-    lua_setfield(L, -2, customer_names[C_PERSONA]);
     lua_createtable(L, 0, 1);
     lua_pushvalue(L, parts);
     lua_pushcclosure(L, customer_index, 1);
     lua_setfield(L, -2, "__index");
     lua_setmetatable(L, -2);
-    lua_pushvalue(L, -1);
-    sb->facts_data_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 
     lua_createtable(L, 0, 0);                       /* data, c */
     lua_createtable(L, 0, 4);                       /* data, c, mt */
@@ -677,12 +666,53 @@ static void push_customer(lua_State *L, int parts, rules_sandbox *sb)
     lua_pop(L, 1);
 }
 
+_Static_assert(C_COUNT + COUNT_OF(promise_names) + COUNT_OF(payment_names) +
+               COUNT_OF(reachable_names) + HOLD_COUNT + COUNT_OF(context_names) +
+               COUNT_OF(invoice_names) + COUNT_OF(contact_names) < FACTS_KEY_SLOTS,
+               "facts_keys has a free slot for every probe to end on");
+
+/* Makes the names of facts_keys (a userdata whose user value, a table,
+ * keeps the strings alive) and leaves sb->facts_keys on it; pushes it. */
+static void push_keys(lua_State *L, rules_sandbox *sb)
+{
+    facts_keys *keys = lua_newuserdatauv(L, sizeof *keys, 1);
+    memset(keys, 0, sizeof *keys);
+    lua_createtable(L, 64, 0);
+    int strings = lua_gettop(L);
+    for (int kind = -1; kind < R_COUNT; kind++) {
+        int n = kind < 0 ? C_COUNT : records[kind].n;
+        for (int i = 0; i < n; i++) {
+            const char *text = lua_pushstring(L, kind < 0 ? customer_names[i]
+                                                          : records[kind].names[i].name);
+            lua_rawseti(L, strings, (lua_Integer)lua_rawlen(L, strings) + 1);
+            facts_key *key = key_slot(keys, text);
+            if (!key->name) {
+                key->name = text;
+                key->customer = -1;
+                memset(key->record, -1, sizeof key->record);
+            }
+            if (kind < 0)
+                key->customer = (signed char)i;
+            else
+                key->record[kind] = (signed char)i;
+        }
+    }
+    lua_setiuservalue(L, -2, 1);
+    sb->facts_keys = keys;
+}
+
 void facts_register(lua_State *L)
 {
     rules_sandbox *sb = facts_sandbox(L);
     luaL_checkstack(L, 12, "facts");
+    push_keys(L, sb);
+    luaL_ref(L, LUA_REGISTRYINDEX);       /* kept for the life of the state */
     lua_createtable(L, PART_COUNT, 0);
     int parts = lua_gettop(L);
+    lua_pushboolean(L, 0);
+    lua_rawseti(L, parts, PART_PERSONA);
+    lua_pushvalue(L, parts);
+    sb->facts_parts_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     for (int kind = R_PROMISES; kind <= R_HOLDS; kind++) {
         push_record(L, (record_kind)kind, 0);
         lua_rawseti(L, parts, PART_PROMISES + kind);
@@ -700,29 +730,18 @@ void facts_register(lua_State *L)
     sb->facts_context_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
-void facts_set_persona(lua_State *L, rules_sandbox *sb, rules_view *view, int data, int idx)
+void facts_set_persona(lua_State *L, rules_view *view, int parts, int idx)
 {
     view->persona = lua_tostring(L, idx);
     lua_pushvalue(L, idx);
-    lua_setfield(L, data, "persona");      /* an existing key: no allocation */
-    sb->facts_persona_set = true;
+    lua_rawseti(L, parts, PART_PERSONA);   /* an existing slot: no allocation */
 }
 
 void facts_push(lua_State *L, rules_sandbox *sb)
 {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_data_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_parts_ref);
     lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_customer_ref);
     lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_context_ref);
-}
-
-void facts_select(lua_State *L, rules_sandbox *sb, const rules_view *view, int data)
-{
-    sb->facts_view = view;
-    if (sb->facts_persona_set) {
-        lua_pushboolean(L, 0);
-        lua_setfield(L, data, "persona");
-        sb->facts_persona_set = false;
-    }
 }
 
 const dn_tz *facts_zone(const dn_facts *f)
