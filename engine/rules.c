@@ -1742,8 +1742,6 @@ static void decide_result(lua_State *L, decide_job *job, const rules_segment *se
     if (purpose && purpose[0] && (dn_purpose_parse(purpose, &step.purpose) < 0 ||
                                   step.purpose == DN_PURPOSE_OPTOUT_CONFIRM))
         luaL_error(L, "decide() returned unknown purpose '%s'", purpose);
-    char debt[DN_ID_MAX];
-    result_text_at(L, &rf, RESULT_DEBT, debt, sizeof debt);
 
     /* the template must exist for the language the contact will be in */
     const char *language = choose_language(rt, step.language, job->view.facts->customer.language);
@@ -1764,10 +1762,11 @@ static void decide_result(lua_State *L, decide_job *job, const rules_segment *se
         if (name)
             template_remember(L, rt, name, lang, channel, tone);
     }
+    _Static_assert(sizeof out->debt_ref == DN_ID_MAX, "debt references are ids");
+    result_text_at(L, &rf, RESULT_DEBT, out->debt_ref, sizeof out->debt_ref);
     lua_settop(L, top);
     memcpy(step.where, seg->decide_where, sizeof step.where);
     fill_step(job, seg, &step);
-    dn_strlcpy(out->debt_ref, debt, sizeof out->debt_ref);
     text_begin(&why, out->reason, sizeof out->reason);
     text_add(&why, "decide: day ");
     text_add_int(&why, step.day);
