@@ -57,7 +57,8 @@ typedef struct rules_sandbox {
     const char *entry_where;   /* position of the rule function being called */
     const struct rules_view *facts_view;  /* the facts `c` and `ctx` read, or NULL */
     int    facts_customer_ref, facts_context_ref;  /* registry: `c` and `ctx` */
-    int    facts_parts_ref;    /* registry: the tables below `c` and c.persona */
+    int    facts_data_ref;     /* registry: the table c reads through first */
+    bool   facts_persona_set;  /* c.persona holds the last classify() answer */
     const struct facts_keys *facts_keys;  /* the field names by address (rules_facts.c) */
 
     lua_State *main;           /* the state's main thread */
@@ -208,22 +209,20 @@ void facts_view_init(rules_view *view, const dn_facts *facts, const dn_tz *zone,
 /* The customer's zone for facts_view_init: their own, UTC when it is
  * unknown (NULL only when even UTC is missing: then the day is UTC's). */
 const dn_tz *facts_zone(const dn_facts *facts);
-/* Pushes three values: c's parts (for facts_set_persona), and the two
- * read-only tables the rules get, `c` and `ctx`. All are made once per
- * state and read the facts selected on access. Does not allocate; needs
- * three free stack slots. */
+/* Pushes four values: c's data table and the string "persona" (for
+ * facts_select and facts_set_persona), and the two read-only tables the
+ * rules get, `c` and `ctx`. All are made once per state and read the facts
+ * selected on access. Needs four free stack slots. */
 void facts_push(lua_State *L, rules_sandbox *sb);
 /* Makes view the facts `c` and `ctx` read (sb->facts_view; the caller sets
  * it back to NULL when its decisions are over), with c.persona false until
- * facts_set_persona. */
-static inline void facts_select(rules_sandbox *sb, const rules_view *view)
-{
-    sb->facts_view = view;
-}
+ * facts_set_persona; data is the index of facts_push's first value. Does
+ * not allocate; needs two free stack slots. */
+void facts_select(lua_State *L, rules_sandbox *sb, const rules_view *view, int data);
 /* Makes the string at idx (classify's answer, already checked) c.persona
- * for the rest of the decision; parts is the index of facts_push's first
- * table and view->persona points into the string. Does not allocate. */
-void facts_set_persona(lua_State *L, rules_view *view, int parts, int idx);
+ * for the rest of the decision; data is the index of facts_push's first
+ * value and view->persona points into the string. Does not allocate. */
+void facts_set_persona(lua_State *L, rules_sandbox *sb, rules_view *view, int data, int idx);
 /* Fills facts from a rule-test fixture table at index idx (protected code;
  * raises on a malformed fixture). */
 void facts_from_fixture(lua_State *L, int idx, dn_facts *facts);

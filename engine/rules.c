@@ -1798,16 +1798,16 @@ static bool decide_begin(decide_job *job)
     return false;
 }
 
-/* Classify, segment, decide() or the ladder for job->view; parts, c and
- * ctx are the stack indexes of facts_push's tables. */
-static void decide_one(lua_State *L, decide_job *job, int parts, int c, int ctx)
+/* Classify, segment, decide() or the ladder for job->view; data, c and ctx
+ * are the stack indexes of facts_push's values. */
+static void decide_one(lua_State *L, decide_job *job, int data, int c, int ctx)
 {
     rules_runtime *rt = job->rt;
     rules_sandbox *sb = rt->sandbox;
     dn_decision *out = job->out;
     const rules_segment *seg = NULL;
 
-    facts_select(sb, &job->view);
+    facts_select(L, sb, &job->view, data);
     lua_rawgeti(L, LUA_REGISTRYINDEX, rt->classify_ref);
     lua_pushvalue(L, c);
     lua_pushvalue(L, ctx);
@@ -1822,7 +1822,7 @@ static void decide_one(lua_State *L, decide_job *job, int parts, int c, int ctx)
                       "\"fighter\", not %s",
                    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
     dn_strlcpy(out->persona, persona_names[persona], sizeof out->persona);
-    facts_set_persona(L, &job->view, parts, -1);
+    facts_set_persona(L, sb, &job->view, data, lua_gettop(L));
     lua_pop(L, 1);
 
     for (int i = 0; i < rt->n_segments && !seg; i++) {
@@ -1866,13 +1866,13 @@ static int decide_protected(lua_State *L)
     decide_job *job = lua_touserdata(L, 1);
     rules_sandbox *sb = job->rt->sandbox;
 
-    facts_push(L, sb);                          /* 2 parts, 3 c, 4 ctx */
+    facts_push(L, sb);                          /* 2 data, 3 "persona", 4 c, 5 ctx */
     for (; job->next < job->n; job->next++) {
         if (!decide_begin(job))
             continue;
         sb->entry_where = NULL;
-        decide_one(L, job, 2, 3, 4);
-        lua_settop(L, 4);
+        decide_one(L, job, 2, 4, 5);
+        lua_settop(L, 5);
     }
     return 0;
 }

@@ -26,12 +26,11 @@
 
 #include "tz.h"
 
-/* Slots of the `parts` table, the upvalue of c's metamethods: the tables
- * below `c`, and c.persona (false until classify() answers). */
+/* Slots of the `parts` table, the upvalue of c's metamethods. */
 enum {
     PART_PROMISES = 1, PART_PAYMENTS, PART_REACHABLE, PART_HOLDS,
-    PART_BALANCE, PART_INVOICES, PART_CONTACTS, PART_PERSONA,
-    PART_COUNT = PART_PERSONA
+    PART_BALANCE, PART_INVOICES, PART_CONTACTS,
+    PART_COUNT = PART_CONTACTS
 };
 
 /* The kinds of tables below `c`; the upvalue 1 of their metamethods. */
@@ -496,7 +495,7 @@ static int push_customer_field(lua_State *L, int parts, const rules_view *view,
         return cu->age > 0 ? push_integer(L, cu->age) : 0;
     case C_PERSONA:           /* false until classify() has answered */
         if (view->persona)
-            lua_rawgeti(L, parts, PART_PERSONA);
+            push_text(L, view->persona);
         else
             lua_pushboolean(L, 0);
         return 1;
@@ -629,9 +628,10 @@ static void push_list(lua_State *L, record_kind item_kind, int capacity)
 
 /* Pushes `c`: an empty proxy whose reads go to its data table, which
  * holds what is the same for every customer of the state (the records,
- * lists and map below `c`), and sends every other field to customer_index.
- * Reading those from a table costs no C call; the records are read in
- * almost every rule. Leaves a ref to `c` in sb. */
+ * lists and map below `c`) and c.persona, and sends every other field to
+ * customer_index. Reading those from a table costs no C call; the records
+ * are read in almost every rule, c.persona in many matches. Leaves refs to
+ * `c` and the data table in sb. */
 static void push_customer(lua_State *L, int parts, rules_sandbox *sb)
 {
     static const struct { customer_field field; int part; } constant[] = {
@@ -639,16 +639,20 @@ static void push_customer(lua_State *L, int parts, rules_sandbox *sb)
         { C_REACHABLE, PART_REACHABLE }, { C_HOLDS, PART_HOLDS }, { C_BALANCE, PART_BALANCE },
         { C_INVOICES, PART_INVOICES }, { C_CONTACTS, PART_CONTACTS },
     };
-    lua_createtable(L, 0, 7);                       /* data */
+    lua_createtable(L, 0, 8);                       /* data */
     for (size_t i = 0; i < sizeof constant / sizeof constant[0]; i++) {
         lua_rawgeti(L, parts, constant[i].part);
         lua_setfield(L, -2, customer_names[constant[i].field]);
     }
+    lua_pushboolean(L, 0);                          /* until classify() answers */
+    lua_setfield(L, -2, customer_names[C_PERSONA]);
     lua_createtable(L, 0, 1);
     lua_pushvalue(L, parts);
     lua_pushcclosure(L, customer_index, 1);
     lua_setfield(L, -2, "__index");
     lua_setmetatable(L, -2);
+    lua_pushvalue(L, -1);
+    sb->facts_data_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 
     lua_createtable(L, 0, 0);                       /* data, c */
     lua_createtable(L, 0, 4);                       /* data, c, mt */
@@ -709,10 +713,6 @@ void facts_register(lua_State *L)
     luaL_ref(L, LUA_REGISTRYINDEX);       /* kept for the life of the state */
     lua_createtable(L, PART_COUNT, 0);
     int parts = lua_gettop(L);
-    lua_pushboolean(L, 0);
-    lua_rawseti(L, parts, PART_PERSONA);
-    lua_pushvalue(L, parts);
-    sb->facts_parts_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     for (int kind = R_PROMISES; kind <= R_HOLDS; kind++) {
         push_record(L, (record_kind)kind, 0);
         lua_rawseti(L, parts, PART_PROMISES + kind);
@@ -730,18 +730,35 @@ void facts_register(lua_State *L)
     sb->facts_context_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
-void facts_set_persona(lua_State *L, rules_view *view, int parts, int idx)
+/* c.persona is written with lua_rawset and the name pushed by facts_push:
+ * a lua_setfield looks its C string up again each time, which cost half
+ * as much again. */
+void facts_set_persona(lua_State *L, rules_sandbox *sb, rules_view *view, int data, int idx)
 {
     view->persona = lua_tostring(L, idx);
+    lua_pushvalue(L, data + 1);
     lua_pushvalue(L, idx);
-    lua_rawseti(L, parts, PART_PERSONA);   /* an existing slot: no allocation */
+    lua_rawset(L, data);                   /* an existing key: no allocation */
+    sb->facts_persona_set = true;
 }
 
 void facts_push(lua_State *L, rules_sandbox *sb)
 {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_parts_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_data_ref);
+    lua_pushliteral(L, "persona");
     lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_customer_ref);
     lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_context_ref);
+}
+
+void facts_select(lua_State *L, rules_sandbox *sb, const rules_view *view, int data)
+{
+    sb->facts_view = view;
+    if (sb->facts_persona_set) {
+        lua_pushvalue(L, data + 1);
+        lua_pushboolean(L, 0);
+        lua_rawset(L, data);
+        sb->facts_persona_set = false;
+    }
 }
 
 const dn_tz *facts_zone(const dn_facts *f)
