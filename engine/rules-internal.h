@@ -61,7 +61,6 @@ typedef struct rules_sandbox {
     bool   facts_persona_set;  /* c.persona holds the last classify() answer */
     const struct facts_keys *facts_keys;  /* the field names by address (rules_facts.c) */
 
-    lua_State *main;           /* the state's main thread */
     int    nesting;            /* sandbox_pcall calls under way on this state */
     _Atomic(lua_State *) running;       /* atomic: the thread running Lua now */
     _Atomic uint64_t call;              /* atomic: bumped as each rule call starts */

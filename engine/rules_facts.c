@@ -85,7 +85,6 @@ static const char *key_of(lua_State *L, size_t *len)
     return lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, len) : NULL;
 }
 
-
 static int facts_readonly(lua_State *L)
 {
     if (lua_type(L, 2) == LUA_TSTRING)
@@ -173,9 +172,8 @@ static int pairs_over_top(lua_State *L)
 
 typedef struct record_name {
     const char *name;
-    size_t      len;
 } record_name;
-#define NAME(s) { s, sizeof(s) - 1 }
+#define NAME(s) { s }
 
 static const record_name promise_names[] = { NAME("kept"), NAME("broken"), NAME("pending"),
                                              NAME("due") };

@@ -1121,7 +1121,6 @@ lua_State *sandbox_open(rules_sandbox *sb)
     lua_atpanic(L, sandbox_panic);
     lua_gc(L, LUA_GCGEN, 0, 0);     /* per-decision tables die young */
     sb->frozen = false;
-    sb->main = L;
     sb->nesting = 0;
     sb->hook_step = sb->budget < SANDBOX_HOOK_STEP ? (sb->budget > 0 ? (int)sb->budget : 1)
                                                    : SANDBOX_HOOK_STEP;
