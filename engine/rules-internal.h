@@ -32,6 +32,7 @@
 #define RULES_WHERE_MAX      128
 #define RULES_NAMES          40              /* names a decision compares by address */
 #define RULES_TEMPLATES_SEEN 256             /* a power of two */
+#define RULES_FACTS_FIELDS   64              /* fields of c, its records and ctx */
 
 /* ---- sandbox ---- */
 
@@ -58,7 +59,14 @@ typedef struct rules_sandbox {
     const struct rules_view *facts_view;  /* the facts `c` and `ctx` read, or NULL */
     int    facts_customer_ref, facts_context_ref;  /* registry: `c` and `ctx` */
     int    facts_data_ref;     /* registry: the table c reads through first */
+    int    facts_tables_ref;   /* registry: the records' data tables, c's parts, names */
     bool   facts_persona_set;  /* c.persona holds the last classify() answer */
+    /* the fields written before each decision, and how they are chosen
+     * (rules_facts.c, "filling the data tables") */
+    uint64_t facts_fill;       /* bit per field: written */
+    bool     facts_filling;    /* writing facts_fill (else counting reads) */
+    int      facts_decisions;  /* decisions so far in this stretch */
+    uint32_t facts_reads[RULES_FACTS_FIELDS];  /* reads that reached C while counting */
     const struct facts_keys *facts_keys;  /* the field names by address (rules_facts.c) */
 
     int    nesting;            /* sandbox_pcall calls under way on this state */
@@ -208,16 +216,20 @@ void facts_view_init(rules_view *view, const dn_facts *facts, const dn_tz *zone,
 /* The customer's zone for facts_view_init: their own, UTC when it is
  * unknown (NULL only when even UTC is missing: then the day is UTC's). */
 const dn_tz *facts_zone(const dn_facts *facts);
-/* Pushes four values: c's data table and the string "persona" (for
- * facts_select and facts_set_persona), and the two read-only tables the
- * rules get, `c` and `ctx`. All are made once per state and read the facts
- * selected on access. Needs four free stack slots. */
+/* Pushes five values: c's data table, the string "persona" and the table
+ * of the other data tables (for facts_select and facts_set_persona), and
+ * the two read-only tables the rules get, `c` and `ctx`. All are made once
+ * per state and read the facts selected on access. Needs five free stack
+ * slots. */
 void facts_push(lua_State *L, rules_sandbox *sb);
 /* Makes view the facts `c` and `ctx` read (sb->facts_view; the caller sets
  * it back to NULL when its decisions are over), with c.persona false until
- * facts_set_persona; data is the index of facts_push's first value. Does
- * not allocate; needs two free stack slots. */
-void facts_select(lua_State *L, rules_sandbox *sb, const rules_view *view, int data);
+ * facts_set_persona, and writes the fields the rules read often into the
+ * data tables; data and tables are the indexes of facts_push's first and
+ * third values. Protected code (a write may grow a table); needs four free
+ * stack slots. */
+void facts_select(lua_State *L, rules_sandbox *sb, const rules_view *view, int data,
+                  int tables);
 /* Makes the string at idx (classify's answer, already checked) c.persona
  * for the rest of the decision; data is the index of facts_push's first
  * value and view->persona points into the string. Does not allocate. */
