@@ -61,7 +61,9 @@
 #define SANDBOX_GRACE_MS    1               /* a rule call runs this long unhooked */
 #define SANDBOX_WATCH_MS    1               /* the watchdog looks this often ... */
 #define SANDBOX_WATCH_IDLE  100             /* ... until this many looks found no rule running */
-#define SANDBOX_ARM_SIGNAL  (SIGRTMIN + 1)  /* the watchdog's "arm the hook" to a thread */
+#define SANDBOX_ARM_SIGNAL  (SIGRTMIN + 1)  /* the watchdog's "arm the hook" to a thread;
+                                               no other part of dunningd uses it
+                                               (docs/operations.md) */
 #define SANDBOX_PATTERN_STEPS 5e7           /* worst-case steps one pattern call may take */
 #define SANDBOX_JSON_ITEMS  10000           /* values in one dn.json argument */
 #define SANDBOX_JSON_OUT    (1024 * 1024)   /* bytes of dn.json output */
@@ -268,12 +270,16 @@ static void watchdog_init(void)
     action.sa_handler = sandbox_arm_signal;
     action.sa_flags = SA_RESTART;
     sigemptyset(&action.sa_mask);
-    if (pthread_condattr_init(&attr) != 0 ||
-        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) != 0 ||
-        pthread_cond_init(&watchdog.wake, &attr) != 0 ||
-        sigaction(SANDBOX_ARM_SIGNAL, &action, NULL) != 0)
-        watchdog.once_error = errno ? errno : EAGAIN;
-    pthread_condattr_destroy(&attr);
+    int rc = pthread_condattr_init(&attr);
+    if (rc == 0) {
+        rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+        if (rc == 0)
+            rc = pthread_cond_init(&watchdog.wake, &attr);
+        pthread_condattr_destroy(&attr);
+    }
+    if (rc == 0 && sigaction(SANDBOX_ARM_SIGNAL, &action, NULL) != 0)
+        rc = errno;
+    watchdog.once_error = rc;
 }
 
 /* One look at every state (lock held); returns whether a rule was running. */
