@@ -10,6 +10,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -30,18 +32,25 @@
 #define RULES_WHERE_MAX      128
 #define RULES_NAMES          40              /* names a decision compares by address */
 #define RULES_TEMPLATES_SEEN 256             /* a power of two */
+#define RULES_FACTS_FIELDS   64              /* fields of c, its records and ctx */
 
 /* ---- sandbox ---- */
 
 /* One per lua_State; it is the allocator's opaque pointer, so every thread
  * of the state (coroutines included) reaches it through lua_getallocf().
- * It must outlive lua_close() (the allocator runs during close). */
+ * It must outlive lua_close() (the allocator runs during close).
+ *
+ * Rules run without a hook; the watchdog (rules_sandbox.c) arms the count
+ * hook on a call that runs past SANDBOX_GRACE_MS. The fields marked
+ * "atomic" are shared with the watchdog thread or with the signal handler
+ * that arms the hook on the evaluating thread; those marked "watchdog" are
+ * the watchdog's own, under its lock. */
 typedef struct rules_sandbox {
     size_t used, cap;          /* bytes held by the state, and the cap */
     bool   out_of_memory;      /* an allocation was refused since the last arm */
-    long   budget, spent;      /* instructions allowed / used by the current call */
+    long   budget, spent;      /* instructions allowed / used since the hook was armed */
+    int    hook_step;          /* instructions between hook calls */
     int    wall_ms;
-    int64_t deadline_ns;       /* CLOCK_MONOTONIC_COARSE end of the current call */
     bool   blown;              /* budget or deadline exceeded: keep raising */
     char   blown_msg[96];
     bool   frozen;             /* globals read-only (after loading) */
@@ -50,20 +59,45 @@ typedef struct rules_sandbox {
     const struct rules_view *facts_view;  /* the facts `c` and `ctx` read, or NULL */
     int    facts_customer_ref, facts_context_ref;  /* registry: `c` and `ctx` */
     int    facts_data_ref;     /* registry: the table c reads through first */
+    int    facts_tables_ref;   /* registry: the records' data tables, c's parts, names */
     bool   facts_persona_set;  /* c.persona holds the last classify() answer */
+    /* the fields written before each decision, and how they are chosen
+     * (rules_facts.c, "filling the data tables") */
+    uint64_t facts_fill;       /* bit per field: written */
+    bool     facts_filling;    /* writing facts_fill (else counting reads) */
+    int      facts_decisions;  /* decisions so far in this stretch */
+    uint32_t facts_reads[RULES_FACTS_FIELDS];  /* reads that reached C while counting */
+    const struct facts_keys *facts_keys;  /* the field names by address (rules_facts.c) */
+
+    int    nesting;            /* sandbox_pcall calls under way on this state */
+    _Atomic(lua_State *) running;       /* atomic: the thread running Lua now */
+    _Atomic uint64_t call;              /* atomic: bumped as each rule call starts */
+    _Atomic uint64_t armed_call;        /* atomic: the call the hook is armed for */
+    _Atomic uint64_t arm_request;       /* atomic: the call the watchdog asks to arm */
+    _Atomic int64_t  arm_deadline_ns;   /* atomic: that call's deadline (monotonic) */
+    bool      watched;         /* watchdog: inside sandbox_pcall on `thread` */
+    pthread_t thread;          /* watchdog: the thread evaluating */
+    uint64_t  seen_call;       /* watchdog: the call seen at the last look */
+    int64_t   seen_since_ns;   /* watchdog: when it was first seen */
+    uint64_t  requested_call;  /* watchdog: the last call it asked to arm */
+    struct rules_sandbox *watch_prev, *watch_next;  /* watchdog: its list */
 } rules_sandbox;
 
 /* Creates a sandboxed state whose allocator is capped at sb->cap (which the
- * caller sets, with budget and wall_ms). NULL if the host is out of memory. */
+ * caller sets, with budget and wall_ms) and puts it under the watchdog.
+ * NULL if the host is out of memory or the watchdog cannot start. */
 lua_State *sandbox_open(rules_sandbox *sb);
+/* Takes the state off the watchdog, then closes it; sb may be freed after. */
+void sandbox_close(lua_State *L, rules_sandbox *sb);
 /* Makes globals read-only: any later assignment to a global is an error. */
 void sandbox_freeze(lua_State *L);
 /* Compiles text (text mode only: binary chunks are refused) under
  * chunkname "@relpath" with the sandbox environment. Pushes the function, or
  * the error message; returns the Lua status. Never raises. */
 int  sandbox_load(lua_State *L, const char *relpath, const char *text, size_t len);
-/* Starts a fresh budget and watchdog for one rule call; entry_where names
- * the called function for errors that carry no position (out of memory). */
+/* Starts one rule call: a fresh budget, not armed (the watchdog arms it if
+ * it runs past the grace period); entry_where names the called function
+ * for errors that carry no position (out of memory). */
 void sandbox_arm(lua_State *L, rules_sandbox *sb, const char *entry_where);
 /* Calls a rule function inside protected code: like lua_call, with a fresh
  * budget, and raises if the budget was blown or memory ran out even when
@@ -182,19 +216,23 @@ void facts_view_init(rules_view *view, const dn_facts *facts, const dn_tz *zone,
 /* The customer's zone for facts_view_init: their own, UTC when it is
  * unknown (NULL only when even UTC is missing: then the day is UTC's). */
 const dn_tz *facts_zone(const dn_facts *facts);
-/* Pushes three values: c's data table (for facts_select and
- * facts_set_persona), and the two read-only tables the rules get, `c` and
- * `ctx`. All are made once per state and read the facts selected on
- * access. Does not allocate; needs three free stack slots. */
+/* Pushes five values: c's data table, the string "persona" and the table
+ * of the other data tables (for facts_select and facts_set_persona), and
+ * the two read-only tables the rules get, `c` and `ctx`. All are made once
+ * per state and read the facts selected on access. Needs five free stack
+ * slots. */
 void facts_push(lua_State *L, rules_sandbox *sb);
 /* Makes view the facts `c` and `ctx` read (sb->facts_view; the caller sets
  * it back to NULL when its decisions are over), with c.persona false until
- * facts_set_persona; data is the index of c's data table. Does not
- * allocate; needs one free stack slot. */
-void facts_select(lua_State *L, rules_sandbox *sb, const rules_view *view, int data);
+ * facts_set_persona, and writes the fields the rules read often into the
+ * data tables; data and tables are the indexes of facts_push's first and
+ * third values. Protected code (a write may grow a table); needs four free
+ * stack slots. */
+void facts_select(lua_State *L, rules_sandbox *sb, const rules_view *view, int data,
+                  int tables);
 /* Makes the string at idx (classify's answer, already checked) c.persona
- * for the rest of the decision; data is the index of c's data table and
- * view->persona points into the string. Does not allocate. */
+ * for the rest of the decision; data is the index of facts_push's first
+ * value and view->persona points into the string. Does not allocate. */
 void facts_set_persona(lua_State *L, rules_sandbox *sb, rules_view *view, int data, int idx);
 /* Fills facts from a rule-test fixture table at index idx (protected code;
  * raises on a malformed fixture). */

@@ -1154,7 +1154,7 @@ static void runtime_free(rules_runtime *rt)
     if (!rt)
         return;
     if (rt->L)
-        lua_close(rt->L);
+        sandbox_close(rt->L, rt->sandbox);
     for (int i = 0; i < rt->n_segments; i++) {
         free(rt->segments[i].steps);
         free(rt->segments[i].order);
@@ -1328,16 +1328,25 @@ typedef struct decide_job {
     bool            zone_known;   /* zone is facts_zone() of a customer in zone_name */
     char            zone_name[DN_TZ_MAX];
     const dn_tz    *zone;
+    int             language;     /* rt->languages[language]: facts[next]'s contacts' */
 } decide_job;
 
-static const char *choose_language(const rules_runtime *rt, const char *step_language,
-                                   const char *customer_language)
+/* The language of job->view's customer's contacts when the step names
+ * none: theirs if the rule set has it, else the default (which it has). */
+static int customer_language(const decide_job *job)
+{
+    const char *own = job->view.facts->customer.language;
+    int i = own[0] ? language_index(job->rt, own) : -1;
+    return i >= 0 ? i : language_index(job->rt, job->rt->default_language);
+}
+
+/* The language a contact of the step is in (step_language "" or NULL: it
+ * names none). */
+static const char *contact_language(const decide_job *job, const char *step_language)
 {
     if (step_language && step_language[0])
         return step_language;
-    if (customer_language[0] && language_listed(rt, customer_language))
-        return customer_language;
-    return rt->default_language;
+    return job->rt->languages[job->language];
 }
 
 /* Bounded text built piece by piece, for the reasons written on every
@@ -1409,9 +1418,7 @@ static void fill_step(decide_job *job, const rules_segment *seg, const rules_ste
     memcpy(out->template_name, step->template_name, sizeof out->template_name);
     memcpy(out->tone, step->tone, sizeof out->tone);
     memcpy(out->voice, step->voice, sizeof out->voice);
-    dn_strlcpy(out->language,
-               choose_language(job->rt, step->language, view->facts->customer.language),
-               sizeof out->language);
+    dn_strlcpy(out->language, contact_language(job, step->language), sizeof out->language);
     out->hours_from = step->hours_from >= 0 ? step->hours_from : seg->hours_from;
     out->hours_to = step->hours_from >= 0 ? step->hours_to : seg->hours_to;
     out->transliterate = step->transliterate;
@@ -1742,12 +1749,10 @@ static void decide_result(lua_State *L, decide_job *job, const rules_segment *se
     if (purpose && purpose[0] && (dn_purpose_parse(purpose, &step.purpose) < 0 ||
                                   step.purpose == DN_PURPOSE_OPTOUT_CONFIRM))
         luaL_error(L, "decide() returned unknown purpose '%s'", purpose);
-    char debt[DN_ID_MAX];
-    result_text_at(L, &rf, RESULT_DEBT, debt, sizeof debt);
 
     /* the template must exist for the language the contact will be in */
-    const char *language = choose_language(rt, step.language, job->view.facts->customer.language);
-    int lang = language_index(rt, language);
+    int lang = step.language[0] ? language_index(rt, step.language) : job->language;
+    const char *language = rt->languages[lang];
     int name = whole ? rf.at[RESULT_TEMPLATE] : 0;     /* the Lua string, if it is all there */
     if (!name || !template_seen(rt, lua_tostring(L, name), lang, channel, tone)) {
         int rc = -ENOENT;
@@ -1764,10 +1769,11 @@ static void decide_result(lua_State *L, decide_job *job, const rules_segment *se
         if (name)
             template_remember(L, rt, name, lang, channel, tone);
     }
+    _Static_assert(sizeof out->debt_ref == DN_ID_MAX, "debt references are ids");
+    result_text_at(L, &rf, RESULT_DEBT, out->debt_ref, sizeof out->debt_ref);
     lua_settop(L, top);
     memcpy(step.where, seg->decide_where, sizeof step.where);
     fill_step(job, seg, &step);
-    dn_strlcpy(out->debt_ref, debt, sizeof out->debt_ref);
     text_begin(&why, out->reason, sizeof out->reason);
     text_add(&why, "decide: day ");
     text_add_int(&why, step.day);
@@ -1799,16 +1805,17 @@ static bool decide_begin(decide_job *job)
     return false;
 }
 
-/* Classify, segment, decide() or the ladder for job->view; data, c and ctx
- * are the stack indexes of facts_push's tables. */
-static void decide_one(lua_State *L, decide_job *job, int data, int c, int ctx)
+/* Classify, segment, decide() or the ladder for job->view; data, tables,
+ * c and ctx are the stack indexes of facts_push's values. */
+static void decide_one(lua_State *L, decide_job *job, int data, int tables, int c, int ctx)
 {
     rules_runtime *rt = job->rt;
     rules_sandbox *sb = rt->sandbox;
     dn_decision *out = job->out;
     const rules_segment *seg = NULL;
 
-    facts_select(L, sb, &job->view, data);
+    job->language = customer_language(job);
+    facts_select(L, sb, &job->view, data, tables);
     lua_rawgeti(L, LUA_REGISTRYINDEX, rt->classify_ref);
     lua_pushvalue(L, c);
     lua_pushvalue(L, ctx);
@@ -1823,7 +1830,7 @@ static void decide_one(lua_State *L, decide_job *job, int data, int c, int ctx)
                       "\"fighter\", not %s",
                    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
     dn_strlcpy(out->persona, persona_names[persona], sizeof out->persona);
-    facts_set_persona(L, sb, &job->view, data, -1);
+    facts_set_persona(L, sb, &job->view, data, lua_gettop(L));
     lua_pop(L, 1);
 
     for (int i = 0; i < rt->n_segments && !seg; i++) {
@@ -1867,13 +1874,13 @@ static int decide_protected(lua_State *L)
     decide_job *job = lua_touserdata(L, 1);
     rules_sandbox *sb = job->rt->sandbox;
 
-    facts_push(L, sb);                          /* 2 data, 3 c, 4 ctx */
+    facts_push(L, sb);                    /* 2 data, 3 "persona", 4 tables, 5 c, 6 ctx */
     for (; job->next < job->n; job->next++) {
         if (!decide_begin(job))
             continue;
         sb->entry_where = NULL;
-        decide_one(L, job, 2, 3, 4);
-        lua_settop(L, 4);
+        decide_one(L, job, 2, 4, 5, 6);
+        lua_settop(L, 6);
     }
     return 0;
 }

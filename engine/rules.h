@@ -64,11 +64,14 @@ int  rules_render(dn_ruleset *rs, const dn_decision *d, const dn_facts *f, dn_ti
  * and a final "N passed, M failed" to report. Returns 0 if all passed. */
 int  rules_run_tests(dn_ruleset *rs, FILE *report, int *passed, int *failed);
 
-/* Limits of the sandbox (defaults in rules.c; the config may lower them). */
+/* Limits of the sandbox (defaults in rules.c; the config may lower them).
+ * A call runs unhooked until the watchdog arms it, 1-2 ms after it started
+ * (rules_sandbox.c); the budget counts from then, the time from when the
+ * watchdog first saw the call running. */
 typedef struct dn_rule_limits {
-    long   instructions;     /* per call (match, classify, when, decide) */
+    long   instructions;     /* per call (match, classify, when, decide), from arming */
     size_t memory_bytes;     /* per Lua state */
-    int    wall_ms;          /* watchdog for a single call */
+    int    wall_ms;          /* per call, from when the watchdog first saw it */
 } dn_rule_limits;
 void rules_set_limits(const dn_rule_limits *l);
 

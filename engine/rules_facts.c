@@ -10,8 +10,12 @@
  * each read with a C function that looks the field up in the facts being
  * decided (rules_sandbox.facts_view) and refuse every write. A rule reads a
  * handful of fields, so a decision costs a handful of C calls instead of
- * building and collecting dozens of tables. Outside a decision
- * (facts_view NULL) every field reads nil.
+ * building and collecting dozens of tables; and `c`, its four records and
+ * ctx read through a data table first, into which the fields the rule set
+ * reads most are written before each decision (see "filling the data
+ * tables"). Outside a decision (facts_view NULL) every field the C
+ * functions answer reads nil; a written one keeps the last customer's
+ * value until the next decision starts, and no rule code runs in between.
  *
  * Promises kept for analysts (docs/rules-guide.md, section 8): reading a
  * field that does not exist is nil; writing any field raises "the customer
@@ -40,6 +44,26 @@ typedef enum record_kind {
     R_INVOICE, R_CONTACT,                           /* an item of c.invoices, c.contacts */
     R_COUNT
 } record_kind;
+
+/* The fields of `c`. */
+typedef enum customer_field {
+    C_ID, C_NAME, C_FIRST_NAME, C_LANGUAGE, C_TIMEZONE, C_COUNTRY, C_AGE, C_PERSONA,
+    C_DAYS_OVERDUE, C_DUE_DATE, C_CURRENCY, C_AMOUNT_DUE, C_BALANCE, C_INVOICES, C_STAGE_DAY,
+    C_CASE_ID, C_CONTACTS, C_LAST_CONTACT, C_PROMISES, C_REPLIES, C_DISPUTES, C_PAYMENTS,
+    C_REACHABLE, C_HOLDS, C_NOTICE_POSTED_ON, C_CASE_REMINDERS, C_COUNT, C_NONE = -1
+} customer_field;
+
+static const char *const customer_names[C_COUNT] = {
+    [C_ID] = "id", [C_NAME] = "name", [C_FIRST_NAME] = "first_name",
+    [C_LANGUAGE] = "language", [C_TIMEZONE] = "timezone", [C_COUNTRY] = "country",
+    [C_AGE] = "age", [C_PERSONA] = "persona", [C_DAYS_OVERDUE] = "days_overdue",
+    [C_DUE_DATE] = "due_date", [C_CURRENCY] = "currency", [C_AMOUNT_DUE] = "amount_due",
+    [C_BALANCE] = "balance", [C_INVOICES] = "invoices", [C_STAGE_DAY] = "stage_day",
+    [C_CASE_ID] = "case_id", [C_CONTACTS] = "contacts", [C_LAST_CONTACT] = "last_contact",
+    [C_PROMISES] = "promises", [C_REPLIES] = "replies", [C_DISPUTES] = "disputes",
+    [C_PAYMENTS] = "payments", [C_REACHABLE] = "reachable", [C_HOLDS] = "holds",
+    [C_NOTICE_POSTED_ON] = "notice_posted_on", [C_CASE_REMINDERS] = "case_reminders",
+};
 
 static const char *const hold_names[] = { "dispute", "bankruptcy", "deceased", "cease_contact",
                                           "vulnerable", "pause", "breathing_space" };
@@ -84,8 +108,6 @@ static const char *key_of(lua_State *L, size_t *len)
 {
     return lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, len) : NULL;
 }
-
-#define KEY_IS(lit) (n == sizeof(lit) - 1 && memcmp(k, lit, sizeof(lit) - 1) == 0)
 
 static int facts_readonly(lua_State *L)
 {
@@ -174,9 +196,8 @@ static int pairs_over_top(lua_State *L)
 
 typedef struct record_name {
     const char *name;
-    size_t      len;
 } record_name;
-#define NAME(s) { s, sizeof(s) - 1 }
+#define NAME(s) { s }
 
 static const record_name promise_names[] = { NAME("kept"), NAME("broken"), NAME("pending"),
                                              NAME("due") };
@@ -207,6 +228,96 @@ static const struct {
     [R_INVOICE] = { invoice_names, COUNT_OF(invoice_names) },
     [R_CONTACT] = { contact_names, COUNT_OF(contact_names) },
 };
+
+/* ---- filling the data tables ---- */
+
+/* `c`, its four records and ctx read through a data table each. The
+ * fields a rule set reads often are written into those tables before each
+ * decision: a read is then a table lookup in the VM instead of a
+ * metamethod call into C (about 450 instructions with the VM's part), for
+ * a write of about 130. Which fields is measured, not guessed: the first
+ * FACTS_SAMPLE decisions of every FACTS_PERIOD run with nothing written
+ * and count the reads that reach C (rules_sandbox.facts_reads), and the
+ * fields read at least once every third decision then (where writing one
+ * starts to pay) are written for the rest of the period. A field stops
+ * being written by being set to nil. Bit f of rules_sandbox.facts_fill is
+ * field f of c (customer_field); the fields of the record kind k follow
+ * from fill_base[k]. */
+#define FACTS_SAMPLE 64
+#define FACTS_PERIOD 4096
+
+static const int fill_base[R_CONTEXT + 1] = {
+    [R_PROMISES] = C_COUNT,
+    [R_PAYMENTS] = C_COUNT + COUNT_OF(promise_names),
+    [R_REACHABLE] = C_COUNT + COUNT_OF(promise_names) + COUNT_OF(payment_names),
+    [R_HOLDS] = C_COUNT + COUNT_OF(promise_names) + COUNT_OF(payment_names) +
+                COUNT_OF(reachable_names),
+    [R_CONTEXT] = C_COUNT + COUNT_OF(promise_names) + COUNT_OF(payment_names) +
+                  COUNT_OF(reachable_names) + HOLD_COUNT,
+};
+#define FILL_BITS (C_COUNT + COUNT_OF(promise_names) + COUNT_OF(payment_names) + \
+                   COUNT_OF(reachable_names) + HOLD_COUNT + COUNT_OF(context_names))
+_Static_assert(FILL_BITS <= 64, "rules_sandbox.facts_fill has a bit for every field");
+_Static_assert(FILL_BITS <= RULES_FACTS_FIELDS, "rules_sandbox.facts_reads counts every field");
+
+/* The table facts_register keeps at facts_tables_ref: the data table of
+ * record kind k at k + 1 (R_PROMISES .. R_CONTEXT), c's parts, then the
+ * name of the field of bit b at TABLES_NAMES + b (a pre-made key for
+ * lua_rawset: 130 instructions with its lookup, where a lua_setfield,
+ * which looks its C string up again, is 174). */
+#define TABLES_PARTS (R_CONTEXT + 2)
+#define TABLES_NAMES (TABLES_PARTS + 1)
+
+/* Whether a field of c is one to fill: not those that are the same for
+ * every customer (in the data table already), nor persona. */
+static bool customer_field_fillable(customer_field field)
+{
+    switch (field) {
+    case C_PERSONA: case C_PROMISES: case C_PAYMENTS: case C_REACHABLE: case C_HOLDS:
+    case C_BALANCE: case C_INVOICES: case C_CONTACTS:
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* ---- field names found by address ---- */
+
+/* Every field name of `c`, `ctx` and the records, as Lua strings made once
+ * per state and kept alive (facts_register): Lua keeps one copy of each
+ * short string, so the key of a read is one of these names exactly when it
+ * has the same address, and a read finds its field with one probe of this
+ * table instead of comparing text. */
+#define FACTS_KEY_SLOTS 128              /* a power of two, over twice the names */
+
+typedef struct facts_key {
+    const char *name;                    /* the Lua string's text; NULL: a free slot */
+    signed char customer;                /* its customer_field, or -1 */
+    signed char record[R_COUNT];         /* its index in records[kind].names, or -1 */
+} facts_key;
+
+typedef struct facts_keys {
+    facts_key slot[FACTS_KEY_SLOTS];
+} facts_keys;
+
+static facts_key *key_slot(const facts_keys *keys, const char *name)
+{
+    uintptr_t h = (uintptr_t)name;
+    unsigned i = (unsigned)(h >> 4 ^ h >> 12) & (FACTS_KEY_SLOTS - 1);
+    while (keys->slot[i].name && keys->slot[i].name != name)
+        i = (i + 1) & (FACTS_KEY_SLOTS - 1);
+    return (facts_key *)&keys->slot[i];
+}
+
+/* The field name the key of a metamethod call (index 2) is, or NULL when
+ * it is none. */
+static const facts_key *key_at(lua_State *L, const rules_sandbox *sb)
+{
+    if (lua_type(L, 2) != LUA_TSTRING)
+        return NULL;
+    const facts_key *key = key_slot(sb->facts_keys, lua_tostring(L, 2));
+    return key->name ? key : NULL;
+}
 
 static int invoice_count(const dn_facts *f)
 {
@@ -304,30 +415,34 @@ static int push_record_field(lua_State *L, const rules_view *view, record_kind k
     }
 }
 
-/* __index of a record (upvalues: its kind, its position in its list). */
+/* The upvalue of a record's metamethods: its kind and its position in its
+ * list (0 for the records of c and for ctx) in one integer. */
+#define RECORD_CODE(kind, item) ((lua_Integer)(item) * R_COUNT + (kind))
+
+/* __index of a record (upvalue: RECORD_CODE). */
 static int record_index(lua_State *L)
 {
-    size_t n;
-    const char *k = key_of(L, &n);
-    const rules_view *view = view_of(L);
-    if (!k || !view)
+    rules_sandbox *sb = facts_sandbox(L);
+    const facts_key *key = key_at(L, sb);
+    if (!key || !sb->facts_view)
         return 0;
-    record_kind kind = (record_kind)lua_tointeger(L, lua_upvalueindex(1));
-    for (int i = 0; i < records[kind].n; i++) {
-        const record_name *name = &records[kind].names[i];
-        if (name->len == n && name->name[0] == k[0] && memcmp(name->name, k, n) == 0)
-            return push_record_field(L, view, kind, (int)lua_tointeger(L, lua_upvalueindex(2)),
-                                     i);
-    }
-    return 0;
+    lua_Integer code = lua_tointeger(L, lua_upvalueindex(1));
+    record_kind kind = (record_kind)(code % R_COUNT);
+    int item = (int)(code / R_COUNT), i = key->record[kind];
+    if (i < 0)
+        return 0;
+    if (item == 0 && !sb->facts_filling)
+        sb->facts_reads[fill_base[kind] + i]++;
+    return push_record_field(L, sb->facts_view, kind, item, i);
 }
 
-/* __pairs of a record (upvalues as record_index). */
+/* __pairs of a record (upvalue: RECORD_CODE). */
 static int record_pairs(lua_State *L)
 {
     const rules_view *view = view_of(L);
-    record_kind kind = (record_kind)lua_tointeger(L, lua_upvalueindex(1));
-    int item = (int)lua_tointeger(L, lua_upvalueindex(2));
+    lua_Integer code = lua_tointeger(L, lua_upvalueindex(1));
+    record_kind kind = (record_kind)(code % R_COUNT);
+    int item = (int)(code / R_COUNT);
     lua_createtable(L, 0, records[kind].n);
     int t = lua_gettop(L);
     for (int i = 0; view && i < records[kind].n; i++)
@@ -410,65 +525,6 @@ static int balance_pairs(lua_State *L)
 
 /* ---- c ---- */
 
-typedef enum customer_field {
-    C_ID, C_NAME, C_FIRST_NAME, C_LANGUAGE, C_TIMEZONE, C_COUNTRY, C_AGE, C_PERSONA,
-    C_DAYS_OVERDUE, C_DUE_DATE, C_CURRENCY, C_AMOUNT_DUE, C_BALANCE, C_INVOICES, C_STAGE_DAY,
-    C_CASE_ID, C_CONTACTS, C_LAST_CONTACT, C_PROMISES, C_REPLIES, C_DISPUTES, C_PAYMENTS,
-    C_REACHABLE, C_HOLDS, C_NOTICE_POSTED_ON, C_CASE_REMINDERS, C_COUNT, C_NONE = -1
-} customer_field;
-
-static const char *const customer_names[C_COUNT] = {
-    [C_ID] = "id", [C_NAME] = "name", [C_FIRST_NAME] = "first_name",
-    [C_LANGUAGE] = "language", [C_TIMEZONE] = "timezone", [C_COUNTRY] = "country",
-    [C_AGE] = "age", [C_PERSONA] = "persona", [C_DAYS_OVERDUE] = "days_overdue",
-    [C_DUE_DATE] = "due_date", [C_CURRENCY] = "currency", [C_AMOUNT_DUE] = "amount_due",
-    [C_BALANCE] = "balance", [C_INVOICES] = "invoices", [C_STAGE_DAY] = "stage_day",
-    [C_CASE_ID] = "case_id", [C_CONTACTS] = "contacts", [C_LAST_CONTACT] = "last_contact",
-    [C_PROMISES] = "promises", [C_REPLIES] = "replies", [C_DISPUTES] = "disputes",
-    [C_PAYMENTS] = "payments", [C_REACHABLE] = "reachable", [C_HOLDS] = "holds",
-    [C_NOTICE_POSTED_ON] = "notice_posted_on", [C_CASE_REMINDERS] = "case_reminders",
-};
-
-/* The field named by k (n bytes), by its first letter: this runs on every
- * read of `c`, so no loop over all the names. */
-static customer_field customer_field_of(const char *k, size_t n)
-{
-    switch (k[0]) {
-    case 'a':
-        return KEY_IS("age") ? C_AGE : KEY_IS("amount_due") ? C_AMOUNT_DUE : C_NONE;
-    case 'b':
-        return KEY_IS("balance") ? C_BALANCE : C_NONE;
-    case 'c':
-        return KEY_IS("currency") ? C_CURRENCY : KEY_IS("contacts") ? C_CONTACTS
-             : KEY_IS("case_id") ? C_CASE_ID : KEY_IS("country") ? C_COUNTRY
-             : KEY_IS("case_reminders") ? C_CASE_REMINDERS : C_NONE;
-    case 'd':
-        return KEY_IS("days_overdue") ? C_DAYS_OVERDUE : KEY_IS("due_date") ? C_DUE_DATE
-             : KEY_IS("disputes") ? C_DISPUTES : C_NONE;
-    case 'f':
-        return KEY_IS("first_name") ? C_FIRST_NAME : C_NONE;
-    case 'h':
-        return KEY_IS("holds") ? C_HOLDS : C_NONE;
-    case 'i':
-        return KEY_IS("id") ? C_ID : KEY_IS("invoices") ? C_INVOICES : C_NONE;
-    case 'l':
-        return KEY_IS("language") ? C_LANGUAGE : KEY_IS("last_contact") ? C_LAST_CONTACT : C_NONE;
-    case 'n':
-        return KEY_IS("name") ? C_NAME : KEY_IS("notice_posted_on") ? C_NOTICE_POSTED_ON
-             : C_NONE;
-    case 'p':
-        return KEY_IS("promises") ? C_PROMISES : KEY_IS("persona") ? C_PERSONA
-             : KEY_IS("payments") ? C_PAYMENTS : C_NONE;
-    case 'r':
-        return KEY_IS("reachable") ? C_REACHABLE : KEY_IS("replies") ? C_REPLIES : C_NONE;
-    case 's':
-        return KEY_IS("stage_day") ? C_STAGE_DAY : C_NONE;
-    case 't':
-        return KEY_IS("timezone") ? C_TIMEZONE : C_NONE;
-    default:
-        return C_NONE;
-    }
-}
 
 /* Pushes field of the customer in view (parts: index of the parts table);
  * returns 0 (nothing pushed) when the field is nil for this customer. */
@@ -559,13 +615,14 @@ static int push_customer_field(lua_State *L, int parts, const rules_view *view,
 /* __index of `c` (upvalue 1: parts). */
 static int customer_index(lua_State *L)
 {
-    size_t n;
-    const char *k = key_of(L, &n);
-    const rules_view *view = view_of(L);
-    if (!k || !view)
+    rules_sandbox *sb = facts_sandbox(L);
+    const facts_key *key = key_at(L, sb);
+    if (!key || !sb->facts_view || key->customer == C_NONE)
         return 0;
-    customer_field field = customer_field_of(k, n);
-    return field == C_NONE ? 0 : push_customer_field(L, lua_upvalueindex(1), view, field);
+    if (!sb->facts_filling)
+        sb->facts_reads[key->customer]++;
+    return push_customer_field(L, lua_upvalueindex(1), sb->facts_view,
+                               (customer_field)key->customer);
 }
 
 /* __pairs of `c` (upvalue 1: parts). */
@@ -616,9 +673,27 @@ static void push_proxy(lua_State *L, int nup, lua_CFunction index, lua_CFunction
 
 static void push_record(lua_State *L, record_kind kind, int item)
 {
-    lua_pushinteger(L, kind);
-    lua_pushinteger(L, item);
-    push_proxy(L, 2, record_index, record_pairs, NULL);
+    lua_pushinteger(L, RECORD_CODE(kind, item));
+    push_proxy(L, 1, record_index, record_pairs, NULL);
+}
+
+/* Pushes the proxy of one of the records R_PROMISES .. R_CONTEXT: like
+ * push_record, but it reads through a data table (stored at kind + 1 in
+ * the table at index tables) that facts_select fills, and only then asks
+ * record_index. */
+static void push_filled_record(lua_State *L, record_kind kind, int tables)
+{
+    push_record(L, kind, 0);                         /* proxy */
+    lua_getmetatable(L, -1);                         /* proxy, mt */
+    lua_createtable(L, 0, records[kind].n);          /* proxy, mt, data */
+    lua_createtable(L, 0, 1);
+    lua_getfield(L, -3, "__index");
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, tables, kind + 1);
+    lua_setfield(L, -2, "__index");                  /* proxy, mt */
+    lua_pop(L, 1);
 }
 
 /* Pushes the proxy of a list whose items are records of item_kind. */
@@ -637,8 +712,8 @@ static void push_list(lua_State *L, record_kind item_kind, int capacity)
  * holds what is the same for every customer of the state (the records,
  * lists and map below `c`) and c.persona, and sends every other field to
  * customer_index. Reading those from a table costs no C call; the records
- * are read in almost every rule. Leaves refs to `c` and the data table in
- * sb. */
+ * are read in almost every rule, c.persona in many matches. Leaves refs to
+ * `c` and the data table in sb. */
 static void push_customer(lua_State *L, int parts, rules_sandbox *sb)
 {
     static const struct { customer_field field; int part; } constant[] = {
@@ -677,14 +752,65 @@ static void push_customer(lua_State *L, int parts, rules_sandbox *sb)
     lua_pop(L, 1);
 }
 
+_Static_assert(C_COUNT + COUNT_OF(promise_names) + COUNT_OF(payment_names) +
+               COUNT_OF(reachable_names) + HOLD_COUNT + COUNT_OF(context_names) +
+               COUNT_OF(invoice_names) + COUNT_OF(contact_names) < FACTS_KEY_SLOTS,
+               "facts_keys has a free slot for every probe to end on");
+
+/* Makes the names of facts_keys (a userdata whose user value, a table,
+ * keeps the strings alive) and leaves sb->facts_keys on it; pushes it. */
+static void push_keys(lua_State *L, rules_sandbox *sb)
+{
+    facts_keys *keys = lua_newuserdatauv(L, sizeof *keys, 1);
+    memset(keys, 0, sizeof *keys);
+    lua_createtable(L, 64, 0);
+    int strings = lua_gettop(L);
+    for (int kind = -1; kind < R_COUNT; kind++) {
+        int n = kind < 0 ? C_COUNT : records[kind].n;
+        for (int i = 0; i < n; i++) {
+            const char *text = lua_pushstring(L, kind < 0 ? customer_names[i]
+                                                          : records[kind].names[i].name);
+            lua_rawseti(L, strings, (lua_Integer)lua_rawlen(L, strings) + 1);
+            facts_key *key = key_slot(keys, text);
+            if (!key->name) {
+                key->name = text;
+                key->customer = -1;
+                memset(key->record, -1, sizeof key->record);
+            }
+            if (kind < 0)
+                key->customer = (signed char)i;
+            else
+                key->record[kind] = (signed char)i;
+        }
+    }
+    lua_setiuservalue(L, -2, 1);
+    sb->facts_keys = keys;
+}
+
 void facts_register(lua_State *L)
 {
     rules_sandbox *sb = facts_sandbox(L);
-    luaL_checkstack(L, 12, "facts");
+    luaL_checkstack(L, 16, "facts");
+    push_keys(L, sb);
+    luaL_ref(L, LUA_REGISTRYINDEX);       /* kept for the life of the state */
+    lua_createtable(L, TABLES_NAMES + FILL_BITS, 0);
+    int tables = lua_gettop(L);
+    for (int field = 0; field < C_COUNT; field++) {
+        lua_pushstring(L, customer_names[field]);
+        lua_rawseti(L, tables, TABLES_NAMES + field);
+    }
+    for (int kind = R_PROMISES; kind <= R_CONTEXT; kind++) {
+        for (int i = 0; i < records[kind].n; i++) {
+            lua_pushstring(L, records[kind].names[i].name);
+            lua_rawseti(L, tables, TABLES_NAMES + fill_base[kind] + i);
+        }
+    }
     lua_createtable(L, PART_COUNT, 0);
     int parts = lua_gettop(L);
+    lua_pushvalue(L, parts);
+    lua_rawseti(L, tables, TABLES_PARTS);
     for (int kind = R_PROMISES; kind <= R_HOLDS; kind++) {
-        push_record(L, (record_kind)kind, 0);
+        push_filled_record(L, (record_kind)kind, tables);
         lua_rawseti(L, parts, PART_PROMISES + kind);
     }
     lua_pushnil(L);                       /* no upvalue needed; keeps push_proxy uniform */
@@ -696,33 +822,100 @@ void facts_register(lua_State *L)
     lua_rawseti(L, parts, PART_CONTACTS);
     push_customer(L, parts, sb);
     lua_remove(L, parts);
-    push_record(L, R_CONTEXT, 0);
+    push_filled_record(L, R_CONTEXT, tables);
     sb->facts_context_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    sb->facts_tables_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
+/* c.persona is written with lua_rawset and the name pushed by facts_push:
+ * a lua_setfield looks its C string up again each time, which cost half
+ * as much again. */
 void facts_set_persona(lua_State *L, rules_sandbox *sb, rules_view *view, int data, int idx)
 {
     view->persona = lua_tostring(L, idx);
+    lua_pushvalue(L, data + 1);
     lua_pushvalue(L, idx);
-    lua_setfield(L, data, "persona");      /* an existing key: no allocation */
+    lua_rawset(L, data);                   /* an existing key: no allocation */
     sb->facts_persona_set = true;
 }
 
 void facts_push(lua_State *L, rules_sandbox *sb)
 {
     lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_data_ref);
+    lua_pushliteral(L, "persona");
+    lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_tables_ref);
     lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_customer_ref);
     lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_context_ref);
 }
 
-void facts_select(lua_State *L, rules_sandbox *sb, const rules_view *view, int data)
+/* Writes the fields of mask into their data tables: their values for view,
+ * or nil when view is NULL. data is facts_push's first value, tables its
+ * third. */
+static void fill_fields(lua_State *L, uint64_t mask, const rules_view *view, int data,
+                        int tables)
+{
+    int parts = 0;
+    if (view && (mask & UINT64_C(1) << C_LAST_CONTACT)) {
+        lua_rawgeti(L, tables, TABLES_PARTS);
+        parts = lua_gettop(L);
+    }
+    for (uint64_t m = mask & ((UINT64_C(1) << C_COUNT) - 1); m; m &= m - 1) {
+        customer_field field = (customer_field)__builtin_ctzll(m);
+        lua_rawgeti(L, tables, TABLES_NAMES + field);
+        if (!view || !push_customer_field(L, parts, view, field))
+            lua_pushnil(L);
+        lua_rawset(L, data);
+    }
+    if (parts)
+        lua_pop(L, 1);
+    for (int kind = R_PROMISES; kind <= R_CONTEXT; kind++) {
+        uint64_t m = mask >> fill_base[kind] & ((UINT64_C(1) << records[kind].n) - 1);
+        if (!m)
+            continue;
+        lua_rawgeti(L, tables, kind + 1);
+        int table = lua_gettop(L);
+        for (; m; m &= m - 1) {
+            int i = __builtin_ctzll(m);
+            lua_rawgeti(L, tables, TABLES_NAMES + fill_base[kind] + i);
+            if (!view || !push_record_field(L, view, (record_kind)kind, 0, i))
+                lua_pushnil(L);
+            lua_rawset(L, table);
+        }
+        lua_pop(L, 1);
+    }
+}
+
+/* Ends a sampling or a filling stretch (see "filling the data tables"). */
+static void fill_choose(lua_State *L, rules_sandbox *sb, int data, int tables)
+{
+    uint64_t next = 0;
+    if (!sb->facts_filling) {
+        for (int bit = 0; bit < FILL_BITS; bit++)
+            if (sb->facts_reads[bit] * 3 >= FACTS_SAMPLE &&
+                (bit >= C_COUNT || customer_field_fillable((customer_field)bit)))
+                next |= UINT64_C(1) << bit;
+        memset(sb->facts_reads, 0, sizeof sb->facts_reads);
+    }
+    fill_fields(L, sb->facts_fill & ~next, NULL, data, tables);
+    sb->facts_fill = next;
+    sb->facts_filling = !sb->facts_filling;
+    sb->facts_decisions = 0;
+}
+
+void facts_select(lua_State *L, rules_sandbox *sb, const rules_view *view, int data,
+                  int tables)
 {
     sb->facts_view = view;
     if (sb->facts_persona_set) {
+        lua_pushvalue(L, data + 1);
         lua_pushboolean(L, 0);
-        lua_setfield(L, data, "persona");
+        lua_rawset(L, data);
         sb->facts_persona_set = false;
     }
+    if (++sb->facts_decisions >= (sb->facts_filling ? FACTS_PERIOD : FACTS_SAMPLE))
+        fill_choose(L, sb, data, tables);
+    if (sb->facts_fill)
+        fill_fields(L, sb->facts_fill, view, data, tables);
 }
 
 const dn_tz *facts_zone(const dn_facts *f)

@@ -5,10 +5,9 @@
  * anything that touches the process (no dofile, loadfile, collectgarbage,
  * rawset, warn; print goes to the debug log; load compiles text only, in
  * the sandbox environment), string (without dump), table, math, utf8,
- * coroutine (threads created through it carry the same instruction hook),
- * os.time/date/clock, and the `dn` helpers. Library tables and the globals
- * are read-only proxies; reading an undefined global is an error; the
- * shared string metatable cannot be fetched.
+ * coroutine, os.time/date/clock, and the `dn` helpers. Library tables and
+ * the globals are read-only proxies; reading an undefined global is an
+ * error; the shared string metatable cannot be fetched.
  *
  * Limits: a capped allocator (out of memory is an ordinary Lua memory
  * error, caught by the host); an instruction budget and a wall-clock
@@ -16,6 +15,26 @@
  * on every instruction and raises again, so a rule's own pcall, xpcall
  * handler or coroutine cannot swallow the error: control always returns to
  * the host, which rebuilds the state before the next customer.
+ *
+ * The hook is armed late. Lua 5.4 sends every VM instruction of a thread
+ * with any count hook through its debug trap, which doubles the cost of
+ * rule code, and a rule call takes microseconds. So rule calls start with
+ * no hook, and a watchdog thread arms it on a call still running after
+ * SANDBOX_GRACE_MS (it looks every SANDBOX_WATCH_MS): it asks, with a
+ * signal, the evaluating thread itself to set the hook (lua_sethook is the
+ * one Lua call made for signal handlers; lua.c stops scripts the same
+ * way), so the watchdog never touches a Lua state, and a state is closed
+ * only by the thread that runs it. From arming on, the limits are exactly
+ * those of a hook set at the start: the budget counts the instructions
+ * run from arming, on every thread of the state; the deadline is wall_ms
+ * after the watchdog first saw the call running, so a call is stopped
+ * within wall_ms plus one look (or the grace period, if longer) plus its
+ * budget's worth of hooked instructions. The thread armed is the one
+ * running: coroutine.resume and coroutine.close are wrapped so that the
+ * sandbox always knows which thread runs, and hook the next one when the
+ * call is armed; a hook left on a thread from an earlier, armed call
+ * takes itself off at its first firing.
+ *
  * A single C call cannot be interrupted by the hook, so the one C call that
  * can run for long — a pattern match (find, match, gmatch, gsub) — is
  * refused up front when its worst case is too expensive: backtracking
@@ -26,7 +45,9 @@
  */
 #include "rules-internal.h"
 
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,6 +58,12 @@
 #include "sms.h"
 
 #define SANDBOX_HOOK_STEP   1000            /* instructions between hook calls */
+#define SANDBOX_GRACE_MS    1               /* a rule call runs this long unhooked */
+#define SANDBOX_WATCH_MS    1               /* the watchdog looks this often ... */
+#define SANDBOX_WATCH_IDLE  100             /* ... until this many looks found no rule running */
+#define SANDBOX_ARM_SIGNAL  (SIGRTMIN + 1)  /* the watchdog's "arm the hook" to a thread;
+                                               no other part of dunningd uses it
+                                               (docs/operations.md) */
 #define SANDBOX_PATTERN_STEPS 5e7           /* worst-case steps one pattern call may take */
 #define SANDBOX_JSON_ITEMS  10000           /* values in one dn.json argument */
 #define SANDBOX_JSON_OUT    (1024 * 1024)   /* bytes of dn.json output */
@@ -86,34 +113,62 @@ static int sandbox_panic(lua_State *L)
     abort();
 }
 
-/* CLOCK_MONOTONIC_COARSE in nanoseconds: a few instructions (vDSO), and
- * fine enough for a deadline of milliseconds. */
-static int64_t coarse_now_ns(void)
+static int64_t clock_ns(clockid_t clock)
 {
     struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+    clock_gettime(clock, &now);
     return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 }
 
+/* CLOCK_MONOTONIC_COARSE: a few instructions (vDSO), and fine enough for
+ * a deadline of milliseconds (it runs up to a tick behind the precise
+ * clock, on the same time base). */
+static int64_t coarse_now_ns(void)
+{
+    return clock_ns(CLOCK_MONOTONIC_COARSE);
+}
+
+/* ---- the instruction budget and the deadline ---- */
+
+/* Is the current rule call armed? (Its hook set on the running thread.) */
+static bool sandbox_armed(rules_sandbox *sb)
+{
+    return atomic_load(&sb->armed_call) == atomic_load(&sb->call);
+}
+
+static void sandbox_hook(lua_State *L, lua_Debug *ar);
+
+static void sandbox_hook_thread(lua_State *thread, rules_sandbox *sb)
+{
+    lua_sethook(thread, sandbox_hook, LUA_MASKCOUNT, sb->hook_step);
+}
+
 /* Count hook: charges the instructions run since the last call, checks the
- * deadline, and once blown raises on every instruction. */
+ * deadline, and once blown raises on every instruction. A hook left from
+ * an earlier call takes itself off (and back on if the watchdog armed this
+ * call in between: it arms the running thread, which is this one). */
 static void sandbox_hook(lua_State *L, lua_Debug *ar)
 {
     rules_sandbox *sb = sandbox_of(L);
     (void)ar;
 
+    if (!sandbox_armed(sb)) {
+        lua_sethook(L, NULL, 0, 0);
+        if (sandbox_armed(sb))
+            sandbox_hook_thread(L, sb);
+        return;
+    }
     if (!sb->blown) {
         sb->spent += lua_gethookcount(L);
         if (sb->spent > sb->budget) {
             sb->blown = true;
             snprintf(sb->blown_msg, sizeof sb->blown_msg,
                      "instruction limit exceeded (%ld instructions)", sb->budget);
-        } else {
-            if (coarse_now_ns() >= sb->deadline_ns) {
-                sb->blown = true;
-                snprintf(sb->blown_msg, sizeof sb->blown_msg, "time limit exceeded (%d ms)",
-                         sb->wall_ms);
-            }
+        } else if (coarse_now_ns() >= atomic_load_explicit(&sb->arm_deadline_ns,
+                                                           memory_order_relaxed)) {
+            sb->blown = true;
+            snprintf(sb->blown_msg, sizeof sb->blown_msg, "time limit exceeded (%d ms)",
+                     sb->wall_ms);
         }
         if (!sb->blown)
             return;
@@ -123,16 +178,27 @@ static void sandbox_hook(lua_State *L, lua_Debug *ar)
     lua_error(L);
 }
 
+/* Makes thread the one running Lua, hooked when the call is armed. The
+ * store comes before the check: a watchdog signal in between arms `thread`
+ * itself. A hook already there is left alone: setting it again restarts
+ * its count, and two threads passing control back and forth would then
+ * never reach it. */
+static void sandbox_switch_to(rules_sandbox *sb, lua_State *thread)
+{
+    atomic_store(&sb->running, thread);
+    if (sandbox_armed(sb) && lua_gethook(thread) != sandbox_hook)
+        sandbox_hook_thread(thread, sb);
+}
+
 void sandbox_arm(lua_State *L, rules_sandbox *sb, const char *entry_where)
 {
-    long step = sb->budget < SANDBOX_HOOK_STEP ? (sb->budget > 0 ? sb->budget : 1)
-                                                : SANDBOX_HOOK_STEP;
-
+    (void)L;
     sb->spent = 0;
     sb->blown = false;
     sb->entry_where = entry_where;
-    sb->deadline_ns = coarse_now_ns() + (int64_t)sb->wall_ms * 1000000;
-    lua_sethook(L, sandbox_hook, LUA_MASKCOUNT, (int)step);
+    /* a new call is not armed (armed_call names the last one that was) */
+    atomic_store_explicit(&sb->call, atomic_load_explicit(&sb->call, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
 }
 
 void sandbox_call(lua_State *L, rules_sandbox *sb, int nargs, int nresults,
@@ -148,6 +214,197 @@ void sandbox_call(lua_State *L, rules_sandbox *sb, int nargs, int nresults,
         lua_pushliteral(L, "memory limit exceeded");
         lua_error(L);
     }
+}
+
+/* ---- the watchdog ---- */
+
+/* One thread for the process watches every open state: every
+ * SANDBOX_WATCH_MS it looks at each state inside sandbox_pcall, and when
+ * the same rule call has been running for SANDBOX_GRACE_MS it records that
+ * call and its deadline in the state and sends SANDBOX_ARM_SIGNAL to the
+ * evaluating thread, whose handler arms it. A state is on the list from
+ * sandbox_open to sandbox_close; the thread and `watched` change under the
+ * lock, so the thread signalled is inside sandbox_pcall, alive. The thread
+ * starts with the first state and stops with the last; after
+ * SANDBOX_WATCH_IDLE looks with no rule running it sleeps until
+ * sandbox_pcall wakes it. */
+static struct {
+    pthread_mutex_t lock;          /* the list, each state's watchdog fields, the flags */
+    pthread_mutex_t lifecycle;     /* held while the thread starts or stops */
+    pthread_cond_t  wake;          /* CLOCK_MONOTONIC */
+    pthread_once_t  once;
+    int             once_error;
+    rules_sandbox  *first;
+    pthread_t       thread;
+    bool            started, stop, sleeping;
+} watchdog = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, .once = PTHREAD_ONCE_INIT };
+
+/* The state whose sandbox_pcall this thread is in: the signal handler's
+ * only way to a state (one named by the watchdog could be closed by the
+ * time the signal arrives; this one cannot). */
+static _Thread_local _Atomic(rules_sandbox *) current_sandbox;
+
+/* SANDBOX_ARM_SIGNAL, on the evaluating thread: arms the call the watchdog
+ * asked for if it is still the one running. Only atomics and lua_sethook. */
+static void sandbox_arm_signal(int signo)
+{
+    int saved_errno = errno;
+    rules_sandbox *sb = atomic_load(&current_sandbox);
+    (void)signo;
+    if (sb) {
+        uint64_t call = atomic_load(&sb->call);
+        if (atomic_load(&sb->arm_request) == call && atomic_load(&sb->armed_call) != call) {
+            atomic_store(&sb->armed_call, call);
+            sandbox_hook_thread(atomic_load(&sb->running), sb);
+        }
+    }
+    errno = saved_errno;
+}
+
+static void watchdog_init(void)
+{
+    pthread_condattr_t attr;
+    struct sigaction action;
+
+    memset(&action, 0, sizeof action);
+    action.sa_handler = sandbox_arm_signal;
+    action.sa_flags = SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    int rc = pthread_condattr_init(&attr);
+    if (rc == 0) {
+        rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+        if (rc == 0)
+            rc = pthread_cond_init(&watchdog.wake, &attr);
+        pthread_condattr_destroy(&attr);
+    }
+    if (rc == 0 && sigaction(SANDBOX_ARM_SIGNAL, &action, NULL) != 0)
+        rc = errno;
+    watchdog.once_error = rc;
+}
+
+/* One look at every state (lock held); returns whether a rule was running. */
+static bool watchdog_look(int64_t now)
+{
+    bool running = false;
+    for (rules_sandbox *sb = watchdog.first; sb; sb = sb->watch_next) {
+        if (!sb->watched)
+            continue;
+        running = true;
+        uint64_t call = atomic_load(&sb->call);
+        if (call != sb->seen_call) {
+            sb->seen_call = call;
+            sb->seen_since_ns = now;
+        } else if (now - sb->seen_since_ns >= (int64_t)SANDBOX_GRACE_MS * 1000000 &&
+                   sb->requested_call != call) {
+            sb->requested_call = call;
+            atomic_store(&sb->arm_deadline_ns, sb->seen_since_ns + (int64_t)sb->wall_ms * 1000000);
+            atomic_store(&sb->arm_request, call);
+            pthread_kill(sb->thread, SANDBOX_ARM_SIGNAL);
+        }
+    }
+    return running;
+}
+
+static void *watchdog_main(void *arg)
+{
+    int idle_looks = 0;
+    (void)arg;
+
+    pthread_mutex_lock(&watchdog.lock);
+    while (!watchdog.stop) {
+        if (watchdog_look(clock_ns(CLOCK_MONOTONIC)))
+            idle_looks = 0;
+        else
+            idle_looks++;
+        if (idle_looks >= SANDBOX_WATCH_IDLE) {
+            watchdog.sleeping = true;
+            pthread_cond_wait(&watchdog.wake, &watchdog.lock);
+            watchdog.sleeping = false;
+            idle_looks = 0;
+            continue;
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += SANDBOX_WATCH_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&watchdog.wake, &watchdog.lock, &until);
+    }
+    pthread_mutex_unlock(&watchdog.lock);
+    return NULL;
+}
+
+/* Puts sb on the list, starting the thread (which blocks every signal) with
+ * the first state. Returns 0 or a negative errno. */
+static int watchdog_add(rules_sandbox *sb)
+{
+    int rc = 0;
+    sigset_t all, old;
+
+    pthread_once(&watchdog.once, watchdog_init);
+    if (watchdog.once_error)
+        return -watchdog.once_error;
+    pthread_mutex_lock(&watchdog.lifecycle);
+    if (!watchdog.started) {
+        watchdog.stop = false;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &old);
+        rc = -pthread_create(&watchdog.thread, NULL, watchdog_main, NULL);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        watchdog.started = rc == 0;
+    }
+    if (rc == 0) {
+        pthread_mutex_lock(&watchdog.lock);
+        sb->watch_prev = NULL;
+        sb->watch_next = watchdog.first;
+        if (watchdog.first)
+            watchdog.first->watch_prev = sb;
+        watchdog.first = sb;
+        pthread_mutex_unlock(&watchdog.lock);
+    }
+    pthread_mutex_unlock(&watchdog.lifecycle);
+    return rc;
+}
+
+/* Takes sb off the list (the watchdog looks at it no more once this
+ * returns), stopping the thread with the last state. */
+static void watchdog_remove(rules_sandbox *sb)
+{
+    pthread_mutex_lock(&watchdog.lifecycle);
+    pthread_mutex_lock(&watchdog.lock);
+    if (sb->watch_prev)
+        sb->watch_prev->watch_next = sb->watch_next;
+    else
+        watchdog.first = sb->watch_next;
+    if (sb->watch_next)
+        sb->watch_next->watch_prev = sb->watch_prev;
+    bool last = watchdog.first == NULL;
+    if (last) {
+        watchdog.stop = true;
+        pthread_cond_signal(&watchdog.wake);
+    }
+    pthread_mutex_unlock(&watchdog.lock);
+    if (last) {
+        pthread_join(watchdog.thread, NULL);
+        watchdog.started = false;
+    }
+    pthread_mutex_unlock(&watchdog.lifecycle);
+}
+
+/* Shows the watchdog that this thread is in sb's protected call (or no
+ * longer is), waking it if it sleeps. */
+static void watchdog_watch(rules_sandbox *sb, bool watched)
+{
+    pthread_mutex_lock(&watchdog.lock);
+    sb->watched = watched;
+    if (watched) {
+        sb->thread = pthread_self();
+        if (watchdog.sleeping)
+            pthread_cond_signal(&watchdog.wake);
+    }
+    pthread_mutex_unlock(&watchdog.lock);
 }
 
 /* Message handler of the host's protected calls: remembers the innermost
@@ -178,12 +435,23 @@ int sandbox_pcall(lua_State *L, rules_sandbox *sb, int nargs, int nresults, dn_e
     const char *msg;
     char memory_msg[80];
 
+    rules_sandbox *outer = NULL;
+
     lua_pushcfunction(L, sandbox_message_handler);
     lua_insert(L, handler);
     sb->where[0] = '\0';
     sb->out_of_memory = false;
     sandbox_arm(L, sb, NULL);
+    if (sb->nesting++ == 0) {            /* the new call before `watched`: see watchdog_look */
+        atomic_store(&sb->running, L);
+        outer = atomic_exchange(&current_sandbox, sb);
+        watchdog_watch(sb, true);
+    }
     status = lua_pcall(L, nargs, nresults, handler);
+    if (--sb->nesting == 0) {
+        watchdog_watch(sb, false);
+        atomic_store(&current_sandbox, outer);
+    }
     if (status == LUA_OK && !sb->blown && !sb->out_of_memory) {
         lua_remove(L, handler);
         return 0;
@@ -325,17 +593,30 @@ static int sandbox_print(lua_State *L)
     return 0;
 }
 
-static int sandbox_coroutine_create(lua_State *L)
+/* coroutine.resume and coroutine.close (upvalue 1: the library's): both
+ * run Lua in the coroutine given (close runs its pending __close
+ * handlers), so it is the running thread, hooked if the call is armed,
+ * until the library function returns or raises; then its caller is again. */
+static int sandbox_coroutine_switch(lua_State *L)
 {
-    luaL_checktype(L, 1, LUA_TFUNCTION);
-    lua_State *thread = lua_newthread(L);
-    lua_sethook(thread, sandbox_hook, LUA_MASKCOUNT, SANDBOX_HOOK_STEP);
-    lua_pushvalue(L, 1);
-    lua_xmove(L, thread, 1);
-    return 1;
+    rules_sandbox *sb = sandbox_of(L);
+    lua_State *co = lua_tothread(L, 1);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    if (!co) {                           /* the library's own argument error */
+        lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+        return lua_gettop(L);
+    }
+    sandbox_switch_to(sb, co);
+    int status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+    sandbox_switch_to(sb, L);
+    if (status != LUA_OK)
+        return lua_error(L);
+    return lua_gettop(L);
 }
 
-/* coroutine.wrap built on the hooked create (Lua text, run once at setup). */
+/* coroutine.wrap built on create and the wrapped resume (Lua text, run
+ * once at setup). */
 static const char coroutine_wrap_source[] =
     "local create, resume, error, pack, unpack = ...\n"
     "return function(f)\n"
@@ -771,12 +1052,16 @@ static int sandbox_setup(lua_State *L)
 
     sandbox_library(L, g, "coroutine", luaopen_coroutine, NULL);
     int coroutine = lua_gettop(L);
-    lua_pushcfunction(L, sandbox_coroutine_create);
-    lua_setfield(L, coroutine, "create");
+    static const char *const switching[] = { "resume", "close" };
+    for (size_t i = 0; i < sizeof switching / sizeof switching[0]; i++) {
+        lua_getfield(L, coroutine, switching[i]);
+        lua_pushcclosure(L, sandbox_coroutine_switch, 1);
+        lua_setfield(L, coroutine, switching[i]);
+    }
     if (luaL_loadbufferx(L, coroutine_wrap_source, sizeof coroutine_wrap_source - 1,
                          "=coroutine.wrap", "t") != LUA_OK)
         return lua_error(L);
-    lua_pushcfunction(L, sandbox_coroutine_create);
+    lua_getfield(L, coroutine, "create");
     lua_getfield(L, coroutine, "resume");
     lua_getfield(L, g, "error");
     lua_getfield(L, table, "pack");
@@ -842,6 +1127,16 @@ lua_State *sandbox_open(rules_sandbox *sb)
     lua_atpanic(L, sandbox_panic);
     lua_gc(L, LUA_GCGEN, 0, 0);     /* per-decision tables die young */
     sb->frozen = false;
+    sb->nesting = 0;
+    sb->hook_step = sb->budget < SANDBOX_HOOK_STEP ? (sb->budget > 0 ? (int)sb->budget : 1)
+                                                   : SANDBOX_HOOK_STEP;
+    atomic_init(&sb->running, L);
+    atomic_init(&sb->call, 1);
+    atomic_init(&sb->armed_call, 0);
+    atomic_init(&sb->arm_request, 0);
+    atomic_init(&sb->arm_deadline_ns, 0);
+    sb->watched = false;
+    sb->seen_call = sb->requested_call = 0;
     lua_pushcfunction(L, sandbox_setup);
     if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
         dn_log(DN_LOG_ERROR, "rules", "cannot build the sandbox: %s",
@@ -849,5 +1144,17 @@ lua_State *sandbox_open(rules_sandbox *sb)
         lua_close(L);
         return NULL;
     }
+    int rc = watchdog_add(sb);
+    if (rc < 0) {
+        dn_log(DN_LOG_ERROR, "rules", "cannot start the rules watchdog: %s", strerror(-rc));
+        lua_close(L);
+        return NULL;
+    }
     return L;
+}
+
+void sandbox_close(lua_State *L, rules_sandbox *sb)
+{
+    watchdog_remove(sb);
+    lua_close(L);
 }

@@ -266,6 +266,60 @@ static void test_facts_follow_the_customer(void **state)
     rules_release(rs);
 }
 
+/* The fields the rules read often are written into the tables `c` reads
+ * through before each decision, chosen by counting reads over 64 decisions
+ * every 4 096 (rules_facts.c, "filling the data tables"). Over 4 200
+ * customers (the first count, a whole stretch of writing, the next count)
+ * every decision must see its own customer's values: an unknown age (every
+ * third customer) is nil, and a field only every fifth customer reads is
+ * still answered. */
+#define FILL_CUSTOMERS 4200
+#define FILL_BATCH     100
+
+static void test_filled_fields_follow_every_customer(void **state)
+{
+    dn_rule_errors errs;
+    dn_ruleset *rs = NULL;
+    dn_facts *facts = calloc(FILL_BATCH, sizeof *facts);
+    dn_decision *decisions = calloc(FILL_BATCH, sizeof *decisions);
+    (void)state;
+    assert_non_null(facts);
+    assert_non_null(decisions);
+    assert_int_equal(rules_load(FIXTURE, &rs, &errs), 0);
+    for (int first = 0; first < FILL_CUSTOMERS; first += FILL_BATCH) {
+        for (int k = 0; k < FILL_BATCH; k++) {
+            int i = first + k;
+            int age = i % 3 == 0 ? 0 : 20 + i % 70;
+            int overdue = i % 50;
+            bool pending = i % 2 == 1;
+            char code[DN_NAME_MAX], age_text[8] = "nil";
+            if (age)
+                snprintf(age_text, sizeof age_text, "%d", age);
+            /* amount_due: the EUR invoice's 1250 + i less its 250 paid */
+            snprintf(code, sizeof code,
+                     "local c = ... return c.age == %s and c.days_overdue == %d "
+                     "and c.promises.pending == %s and c.amount_due == %d "
+                     "and c.first_name == 'local'%s",
+                     age_text, overdue, pending ? "true" : "false", 1000 + i,
+                     i % 5 == 0 ? " and c.case_id == 17" : "");
+            rich_customer(&facts[k], code);
+            facts[k].customer.age = age;
+            facts[k].promise_pending = pending;
+            facts[k].invoices[0].due = day("2026-03-01") - overdue;
+            facts[k].invoices[0].amount_minor = 1250 + i;
+        }
+        assert_int_equal(rules_decide_batch(rs, facts, FILL_BATCH, at("2026-03-01T10:00:00Z"),
+                                            decisions), 0);
+        for (int k = 0; k < FILL_BATCH; k++)
+            if (decisions[k].action != DN_ACT_CONTACT)
+                fail_msg("customer %d: %s (%s)", first + k, dn_action_names[decisions[k].action],
+                         decisions[k].reason);
+    }
+    free(facts);
+    free(decisions);
+    rules_release(rs);
+}
+
 /* decide() results with every optional field, four fallbacks included,
  * and one read through its metatable, each field only when needed
  * (tests/fixtures/rules-ladder/segments/nodue.lua, NODUE-FULL, NODUE-META). */
@@ -317,6 +371,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fact_rows),
         cmocka_unit_test(test_facts_follow_the_customer),
+        cmocka_unit_test(test_filled_fields_follow_every_customer),
         cmocka_unit_test(test_decide_result_fields),
     };
     dn_log_set_level(DN_LOG_WARN);

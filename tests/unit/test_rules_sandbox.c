@@ -135,6 +135,45 @@ static const hostile_row hostile_rows[] = {
       "do local x <close> = setmetatable({}, {__close = function() while true do end end}) end "
       "return true",
       DN_ACT_ERROR, "instruction limit exceeded" },
+    /* the hook is armed by the watchdog once a call has run SANDBOX_GRACE_MS
+     * (1 ms): a spin of 5 ms of os.clock() is past that, well within the
+     * budget (a few hundred thousand instructions), and does not depend on
+     * how fast the machine is; each row below is right whenever arming
+     * comes, and the comment says which path it is there for */
+    { "a call armed late that ends within its budget decides normally",
+      "local t = os.clock() while os.clock() - t < 0.005 do end return true", DN_ACT_CONTACT,
+      NULL },
+    { "a loop that starts after a coroutine switch",
+      "local co = coroutine.wrap(function() coroutine.yield(1) end) co() while true do end",
+      DN_ACT_ERROR, "instruction limit exceeded" },
+    { "a loop in a coroutine created before arming, resumed after",
+      "local co = coroutine.create(function() while true do end end) "
+      "local t = os.clock() while os.clock() - t < 0.005 do end "
+      "coroutine.resume(co) return true",
+      DN_ACT_ERROR, "instruction limit exceeded" },
+    { "a loop in a coroutine created after arming",
+      "local t = os.clock() while os.clock() - t < 0.005 do end "
+      "coroutine.resume(coroutine.create(function() while true do end end)) return true",
+      DN_ACT_ERROR, "instruction limit exceeded" },
+    { "arming while resuming: two threads passing control forever",
+      "local co = coroutine.wrap(function() while true do coroutine.yield() end end) "
+      "while true do co() end",
+      DN_ACT_ERROR, "instruction limit exceeded" },
+    { "nested coroutines, the innermost loops",
+      "return coroutine.wrap(function() return coroutine.wrap(function() while true do end "
+      "end)() end)()",
+      DN_ACT_ERROR, "instruction limit exceeded" },
+    { "coroutine.close runs a __close handler that loops",
+      "local co = coroutine.create(function() local x <close> = setmetatable({}, "
+      "{__close = function() while true do end end}) coroutine.yield() end) "
+      "coroutine.resume(co) coroutine.close(co) return true",
+      DN_ACT_ERROR, "instruction limit exceeded" },
+    { "a resume error raised in the resumer, then a loop",
+      "pcall(coroutine.resume, 42) while true do end", DN_ACT_ERROR,
+      "instruction limit exceeded" },
+    { "the time limit: long C calls, few instructions",
+      "local s = string.rep('x', 1000000) while true do s:find('y', 1, true) end",
+      DN_ACT_ERROR, "time limit exceeded (1000 ms)" },
     { "xpcall still calls its handler", "return select(2, xpcall(error, function(m) return m == "
       "'boom' end, 'boom'))", DN_ACT_CONTACT, NULL },
     /* memory bombs */
