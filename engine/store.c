@@ -63,3 +63,32 @@ void dn_outbox_items_free(dn_outbox_item *items, int n)
         free(items[i].body);
     free(items);
 }
+
+int store_check_provider_id(const char *id, dn_err *err)
+{
+    if (!id || !*id || strlen(id) > DN_PROVIDER_ID_MAX || !dn_utf8_valid(id) ||
+        strpbrk(id, " \t\r\n"))
+        return dn_err_set(err, -EINVAL, "provider_id", "a provider id is 1..%d bytes of UTF-8 "
+                          "without spaces", DN_PROVIDER_ID_MAX);
+    return 0;
+}
+
+int store_provider_ids_add(char *list, size_t size, const char *id, dn_err *err)
+{
+    size_t len = strlen(list), n = strlen(id);
+    for (const char *p = list; *p;) {
+        size_t word = strcspn(p, " ");
+        if (word == n && memcmp(p, id, n) == 0)
+            return 0;
+        p += word;
+        p += *p == ' ';
+    }
+    size_t grown = len + (len ? 1 : 0) + n;
+    if (grown > DN_PROVIDER_IDS_MAX || grown + 1 > size)
+        return dn_err_set(err, -ENOSPC, "provider_id", "the contact already holds %zu bytes of "
+                          "provider ids", len);
+    if (len)
+        list[len++] = ' ';
+    memcpy(list + len, id, n + 1);
+    return 1;
+}

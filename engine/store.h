@@ -71,6 +71,8 @@ typedef struct dn_send_record {
     int64_t     cost_minor;           /* what the send cost, integer minor units */
     const char *cost_currency;        /* ISO 4217, NULL/"" when no cost is configured */
     const char *detail;               /* optional reason text */
+    int         sms_parts;            /* SMS parts of the text sent; 0 = as planned */
+    const char *sms_encoding;         /* "gsm7" / "ucs2"; NULL/"" = as planned */
 } dn_send_record;
 void dn_outbox_items_free(dn_outbox_item *items, int n);
 
@@ -85,6 +87,9 @@ typedef struct dn_pass_result {
     dn_date anchor_due;
     dn_time next_evaluation_at;
 } dn_pass_result;
+
+#define DN_PROVIDER_ID_MAX  127           /* bytes of one provider message id */
+#define DN_PROVIDER_IDS_MAX 255           /* bytes of a contact's provider_id list (the column) */
 
 typedef struct dn_store_ops {
     const char *name;                 /* "sqlite", "mariadb" */
@@ -194,9 +199,11 @@ typedef struct dn_store_ops {
     int (*claim_outbox_channel)(void *ctx, dn_time now, const char *channel,
                                 dn_outbox_item **items, int max, int *n, dn_err *err);
     /* A provider accepted a contact taken for dispatch: state "sent" with
-     * sent_at, provider id, instance and cost; appends "contact_sent". A
-     * delivery report that overtook this record keeps its state (delivered
-     * or failed) and gains the rest. -ENOENT in any other state. */
+     * sent_at, provider id, instance, cost and (when given) the SMS parts
+     * and encoding; appends "contact_sent". A delivery report that overtook
+     * this record keeps its state (delivered or failed) and any provider id
+     * it brought when r->provider_id is NULL/"", and gains the rest.
+     * -ENOENT in any other state. */
     int (*record_sent)(void *ctx, int64_t contact_id, const dn_send_record *r, dn_time at,
                        dn_err *err);
     /* A delivery report or bounce: the contact (by id, or by idem_key alone
@@ -223,7 +230,27 @@ typedef struct dn_store_ops {
      * mark_in_doubt, never the contacts this connection took itself. */
     int (*requeue_sending)(void *ctx, const char *channel, dn_time before, dn_time now,
                            int *n, dn_err *err);
+    /* A provider named its message id for a contact after the send (a
+     * Kannel delivery report carries the SMSC's id; smsbox gives none at
+     * send time). The contact's provider_id is a space-separated list of
+     * the distinct ids named (one per part of a long SMS), the first
+     * first: an id already there is 0 and changes nothing. -ENOENT for an
+     * unknown contact or one never handed to a provider (planned,
+     * cancelled),
+     * -EINVAL (field provider_id) for an id that is empty, longer than
+     * DN_PROVIDER_ID_MAX, not UTF-8 or holding a space, -ENOSPC when the
+     * list would pass DN_PROVIDER_IDS_MAX bytes. */
+    int (*record_provider_id)(void *ctx, int64_t contact_id, const char *provider_id,
+                              dn_time at, dn_err *err);
 } dn_store_ops;
+
+/* Shared by the backends (store.c). store_check_provider_id: 0, or
+ * -EINVAL (field provider_id) for an id record_provider_id refuses.
+ * store_provider_ids_add: adds id to the space-separated list (NUL-
+ * terminated, size bytes with the NUL): 1 when added, 0 when already there,
+ * -ENOSPC when it would not fit in size or DN_PROVIDER_IDS_MAX bytes. */
+int store_check_provider_id(const char *id, dn_err *err);
+int store_provider_ids_add(char *list, size_t size, const char *id, dn_err *err);
 
 /* A live store: ops + context. */
 typedef struct dn_store {

@@ -102,7 +102,8 @@ enum stmt_id {
     ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE_LOCK, ST_CONTACT_RESCHEDULE,
     ST_IN_DOUBT_SELECT, ST_IN_DOUBT_MARK,
     ST_CONTACT_SENT, ST_CONTACT_BY_ID, ST_CONTACT_BY_KEY, ST_CONTACT_FINAL,
-    ST_CUSTOMER_OPT_OUT, ST_REQUEUE_SELECT, ST_REQUEUE_MARK,
+    ST_CUSTOMER_OPT_OUT, ST_REQUEUE_SELECT, ST_REQUEUE_MARK, ST_CONTACT_PROVIDER,
+    ST_CONTACT_SET_PROVIDER,
     ST_COUNT
 };
 
@@ -345,12 +346,16 @@ static const char *const stmt_sql[ST_COUNT] = {
         "ON j.id = c.id SET c.state = 'in_doubt', c.updated_at = ?, c.state_reason = "
         "'the engine stopped between taking this contact and recording its send; "
         "check with the provider before sending again' WHERE c.state = 'sending'",
-    /* provider_id, instance, cost_minor, cost_currency, at, at, detail, id
-     * (state first: MariaDB assigns left to right) */
+    /* provider_id, instance, cost_minor, cost_currency, at, at, detail,
+     * sms_parts, sms_parts, sms_encoding, id (state first: MariaDB assigns
+     * left to right) */
     [ST_CONTACT_SENT] =
         "UPDATE contacts SET state = CASE WHEN state = 'sending' THEN 'sent' ELSE state END, "
-        "provider_id = ?, instance = ?, cost_minor = ?, cost_currency = ?, sent_at = ?, "
-        "updated_at = ?, state_reason = COALESCE(?, state_reason) WHERE id = ?",
+        "provider_id = COALESCE(?, provider_id), instance = ?, cost_minor = ?, "
+        "cost_currency = ?, sent_at = ?, updated_at = ?, "
+        "state_reason = COALESCE(?, state_reason), "
+        "sms_parts = CASE WHEN ? > 0 THEN ? ELSE sms_parts END, "
+        "sms_encoding = COALESCE(?, sms_encoding) WHERE id = ?",
     [ST_CONTACT_BY_ID] =
         "SELECT id, customer_id, state, idem_key FROM contacts WHERE id = ? FOR UPDATE",
     [ST_CONTACT_BY_KEY] =
@@ -374,6 +379,11 @@ static const char *const stmt_sql[ST_COUNT] = {
         "c.state_reason = 'the engine stopped while this contact was being sent; sent again "
         "with the same idempotency key, which the provider deduplicates' "
         "WHERE c.state = 'sending'",
+    [ST_CONTACT_PROVIDER] =
+        "SELECT state, COALESCE(provider_id, '') FROM contacts WHERE id = ? FOR UPDATE",
+    /* provider ids, at, id */
+    [ST_CONTACT_SET_PROVIDER] =
+        "UPDATE contacts SET provider_id = ?, updated_at = ? WHERE id = ?",
 };
 
 static const char *const contact_states[] = {
@@ -3181,7 +3191,8 @@ static int maria_record_sent(void *ctx, int64_t contact_id, const dn_send_record
                 PARAMS(text_or_null(r->provider_id), text_or_null(r->instance),
                        costed ? PI(r->cost_minor) : PNULL,
                        costed ? PT(r->cost_currency) : PNULL, PI(at), PI(at),
-                       text_or_null(r->detail), PI(contact_id)), err, "record sent");
+                       text_or_null(r->detail), PI(r->sms_parts), PI(r->sms_parts),
+                       text_or_null(r->sms_encoding), PI(contact_id)), err, "record sent");
     if (rc < 0)
         goto fail;
     json_t *payload = json_pack("{s:I, s:s, s:s*, s:s*}", "contact_id", (json_int_t)contact_id,
@@ -3193,6 +3204,53 @@ static int maria_record_sent(void *ctx, int64_t contact_id, const dn_send_record
         json_object_set_new(payload, "cost_currency", json_string(r->cost_currency));
     }
     rc = insert_event(s, customer_id, "contact_sent", payload, at, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* Adds a provider message id named after the send (see store.h). */
+static int maria_record_provider_id(void *ctx, int64_t contact_id, const char *provider_id,
+                                    dn_time at, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = store_check_provider_id(provider_id, err);
+    if (rc < 0)
+        return rc;
+    unit u;
+    rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    rc = q_row(s, ST_CONTACT_PROVIDER, PARAMS(PI(contact_id)), err, "provider id");
+    if (rc < 0)
+        goto fail;
+    char list[DN_PROVIDER_IDS_MAX + 1];
+    if (rc == 1) {
+        const char *state = col_text(s, ST_CONTACT_PROVIDER, 0);
+        bool unsent = strcmp(state, "planned") == 0 || strcmp(state, "cancelled") == 0;
+        col_copy(s, ST_CONTACT_PROVIDER, 1, list, sizeof list);
+        q_done(&s->q[ST_CONTACT_PROVIDER]);
+        if (unsent)
+            rc = 0;
+    }
+    if (rc == 0) {
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact %lld sent to a provider",
+                        (long long)contact_id);
+        goto fail;
+    }
+    rc = store_provider_ids_add(list, sizeof list, provider_id, err);
+    if (rc <= 0) {
+        if (rc == 0) {
+            unit_abort(s, &u);            /* named before: nothing to do */
+            return 0;
+        }
+        goto fail;
+    }
+    rc = q_exec(s, ST_CONTACT_SET_PROVIDER, PARAMS(PT(list), PI(at), PI(contact_id)), err,
+                "provider id");
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
@@ -3355,6 +3413,7 @@ const dn_store_ops dn_store_mariadb = {
     .add_promise = maria_add_promise,
     .claim_outbox_channel = maria_claim_outbox_channel,
     .record_sent = maria_record_sent,
+    .record_provider_id = maria_record_provider_id,
     .record_receipt = maria_record_receipt,
     .opt_out_by_contact = maria_opt_out_by_contact,
     .requeue_sending = maria_requeue_sending,

@@ -80,7 +80,7 @@ enum stmt_id {
     ST_RULESET_INSERT, ST_RULESET_LAST,
     ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE, ST_CONTACT_IN_DOUBT, ST_FACT_NOTICE,
     ST_CONTACT_SENT, ST_CONTACT_BY_ID, ST_CONTACT_BY_KEY, ST_CONTACT_FINAL,
-    ST_CUSTOMER_OPT_OUT, ST_CONTACT_REQUEUE,
+    ST_CUSTOMER_OPT_OUT, ST_CONTACT_REQUEUE, ST_CONTACT_PROVIDER, ST_CONTACT_SET_PROVIDER,
     ST_COUNT
 };
 
@@ -304,9 +304,11 @@ static const char *const stmt_sql[ST_COUNT] = {
         "RETURNING id, customer_id",
     [ST_CONTACT_SENT] =
         "UPDATE contacts SET state = CASE WHEN state = 'sending' THEN 'sent' ELSE state END, "
-        "provider_id = ?2, instance = ?3, cost_minor = ?4, "
+        "provider_id = COALESCE(?2, provider_id), instance = ?3, cost_minor = ?4, "
         "cost_currency = ?5, sent_at = ?6, updated_at = ?6, "
-        "state_reason = COALESCE(?7, state_reason) WHERE id = ?1 "
+        "state_reason = COALESCE(?7, state_reason), "
+        "sms_parts = CASE WHEN ?8 > 0 THEN ?8 ELSE sms_parts END, "
+        "sms_encoding = COALESCE(?9, sms_encoding) WHERE id = ?1 "
         "AND state IN ('sending', 'delivered', 'failed') RETURNING customer_id",
     [ST_CONTACT_BY_ID] =
         "SELECT id, customer_id, state, idem_key FROM contacts WHERE id = ?1",
@@ -324,6 +326,10 @@ static const char *const stmt_sql[ST_COUNT] = {
         "with the same idempotency key, which the provider deduplicates' "
         "WHERE channel = ?1 AND state = 'sending' AND updated_at < ?2 AND claimed_by IS NOT ?4 "
         "RETURNING id, customer_id",
+    [ST_CONTACT_PROVIDER] =
+        "SELECT state, COALESCE(provider_id, '') FROM contacts WHERE id = ?1",
+    [ST_CONTACT_SET_PROVIDER] =
+        "UPDATE contacts SET provider_id = ?2, updated_at = ?3 WHERE id = ?1",
 };
 
 /* contact states the schema accepts (contacts.state CHECK) */
@@ -2665,6 +2671,8 @@ static int sqlite_record_sent(void *ctx, int64_t contact_id, const dn_send_recor
     b |= bind_text_or_null(st, 5, costed ? r->cost_currency : NULL);
     b |= sqlite3_bind_int64(st, 6, at);
     b |= bind_text_or_null(st, 7, r->detail);
+    b |= sqlite3_bind_int(st, 8, r->sms_parts);
+    b |= bind_text_or_null(st, 9, r->sms_encoding);
     if (b) {
         rc = bind_failed(s, b, err, "record sent");
         goto fail;
@@ -2682,6 +2690,58 @@ static int sqlite_record_sent(void *ctx, int64_t contact_id, const dn_send_recor
         json_object_set_new(payload, "cost_currency", json_string(r->cost_currency));
     }
     rc = insert_event(s, customer_id, "contact_sent", payload, at, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* Adds a provider message id named after the send (see store.h). */
+static int sqlite_record_provider_id(void *ctx, int64_t contact_id, const char *provider_id,
+                                     dn_time at, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    int rc = store_check_provider_id(provider_id, err);
+    if (rc < 0)
+        return rc;
+    unit u;
+    rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = use(s, ST_CONTACT_PROVIDER);
+    int b = sqlite3_bind_int64(st, 1, contact_id);
+    rc = b ? bind_failed(s, b, err, "provider id") : step_row(s, st, err, "provider id");
+    if (rc < 0)
+        goto fail;
+    char list[DN_PROVIDER_IDS_MAX + 1];
+    if (rc == 1) {
+        const char *state = (const char *)sqlite3_column_text(st, 0);
+        bool unsent = strcmp(state, "planned") == 0 || strcmp(state, "cancelled") == 0;
+        column_text(st, 1, list, sizeof list);
+        sqlite3_reset(st);
+        if (unsent)
+            rc = 0;
+    }
+    if (rc == 0) {
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact %lld sent to a provider",
+                        (long long)contact_id);
+        goto fail;
+    }
+    rc = store_provider_ids_add(list, sizeof list, provider_id, err);
+    if (rc <= 0) {
+        if (rc == 0) {
+            unit_abort(s, &u);            /* named before: nothing to do */
+            return 0;
+        }
+        goto fail;
+    }
+    st = use(s, ST_CONTACT_SET_PROVIDER);
+    b = sqlite3_bind_int64(st, 1, contact_id);
+    b |= bind_text(st, 2, list);
+    b |= sqlite3_bind_int64(st, 3, at);
+    rc = b ? bind_failed(s, b, err, "provider id") : run(s, st, err, "provider id");
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
@@ -2917,6 +2977,7 @@ const dn_store_ops dn_store_sqlite = {
     .mark_in_doubt = sqlite_mark_in_doubt,
     .claim_outbox_channel = sqlite_claim_outbox_channel,
     .record_sent = sqlite_record_sent,
+    .record_provider_id = sqlite_record_provider_id,
     .record_receipt = sqlite_record_receipt,
     .opt_out_by_contact = sqlite_opt_out_by_contact,
     .requeue_sending = sqlite_requeue_sending,

@@ -1056,27 +1056,69 @@ static void test_delivery(void **state)
     /* the second's delivery report overtakes its acceptance */
     assert_int_equal(f->store.ops->record_receipt(f->store.ctx, second, NULL, "delivered", NULL,
                                                   160, &err), 0);
+    /* ...and names the provider's message id (Kannel's DLR does: smsbox
+     * gives none at send time) */
+    assert_int_equal(f->store.ops->record_provider_id(f->store.ctx, second, "m-2a", 165, &err),
+                     0);
     const struct {
         int64_t *contact;
         const char *provider_id, *currency, *instance;
+        int parts;
+        const char *encoding;
         int rc;
         const char *field;
     } sends[] = {
-        { &first, "p-1", "EUR", "sms/kannel-a", 0, NULL },
-        { &first, "p-1", "EUR", "sms/kannel-a", -ENOENT, "contact_id" },   /* sent already */
-        { &second, "p-2", "", "sms/kannel-a", 0, NULL },                   /* keeps delivered */
-        { &second, "bad \xFF", "", "sms", -EINVAL, "provider_id" },
-        { &second, "p-2", "EUR", "bad \xFF", -EINVAL, "instance" },
+        { &first, "p-1", "EUR", "sms/kannel-a", 3, "ucs2", 0, NULL },
+        { &first, "p-1", "EUR", "sms/kannel-a", 0, NULL, -ENOENT, "contact_id" },   /* sent */
+        /* keeps delivered, and the id the report named */
+        { &second, NULL, "", "sms/kannel-a", 0, NULL, 0, NULL },
+        { &second, "bad \xFF", "", "sms", 0, NULL, -EINVAL, "provider_id" },
+        { &second, "p-2", "EUR", "bad \xFF", 0, NULL, -EINVAL, "instance" },
     };
     for (size_t i = 0; i < COUNT(sends); i++) {
         print_message("send row %zu\n", i);
         dn_send_record r = { .provider_id = sends[i].provider_id, .instance = sends[i].instance,
-                             .cost_minor = 5, .cost_currency = sends[i].currency };
+                             .cost_minor = 5, .cost_currency = sends[i].currency,
+                             .sms_parts = sends[i].parts, .sms_encoding = sends[i].encoding };
         dn_err e = { 0 };
         assert_int_equal(f->store.ops->record_sent(f->store.ctx, *sends[i].contact, &r, 170, &e),
                          sends[i].rc);
         if (sends[i].rc)
             assert_string_equal(e.field, sends[i].field);
+    }
+    /* provider ids named by reports: a list of the distinct ones, bounded */
+    char long_id[DN_PROVIDER_ID_MAX + 2], id_100[101];
+    memset(long_id, 'x', sizeof long_id - 1);
+    long_id[sizeof long_id - 1] = '\0';
+    memset(id_100, 'y', sizeof id_100 - 1);
+    id_100[sizeof id_100 - 1] = '\0';
+    int64_t unknown = 999999;
+    const struct {
+        int64_t *contact;
+        const char *provider_id;
+        int rc;
+        const char *field;
+    } provider_ids[] = {
+        { &second, "m-2b", 0, NULL },
+        { &second, "m-2a", 0, NULL },                /* named before: nothing changes */
+        { &second, "", -EINVAL, "provider_id" },
+        { &second, "m 2", -EINVAL, "provider_id" },
+        { &second, "bad \xFF", -EINVAL, "provider_id" },
+        { &second, long_id, -EINVAL, "provider_id" },
+        { &unknown, "m-9", -ENOENT, "contact_id" },
+        { &first, id_100, 0, NULL },                 /* "p-1 " + 100 = 104 bytes */
+        { &first, id_100 + 1, 0, NULL },             /* + " " + 99 = 204 bytes */
+        { &first, "z123456789z123456789z123456789z123456789z123456789z", -ENOSPC,
+          "provider_id" },                           /* + " " + 51 = 256 > 255 */
+    };
+    for (size_t i = 0; i < COUNT(provider_ids); i++) {
+        print_message("provider id row %zu\n", i);
+        dn_err e = { 0 };
+        assert_int_equal(f->store.ops->record_provider_id(f->store.ctx, *provider_ids[i].contact,
+                                                          provider_ids[i].provider_id, 175, &e),
+                         provider_ids[i].rc);
+        if (provider_ids[i].rc)
+            assert_string_equal(e.field, provider_ids[i].field);
     }
     const struct {
         int64_t *contact;          /* NULL: by key alone */
@@ -1142,7 +1184,12 @@ static void test_delivery(void **state)
     json_t *contact = first_contact(t);
     assert_int_equal(json_integer_value(json_object_get(contact, "id")), first);
     assert_string_equal(json_string_value(json_object_get(contact, "state")), "failed");
-    assert_string_equal(json_string_value(json_object_get(contact, "provider_id")), "p-1");
+    char expected_ids[DN_PROVIDER_IDS_MAX + 1];
+    snprintf(expected_ids, sizeof expected_ids, "p-1 %s %s", id_100, id_100 + 1);
+    assert_string_equal(json_string_value(json_object_get(contact, "provider_id")),
+                        expected_ids);
+    assert_int_equal(json_integer_value(json_object_get(contact, "sms_parts")), 3);
+    assert_string_equal(json_string_value(json_object_get(contact, "sms_encoding")), "ucs2");
     assert_string_equal(json_string_value(json_object_get(contact, "instance")), "sms/kannel-a");
     assert_int_equal(json_integer_value(json_object_get(contact, "cost_minor")), 5);
     assert_string_equal(json_string_value(json_object_get(contact, "cost_currency")), "EUR");
@@ -1152,6 +1199,9 @@ static void test_delivery(void **state)
     contact = json_array_get(json_object_get(t, "contacts"), 1);
     assert_string_equal(json_string_value(json_object_get(contact, "state")), "delivered");
     assert_true(json_is_null(json_object_get(contact, "cost_currency")));
+    assert_string_equal(json_string_value(json_object_get(contact, "provider_id")), "m-2a m-2b");
+    assert_int_equal(json_integer_value(json_object_get(contact, "sms_parts")), 1);
+    assert_string_equal(json_string_value(json_object_get(contact, "sms_encoding")), "gsm7");
     json_decref(t);
 }
 
