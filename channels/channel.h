@@ -49,6 +49,9 @@ typedef struct dn_message {
     const char *subject;           /* "" if none */
     const char *body;
     int         sms_parts;         /* as planned (sms.c); 0 if not SMS */
+    dn_time     now;               /* the engine's clock at the hand-over: what a
+                                      driver dates the message with (e-mail Date,
+                                      the letter's date), never the wall clock */
 } dn_message;
 
 typedef void (*dn_channel_done_fn)(void *arg, int64_t contact_id, int rc,

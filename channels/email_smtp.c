@@ -282,7 +282,7 @@ static char *build_message(const smtp *s, const dn_message *m, size_t *len,
         free(html);
         return NULL;
     }
-    time_t now = time(NULL);
+    time_t now = (time_t)m->now;
     struct tm tm;
     gmtime_r(&now, &tm);
     fprintf(out, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n", days[tm.tm_wday],

@@ -106,6 +106,12 @@ static void handle_unsubscribe(api_request *r);
 static void handle_extension(api_request *r);
 static void handle_voice_events(api_request *r);
 
+/* The engine's clock (hooks.now), or the wall clock without one. */
+static dn_time api_now(const dn_api *api)
+{
+    return api->hooks.now ? api->hooks.now(api->hooks_arg) : dn_now();
+}
+
 /* The one list of routes (tests/integration/test_openapi_routes.py reads it
  * and compares it with schema/openapi.yaml). */
 static const api_route api_routes[] = {
@@ -690,7 +696,7 @@ static void handle_customer_timeline(api_request *r)
 static void handle_customer_preview(api_request *r)
 {
     const char *at_text = evhttp_find_header(&r->query, "at");
-    dn_time at = dn_now();
+    dn_time at = api_now(r->api);
     json_t *out = NULL;
     dn_customer c;
     dn_err err;
@@ -796,7 +802,7 @@ static void handle_customer_promise(api_request *r)
     dn_err_clear(&err);
     int rc = r->api->store->ops->add_promise(r->api->store->ctx, r->id,
                                              (int64_t)json_integer_value(amount),
-                                             json_string_value(currency), due, dn_now(), &id,
+                                             json_string_value(currency), due, api_now(r->api), &id,
                                              &err);
     if (rc < 0) {
         reply_failure(r, rc, &err);
@@ -1041,7 +1047,8 @@ static void apply_receipt(api_request *r, int64_t contact_id, const char *idem_k
     dn_err err;
     dn_err_clear(&err);
     dn_store *s = r->api->store;
-    int rc = s->ops->record_receipt(s->ctx, contact_id, idem_key, state, reason, dn_now(), &err);
+    int rc = s->ops->record_receipt(s->ctx, contact_id, idem_key, state, reason,
+                                    api_now(r->api), &err);
     if (rc == -EALREADY) {
         reply_error(r, 409, "conflict", err.field, "%s", err.msg);
         return;
@@ -1177,7 +1184,7 @@ static void handle_callback_email(api_request *r)
     dn_store *s = r->api->store;
     if (strcmp(type, "complaint") == 0) {
         int rc = s->ops->opt_out_by_contact(s->ctx, contact_id, idem_key, DN_OPTOUT_EMAIL,
-                                            reason, dn_now(), &err);
+                                            reason, api_now(r->api), &err);
         if (rc < 0) {
             reply_failure(r, rc, &err);
             return;
@@ -1247,7 +1254,8 @@ static void handle_unsubscribe(api_request *r)
     dn_err_clear(&err);
     dn_store *s = r->api->store;
     int rc = s->ops->opt_out_by_contact(s->ctx, contact_id, NULL, DN_OPTOUT_EMAIL,
-                                        "one-click unsubscribe (RFC 8058)", dn_now(), &err);
+                                        "one-click unsubscribe (RFC 8058)", api_now(r->api),
+                                        &err);
     if (rc < 0) {
         reply_failure(r, rc, &err);
         return;

@@ -378,7 +378,7 @@ static int cmd_pass(int argc, char **argv, cli *c)
     e.batch_size = c->cfg.batch_size;
     e.lease_seconds = c->cfg.lease_seconds;
     e.default_country = c->cfg.default_country;
-    e.fixed_now = c->at ? c->at : c->cfg.fixed_now;
+    engine_set_clock(&e, c->at ? c->at : c->cfg.fixed_now);
     dn_err err;
     dn_err_clear(&err);
     int status = 0;
@@ -469,6 +469,7 @@ static int cmd_preview(int argc, char **argv, cli *c)
     memset(&e, 0, sizeof e);
     e.batch_size = c->cfg.batch_size;
     e.default_country = c->cfg.default_country;
+    engine_set_clock(&e, c->at ? c->at : c->cfg.fixed_now);
     dn_err err;
     dn_err_clear(&err);
     int status = 0;
@@ -488,7 +489,7 @@ static int cmd_preview(int argc, char **argv, cli *c)
         goto done;
     }
     json_t *out = NULL;
-    if (pass_preview(&e, argv[optind], c->at ? c->at : dn_now(), &out, &err)) {
+    if (pass_preview(&e, argv[optind], engine_now(&e), &out, &err)) {
         fprintf(stderr, "dunningd: %s\n", err.msg);
         status = 1;
         goto done;
