@@ -8,6 +8,7 @@
 #include "engine.h"
 
 #include "agent_queue.h"
+#include "sms.h"
 #include "store_ext.h"
 
 #include <stdio.h>
@@ -68,7 +69,8 @@ typedef struct dn_send_context {
     dn_engine       *engine;
     dn_channel_slot *slot;
     int              attempts;
-    int              sms_parts;
+    int              sms_parts;       /* of the text handed over; 0 if not SMS */
+    char             sms_encoding[8];
     /* the outcome, filled on completion */
     int64_t          contact_id;
     int              rc;
@@ -144,6 +146,8 @@ static void record_outcome(dn_engine *e, send_context *sc)
             .cost_minor = slot->cost_per_message_minor + slot->cost_per_part_minor * parts,
             .cost_currency = slot->currency,
             .detail = detail,
+            .sms_parts = sc->sms_parts,
+            .sms_encoding = sc->sms_encoding,
         };
         wrc = e->store.ops->record_sent(e->store.ctx, contact_id, &r, now, &err);
         slot->sent++;
@@ -232,6 +236,20 @@ int dispatch_flush(dn_engine *e)
         e->store.ops->rollback(e->store.ctx);
     }
     return n;
+}
+
+/* Every SMS records its parts, encoding and so its cost: a contact planned
+ * without them (the opt-out confirmation a reply queues, any module's) is
+ * counted here from the text handed over (sms.h; text that is not UTF-8
+ * counts as one part, and the driver refuses it). */
+static void sms_count(const char *body, send_context *sc)
+{
+    dn_sms_info info;
+    if (sms_analyse(body ? body : "", &info) < 0)
+        return;
+    sc->sms_parts = info.parts > 0 ? info.parts : 1;
+    dn_strlcpy(sc->sms_encoding, info.coding == DN_SMS_UCS2 ? "ucs2" : "gsm7",
+               sizeof sc->sms_encoding);
 }
 
 /* Re-checks one taken contact and sends it, or records why not. */
@@ -337,6 +355,9 @@ static void dispatch_one(dn_engine *e, dn_outbox_item *it, dn_time now, dn_facts
     }
     *sc = (send_context){ .engine = e, .slot = slot, .attempts = it->attempts,
                           .sms_parts = it->sms_parts };
+    dn_strlcpy(sc->sms_encoding, it->sms_encoding, sizeof sc->sms_encoding);
+    if (strcmp(it->channel, "sms") == 0 && (sc->sms_parts <= 0 || !sc->sms_encoding[0]))
+        sms_count(it->body, sc);
     dn_message m = {
         .contact_id = it->id,
         .idem_key = it->idem_key,
@@ -349,7 +370,8 @@ static void dispatch_one(dn_engine *e, dn_outbox_item *it, dn_time now, dn_facts
         .template_name = it->template_name,
         .subject = it->subject,
         .body = it->body ? it->body : "",
-        .sms_parts = it->sms_parts,
+        .sms_parts = sc->sms_parts,
+        .now = now,
     };
     slot->in_flight++;
     if (slot->rate_per_second > 0)
