@@ -150,7 +150,11 @@ typedef struct dn_store_ops {
     /* Loads the facts of one customer (for the re-check before sending). */
     int (*load_facts)(void *ctx, int64_t customer_id, dn_time now, dn_facts *out, dn_err *err);
     /* Moves a contact to state (sent, delivered, failed, cancelled, ...),
-     * with an optional provider id and reason; appends an event. */
+     * with an optional provider id and reason; appends an event. A contact
+     * a delivery report or bounce already settled (record_receipt: final_at
+     * set) keeps its state — the provider's late or lost answer to the send
+     * never overrides what the report proved — and the call is -EALREADY
+     * (field "state"); -ENOENT for an unknown id. */
     int (*set_contact_state)(void *ctx, int64_t contact_id, const char *state,
                              const char *provider_id, const char *reason, dn_time at,
                              dn_err *err);

@@ -277,7 +277,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_OUTBOX_TAKE] =
         "UPDATE contacts SET state = 'sending', updated_at = ?, sent_at = ?, "
         "attempts = attempts + 1, claimed_by = ? WHERE id = ? AND state = 'planned'",
-    [ST_CONTACT_LOCK] = "SELECT customer_id FROM contacts WHERE id = ? FOR UPDATE",
+    [ST_CONTACT_LOCK] =
+        "SELECT customer_id, final_at IS NOT NULL, state FROM contacts WHERE id = ? FOR UPDATE",
     /* state, provider_id, reason, at, id */
     [ST_CONTACT_STATE] =
         "UPDATE contacts SET state = ?, provider_id = COALESCE(?, provider_id), "
@@ -2529,7 +2530,12 @@ static int maria_set_contact_state(void *ctx, int64_t contact_id, const char *st
     if (rc < 0)
         goto fail;
     int64_t customer_id = col_int(s, ST_CONTACT_LOCK, 0);
+    if (col_int(s, ST_CONTACT_LOCK, 1))
+        rc = dn_err_set(err, -EALREADY, "state", "contact %lld is %s: a receipt settled it",
+                        (long long)contact_id, col_text(s, ST_CONTACT_LOCK, 2));
     q_done(&s->q[ST_CONTACT_LOCK]);
+    if (rc < 0)
+        goto fail;
     rc = q_exec(s, ST_CONTACT_STATE,
                 PARAMS(PT(state), provider_id ? PT(provider_id) : PNULL,
                        reason ? PT(reason) : PNULL, PI(at), PI(contact_id)),

@@ -248,7 +248,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CONTACT_STATE] =
         "UPDATE contacts SET state = ?2, provider_id = COALESCE(?3, provider_id), "
         "state_reason = COALESCE(?4, state_reason), updated_at = ?5 WHERE id = ?1 "
-        "RETURNING customer_id",
+        "AND final_at IS NULL RETURNING customer_id",
 
     [ST_TL_CUSTOMER] =
         "SELECT " CUSTOMER_JSON_COLUMNS ", created_at, updated_at FROM customers "
@@ -2098,7 +2098,8 @@ static bool contact_state_known(const char *state)
 }
 
 /* Moves a contact to state (provider id and reason kept when NULL) and logs
- * "contact_<state>". -EINVAL for an unknown state, -ENOENT for an unknown id. */
+ * "contact_<state>". -EINVAL for an unknown state, -ENOENT for an unknown id,
+ * -EALREADY for one a receipt settled (store.h). */
 static int sqlite_set_contact_state(void *ctx, int64_t contact_id, const char *state,
                                     const char *provider_id, const char *reason, dn_time at,
                                     dn_err *err)
@@ -2125,6 +2126,20 @@ static int sqlite_set_contact_state(void *ctx, int64_t contact_id, const char *s
     }
     int64_t customer_id = 0;
     rc = update_contact_returning(s, st, contact_id, "contact state", "no contact with id", "", &customer_id, err);
+    if (rc == -ENOENT) {
+        /* is it there, settled by a delivery report or bounce? */
+        st = use(s, ST_CONTACT_PROVIDER);
+        b = sqlite3_bind_int64(st, 1, contact_id);
+        int found = b ? bind_failed(s, b, err, "contact state")
+                      : step_row(s, st, err, "contact state");
+        if (found == 1) {
+            rc = dn_err_set(err, -EALREADY, "state", "contact %lld is %s: a receipt settled it",
+                            (long long)contact_id, (const char *)sqlite3_column_text(st, 0));
+            sqlite3_reset(st);
+        } else if (found < 0) {
+            rc = found;
+        }
+    }
     if (rc < 0)
         goto fail;
     char kind[32];

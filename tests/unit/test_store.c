@@ -1147,6 +1147,26 @@ static void test_delivery(void **state)
         if (receipts[i].rc)
             assert_string_equal(e.field, receipts[i].field);
     }
+    /* the provider's late answer (a timeout: in doubt; a refusal: failed)
+     * never overrides what a report settled */
+    const struct {
+        int64_t *contact;
+        const char *state;
+        int rc;
+        const char *field;
+    } late[] = {
+        { &second, "in_doubt", -EALREADY, "state" },
+        { &first, "failed", -EALREADY, "state" },
+        { &unknown, "in_doubt", -ENOENT, "contact_id" },
+    };
+    for (size_t i = 0; i < COUNT(late); i++) {
+        print_message("late outcome row %zu\n", i);
+        dn_err e = { 0 };
+        assert_int_equal(f->store.ops->set_contact_state(f->store.ctx, *late[i].contact,
+                                                         late[i].state, NULL, "late", 185, &e),
+                         late[i].rc);
+        assert_string_equal(e.field, late[i].field);
+    }
     const struct {
         int64_t *contact;
         const char *key;
