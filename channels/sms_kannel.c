@@ -9,8 +9,11 @@
  *   "from"         sender id (optional)
  *   "dlr_url"      required: dunningd's callback, e.g.
  *                  "http://127.0.0.1:8080/v1/callbacks/kannel"; the driver
- *                  adds c=<contact id>, s=<signature> and type=%d (Kannel
- *                  puts the report type there)
+ *                  adds c=<contact id>, s=<signature> and Kannel's escape
+ *                  codes type=%d (the report type), mid=%F (the SMSC's
+ *                  message id: smsbox answers a send with no id, so the
+ *                  provider id arrives with the reports) and reply=%A (the
+ *                  SMSC's words, kept as the reason)
  *   "dlr_mask"     Kannel dlr-mask, default 27 (delivered 1, failed 2,
  *                  accepted by the SMSC 8, rejected by it 16)
  *   "timeout_ms", "connect_timeout_ms"  default 10000 / 3000
@@ -141,7 +144,7 @@ static int kannel_send_message(void *ctx, const dn_message *m, dn_channel_done_f
         goto fail;
     char dlr[sizeof k->dlr_url + 96], sig[DN_CALLBACK_SIG_HEX], number[24];
     callback_sign("dlr", m->contact_id, sig);
-    snprintf(dlr, sizeof dlr, "%s%cc=%lld&s=%s&type=%%d", k->dlr_url,
+    snprintf(dlr, sizeof dlr, "%s%cc=%lld&s=%s&type=%%d&mid=%%F&reply=%%A", k->dlr_url,
              strchr(k->dlr_url, '?') ? '&' : '?', (long long)m->contact_id, sig);
     snprintf(number, sizeof number, "%ld", k->dlr_mask);
     bool first = strchr(k->sendsms_url, '?') == NULL;

@@ -1063,25 +1063,50 @@ static void apply_receipt(api_request *r, int64_t contact_id, const char *idem_k
                                  state));
 }
 
-/* GET /v1/callbacks/kannel?c=&s=&type=N — Kannel's delivery report (the
- * dlr-url the kannel driver gave). Types: 1 delivered, 2 failed, 16
- * rejected by the SMSC settle the contact; 4 (buffered) and 8 (accepted by
- * the SMSC) are intermediate and only acknowledged. */
+/* GET /v1/callbacks/kannel?c=&s=&type=N&mid=&reply= — Kannel's delivery
+ * report (the dlr-url the kannel driver gave: type %d, mid %F, reply %A).
+ * Types are bits: 1 delivered; 2 failed, 16 rejected by the SMSC (also
+ * with 32/64 set: expired, unknown) settle the contact; 4 (buffered) and 8
+ * (accepted by the SMSC) are intermediate. Every report may name the SMSC's
+ * message id (one per part of a long SMS), recorded as the provider id
+ * whatever the order: a report that overtakes the send record, or repeats,
+ * changes nothing twice. The SMSC's reply is kept in the reason. */
 static void handle_callback_kannel(api_request *r)
 {
     int64_t contact_id;
     if (!signed_contact(r, "dlr", &contact_id))
         return;
     const char *type_text = evhttp_find_header(&r->query, "type");
+    const char *mid = evhttp_find_header(&r->query, "mid");
+    const char *smsc_reply = evhttp_find_header(&r->query, "reply");
     char *end = NULL;
     long type = type_text ? strtol(type_text, &end, 10) : -1;
-    if (!type_text || !*type_text || *end || type < 0 || type > 63) {
+    if (!type_text || !*type_text || *end || type < 0 || type > 255) {
         reply_error(r, 422, type_text ? "invalid" : "required", "type",
-                    "type must be Kannel's DLR type (1, 2, 4, 8 or 16)");
+                    "type must be Kannel's DLR type (1, 2, 4, 8, 16, ...)");
         return;
     }
-    char reason[64];
-    snprintf(reason, sizeof reason, "kannel delivery report type %ld", type);
+    dn_err err;
+    dn_err_clear(&err);
+    dn_store *s = r->api->store;
+    if (mid && *mid) {
+        int rc = s->ops->record_provider_id(s->ctx, contact_id, mid, api_now(r->api), &err);
+        if (rc == -ENOSPC || rc == -EINVAL) {
+            /* the report still settles the contact; the id is only logged */
+            dn_log(DN_LOG_WARN, "api", "contact %lld: SMSC message id not recorded: %s",
+                   (long long)contact_id, err.msg);
+            dn_err_clear(&err);
+        } else if (rc < 0) {
+            reply_failure(r, rc, &err);
+            return;
+        }
+    }
+    char reason[300];
+    if (smsc_reply && *smsc_reply && dn_utf8_valid(smsc_reply))
+        snprintf(reason, sizeof reason, "kannel delivery report type %ld: %.200s", type,
+                 smsc_reply);
+    else
+        snprintf(reason, sizeof reason, "kannel delivery report type %ld", type);
     if (type & 1)
         apply_receipt(r, contact_id, NULL, "delivered", reason);
     else if (type & (2 | 16))

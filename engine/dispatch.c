@@ -168,7 +168,10 @@ static void record_outcome(dn_engine *e, send_context *sc)
         wrc = e->store.ops->reschedule_contact(e->store.ctx, contact_id, now + delay, why, &err);
         slot->retried++;
     }
-    if (wrc)
+    if (wrc == -EALREADY)
+        dn_log(DN_LOG_INFO, "dispatch", "contact %lld: kept as its delivery report left it "
+               "(%s)", (long long)contact_id, err.msg);
+    else if (wrc)
         dn_log(DN_LOG_ERROR, "dispatch", "contact %lld: state not recorded: %s",
                (long long)contact_id, err.msg);
 }
