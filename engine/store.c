@@ -92,3 +92,24 @@ int store_provider_ids_add(char *list, size_t size, const char *id, dn_err *err)
     memcpy(list + len, id, n + 1);
     return 1;
 }
+
+int store_check_chat_sender(const char *chat_id, const char **username, dn_err *err)
+{
+    if (!chat_id || !*chat_id || strlen(chat_id) >= DN_ADDR_MAX || !dn_utf8_valid(chat_id))
+        return dn_err_set(err, -EINVAL, "chat_id", "a chat id is 1..%d bytes of UTF-8",
+                          DN_ADDR_MAX - 1);
+    if (!*username || !**username)
+        *username = chat_id;
+    else if (strlen(*username) >= DN_ADDR_MAX || !dn_utf8_valid(*username))
+        return dn_err_set(err, -EINVAL, "username", "a username is at most %d bytes of UTF-8",
+                          DN_ADDR_MAX - 1);
+    return 0;
+}
+
+int store_no_chat_sender(const char *chat_id, const char *username, dn_err *err)
+{
+    if (username != chat_id && strcmp(username, chat_id) != 0)
+        return dn_err_set(err, -ENOENT, "from", "no customer has the chat handle %s or @%s",
+                          chat_id, username);
+    return dn_err_set(err, -ENOENT, "from", "no customer has the chat handle %s", chat_id);
+}

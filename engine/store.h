@@ -246,6 +246,17 @@ typedef struct dn_store_ops {
      * list would pass DN_PROVIDER_IDS_MAX bytes. */
     int (*record_provider_id)(void *ctx, int64_t contact_id, const char *provider_id,
                               dn_time at, dn_err *err);
+    /* The customer an inbound chat message comes from: the one whose chat
+     * handle is chat_id (the Bot API's numeric chat id, as text) or
+     * username (the sender's username; NULL/"" if none), both compared
+     * case-insensitively (ASCII) without leading '@'s — a handle may be
+     * stored as "4242", "@Anna_B" or "anna_b". A match on the chat id wins
+     * over one on the username, then the oldest customer. Copies the
+     * external id into external_id (DN_ID_MAX bytes). -EINVAL (field
+     * "chat_id") for an empty chat id, -ENOENT (field "from") when no
+     * customer matches. */
+    int (*find_chat_customer)(void *ctx, const char *chat_id, const char *username,
+                              char *external_id, dn_err *err);
 } dn_store_ops;
 
 /* Shared by the backends (store.c). store_check_provider_id: 0, or
@@ -255,6 +266,12 @@ typedef struct dn_store_ops {
  * -ENOSPC when it would not fit in size or DN_PROVIDER_IDS_MAX bytes. */
 int store_check_provider_id(const char *id, dn_err *err);
 int store_provider_ids_add(char *list, size_t size, const char *id, dn_err *err);
+/* find_chat_customer's checks: 0 (an empty or NULL *username replaced by
+ * chat_id, which matches the same rows), or -EINVAL naming chat_id or
+ * username for text that is empty, not UTF-8 or longer than a handle; and
+ * its -ENOENT naming both. */
+int store_check_chat_sender(const char *chat_id, const char **username, dn_err *err);
+int store_no_chat_sender(const char *chat_id, const char *username, dn_err *err);
 
 /* A live store: ops + context. */
 typedef struct dn_store {

@@ -103,7 +103,7 @@ enum stmt_id {
     ST_IN_DOUBT_SELECT, ST_IN_DOUBT_MARK,
     ST_CONTACT_SENT, ST_CONTACT_BY_ID, ST_CONTACT_BY_KEY, ST_CONTACT_FINAL,
     ST_CUSTOMER_OPT_OUT, ST_REQUEUE_SELECT, ST_REQUEUE_MARK, ST_CONTACT_PROVIDER,
-    ST_CONTACT_SET_PROVIDER,
+    ST_CONTACT_SET_PROVIDER, ST_CUSTOMER_BY_CHAT,
     ST_COUNT
 };
 
@@ -385,6 +385,11 @@ static const char *const stmt_sql[ST_COUNT] = {
     /* provider ids, at, id */
     [ST_CONTACT_SET_PROVIDER] =
         "UPDATE contacts SET provider_id = ?, updated_at = ? WHERE id = ?",
+    /* chat id, username, chat id: on the indexed chat_handle column (012) */
+    [ST_CUSTOMER_BY_CHAT] =
+        "SELECT external_id FROM customers WHERE chat_handle IN "
+        "(LOWER(TRIM(LEADING '@' FROM ?)), LOWER(TRIM(LEADING '@' FROM ?))) "
+        "ORDER BY chat_handle = LOWER(TRIM(LEADING '@' FROM ?)) DESC, id LIMIT 1",
 };
 
 static const char *const contact_states[] = {
@@ -3265,6 +3270,24 @@ fail:
     return rc;
 }
 
+/* The customer an inbound chat message comes from (see store.h). */
+static int maria_find_chat_customer(void *ctx, const char *chat_id, const char *username,
+                                    char *external_id, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = store_check_chat_sender(chat_id, &username, err);
+    if (rc < 0)
+        return rc;
+    rc = q_row(s, ST_CUSTOMER_BY_CHAT, PARAMS(PT(chat_id), PT(username), PT(chat_id)), err,
+               "chat sender");
+    if (rc == 1) {
+        col_copy(s, ST_CUSTOMER_BY_CHAT, 0, external_id, DN_ID_MAX);
+        q_done(&s->q[ST_CUSTOMER_BY_CHAT]);
+        return 0;
+    }
+    return rc < 0 ? rc : store_no_chat_sender(chat_id, username, err);
+}
+
 /* Finds and locks a contact by id (and checks idem_key when given) or by
  * idem_key alone: 1 with *id, *customer_id and state filled, or a negative
  * errno (-ENOENT when nothing matches, -EINVAL when neither is given). */
@@ -3420,6 +3443,7 @@ const dn_store_ops dn_store_mariadb = {
     .claim_outbox_channel = maria_claim_outbox_channel,
     .record_sent = maria_record_sent,
     .record_provider_id = maria_record_provider_id,
+    .find_chat_customer = maria_find_chat_customer,
     .record_receipt = maria_record_receipt,
     .opt_out_by_contact = maria_opt_out_by_contact,
     .requeue_sending = maria_requeue_sending,

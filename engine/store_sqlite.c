@@ -81,6 +81,7 @@ enum stmt_id {
     ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE, ST_CONTACT_IN_DOUBT, ST_FACT_NOTICE,
     ST_CONTACT_SENT, ST_CONTACT_BY_ID, ST_CONTACT_BY_KEY, ST_CONTACT_FINAL,
     ST_CUSTOMER_OPT_OUT, ST_CONTACT_REQUEUE, ST_CONTACT_PROVIDER, ST_CONTACT_SET_PROVIDER,
+    ST_CUSTOMER_BY_CHAT,
     ST_COUNT
 };
 
@@ -330,6 +331,11 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT state, COALESCE(provider_id, '') FROM contacts WHERE id = ?1",
     [ST_CONTACT_SET_PROVIDER] =
         "UPDATE contacts SET provider_id = ?2, updated_at = ?3 WHERE id = ?1",
+    /* the expression of the customers_chat_handle index (012) */
+    [ST_CUSTOMER_BY_CHAT] =
+        "SELECT external_id FROM customers WHERE lower(ltrim(chat, '@')) IN "
+        "(lower(ltrim(?1, '@')), lower(ltrim(?2, '@'))) "
+        "ORDER BY lower(ltrim(chat, '@')) = lower(ltrim(?1, '@')) DESC, id LIMIT 1",
 };
 
 /* contact states the schema accepts (contacts.state CHECK) */
@@ -2765,6 +2771,26 @@ fail:
     return rc;
 }
 
+/* The customer an inbound chat message comes from (see store.h). */
+static int sqlite_find_chat_customer(void *ctx, const char *chat_id, const char *username,
+                                     char *external_id, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    int rc = store_check_chat_sender(chat_id, &username, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = use(s, ST_CUSTOMER_BY_CHAT);
+    int b = bind_text(st, 1, chat_id);
+    b |= bind_text(st, 2, username);
+    rc = b ? bind_failed(s, b, err, "chat sender") : step_row(s, st, err, "chat sender");
+    if (rc == 1) {
+        column_text(st, 0, external_id, DN_ID_MAX);
+        sqlite3_reset(st);
+        return 0;
+    }
+    return rc < 0 ? rc : store_no_chat_sender(chat_id, username, err);
+}
+
 /* Finds a contact by id (and checks idem_key when given) or by idem_key
  * alone: 1 with *id, *customer_id and state filled, or a negative errno
  * (-ENOENT when nothing matches, -EINVAL when neither is given). */
@@ -2993,6 +3019,7 @@ const dn_store_ops dn_store_sqlite = {
     .claim_outbox_channel = sqlite_claim_outbox_channel,
     .record_sent = sqlite_record_sent,
     .record_provider_id = sqlite_record_provider_id,
+    .find_chat_customer = sqlite_find_chat_customer,
     .record_receipt = sqlite_record_receipt,
     .opt_out_by_contact = sqlite_opt_out_by_contact,
     .requeue_sending = sqlite_requeue_sending,

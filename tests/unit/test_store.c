@@ -291,10 +291,10 @@ static void test_open_dsn(void **state)
         assert_null(s.ops);
     }
     /* schema/sqlite holds 001 to 004, 010 and 011 (agent queue, webhooks:
-     * SQLite-only modules, store_ext.h); schema/mariadb holds 001 to 004.
-     * The fixture's store is at its backend's last version; opening it again
-     * applies nothing */
-    const int last_version = f->mariadb ? 4 : 11;
+     * SQLite-only modules, store_ext.h) and 012; schema/mariadb holds 001 to
+     * 004 and 012. The fixture's store is at its backend's last version;
+     * opening it again applies nothing */
+    const int last_version = 12;
     int version = 0;
     dn_err err = { 0 };
     assert_int_equal(f->store.ops->schema_version(f->store.ctx, &version, &err), 0);
@@ -1492,6 +1492,58 @@ static void test_notice_fact(void **state)
     }
 }
 
+/* Inbound chat messages find their customer by the numeric chat id or the
+ * sender's username, case-insensitively and without a leading '@'; the chat
+ * id wins, then the oldest customer; nothing matches an empty handle. */
+static void test_chat_sender(void **state)
+{
+    fixture *f = *state;
+    static const struct { const char *id, *chat; } customers[] = {
+        { "C-AT", "@Anna_B" }, { "C-ID", "4242" }, { "C-CARL", "carl" },
+        { "C-NONE", "" }, { "C-DUP1", "@dup" }, { "C-DUP2", "DUP" },
+    };
+    for (size_t i = 0; i < COUNT(customers); i++) {
+        dn_customer c = { .hold_until = DN_NO_DATE };
+        dn_strlcpy(c.external_id, customers[i].id, sizeof c.external_id);
+        dn_strlcpy(c.name, "Chat Person", sizeof c.name);
+        dn_strlcpy(c.language, "lv", sizeof c.language);
+        dn_strlcpy(c.chat, customers[i].chat, sizeof c.chat);
+        dn_upsert_outcome outcome;
+        dn_err err = { 0 };
+        assert_int_equal(f->store.ops->upsert_customer(f->store.ctx, &c, &outcome, &err), 0);
+    }
+    static const struct {
+        const char *chat_id, *username, *customer;   /* customer NULL: refused */
+        int rc;
+        const char *field;
+    } rows[] = {
+        { "4242", NULL, "C-ID", 0, NULL },
+        { "999", "anna_b", "C-AT", 0, NULL },
+        { "999", "ANNA_B", "C-AT", 0, NULL },
+        { "999", "@anna_b", "C-AT", 0, NULL },
+        { "4242", "anna_b", "C-ID", 0, NULL },        /* the chat id wins over the older one */
+        { "999", "Carl", "C-CARL", 0, NULL },
+        { "999", "dup", "C-DUP1", 0, NULL },          /* two handles: the oldest customer */
+        { "999", NULL, NULL, -ENOENT, "from" },
+        { "999", "", NULL, -ENOENT, "from" },         /* never the customer without a handle */
+        { "999", "nobody", NULL, -ENOENT, "from" },
+        { "", "anna_b", NULL, -EINVAL, "chat_id" },
+        { "999", "bad \xFF", NULL, -EINVAL, "username" },
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("chat row %zu\n", i);
+        char external[DN_ID_MAX] = "";
+        dn_err err = { 0 };
+        assert_int_equal(f->store.ops->find_chat_customer(f->store.ctx, rows[i].chat_id,
+                                                          rows[i].username, external, &err),
+                         rows[i].rc);
+        if (rows[i].rc == 0)
+            assert_string_equal(external, rows[i].customer);
+        else
+            assert_string_equal(err.field, rows[i].field);
+    }
+}
+
 /* ---- MariaDB only: DSN, refused data, reconnection ---- */
 
 static void test_mariadb_dsn(void **state)
@@ -1658,6 +1710,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sending_recovery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notice_fact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chat_sender, setup, teardown),
         cmocka_unit_test(test_mariadb_dsn),
         cmocka_unit_test_setup_teardown(test_mariadb_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mariadb_reconnect, setup, teardown),

@@ -1,0 +1,16 @@
+-- 012_channel_feedback.sql — what the channels learn back about a contact
+-- point, and the lookups inbound messages need.
+-- posted_on: the day a letter was really posted ('YYYY-MM-DD'), recorded by
+-- the print room (POST /v1/letters/{id}/posted); legal periods count from it
+-- and a notice letter is not posted until it is set (docs/compliance.md).
+ALTER TABLE contacts ADD COLUMN posted_on TEXT;
+-- undeliverable: channels whose current address failed for good (bits as
+-- opt_out: sms 1, email 2, voice 4, chat 8), e.g. an e-mail address an RFC
+-- 3464 bounce reported with a 5.x.x status. The store clears a bit when
+-- that address changes; the pass treats the address as missing meanwhile.
+ALTER TABLE customers ADD COLUMN undeliverable INTEGER NOT NULL DEFAULT 0;
+-- inbound replies find their sender by phone number or chat handle; a chat
+-- handle matches case-insensitively without a leading '@' (Telegram
+-- usernames) or as the numeric chat id
+CREATE INDEX customers_phone ON customers (phone);
+CREATE INDEX customers_chat_handle ON customers (lower(ltrim(chat, '@')));
