@@ -113,3 +113,52 @@ int store_no_chat_sender(const char *chat_id, const char *username, dn_err *err)
                           chat_id, username);
     return dn_err_set(err, -ENOENT, "from", "no customer has the chat handle %s", chat_id);
 }
+
+void store_notice_posted(dn_facts *f, bool notice_sent, dn_time sent_at,
+                         dn_date letter_posted_on)
+{
+    if (notice_sent) {
+        f->notice_posted = true;
+        f->notice_posted_at = sent_at;
+        f->notice_posted_on = (dn_date)(sent_at / 86400);
+    }
+    if (letter_posted_on != DN_NO_DATE &&
+        (!f->notice_posted || letter_posted_on < f->notice_posted_on)) {
+        f->notice_posted = true;
+        f->notice_posted_at = 0;
+        f->notice_posted_on = letter_posted_on;
+    }
+}
+
+int store_check_letter_posted(int64_t contact_id, const char *state, dn_time written_at,
+                              dn_date posted, dn_date posted_on, dn_time now, dn_err *err)
+{
+    static const char *const written[] = { "sent", "delivered", "answered", "replied" };
+    bool was_written = false;
+    for (size_t i = 0; i < sizeof written / sizeof written[0]; i++)
+        was_written |= strcmp(state, written[i]) == 0;
+    if (!was_written)
+        return dn_err_set(err, -EEXIST, "id", "letter %lld is %s, not written yet",
+                          (long long)contact_id, state);
+    if (posted != DN_NO_DATE) {
+        if (posted == posted_on)
+            return 0;
+        char day[11];
+        dn_date_format(posted, day);
+        return dn_err_set(err, -EEXIST, "posted_on", "letter %lld was recorded as posted on %s",
+                          (long long)contact_id, day);
+    }
+    dn_date written_on = (dn_date)(written_at / 86400);
+    dn_date today = (dn_date)((now + 14 * 3600) / 86400);
+    char day[11];
+    if (posted_on < written_on) {
+        dn_date_format(written_on, day);
+        return dn_err_set(err, -EINVAL, "posted_on", "letter %lld was written on %s; it cannot "
+                          "have been posted before", (long long)contact_id, day);
+    }
+    if (posted_on > today) {
+        dn_date_format(today, day);
+        return dn_err_set(err, -EINVAL, "posted_on", "posted_on is after today (%s)", day);
+    }
+    return 1;
+}

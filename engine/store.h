@@ -257,6 +257,20 @@ typedef struct dn_store_ops {
      * customer matches. */
     int (*find_chat_customer)(void *ctx, const char *chat_id, const char *username,
                               char *external_id, dn_err *err);
+    /* The print room posted the letter of contact_id on posted_on (its
+     * local day): the letter's posting day, which legal periods count from
+     * (a notice letter counts as given only from it: store_notice_posted).
+     * Appends "letter_posted" and makes the customer due at once (as
+     * record_receipt). The same day again is 0 and changes nothing. Copies
+     * the customer's external id into customer_external_id (DN_ID_MAX).
+     * -ENOENT (field "id") for no letter of that id; -EEXIST for a letter
+     * not written (state planned, sending, failed, cancelled, in_doubt;
+     * field "id") or posted on another day (field "posted_on"); -EINVAL
+     * (posted_on) for a day before the letter was written (the UTC date of
+     * its sent_at, the date printed on it) or after today (the engine's
+     * `now` on the first time zone to reach a day, UTC+14). */
+    int (*record_letter_posted)(void *ctx, int64_t contact_id, dn_date posted_on, dn_time now,
+                                char *customer_external_id, dn_err *err);
 } dn_store_ops;
 
 /* Shared by the backends (store.c). store_check_provider_id: 0, or
@@ -272,6 +286,22 @@ int store_provider_ids_add(char *list, size_t size, const char *id, dn_err *err)
  * its -ENOENT naming both. */
 int store_check_chat_sender(const char *chat_id, const char **username, dn_err *err);
 int store_no_chat_sender(const char *chat_id, const char *username, dn_err *err);
+
+/* Fills the notice facts of f from what a backend read of the open case's
+ * notice contacts (model.h: notice_posted*): notice_sent tells whether one
+ * by a channel other than letter went out, at sent_at (the posting day is
+ * its UTC date; the guard reads the local one from notice_posted_at);
+ * letter_posted_on is the earliest posting day recorded for a notice letter
+ * (DN_NO_DATE if none: a letter written but not yet posted has not been
+ * given). The earlier day counts. */
+void store_notice_posted(dn_facts *f, bool notice_sent, dn_time sent_at,
+                         dn_date letter_posted_on);
+/* record_letter_posted's checks on a letter in `state`, written at
+ * written_at and already posted on `posted` (DN_NO_DATE if not): 1 to
+ * record posted_on, 0 when it is the day already recorded, or the op's
+ * -EEXIST / -EINVAL. */
+int store_check_letter_posted(int64_t contact_id, const char *state, dn_time written_at,
+                              dn_date posted, dn_date posted_on, dn_time now, dn_err *err);
 
 /* A live store: ops + context. */
 typedef struct dn_store {

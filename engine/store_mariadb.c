@@ -103,7 +103,7 @@ enum stmt_id {
     ST_IN_DOUBT_SELECT, ST_IN_DOUBT_MARK,
     ST_CONTACT_SENT, ST_CONTACT_BY_ID, ST_CONTACT_BY_KEY, ST_CONTACT_FINAL,
     ST_CUSTOMER_OPT_OUT, ST_REQUEUE_SELECT, ST_REQUEUE_MARK, ST_CONTACT_PROVIDER,
-    ST_CONTACT_SET_PROVIDER, ST_CUSTOMER_BY_CHAT,
+    ST_CONTACT_SET_PROVIDER, ST_CUSTOMER_BY_CHAT, ST_LETTER_READ, ST_LETTER_POSTED,
     ST_COUNT
 };
 
@@ -227,11 +227,17 @@ static const char *const stmt_sql[ST_COUNT] = {
         " FROM payments p JOIN payment_allocations a ON a.payment_id = p.id "
         " JOIN invoices i ON i.id = a.invoice_id WHERE p.customer_id = ? AND i.due IS NOT NULL), "
         "oc.id, oc.anchor_due, oc.stage_day, "
-        "(SELECT MIN(k.updated_at) FROM contacts k WHERE k.case_id = oc.id "
-        " AND k.purpose = 'notice' AND k.state IN ('sent', 'delivered')), "
+        /* store_notice_posted: a notice by any channel but letter counts
+         * from the moment it was sent, a letter from its posting day */
+        "(SELECT MIN(COALESCE(k.sent_at, k.updated_at)) FROM contacts k WHERE k.case_id = oc.id "
+        " AND k.purpose = 'notice' AND k.channel <> 'letter' "
+        " AND k.state IN ('sent', 'delivered', 'answered', 'replied')), "
         /* informative reminders of the case, counted as the guard counts them */
         "(SELECT COUNT(*) FROM contacts k WHERE k.case_id = oc.id AND k.purpose = 'reminder' "
-        " AND k.state <> 'cancelled' AND NOT (k.state = 'failed' AND COALESCE(k.outcome, '') = '')) "
+        " AND k.state <> 'cancelled' AND NOT (k.state = 'failed' AND COALESCE(k.outcome, '') = '')), "
+        "(SELECT MIN(k.posted_on) FROM contacts k WHERE k.case_id = oc.id "
+        " AND k.purpose = 'notice' AND k.channel = 'letter' "
+        " AND k.state IN ('sent', 'delivered', 'answered', 'replied')) "
         "FROM (SELECT 1 AS one) base LEFT JOIN (SELECT id, anchor_due, stage_day FROM cases "
         "WHERE customer_id = ? AND closed_at IS NULL ORDER BY id DESC LIMIT 1) oc ON 1 = 1",
     /* id, contact window start, limit */
@@ -390,6 +396,12 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT external_id FROM customers WHERE chat_handle IN "
         "(LOWER(TRIM(LEADING '@' FROM ?)), LOWER(TRIM(LEADING '@' FROM ?))) "
         "ORDER BY chat_handle = LOWER(TRIM(LEADING '@' FROM ?)) DESC, id LIMIT 1",
+    [ST_LETTER_READ] =
+        "SELECT k.customer_id, c.external_id, k.state, COALESCE(k.sent_at, k.updated_at), "
+        "k.posted_on FROM contacts k JOIN customers c ON c.id = k.customer_id "
+        "WHERE k.id = ? AND k.channel = 'letter' FOR UPDATE",
+    /* posted_on, at, id */
+    [ST_LETTER_POSTED] = "UPDATE contacts SET posted_on = ?, updated_at = ? WHERE id = ?",
 };
 
 static const char *const contact_states[] = {
@@ -2093,14 +2105,7 @@ static int fill_facts(maria_store *s, dn_facts *f, dn_time now, dn_err *err)
             f->case_anchor_due = col_date(s, id, 9);
             f->stage_day = col_null(s, id, 10) ? INT32_MIN : (int)col_int(s, id, 10);
         }
-        /* the notice is posted when its contact was sent; the posting date
-         * is the UTC date of that moment (legal periods count whole days) */
-        if (!col_null(s, id, 11)) {
-            dn_time posted = col_int(s, id, 11);
-            f->notice_posted = true;
-            f->notice_posted_on = (dn_date)(posted / 86400);
-            f->notice_posted_at = posted;
-        }
+        store_notice_posted(f, !col_null(s, id, 11), col_int(s, id, 11), col_date(s, id, 13));
         if (f->case_id != 0)
             f->case_reminders = (int)col_int(s, id, 12);
         q_done(&s->q[id]);
@@ -3288,6 +3293,54 @@ static int maria_find_chat_customer(void *ctx, const char *chat_id, const char *
     return rc < 0 ? rc : store_no_chat_sender(chat_id, username, err);
 }
 
+/* Records the day a letter was posted (see store.h). */
+static int maria_record_letter_posted(void *ctx, int64_t contact_id, dn_date posted_on,
+                                      dn_time now, char *customer_external_id, dn_err *err)
+{
+    maria_store *s = ctx;
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    rc = q_row(s, ST_LETTER_READ, PARAMS(PI(contact_id)), err, "letter");
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "id", "no letter %lld", (long long)contact_id);
+    if (rc < 0)
+        goto fail;
+    int64_t customer_id = col_int(s, ST_LETTER_READ, 0);
+    char state[16];
+    col_copy(s, ST_LETTER_READ, 1, customer_external_id, DN_ID_MAX);
+    col_copy(s, ST_LETTER_READ, 2, state, sizeof state);
+    dn_time written_at = col_int(s, ST_LETTER_READ, 3);
+    dn_date posted = col_date(s, ST_LETTER_READ, 4);
+    q_done(&s->q[ST_LETTER_READ]);
+    rc = store_check_letter_posted(contact_id, state, written_at, posted, posted_on, now, err);
+    if (rc <= 0) {
+        if (rc == 0) {
+            unit_abort(s, &u);            /* recorded before: the same answer */
+            return 0;
+        }
+        goto fail;
+    }
+    rc = q_exec(s, ST_LETTER_POSTED, PARAMS(date_param(posted_on), PI(now), PI(contact_id)),
+                err, "letter posted");
+    if (rc < 0)
+        goto fail;
+    char day[11];
+    dn_date_format(posted_on, day);
+    rc = insert_event(s, customer_id, "letter_posted",
+                      json_pack("{s:I, s:s}", "contact_id", (json_int_t)contact_id, "posted_on",
+                                day), now, err);
+    if (rc == 0)
+        rc = touch_customer(s, customer_id, 0, err);   /* due under any clock */
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
 /* Finds and locks a contact by id (and checks idem_key when given) or by
  * idem_key alone: 1 with *id, *customer_id and state filled, or a negative
  * errno (-ENOENT when nothing matches, -EINVAL when neither is given). */
@@ -3444,6 +3497,7 @@ const dn_store_ops dn_store_mariadb = {
     .record_sent = maria_record_sent,
     .record_provider_id = maria_record_provider_id,
     .find_chat_customer = maria_find_chat_customer,
+    .record_letter_posted = maria_record_letter_posted,
     .record_receipt = maria_record_receipt,
     .opt_out_by_contact = maria_opt_out_by_contact,
     .requeue_sending = maria_requeue_sending,

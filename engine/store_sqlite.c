@@ -81,7 +81,7 @@ enum stmt_id {
     ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE, ST_CONTACT_IN_DOUBT, ST_FACT_NOTICE,
     ST_CONTACT_SENT, ST_CONTACT_BY_ID, ST_CONTACT_BY_KEY, ST_CONTACT_FINAL,
     ST_CUSTOMER_OPT_OUT, ST_CONTACT_REQUEUE, ST_CONTACT_PROVIDER, ST_CONTACT_SET_PROVIDER,
-    ST_CUSTOMER_BY_CHAT,
+    ST_CUSTOMER_BY_CHAT, ST_LETTER_READ, ST_LETTER_POSTED,
     ST_COUNT
 };
 
@@ -213,9 +213,13 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT COUNT(*) FROM contacts WHERE case_id = ?1 AND purpose = 'reminder' "
         "AND state <> 'cancelled' AND NOT (state = 'failed' AND COALESCE(outcome, '') = '')",
     /* the formal written notice of a case: sent (posted) when */
+    /* store_notice_posted: a letter counts from its recorded posting day,
+     * any other channel from the moment it was sent */
     [ST_FACT_NOTICE] =
-        "SELECT MIN(updated_at) FROM contacts WHERE case_id = ?1 AND purpose = 'notice' "
-        "AND state IN ('sent', 'delivered')",
+        "SELECT MIN(CASE WHEN channel <> 'letter' THEN COALESCE(sent_at, updated_at) END), "
+        "MIN(CASE WHEN channel = 'letter' THEN posted_on END) FROM contacts "
+        "WHERE case_id = ?1 AND purpose = 'notice' "
+        "AND state IN ('sent', 'delivered', 'answered', 'replied')",
 
     [ST_DECISION_INSERT] =
         "INSERT INTO decisions (customer_id, case_id, at, ruleset_version, segment, persona, "
@@ -336,6 +340,11 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT external_id FROM customers WHERE lower(ltrim(chat, '@')) IN "
         "(lower(ltrim(?1, '@')), lower(ltrim(?2, '@'))) "
         "ORDER BY lower(ltrim(chat, '@')) = lower(ltrim(?1, '@')) DESC, id LIMIT 1",
+    [ST_LETTER_READ] =
+        "SELECT k.customer_id, c.external_id, k.state, COALESCE(k.sent_at, k.updated_at), "
+        "k.posted_on FROM contacts k JOIN customers c ON c.id = k.customer_id "
+        "WHERE k.id = ?1 AND k.channel = 'letter'",
+    [ST_LETTER_POSTED] = "UPDATE contacts SET posted_on = ?2, updated_at = ?3 WHERE id = ?1",
 };
 
 /* contact states the schema accepts (contacts.state CHECK) */
@@ -1595,10 +1604,9 @@ static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
     if (step != SQLITE_DONE && step != SQLITE_ROW)
         return db_fail(s, step, err, NULL, "facts: contacts");
 
-    /* the notice is posted when its contact was sent; the posting date is
-     * the UTC date of that moment (legal periods count whole days) */
     f->notice_posted = false;
     f->notice_posted_on = DN_NO_DATE;
+    f->notice_posted_at = 0;
     f->debt_acknowledged = false;
     f->case_reminders = 0;
     if (f->case_id != 0) {
@@ -1618,12 +1626,9 @@ static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
         rc = step_row(s, st, err, "facts: notice");
         if (rc < 0)
             return rc;
-        if (rc == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-            dn_time posted = sqlite3_column_int64(st, 0);
-            f->notice_posted = true;
-            f->notice_posted_on = (dn_date)(posted / 86400);
-            f->notice_posted_at = posted;
-        }
+        if (rc == 1)
+            store_notice_posted(f, sqlite3_column_type(st, 0) != SQLITE_NULL,
+                                sqlite3_column_int64(st, 0), column_date(st, 1));
         sqlite3_reset(st);
     }
     return 0;
@@ -2791,6 +2796,59 @@ static int sqlite_find_chat_customer(void *ctx, const char *chat_id, const char 
     return rc < 0 ? rc : store_no_chat_sender(chat_id, username, err);
 }
 
+/* Records the day a letter was posted (see store.h). */
+static int sqlite_record_letter_posted(void *ctx, int64_t contact_id, dn_date posted_on,
+                                       dn_time now, char *customer_external_id, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = use(s, ST_LETTER_READ);
+    int b = sqlite3_bind_int64(st, 1, contact_id);
+    rc = b ? bind_failed(s, b, err, "letter") : step_row(s, st, err, "letter");
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "id", "no letter %lld", (long long)contact_id);
+    if (rc < 0)
+        goto fail;
+    int64_t customer_id = sqlite3_column_int64(st, 0);
+    char state[16];
+    column_text(st, 1, customer_external_id, DN_ID_MAX);
+    column_text(st, 2, state, sizeof state);
+    dn_time written_at = sqlite3_column_int64(st, 3);
+    dn_date posted = column_date(st, 4);
+    sqlite3_reset(st);
+    rc = store_check_letter_posted(contact_id, state, written_at, posted, posted_on, now, err);
+    if (rc <= 0) {
+        if (rc == 0) {
+            unit_abort(s, &u);            /* recorded before: the same answer */
+            return 0;
+        }
+        goto fail;
+    }
+    st = use(s, ST_LETTER_POSTED);
+    b = sqlite3_bind_int64(st, 1, contact_id);
+    b |= bind_date(st, 2, posted_on);
+    b |= sqlite3_bind_int64(st, 3, now);
+    rc = b ? bind_failed(s, b, err, "letter posted") : run(s, st, err, "letter posted");
+    if (rc < 0)
+        goto fail;
+    char day[11];
+    dn_date_format(posted_on, day);
+    rc = insert_event(s, customer_id, "letter_posted",
+                      json_pack("{s:I, s:s}", "contact_id", (json_int_t)contact_id, "posted_on",
+                                day), now, err);
+    if (rc == 0)
+        rc = sqlite_touch_customer(s, customer_id, 0, err);   /* due under any clock */
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
 /* Finds a contact by id (and checks idem_key when given) or by idem_key
  * alone: 1 with *id, *customer_id and state filled, or a negative errno
  * (-ENOENT when nothing matches, -EINVAL when neither is given). */
@@ -3020,6 +3078,7 @@ const dn_store_ops dn_store_sqlite = {
     .record_sent = sqlite_record_sent,
     .record_provider_id = sqlite_record_provider_id,
     .find_chat_customer = sqlite_find_chat_customer,
+    .record_letter_posted = sqlite_record_letter_posted,
     .record_receipt = sqlite_record_receipt,
     .opt_out_by_contact = sqlite_opt_out_by_contact,
     .requeue_sending = sqlite_requeue_sending,

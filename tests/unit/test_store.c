@@ -1432,64 +1432,165 @@ static void test_lists(void **state)
     json_decref(files);
 }
 
-/* The formal notice of a case counts as posted from the moment its contact
- * is sent (or delivered), on that UTC day; planned, failed or another
- * case's notice does not count. */
+/* Plans one contact of customer_id on channel (a decision of step_day with
+ * purpose) at `at`, opening the case on the first, and takes it for
+ * dispatch: its contact id. */
+static int64_t plan_and_take(fixture *f, int64_t customer_id, const char *channel, int step_day,
+                             dn_purpose purpose, dn_time at)
+{
+    dn_decision d = { .action = DN_ACT_CONTACT, .step_day = step_day, .step_index = 1,
+                      .purpose = purpose };
+    dn_strlcpy(d.ruleset_version, "0123456789abcdef", sizeof d.ruleset_version);
+    dn_strlcpy(d.segment, "friendly", sizeof d.segment);
+    dn_strlcpy(d.channel, channel, sizeof d.channel);
+    char body[] = "formal notice";
+    dn_contact_plan c = { .scheduled_at = at, .body = body, .purpose = purpose };
+    dn_strlcpy(c.channel, channel, sizeof c.channel);
+    dn_pass_result r = { .customer_id = customer_id, .decision = &d, .contact = &c,
+                         .open_case = true, .anchor_due = day("2024-01-10"),
+                         .next_evaluation_at = at };
+    dn_err err = { 0 };
+    bool duplicate = true;
+    assert_int_equal(f->store.ops->record_result(f->store.ctx, &r, at, &duplicate, &err), 0);
+    assert_false(duplicate);
+    dn_outbox_item *items = NULL;
+    int n = 0;
+    assert_int_equal(f->store.ops->claim_outbox_channel(f->store.ctx, at, channel, &items, 4, &n,
+                                                        &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(items[0].purpose, purpose);
+    int64_t id = items[0].id;
+    dn_outbox_items_free(items, n);
+    return id;
+}
+
+/* The formal notice of a case counts as given from the moment its contact
+ * is sent (or delivered), on that UTC day — but a letter only from the
+ * posting day recorded for it; planned, failed or another case's notice
+ * does not count. */
 static void test_notice_fact(void **state)
 {
     fixture *f = *state;
     const dn_time noon = (dn_time)day("2024-02-01") * 86400 + 12 * 3600;
     static const struct {
+        const char *channel;
         const char *state;        /* what the notice contact becomes; NULL = left planned */
         dn_time sent_after;       /* seconds after noon */
-        bool posted;
-        const char *posted_on;
+        const char *posted;       /* the letter's posting day recorded, or NULL */
+        const char *posted_on;    /* the fact; NULL = not given */
+        bool at_known;            /* notice_posted_at is the moment it was sent */
     } rows[] = {
-        { "failed", 60, false, NULL },
-        { "sent", 60, true, "2024-02-01" },
-        { "delivered", 13 * 3600, true, "2024-02-02" },   /* 01:00 UTC the next day */
-        { NULL, 0, false, NULL },                         /* last: it stays in the outbox */
+        { "letter", "failed", 60, NULL, NULL, false },
+        { "letter", "sent", 60, NULL, NULL, false },          /* written, not posted yet */
+        { "letter", "sent", 60, "2024-02-03", "2024-02-03", false },
+        { "email", "sent", 60, NULL, "2024-02-01", true },
+        { "email", "delivered", 13 * 3600, NULL, "2024-02-02", true },   /* 01:00 UTC */
+        { "letter", NULL, 0, NULL, NULL, false },             /* last: it stays planned */
     };
     for (size_t i = 0; i < COUNT(rows); i++) {
-        print_message("row %zu: %s\n", i, rows[i].state ? rows[i].state : "planned");
+        print_message("row %zu: %s %s\n", i, rows[i].channel,
+                      rows[i].state ? rows[i].state : "planned");
         char customer[16], invoice[16];
         snprintf(customer, sizeof customer, "N%zu", i);
         snprintf(invoice, sizeof invoice, "NI%zu", i);
         int64_t id = add_customer(f, customer, "Notice Person");
         add_invoice(f, invoice, customer, "EUR", 5000, "2024-01-10", DN_INV_OPEN);
-        dn_decision d = { .action = DN_ACT_CONTACT, .step_day = 21, .step_index = 3,
-                          .purpose = DN_PURPOSE_NOTICE };
-        dn_strlcpy(d.ruleset_version, "0123456789abcdef", sizeof d.ruleset_version);
-        dn_strlcpy(d.segment, "friendly", sizeof d.segment);
-        dn_strlcpy(d.channel, "letter", sizeof d.channel);
-        char body[] = "formal notice";
-        dn_contact_plan c = { .scheduled_at = noon, .body = body, .purpose = DN_PURPOSE_NOTICE };
-        dn_strlcpy(c.channel, "letter", sizeof c.channel);
-        dn_pass_result r = { .customer_id = id, .decision = &d, .contact = &c, .open_case = true,
-                             .anchor_due = day("2024-01-10"), .next_evaluation_at = noon };
         dn_err err = { 0 };
-        bool duplicate = true;
-        assert_int_equal(f->store.ops->record_result(f->store.ctx, &r, noon, &duplicate, &err), 0);
-        assert_false(duplicate);
         if (rows[i].state) {
-            dn_outbox_item *items = NULL;
-            int n = 0;
-            assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, noon, &items, 4, &n, &err), 0);
-            assert_int_equal(n, 1);
-            assert_int_equal(items[0].purpose, DN_PURPOSE_NOTICE);
-            assert_int_equal(f->store.ops->set_contact_state(f->store.ctx, items[0].id,
+            /* handed to its channel (sent_at) sent_after seconds after noon */
+            int64_t contact = plan_and_take(f, id, rows[i].channel, 21, DN_PURPOSE_NOTICE,
+                                            noon + rows[i].sent_after);
+            assert_int_equal(f->store.ops->set_contact_state(f->store.ctx, contact,
                                                              rows[i].state, NULL, NULL,
                                                              noon + rows[i].sent_after, &err), 0);
-            dn_outbox_items_free(items, n);
+            char external[DN_ID_MAX];
+            if (rows[i].posted)
+                assert_int_equal(f->store.ops->record_letter_posted(
+                                     f->store.ctx, contact, day(rows[i].posted),
+                                     noon + 5 * 86400, external, &err), 0);
+        } else {
+            dn_decision d = { .action = DN_ACT_CONTACT, .step_day = 21, .step_index = 3,
+                              .purpose = DN_PURPOSE_NOTICE };
+            dn_strlcpy(d.ruleset_version, "0123456789abcdef", sizeof d.ruleset_version);
+            dn_strlcpy(d.segment, "friendly", sizeof d.segment);
+            dn_strlcpy(d.channel, "letter", sizeof d.channel);
+            char body[] = "formal notice";
+            dn_contact_plan c = { .scheduled_at = noon, .body = body,
+                                  .purpose = DN_PURPOSE_NOTICE };
+            dn_strlcpy(c.channel, "letter", sizeof c.channel);
+            dn_pass_result r = { .customer_id = id, .decision = &d, .contact = &c,
+                                 .open_case = true, .anchor_due = day("2024-01-10"),
+                                 .next_evaluation_at = noon };
+            bool duplicate = true;
+            assert_int_equal(f->store.ops->record_result(f->store.ctx, &r, noon, &duplicate,
+                                                         &err), 0);
         }
         dn_facts facts;
-        assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, noon + 86400, &facts, &err), 0);
+        assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, noon + 6 * 86400, &facts,
+                                                   &err), 0);
         assert_true(facts.case_id > 0);
-        assert_int_equal(facts.stage_day, 21);
-        assert_int_equal(facts.notice_posted, rows[i].posted);
-        assert_int_equal(facts.notice_posted_on, rows[i].posted ? day(rows[i].posted_on)
-                                                                 : DN_NO_DATE);
+        assert_int_equal(facts.notice_posted, rows[i].posted_on != NULL);
+        assert_int_equal(facts.notice_posted_on, rows[i].posted_on ? day(rows[i].posted_on)
+                                                                   : DN_NO_DATE);
+        assert_int_equal(facts.notice_posted_at,
+                         rows[i].at_known ? noon + rows[i].sent_after : 0);
     }
+}
+
+/* The print room records the day a letter was posted: not before it was
+ * written, not in the future, once (the same day again is fine), for
+ * written letters only; the customer is due at once. */
+static void test_letter_posted(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "L1", "Letter Person");
+    add_invoice(f, "LA", "L1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    const dn_time written = (dn_time)day("2024-03-01") * 86400 + 10 * 3600;
+    const dn_time now = (dn_time)day("2024-03-05") * 86400 + 8 * 3600;   /* +14 h: still 03-05 */
+    dn_err err = { 0 };
+    int64_t letter = plan_and_take(f, id, "letter", 7, DN_PURPOSE_NOTICE, written);
+    dn_send_record sent = { .instance = "letter" };
+    assert_int_equal(f->store.ops->record_sent(f->store.ctx, letter, &sent, written, &err), 0);
+    int64_t unwritten = plan_and_take(f, id, "letter", 8, DN_PURPOSE_REMINDER, written);
+    int64_t email = plan_and_take(f, id, "email", 9, DN_PURPOSE_REMINDER, written);
+    assert_int_equal(f->store.ops->record_sent(f->store.ctx, email, &sent, written, &err), 0);
+    int64_t unknown = 999999;
+    const struct {
+        int64_t *contact;
+        const char *day;
+        int rc;
+        const char *field;
+    } rows[] = {
+        { &letter, "2024-02-29", -EINVAL, "posted_on" },      /* before it was written */
+        { &letter, "2024-03-06", -EINVAL, "posted_on" },      /* tomorrow */
+        { &unwritten, "2024-03-02", -EEXIST, "id" },          /* still being sent */
+        { &email, "2024-03-02", -ENOENT, "id" },              /* not a letter */
+        { &unknown, "2024-03-02", -ENOENT, "id" },
+        { &letter, "2024-03-02", 0, NULL },
+        { &letter, "2024-03-02", 0, NULL },                   /* the same again */
+        { &letter, "2024-03-03", -EEXIST, "posted_on" },      /* another day */
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("posting row %zu\n", i);
+        char external[DN_ID_MAX] = "";
+        dn_err e = { 0 };
+        assert_int_equal(f->store.ops->record_letter_posted(f->store.ctx, *rows[i].contact,
+                                                            day(rows[i].day), now, external, &e),
+                         rows[i].rc);
+        if (rows[i].rc == 0)
+            assert_string_equal(external, "L1");
+        else
+            assert_string_equal(e.field, rows[i].field);
+    }
+    json_t *t = timeline(f, "L1");
+    assert_int_equal(count_events(t, "letter_posted"), 1);
+    json_decref(t);
+    dn_facts due[2];
+    int n = 0;
+    assert_int_equal(f->store.ops->claim_due(f->store.ctx, 1, 60, due, 2, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_true(due[0].notice_posted);
+    assert_int_equal(due[0].notice_posted_on, day("2024-03-02"));
 }
 
 /* Inbound chat messages find their customer by the numeric chat id or the
@@ -1711,6 +1812,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notice_fact, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chat_sender, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_letter_posted, setup, teardown),
         cmocka_unit_test(test_mariadb_dsn),
         cmocka_unit_test_setup_teardown(test_mariadb_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mariadb_reconnect, setup, teardown),
