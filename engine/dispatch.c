@@ -151,6 +151,13 @@ static void record_outcome(dn_engine *e, send_context *sc)
         };
         wrc = e->store.ops->record_sent(e->store.ctx, contact_id, &r, now, &err);
         slot->sent++;
+        if (wrc == 0 && slot->posts_on_write) {
+            /* a hybrid-mail instance posts what it writes that day */
+            char customer[DN_ID_MAX];
+            wrc = e->store.ops->record_letter_posted(e->store.ctx, contact_id,
+                                                     (dn_date)(now / 86400), now, customer,
+                                                     &err);
+        }
     } else if (rc == -EPERM || sc->attempts >= slot->max_attempts) {
         if (rc == -EPERM)
             snprintf(why, sizeof why, "refused by %s: %s", slot->instance,

@@ -27,6 +27,7 @@ typedef struct dn_channel_slot {
     const dn_channel_driver *driver;
     void *ctx;
     bool deduplicates;                    /* provider dedups by idempotency key */
+    bool posts_on_write;                  /* letters: posted the day written ("posting") */
     int  concurrency;                     /* sends in flight at most */
     int  in_flight;
     double rate_per_second;               /* 0 = unlimited */
