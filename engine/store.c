@@ -162,3 +162,20 @@ int store_check_letter_posted(int64_t contact_id, const char *state, dn_time wri
     }
     return 1;
 }
+
+int store_undeliverable_bit(const char *channel, const char *sent_to, const char *email,
+                            const char *phone, const char *chat, bool *marked, dn_err *err)
+{
+    static const struct { const char *channel; int bit; int address; } table[] = {
+        { "sms", DN_OPTOUT_SMS, 1 }, { "voice", DN_OPTOUT_VOICE, 1 },
+        { "email", DN_OPTOUT_EMAIL, 0 }, { "chat", DN_OPTOUT_CHAT, 2 },
+    };
+    const char *current[3] = { email, phone, chat };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        if (strcmp(channel, table[i].channel) != 0)
+            continue;
+        *marked = sent_to[0] && strcmp(current[table[i].address], sent_to) == 0;
+        return table[i].bit;
+    }
+    return dn_err_set(err, -EINVAL, "channel", "a %s contact has no address to mark", channel);
+}

@@ -271,6 +271,18 @@ typedef struct dn_store_ops {
      * `now` on the first time zone to reach a day, UTC+14). */
     int (*record_letter_posted)(void *ctx, int64_t contact_id, dn_date posted_on, dn_time now,
                                 char *customer_external_id, dn_err *err);
+    /* The address contact (contact_id, idem_key as in record_receipt) went
+     * to failed for good (an RFC 3464 bounce with a 5.x.x status): the
+     * customer's address on the contact's channel is marked undeliverable
+     * (dn_customer.undeliverable; the pass treats it as missing until the
+     * address changes) — only while it is still that address, so a bounce
+     * of an old message never marks a new one — with the event
+     * "address_undeliverable" {contact_id, channel, address, reason,
+     * marked}, and the customer is due at once. 0 whether marked or not
+     * (the event says); -ENOENT when the pair matches no contact, -EINVAL
+     * for a channel without a personal address (letter, crm, agent). */
+    int (*mark_undeliverable)(void *ctx, int64_t contact_id, const char *idem_key,
+                              const char *reason, dn_time at, dn_err *err);
 } dn_store_ops;
 
 /* Shared by the backends (store.c). store_check_provider_id: 0, or
@@ -302,6 +314,13 @@ void store_notice_posted(dn_facts *f, bool notice_sent, dn_time sent_at,
  * -EEXIST / -EINVAL. */
 int store_check_letter_posted(int64_t contact_id, const char *state, dn_time written_at,
                               dn_date posted, dn_date posted_on, dn_time now, dn_err *err);
+
+/* mark_undeliverable's rule: the DN_OPTOUT_* bit of channel (-EINVAL for a
+ * channel without a personal address), and *marked = whether the
+ * customer's current address on it (email, phone or chat) is still
+ * sent_to, the address the contact went to. */
+int store_undeliverable_bit(const char *channel, const char *sent_to, const char *email,
+                            const char *phone, const char *chat, bool *marked, dn_err *err);
 
 /* A live store: ops + context. */
 typedef struct dn_store {

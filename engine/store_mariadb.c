@@ -55,7 +55,8 @@
 
 #define CUSTOMER_COLUMNS \
     "id, external_id, name, language, timezone, country, email, phone, chat, age, " \
-    "holds, hold_until, opt_out, persona, opt_out_confirmed, third_party, consent, blackout"
+    "holds, hold_until, opt_out, persona, opt_out_confirmed, third_party, consent, blackout, " \
+    "undeliverable"
 #define CUSTOMER_JSON_COLUMNS \
     "id, external_id, name, language, timezone, country, email, phone, chat, age, " \
     "holds, hold_until, opt_out, next_evaluation_at, persona, segment"
@@ -104,6 +105,7 @@ enum stmt_id {
     ST_CONTACT_SENT, ST_CONTACT_BY_ID, ST_CONTACT_BY_KEY, ST_CONTACT_FINAL,
     ST_CUSTOMER_OPT_OUT, ST_REQUEUE_SELECT, ST_REQUEUE_MARK, ST_CONTACT_PROVIDER,
     ST_CONTACT_SET_PROVIDER, ST_CUSTOMER_BY_CHAT, ST_LETTER_READ, ST_LETTER_POSTED,
+    ST_CONTACT_ADDRESSES, ST_CUSTOMER_UNDELIVERABLE,
     ST_COUNT
 };
 
@@ -117,19 +119,19 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CUSTOMER_ID_BY_EXT] = "SELECT id FROM customers WHERE external_id = ?",
     [ST_CUSTOMER_EXT_BY_ID] = "SELECT external_id FROM customers WHERE id = ?",
     /* external_id .. opt_out, now, now, opt_out_confirmed, third_party,
-     * consent, blackout */
+     * consent, blackout, undeliverable */
     [ST_CUSTOMER_INSERT] =
         "INSERT INTO customers (external_id, name, language, timezone, country, email, "
         "phone, chat, age, holds, hold_until, opt_out, next_evaluation_at, created_at, "
-        "updated_at, opt_out_confirmed, third_party, consent, blackout) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
+        "updated_at, opt_out_confirmed, third_party, consent, blackout, undeliverable) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)",
     /* name .. opt_out, now, opt_out_confirmed, third_party, consent,
-     * blackout, external_id */
+     * blackout, undeliverable, external_id */
     [ST_CUSTOMER_UPDATE] =
         "UPDATE customers SET name = ?, language = ?, timezone = ?, country = ?, "
         "email = ?, phone = ?, chat = ?, age = ?, holds = ?, hold_until = ?, "
         "opt_out = ?, next_evaluation_at = 0, updated_at = ?, opt_out_confirmed = ?, "
-        "third_party = ?, consent = ?, blackout = ? WHERE external_id = ?",
+        "third_party = ?, consent = ?, blackout = ?, undeliverable = ? WHERE external_id = ?",
     /* at, id */
     [ST_CUSTOMER_TOUCH] = "UPDATE customers SET next_evaluation_at = ? WHERE id = ?",
     [ST_CUSTOMER_LIST] =
@@ -402,6 +404,13 @@ static const char *const stmt_sql[ST_COUNT] = {
         "WHERE k.id = ? AND k.channel = 'letter' FOR UPDATE",
     /* posted_on, at, id */
     [ST_LETTER_POSTED] = "UPDATE contacts SET posted_on = ?, updated_at = ? WHERE id = ?",
+    [ST_CONTACT_ADDRESSES] =
+        "SELECT k.channel, k.address, c.email, c.phone, c.chat FROM contacts k "
+        "JOIN customers c ON c.id = k.customer_id WHERE k.id = ? FOR UPDATE",
+    /* bits, at, id */
+    [ST_CUSTOMER_UNDELIVERABLE] =
+        "UPDATE customers SET undeliverable = undeliverable | ?, next_evaluation_at = 0, "
+        "updated_at = ? WHERE id = ?",
 };
 
 static const char *const contact_states[] = {
@@ -1472,6 +1481,7 @@ static void read_customer(maria_store *s, enum stmt_id id, dn_customer *c, char 
     c->opt_out_confirmed = (unsigned)col_int(s, id, 14);
     c->third_party = (unsigned)col_int(s, id, 15);
     c->consent = (unsigned)col_int(s, id, 16);
+    c->undeliverable = (unsigned)col_int(s, id, 18);
     /* ';'-joined text forms, written only by blackouts_text() below */
     char text[DN_CUSTOMER_BLACKOUTS * DN_BLACKOUT_TEXT_MAX];
     col_copy(s, id, 17, text, sizeof text);
@@ -1519,6 +1529,7 @@ static const char *customer_difference(const dn_customer *a, const dn_customer *
     if (a->opt_out != b->opt_out) return "opt_out";
     if (a->opt_out_confirmed != b->opt_out_confirmed) return "opt_out_confirmed";
     if (a->third_party != b->third_party) return "third_party";
+    if (a->undeliverable != b->undeliverable) return "undeliverable";
     if (a->consent != b->consent) return "consent";
     if (a->n_blackout != b->n_blackout ||
         memcmp(a->blackout, b->blackout, sizeof a->blackout[0] * (size_t)a->n_blackout))
@@ -1590,14 +1601,16 @@ static int maria_upsert_customer(void *ctx, dn_customer *c, dn_upsert_outcome *o
                            PT(c->email), PT(c->phone), PT(c->chat), PI(c->age), PI(c->holds),
                            date_param(c->hold_until), PI(c->opt_out), PI(now),
                            PI(c->opt_out_confirmed), PI(c->third_party), PI(c->consent),
-                           PT(blackout), PT(c->external_id)), err, "customer write");
+                           PT(blackout), PI(c->undeliverable), PT(c->external_id)), err,
+                    "customer write");
     else
         rc = q_exec(s, ST_CUSTOMER_INSERT,
                     PARAMS(PT(c->external_id), PT(c->name), PT(c->language), PT(c->timezone),
                            PT(c->country), PT(c->email), PT(c->phone), PT(c->chat), PI(c->age),
                            PI(c->holds), date_param(c->hold_until), PI(c->opt_out), PI(now),
                            PI(now), PI(c->opt_out_confirmed), PI(c->third_party),
-                           PI(c->consent), PT(blackout)), err, "customer write");
+                           PI(c->consent), PT(blackout), PI(c->undeliverable)), err,
+                    "customer write");
     if (rc < 0)
         goto fail;
     c->id = exists ? stored.id : insert_id(s, ST_CUSTOMER_INSERT);
@@ -3426,6 +3439,58 @@ fail:
     return rc;
 }
 
+/* Marks the address a contact went to as undeliverable (see store.h). */
+static int maria_mark_undeliverable(void *ctx, int64_t contact_id, const char *idem_key,
+                                    const char *reason, dn_time at, dn_err *err)
+{
+    maria_store *s = ctx;
+    if ((reason && !dn_utf8_valid(reason)) || (idem_key && !dn_utf8_valid(idem_key)))
+        return dn_err_set(err, -EINVAL, reason && !dn_utf8_valid(reason) ? "reason" : "idem_key",
+                          "text is not valid UTF-8");
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    int64_t id = 0, customer_id = 0;
+    char state[16];
+    rc = find_contact(s, contact_id, idem_key, &id, &customer_id, state, sizeof state, err);
+    if (rc < 0)
+        goto fail;
+    rc = q_row(s, ST_CONTACT_ADDRESSES, PARAMS(PI(id)), err, "addresses");
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact %lld", (long long)id);
+    if (rc < 0)
+        goto fail;
+    char channel[16], address[DN_ADDR_MAX], email[DN_ADDR_MAX], phone[32], chat[DN_ADDR_MAX];
+    col_copy(s, ST_CONTACT_ADDRESSES, 0, channel, sizeof channel);
+    col_copy(s, ST_CONTACT_ADDRESSES, 1, address, sizeof address);
+    col_copy(s, ST_CONTACT_ADDRESSES, 2, email, sizeof email);
+    col_copy(s, ST_CONTACT_ADDRESSES, 3, phone, sizeof phone);
+    col_copy(s, ST_CONTACT_ADDRESSES, 4, chat, sizeof chat);
+    q_done(&s->q[ST_CONTACT_ADDRESSES]);
+    bool marked = false;
+    rc = store_undeliverable_bit(channel, address, email, phone, chat, &marked, err);
+    if (rc < 0)
+        goto fail;
+    if (marked)
+        rc = q_exec(s, ST_CUSTOMER_UNDELIVERABLE, PARAMS(PI(rc), PI(at), PI(customer_id)), err,
+                    "undeliverable");
+    else
+        rc = touch_customer(s, customer_id, 0, err);   /* due under any clock */
+    if (rc < 0)
+        goto fail;
+    json_t *payload = json_pack("{s:I, s:s, s:s, s:s*, s:b}", "contact_id", (json_int_t)id,
+                                "channel", channel, "address", address, "reason",
+                                reason && *reason ? reason : NULL, "marked", marked);
+    rc = insert_event(s, customer_id, "address_undeliverable", payload, at, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
 /* Records an opt-out reached through one of the customer's contacts. */
 static int maria_opt_out_by_contact(void *ctx, int64_t contact_id, const char *idem_key,
                                     unsigned channel_bits, const char *source, dn_time at,
@@ -3498,6 +3563,7 @@ const dn_store_ops dn_store_mariadb = {
     .record_provider_id = maria_record_provider_id,
     .find_chat_customer = maria_find_chat_customer,
     .record_letter_posted = maria_record_letter_posted,
+    .mark_undeliverable = maria_mark_undeliverable,
     .record_receipt = maria_record_receipt,
     .opt_out_by_contact = maria_opt_out_by_contact,
     .requeue_sending = maria_requeue_sending,

@@ -31,7 +31,8 @@
 
 #define CUSTOMER_COLUMNS \
     "id, external_id, name, language, timezone, country, email, phone, chat, age, " \
-    "holds, hold_until, opt_out, persona, opt_out_confirmed, third_party, consent, blackout"
+    "holds, hold_until, opt_out, persona, opt_out_confirmed, third_party, consent, blackout, " \
+    "undeliverable"
 /* what the API shows of a customer: dn_customer's names plus pass state */
 #define CUSTOMER_JSON_COLUMNS \
     "id, external_id, name, language, timezone, country, email, phone, chat, age, " \
@@ -81,7 +82,8 @@ enum stmt_id {
     ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE, ST_CONTACT_IN_DOUBT, ST_FACT_NOTICE,
     ST_CONTACT_SENT, ST_CONTACT_BY_ID, ST_CONTACT_BY_KEY, ST_CONTACT_FINAL,
     ST_CUSTOMER_OPT_OUT, ST_CONTACT_REQUEUE, ST_CONTACT_PROVIDER, ST_CONTACT_SET_PROVIDER,
-    ST_CUSTOMER_BY_CHAT, ST_LETTER_READ, ST_LETTER_POSTED,
+    ST_CUSTOMER_BY_CHAT, ST_LETTER_READ, ST_LETTER_POSTED, ST_CONTACT_ADDRESSES,
+    ST_CUSTOMER_UNDELIVERABLE,
     ST_COUNT
 };
 
@@ -101,13 +103,15 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CUSTOMER_INSERT] =
         "INSERT INTO customers (external_id, name, language, timezone, country, email, "
         "phone, chat, age, holds, hold_until, opt_out, next_evaluation_at, created_at, "
-        "updated_at, opt_out_confirmed, third_party, consent, blackout) VALUES (?1, ?2, ?3, "
-        "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13, ?13, ?14, ?15, ?16, ?17)",
+        "updated_at, opt_out_confirmed, third_party, consent, blackout, undeliverable) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13, ?13, ?14, ?15, "
+        "?16, ?17, ?18)",
     [ST_CUSTOMER_UPDATE] =
         "UPDATE customers SET name = ?2, language = ?3, timezone = ?4, country = ?5, "
         "email = ?6, phone = ?7, chat = ?8, age = ?9, holds = ?10, hold_until = ?11, "
         "opt_out = ?12, next_evaluation_at = 0, updated_at = ?13, opt_out_confirmed = ?14, "
-        "third_party = ?15, consent = ?16, blackout = ?17 WHERE external_id = ?1",
+        "third_party = ?15, consent = ?16, blackout = ?17, undeliverable = ?18 "
+        "WHERE external_id = ?1",
     [ST_CUSTOMER_TOUCH] = "UPDATE customers SET next_evaluation_at = ?2 WHERE id = ?1",
     [ST_CUSTOMER_LIST] =
         "SELECT " CUSTOMER_JSON_COLUMNS " FROM customers WHERE external_id > ?1 "
@@ -345,6 +349,12 @@ static const char *const stmt_sql[ST_COUNT] = {
         "k.posted_on FROM contacts k JOIN customers c ON c.id = k.customer_id "
         "WHERE k.id = ?1 AND k.channel = 'letter'",
     [ST_LETTER_POSTED] = "UPDATE contacts SET posted_on = ?2, updated_at = ?3 WHERE id = ?1",
+    [ST_CONTACT_ADDRESSES] =
+        "SELECT k.channel, k.address, c.email, c.phone, c.chat FROM contacts k "
+        "JOIN customers c ON c.id = k.customer_id WHERE k.id = ?1",
+    [ST_CUSTOMER_UNDELIVERABLE] =
+        "UPDATE customers SET undeliverable = undeliverable | ?2, next_evaluation_at = 0, "
+        "updated_at = ?3 WHERE id = ?1",
 };
 
 /* contact states the schema accepts (contacts.state CHECK) */
@@ -850,6 +860,7 @@ static void read_customer(sqlite3_stmt *st, dn_customer *c, char *persona, size_
     c->opt_out_confirmed = (unsigned)sqlite3_column_int64(st, 14);
     c->third_party = (unsigned)sqlite3_column_int64(st, 15);
     c->consent = (unsigned)sqlite3_column_int64(st, 16);
+    c->undeliverable = (unsigned)sqlite3_column_int64(st, 18);
     /* ';'-joined text forms, written only by blackouts_text() below */
     char text[DN_CUSTOMER_BLACKOUTS * DN_BLACKOUT_TEXT_MAX];
     column_text(st, 17, text, sizeof text);
@@ -904,6 +915,7 @@ static int bind_customer(sqlite3_stmt *st, const dn_customer *c, dn_time now)
     char text[DN_CUSTOMER_BLACKOUTS * DN_BLACKOUT_TEXT_MAX];
     blackouts_text(c, text, sizeof text);
     b |= sqlite3_bind_text(st, 17, text, -1, SQLITE_TRANSIENT);
+    b |= sqlite3_bind_int64(st, 18, c->undeliverable);
     return b;
 }
 
@@ -923,6 +935,7 @@ static const char *customer_difference(const dn_customer *a, const dn_customer *
     if (a->opt_out != b->opt_out) return "opt_out";
     if (a->opt_out_confirmed != b->opt_out_confirmed) return "opt_out_confirmed";
     if (a->third_party != b->third_party) return "third_party";
+    if (a->undeliverable != b->undeliverable) return "undeliverable";
     if (a->consent != b->consent) return "consent";
     if (a->n_blackout != b->n_blackout ||
         memcmp(a->blackout, b->blackout, sizeof a->blackout[0] * (size_t)a->n_blackout))
@@ -2941,6 +2954,64 @@ fail:
     return rc;
 }
 
+/* Marks the address a contact went to as undeliverable (see store.h). */
+static int sqlite_mark_undeliverable(void *ctx, int64_t contact_id, const char *idem_key,
+                                     const char *reason, dn_time at, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    if ((reason && !dn_utf8_valid(reason)) || (idem_key && !dn_utf8_valid(idem_key)))
+        return dn_err_set(err, -EINVAL, reason && !dn_utf8_valid(reason) ? "reason" : "idem_key",
+                          "text is not valid UTF-8");
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    int64_t id = 0, customer_id = 0;
+    char state[16];
+    rc = find_contact(s, contact_id, idem_key, &id, &customer_id, state, sizeof state, err);
+    if (rc < 0)
+        goto fail;
+    sqlite3_stmt *st = use(s, ST_CONTACT_ADDRESSES);
+    int b = sqlite3_bind_int64(st, 1, id);
+    rc = b ? bind_failed(s, b, err, "addresses") : step_row(s, st, err, "addresses");
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact %lld", (long long)id);
+    if (rc < 0)
+        goto fail;
+    char channel[16], address[DN_ADDR_MAX], email[DN_ADDR_MAX], phone[32], chat[DN_ADDR_MAX];
+    column_text(st, 0, channel, sizeof channel);
+    column_text(st, 1, address, sizeof address);
+    column_text(st, 2, email, sizeof email);
+    column_text(st, 3, phone, sizeof phone);
+    column_text(st, 4, chat, sizeof chat);
+    sqlite3_reset(st);
+    bool marked = false;
+    rc = store_undeliverable_bit(channel, address, email, phone, chat, &marked, err);
+    if (rc < 0)
+        goto fail;
+    if (marked) {
+        st = use(s, ST_CUSTOMER_UNDELIVERABLE);
+        b = sqlite3_bind_int64(st, 1, customer_id);
+        b |= sqlite3_bind_int64(st, 2, rc);
+        b |= sqlite3_bind_int64(st, 3, at);
+        rc = b ? bind_failed(s, b, err, "undeliverable") : run(s, st, err, "undeliverable");
+    } else {
+        rc = sqlite_touch_customer(s, customer_id, 0, err);   /* due under any clock */
+    }
+    if (rc < 0)
+        goto fail;
+    json_t *payload = json_pack("{s:I, s:s, s:s, s:s*, s:b}", "contact_id", (json_int_t)id,
+                                "channel", channel, "address", address, "reason",
+                                reason && *reason ? reason : NULL, "marked", marked);
+    rc = insert_event(s, customer_id, "address_undeliverable", payload, at, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
 /* Records an opt-out reached through one of the customer's contacts. */
 static int sqlite_opt_out_by_contact(void *ctx, int64_t contact_id, const char *idem_key,
                                      unsigned channel_bits, const char *source, dn_time at,
@@ -3079,6 +3150,7 @@ const dn_store_ops dn_store_sqlite = {
     .record_provider_id = sqlite_record_provider_id,
     .find_chat_customer = sqlite_find_chat_customer,
     .record_letter_posted = sqlite_record_letter_posted,
+    .mark_undeliverable = sqlite_mark_undeliverable,
     .record_receipt = sqlite_record_receipt,
     .opt_out_by_contact = sqlite_opt_out_by_contact,
     .requeue_sending = sqlite_requeue_sending,

@@ -1432,11 +1432,11 @@ static void test_lists(void **state)
     json_decref(files);
 }
 
-/* Plans one contact of customer_id on channel (a decision of step_day with
- * purpose) at `at`, opening the case on the first, and takes it for
- * dispatch: its contact id. */
-static int64_t plan_and_take(fixture *f, int64_t customer_id, const char *channel, int step_day,
-                             dn_purpose purpose, dn_time at)
+/* Plans one contact of customer_id on channel to address (a decision of
+ * step_day with purpose) at `at`, opening the case on the first, and takes
+ * it for dispatch: its contact id. */
+static int64_t plan_and_take(fixture *f, int64_t customer_id, const char *channel,
+                             const char *address, int step_day, dn_purpose purpose, dn_time at)
 {
     dn_decision d = { .action = DN_ACT_CONTACT, .step_day = step_day, .step_index = 1,
                       .purpose = purpose };
@@ -1446,6 +1446,7 @@ static int64_t plan_and_take(fixture *f, int64_t customer_id, const char *channe
     char body[] = "formal notice";
     dn_contact_plan c = { .scheduled_at = at, .body = body, .purpose = purpose };
     dn_strlcpy(c.channel, channel, sizeof c.channel);
+    dn_strlcpy(c.address, address, sizeof c.address);
     dn_pass_result r = { .customer_id = customer_id, .decision = &d, .contact = &c,
                          .open_case = true, .anchor_due = day("2024-01-10"),
                          .next_evaluation_at = at };
@@ -1498,7 +1499,7 @@ static void test_notice_fact(void **state)
         dn_err err = { 0 };
         if (rows[i].state) {
             /* handed to its channel (sent_at) sent_after seconds after noon */
-            int64_t contact = plan_and_take(f, id, rows[i].channel, 21, DN_PURPOSE_NOTICE,
+            int64_t contact = plan_and_take(f, id, rows[i].channel, "", 21, DN_PURPOSE_NOTICE,
                                             noon + rows[i].sent_after);
             assert_int_equal(f->store.ops->set_contact_state(f->store.ctx, contact,
                                                              rows[i].state, NULL, NULL,
@@ -1548,11 +1549,12 @@ static void test_letter_posted(void **state)
     const dn_time written = (dn_time)day("2024-03-01") * 86400 + 10 * 3600;
     const dn_time now = (dn_time)day("2024-03-05") * 86400 + 8 * 3600;   /* +14 h: still 03-05 */
     dn_err err = { 0 };
-    int64_t letter = plan_and_take(f, id, "letter", 7, DN_PURPOSE_NOTICE, written);
+    int64_t letter = plan_and_take(f, id, "letter", "", 7, DN_PURPOSE_NOTICE, written);
     dn_send_record sent = { .instance = "letter" };
     assert_int_equal(f->store.ops->record_sent(f->store.ctx, letter, &sent, written, &err), 0);
-    int64_t unwritten = plan_and_take(f, id, "letter", 8, DN_PURPOSE_REMINDER, written);
-    int64_t email = plan_and_take(f, id, "email", 9, DN_PURPOSE_REMINDER, written);
+    int64_t unwritten = plan_and_take(f, id, "letter", "", 8, DN_PURPOSE_REMINDER, written);
+    int64_t email = plan_and_take(f, id, "email", "l@example.lv", 9, DN_PURPOSE_REMINDER,
+                                  written);
     assert_int_equal(f->store.ops->record_sent(f->store.ctx, email, &sent, written, &err), 0);
     int64_t unknown = 999999;
     const struct {
@@ -1591,6 +1593,63 @@ static void test_letter_posted(void **state)
     assert_int_equal(n, 1);
     assert_true(due[0].notice_posted);
     assert_int_equal(due[0].notice_posted_on, day("2024-03-02"));
+}
+
+/* A hard bounce marks the address the contact went to — while it is still
+ * the customer's — and makes the customer due; a bounce of a message to a
+ * former address marks nothing. */
+static void test_mark_undeliverable(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "U1", "Bounce Person");
+    add_invoice(f, "UA", "U1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    const dn_time at = (dn_time)day("2024-03-01") * 86400;
+    dn_customer c;
+    dn_upsert_outcome outcome;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->get_customer(f->store.ctx, "U1", &c, &err), 0);
+    dn_strlcpy(c.email, "anna@old.lv", sizeof c.email);
+    assert_int_equal(f->store.ops->upsert_customer(f->store.ctx, &c, &outcome, &err), 0);
+    int64_t to_old = plan_and_take(f, id, "email", "anna@old.lv", 1, DN_PURPOSE_REMINDER, at);
+    dn_strlcpy(c.email, "anna@new.lv", sizeof c.email);
+    assert_int_equal(f->store.ops->upsert_customer(f->store.ctx, &c, &outcome, &err), 0);
+    int64_t to_new = plan_and_take(f, id, "email", "anna@new.lv", 2, DN_PURPOSE_REMINDER, at);
+    int64_t letter = plan_and_take(f, id, "letter", "", 3, DN_PURPOSE_REMINDER, at);
+    int64_t unknown = 999999;
+    const struct {
+        int64_t *contact;
+        const char *key;
+        int rc;
+        const char *field;
+        unsigned after;           /* the customer's undeliverable bits afterwards */
+    } rows[] = {
+        { &to_old, NULL, 0, NULL, 0 },                       /* a former address: nothing */
+        { &to_new, NULL, 0, NULL, DN_OPTOUT_EMAIL },
+        { &to_new, NULL, 0, NULL, DN_OPTOUT_EMAIL },         /* again: still marked */
+        { &to_new, "not-its-key", -ENOENT, "contact_id", DN_OPTOUT_EMAIL },
+        { &letter, NULL, -EINVAL, "channel", DN_OPTOUT_EMAIL },
+        { &unknown, NULL, -ENOENT, "contact_id", DN_OPTOUT_EMAIL },
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("bounce row %zu\n", i);
+        dn_err e = { 0 };
+        assert_int_equal(f->store.ops->mark_undeliverable(f->store.ctx, *rows[i].contact,
+                                                          rows[i].key, "550 5.1.1 no such user",
+                                                          at + 60, &e),
+                         rows[i].rc);
+        if (rows[i].rc)
+            assert_string_equal(e.field, rows[i].field);
+        assert_int_equal(f->store.ops->get_customer(f->store.ctx, "U1", &c, &err), 0);
+        assert_int_equal(c.undeliverable, rows[i].after);
+    }
+    json_t *t = timeline(f, "U1");
+    assert_int_equal(count_events(t, "address_undeliverable"), 3);
+    json_decref(t);
+    dn_facts due[2];
+    int n = 0;
+    assert_int_equal(f->store.ops->claim_due(f->store.ctx, 1, 60, due, 2, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(due[0].customer.undeliverable, DN_OPTOUT_EMAIL);
 }
 
 /* Inbound chat messages find their customer by the numeric chat id or the
@@ -1813,6 +1872,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_notice_fact, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chat_sender, setup, teardown),
         cmocka_unit_test_setup_teardown(test_letter_posted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mark_undeliverable, setup, teardown),
         cmocka_unit_test(test_mariadb_dsn),
         cmocka_unit_test_setup_teardown(test_mariadb_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mariadb_reconnect, setup, teardown),
