@@ -676,6 +676,10 @@ static void handle_customer_update(api_request *r)
         reply_json(r, 500, NULL);
         return;
     }
+    /* left out, the store's marks stay — except for an address the update
+     * changes (record_keep_absent) */
+    if (!json_object_get(r->body, "undeliverable"))
+        json_object_del(merged, "undeliverable");
     if (merge_update(r, merged) && decode_and_write(r, DN_RECORD_CUSTOMER, merged, &rec, &outcome))
         reply_customer(r, 200, r->id);
     json_decref(merged);

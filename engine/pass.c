@@ -60,6 +60,11 @@ const char *engine_channel_address(const dn_customer *c, const char *channel,
             *why = "opted out";
             return NULL;
         }
+        if (c->undeliverable & table[i].opt_out_bit) {
+            /* a hard bounce: a fallback may reach them elsewhere */
+            *why = "the address is undeliverable (it failed for good)";
+            return NULL;
+        }
         if (c->third_party & table[i].opt_out_bit) {
             /* a relative's phone, a shared e-mail: a fallback may still reach the debtor */
             *why = "not the debtor's own contact point";
