@@ -283,6 +283,13 @@ typedef struct dn_store_ops {
      * for a channel without a personal address (letter, crm, agent). */
     int (*mark_undeliverable)(void *ctx, int64_t contact_id, const char *idem_key,
                               const char *reason, dn_time at, dn_err *err);
+    /* Appends an event to the customer of contact (contact_id, idem_key
+     * as in record_receipt), its payload (borrowed, a JSON object) with
+     * "contact_id" set; nothing else changes (a delayed delivery, a report
+     * that settles nothing). -ENOENT when the pair matches no contact,
+     * -EINVAL for an empty kind or a payload that is not an object. */
+    int (*append_contact_event)(void *ctx, int64_t contact_id, const char *idem_key,
+                                const char *kind, json_t *payload, dn_time at, dn_err *err);
 } dn_store_ops;
 
 /* Shared by the backends (store.c). store_check_provider_id: 0, or

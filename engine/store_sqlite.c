@@ -3012,6 +3012,38 @@ fail:
     return rc;
 }
 
+/* An event about one contact, on its customer's record (see store.h). */
+static int sqlite_append_contact_event(void *ctx, int64_t contact_id, const char *idem_key,
+                                       const char *kind, json_t *payload, dn_time at,
+                                       dn_err *err)
+{
+    sqlite_store *s = ctx;
+    if (!kind || !*kind || !dn_utf8_valid(kind) || !json_is_object(payload))
+        return dn_err_set(err, -EINVAL, kind && *kind ? "payload" : "kind",
+                          "an event needs a kind and a JSON object");
+    if (idem_key && !dn_utf8_valid(idem_key))
+        return dn_err_set(err, -EINVAL, "idem_key", "text is not valid UTF-8");
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    int64_t id = 0, customer_id = 0;
+    char state[16];
+    rc = find_contact(s, contact_id, idem_key, &id, &customer_id, state, sizeof state, err);
+    if (rc < 0)
+        goto fail;
+    json_t *copy = json_copy(payload);
+    if (copy)
+        json_object_set_new(copy, "contact_id", json_integer(id));
+    rc = insert_event(s, customer_id, kind, copy, at, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
 /* Records an opt-out reached through one of the customer's contacts. */
 static int sqlite_opt_out_by_contact(void *ctx, int64_t contact_id, const char *idem_key,
                                      unsigned channel_bits, const char *source, dn_time at,
@@ -3151,6 +3183,7 @@ const dn_store_ops dn_store_sqlite = {
     .find_chat_customer = sqlite_find_chat_customer,
     .record_letter_posted = sqlite_record_letter_posted,
     .mark_undeliverable = sqlite_mark_undeliverable,
+    .append_contact_event = sqlite_append_contact_event,
     .record_receipt = sqlite_record_receipt,
     .opt_out_by_contact = sqlite_opt_out_by_contact,
     .requeue_sending = sqlite_requeue_sending,

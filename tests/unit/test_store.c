@@ -1642,8 +1642,43 @@ static void test_mark_undeliverable(void **state)
         assert_int_equal(f->store.ops->get_customer(f->store.ctx, "U1", &c, &err), 0);
         assert_int_equal(c.undeliverable, rows[i].after);
     }
+    /* a report that settles nothing is an event on the contact's customer */
+    json_t *delayed = json_pack("{s:s, s:s}", "action", "delayed", "status", "4.4.7");
+    json_t *not_object = json_string("delayed");
+    const struct {
+        int64_t *contact;
+        const char *key, *kind;
+        json_t *payload;
+        int rc;
+        const char *field;
+    } events[] = {
+        { &to_new, NULL, "delivery_status", delayed, 0, NULL },
+        { &to_new, "not-its-key", "delivery_status", delayed, -ENOENT, "contact_id" },
+        { &unknown, NULL, "delivery_status", delayed, -ENOENT, "contact_id" },
+        { &to_new, NULL, "", delayed, -EINVAL, "kind" },
+        { &to_new, NULL, "delivery_status", not_object, -EINVAL, "payload" },
+    };
+    for (size_t i = 0; i < COUNT(events); i++) {
+        print_message("contact event row %zu\n", i);
+        dn_err e = { 0 };
+        assert_int_equal(f->store.ops->append_contact_event(f->store.ctx, *events[i].contact,
+                                                            events[i].key, events[i].kind,
+                                                            events[i].payload, at + 90, &e),
+                         events[i].rc);
+        if (events[i].rc)
+            assert_string_equal(e.field, events[i].field);
+    }
+    json_decref(delayed);
+    json_decref(not_object);
     json_t *t = timeline(f, "U1");
     assert_int_equal(count_events(t, "address_undeliverable"), 3);
+    assert_int_equal(count_events(t, "delivery_status"), 1);
+    size_t k;
+    json_t *ev;
+    json_array_foreach(json_object_get(t, "events"), k, ev)
+        if (strcmp(json_string_value(json_object_get(ev, "kind")), "delivery_status") == 0)
+            assert_int_equal(json_integer_value(json_object_get(json_object_get(ev, "payload"),
+                                                                "contact_id")), to_new);
     json_decref(t);
     dn_facts due[2];
     int n = 0;
