@@ -301,3 +301,144 @@ def test_email_with_starttls_and_auth(tmp_path):
         assert str(msg["Subject"]) == "Your invoice is overdue"
     finally:
         smtp.stop()
+
+
+def dsn(message_id, recipient, action, status, diagnostic=None):
+    """A delivery status notification shaped after RFC 3464 appendix C:
+    a human part, the message/delivery-status fields (per message, then per
+    recipient) and the original's headers (text/rfc822-headers)."""
+    fields = [f"Final-Recipient: rfc822;{recipient}", f"Action: {action}",
+              f"Status: {status}"]
+    if diagnostic:
+        fields.append(f"Diagnostic-Code: smtp; {diagnostic}")
+    return ("From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.lv>\r\n"
+            "To: <billing@telecom.example>\r\n"
+            "Subject: Returned mail\r\n"
+            "MIME-Version: 1.0\r\n"
+            "Content-Type: multipart/report; report-type=delivery-status;\r\n"
+            "    boundary=\"RAA14128.773615765/mx.example.lv\"\r\n\r\n"
+            "--RAA14128.773615765/mx.example.lv\r\n\r\n"
+            "   The original message could not be delivered.\r\n\r\n"
+            "--RAA14128.773615765/mx.example.lv\r\n"
+            "content-type: message/delivery-status\r\n\r\n"
+            "Reporting-MTA: dns; mx.example.lv\r\n\r\n"
+            + "\r\n".join(fields) + "\r\n\r\n"
+            "--RAA14128.773615765/mx.example.lv\r\n"
+            "content-type: text/rfc822-headers\r\n\r\n"
+            f"Message-ID: {message_id}\r\n"
+            "Subject: =?UTF-8?B?QXRnxIFkaW7EgWp1bXM=?=\r\n\r\n"
+            "--RAA14128.773615765/mx.example.lv--\r\n").encode()
+
+
+def arf(original, feedback_type="abuse"):
+    """An abuse report shaped after RFC 5965 appendix B, returning the
+    original message whole (message/rfc822)."""
+    return ("From: <abusedesk@example.com>\n"
+            "To: <abuse@telecom.example>\n"
+            "Subject: FW: Atgadinajums\n"
+            "MIME-Version: 1.0\n"
+            "Content-Type: multipart/report; report-type=feedback-report;\n"
+            "     boundary=\"part1_13d.2e68ed54_boundary\"\n\n"
+            "--part1_13d.2e68ed54_boundary\n"
+            "Content-Type: text/plain; charset=\"US-ASCII\"\n\n"
+            "This is an email abuse report.\n\n"
+            "--part1_13d.2e68ed54_boundary\n"
+            "Content-Type: message/feedback-report\n\n"
+            f"Feedback-Type: {feedback_type}\n"
+            "User-Agent: SomeGenerator/1.0\n"
+            "Version: 1\n"
+            "Original-Mail-From: <billing@telecom.example>\n\n"
+            "--part1_13d.2e68ed54_boundary\n"
+            "Content-Type: message/rfc822\n"
+            "Content-Disposition: inline\n\n").encode() + original + \
+        b"\n--part1_13d.2e68ed54_boundary--\n"
+
+
+def test_bounces_and_complaints_from_the_mail_system(tmp_path, smtp):
+    """Real e-mails through aiosmtpd, then what a mail system sends back,
+    posted raw (message/rfc822) to POST /v1/bounces: a 5.x.x failure fails
+    the contact and marks the address undeliverable (until it changes); a
+    4.x.x delay changes nothing but is recorded; a failure after giving up
+    (4.0.0) fails the contact only; an ARF abuse report opts out of e-mail."""
+    d = Dunningd(tmp_path, lambda base: {"email": {
+        "driver": "smtp", "url": f"smtp://127.0.0.1:{smtp.port}", "tls": "none",
+        "from": "billing@telecom.example"}})
+    people = [("C-B1", "b1@example.lv"), ("C-B2", "b2@example.lv"), ("C-B3", "b3@example.lv"),
+              ("C-B4", "b4@example.lv")]
+    d.load(records([(cid, "lv", "+3712000001" + cid[-1], mail, 4500, "2026-05-28", "EE")
+                    for cid, mail in people]))
+    d.start()
+    try:
+        wait_until(lambda: len(smtp.messages()) == 4, 60, "four e-mails at the SMTP server")
+        sent = {}
+        for path in smtp.messages():
+            raw = path.read_bytes()
+            msg = email.message_from_bytes(raw, policy=email.policy.default)
+            sent[msg["To"]] = (msg["Message-ID"], raw)
+        bounce_headers = {**AUTH, "Content-Type": "message/rfc822"}
+
+        def post(body, headers=bounce_headers):
+            return requests.post(d.base + "/v1/bounces", data=body, headers=headers, timeout=10)
+        rows = [
+            # (report, status, effect, contact state after, undeliverable after)
+            (dsn(sent["b1@example.lv"][0], "b1@example.lv", "failed", "5.1.1",
+                 "550 5.1.1 <b1@example.lv>: Recipient address rejected"), 200,
+             "failed_address_undeliverable", "C-B1", "failed", ["email"]),
+            (dsn(sent["b2@example.lv"][0], "b2@example.lv", "delayed", "4.4.7"), 200,
+             "recorded", "C-B2", "sent", []),
+            (dsn(sent["b3@example.lv"][0], "b3@example.lv", "failed", "4.0.0",
+                 "426 connection timed out"), 200, "failed", "C-B3", "failed", []),
+            (arf(sent["b4@example.lv"][1]), 200, "opt_out", "C-B4", "sent", []),
+            # the first again: nothing new
+            (dsn(sent["b1@example.lv"][0], "b1@example.lv", "failed", "5.1.1"), 200,
+             "failed_address_undeliverable", "C-B1", "failed", ["email"]),
+        ]
+        for body, status, effect, cid, state, undeliverable in rows:
+            r = post(body)
+            assert r.status_code == status, r.text
+            assert r.json()["effect"] == effect, r.text
+            assert contact_row(d, cid)["state"] == state, cid
+            assert d.get(f"/v1/customers/{cid}").json()["undeliverable"] == undeliverable, cid
+        assert d.get("/v1/customers/C-B4").json()["opt_out"] == ["email"]
+        kinds = dict(d.query("SELECT kind, COUNT(*) FROM events WHERE kind IN "
+                             "('delivery_status', 'address_undeliverable', 'opt_out', "
+                             "'contact_failed') GROUP BY kind"))
+        assert kinds == {"delivery_status": 1, "address_undeliverable": 2, "opt_out": 1,
+                         "contact_failed": 2}, kinds
+        # refused precisely, nothing changes
+        # the right contact number with another key (guessed, forged)
+        number = sent["b2@example.lv"][0][1:-1].split("@")[0].split(".")[-1]
+        forged = f"<guessed.{number}@telecom.example>"
+        refusals = [
+            (dsn(forged, "b2@example.lv", "failed", "5.1.1"), bounce_headers, 404, "contact_id"),
+            (dsn("<someone-else@example.com>", "x@example.lv", "failed", "5.1.1"),
+             bounce_headers, 422, "Message-ID"),
+            (b"Subject: re: invoice\n\nI will pay on Friday.\n", bounce_headers, 422,
+             "Content-Type"),
+            (dsn(sent["b2@example.lv"][0], "b2@example.lv", "bounced", "5.1.1"),
+             bounce_headers, 422, "Action"),
+            (b"{}", {**AUTH, "Content-Type": "application/json"}, 415, ""),
+        ]
+        for body, headers, status, field in refusals:
+            r = post(body, headers)
+            assert r.status_code == status, r.text
+            assert r.json()["error"]["field"] == field, r.text
+        assert contact_row(d, "C-B2")["state"] == "sent"
+        assert post(dsn(sent["b2@example.lv"][0], "b2@example.lv", "failed", "5.1.1"),
+                    {"Content-Type": "message/rfc822"}).status_code == 401
+        # the rules' day-10 e-mail (2026-06-09, a Tuesday) finds no usable
+        # address for C-B1 (ladder fallbacks would take over), still one for C-B3
+        at = "2026-06-09T09:00:00Z"
+        b1 = d.get(f"/v1/customers/C-B1/preview?at={at}").json()["decision"]
+        assert b1["action"] == "skip" and "undeliverable" in b1["reason"], b1
+        assert d.get(f"/v1/customers/C-B3/preview?at={at}").json()["decision"]["channel"] == \
+            "email"
+        # a new address is worth a try: the mark goes with the old one
+        r = requests.put(d.base + "/v1/customers/C-B1", json={"email": "b1-new@example.lv"},
+                         headers=AUTH, timeout=10)
+        assert r.status_code == 200, r.text
+        assert r.json()["undeliverable"] == []
+        b1 = d.get(f"/v1/customers/C-B1/preview?at={at}").json()["decision"]
+        assert b1["channel"] == "email" and b1["action"] == "contact", b1
+    finally:
+        d.stop()
