@@ -205,8 +205,9 @@ typedef struct dn_store_ops {
     /* A provider accepted a contact taken for dispatch: state "sent" with
      * sent_at, provider id, instance, cost and (when given) the SMS parts
      * and encoding; appends "contact_sent". A delivery report that overtook
-     * this record keeps its state (delivered or failed) and any provider id
-     * it brought when r->provider_id is NULL/"", and gains the rest.
+     * this record keeps its state (delivered or failed), its reason and any
+     * provider id it brought when r->provider_id is NULL/"", and gains the
+     * rest.
      * -ENOENT in any other state. */
     int (*record_sent)(void *ctx, int64_t contact_id, const dn_send_record *r, dn_time at,
                        dn_err *err);

@@ -357,12 +357,14 @@ static const char *const stmt_sql[ST_COUNT] = {
         "check with the provider before sending again' WHERE c.state = 'sending'",
     /* provider_id, instance, cost_minor, cost_currency, at, at, detail,
      * sms_parts, sms_parts, sms_encoding, id (state first: MariaDB assigns
-     * left to right) */
+     * left to right, so later terms see the new state: 'sent' was
+     * 'sending'; a report's delivered or failed keeps its reason) */
     [ST_CONTACT_SENT] =
         "UPDATE contacts SET state = CASE WHEN state = 'sending' THEN 'sent' ELSE state END, "
         "provider_id = COALESCE(?, provider_id), instance = ?, cost_minor = ?, "
         "cost_currency = ?, sent_at = ?, updated_at = ?, "
-        "state_reason = COALESCE(?, state_reason), "
+        "state_reason = CASE WHEN state = 'sent' THEN COALESCE(?, state_reason) "
+        "ELSE state_reason END, "
         "sms_parts = CASE WHEN ? > 0 THEN ? ELSE sms_parts END, "
         "sms_encoding = COALESCE(?, sms_encoding) WHERE id = ?",
     [ST_CONTACT_BY_ID] =

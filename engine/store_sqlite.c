@@ -315,7 +315,8 @@ static const char *const stmt_sql[ST_COUNT] = {
         "UPDATE contacts SET state = CASE WHEN state = 'sending' THEN 'sent' ELSE state END, "
         "provider_id = COALESCE(?2, provider_id), instance = ?3, cost_minor = ?4, "
         "cost_currency = ?5, sent_at = ?6, updated_at = ?6, "
-        "state_reason = COALESCE(?7, state_reason), "
+        "state_reason = CASE WHEN state = 'sending' THEN COALESCE(?7, state_reason) "
+        "ELSE state_reason END, "
         "sms_parts = CASE WHEN ?8 > 0 THEN ?8 ELSE sms_parts END, "
         "sms_encoding = COALESCE(?9, sms_encoding) WHERE id = ?1 "
         "AND state IN ('sending', 'delivered', 'failed') RETURNING customer_id",

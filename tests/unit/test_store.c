@@ -1054,8 +1054,8 @@ static void test_delivery(void **state)
     dn_outbox_items_free(items, n);
 
     /* the second's delivery report overtakes its acceptance */
-    assert_int_equal(f->store.ops->record_receipt(f->store.ctx, second, NULL, "delivered", NULL,
-                                                  160, &err), 0);
+    assert_int_equal(f->store.ops->record_receipt(f->store.ctx, second, NULL, "delivered",
+                                                  "DLR type 1", 160, &err), 0);
     /* ...and names the provider's message id (Kannel's DLR does: smsbox
      * gives none at send time) */
     assert_int_equal(f->store.ops->record_provider_id(f->store.ctx, second, "m-2a", 165, &err),
@@ -1079,7 +1079,8 @@ static void test_delivery(void **state)
         print_message("send row %zu\n", i);
         dn_send_record r = { .provider_id = sends[i].provider_id, .instance = sends[i].instance,
                              .cost_minor = 5, .cost_currency = sends[i].currency,
-                             .sms_parts = sends[i].parts, .sms_encoding = sends[i].encoding };
+                             .sms_parts = sends[i].parts, .sms_encoding = sends[i].encoding,
+                             .detail = "accepted" };
         dn_err e = { 0 };
         assert_int_equal(f->store.ops->record_sent(f->store.ctx, *sends[i].contact, &r, 170, &e),
                          sends[i].rc);
@@ -1220,6 +1221,9 @@ static void test_delivery(void **state)
     assert_string_equal(json_string_value(json_object_get(contact, "state")), "delivered");
     assert_true(json_is_null(json_object_get(contact, "cost_currency")));
     assert_string_equal(json_string_value(json_object_get(contact, "provider_id")), "m-2a m-2b");
+    /* the report's reason, not the late send record's */
+    assert_string_equal(json_string_value(json_object_get(contact, "state_reason")),
+                        "DLR type 1");
     assert_int_equal(json_integer_value(json_object_get(contact, "sms_parts")), 1);
     assert_string_equal(json_string_value(json_object_get(contact, "sms_encoding")), "gsm7");
     json_decref(t);
