@@ -285,7 +285,9 @@ class SmscSink:
                                                encoding="latin-1")
                 mid = f"m{next(sink.counter)}"
                 with sink.lock:
-                    sink.parts.append({k: v[0].encode("latin-1") for k, v in params.items()})
+                    part = {k: v[0].encode("latin-1") for k, v in params.items()}
+                    part["mid"] = mid          # the SMSC's message id for this part
+                    sink.parts.append(part)
                 body = f"ok id:{mid}".encode()
                 self.send_response(202)
                 self.send_header("Content-Length", str(len(body)))

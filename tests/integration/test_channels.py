@@ -88,6 +88,13 @@ def test_sms_through_kannel_ucs2_and_gsm7_with_delivery_reports(tmp_path, kannel
     for row in (lv, en):
         assert row["instance"] == "sms/kannel-a"
         assert row["sent_at"] is not None and row["final_at"] is not None
+    # smsbox answered with no id: the provider ids came with the delivery
+    # reports (%F), the SMSC's ids of the parts it delivered
+    mids = {to: [p["mid"] for p in parts if p["to"] == to] for to in (b"+37120000001",
+                                                                        b"+37120000002")}
+    assert en["provider_id"] == mids[b"+37120000002"][0]
+    lv_ids = lv["provider_id"].split(" ")
+    assert lv_ids and set(lv_ids) <= set(mids[b"+37120000001"]), (lv_ids, mids)
     kinds = [k for (k,) in d.query("SELECT kind FROM events WHERE kind LIKE 'contact_%' "
                                    "ORDER BY id")]
     assert kinds.count("contact_sent") == 2 and kinds.count("contact_delivered") == 2
@@ -442,3 +449,117 @@ def test_bounces_and_complaints_from_the_mail_system(tmp_path, smtp):
         assert b1["channel"] == "email" and b1["action"] == "contact", b1
     finally:
         d.stop()
+
+
+class SlowSmsbox:
+    """Stands in for smsbox's sendsms (GET) on loopback, answering as smsbox
+    does ("0: Accepted for delivery", HTTP 202) only when the test releases
+    a number, or never (the client times out): so Kannel's delivery reports
+    can be fired while dunningd has not recorded the send yet."""
+
+    def __init__(self, hang_numbers=()):
+        import http.server
+        import threading
+        import time
+        box = self
+        self.requests = {}
+        self.released = threading.Event()
+        self.hang_numbers = set(hang_numbers)
+        self.lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+                to = query["to"][0]
+                with box.lock:
+                    box.requests[to] = query
+                if to in box.hang_numbers:
+                    time.sleep(8)             # past the driver's timeout_ms
+                    return
+                box.released.wait(20)
+                body = b"0: Accepted for delivery"
+                self.send_response(202)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/cgi-bin/sendsms"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def dlr_url(self, to, type_, mid="", reply=""):
+        """The dlr-url the driver gave, with Kannel's escapes filled in as
+        smsbox does (%d the type, %F the SMSC's id, %A its reply; encoded)."""
+        url = self.requests[to]["dlr-url"][0]
+        return (url.replace("%d", str(type_)).replace("%F", urllib.parse.quote(mid, safe=""))
+                .replace("%A", urllib.parse.quote(reply, safe="")))
+
+    def stop(self):
+        self.released.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_kannel_delivery_reports_in_any_order(tmp_path):
+    """Kannel's reports may arrive before dunningd has recorded the send
+    (smsbox answers, bearerbox and the SMSC report at once) and may repeat;
+    the SMSC's message id comes only with them (smsbox's answer has none).
+    K1: reports while the send is in flight, then smsbox's answer; K2: a
+    report proves delivery, then the send's answer never comes — the
+    contact stays delivered, not in doubt."""
+    box = SlowSmsbox(hang_numbers=["+37120000072"])
+    d = Dunningd(tmp_path, lambda base: {"sms": {
+        "driver": "kannel", "sendsms_url": box.url, "dlr_url": f"{base}/v1/callbacks/kannel",
+        "timeout_ms": 4000, "retry": {"max_attempts": 1},
+        "cost": {"per_part_minor": 4, "currency": "EUR"}}})
+    d.load(records([("K1", "en", "+37120000071", "", 4500, "2026-06-05"),
+                    ("K2", "en", "+37120000072", "", 4500, "2026-06-05")]))
+    d.start()
+    try:
+        wait_until(lambda: len(box.requests) == 2, 30, "both sends at smsbox")
+        assert d.states() == {"sending": 2}
+        rows = [
+            # (type, SMSC id, SMSC reply, status, state, provider ids after)
+            (8, "smsc-71", "ACK/", 200, "sending", "smsc-71"),
+            (8, "smsc-71", "ACK/", 200, "sending", "smsc-71"),        # repeated
+            (1, "smsc-71", "DELIVRD", 200, "delivered", "smsc-71"),
+            (1, "smsc-71", "DELIVRD", 200, "delivered", "smsc-71"),   # repeated
+            (1, "smsc-71b", "DELIVRD", 200, "delivered", "smsc-71 smsc-71b"),  # a 2nd part
+            (2, "smsc-71", "UNDELIV", 409, "delivered", "smsc-71 smsc-71b"),   # contradicts
+        ]
+        for type_, mid, reply, status, state, ids in rows:
+            r = requests.get(box.dlr_url("+37120000071", type_, mid, reply), timeout=10)
+            assert r.status_code == status, (type_, r.text)
+            row = contact_row(d, "K1")
+            assert (row["state"], row["provider_id"]) == (state, ids), (type_, row)
+        r = requests.get(box.dlr_url("+37120000072", 1, "smsc-72", "DELIVRD"), timeout=10)
+        assert r.status_code == 200, r.text
+        box.released.set()
+        wait_until(lambda: contact_row(d, "K1")["sent_at"] is not None, 30,
+                   "smsbox's answer to be recorded")
+        # K2's send times out (4 s) after the report proved delivery
+        k2_id = contact_row(d, "K2")["id"]
+        wait_until(lambda: f"contact {k2_id}: kept as its delivery report left it" in
+                   d.log_text(), 30, "K2's lost answer to be settled")
+        k1, k2 = contact_row(d, "K1"), contact_row(d, "K2")
+        reason = d.query("SELECT state_reason FROM contacts WHERE id = ?", k1["id"])[0][0]
+        unknown = requests.get(d.base + "/v1/callbacks/kannel?c=999999&s="
+                               f"{signature('dlr', 999999)}&type=1&mid=x", timeout=10)
+    finally:
+        d.stop()
+        box.stop()
+    # K1 kept what the reports said, and gained the send record's cost
+    assert (k1["state"], k1["provider_id"], k1["cost"], k1["currency"]) == \
+        ("delivered", "smsc-71 smsc-71b", 4, "EUR"), k1
+    assert reason == "kannel delivery report type 1: DELIVRD", reason
+    # K2: delivered by its report; the lost answer did not put it in doubt
+    assert (k2["state"], k2["provider_id"]) == ("delivered", "smsc-72"), k2
+    assert unknown.status_code == 404 and unknown.json()["error"]["field"] == "contact_id"
+    kinds = [k for (k,) in d.query("SELECT kind FROM events WHERE kind LIKE 'contact_%' "
+                                   "ORDER BY id")]
+    assert kinds.count("contact_delivered") == 2 and "contact_in_doubt" not in kinds, kinds
