@@ -1,6 +1,7 @@
 """Shared by the channel integration tests: a real `dunningd serve` on a
 free loopback port with a temporary SQLite store, the channel test rules
 and extra config keys; stopped (and checked for a clean exit) by the test."""
+import calendar
 import json
 import os
 import pathlib
@@ -26,6 +27,7 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.db = self.tmp / "store.db"
         self.outbox = self.tmp / "outbox"
+        self.now = now
         config = {
             "listen": f"127.0.0.1:{self.port}",
             "store": f"sqlite:{self.db}",
@@ -43,7 +45,14 @@ class Server:
         self.config.write_text(json.dumps(config))
         self.start()
 
+    def clock(self):
+        """(earliest, latest) the engine's clock can read now: `now` starts
+        it when the process starts, and it runs at wall speed from there."""
+        start = calendar.timegm(time.strptime(self.now, "%Y-%m-%dT%H:%M:%SZ"))
+        return start, start + int(time.monotonic() - self.started) + 1
+
     def start(self):
+        self.started = time.monotonic()
         binary = os.environ.get("DUNNINGD", str(REPO / "build" / "dunningd"))
         self.log = open(self.tmp / "server.log", "a")
         self.proc = subprocess.Popen([binary, "serve", "--config", str(self.config)],

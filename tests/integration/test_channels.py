@@ -9,6 +9,7 @@ RFC 8058; signatures from the contract in channels/callback_sign.h
 Run: /usr/bin/python3 -m pytest tests/integration/test_channels.py"""
 import email
 import email.policy
+import email.utils
 import hashlib
 import hmac
 import json
@@ -190,7 +191,10 @@ def test_email_over_smtp_with_one_click_unsubscribe(tmp_path, smtp):
             f".{cid}@telecom.example>")
         assert msg["List-Unsubscribe"] == f"<{unsubscribe}>"
         assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-        assert msg["Date"] is not None and msg["MIME-Version"] == "1.0"
+        assert msg["MIME-Version"] == "1.0"
+        # dated by the engine's clock (it starts at the pinned 2026-06-02T09:00:00Z)
+        earliest, latest = d.clock()
+        assert earliest <= email.utils.parsedate_to_datetime(msg["Date"]).timestamp() <= latest
         assert msg.get_content_type() == "multipart/alternative"
         text = msg.get_body(preferencelist=("plain",))
         html = msg.get_body(preferencelist=("html",))
