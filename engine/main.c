@@ -54,7 +54,8 @@ static const char usage_serve[] =
     "  --rules DIR          rules directory (default rules)\n"
     "  --outbox DIR         folder of the file-sink channel (default var/outbox)\n"
     "  --token TOKEN        an API bearer token (repeatable; at least 8 characters)\n"
-    "  --now TIME           pin the engine's clock (RFC 3339), for demos and tests\n"
+    "  --now TIME           start the engine's clock at TIME (RFC 3339); it runs from\n"
+    "                       there (demos, tests)\n"
     "  --pass-interval S    seconds between passes (default 60)\n"
     "  --log-level LEVEL    debug, info, warn or error (default info)\n";
 
@@ -85,7 +86,8 @@ static const char usage_import[] =
 static const char usage_pass[] =
     "usage: dunningd pass [--store DSN] [--rules DIR] [--at TIME] [--dispatch] [--outbox DIR]\n"
     "\n"
-    "Evaluates every customer due at TIME (default now) with the rules and\n"
+    "Evaluates every customer due at TIME (default now; the engine's clock starts\n"
+    "there and runs while the command does) with the rules and\n"
     "plans contacts; with --dispatch, then sends what is due through the\n"
     "channels (by default the file sink writing one file per message into\n"
     "--outbox). Repeating a pass plans nothing twice.\n";
