@@ -21,8 +21,12 @@
  * The text goes out as UTF-8 with coding=0 (GSM-7, Kannel converts) when
  * sms.c finds it fits the GSM-7 alphabet, else coding=2 (UCS-2). smsbox's
  * answer "0: Accepted for delivery" / "3: Queued for later delivery" (HTTP
- * 202) is acceptance; http_async_classify maps everything else. smsbox has
- * no idempotency key, so this driver does not deduplicate.
+ * 202) is acceptance; http_async_classify maps everything else, except
+ * smsbox's refusals that are about the gateway's set-up rather than the
+ * message ("Authorization failed for sendsms", 403; "Sender missing and no
+ * global set", 400): every message would get them, so they count as the
+ * instance failing (retried, failover) instead of each message failing for
+ * good. smsbox has no idempotency key, so this driver does not deduplicate.
  */
 #include "channel.h"
 
@@ -94,11 +98,23 @@ static int kannel_init(void **ctx, struct event_base *base, json_t *conf, dn_err
     return 0;
 }
 
+/* smsbox's answers (1.4) that refuse every message alike: a set-up fault. */
+static bool gateway_refusal(const dn_http_result *r)
+{
+    static const char *const setup[] = { "Authorization failed", "Sender missing" };
+    for (size_t i = 0; r->body && i < sizeof setup / sizeof setup[0]; i++)
+        if (strncmp(r->body, setup[i], strlen(setup[i])) == 0)
+            return true;
+    return false;
+}
+
 static void on_done(void *arg, const dn_http_result *r)
 {
     kannel_send *ks = arg;
     char detail[300];
     int rc = http_async_classify(r, detail, sizeof detail);
+    if (rc == -EPERM && r->curl_code == CURLE_OK && gateway_refusal(r))
+        rc = -EAGAIN;
     if (rc == 0) {
         /* keep smsbox's own words ("0: Accepted for delivery") */
         snprintf(detail, sizeof detail, "kannel: %.200s", r->body);

@@ -288,24 +288,36 @@ def test_email_with_starttls_and_auth(tmp_path):
                  "ca_file": str(cert), "username": "dunning", "password": "s3cret-pass",
                  "from": "billing@telecom.example", "retry": {"max_attempts": 1}}
     try:
-        # without TLS the server refuses the session (5xx): a permanent failure;
-        # with STARTTLS required and AUTH the message goes through
-        for tls, expected in (("none", "failed"), ("starttls_required", "sent")):
-            folder = tmp_path / expected
+        # without TLS the server refuses the session (530 to MAIL FROM): the
+        # instance's set-up, not the message — it counts as the instance
+        # failing (here with one attempt allowed: given up); with STARTTLS
+        # required and AUTH the message goes through; with both instances,
+        # the first fails, rests, and the second takes the message
+        second = {**base_conf, "tls": "starttls_required", "instance": "b"}
+        cases = [("failed", {"email": {**base_conf, "tls": "none"}}, None),
+                 ("sent", {"email": {**base_conf, "tls": "starttls_required"}}, "email"),
+                 ("sent", {"email": [{**base_conf, "tls": "none", "instance": "a",
+                                      "failover_after": 1,
+                                      "retry": {"max_attempts": 3, "backoff_seconds": 1}},
+                                     {**second, "retry": {"max_attempts": 3}}]}, "email/b")]
+        for n, (expected, channels, instance) in enumerate(cases):
+            folder = tmp_path / f"case{n}"
             folder.mkdir()
-            d = Dunningd(folder, {"email": {**base_conf, "tls": tls}})
+            d = Dunningd(folder, channels)
             d.load(records([("C-TLS", "en", "", "ann@example.com", 4500, "2026-05-28",
                              "EE")]))
             d.start()
             try:
                 wait_until(lambda: d.states().get(expected) == 1, 60, f"the e-mail {expected}")
-                [(reason,)] = d.query("SELECT state_reason FROM contacts")
+                [(reason, via)] = d.query("SELECT state_reason, instance FROM contacts")
             finally:
                 d.stop()
             if expected == "failed":
-                assert reason.startswith("refused by email: smtp 5"), reason
+                assert reason.startswith("gave up after 1 attempt(s) on email: smtp 530"), reason
                 assert smtp.messages() == []
-        [stored] = smtp.messages()
+            assert via == instance, (via, reason)
+        stored = smtp.messages()[0]
+        assert len(smtp.messages()) == 2
         envelope = json.loads(stored.with_suffix(".json").read_text())
         assert envelope["tls"] is True and envelope["authenticated"] is True, envelope
         msg = email.message_from_bytes(stored.read_bytes(), policy=email.policy.default)
@@ -567,3 +579,59 @@ def test_kannel_delivery_reports_in_any_order(tmp_path):
     kinds = [k for (k,) in d.query("SELECT kind FROM events WHERE kind LIKE 'contact_%' "
                                    "ORDER BY id")]
     assert kinds.count("contact_delivered") == 2 and "contact_in_doubt" not in kinds, kinds
+
+
+def test_smtp_refusals_per_recipient(tmp_path, smtp):
+    """The server's reply to RCPT TO decides (RFC 5321 4.2.1): 5xx refuses
+    this recipient for good (failed, not tried again); 4xx is transient
+    (back to planned after the backoff). The other recipient's message is
+    delivered."""
+    d = Dunningd(tmp_path, {"email": {
+        "driver": "smtp", "url": f"smtp://127.0.0.1:{smtp.port}", "tls": "none",
+        "from": "billing@telecom.example", "retry": {"max_attempts": 3, "backoff_seconds": 600}}})
+    rows = [("C-R1", "unknown@example.lv", "failed", "refused by email: smtp 550"),
+            ("C-R2", "busy@example.lv", "planned", "attempt 1 on email failed, retry in 600s: smtp 451"),
+            ("C-R3", "fine@example.lv", "sent", None)]
+    d.load(records([(cid, "en", "", mail, 4500, "2026-05-28", "EE") for cid, mail, _, _ in rows]))
+    d.start()
+    try:
+        wait_until(lambda: sum(d.states().get(s, 0) for s in ("failed", "planned", "sent")) == 3
+                   and d.query("SELECT COUNT(*) FROM contacts WHERE attempts = 1") == [(3,)],
+                   60, "three outcomes")
+        for cid, _, state, reason in rows:
+            [(got_state, got_reason)] = d.query(
+                "SELECT o.state, o.state_reason FROM contacts o JOIN customers c ON "
+                "c.id = o.customer_id WHERE c.external_id = ?", cid)
+            assert got_state == state, (cid, got_state, got_reason)
+            if reason:
+                assert got_reason.startswith(reason), (cid, got_reason)
+    finally:
+        d.stop()
+    assert len(smtp.messages()) == 1
+
+
+def test_kannel_refusing_our_credentials_fails_the_gateway_not_the_message(tmp_path, kannel):
+    """smsbox answers a wrong sendsms password with 403 "Authorization
+    failed for sendsms" to every message alike: that instance fails (and
+    rests), and the message goes through the channel's other instance
+    instead of failing for good."""
+    common = {"driver": "kannel", "sendsms_url": kannel.sendsms_url, "username": "dunning",
+              "from": "Dunning", "retry": {"max_attempts": 3, "backoff_seconds": 1}}
+    d = Dunningd(tmp_path, lambda base: {"sms": [
+        {**common, "instance": "a", "password": "wrong-password", "failover_after": 1,
+         "dlr_url": f"{base}/v1/callbacks/kannel"},
+        {**common, "instance": "b", "password": "sendsms-secret",
+         "dlr_url": f"{base}/v1/callbacks/kannel"}]})
+    d.load(records([("C-KA", "en", "+37120000005", "", 4500, "2026-06-05")]))
+    d.start()
+    try:
+        wait_until(lambda: d.states().get("delivered") == 1, 60, "delivery through gateway b")
+        row = contact_row(d, "C-KA")
+        reasons = [json.loads(p)["reason"] for (p,) in d.query(
+            "SELECT payload FROM events WHERE kind = 'contact_rescheduled'")]
+    finally:
+        d.stop()
+    assert row["instance"] == "sms/b" and row["provider_id"], row
+    assert reasons and reasons[0].startswith("attempt 1 on sms/a failed, retry in 1s: HTTP 403: "
+                                             "Authorization failed for sendsms"), reasons
+    assert [p["to"] for p in kannel.sink.parts] == [b"+37120000005"]
