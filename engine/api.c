@@ -1047,6 +1047,24 @@ static bool signed_contact(api_request *r, const char *purpose, int64_t *contact
     return true;
 }
 
+/* After a write a report asked for: replies 409 (it contradicts what the
+ * contact already is) or the store's failure and returns false; else tells
+ * the engine a customer is due and returns true (the caller replies). */
+static bool report_written(api_request *r, int rc, dn_err *err)
+{
+    if (rc == -EALREADY) {
+        reply_error(r, 409, "conflict", err->field, "%s", err->msg);
+        return false;
+    }
+    if (rc < 0) {
+        reply_failure(r, rc, err);
+        return false;
+    }
+    if (r->api->hooks.changed)
+        r->api->hooks.changed(r->api->hooks_arg);
+    return true;
+}
+
 /* Settles the contact from a report: 200 {"contact_id", "state"}; 404 for
  * an unknown contact, 409 when it is already settled otherwise. */
 static void apply_receipt(api_request *r, int64_t contact_id, const char *idem_key,
@@ -1057,16 +1075,8 @@ static void apply_receipt(api_request *r, int64_t contact_id, const char *idem_k
     dn_store *s = r->api->store;
     int rc = s->ops->record_receipt(s->ctx, contact_id, idem_key, state, reason,
                                     api_now(r->api), &err);
-    if (rc == -EALREADY) {
-        reply_error(r, 409, "conflict", err.field, "%s", err.msg);
+    if (!report_written(r, rc, &err))
         return;
-    }
-    if (rc < 0) {
-        reply_failure(r, rc, &err);
-        return;
-    }
-    if (r->api->hooks.changed)
-        r->api->hooks.changed(r->api->hooks_arg);
     reply_json(r, 200, json_pack("{s:I, s:s}", "contact_id", (json_int_t)contact_id, "state",
                                  state));
 }
@@ -1325,16 +1335,8 @@ static void handle_bounce(api_request *r)
         break;
     }
     }
-    if (rc == -EALREADY) {
-        reply_error(r, 409, "conflict", err.field, "%s", err.msg);
+    if (!report_written(r, rc, &err))
         return;
-    }
-    if (rc < 0) {
-        reply_failure(r, rc, &err);
-        return;
-    }
-    if (r->api->hooks.changed)
-        r->api->hooks.changed(r->api->hooks_arg);
     json_t *out = json_pack("{s:I, s:s, s:s}", "contact_id", (json_int_t)contact_id, "report",
                             rep.kind == DN_BOUNCE_DSN ? "delivery-status" : "feedback-report",
                             "effect", effect_names[effect]);

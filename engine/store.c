@@ -179,3 +179,21 @@ int store_undeliverable_bit(const char *channel, const char *sent_to, const char
     }
     return dn_err_set(err, -EINVAL, "channel", "a %s contact has no address to mark", channel);
 }
+
+int store_check_contact_texts(const char *reason, const char *idem_key, dn_err *err)
+{
+    if (reason && !dn_utf8_valid(reason))
+        return dn_err_set(err, -EINVAL, "reason", "text is not valid UTF-8");
+    if (idem_key && !dn_utf8_valid(idem_key))
+        return dn_err_set(err, -EINVAL, "idem_key", "text is not valid UTF-8");
+    return 0;
+}
+
+int store_check_contact_event(const char *kind, const json_t *payload, const char *idem_key,
+                              dn_err *err)
+{
+    if (!kind || !*kind || !dn_utf8_valid(kind) || !json_is_object(payload))
+        return dn_err_set(err, -EINVAL, kind && *kind ? "payload" : "kind",
+                          "an event needs a kind and a JSON object");
+    return store_check_contact_texts(NULL, idem_key, err);
+}

@@ -330,6 +330,13 @@ int store_check_letter_posted(int64_t contact_id, const char *state, dn_time wri
 int store_undeliverable_bit(const char *channel, const char *sent_to, const char *email,
                             const char *phone, const char *chat, bool *marked, dn_err *err);
 
+/* The argument checks of mark_undeliverable (reason, idem_key: UTF-8) and
+ * append_contact_event (a kind, a payload object, idem_key UTF-8): 0 or
+ * -EINVAL naming the field. */
+int store_check_contact_texts(const char *reason, const char *idem_key, dn_err *err);
+int store_check_contact_event(const char *kind, const json_t *payload, const char *idem_key,
+                              dn_err *err);
+
 /* A live store: ops + context. */
 typedef struct dn_store {
     const dn_store_ops *ops;

@@ -3446,11 +3446,11 @@ static int maria_mark_undeliverable(void *ctx, int64_t contact_id, const char *i
                                     const char *reason, dn_time at, dn_err *err)
 {
     maria_store *s = ctx;
-    if ((reason && !dn_utf8_valid(reason)) || (idem_key && !dn_utf8_valid(idem_key)))
-        return dn_err_set(err, -EINVAL, reason && !dn_utf8_valid(reason) ? "reason" : "idem_key",
-                          "text is not valid UTF-8");
+    int rc = store_check_contact_texts(reason, idem_key, err);
+    if (rc < 0)
+        return rc;
     unit u;
-    int rc = unit_begin(s, &u, err);
+    rc = unit_begin(s, &u, err);
     if (rc < 0)
         return rc;
     int64_t id = 0, customer_id = 0;
@@ -3499,13 +3499,11 @@ static int maria_append_contact_event(void *ctx, int64_t contact_id, const char 
                                       dn_err *err)
 {
     maria_store *s = ctx;
-    if (!kind || !*kind || !dn_utf8_valid(kind) || !json_is_object(payload))
-        return dn_err_set(err, -EINVAL, kind && *kind ? "payload" : "kind",
-                          "an event needs a kind and a JSON object");
-    if (idem_key && !dn_utf8_valid(idem_key))
-        return dn_err_set(err, -EINVAL, "idem_key", "text is not valid UTF-8");
+    int rc = store_check_contact_event(kind, payload, idem_key, err);
+    if (rc < 0)
+        return rc;
     unit u;
-    int rc = unit_begin(s, &u, err);
+    rc = unit_begin(s, &u, err);
     if (rc < 0)
         return rc;
     int64_t id = 0, customer_id = 0;
