@@ -172,7 +172,8 @@ static void record_outcome(dn_engine *e, send_context *sc)
         dn_time delay = retry_delay(slot, sc->attempts);
         snprintf(why, sizeof why, "attempt %d on %s failed, retry in %llds: %s", sc->attempts,
                  slot->instance, (long long)delay, detail ? detail : "transient failure");
-        wrc = e->store.ops->reschedule_contact(e->store.ctx, contact_id, now + delay, why, &err);
+        wrc = e->store.ops->reschedule_contact(e->store.ctx, contact_id, now + delay, why, now,
+                                               &err);
         slot->retried++;
     }
     if (wrc == -EALREADY)
@@ -320,7 +321,7 @@ static void dispatch_one(dn_engine *e, dn_outbox_item *it, dn_time now, dn_facts
         } else if (v.kind == DN_GUARD_DEFER) {
             snprintf(why, sizeof why, "guard deferred at send time (%s): %s", v.code,
                      v.reason);
-            if (e->store.ops->reschedule_contact(e->store.ctx, it->id, v.defer_until, why,
+            if (e->store.ops->reschedule_contact(e->store.ctx, it->id, v.defer_until, why, now,
                                                  &err))
                 dn_log(DN_LOG_ERROR, "dispatch", "contact %lld not deferred: %s",
                        (long long)it->id, err.msg);
@@ -357,7 +358,8 @@ static void dispatch_one(dn_engine *e, dn_outbox_item *it, dn_time now, dn_facts
         /* claimed within capacity, so only out of memory lands here */
         if (e->store.ops->reschedule_contact(e->store.ctx, it->id, now + 1,
                                              slot ? "out of memory at send time"
-                                                  : "no free instance of the channel", &err))
+                                                  : "no free instance of the channel", now,
+                                             &err))
             dn_log(DN_LOG_ERROR, "dispatch", "contact %lld not put back: %s",
                    (long long)it->id, err.msg);
         st->deferred++;
@@ -428,7 +430,7 @@ int dispatch_batch(dn_engine *e, dn_time now, int max, dn_dispatch_stats *st, dn
             /* put them back rather than leave them in "sending" */
             for (int k = 0; k < n; k++)
                 e->store.ops->reschedule_contact(e->store.ctx, items[k].id, now,
-                                                 "out of memory at send time", NULL);
+                                                 "out of memory at send time", now, NULL);
             dn_outbox_items_free(items, n);
             rc = dn_err_set(err, -ENOMEM, NULL, "out of memory");
             break;

@@ -177,9 +177,10 @@ typedef struct dn_store_ops {
      * new or differs from it, negative on error. */
     int (*record_ruleset)(void *ctx, const char *version, json_t *files, dn_err *err);
     /* Moves a contact taken for dispatch back to "planned" at a later time
-     * (the guard deferred it at send time), with the reason. */
+     * `at` (the guard deferred it at send time, a transient failure), with
+     * the reason; the event is recorded at `now` (the engine's clock). */
     int (*reschedule_contact)(void *ctx, int64_t contact_id, dn_time at, const char *reason,
-                              dn_err *err);
+                              dn_time now, dn_err *err);
     /* Makes every customer due at `at` (after a rules reload). */
     int (*touch_all)(void *ctx, dn_time at, dn_err *err);
     /* Marks contacts left in "sending" since before `before` (the engine

@@ -2960,7 +2960,7 @@ static int maria_touch_all(void *ctx, dn_time at, dn_err *err)
 }
 
 static int maria_reschedule_contact(void *ctx, int64_t contact_id, dn_time at,
-                                    const char *reason, dn_err *err)
+                                    const char *reason, dn_time now, dn_err *err)
 {
     maria_store *s = ctx;
     if (reason && !dn_utf8_valid(reason))
@@ -2969,7 +2969,6 @@ static int maria_reschedule_contact(void *ctx, int64_t contact_id, dn_time at,
     int rc = unit_begin(s, &u, err);
     if (rc < 0)
         return rc;
-    dn_time now = dn_now();
     rc = q_row(s, ST_CONTACT_RESCHEDULE_LOCK, PARAMS(PI(contact_id)), err, "reschedule contact");
     if (rc == 0)
         rc = dn_err_set(err, -ENOENT, "contact_id", "no contact %lld waiting to be sent",

@@ -2585,7 +2585,7 @@ static int sqlite_touch_all(void *ctx, dn_time at, dn_err *err)
 
 /* Puts a contact back to "planned" at `at` with the reason, and logs it. */
 static int sqlite_reschedule_contact(void *ctx, int64_t contact_id, dn_time at,
-                                     const char *reason, dn_err *err)
+                                     const char *reason, dn_time now, dn_err *err)
 {
     sqlite_store *s = ctx;
     if (reason && !dn_utf8_valid(reason))
@@ -2594,7 +2594,6 @@ static int sqlite_reschedule_contact(void *ctx, int64_t contact_id, dn_time at,
     int rc = unit_begin(s, &u, true, err);
     if (rc < 0)
         return rc;
-    dn_time now = dn_now();
     sqlite3_stmt *st = use(s, ST_CONTACT_RESCHEDULE);
     int b = sqlite3_bind_int64(st, 1, contact_id);
     b |= sqlite3_bind_int64(st, 2, at);

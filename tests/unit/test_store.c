@@ -952,7 +952,7 @@ static void test_contact_debt_and_case_reminders(void **state)
     assert_int_equal(facts.contacts[0].at, 150);
     /* deferred again: back to its new planned time */
     assert_int_equal(f->store.ops->reschedule_contact(f->store.ctx, contact_id, 140, "test",
-                                                      &err), 0);
+                                                      155, &err), 0);
     assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 155, &facts, &err), 0);
     assert_int_equal(facts.contacts[0].at, 140);
     /* a cancelled reminder is not one the customer got */
