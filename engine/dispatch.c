@@ -132,9 +132,15 @@ static void record_outcome(dn_engine *e, send_context *sc)
     dn_err_clear(&err);
     int wrc;
     char why[400];
-    if (rc == -ETIMEDOUT && !slot->deduplicates) {
-        snprintf(why, sizeof why, "outcome unknown (%s): %s; not sent again blindly",
-                 slot->instance, detail ? detail : "no answer");
+    /* unknown: in doubt unless the provider deduplicates and attempts are
+     * left — the last attempt's outcome is as unknown as any, never "failed" */
+    if (rc == -ETIMEDOUT && (!slot->deduplicates || sc->attempts >= slot->max_attempts)) {
+        if (slot->deduplicates)
+            snprintf(why, sizeof why, "outcome unknown (%s) after %d attempt(s): %s",
+                     slot->instance, sc->attempts, detail ? detail : "no answer");
+        else
+            snprintf(why, sizeof why, "outcome unknown (%s): %s; not sent again blindly",
+                     slot->instance, detail ? detail : "no answer");
         wrc = e->store.ops->set_contact_state(e->store.ctx, contact_id, "in_doubt",
                                               provider_id, why, now, &err);
         slot->in_doubt++;

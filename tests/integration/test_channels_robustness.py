@@ -232,3 +232,25 @@ def test_retries_come_due_on_a_pinned_clock(tmp_path):
     # ... which runs at wall speed: the sink saw the backoff too (2 s on a
     # clock of whole seconds is more than 1 s)
     assert sink.requests[1]["at"] - sink.requests[0]["at"] >= 1.0
+
+
+def test_an_unknown_outcome_is_never_failed(tmp_path):
+    """A provider that deduplicates by idempotency key and never answers:
+    the contact is sent again with the same key while attempts are left,
+    and after the last one it is in doubt (it may have arrived), not
+    failed."""
+    hang = HangingSink()
+    d = Dunningd(tmp_path, {"sms": {"driver": "http_sms", "url": hang.url,
+                                    "idempotency_header": "Idempotency-Key",
+                                    "timeout_ms": 500, "failover_after": 0,
+                                    "retry": {"max_attempts": 2, "backoff_seconds": 1}}})
+    d.load(customers(1))
+    d.start()
+    try:
+        wait_until(lambda: d.states() == {"in_doubt": 1}, 30, "the contact in doubt")
+        [(attempts, reason)] = d.query("SELECT attempts, state_reason FROM contacts")
+    finally:
+        d.stop()
+        hang.stop()
+    assert attempts == 2 and hang.accepted == 2
+    assert reason.startswith("outcome unknown (sms) after 2 attempt(s)"), reason

@@ -146,3 +146,24 @@ def test_stop_from_a_shared_number_opts_out_everyone_on_it(server):
     assert server.get("/v1/customers/F2").json()["opt_out"] == ["sms"]
     confirmations = server.query("SELECT COUNT(*) FROM contacts WHERE purpose = 'optout_confirm'")
     assert confirmations == [(1,)]
+
+
+def test_the_opt_out_confirmation_sms_records_parts_encoding_and_cost(tmp_path):
+    """The confirmation a STOP queues is planned by the reply module, not
+    the pass, yet as every SMS it records its parts, encoding and cost when
+    sent: the Latvian text (64 characters, with ū ā ņ š ī outside the GSM-7
+    alphabet of 3GPP TS 23.038) is UCS-2, one part (≤ 70 units), 4 cents."""
+    server = Server(tmp_path, channels={"sms": {
+        "driver": "file", "dir": str(tmp_path / "sms"),
+        "cost": {"per_message_minor": 1, "per_part_minor": 3, "currency": "EUR"}}})
+    try:
+        assert server.post("/v1/customers", customer("S1")).status_code == 201
+        r = server.post("/v1/replies", {"channel": "sms", "from": "+37120000001", "text": "STOP"})
+        assert r.status_code == 201, r.text
+        rows = server.wait_for("the confirmation sent", lambda: server.query(
+            "SELECT body, sms_encoding, sms_parts, cost_minor, cost_currency FROM contacts "
+            "WHERE purpose = 'optout_confirm' AND state = 'sent'"))
+    finally:
+        server.stop()
+    assert rows == [("Jūs esat atteicies no ziņām šajā kanālā. Vairs šeit nerakstīsim.", "ucs2",
+                     1, 4, "EUR")]
