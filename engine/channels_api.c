@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "agent_queue.h"
-#include "store_ext.h"
 #include "chat_telegram.h"
 #include "letters.h"
 #include "voice.h"
@@ -79,12 +78,10 @@ int channels_open(dn_channels **out, struct event_base *base, dn_engine *e, json
         (rc = module_int(replies, "replies", "promise_days", 1, 90, &ch->reply_promise_days,
                          err)))
         goto fail;
-    if (store_sqlite_db(&e->store)) {
-        rc = webhooks_start(&ch->webhooks, base, &e->store, json_object_get(modules, "webhooks"),
-                            err);
-        if (rc)
-            goto fail;
-    }
+    rc = webhooks_start(&ch->webhooks, base, &e->store, json_object_get(modules, "webhooks"),
+                        e->lease_seconds, err);
+    if (rc)
+        goto fail;
     *out = ch;
     return 0;
 fail:
@@ -361,7 +358,7 @@ static int chat_unmatched(dn_channels *ch, const char *from, const char *usernam
     if (!payload)
         return dn_err_set(err, -ENOMEM, NULL, "out of memory");
     int rc = store->ops->append_event(store->ctx, 0, "reply_unmatched", payload,
-                                      engine_now(ch->engine), err);
+                                      engine_now(ch->engine), NULL, err);
     json_decref(payload);
     if (rc)
         return rc;

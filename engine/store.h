@@ -11,6 +11,11 @@
  * Lists and timelines come back as jansson arrays/objects owned by the
  * caller (json_decref), built from result columns, so both backends share
  * the same JSON shape.
+ *
+ * The channel modules' operations (agent queue, replies, voice callbacks,
+ * letters, webhooks) are a second table, dn_store_ops.modules
+ * (store_modules.h). What both backends check and compare is written once,
+ * in store.c (store-internal.h).
  */
 #ifndef DN_STORE_H
 #define DN_STORE_H
@@ -160,9 +165,10 @@ typedef struct dn_store_ops {
                              dn_err *err);
 
     /* -- events and reading -- */
-    /* Appends to the audit log; payload is a JSON object (borrowed). */
+    /* Appends to the audit log; payload is a JSON object (borrowed; NULL =
+     * {}). Sets *event_id (may be NULL). */
     int (*append_event)(void *ctx, int64_t customer_id, const char *kind, json_t *payload,
-                        dn_time at, dn_err *err);
+                        dn_time at, int64_t *event_id, dn_err *err);
     /* {customer, invoices, payments, cases, decisions, contacts, events}. */
     int (*timeline)(void *ctx, const char *customer_external_id, json_t **out, dn_err *err);
     /* Decisions or contacts (table = "decisions" | "contacts") after id. */
@@ -292,51 +298,10 @@ typedef struct dn_store_ops {
      * -EINVAL for an empty kind or a payload that is not an object. */
     int (*append_contact_event)(void *ctx, int64_t contact_id, const char *idem_key,
                                 const char *kind, json_t *payload, dn_time at, dn_err *err);
+
+    /* The channel modules' operations (store_modules.h). */
+    const struct dn_store_module_ops *modules;
 } dn_store_ops;
-
-/* Shared by the backends (store.c). store_check_provider_id: 0, or
- * -EINVAL (field provider_id) for an id record_provider_id refuses.
- * store_provider_ids_add: adds id to the space-separated list (NUL-
- * terminated, size bytes with the NUL): 1 when added, 0 when already there,
- * -ENOSPC when it would not fit in size or DN_PROVIDER_IDS_MAX bytes. */
-int store_check_provider_id(const char *id, dn_err *err);
-int store_provider_ids_add(char *list, size_t size, const char *id, dn_err *err);
-/* find_chat_customer's checks: 0 (an empty or NULL *username replaced by
- * chat_id, which matches the same rows), or -EINVAL naming chat_id or
- * username for text that is empty, not UTF-8 or longer than a handle; and
- * its -ENOENT naming both. */
-int store_check_chat_sender(const char *chat_id, const char **username, dn_err *err);
-int store_no_chat_sender(const char *chat_id, const char *username, dn_err *err);
-
-/* Fills the notice facts of f from what a backend read of the open case's
- * notice contacts (model.h: notice_posted*): notice_sent tells whether one
- * by a channel other than letter went out, at sent_at (the posting day is
- * its UTC date; the guard reads the local one from notice_posted_at);
- * letter_posted_on is the earliest posting day recorded for a notice letter
- * (DN_NO_DATE if none: a letter written but not yet posted has not been
- * given). The earlier day counts. */
-void store_notice_posted(dn_facts *f, bool notice_sent, dn_time sent_at,
-                         dn_date letter_posted_on);
-/* record_letter_posted's checks on a letter in `state`, written at
- * written_at and already posted on `posted` (DN_NO_DATE if not): 1 to
- * record posted_on, 0 when it is the day already recorded, or the op's
- * -EEXIST / -EINVAL. */
-int store_check_letter_posted(int64_t contact_id, const char *state, dn_time written_at,
-                              dn_date posted, dn_date posted_on, dn_time now, dn_err *err);
-
-/* mark_undeliverable's rule: the DN_OPTOUT_* bit of channel (-EINVAL for a
- * channel without a personal address), and *marked = whether the
- * customer's current address on it (email, phone or chat) is still
- * sent_to, the address the contact went to. */
-int store_undeliverable_bit(const char *channel, const char *sent_to, const char *email,
-                            const char *phone, const char *chat, bool *marked, dn_err *err);
-
-/* The argument checks of mark_undeliverable (reason, idem_key: UTF-8) and
- * append_contact_event (a kind, a payload object, idem_key UTF-8): 0 or
- * -EINVAL naming the field. */
-int store_check_contact_texts(const char *reason, const char *idem_key, dn_err *err);
-int store_check_contact_event(const char *kind, const json_t *payload, const char *idem_key,
-                              dn_err *err);
 
 /* A live store: ops + context. */
 typedef struct dn_store {
@@ -351,5 +316,9 @@ extern const dn_store_ops dn_store_mariadb;   /* store_mariadb.c; DSN in store_m
  * SQLite; "mariadb://..." → MariaDB (store_mariadb.h describes the DSN). */
 int  dn_store_open(dn_store *s, const char *dsn, const char *schema_root, dn_err *err);
 void dn_store_close(dn_store *s);
+
+/* Ends a write unit a module opened with s->ops->begin: commits when rc is
+ * 0, otherwise rolls back. Returns rc, or the commit's failure. */
+int  dn_store_finish(dn_store *s, int rc, dn_err *err);
 
 #endif

@@ -1,4 +1,4 @@
--- 012_channel_feedback.sql — what the channels learn back about a contact
+-- 014_channel_feedback.sql — what the channels learn back about a contact
 -- point, and the lookups inbound messages need.
 -- posted_on: the day a letter was really posted ('YYYY-MM-DD'), recorded by
 -- the print room (POST /v1/letters/{id}/posted); legal periods count from it
@@ -9,8 +9,7 @@ ALTER TABLE contacts ADD COLUMN posted_on TEXT;
 -- 3464 bounce reported with a 5.x.x status. The store clears a bit when
 -- that address changes; the pass treats the address as missing meanwhile.
 ALTER TABLE customers ADD COLUMN undeliverable INTEGER NOT NULL DEFAULT 0;
--- inbound replies find their sender by phone number or chat handle; a chat
--- handle matches case-insensitively without a leading '@' (Telegram
--- usernames) or as the numeric chat id
-CREATE INDEX customers_phone ON customers (phone);
+-- a chat message finds its sender by the numeric chat id or the Telegram
+-- username, case-insensitively and without a leading '@' (013 indexes the
+-- exact handle and the phone)
 CREATE INDEX customers_chat_handle ON customers (lower(ltrim(chat, '@')));

@@ -1,4 +1,4 @@
--- 012_channel_feedback.sql — mirrors schema/sqlite/012_channel_feedback.sql.
+-- 014_channel_feedback.sql — mirrors schema/sqlite/014_channel_feedback.sql.
 -- posted_on: the day a letter was really posted, recorded by the print room
 -- (POST /v1/letters/{id}/posted); legal periods count from it and a notice
 -- letter is not posted until it is set (docs/compliance.md).
@@ -12,5 +12,4 @@ ALTER TABLE customers
     ADD COLUMN IF NOT EXISTS undeliverable BIGINT NOT NULL DEFAULT 0,
     ADD COLUMN IF NOT EXISTS chat_handle VARCHAR(255)
         AS (LOWER(TRIM(LEADING '@' FROM chat))) VIRTUAL;
-CREATE INDEX IF NOT EXISTS customers_phone ON customers (phone);
 CREATE INDEX IF NOT EXISTS customers_chat_handle ON customers (chat_handle);
