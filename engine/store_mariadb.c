@@ -3386,8 +3386,10 @@ static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
 
     MODULE(MS_CUSTOMER_BY_PHONE) =
         "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE phone = ? ORDER BY id LIMIT 1",
+    /* chat handles compare as find_chat_customer does (any case, no '@') */
     MODULE(MS_CUSTOMER_BY_CHAT) =
-        "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE chat = ? ORDER BY id LIMIT 1",
+        "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE chat_handle = "
+        "LOWER(TRIM(LEADING '@' FROM ?)) AND chat <> '' ORDER BY id LIMIT 1",
     /* bit, now, id */
     MODULE(MS_OPT_OUT_ONE) = "UPDATE customers SET opt_out = opt_out | ?, updated_at = ? WHERE id = ?",
     /* address, except id, bit: the others on that contact point, locked */
@@ -3395,8 +3397,8 @@ static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
         "SELECT id FROM customers WHERE phone = ? AND id <> ? AND (opt_out & ?) = 0 "
         "ORDER BY id FOR UPDATE",
     MODULE(MS_SHARED_CHAT) =
-        "SELECT id FROM customers WHERE chat = ? AND id <> ? AND (opt_out & ?) = 0 "
-        "ORDER BY id FOR UPDATE",
+        "SELECT id FROM customers WHERE chat_handle = LOWER(TRIM(LEADING '@' FROM ?)) "
+        "AND chat <> '' AND id <> ? AND (opt_out & ?) = 0 ORDER BY id FOR UPDATE",
     /* customer_id, channel */
     MODULE(MS_REPLIED_PICK) =
         "SELECT id FROM contacts WHERE customer_id = ? AND channel = ? AND state IN "

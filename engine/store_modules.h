@@ -138,11 +138,12 @@ typedef struct dn_store_module_ops {
 
     /* -- customers by contact point (replies) -- */
     /* The customer (lowest id) whose phone (channel "sms") or chat handle
-     * (channel "chat") is address. */
+     * (channel "chat"; compared as find_chat_customer does: any case, no
+     * leading '@') is address. */
     int (*customer_find_by_address)(void *ctx, const char *channel, const char *address,
                                     dn_customer *out, dn_err *err);
     /* Opts customer_id out of channel ("sms" or "chat"), and with it every
-     * other customer whose phone or chat handle on that channel is address
+     * other customer whose phone or chat handle (compared as above) is address
      * ("" = none) and who had not opted out of it yet: *others (malloc'd,
      * the caller frees; NULL when none) lists those, *n_others counts them.
      * No events (the module appends them). */

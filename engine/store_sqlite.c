@@ -2931,15 +2931,18 @@ static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
 
     MODULE(MS_CUSTOMER_BY_PHONE) =
         "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE phone = ?1 ORDER BY id LIMIT 1",
+    /* chat handles compare as find_chat_customer does (any case, no '@') */
     MODULE(MS_CUSTOMER_BY_CHAT) =
-        "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE chat = ?1 ORDER BY id LIMIT 1",
+        "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE lower(ltrim(chat, '@')) = "
+        "lower(ltrim(?1, '@')) AND chat <> '' ORDER BY id LIMIT 1",
     MODULE(MS_OPT_OUT_ONE) =
         "UPDATE customers SET opt_out = opt_out | ?2, updated_at = ?3 WHERE id = ?1",
     MODULE(MS_OPT_OUT_PHONE) =
         "UPDATE customers SET opt_out = opt_out | ?3, updated_at = ?4 WHERE phone = ?1 "
         "AND id <> ?2 AND (opt_out & ?3) = 0 RETURNING id",
     MODULE(MS_OPT_OUT_CHAT) =
-        "UPDATE customers SET opt_out = opt_out | ?3, updated_at = ?4 WHERE chat = ?1 "
+        "UPDATE customers SET opt_out = opt_out | ?3, updated_at = ?4 WHERE "
+        "lower(ltrim(chat, '@')) = lower(ltrim(?1, '@')) AND chat <> '' "
         "AND id <> ?2 AND (opt_out & ?3) = 0 RETURNING id",
     MODULE(MS_CONTACT_REPLIED) =
         "UPDATE contacts SET state = 'replied', updated_at = ?3 WHERE id = (SELECT id FROM "

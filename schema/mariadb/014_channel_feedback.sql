@@ -13,3 +13,4 @@ ALTER TABLE customers
     ADD COLUMN IF NOT EXISTS chat_handle VARCHAR(255)
         AS (LOWER(TRIM(LEADING '@' FROM chat))) VIRTUAL;
 CREATE INDEX IF NOT EXISTS customers_chat_handle ON customers (chat_handle);
+DROP INDEX IF EXISTS customers_chat ON customers;

@@ -10,6 +10,7 @@ ALTER TABLE contacts ADD COLUMN posted_on TEXT;
 -- that address changes; the pass treats the address as missing meanwhile.
 ALTER TABLE customers ADD COLUMN undeliverable INTEGER NOT NULL DEFAULT 0;
 -- a chat message finds its sender by the numeric chat id or the Telegram
--- username, case-insensitively and without a leading '@' (013 indexes the
--- exact handle and the phone)
+-- username, case-insensitively and without a leading '@': that expression
+-- is indexed instead of the exact handle (013)
 CREATE INDEX customers_chat_handle ON customers (lower(ltrim(chat, '@')));
+DROP INDEX IF EXISTS customers_chat;

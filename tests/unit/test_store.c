@@ -2119,6 +2119,15 @@ static void test_reply_operations(void **state)
     int64_t c2 = add_customer(f, "C2", "Shared Two");
     add_customer(f, "C3", "Shared Three");
     dn_err err = { 0 };
+    /* one Telegram user, spelled two ways (C3 has no chat handle) */
+    const char *handles[] = { "@Anna_B", "anna_b" };
+    for (int i = 0; i < 2; i++) {
+        dn_customer c;
+        dn_upsert_outcome outcome;
+        assert_int_equal(f->store.ops->get_customer(f->store.ctx, i ? "C2" : "C1", &c, &err), 0);
+        dn_strlcpy(c.chat, handles[i], sizeof c.chat);
+        assert_int_equal(f->store.ops->upsert_customer(f->store.ctx, &c, &outcome, &err), 0);
+    }
     static const struct {
         const char *channel, *address;
         int rc;
@@ -2127,6 +2136,9 @@ static void test_reply_operations(void **state)
         { "sms", "+37120000000", 1, "C1" },    /* the lowest id of those on it */
         { "sms", "37120000000", 0, NULL },     /* the module tries the '+' form itself */
         { "chat", "+37120000000", 0, NULL },
+        { "chat", "ANNA_B", 1, "C1" },         /* any case, no '@' */
+        { "chat", "@anna_b", 1, "C1" },
+        { "chat", "", 0, NULL },               /* never the customer without a handle */
         { "fax", "+37120000000", -EINVAL, NULL },
     };
     for (size_t i = 0; i < COUNT(finds); i++) {
@@ -2152,9 +2164,14 @@ static void test_reply_operations(void **state)
         unsigned c1_bits, c2_bits;
     } opt_outs[] = {
         { "chat", "", 0, 0, DN_OPTOUT_CHAT, 0 },
-        { "sms", "+37120000000", 0, 1, DN_OPTOUT_CHAT | DN_OPTOUT_SMS, DN_OPTOUT_SMS },
-        { "sms", "+37120000000", 0, 0, DN_OPTOUT_CHAT | DN_OPTOUT_SMS, DN_OPTOUT_SMS },
-        { "email", "", -EINVAL, 0, DN_OPTOUT_CHAT | DN_OPTOUT_SMS, DN_OPTOUT_SMS },
+        /* the same handle in another spelling is the same contact point */
+        { "chat", "@ANNA_B", 0, 1, DN_OPTOUT_CHAT, DN_OPTOUT_CHAT },
+        { "sms", "+37120000000", 0, 1, DN_OPTOUT_CHAT | DN_OPTOUT_SMS,
+          DN_OPTOUT_CHAT | DN_OPTOUT_SMS },
+        { "sms", "+37120000000", 0, 0, DN_OPTOUT_CHAT | DN_OPTOUT_SMS,
+          DN_OPTOUT_CHAT | DN_OPTOUT_SMS },
+        { "email", "", -EINVAL, 0, DN_OPTOUT_CHAT | DN_OPTOUT_SMS,
+          DN_OPTOUT_CHAT | DN_OPTOUT_SMS },
     };
     for (size_t i = 0; i < COUNT(opt_outs); i++) {
         print_message("opt-out row %zu\n", i);
