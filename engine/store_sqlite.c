@@ -2627,6 +2627,21 @@ fail:
     return rc;
 }
 
+/* Opens a unit with the contact (contact_id, idem_key) found in it
+ * (find_contact): 0, or its error with the unit closed. */
+static int contact_unit(sqlite_store *s, unit *u, int64_t contact_id, const char *idem_key, int64_t *id,
+                        int64_t *customer_id, dn_err *err)
+{
+    int rc = unit_begin(s, u, true, err);
+    if (rc < 0)
+        return rc;
+    char state[16];
+    rc = find_contact(s, contact_id, idem_key, id, customer_id, state, sizeof state, err);
+    if (rc < 0)
+        unit_abort(s, u);
+    return rc < 0 ? rc : 0;
+}
+
 /* Marks the address a contact went to as undeliverable (see store.h). */
 static int sqlite_mark_undeliverable(void *ctx, int64_t contact_id, const char *idem_key,
                                      const char *reason, dn_time at, dn_err *err)
@@ -2636,14 +2651,10 @@ static int sqlite_mark_undeliverable(void *ctx, int64_t contact_id, const char *
     if (rc < 0)
         return rc;
     unit u;
-    rc = unit_begin(s, &u, true, err);
+    int64_t id = 0, customer_id = 0;
+    rc = contact_unit(s, &u, contact_id, idem_key, &id, &customer_id, err);
     if (rc < 0)
         return rc;
-    int64_t id = 0, customer_id = 0;
-    char state[16];
-    rc = find_contact(s, contact_id, idem_key, &id, &customer_id, state, sizeof state, err);
-    if (rc < 0)
-        goto fail;
     sqlite3_stmt *st = use(s, ST_CONTACT_ADDRESSES);
     int b = sqlite3_bind_int64(st, 1, id);
     rc = b ? bind_failed(s, b, err, "addresses") : step_row(s, st, err, "addresses");
@@ -2695,14 +2706,10 @@ static int sqlite_append_contact_event(void *ctx, int64_t contact_id, const char
     if (rc < 0)
         return rc;
     unit u;
-    rc = unit_begin(s, &u, true, err);
+    int64_t id = 0, customer_id = 0;
+    rc = contact_unit(s, &u, contact_id, idem_key, &id, &customer_id, err);
     if (rc < 0)
         return rc;
-    int64_t id = 0, customer_id = 0;
-    char state[16];
-    rc = find_contact(s, contact_id, idem_key, &id, &customer_id, state, sizeof state, err);
-    if (rc < 0)
-        goto fail;
     json_t *copy = json_copy(payload);
     if (copy)
         json_object_set_new(copy, "contact_id", json_integer(id));
