@@ -810,8 +810,8 @@ static void handle_customer_promise(api_request *r)
     dn_err_clear(&err);
     int rc = r->api->store->ops->add_promise(r->api->store->ctx, r->id,
                                              (int64_t)json_integer_value(amount),
-                                             json_string_value(currency), due, api_now(r->api), &id,
-                                             &err);
+                                             json_string_value(currency), due,
+                                             api_now(r->api), &id, &err);
     if (rc < 0) {
         reply_failure(r, rc, &err);
         return;

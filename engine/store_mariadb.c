@@ -251,7 +251,8 @@ static const char *const stmt_sql[ST_COUNT] = {
         " AND k.state IN ('sent', 'delivered', 'answered', 'replied')), "
         /* informative reminders of the case, counted as the guard counts them */
         "(SELECT COUNT(*) FROM contacts k WHERE k.case_id = oc.id AND k.purpose = 'reminder' "
-        " AND k.state <> 'cancelled' AND NOT (k.state = 'failed' AND COALESCE(k.outcome, '') = '')), "
+        " AND k.state <> 'cancelled' "
+        " AND NOT (k.state = 'failed' AND COALESCE(k.outcome, '') = '')), "
         "(SELECT MIN(k.posted_on) FROM contacts k WHERE k.case_id = oc.id "
         " AND k.purpose = 'notice' AND k.channel = 'letter' "
         " AND k.state IN ('sent', 'delivered', 'answered', 'replied')) "
@@ -3130,8 +3131,8 @@ fail:
 
 /* Opens a unit with the contact (contact_id, idem_key) found in it
  * (find_contact): 0, or its error with the unit closed. */
-static int contact_unit(maria_store *s, unit *u, int64_t contact_id, const char *idem_key, int64_t *id,
-                        int64_t *customer_id, dn_err *err)
+static int contact_unit(maria_store *s, unit *u, int64_t contact_id, const char *idem_key,
+                        int64_t *id, int64_t *customer_id, dn_err *err)
 {
     int rc = unit_begin(s, u, err);
     if (rc < 0)

@@ -2629,8 +2629,8 @@ fail:
 
 /* Opens a unit with the contact (contact_id, idem_key) found in it
  * (find_contact): 0, or its error with the unit closed. */
-static int contact_unit(sqlite_store *s, unit *u, int64_t contact_id, const char *idem_key, int64_t *id,
-                        int64_t *customer_id, dn_err *err)
+static int contact_unit(sqlite_store *s, unit *u, int64_t contact_id, const char *idem_key,
+                        int64_t *id, int64_t *customer_id, dn_err *err)
 {
     int rc = unit_begin(s, u, true, err);
     if (rc < 0)
