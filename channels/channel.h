@@ -24,7 +24,11 @@
  *   "retry": {"max_attempts", "backoff_seconds", "max_backoff_seconds"},
  *   "cost": {"per_message_minor", "per_part_minor", "currency"},
  *   "failover_after" (consecutive failures after which the instance rests
- *   for retry.backoff_seconds and the channel's other instances take over).
+ *   for retry.backoff_seconds and the channel's other instances take over),
+ *   "posting" (letter instances only: "recorded", the default — the print
+ *   room records each letter's posting day through the API — or
+ *   "on_write": the instance hands every letter to the post the day it
+ *   writes it, like a hybrid-mail service, so that day is recorded).
  * Drivers talking HTTP or SMTP run their transfers through http_async.h.
  */
 #ifndef DN_CHANNEL_H
@@ -49,6 +53,9 @@ typedef struct dn_message {
     const char *subject;           /* "" if none */
     const char *body;
     int         sms_parts;         /* as planned (sms.c); 0 if not SMS */
+    dn_time     now;               /* the engine's clock at the hand-over: what a
+                                      driver dates the message with (e-mail Date,
+                                      the letter's date), never the wall clock */
 } dn_message;
 
 typedef void (*dn_channel_done_fn)(void *arg, int64_t contact_id, int rc,

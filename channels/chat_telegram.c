@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http_async.h"
 #include "http_client.h"
 #include "model.h"
 
@@ -117,8 +118,10 @@ static void on_sent(void *arg, long status, const char *body, const char *error)
         const char *description = json_string_value(json_object_get(reply, "description"));
         snprintf(detail, sizeof detail, "bot API answered HTTP %ld%s%s", status,
                  description ? ": " : "", description ? description : "");
-        bool permanent = status >= 400 && status < 500 && status != 429;
-        msg->done(msg->arg, msg->contact_id, permanent ? -EPERM : -EIO, NULL, detail);
+        /* a 2xx whose body is not an acceptance we can read: the message
+         * may have gone out, so its outcome is unknown (in_doubt) */
+        int rc = http_status_outcome(status);
+        msg->done(msg->arg, msg->contact_id, rc == 0 ? -ETIMEDOUT : rc, NULL, detail);
     }
     json_decref(reply);
     free(msg);

@@ -282,7 +282,7 @@ static char *build_message(const smtp *s, const dn_message *m, size_t *len,
         free(html);
         return NULL;
     }
-    time_t now = time(NULL);
+    time_t now = (time_t)m->now;
     struct tm tm;
     gmtime_r(&now, &tm);
     fprintf(out, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n", days[tm.tm_wday],
@@ -324,9 +324,27 @@ static char *build_message(const smtp *s, const dn_message *m, size_t *len,
     return text;
 }
 
-/* SMTP outcome: accepted, refused for good (5xx reply), may be retried
- * (4xx, no connection), or unknown (the message went out, no final
- * reply). */
+/* True when the server refused the session rather than this message: a
+ * reply to EHLO, STARTTLS, AUTH or MAIL FROM (libcurl's "Command failed",
+ * "STARTTLS denied", "Authentication failed", "MAIL failed"), a denied
+ * login, TLS required but refused. Every message would get it. */
+static bool session_refused(const dn_http_result *r)
+{
+    static const char *const session[] = { "Command failed", "STARTTLS denied",
+                                           "Authentication failed", "MAIL failed" };
+    if (r->curl_code == CURLE_LOGIN_DENIED || r->curl_code == CURLE_USE_SSL_FAILED)
+        return true;
+    for (size_t i = 0; r->error && i < sizeof session / sizeof session[0]; i++)
+        if (strncmp(r->error, session[i], strlen(session[i])) == 0)
+            return true;
+    return false;
+}
+
+/* SMTP outcome: accepted; refused for good (a 5xx reply to RCPT TO or to
+ * the message: the recipient or the message itself); may be retried (4xx,
+ * no connection, or the server refusing the session — the instance's
+ * set-up, so it fails and rests while other instances take over); or
+ * unknown (the message went out, no final reply). */
 static void on_done(void *arg, const dn_http_result *r)
 {
     smtp_send *ss = arg;
@@ -338,8 +356,9 @@ static void on_done(void *arg, const dn_http_result *r)
     } else {
         snprintf(detail, sizeof detail, "smtp %ld: %s (curl %d)", r->status, r->error,
                  (int)r->curl_code);
-        if (r->status >= 500 || r->curl_code == CURLE_LOGIN_DENIED ||
-            r->curl_code == CURLE_URL_MALFORMAT)
+        if (session_refused(r))
+            rc = -EAGAIN;
+        else if (r->status >= 500)
             rc = -EPERM;
         else if (r->status >= 400 || r->curl_code == CURLE_COULDNT_CONNECT ||
                  r->curl_code == CURLE_COULDNT_RESOLVE_HOST)

@@ -296,17 +296,24 @@ int http_async_running(const dn_http *h)
     return h ? h->running : 0;
 }
 
+int http_status_outcome(long status)
+{
+    if (status >= 200 && status < 300)
+        return 0;
+    if (status >= 500 || status == 401 || status == 407 || status == 408 || status == 429)
+        return -EAGAIN;
+    return -EPERM;
+}
+
 int http_async_classify(const dn_http_result *r, char *detail, size_t size)
 {
     if (r->curl_code == CURLE_OK) {
-        if (r->status >= 200 && r->status < 300) {
+        int rc = http_status_outcome(r->status);
+        if (rc == 0)
             snprintf(detail, size, "HTTP %ld", r->status);
-            return 0;
-        }
-        snprintf(detail, size, "HTTP %ld: %.200s", r->status, r->body ? r->body : "");
-        if (r->status == 408 || r->status == 429 || r->status >= 500)
-            return -EAGAIN;
-        return -EPERM;
+        else
+            snprintf(detail, size, "HTTP %ld: %.200s", r->status, r->body ? r->body : "");
+        return rc;
     }
     snprintf(detail, size, "%s (curl %d)", r->error, (int)r->curl_code);
     switch (r->curl_code) {
@@ -317,7 +324,10 @@ int http_async_classify(const dn_http_result *r, char *detail, size_t size)
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_LOGIN_DENIED:
-        return -EPERM;
+    case CURLE_USE_SSL_FAILED:
+        /* the instance's set-up, the same for every message: it fails (and
+         * rests), the message may go by another instance */
+        return -EAGAIN;
     default:
         return r->request_sent ? -ETIMEDOUT : -EAGAIN;
     }

@@ -63,11 +63,21 @@ int  http_async_start(dn_http *h, CURL *easy, struct curl_slist *headers, void *
 /* Transfers running now. */
 int  http_async_running(const dn_http *h);
 
-/* The delivery outcome of an HTTP provider's reply, in channel.h's terms:
- * 0 accepted (2xx); -EPERM refused for good (4xx other than 408/429);
- * -EAGAIN not accepted but may be retried (could not connect, 408, 429,
- * 5xx); -ETIMEDOUT unknown (the request went out but no complete answer
- * came back: it may have been accepted). detail gets a short explanation. */
+/* What an HTTP provider's status says about a message, in channel.h's
+ * terms, for every HTTP driver alike: 0 accepted (2xx); -EAGAIN not
+ * accepted, may be retried — the provider's state, not the message's: 5xx,
+ * 408, 429, and 401/407 (it did not accept our credentials: every message
+ * would fail the same way, so the instance counts a failure and the
+ * channel's other instances take over, rather than each message failing
+ * for good); -EPERM refused for good (any other 4xx, or anything else). */
+int  http_status_outcome(long status);
+
+/* The delivery outcome of an HTTP provider's reply: http_status_outcome
+ * for a response; for none, -EAGAIN when nothing reached the provider
+ * (could not resolve or connect) or the instance's set-up failed (a
+ * malformed URL, a denied login, TLS required but refused), else
+ * -ETIMEDOUT (unknown: the request went out but no complete answer came
+ * back, it may have been accepted). detail gets a short explanation. */
 int  http_async_classify(const dn_http_result *r, char *detail, size_t size);
 
 #endif

@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "channel.h"
@@ -205,11 +204,10 @@ static int write_letter(const letter_ctx *ctx, const dn_message *m, const char *
                         ctx->font, (unsigned)st.error);
         goto done;
     }
-    char date[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(date, sizeof date, "%Y-%m-%d", &tm);
+    /* the day it is written, by the engine's clock (UTC): the earliest
+     * posting day the print room may record for it */
+    char date[11];
+    dn_date_format((dn_date)(m->now / 86400), date);
     char ref[DN_ID_MAX + 64];
     snprintf(ref, sizeof ref, "%s · %s", m->customer_external_id ? m->customer_external_id : "",
              date);

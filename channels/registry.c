@@ -41,7 +41,7 @@ bool channel_key_is_common(const char *key)
 {
     static const char *const common[] = { "driver", "instance", "concurrency",
                                           "rate_per_second", "retry", "cost",
-                                          "failover_after" };
+                                          "failover_after", "posting" };
     for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
         if (strcmp(common[i], key) == 0)
             return true;

@@ -9,8 +9,11 @@
  *   "from"         sender id (optional)
  *   "dlr_url"      required: dunningd's callback, e.g.
  *                  "http://127.0.0.1:8080/v1/callbacks/kannel"; the driver
- *                  adds c=<contact id>, s=<signature> and type=%d (Kannel
- *                  puts the report type there)
+ *                  adds c=<contact id>, s=<signature> and Kannel's escape
+ *                  codes type=%d (the report type), mid=%F (the SMSC's
+ *                  message id: smsbox answers a send with no id, so the
+ *                  provider id arrives with the reports) and reply=%A (the
+ *                  SMSC's words, kept as the reason)
  *   "dlr_mask"     Kannel dlr-mask, default 27 (delivered 1, failed 2,
  *                  accepted by the SMSC 8, rejected by it 16)
  *   "timeout_ms", "connect_timeout_ms"  default 10000 / 3000
@@ -18,8 +21,12 @@
  * The text goes out as UTF-8 with coding=0 (GSM-7, Kannel converts) when
  * sms.c finds it fits the GSM-7 alphabet, else coding=2 (UCS-2). smsbox's
  * answer "0: Accepted for delivery" / "3: Queued for later delivery" (HTTP
- * 202) is acceptance; http_async_classify maps everything else. smsbox has
- * no idempotency key, so this driver does not deduplicate.
+ * 202) is acceptance; http_async_classify maps everything else, except
+ * smsbox's refusals that are about the gateway's set-up rather than the
+ * message ("Authorization failed for sendsms", 403; "Sender missing and no
+ * global set", 400): every message would get them, so they count as the
+ * instance failing (retried, failover) instead of each message failing for
+ * good. smsbox has no idempotency key, so this driver does not deduplicate.
  */
 #include "channel.h"
 
@@ -91,11 +98,23 @@ static int kannel_init(void **ctx, struct event_base *base, json_t *conf, dn_err
     return 0;
 }
 
+/* smsbox's answers (1.4) that refuse every message alike: a set-up fault. */
+static bool gateway_refusal(const dn_http_result *r)
+{
+    static const char *const setup[] = { "Authorization failed", "Sender missing" };
+    for (size_t i = 0; r->body && i < sizeof setup / sizeof setup[0]; i++)
+        if (strncmp(r->body, setup[i], strlen(setup[i])) == 0)
+            return true;
+    return false;
+}
+
 static void on_done(void *arg, const dn_http_result *r)
 {
     kannel_send *ks = arg;
     char detail[300];
     int rc = http_async_classify(r, detail, sizeof detail);
+    if (rc == -EPERM && r->curl_code == CURLE_OK && gateway_refusal(r))
+        rc = -EAGAIN;
     if (rc == 0) {
         /* keep smsbox's own words ("0: Accepted for delivery") */
         snprintf(detail, sizeof detail, "kannel: %.200s", r->body);
@@ -141,7 +160,7 @@ static int kannel_send_message(void *ctx, const dn_message *m, dn_channel_done_f
         goto fail;
     char dlr[sizeof k->dlr_url + 96], sig[DN_CALLBACK_SIG_HEX], number[24];
     callback_sign("dlr", m->contact_id, sig);
-    snprintf(dlr, sizeof dlr, "%s%cc=%lld&s=%s&type=%%d", k->dlr_url,
+    snprintf(dlr, sizeof dlr, "%s%cc=%lld&s=%s&type=%%d&mid=%%F&reply=%%A", k->dlr_url,
              strchr(k->dlr_url, '?') ? '&' : '?', (long long)m->contact_id, sig);
     snprintf(number, sizeof number, "%ld", k->dlr_mask);
     bool first = strchr(k->sendsms_url, '?') == NULL;

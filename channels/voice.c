@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "callback_sign.h"
+#include "http_async.h"
 #include "http_client.h"
 
 #define VOICE_URL_MAX       512
@@ -400,8 +401,7 @@ static void on_call_placed(void *arg, long status, const char *body, const char 
         json_decref(reply);
     } else {
         snprintf(detail, sizeof detail, "telephony API answered HTTP %ld", status);
-        call->done(call->arg, call->contact_id,
-                   status >= 400 && status < 500 && status != 429 ? -EPERM : -EIO, NULL, detail);
+        call->done(call->arg, call->contact_id, http_status_outcome(status), NULL, detail);
     }
     free(call);
 }

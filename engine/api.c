@@ -22,6 +22,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "bounces.h"
 #include "callback_sign.h"
 #include "import.h"
 #include "json_codec.h"
@@ -46,8 +47,9 @@ struct dn_api {
 };
 
 /* BODY_RAW: any media type, at most API_RAW_BODY_MAX bytes, kept raw
- * (forms posted by mail clients and gateways). */
-typedef enum body_kind { BODY_NONE, BODY_JSON, BODY_BULK, BODY_RAW } body_kind;
+ * (forms posted by mail clients and gateways). BODY_MESSAGE: a mail message
+ * (message/rfc822), at most max_body bytes, kept raw. */
+typedef enum body_kind { BODY_NONE, BODY_JSON, BODY_BULK, BODY_RAW, BODY_MESSAGE } body_kind;
 #define API_RAW_BODY_MAX 8192
 
 /* Everything a handler gets: the request, the decoded path parameter, the
@@ -101,10 +103,17 @@ static void handle_rules_reload(api_request *r);
 static void handle_callback_kannel(api_request *r);
 static void handle_callback_sms(api_request *r);
 static void handle_callback_email(api_request *r);
+static void handle_bounce(api_request *r);
 static void handle_unsubscribe_page(api_request *r);
 static void handle_unsubscribe(api_request *r);
 static void handle_extension(api_request *r);
 static void handle_voice_events(api_request *r);
+
+/* The engine's clock (hooks.now), or the wall clock without one. */
+static dn_time api_now(const dn_api *api)
+{
+    return api->hooks.now ? api->hooks.now(api->hooks_arg) : dn_now();
+}
 
 /* The one list of routes (tests/integration/test_openapi_routes.py reads it
  * and compares it with schema/openapi.yaml). */
@@ -133,6 +142,7 @@ static const api_route api_routes[] = {
     { EVHTTP_REQ_GET,  "/v1/callbacks/kannel",          handle_callback_kannel,   true,  BODY_NONE },
     { EVHTTP_REQ_POST, "/v1/callbacks/sms",             handle_callback_sms,      true,  BODY_JSON },
     { EVHTTP_REQ_POST, "/v1/callbacks/email",           handle_callback_email,    false, BODY_JSON },
+    { EVHTTP_REQ_POST, "/v1/bounces",                   handle_bounce,            false, BODY_MESSAGE },
     { EVHTTP_REQ_GET,  "/v1/unsubscribe",               handle_unsubscribe_page,  true,  BODY_NONE },
     { EVHTTP_REQ_POST, "/v1/unsubscribe",               handle_unsubscribe,       true,  BODY_RAW },
     /* served by the channel modules through hooks.extension */
@@ -670,6 +680,10 @@ static void handle_customer_update(api_request *r)
         reply_json(r, 500, NULL);
         return;
     }
+    /* left out, the store's marks stay — except for an address the update
+     * changes (record_keep_absent) */
+    if (!json_object_get(r->body, "undeliverable"))
+        json_object_del(merged, "undeliverable");
     if (merge_update(r, merged) && decode_and_write(r, DN_RECORD_CUSTOMER, merged, &rec, &outcome))
         reply_customer(r, 200, r->id);
     json_decref(merged);
@@ -690,7 +704,7 @@ static void handle_customer_timeline(api_request *r)
 static void handle_customer_preview(api_request *r)
 {
     const char *at_text = evhttp_find_header(&r->query, "at");
-    dn_time at = dn_now();
+    dn_time at = api_now(r->api);
     json_t *out = NULL;
     dn_customer c;
     dn_err err;
@@ -796,8 +810,8 @@ static void handle_customer_promise(api_request *r)
     dn_err_clear(&err);
     int rc = r->api->store->ops->add_promise(r->api->store->ctx, r->id,
                                              (int64_t)json_integer_value(amount),
-                                             json_string_value(currency), due, dn_now(), &id,
-                                             &err);
+                                             json_string_value(currency), due,
+                                             api_now(r->api), &id, &err);
     if (rc < 0) {
         reply_failure(r, rc, &err);
         return;
@@ -1033,6 +1047,24 @@ static bool signed_contact(api_request *r, const char *purpose, int64_t *contact
     return true;
 }
 
+/* After a write a report asked for: replies 409 (it contradicts what the
+ * contact already is) or the store's failure and returns false; else tells
+ * the engine a customer is due and returns true (the caller replies). */
+static bool report_written(api_request *r, int rc, dn_err *err)
+{
+    if (rc == -EALREADY) {
+        reply_error(r, 409, "conflict", err->field, "%s", err->msg);
+        return false;
+    }
+    if (rc < 0) {
+        reply_failure(r, rc, err);
+        return false;
+    }
+    if (r->api->hooks.changed)
+        r->api->hooks.changed(r->api->hooks_arg);
+    return true;
+}
+
 /* Settles the contact from a report: 200 {"contact_id", "state"}; 404 for
  * an unknown contact, 409 when it is already settled otherwise. */
 static void apply_receipt(api_request *r, int64_t contact_id, const char *idem_key,
@@ -1041,40 +1073,58 @@ static void apply_receipt(api_request *r, int64_t contact_id, const char *idem_k
     dn_err err;
     dn_err_clear(&err);
     dn_store *s = r->api->store;
-    int rc = s->ops->record_receipt(s->ctx, contact_id, idem_key, state, reason, dn_now(), &err);
-    if (rc == -EALREADY) {
-        reply_error(r, 409, "conflict", err.field, "%s", err.msg);
+    int rc = s->ops->record_receipt(s->ctx, contact_id, idem_key, state, reason,
+                                    api_now(r->api), &err);
+    if (!report_written(r, rc, &err))
         return;
-    }
-    if (rc < 0) {
-        reply_failure(r, rc, &err);
-        return;
-    }
-    if (r->api->hooks.changed)
-        r->api->hooks.changed(r->api->hooks_arg);
     reply_json(r, 200, json_pack("{s:I, s:s}", "contact_id", (json_int_t)contact_id, "state",
                                  state));
 }
 
-/* GET /v1/callbacks/kannel?c=&s=&type=N — Kannel's delivery report (the
- * dlr-url the kannel driver gave). Types: 1 delivered, 2 failed, 16
- * rejected by the SMSC settle the contact; 4 (buffered) and 8 (accepted by
- * the SMSC) are intermediate and only acknowledged. */
+/* GET /v1/callbacks/kannel?c=&s=&type=N&mid=&reply= — Kannel's delivery
+ * report (the dlr-url the kannel driver gave: type %d, mid %F, reply %A).
+ * Types are bits: 1 delivered; 2 failed, 16 rejected by the SMSC (also
+ * with 32/64 set: expired, unknown) settle the contact; 4 (buffered) and 8
+ * (accepted by the SMSC) are intermediate. Every report may name the SMSC's
+ * message id (one per part of a long SMS), recorded as the provider id
+ * whatever the order: a report that overtakes the send record, or repeats,
+ * changes nothing twice. The SMSC's reply is kept in the reason. */
 static void handle_callback_kannel(api_request *r)
 {
     int64_t contact_id;
     if (!signed_contact(r, "dlr", &contact_id))
         return;
     const char *type_text = evhttp_find_header(&r->query, "type");
+    const char *mid = evhttp_find_header(&r->query, "mid");
+    const char *smsc_reply = evhttp_find_header(&r->query, "reply");
     char *end = NULL;
     long type = type_text ? strtol(type_text, &end, 10) : -1;
-    if (!type_text || !*type_text || *end || type < 0 || type > 63) {
+    if (!type_text || !*type_text || *end || type < 0 || type > 255) {
         reply_error(r, 422, type_text ? "invalid" : "required", "type",
-                    "type must be Kannel's DLR type (1, 2, 4, 8 or 16)");
+                    "type must be Kannel's DLR type (1, 2, 4, 8, 16, ...)");
         return;
     }
-    char reason[64];
-    snprintf(reason, sizeof reason, "kannel delivery report type %ld", type);
+    dn_err err;
+    dn_err_clear(&err);
+    dn_store *s = r->api->store;
+    if (mid && *mid) {
+        int rc = s->ops->record_provider_id(s->ctx, contact_id, mid, api_now(r->api), &err);
+        if (rc == -ENOSPC || rc == -EINVAL) {
+            /* the report still settles the contact; the id is only logged */
+            dn_log(DN_LOG_WARN, "api", "contact %lld: SMSC message id not recorded: %s",
+                   (long long)contact_id, err.msg);
+            dn_err_clear(&err);
+        } else if (rc < 0) {
+            reply_failure(r, rc, &err);
+            return;
+        }
+    }
+    char reason[300];
+    if (smsc_reply && *smsc_reply && dn_utf8_valid(smsc_reply))
+        snprintf(reason, sizeof reason, "kannel delivery report type %ld: %.200s", type,
+                 smsc_reply);
+    else
+        snprintf(reason, sizeof reason, "kannel delivery report type %ld", type);
     if (type & 1)
         apply_receipt(r, contact_id, NULL, "delivered", reason);
     else if (type & (2 | 16))
@@ -1177,7 +1227,7 @@ static void handle_callback_email(api_request *r)
     dn_store *s = r->api->store;
     if (strcmp(type, "complaint") == 0) {
         int rc = s->ops->opt_out_by_contact(s->ctx, contact_id, idem_key, DN_OPTOUT_EMAIL,
-                                            reason, dn_now(), &err);
+                                            reason, api_now(r->api), &err);
         if (rc < 0) {
             reply_failure(r, rc, &err);
             return;
@@ -1193,7 +1243,111 @@ static void handle_callback_email(api_request *r)
                                      "state", "unchanged"));
         return;
     }
+    /* a permanent bounce: the address is undeliverable too (as POST /v1/bounces) */
+    int rc = s->ops->mark_undeliverable(s->ctx, contact_id, idem_key, reason, api_now(r->api),
+                                        &err);
+    if (rc < 0) {
+        reply_failure(r, rc, &err);
+        return;
+    }
     apply_receipt(r, contact_id, idem_key, "failed", reason);
+}
+
+/* POST /v1/bounces (token; Content-Type message/rfc822): a bounce or a
+ * complaint as the mail system delivered it to the sender's address — an
+ * MTA hands it over with a pipe to curl (docs/operations.md). bounces.h
+ * reads it; the original message's Message-ID names the contact (with its
+ * idempotency key, so a guessed id settles nothing). Effects: failed for
+ * good (5.x.x) → the contact fails and its address is undeliverable;
+ * failed otherwise → the contact fails; delivered → delivered; delayed,
+ * relayed, expanded, not-spam → recorded on the customer; a complaint →
+ * opt-out of e-mail. 200 {"contact_id", "report", "effect", ...}; 422 for
+ * a message that is not such a report (naming the part or field), 404 for
+ * an unknown contact, 409 when a report contradicts one before. */
+static void handle_bounce(api_request *r)
+{
+    dn_bounce_report rep;
+    dn_err err;
+    dn_err_clear(&err);
+    int rc = bounce_parse(r->raw, r->raw_len, &rep, &err);
+    if (rc == -ENOMEM) {
+        reply_failure(r, rc, &err);
+        return;
+    }
+    if (rc < 0) {
+        reply_error(r, 422, "invalid", err.field, "%s", err.msg);
+        return;
+    }
+    int64_t contact_id = 0;
+    char key[128];
+    if (!message_id_contact(rep.message_id, &contact_id, key, sizeof key)) {
+        reply_error(r, 422, "unknown_reference", "Message-ID", "the original message <%.200s> "
+                    "is not one dunningd sent", rep.message_id);
+        return;
+    }
+    int pick = -1;
+    dn_bounce_effect effect = bounce_effect(&rep, &pick);
+    const dn_bounce_recipient *to = pick >= 0 ? &rep.recipients[pick] : NULL;
+    char reason[400];
+    if (to)
+        snprintf(reason, sizeof reason, "bounce: %s %s for %s%s%.200s", to->action, to->status,
+                 to->final_recipient, to->diagnostic[0] ? ": " : "", to->diagnostic);
+    else
+        snprintf(reason, sizeof reason, "complaint (%s feedback report)", rep.feedback_type);
+    dn_store *s = r->api->store;
+    dn_time now = api_now(r->api);
+    static const char *const effect_names[] = {
+        [DN_BOUNCE_FAILED_PERMANENT] = "failed_address_undeliverable",
+        [DN_BOUNCE_FAILED] = "failed", [DN_BOUNCE_DELIVERED] = "delivered",
+        [DN_BOUNCE_RECORDED] = "recorded", [DN_BOUNCE_OPT_OUT] = "opt_out",
+    };
+    switch (effect) {
+    case DN_BOUNCE_FAILED_PERMANENT:
+        rc = s->ops->record_receipt(s->ctx, contact_id, key, "failed", reason, now, &err);
+        if (rc == -EALREADY) {
+            /* settled otherwise before; the address is bad all the same */
+            dn_err_clear(&err);
+            rc = 0;
+        }
+        if (rc == 0)
+            rc = s->ops->mark_undeliverable(s->ctx, contact_id, key, reason, now, &err);
+        break;
+    case DN_BOUNCE_FAILED:
+    case DN_BOUNCE_DELIVERED:
+        rc = s->ops->record_receipt(s->ctx, contact_id, key,
+                                    effect == DN_BOUNCE_FAILED ? "failed" : "delivered", reason,
+                                    now, &err);
+        break;
+    case DN_BOUNCE_OPT_OUT:
+        rc = s->ops->opt_out_by_contact(s->ctx, contact_id, key, DN_OPTOUT_EMAIL, reason, now,
+                                        &err);
+        break;
+    case DN_BOUNCE_RECORDED: {
+        json_t *payload = to ? json_pack("{s:s, s:s, s:s, s:s}", "action", to->action,
+                                         "status", to->status, "recipient",
+                                         to->final_recipient, "diagnostic", to->diagnostic)
+                             : json_pack("{s:s}", "feedback_type", rep.feedback_type);
+        rc = payload ? s->ops->append_contact_event(s->ctx, contact_id, key,
+                                                    to ? "delivery_status" : "feedback_report",
+                                                    payload, now, &err)
+                     : dn_err_set(&err, -ENOMEM, NULL, "out of memory");
+        json_decref(payload);
+        break;
+    }
+    }
+    if (!report_written(r, rc, &err))
+        return;
+    json_t *out = json_pack("{s:I, s:s, s:s}", "contact_id", (json_int_t)contact_id, "report",
+                            rep.kind == DN_BOUNCE_DSN ? "delivery-status" : "feedback-report",
+                            "effect", effect_names[effect]);
+    if (out && to) {
+        json_object_set_new(out, "recipient", json_string(to->final_recipient));
+        json_object_set_new(out, "action", json_string(to->action));
+        json_object_set_new(out, "status", json_string(to->status));
+    } else if (out) {
+        json_object_set_new(out, "feedback_type", json_string(rep.feedback_type));
+    }
+    reply_json(r, 200, out);
 }
 
 /* GET /v1/unsubscribe?c=&s= — the page a person reaches by clicking the
@@ -1247,7 +1401,8 @@ static void handle_unsubscribe(api_request *r)
     dn_err_clear(&err);
     dn_store *s = r->api->store;
     int rc = s->ops->opt_out_by_contact(s->ctx, contact_id, NULL, DN_OPTOUT_EMAIL,
-                                        "one-click unsubscribe (RFC 8058)", dn_now(), &err);
+                                        "one-click unsubscribe (RFC 8058)", api_now(r->api),
+                                        &err);
     if (rc < 0) {
         reply_failure(r, rc, &err);
         return;
@@ -1428,7 +1583,13 @@ static bool read_body(api_request *r, body_kind kind)
                     "accepted here", len, limit);
         return false;
     }
-    if (kind == BODY_RAW) {
+    if (kind == BODY_MESSAGE && strcmp(r->media_type, "message/rfc822") != 0 &&
+        strcmp(r->media_type, "message/global") != 0) {
+        reply_error(r, 415, "unsupported_media_type", "", "Content-Type must be "
+                    "message/rfc822: the message as the mail system delivered it");
+        return false;
+    }
+    if (kind == BODY_RAW || kind == BODY_MESSAGE) {
         r->raw = len ? (const char *)evbuffer_pullup(input, -1) : "";
         r->raw_len = len;
         if (len && !r->raw) {
@@ -1623,4 +1784,5 @@ void api_stop(dn_api *api)
         free(api->tokens[i]);
     free(api->tokens);
     free(api);
+    bounces_shutdown();             /* GMime's globals, set up by the first bounce */
 }

@@ -43,6 +43,10 @@ void api_config_defaults(dn_api_config *cfg);
  * may be NULL: its routes then answer 503 "unavailable". Hooks run on the
  * loop thread and return before the reply is sent. */
 typedef struct dn_api_hooks {
+    /* The engine's clock (engine_now): the time every write the API makes
+     * is recorded at and the default `at` of preview. NULL = the wall
+     * clock. */
+    dn_time (*now)(void *arg);
     /* The decision the rules would make for customer_id at `at`, with no
      * side effects. *out is a new object on success. -ENOENT for an unknown
      * customer. */

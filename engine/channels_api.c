@@ -330,9 +330,49 @@ static bool secret_equal(const char *a, const char *b)
     return diff == 0;
 }
 
-/* A Telegram Update: a text message becomes an inbound chat reply. Anything
- * the engine cannot use (no text, unknown chat) is answered 200 with
- * "ignored" so the bot API does not retry it forever. */
+/* A Telegram username: 1..64 of [A-Za-z0-9_] (the Bot API's User.username
+ * and Chat.username); anything else is not used for matching. */
+static bool telegram_username(const char *name)
+{
+    if (!name || !*name || strlen(name) > 64)
+        return false;
+    for (const char *c = name; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+              (*c >= '0' && *c <= '9') || *c == '_'))
+            return false;
+    return true;
+}
+
+/* A message from a chat no customer has: recorded (an event without a
+ * customer, kind "reply_unmatched", which the CRM webhooks carry too) so
+ * nobody's words are dropped silently, and answered 200 so the bot API does
+ * not deliver the update again. */
+static int chat_unmatched(dn_channels *ch, const char *from, const char *username,
+                          const char *text, const char *provider, const char *why,
+                          json_t **reply, dn_err *err)
+{
+    dn_store *store = &ch->engine->store;
+    json_t *payload = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "channel", "chat", "from",
+                                from, "username", username ? username : "", "text", text,
+                                "provider_id", provider, "reason", why);
+    if (!payload)
+        return dn_err_set(err, -ENOMEM, NULL, "out of memory");
+    int rc = store->ops->append_event(store->ctx, 0, "reply_unmatched", payload,
+                                      engine_now(ch->engine), NULL, err);
+    json_decref(payload);
+    if (rc)
+        return rc;
+    dn_log(DN_LOG_WARN, "chat", "a message from chat %s matched no customer: recorded", from);
+    *reply = json_pack("{s:s, s:s}", "recorded", "reply_unmatched", "reason", why);
+    return 200;
+}
+
+/* A Telegram Update whose message (or edited message) has words (text or a
+ * media caption) becomes an inbound chat reply of the customer whose chat
+ * handle is the chat's id or the sender's username (store.h
+ * find_chat_customer); a message without words is a reply with empty text
+ * (an agent looks at it). A message from an unknown chat is recorded
+ * (chat_unmatched). Updates without a message are answered 200 "ignored". */
 static int telegram_update(dn_channels *ch, json_t *headers, json_t *body, json_t **reply,
                            dn_err *err)
 {
@@ -353,25 +393,53 @@ static int telegram_update(dn_channels *ch, json_t *headers, json_t *body, json_
     if (!json_is_integer(update_id))
         return dn_err_set(err, -EINVAL, "update_id", "update_id must be an integer");
     json_t *message = json_object_get(body, "message");
-    json_t *chat_id = json_object_get(json_object_get(message, "chat"), "id");
-    const char *text = json_string_value(json_object_get(message, "text"));
-    if (!json_is_integer(chat_id) || !text) {
-        *reply = json_pack("{s:s}", "ignored", "not a text message");
+    if (!message)
+        message = json_object_get(body, "edited_message");
+    json_t *chat = json_object_get(message, "chat");
+    json_t *chat_id = json_object_get(chat, "id");
+    if (!json_is_integer(chat_id)) {
+        *reply = json_pack("{s:s}", "ignored", "no message from a chat in this update");
         return 200;
     }
-    char from[32], provider[48];
+    const char *text = json_string_value(json_object_get(message, "text"));
+    if (!text)
+        text = json_string_value(json_object_get(message, "caption"));
+    if (!text)
+        text = "";
+    const char *username = json_string_value(json_object_get(json_object_get(message, "from"),
+                                                             "username"));
+    if (!telegram_username(username))
+        username = json_string_value(json_object_get(chat, "username"));
+    if (!telegram_username(username))
+        username = NULL;
+    char from[32], provider[48], external[DN_ID_MAX];
     snprintf(from, sizeof from, "%lld", (long long)json_integer_value(chat_id));
     snprintf(provider, sizeof provider, "tg-update-%lld",
              (long long)json_integer_value(update_id));
-    dn_reply_in in = { .channel = "chat", .from = from, .customer_id = "", .text = text,
-                       .provider_id = provider };
-    int rc = reply_receive(&ch->engine->store, &in, ch->reply_promise_days,
-                           engine_now(ch->engine), reply, err);
-    if (rc == -ENOENT || rc == -EINVAL) {
-        *reply = json_pack("{s:s}", "ignored", err->msg);
+    dn_store *store = &ch->engine->store;
+    int rc = store->ops->find_chat_customer(store->ctx, from, username, external, err);
+    if (rc == -ENOENT) {
+        char why[DN_ADDR_MAX + 64];
+        dn_strlcpy(why, err->msg, sizeof why);
         dn_err_clear(err);
-        return 200;
+        return chat_unmatched(ch, from, username, text, provider, why, reply, err);
     }
+    if (rc)
+        return rc;
+    /* a chat message may be longer than a reply keeps (4096 characters):
+     * its beginning, cut between characters, rather than nothing */
+    char words[DN_REPLY_TEXT_MAX + 1];
+    size_t len = strlen(text);
+    if (len > DN_REPLY_TEXT_MAX) {
+        len = DN_REPLY_TEXT_MAX;
+        while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
+            len--;
+    }
+    memcpy(words, text, len);
+    words[len] = '\0';
+    dn_reply_in in = { .channel = "chat", .from = from, .customer_id = external, .text = words,
+                       .provider_id = provider };
+    rc = reply_receive(store, &in, ch->reply_promise_days, engine_now(ch->engine), reply, err);
     if (rc)
         return rc;
     changed(ch);

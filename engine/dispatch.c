@@ -8,6 +8,7 @@
 #include "engine.h"
 
 #include "agent_queue.h"
+#include "sms.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +68,8 @@ typedef struct dn_send_context {
     dn_engine       *engine;
     dn_channel_slot *slot;
     int              attempts;
-    int              sms_parts;
+    int              sms_parts;       /* of the text handed over; 0 if not SMS */
+    char             sms_encoding[8];
     /* the outcome, filled on completion */
     int64_t          contact_id;
     int              rc;
@@ -129,9 +131,15 @@ static void record_outcome(dn_engine *e, send_context *sc)
     dn_err_clear(&err);
     int wrc;
     char why[400];
-    if (rc == -ETIMEDOUT && !slot->deduplicates) {
-        snprintf(why, sizeof why, "outcome unknown (%s): %s; not sent again blindly",
-                 slot->instance, detail ? detail : "no answer");
+    /* unknown: in doubt unless the provider deduplicates and attempts are
+     * left — the last attempt's outcome is as unknown as any, never "failed" */
+    if (rc == -ETIMEDOUT && (!slot->deduplicates || sc->attempts >= slot->max_attempts)) {
+        if (slot->deduplicates)
+            snprintf(why, sizeof why, "outcome unknown (%s) after %d attempt(s): %s",
+                     slot->instance, sc->attempts, detail ? detail : "no answer");
+        else
+            snprintf(why, sizeof why, "outcome unknown (%s): %s; not sent again blindly",
+                     slot->instance, detail ? detail : "no answer");
         wrc = e->store.ops->set_contact_state(e->store.ctx, contact_id, "in_doubt",
                                               provider_id, why, now, &err);
         slot->in_doubt++;
@@ -143,9 +151,18 @@ static void record_outcome(dn_engine *e, send_context *sc)
             .cost_minor = slot->cost_per_message_minor + slot->cost_per_part_minor * parts,
             .cost_currency = slot->currency,
             .detail = detail,
+            .sms_parts = sc->sms_parts,
+            .sms_encoding = sc->sms_encoding,
         };
         wrc = e->store.ops->record_sent(e->store.ctx, contact_id, &r, now, &err);
         slot->sent++;
+        if (wrc == 0 && slot->posts_on_write) {
+            /* a hybrid-mail instance posts what it writes that day */
+            char customer[DN_ID_MAX];
+            wrc = e->store.ops->record_letter_posted(e->store.ctx, contact_id,
+                                                     (dn_date)(now / 86400), now, customer,
+                                                     &err);
+        }
     } else if (rc == -EPERM || sc->attempts >= slot->max_attempts) {
         if (rc == -EPERM)
             snprintf(why, sizeof why, "refused by %s: %s", slot->instance,
@@ -160,10 +177,14 @@ static void record_outcome(dn_engine *e, send_context *sc)
         dn_time delay = retry_delay(slot, sc->attempts);
         snprintf(why, sizeof why, "attempt %d on %s failed, retry in %llds: %s", sc->attempts,
                  slot->instance, (long long)delay, detail ? detail : "transient failure");
-        wrc = e->store.ops->reschedule_contact(e->store.ctx, contact_id, now + delay, why, &err);
+        wrc = e->store.ops->reschedule_contact(e->store.ctx, contact_id, now + delay, why, now,
+                                               &err);
         slot->retried++;
     }
-    if (wrc)
+    if (wrc == -EALREADY)
+        dn_log(DN_LOG_INFO, "dispatch", "contact %lld: kept as its delivery report left it "
+               "(%s)", (long long)contact_id, err.msg);
+    else if (wrc)
         dn_log(DN_LOG_ERROR, "dispatch", "contact %lld: state not recorded: %s",
                (long long)contact_id, err.msg);
 }
@@ -233,6 +254,20 @@ int dispatch_flush(dn_engine *e)
     return n;
 }
 
+/* Every SMS records its parts, encoding and so its cost: a contact planned
+ * without them (the opt-out confirmation a reply queues, any module's) is
+ * counted here from the text handed over (sms.h; text that is not UTF-8
+ * counts as one part, and the driver refuses it). */
+static void sms_count(const char *body, send_context *sc)
+{
+    dn_sms_info info;
+    if (sms_analyse(body ? body : "", &info) < 0)
+        return;
+    sc->sms_parts = info.parts > 0 ? info.parts : 1;
+    dn_strlcpy(sc->sms_encoding, info.coding == DN_SMS_UCS2 ? "ucs2" : "gsm7",
+               sizeof sc->sms_encoding);
+}
+
 /* Re-checks one taken contact and sends it, or records why not. */
 static void dispatch_one(dn_engine *e, dn_outbox_item *it, dn_time now, dn_facts *f,
                          dn_dispatch_stats *st)
@@ -291,7 +326,7 @@ static void dispatch_one(dn_engine *e, dn_outbox_item *it, dn_time now, dn_facts
         } else if (v.kind == DN_GUARD_DEFER) {
             snprintf(why, sizeof why, "guard deferred at send time (%s): %s", v.code,
                      v.reason);
-            if (e->store.ops->reschedule_contact(e->store.ctx, it->id, v.defer_until, why,
+            if (e->store.ops->reschedule_contact(e->store.ctx, it->id, v.defer_until, why, now,
                                                  &err))
                 dn_log(DN_LOG_ERROR, "dispatch", "contact %lld not deferred: %s",
                        (long long)it->id, err.msg);
@@ -328,7 +363,8 @@ static void dispatch_one(dn_engine *e, dn_outbox_item *it, dn_time now, dn_facts
         /* claimed within capacity, so only out of memory lands here */
         if (e->store.ops->reschedule_contact(e->store.ctx, it->id, now + 1,
                                              slot ? "out of memory at send time"
-                                                  : "no free instance of the channel", &err))
+                                                  : "no free instance of the channel", now,
+                                             &err))
             dn_log(DN_LOG_ERROR, "dispatch", "contact %lld not put back: %s",
                    (long long)it->id, err.msg);
         st->deferred++;
@@ -336,6 +372,9 @@ static void dispatch_one(dn_engine *e, dn_outbox_item *it, dn_time now, dn_facts
     }
     *sc = (send_context){ .engine = e, .slot = slot, .attempts = it->attempts,
                           .sms_parts = it->sms_parts };
+    dn_strlcpy(sc->sms_encoding, it->sms_encoding, sizeof sc->sms_encoding);
+    if (strcmp(it->channel, "sms") == 0 && (sc->sms_parts <= 0 || !sc->sms_encoding[0]))
+        sms_count(it->body, sc);
     dn_message m = {
         .contact_id = it->id,
         .idem_key = it->idem_key,
@@ -348,7 +387,8 @@ static void dispatch_one(dn_engine *e, dn_outbox_item *it, dn_time now, dn_facts
         .template_name = it->template_name,
         .subject = it->subject,
         .body = it->body ? it->body : "",
-        .sms_parts = it->sms_parts,
+        .sms_parts = sc->sms_parts,
+        .now = now,
     };
     slot->in_flight++;
     if (slot->rate_per_second > 0)
@@ -395,7 +435,7 @@ int dispatch_batch(dn_engine *e, dn_time now, int max, dn_dispatch_stats *st, dn
             /* put them back rather than leave them in "sending" */
             for (int k = 0; k < n; k++)
                 e->store.ops->reschedule_contact(e->store.ctx, items[k].id, now,
-                                                 "out of memory at send time", NULL);
+                                                 "out of memory at send time", now, NULL);
             dn_outbox_items_free(items, n);
             rc = dn_err_set(err, -ENOMEM, NULL, "out of memory");
             break;

@@ -114,6 +114,14 @@ static int slot_limits(dn_channel_slot *slot, json_t *conf, dn_err *err)
                           "channel %s: \"rate_per_second\" must be a number 0..1000000 "
                           "(0 = unlimited)", slot->instance);
     slot->rate_per_second = rate ? json_number_value(rate) : 0;
+    char posting[16] = "recorded";
+    if ((rc = channel_conf_string(conf, "posting", false, posting, sizeof posting, err)))
+        return rc;
+    if (strcmp(posting, "recorded") != 0 &&
+        (strcmp(posting, "on_write") != 0 || strcmp(slot->name, "letter") != 0))
+        return dn_err_set(err, -EINVAL, "posting", "channel %s: \"posting\" is \"recorded\" "
+                          "or, for letters, \"on_write\"", slot->instance);
+    slot->posts_on_write = strcmp(posting, "on_write") == 0;
     json_t *retry = json_object_get(conf, "retry");
     if (retry) {
         static const char *const keys[] = { "max_attempts", "backoff_seconds",

@@ -27,6 +27,7 @@ typedef struct dn_channel_slot {
     const dn_channel_driver *driver;
     void *ctx;
     bool deduplicates;                    /* provider dedups by idempotency key */
+    bool posts_on_write;                  /* letters: posted the day written ("posting") */
     int  concurrency;                     /* sends in flight at most */
     int  in_flight;
     double rate_per_second;               /* 0 = unlimited */
@@ -54,7 +55,11 @@ typedef struct dn_engine {
     int         lease_seconds;
     dn_channel_slot channels[DN_MAX_CHANNELS];
     int         n_channels;
-    dn_time     fixed_now;                /* 0 = wall clock; else the pinned clock */
+    /* the engine's one business clock (engine_now): the wall clock, or,
+     * with `now` in the config (or pass --at), a clock that starts at
+     * clock_origin and runs at wall speed (engine_set_clock) */
+    dn_time     clock_origin;             /* 0 = the wall clock */
+    double      clock_origin_mono;        /* monotonic seconds when it was set */
     /* guard profiles from configuration, by country ("default" too); they
      * replace the built-in one of that country (engine_set_profiles) */
     dn_guard_profile *profiles[16];
@@ -80,7 +85,17 @@ typedef struct dn_pass_stats {
 
 typedef void (*dn_progress_fn)(void *arg, long done, long total);
 
+/* The engine's clock: what every business time is taken from — decisions,
+ * schedules and retries of contacts, guard windows, the e-mail's Date, the
+ * letter's date, callbacks, replies and promises. Only leases (who holds a
+ * customer or a contact being sent) and transport timers (webhook retries,
+ * rate limits, instance rests) stay on the wall or monotonic clock, because
+ * they must agree between processes and with real elapsed time
+ * (docs/operations.md, "The engine's clock"). */
 dn_time engine_now(const dn_engine *e);
+/* Starts the engine's clock at origin (it then advances with real time, so
+ * a retry 60 s ahead comes due 60 s later); 0 = the wall clock. */
+void    engine_set_clock(dn_engine *e, dn_time origin);
 
 /* Loads and tests the rules at dir and makes them live; on failure the old
  * set (if any) stays live and rules_last_error says why. */

@@ -28,6 +28,7 @@ static const field_spec customer_fields[] = {
     { "hold_until", DN_FIELD_STRING },  { "opt_out", DN_FIELD_LIST },
     { "opt_out_confirmed", DN_FIELD_LIST }, { "third_party", DN_FIELD_LIST },
     { "consent", DN_FIELD_LIST },       { "blackout", DN_FIELD_LIST },
+    { "undeliverable", DN_FIELD_LIST },
 };
 static const field_spec invoice_fields[] = {
     { "external_id", DN_FIELD_STRING },  { "customer_id", DN_FIELD_STRING },
@@ -367,6 +368,9 @@ int json_to_customer(const json_t *obj, dn_customer *out, dn_err *err)
         (rc = get_flag_list(obj, "consent", opt_out_names,
                             sizeof opt_out_names / sizeof opt_out_names[0], &out->consent,
                             err)) < 0 ||
+        (rc = get_flag_list(obj, "undeliverable", opt_out_names,
+                            sizeof opt_out_names / sizeof opt_out_names[0], &out->undeliverable,
+                            err)) < 0 ||
         (rc = get_blackouts(obj, out, err)) < 0)
         return rc;
     if (!out->language[0])
@@ -440,7 +444,7 @@ int json_to_payment(const json_t *obj, dn_payment *out, dn_err *err)
  * out; bit i of dn_record.absent is key i. Payments never change. */
 static const char *const customer_optional[] = {
     "language", "timezone", "country", "email", "phone", "chat", "age", "holds", "hold_until",
-    "opt_out", "opt_out_confirmed", "third_party", "consent", "blackout", NULL,
+    "opt_out", "opt_out_confirmed", "third_party", "consent", "blackout", "undeliverable", NULL,
 };
 static const char *const invoice_optional[] = { "issued", "due", "status", NULL };
 
@@ -499,6 +503,16 @@ void record_keep_absent(dn_record *rec, const dn_record *stored)
             memcpy(to->blackout, from->blackout, sizeof to->blackout);
             to->n_blackout = from->n_blackout;
         }
+        if (rec->absent & (UINT32_C(1) << 14)) {
+            /* kept, but a new address is worth a try: its channels' marks go */
+            to->undeliverable = from->undeliverable;
+            if (strcmp(to->email, from->email) != 0)
+                to->undeliverable &= ~(unsigned)DN_OPTOUT_EMAIL;
+            if (strcmp(to->phone, from->phone) != 0)
+                to->undeliverable &= ~(unsigned)(DN_OPTOUT_SMS | DN_OPTOUT_VOICE);
+            if (strcmp(to->chat, from->chat) != 0)
+                to->undeliverable &= ~(unsigned)DN_OPTOUT_CHAT;
+        }
     } else if (rec->type == DN_RECORD_INVOICE) {
         dn_invoice *to = &rec->as.invoice;
         const dn_invoice *from = &stored->as.invoice;
@@ -545,7 +559,7 @@ json_t *customer_to_json(const dn_customer *c)
     }
     const size_t n_opt = sizeof opt_out_names / sizeof opt_out_names[0];
     return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-                     "s:o, s:o}",
+                     "s:o, s:o, s:o}",
                      "external_id", c->external_id, "name", c->name, "language", c->language,
                      "timezone", string_or_null(c->timezone), "country",
                      string_or_null(c->country), "email", string_or_null(c->email), "phone",
@@ -556,7 +570,8 @@ json_t *customer_to_json(const dn_customer *c)
                      flag_list(c->opt_out, opt_out_names, n_opt), "opt_out_confirmed",
                      flag_list(c->opt_out_confirmed, opt_out_names, n_opt), "third_party",
                      flag_list(c->third_party, opt_out_names, n_opt), "consent",
-                     flag_list(c->consent, opt_out_names, n_opt), "blackout", blackouts);
+                     flag_list(c->consent, opt_out_names, n_opt), "blackout", blackouts,
+                     "undeliverable", flag_list(c->undeliverable, opt_out_names, n_opt));
 }
 
 json_t *invoice_to_json(const dn_invoice *inv)

@@ -68,7 +68,9 @@ int json_to_payment(const json_t *obj, dn_payment *out, dn_err *err);
 /* Decodes by type into rec (rec->type is set). */
 int json_to_record(dn_record_type type, const json_t *obj, dn_record *rec, dn_err *err);
 /* Copies into rec, from stored (the same record as the store has it), every
- * optional field that rec->absent marks as left out. */
+ * optional field that rec->absent marks as left out. A customer's
+ * "undeliverable" marks (a hard bounce's) are kept that way too, except
+ * for the channels whose address rec changes: a new address is tried. */
 void record_keep_absent(dn_record *rec, const dn_record *stored);
 
 /* Encoders: a new object (caller owns; NULL only when out of memory) whose

@@ -54,7 +54,8 @@ static const char usage_serve[] =
     "  --rules DIR          rules directory (default rules)\n"
     "  --outbox DIR         folder of the file-sink channel (default var/outbox)\n"
     "  --token TOKEN        an API bearer token (repeatable; at least 8 characters)\n"
-    "  --now TIME           pin the engine's clock (RFC 3339), for demos and tests\n"
+    "  --now TIME           start the engine's clock at TIME (RFC 3339); it runs from\n"
+    "                       there (demos, tests)\n"
     "  --pass-interval S    seconds between passes (default 60)\n"
     "  --log-level LEVEL    debug, info, warn or error (default info)\n";
 
@@ -85,7 +86,8 @@ static const char usage_import[] =
 static const char usage_pass[] =
     "usage: dunningd pass [--store DSN] [--rules DIR] [--at TIME] [--dispatch] [--outbox DIR]\n"
     "\n"
-    "Evaluates every customer due at TIME (default now) with the rules and\n"
+    "Evaluates every customer due at TIME (default now; the engine's clock starts\n"
+    "there and runs while the command does) with the rules and\n"
     "plans contacts; with --dispatch, then sends what is due through the\n"
     "channels (by default the file sink writing one file per message into\n"
     "--outbox). Repeating a pass plans nothing twice.\n";
@@ -378,7 +380,7 @@ static int cmd_pass(int argc, char **argv, cli *c)
     e.batch_size = c->cfg.batch_size;
     e.lease_seconds = c->cfg.lease_seconds;
     e.default_country = c->cfg.default_country;
-    e.fixed_now = c->at ? c->at : c->cfg.fixed_now;
+    engine_set_clock(&e, c->at ? c->at : c->cfg.fixed_now);
     dn_err err;
     dn_err_clear(&err);
     int status = 0;
@@ -469,6 +471,7 @@ static int cmd_preview(int argc, char **argv, cli *c)
     memset(&e, 0, sizeof e);
     e.batch_size = c->cfg.batch_size;
     e.default_country = c->cfg.default_country;
+    engine_set_clock(&e, c->at ? c->at : c->cfg.fixed_now);
     dn_err err;
     dn_err_clear(&err);
     int status = 0;
@@ -488,7 +491,7 @@ static int cmd_preview(int argc, char **argv, cli *c)
         goto done;
     }
     json_t *out = NULL;
-    if (pass_preview(&e, argv[optind], c->at ? c->at : dn_now(), &out, &err)) {
+    if (pass_preview(&e, argv[optind], engine_now(&e), &out, &err)) {
         fprintf(stderr, "dunningd: %s\n", err.msg);
         status = 1;
         goto done;

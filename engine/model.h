@@ -96,6 +96,9 @@ typedef struct dn_customer {
     unsigned third_party;             /* channels whose contact point is not the debtor's
                                          (a relative's phone, a shared e-mail) */
     unsigned consent;                 /* channels the customer consented to */
+    unsigned undeliverable;           /* channels whose current address failed for good
+                                         (a hard bounce); the pass treats it as missing.
+                                         Cleared when that address changes (json_codec.h) */
     dn_blackout blackout[DN_CUSTOMER_BLACKOUTS];  /* customer-set "never then" */
     int     n_blackout;
 } dn_customer;

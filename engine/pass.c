@@ -15,9 +15,24 @@
 #include "sms.h"
 #include "tz.h"
 
+static double monotonic_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 dn_time engine_now(const dn_engine *e)
 {
-    return e->fixed_now ? e->fixed_now : dn_now();
+    if (!e->clock_origin)
+        return dn_now();
+    return e->clock_origin + (dn_time)(monotonic_seconds() - e->clock_origin_mono);
+}
+
+void engine_set_clock(dn_engine *e, dn_time origin)
+{
+    e->clock_origin = origin;
+    e->clock_origin_mono = monotonic_seconds();
 }
 
 /* The customer's address for a channel, or NULL with *why saying what is
@@ -43,6 +58,11 @@ const char *engine_channel_address(const dn_customer *c, const char *channel,
         const char *addr = (const char *)c + table[i].field;
         if (c->opt_out & table[i].opt_out_bit) {
             *why = "opted out";
+            return NULL;
+        }
+        if (c->undeliverable & table[i].opt_out_bit) {
+            /* a hard bounce: a fallback may reach them elsewhere */
+            *why = "the address is undeliverable (it failed for good)";
             return NULL;
         }
         if (c->third_party & table[i].opt_out_bit) {

@@ -9,7 +9,6 @@
 #include "store_modules.h"
 
 #define SECONDS_PER_DAY 86400
-#define REPLY_TEXT_MAX  1600      /* ten SMS segments; longer is refused */
 
 const char *reply_kind_name(dn_reply_kind k)
 {
@@ -300,7 +299,7 @@ int reply_receive(dn_store *store, const dn_reply_in *in, int promise_days, dn_t
     bool by_id = in->customer_id && in->customer_id[0];
     if ((rc = check_text_field(in->from, "from", DN_ADDR_MAX - 1, !by_id, err)) ||
         (rc = check_text_field(in->customer_id, "customer_id", DN_ID_MAX - 1, false, err)) ||
-        (rc = check_text_field(in->text, "text", REPLY_TEXT_MAX, false, err)) ||
+        (rc = check_text_field(in->text, "text", DN_REPLY_TEXT_MAX, false, err)) ||
         (rc = check_text_field(in->provider_id, "provider_id", 128, false, err)))
         return rc;
     if (!in->text)

@@ -24,6 +24,10 @@
 
 #include "store.h"
 
+/* The longest reply text kept, in bytes (ten SMS segments); longer is
+ * refused. */
+#define DN_REPLY_TEXT_MAX 1600
+
 typedef enum dn_reply_kind {
     DN_REPLY_OPT_OUT, DN_REPLY_PROMISE, DN_REPLY_OTHER
 } dn_reply_kind;

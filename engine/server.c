@@ -226,6 +226,12 @@ static void watch_rules_dir(dn_server *s)
 }
 
 /* ---- hooks the API calls into ---- */
+static dn_time hook_now(void *arg)
+{
+    dn_server *s = arg;
+    return engine_now(&s->engine);
+}
+
 static int hook_preview(void *arg, const char *customer_id, dn_time at, json_t **out,
                         dn_err *err)
 {
@@ -328,7 +334,7 @@ int server_run(const dn_config *cfg, dn_err *err)
         rc = engine_set_holidays(e, cfg->holidays, err);
     if (rc)
         goto done;
-    e->fixed_now = cfg->fixed_now;
+    engine_set_clock(e, cfg->fixed_now);
 
     s->base = event_base_new();
     /* three priorities: the default (1) for the API, signals and timers, 2
@@ -373,6 +379,7 @@ int server_run(const dn_config *cfg, dn_err *err)
     api_cfg.tokens = tokens;
     api_cfg.n_tokens = cfg->n_tokens;
     dn_api_hooks hooks = {
+        .now = hook_now,
         .preview = hook_preview,
         .contactability = hook_contactability,
         .rules_status = hook_rules_status,

@@ -144,4 +144,49 @@ int  dn_store_list_migrations(const char *folder, dn_migration **list, int *n, d
  * NUL-terminated; the caller frees). */
 int  dn_store_read_migration(const char *path, char **text, dn_err *err);
 
+/* -- delivery, bounces, letters -- */
+/* dn_store_check_provider_id: 0, or -EINVAL (field provider_id) for an id
+ * record_provider_id refuses.
+ * dn_store_provider_ids_add: adds id to the space-separated list (NUL-
+ * terminated, size bytes with the NUL): 1 when added, 0 when already there,
+ * -ENOSPC when it would not fit in size or DN_PROVIDER_IDS_MAX bytes. */
+int dn_store_check_provider_id(const char *id, dn_err *err);
+int dn_store_provider_ids_add(char *list, size_t size, const char *id, dn_err *err);
+/* find_chat_customer's checks: 0 (an empty or NULL *username replaced by
+ * chat_id, which matches the same rows), or -EINVAL naming chat_id or
+ * username for text that is empty, not UTF-8 or longer than a handle; and
+ * its -ENOENT naming both. */
+int dn_store_check_chat_sender(const char *chat_id, const char **username, dn_err *err);
+int dn_store_no_chat_sender(const char *chat_id, const char *username, dn_err *err);
+
+/* Fills the notice facts of f from what a backend read of the open case's
+ * notice contacts (model.h: notice_posted*): notice_sent tells whether one
+ * by a channel other than letter went out, at sent_at (the posting day is
+ * its UTC date; the guard reads the local one from notice_posted_at);
+ * letter_posted_on is the earliest posting day recorded for a notice letter
+ * (DN_NO_DATE if none: a letter written but not yet posted has not been
+ * given). The earlier day counts. */
+void dn_store_notice_posted(dn_facts *f, bool notice_sent, dn_time sent_at,
+                            dn_date letter_posted_on);
+/* record_letter_posted's checks on a letter in `state`, written at
+ * written_at and already posted on `posted` (DN_NO_DATE if not): 1 to
+ * record posted_on, 0 when it is the day already recorded, or the op's
+ * -EEXIST / -EINVAL. */
+int dn_store_check_letter_posted(int64_t contact_id, const char *state, dn_time written_at,
+                                 dn_date posted, dn_date posted_on, dn_time now, dn_err *err);
+
+/* mark_undeliverable's rule: the DN_OPTOUT_* bit of channel (-EINVAL for a
+ * channel without a personal address), and *marked = whether the
+ * customer's current address on it (email, phone or chat) is still
+ * sent_to, the address the contact went to. */
+int dn_store_undeliverable_bit(const char *channel, const char *sent_to, const char *email,
+                               const char *phone, const char *chat, bool *marked, dn_err *err);
+
+/* The argument checks of mark_undeliverable (reason, idem_key: UTF-8) and
+ * append_contact_event (a kind, a payload object, idem_key UTF-8): 0 or
+ * -EINVAL naming the field. */
+int dn_store_check_contact_texts(const char *reason, const char *idem_key, dn_err *err);
+int dn_store_check_contact_event(const char *kind, const json_t *payload, const char *idem_key,
+                                 dn_err *err);
+
 #endif

@@ -76,6 +76,8 @@ typedef struct dn_send_record {
     int64_t     cost_minor;           /* what the send cost, integer minor units */
     const char *cost_currency;        /* ISO 4217, NULL/"" when no cost is configured */
     const char *detail;               /* optional reason text */
+    int         sms_parts;            /* SMS parts of the text sent; 0 = as planned */
+    const char *sms_encoding;         /* "gsm7" / "ucs2"; NULL/"" = as planned */
 } dn_send_record;
 void dn_outbox_items_free(dn_outbox_item *items, int n);
 
@@ -90,6 +92,9 @@ typedef struct dn_pass_result {
     dn_date anchor_due;
     dn_time next_evaluation_at;
 } dn_pass_result;
+
+#define DN_PROVIDER_ID_MAX  127           /* bytes of one provider message id */
+#define DN_PROVIDER_IDS_MAX 255           /* bytes of a contact's provider_id list (the column) */
 
 typedef struct dn_store_ops {
     const char *name;                 /* "sqlite", "mariadb" */
@@ -150,7 +155,11 @@ typedef struct dn_store_ops {
     /* Loads the facts of one customer (for the re-check before sending). */
     int (*load_facts)(void *ctx, int64_t customer_id, dn_time now, dn_facts *out, dn_err *err);
     /* Moves a contact to state (sent, delivered, failed, cancelled, ...),
-     * with an optional provider id and reason; appends an event. */
+     * with an optional provider id and reason; appends an event. A contact
+     * a delivery report or bounce already settled (record_receipt: final_at
+     * set) keeps its state — the provider's late or lost answer to the send
+     * never overrides what the report proved — and the call is -EALREADY
+     * (field "state"); -ENOENT for an unknown id. */
     int (*set_contact_state)(void *ctx, int64_t contact_id, const char *state,
                              const char *provider_id, const char *reason, dn_time at,
                              dn_err *err);
@@ -174,9 +183,10 @@ typedef struct dn_store_ops {
      * new or differs from it, negative on error. */
     int (*record_ruleset)(void *ctx, const char *version, json_t *files, dn_err *err);
     /* Moves a contact taken for dispatch back to "planned" at a later time
-     * (the guard deferred it at send time), with the reason. */
+     * `at` (the guard deferred it at send time, a transient failure), with
+     * the reason; the event is recorded at `now` (the engine's clock). */
     int (*reschedule_contact)(void *ctx, int64_t contact_id, dn_time at, const char *reason,
-                              dn_err *err);
+                              dn_time now, dn_err *err);
     /* Makes every customer due at `at` (after a rules reload). */
     int (*touch_all)(void *ctx, dn_time at, dn_err *err);
     /* Marks contacts left in "sending" since before `before` (the engine
@@ -200,9 +210,12 @@ typedef struct dn_store_ops {
     int (*claim_outbox_channel)(void *ctx, dn_time now, const char *channel,
                                 dn_outbox_item **items, int max, int *n, dn_err *err);
     /* A provider accepted a contact taken for dispatch: state "sent" with
-     * sent_at, provider id, instance and cost; appends "contact_sent". A
-     * delivery report that overtook this record keeps its state (delivered
-     * or failed) and gains the rest. -ENOENT in any other state. */
+     * sent_at, provider id, instance, cost and (when given) the SMS parts
+     * and encoding; appends "contact_sent". A delivery report that overtook
+     * this record keeps its state (delivered or failed), its reason and any
+     * provider id it brought when r->provider_id is NULL/"", and gains the
+     * rest.
+     * -ENOENT in any other state. */
     int (*record_sent)(void *ctx, int64_t contact_id, const dn_send_record *r, dn_time at,
                        dn_err *err);
     /* A delivery report or bounce: the contact (by id, or by idem_key alone
@@ -229,6 +242,62 @@ typedef struct dn_store_ops {
      * mark_in_doubt, never the contacts this connection took itself. */
     int (*requeue_sending)(void *ctx, const char *channel, dn_time before, dn_time now,
                            int *n, dn_err *err);
+    /* A provider named its message id for a contact after the send (a
+     * Kannel delivery report carries the SMSC's id; smsbox gives none at
+     * send time). The contact's provider_id is a space-separated list of
+     * the distinct ids named (one per part of a long SMS), the first
+     * first: an id already there is 0 and changes nothing. -ENOENT for an
+     * unknown contact or one never handed to a provider (planned,
+     * cancelled),
+     * -EINVAL (field provider_id) for an id that is empty, longer than
+     * DN_PROVIDER_ID_MAX, not UTF-8 or holding a space, -ENOSPC when the
+     * list would pass DN_PROVIDER_IDS_MAX bytes. */
+    int (*record_provider_id)(void *ctx, int64_t contact_id, const char *provider_id,
+                              dn_time at, dn_err *err);
+    /* The customer an inbound chat message comes from: the one whose chat
+     * handle is chat_id (the Bot API's numeric chat id, as text) or
+     * username (the sender's username; NULL/"" if none), both compared
+     * case-insensitively (ASCII) without leading '@'s — a handle may be
+     * stored as "4242", "@Anna_B" or "anna_b". A match on the chat id wins
+     * over one on the username, then the oldest customer. Copies the
+     * external id into external_id (DN_ID_MAX bytes). -EINVAL (field
+     * "chat_id") for an empty chat id, -ENOENT (field "from") when no
+     * customer matches. */
+    int (*find_chat_customer)(void *ctx, const char *chat_id, const char *username,
+                              char *external_id, dn_err *err);
+    /* The print room posted the letter of contact_id on posted_on (its
+     * local day): the letter's posting day, which legal periods count from
+     * (a notice letter counts as given only from it: store_notice_posted).
+     * Appends "letter_posted" and makes the customer due at once (as
+     * record_receipt). The same day again is 0 and changes nothing. Copies
+     * the customer's external id into customer_external_id (DN_ID_MAX).
+     * -ENOENT (field "id") for no letter of that id; -EEXIST for a letter
+     * not written (state planned, sending, failed, cancelled, in_doubt;
+     * field "id") or posted on another day (field "posted_on"); -EINVAL
+     * (posted_on) for a day before the letter was written (the UTC date of
+     * its sent_at, the date printed on it) or after today (the engine's
+     * `now` on the first time zone to reach a day, UTC+14). */
+    int (*record_letter_posted)(void *ctx, int64_t contact_id, dn_date posted_on, dn_time now,
+                                char *customer_external_id, dn_err *err);
+    /* The address contact (contact_id, idem_key as in record_receipt) went
+     * to failed for good (an RFC 3464 bounce with a 5.x.x status): the
+     * customer's address on the contact's channel is marked undeliverable
+     * (dn_customer.undeliverable; the pass treats it as missing until the
+     * address changes) — only while it is still that address, so a bounce
+     * of an old message never marks a new one — with the event
+     * "address_undeliverable" {contact_id, channel, address, reason,
+     * marked}, and the customer is due at once. 0 whether marked or not
+     * (the event says); -ENOENT when the pair matches no contact, -EINVAL
+     * for a channel without a personal address (letter, crm, agent). */
+    int (*mark_undeliverable)(void *ctx, int64_t contact_id, const char *idem_key,
+                              const char *reason, dn_time at, dn_err *err);
+    /* Appends an event to the customer of contact (contact_id, idem_key
+     * as in record_receipt), its payload (borrowed, a JSON object) with
+     * "contact_id" set; nothing else changes (a delayed delivery, a report
+     * that settles nothing). -ENOENT when the pair matches no contact,
+     * -EINVAL for an empty kind or a payload that is not an object. */
+    int (*append_contact_event)(void *ctx, int64_t contact_id, const char *idem_key,
+                                const char *kind, json_t *payload, dn_time at, dn_err *err);
 
     /* The channel modules' operations (store_modules.h). */
     const struct dn_store_module_ops *modules;

@@ -54,7 +54,8 @@
 
 #define CUSTOMER_COLUMNS \
     "id, external_id, name, language, timezone, country, email, phone, chat, age, " \
-    "holds, hold_until, opt_out, persona, opt_out_confirmed, third_party, consent, blackout"
+    "holds, hold_until, opt_out, persona, opt_out_confirmed, third_party, consent, blackout, " \
+    "undeliverable"
 #define CUSTOMER_JSON_COLUMNS \
     "id, external_id, name, language, timezone, country, email, phone, chat, age, " \
     "holds, hold_until, opt_out, next_evaluation_at, persona, segment"
@@ -102,6 +103,8 @@ enum stmt_id {
     ST_IN_DOUBT_SELECT, ST_IN_DOUBT_MARK,
     ST_CONTACT_SENT, ST_CONTACT_BY_ID, ST_CONTACT_BY_KEY, ST_CONTACT_FINAL,
     ST_CUSTOMER_OPT_OUT, ST_REQUEUE_SELECT, ST_REQUEUE_MARK, ST_CONFIRMATION_SENT,
+    ST_CONTACT_PROVIDER, ST_CONTACT_SET_PROVIDER, ST_CUSTOMER_BY_CHAT, ST_LETTER_READ,
+    ST_LETTER_POSTED, ST_CONTACT_ADDRESSES, ST_CUSTOMER_UNDELIVERABLE,
     ST_COUNT
 };
 
@@ -116,7 +119,7 @@ enum {
     MS_WEBHOOK_LIST, MS_WEBHOOK_REPLAY,
     MS_CUSTOMER_BY_PHONE, MS_CUSTOMER_BY_CHAT, MS_OPT_OUT_ONE, MS_SHARED_PHONE, MS_SHARED_CHAT,
     MS_REPLIED_PICK, MS_REPLIED_MARK, MS_CONTACT_PLAN, MS_INBOUND_CLAIM, MS_INBOUND_RESULT,
-    MS_INBOUND_SETTLE, MS_CONTACT_FIND_ID, MS_CONTACT_FIND_PROVIDER, MS_CONTACT_POSTED,
+    MS_INBOUND_SETTLE, MS_CONTACT_FIND_ID, MS_CONTACT_FIND_PROVIDER,
     STMT_TOTAL
 };
 static const char *const module_sql[STMT_TOTAL - ST_COUNT];
@@ -131,19 +134,19 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CUSTOMER_ID_BY_EXT] = "SELECT id FROM customers WHERE external_id = ?",
     [ST_CUSTOMER_EXT_BY_ID] = "SELECT external_id FROM customers WHERE id = ?",
     /* external_id .. opt_out, now, now, opt_out_confirmed, third_party,
-     * consent, blackout */
+     * consent, blackout, undeliverable */
     [ST_CUSTOMER_INSERT] =
         "INSERT INTO customers (external_id, name, language, timezone, country, email, "
         "phone, chat, age, holds, hold_until, opt_out, next_evaluation_at, created_at, "
-        "updated_at, opt_out_confirmed, third_party, consent, blackout) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
+        "updated_at, opt_out_confirmed, third_party, consent, blackout, undeliverable) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)",
     /* name .. opt_out, now, opt_out_confirmed, third_party, consent,
-     * blackout, external_id */
+     * blackout, undeliverable, external_id */
     [ST_CUSTOMER_UPDATE] =
         "UPDATE customers SET name = ?, language = ?, timezone = ?, country = ?, "
         "email = ?, phone = ?, chat = ?, age = ?, holds = ?, hold_until = ?, "
         "opt_out = ?, next_evaluation_at = 0, updated_at = ?, opt_out_confirmed = ?, "
-        "third_party = ?, consent = ?, blackout = ? WHERE external_id = ?",
+        "third_party = ?, consent = ?, blackout = ?, undeliverable = ? WHERE external_id = ?",
     /* at, id */
     [ST_CUSTOMER_TOUCH] = "UPDATE customers SET next_evaluation_at = ? WHERE id = ?",
     [ST_CUSTOMER_LIST] =
@@ -241,11 +244,18 @@ static const char *const stmt_sql[ST_COUNT] = {
         " FROM payments p JOIN payment_allocations a ON a.payment_id = p.id "
         " JOIN invoices i ON i.id = a.invoice_id WHERE p.customer_id = ? AND i.due IS NOT NULL), "
         "oc.id, oc.anchor_due, oc.stage_day, "
-        "(SELECT MIN(k.updated_at) FROM contacts k WHERE k.case_id = oc.id "
-        " AND k.purpose = 'notice' AND k.state IN ('sent', 'delivered')), "
+        /* dn_store_notice_posted: a notice by any channel but letter counts
+         * from the moment it was sent, a letter from its posting day */
+        "(SELECT MIN(COALESCE(k.sent_at, k.updated_at)) FROM contacts k WHERE k.case_id = oc.id "
+        " AND k.purpose = 'notice' AND k.channel <> 'letter' "
+        " AND k.state IN ('sent', 'delivered', 'answered', 'replied')), "
         /* informative reminders of the case, counted as the guard counts them */
         "(SELECT COUNT(*) FROM contacts k WHERE k.case_id = oc.id AND k.purpose = 'reminder' "
-        " AND k.state <> 'cancelled' AND NOT (k.state = 'failed' AND COALESCE(k.outcome, '') = '')) "
+        " AND k.state <> 'cancelled' "
+        " AND NOT (k.state = 'failed' AND COALESCE(k.outcome, '') = '')), "
+        "(SELECT MIN(k.posted_on) FROM contacts k WHERE k.case_id = oc.id "
+        " AND k.purpose = 'notice' AND k.channel = 'letter' "
+        " AND k.state IN ('sent', 'delivered', 'answered', 'replied')) "
         "FROM (SELECT 1 AS one) base LEFT JOIN (SELECT id, anchor_due, stage_day FROM cases "
         "WHERE customer_id = ? AND closed_at IS NULL ORDER BY id DESC LIMIT 1) oc ON 1 = 1",
     /* id, contact window start, limit */
@@ -295,7 +305,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_OUTBOX_TAKE] =
         "UPDATE contacts SET state = 'sending', updated_at = ?, sent_at = ?, "
         "attempts = attempts + 1, claimed_by = ? WHERE id = ? AND state = 'planned'",
-    [ST_CONTACT_LOCK] = "SELECT customer_id FROM contacts WHERE id = ? FOR UPDATE",
+    [ST_CONTACT_LOCK] =
+        "SELECT customer_id, final_at IS NOT NULL, state FROM contacts WHERE id = ? FOR UPDATE",
     /* state, provider_id, reason, at, id */
     [ST_CONTACT_STATE] =
         "UPDATE contacts SET state = ?, provider_id = COALESCE(?, provider_id), "
@@ -364,12 +375,18 @@ static const char *const stmt_sql[ST_COUNT] = {
         "ON j.id = c.id SET c.state = 'in_doubt', c.updated_at = ?, c.state_reason = "
         "'the engine stopped between taking this contact and recording its send; "
         "check with the provider before sending again' WHERE c.state = 'sending'",
-    /* provider_id, instance, cost_minor, cost_currency, at, at, detail, id
-     * (state first: MariaDB assigns left to right) */
+    /* provider_id, instance, cost_minor, cost_currency, at, at, detail,
+     * sms_parts, sms_parts, sms_encoding, id (state first: MariaDB assigns
+     * left to right, so later terms see the new state: 'sent' was
+     * 'sending'; a report's delivered or failed keeps its reason) */
     [ST_CONTACT_SENT] =
         "UPDATE contacts SET state = CASE WHEN state = 'sending' THEN 'sent' ELSE state END, "
-        "provider_id = ?, instance = ?, cost_minor = ?, cost_currency = ?, sent_at = ?, "
-        "updated_at = ?, state_reason = COALESCE(?, state_reason) WHERE id = ?",
+        "provider_id = COALESCE(?, provider_id), instance = ?, cost_minor = ?, "
+        "cost_currency = ?, sent_at = ?, updated_at = ?, "
+        "state_reason = CASE WHEN state = 'sent' THEN COALESCE(?, state_reason) "
+        "ELSE state_reason END, "
+        "sms_parts = CASE WHEN ? > 0 THEN ? ELSE sms_parts END, "
+        "sms_encoding = COALESCE(?, sms_encoding) WHERE id = ?",
     [ST_CONTACT_BY_ID] =
         "SELECT id, customer_id, state, idem_key FROM contacts WHERE id = ? FOR UPDATE",
     [ST_CONTACT_BY_KEY] =
@@ -401,6 +418,29 @@ static const char *const stmt_sql[ST_COUNT] = {
         "c.state_reason = 'the engine stopped while this contact was being sent; sent again "
         "with the same idempotency key, which the provider deduplicates' "
         "WHERE c.state = 'sending'",
+    [ST_CONTACT_PROVIDER] =
+        "SELECT state, COALESCE(provider_id, '') FROM contacts WHERE id = ? FOR UPDATE",
+    /* provider ids, at, id */
+    [ST_CONTACT_SET_PROVIDER] =
+        "UPDATE contacts SET provider_id = ?, updated_at = ? WHERE id = ?",
+    /* chat id, username, chat id: on the indexed chat_handle column (014) */
+    [ST_CUSTOMER_BY_CHAT] =
+        "SELECT external_id FROM customers WHERE chat_handle IN "
+        "(LOWER(TRIM(LEADING '@' FROM ?)), LOWER(TRIM(LEADING '@' FROM ?))) "
+        "ORDER BY chat_handle = LOWER(TRIM(LEADING '@' FROM ?)) DESC, id LIMIT 1",
+    [ST_LETTER_READ] =
+        "SELECT k.customer_id, c.external_id, k.state, COALESCE(k.sent_at, k.updated_at), "
+        "k.posted_on FROM contacts k JOIN customers c ON c.id = k.customer_id "
+        "WHERE k.id = ? AND k.channel = 'letter' FOR UPDATE",
+    /* posted_on, at, id */
+    [ST_LETTER_POSTED] = "UPDATE contacts SET posted_on = ?, updated_at = ? WHERE id = ?",
+    [ST_CONTACT_ADDRESSES] =
+        "SELECT k.channel, k.address, c.email, c.phone, c.chat FROM contacts k "
+        "JOIN customers c ON c.id = k.customer_id WHERE k.id = ? FOR UPDATE",
+    /* bits, at, id */
+    [ST_CUSTOMER_UNDELIVERABLE] =
+        "UPDATE customers SET undeliverable = undeliverable | ?, next_evaluation_at = 0, "
+        "updated_at = ? WHERE id = ?",
 };
 
 /* One prepared statement and its result buffers (grown to the longest value
@@ -1369,6 +1409,7 @@ static void read_customer(maria_store *s, enum stmt_id id, dn_customer *c, char 
     c->opt_out_confirmed = (unsigned)col_int(s, id, 14);
     c->third_party = (unsigned)col_int(s, id, 15);
     c->consent = (unsigned)col_int(s, id, 16);
+    c->undeliverable = (unsigned)col_int(s, id, 18);
     /* ';'-joined text forms, written only by dn_store_blackouts_format() */
     char text[DN_STORE_BLACKOUT_TEXT];
     col_copy(s, id, 17, text, sizeof text);
@@ -1424,14 +1465,16 @@ static int maria_upsert_customer(void *ctx, dn_customer *c, dn_upsert_outcome *o
                            PT(c->email), PT(c->phone), PT(c->chat), PI(c->age), PI(c->holds),
                            date_param(c->hold_until), PI(c->opt_out), PI(now),
                            PI(c->opt_out_confirmed), PI(c->third_party), PI(c->consent),
-                           PT(blackout), PT(c->external_id)), err, "customer write");
+                           PT(blackout), PI(c->undeliverable), PT(c->external_id)), err,
+                    "customer write");
     else
         rc = q_exec(s, ST_CUSTOMER_INSERT,
                     PARAMS(PT(c->external_id), PT(c->name), PT(c->language), PT(c->timezone),
                            PT(c->country), PT(c->email), PT(c->phone), PT(c->chat), PI(c->age),
                            PI(c->holds), date_param(c->hold_until), PI(c->opt_out), PI(now),
                            PI(now), PI(c->opt_out_confirmed), PI(c->third_party),
-                           PI(c->consent), PT(blackout)), err, "customer write");
+                           PI(c->consent), PT(blackout), PI(c->undeliverable)), err,
+                    "customer write");
     if (rc < 0)
         goto fail;
     c->id = exists ? stored.id : insert_id(s, ST_CUSTOMER_INSERT);
@@ -1855,14 +1898,7 @@ static int fill_facts(maria_store *s, dn_facts *f, dn_time now, dn_err *err)
             f->case_anchor_due = col_date(s, id, 9);
             f->stage_day = col_null(s, id, 10) ? INT32_MIN : (int)col_int(s, id, 10);
         }
-        /* the notice is posted when its contact was sent; the posting date
-         * is the UTC date of that moment (legal periods count whole days) */
-        if (!col_null(s, id, 11)) {
-            dn_time posted = col_int(s, id, 11);
-            f->notice_posted = true;
-            f->notice_posted_on = (dn_date)(posted / 86400);
-            f->notice_posted_at = posted;
-        }
+        dn_store_notice_posted(f, !col_null(s, id, 11), col_int(s, id, 11), col_date(s, id, 13));
         if (f->case_id != 0)
             f->case_reminders = (int)col_int(s, id, 12);
         q_done(&s->q[id]);
@@ -2287,7 +2323,12 @@ static int maria_set_contact_state(void *ctx, int64_t contact_id, const char *st
     if (rc < 0)
         goto fail;
     int64_t customer_id = col_int(s, ST_CONTACT_LOCK, 0);
+    if (col_int(s, ST_CONTACT_LOCK, 1))
+        rc = dn_err_set(err, -EALREADY, "state", "contact %lld is %s: a receipt settled it",
+                        (long long)contact_id, col_text(s, ST_CONTACT_LOCK, 2));
     q_done(&s->q[ST_CONTACT_LOCK]);
+    if (rc < 0)
+        goto fail;
     rc = q_exec(s, ST_CONTACT_STATE,
                 PARAMS(PT(state), provider_id ? PT(provider_id) : PNULL,
                        reason ? PT(reason) : PNULL, PI(at), PI(contact_id)),
@@ -2668,7 +2709,7 @@ static int maria_touch_all(void *ctx, dn_time at, dn_err *err)
 }
 
 static int maria_reschedule_contact(void *ctx, int64_t contact_id, dn_time at,
-                                    const char *reason, dn_err *err)
+                                    const char *reason, dn_time now, dn_err *err)
 {
     maria_store *s = ctx;
     if (reason && !dn_utf8_valid(reason))
@@ -2677,7 +2718,6 @@ static int maria_reschedule_contact(void *ctx, int64_t contact_id, dn_time at,
     int rc = unit_begin(s, &u, err);
     if (rc < 0)
         return rc;
-    dn_time now = dn_now();
     rc = q_row(s, ST_CONTACT_RESCHEDULE_LOCK, PARAMS(PI(contact_id)), err, "reschedule contact");
     if (rc == 0)
         rc = dn_err_set(err, -ENOENT, "contact_id", "no contact %lld waiting to be sent",
@@ -2908,7 +2948,8 @@ static int maria_record_sent(void *ctx, int64_t contact_id, const dn_send_record
                 PARAMS(text_or_null(r->provider_id), text_or_null(r->instance),
                        costed ? PI(r->cost_minor) : PNULL,
                        costed ? PT(r->cost_currency) : PNULL, PI(at), PI(at),
-                       text_or_null(r->detail), PI(contact_id)), err, "record sent");
+                       text_or_null(r->detail), PI(r->sms_parts), PI(r->sms_parts),
+                       text_or_null(r->sms_encoding), PI(contact_id)), err, "record sent");
     if (rc >= 0)
         rc = q_exec(s, ST_CONFIRMATION_SENT, PARAMS(PI(at), PI(contact_id)), err,
                     "opt-out confirmation sent");
@@ -2916,6 +2957,119 @@ static int maria_record_sent(void *ctx, int64_t contact_id, const dn_send_record
         goto fail;
     rc = insert_event(s, customer_id, "contact_sent",
                       dn_store_sent_event(contact_id, r, costed), at, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* Adds a provider message id named after the send (see store.h). */
+static int maria_record_provider_id(void *ctx, int64_t contact_id, const char *provider_id,
+                                    dn_time at, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = dn_store_check_provider_id(provider_id, err);
+    if (rc < 0)
+        return rc;
+    unit u;
+    rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    rc = q_row(s, ST_CONTACT_PROVIDER, PARAMS(PI(contact_id)), err, "provider id");
+    if (rc < 0)
+        goto fail;
+    char list[DN_PROVIDER_IDS_MAX + 1];
+    if (rc == 1) {
+        const char *state = col_text(s, ST_CONTACT_PROVIDER, 0);
+        bool unsent = strcmp(state, "planned") == 0 || strcmp(state, "cancelled") == 0;
+        col_copy(s, ST_CONTACT_PROVIDER, 1, list, sizeof list);
+        q_done(&s->q[ST_CONTACT_PROVIDER]);
+        if (unsent)
+            rc = 0;
+    }
+    if (rc == 0) {
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact %lld sent to a provider",
+                        (long long)contact_id);
+        goto fail;
+    }
+    rc = dn_store_provider_ids_add(list, sizeof list, provider_id, err);
+    if (rc <= 0) {
+        if (rc == 0) {
+            unit_abort(s, &u);            /* named before: nothing to do */
+            return 0;
+        }
+        goto fail;
+    }
+    rc = q_exec(s, ST_CONTACT_SET_PROVIDER, PARAMS(PT(list), PI(at), PI(contact_id)), err,
+                "provider id");
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* The customer an inbound chat message comes from (see store.h). */
+static int maria_find_chat_customer(void *ctx, const char *chat_id, const char *username,
+                                    char *external_id, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = dn_store_check_chat_sender(chat_id, &username, err);
+    if (rc < 0)
+        return rc;
+    rc = q_row(s, ST_CUSTOMER_BY_CHAT, PARAMS(PT(chat_id), PT(username), PT(chat_id)), err,
+               "chat sender");
+    if (rc == 1) {
+        col_copy(s, ST_CUSTOMER_BY_CHAT, 0, external_id, DN_ID_MAX);
+        q_done(&s->q[ST_CUSTOMER_BY_CHAT]);
+        return 0;
+    }
+    return rc < 0 ? rc : dn_store_no_chat_sender(chat_id, username, err);
+}
+
+/* Records the day a letter was posted (see store.h). */
+static int maria_record_letter_posted(void *ctx, int64_t contact_id, dn_date posted_on,
+                                      dn_time now, char *customer_external_id, dn_err *err)
+{
+    maria_store *s = ctx;
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    rc = q_row(s, ST_LETTER_READ, PARAMS(PI(contact_id)), err, "letter");
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "id", "no letter %lld", (long long)contact_id);
+    if (rc < 0)
+        goto fail;
+    int64_t customer_id = col_int(s, ST_LETTER_READ, 0);
+    char state[16];
+    col_copy(s, ST_LETTER_READ, 1, customer_external_id, DN_ID_MAX);
+    col_copy(s, ST_LETTER_READ, 2, state, sizeof state);
+    dn_time written_at = col_int(s, ST_LETTER_READ, 3);
+    dn_date posted = col_date(s, ST_LETTER_READ, 4);
+    q_done(&s->q[ST_LETTER_READ]);
+    rc = dn_store_check_letter_posted(contact_id, state, written_at, posted, posted_on, now, err);
+    if (rc <= 0) {
+        if (rc == 0) {
+            unit_abort(s, &u);            /* recorded before: the same answer */
+            return 0;
+        }
+        goto fail;
+    }
+    rc = q_exec(s, ST_LETTER_POSTED, PARAMS(date_param(posted_on), PI(now), PI(contact_id)),
+                err, "letter posted");
+    if (rc < 0)
+        goto fail;
+    char day[11];
+    dn_date_format(posted_on, day);
+    rc = insert_event(s, customer_id, "letter_posted",
+                      json_pack("{s:I, s:s}", "contact_id", (json_int_t)contact_id, "posted_on",
+                                day), now, err);
+    if (rc == 0)
+        rc = touch_customer(s, customer_id, 0, err);   /* due under any clock */
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
@@ -2996,6 +3150,95 @@ fail:
     return rc;
 }
 
+/* Opens a unit with the contact (contact_id, idem_key) found in it
+ * (find_contact): 0, or its error with the unit closed. */
+static int contact_unit(maria_store *s, unit *u, int64_t contact_id, const char *idem_key,
+                        int64_t *id, int64_t *customer_id, dn_err *err)
+{
+    int rc = unit_begin(s, u, err);
+    if (rc < 0)
+        return rc;
+    char state[16];
+    rc = find_contact(s, contact_id, idem_key, id, customer_id, state, sizeof state, err);
+    if (rc < 0)
+        unit_abort(s, u);
+    return rc < 0 ? rc : 0;
+}
+
+/* Marks the address a contact went to as undeliverable (see store.h). */
+static int maria_mark_undeliverable(void *ctx, int64_t contact_id, const char *idem_key,
+                                    const char *reason, dn_time at, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = dn_store_check_contact_texts(reason, idem_key, err);
+    if (rc < 0)
+        return rc;
+    unit u;
+    int64_t id = 0, customer_id = 0;
+    rc = contact_unit(s, &u, contact_id, idem_key, &id, &customer_id, err);
+    if (rc < 0)
+        return rc;
+    rc = q_row(s, ST_CONTACT_ADDRESSES, PARAMS(PI(id)), err, "addresses");
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact %lld", (long long)id);
+    if (rc < 0)
+        goto fail;
+    char channel[16], address[DN_ADDR_MAX], email[DN_ADDR_MAX], phone[32], chat[DN_ADDR_MAX];
+    col_copy(s, ST_CONTACT_ADDRESSES, 0, channel, sizeof channel);
+    col_copy(s, ST_CONTACT_ADDRESSES, 1, address, sizeof address);
+    col_copy(s, ST_CONTACT_ADDRESSES, 2, email, sizeof email);
+    col_copy(s, ST_CONTACT_ADDRESSES, 3, phone, sizeof phone);
+    col_copy(s, ST_CONTACT_ADDRESSES, 4, chat, sizeof chat);
+    q_done(&s->q[ST_CONTACT_ADDRESSES]);
+    bool marked = false;
+    rc = dn_store_undeliverable_bit(channel, address, email, phone, chat, &marked, err);
+    if (rc < 0)
+        goto fail;
+    if (marked)
+        rc = q_exec(s, ST_CUSTOMER_UNDELIVERABLE, PARAMS(PI(rc), PI(at), PI(customer_id)), err,
+                    "undeliverable");
+    else
+        rc = touch_customer(s, customer_id, 0, err);   /* due under any clock */
+    if (rc < 0)
+        goto fail;
+    json_t *payload = json_pack("{s:I, s:s, s:s, s:s*, s:b}", "contact_id", (json_int_t)id,
+                                "channel", channel, "address", address, "reason",
+                                reason && *reason ? reason : NULL, "marked", marked);
+    rc = insert_event(s, customer_id, "address_undeliverable", payload, at, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* An event about one contact, on its customer's record (see store.h). */
+static int maria_append_contact_event(void *ctx, int64_t contact_id, const char *idem_key,
+                                      const char *kind, json_t *payload, dn_time at,
+                                      dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = dn_store_check_contact_event(kind, payload, idem_key, err);
+    if (rc < 0)
+        return rc;
+    unit u;
+    int64_t id = 0, customer_id = 0;
+    rc = contact_unit(s, &u, contact_id, idem_key, &id, &customer_id, err);
+    if (rc < 0)
+        return rc;
+    json_t *copy = json_copy(payload);
+    if (copy)
+        json_object_set_new(copy, "contact_id", json_integer(id));
+    rc = insert_event(s, customer_id, kind, copy, at, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
 /* Records an opt-out reached through one of the customer's contacts. */
 static int maria_opt_out_by_contact(void *ctx, int64_t contact_id, const char *idem_key,
                                     unsigned channel_bits, const char *source, dn_time at,
@@ -3063,6 +3306,11 @@ const dn_store_ops dn_store_mariadb = {
     .add_promise = maria_add_promise,
     .claim_outbox_channel = maria_claim_outbox_channel,
     .record_sent = maria_record_sent,
+    .record_provider_id = maria_record_provider_id,
+    .find_chat_customer = maria_find_chat_customer,
+    .record_letter_posted = maria_record_letter_posted,
+    .mark_undeliverable = maria_mark_undeliverable,
+    .append_contact_event = maria_append_contact_event,
     .record_receipt = maria_record_receipt,
     .opt_out_by_contact = maria_opt_out_by_contact,
     .requeue_sending = maria_requeue_sending,
@@ -3167,8 +3415,10 @@ static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
 
     MODULE(MS_CUSTOMER_BY_PHONE) =
         "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE phone = ? ORDER BY id LIMIT 1",
+    /* chat handles compare as find_chat_customer does (any case, no '@') */
     MODULE(MS_CUSTOMER_BY_CHAT) =
-        "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE chat = ? ORDER BY id LIMIT 1",
+        "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE chat_handle = "
+        "LOWER(TRIM(LEADING '@' FROM ?)) AND chat <> '' ORDER BY id LIMIT 1",
     /* bit, now, id */
     MODULE(MS_OPT_OUT_ONE) = "UPDATE customers SET opt_out = opt_out | ?, updated_at = ? WHERE id = ? "
                              "AND (opt_out & ?) = 0",
@@ -3177,8 +3427,8 @@ static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
         "SELECT id FROM customers WHERE phone = ? AND id <> ? AND (opt_out & ?) = 0 "
         "ORDER BY id FOR UPDATE",
     MODULE(MS_SHARED_CHAT) =
-        "SELECT id FROM customers WHERE chat = ? AND id <> ? AND (opt_out & ?) = 0 "
-        "ORDER BY id FOR UPDATE",
+        "SELECT id FROM customers WHERE chat_handle = LOWER(TRIM(LEADING '@' FROM ?)) "
+        "AND chat <> '' AND id <> ? AND (opt_out & ?) = 0 ORDER BY id FOR UPDATE",
     /* customer_id, channel */
     MODULE(MS_REPLIED_PICK) =
         "SELECT id FROM contacts WHERE customer_id = ? AND channel = ? AND state IN "
@@ -3215,9 +3465,6 @@ static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
         "FROM contacts k JOIN customers c ON c.id = k.customer_id "
         "WHERE k.provider_id = ? AND k.channel = ? ORDER BY k.id DESC LIMIT 1",
     /* posted_at, posted_at, id */
-    MODULE(MS_CONTACT_POSTED) =
-        "UPDATE contacts SET state = 'delivered', updated_at = ?, final_at = ? "
-        "WHERE id = ? AND channel = 'letter' AND state = 'sent'",
 };
 
 /* Executed statement id's first row as JSON (row_to_json): 1 with *out, 0
@@ -3734,17 +3981,6 @@ static int maria_contact_find(void *ctx, int64_t contact_id, const char *provide
     return rc;
 }
 
-static int maria_contact_posted(void *ctx, int64_t contact_id, dn_time posted_at, dn_err *err)
-{
-    maria_store *s = ctx;
-    int rc = q_exec(s, MS_CONTACT_POSTED, PARAMS(PI(posted_at), PI(posted_at), PI(contact_id)),
-                    err, "letter posted");
-    if (rc == 0 && affected(s, MS_CONTACT_POSTED) == 0)
-        rc = dn_err_set(err, -EEXIST, "id", "letter %lld is not written and waiting to be posted",
-                        (long long)contact_id);
-    return rc;
-}
-
 static const dn_store_module_ops maria_module_ops = {
     .task_create = maria_task_create,
     .task_take = maria_task_take,
@@ -3768,5 +4004,4 @@ static const dn_store_module_ops maria_module_ops = {
     .inbound_claim = maria_inbound_claim,
     .inbound_settle = maria_inbound_settle,
     .contact_find = maria_contact_find,
-    .contact_posted = maria_contact_posted,
 };

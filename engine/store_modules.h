@@ -135,18 +135,15 @@ typedef struct dn_store_module_ops {
      * plan->idem_key exists already (never a second one). */
     int (*contact_plan)(void *ctx, int64_t customer_id, const struct dn_contact_plan *plan,
                         dn_time now, int64_t *contact_id, dn_err *err);
-    /* A letter written ("sent") is posted: state "delivered" with
-     * updated_at and final_at = posted_at. -EEXIST when it is not a letter
-     * in state sent (any more). */
-    int (*contact_posted)(void *ctx, int64_t contact_id, dn_time posted_at, dn_err *err);
 
     /* -- customers by contact point (replies) -- */
     /* The customer (lowest id) whose phone (channel "sms") or chat handle
-     * (channel "chat") is address. */
+     * (channel "chat"; compared as find_chat_customer does: any case, no
+     * leading '@') is address. */
     int (*customer_find_by_address)(void *ctx, const char *channel, const char *address,
                                     dn_customer *out, dn_err *err);
     /* Opts customer_id out of channel ("sms" or "chat"), and with it every
-     * other customer whose phone or chat handle on that channel is address
+     * other customer whose phone or chat handle (compared as above) is address
      * ("" = none) and who had not opted out of it yet: *news is whether
      * customer_id was not opted out of it before, *others (malloc'd, the
      * caller frees; NULL when none) lists the others, *n_others counts them.

@@ -30,7 +30,8 @@
 
 #define CUSTOMER_COLUMNS \
     "id, external_id, name, language, timezone, country, email, phone, chat, age, " \
-    "holds, hold_until, opt_out, persona, opt_out_confirmed, third_party, consent, blackout"
+    "holds, hold_until, opt_out, persona, opt_out_confirmed, third_party, consent, blackout, " \
+    "undeliverable"
 /* what the API shows of a customer: dn_customer's names plus pass state */
 #define CUSTOMER_JSON_COLUMNS \
     "id, external_id, name, language, timezone, country, email, phone, chat, age, " \
@@ -79,7 +80,9 @@ enum stmt_id {
     ST_RULESET_INSERT, ST_RULESET_LAST,
     ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE, ST_CONTACT_IN_DOUBT, ST_FACT_NOTICE,
     ST_CONTACT_SENT, ST_CONTACT_BY_ID, ST_CONTACT_BY_KEY, ST_CONTACT_FINAL,
-    ST_CUSTOMER_OPT_OUT, ST_CONTACT_REQUEUE, ST_CONFIRMATION_SENT,
+    ST_CUSTOMER_OPT_OUT, ST_CONTACT_REQUEUE, ST_CONFIRMATION_SENT, ST_CONTACT_PROVIDER,
+    ST_CONTACT_SET_PROVIDER, ST_CUSTOMER_BY_CHAT, ST_LETTER_READ, ST_LETTER_POSTED,
+    ST_CONTACT_ADDRESSES, ST_CUSTOMER_UNDELIVERABLE,
     ST_COUNT
 };
 
@@ -93,7 +96,7 @@ enum {
     MS_WEBHOOK_RECORD, MS_WEBHOOK_RELEASE, MS_WEBHOOK_GET, MS_WEBHOOK_LIST, MS_WEBHOOK_REPLAY,
     MS_CUSTOMER_BY_PHONE, MS_CUSTOMER_BY_CHAT, MS_OPT_OUT_ONE, MS_OPT_OUT_PHONE, MS_OPT_OUT_CHAT,
     MS_CONTACT_REPLIED, MS_CONTACT_PLAN, MS_INBOUND_CLAIM, MS_INBOUND_RESULT, MS_INBOUND_SETTLE,
-    MS_CONTACT_FIND_ID, MS_CONTACT_FIND_PROVIDER, MS_CONTACT_POSTED,
+    MS_CONTACT_FIND_ID, MS_CONTACT_FIND_PROVIDER,
     STMT_TOTAL
 };
 static const char *const module_sql[STMT_TOTAL - ST_COUNT];
@@ -114,13 +117,15 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CUSTOMER_INSERT] =
         "INSERT INTO customers (external_id, name, language, timezone, country, email, "
         "phone, chat, age, holds, hold_until, opt_out, next_evaluation_at, created_at, "
-        "updated_at, opt_out_confirmed, third_party, consent, blackout) VALUES (?1, ?2, ?3, "
-        "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13, ?13, ?14, ?15, ?16, ?17)",
+        "updated_at, opt_out_confirmed, third_party, consent, blackout, undeliverable) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13, ?13, ?14, ?15, "
+        "?16, ?17, ?18)",
     [ST_CUSTOMER_UPDATE] =
         "UPDATE customers SET name = ?2, language = ?3, timezone = ?4, country = ?5, "
         "email = ?6, phone = ?7, chat = ?8, age = ?9, holds = ?10, hold_until = ?11, "
         "opt_out = ?12, next_evaluation_at = 0, updated_at = ?13, opt_out_confirmed = ?14, "
-        "third_party = ?15, consent = ?16, blackout = ?17 WHERE external_id = ?1",
+        "third_party = ?15, consent = ?16, blackout = ?17, undeliverable = ?18 "
+        "WHERE external_id = ?1",
     [ST_CUSTOMER_TOUCH] = "UPDATE customers SET next_evaluation_at = ?2 WHERE id = ?1",
     [ST_CUSTOMER_LIST] =
         "SELECT " CUSTOMER_JSON_COLUMNS " FROM customers WHERE external_id > ?1 "
@@ -232,9 +237,13 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT COUNT(*) FROM contacts WHERE case_id = ?1 AND purpose = 'reminder' "
         "AND state <> 'cancelled' AND NOT (state = 'failed' AND COALESCE(outcome, '') = '')",
     /* the formal written notice of a case: sent (posted) when */
+    /* dn_store_notice_posted: a letter counts from its recorded posting day,
+     * any other channel from the moment it was sent */
     [ST_FACT_NOTICE] =
-        "SELECT MIN(updated_at) FROM contacts WHERE case_id = ?1 AND purpose = 'notice' "
-        "AND state IN ('sent', 'delivered')",
+        "SELECT MIN(CASE WHEN channel <> 'letter' THEN COALESCE(sent_at, updated_at) END), "
+        "MIN(CASE WHEN channel = 'letter' THEN posted_on END) FROM contacts "
+        "WHERE case_id = ?1 AND purpose = 'notice' "
+        "AND state IN ('sent', 'delivered', 'answered', 'replied')",
 
     [ST_DECISION_INSERT] =
         "INSERT INTO decisions (customer_id, case_id, at, ruleset_version, segment, persona, "
@@ -268,7 +277,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CONTACT_STATE] =
         "UPDATE contacts SET state = ?2, provider_id = COALESCE(?3, provider_id), "
         "state_reason = COALESCE(?4, state_reason), updated_at = ?5 WHERE id = ?1 "
-        "RETURNING customer_id",
+        "AND final_at IS NULL RETURNING customer_id",
 
     [ST_TL_CUSTOMER] =
         "SELECT " CUSTOMER_JSON_COLUMNS ", created_at, updated_at FROM customers "
@@ -324,9 +333,12 @@ static const char *const stmt_sql[ST_COUNT] = {
         "RETURNING id, customer_id",
     [ST_CONTACT_SENT] =
         "UPDATE contacts SET state = CASE WHEN state = 'sending' THEN 'sent' ELSE state END, "
-        "provider_id = ?2, instance = ?3, cost_minor = ?4, "
+        "provider_id = COALESCE(?2, provider_id), instance = ?3, cost_minor = ?4, "
         "cost_currency = ?5, sent_at = ?6, updated_at = ?6, "
-        "state_reason = COALESCE(?7, state_reason) WHERE id = ?1 "
+        "state_reason = CASE WHEN state = 'sending' THEN COALESCE(?7, state_reason) "
+        "ELSE state_reason END, "
+        "sms_parts = CASE WHEN ?8 > 0 THEN ?8 ELSE sms_parts END, "
+        "sms_encoding = COALESCE(?9, sms_encoding) WHERE id = ?1 "
         "AND state IN ('sending', 'delivered', 'failed') RETURNING customer_id",
     [ST_CONTACT_BY_ID] =
         "SELECT id, customer_id, state, idem_key FROM contacts WHERE id = ?1",
@@ -352,6 +364,26 @@ static const char *const stmt_sql[ST_COUNT] = {
         "with the same idempotency key, which the provider deduplicates' "
         "WHERE channel = ?1 AND state = 'sending' AND updated_at < ?2 AND claimed_by IS NOT ?4 "
         "RETURNING id, customer_id",
+    [ST_CONTACT_PROVIDER] =
+        "SELECT state, COALESCE(provider_id, '') FROM contacts WHERE id = ?1",
+    [ST_CONTACT_SET_PROVIDER] =
+        "UPDATE contacts SET provider_id = ?2, updated_at = ?3 WHERE id = ?1",
+    /* the expression of the customers_chat_handle index (014) */
+    [ST_CUSTOMER_BY_CHAT] =
+        "SELECT external_id FROM customers WHERE lower(ltrim(chat, '@')) IN "
+        "(lower(ltrim(?1, '@')), lower(ltrim(?2, '@'))) "
+        "ORDER BY lower(ltrim(chat, '@')) = lower(ltrim(?1, '@')) DESC, id LIMIT 1",
+    [ST_LETTER_READ] =
+        "SELECT k.customer_id, c.external_id, k.state, COALESCE(k.sent_at, k.updated_at), "
+        "k.posted_on FROM contacts k JOIN customers c ON c.id = k.customer_id "
+        "WHERE k.id = ?1 AND k.channel = 'letter'",
+    [ST_LETTER_POSTED] = "UPDATE contacts SET posted_on = ?2, updated_at = ?3 WHERE id = ?1",
+    [ST_CONTACT_ADDRESSES] =
+        "SELECT k.channel, k.address, c.email, c.phone, c.chat FROM contacts k "
+        "JOIN customers c ON c.id = k.customer_id WHERE k.id = ?1",
+    [ST_CUSTOMER_UNDELIVERABLE] =
+        "UPDATE customers SET undeliverable = undeliverable | ?2, next_evaluation_at = 0, "
+        "updated_at = ?3 WHERE id = ?1",
 };
 
 typedef struct sqlite_store {
@@ -741,6 +773,7 @@ static void read_customer(sqlite3_stmt *st, dn_customer *c, char *persona, size_
     c->opt_out_confirmed = (unsigned)sqlite3_column_int64(st, 14);
     c->third_party = (unsigned)sqlite3_column_int64(st, 15);
     c->consent = (unsigned)sqlite3_column_int64(st, 16);
+    c->undeliverable = (unsigned)sqlite3_column_int64(st, 18);
     /* ';'-joined text forms, written only by dn_store_blackouts_format() */
     char text[DN_STORE_BLACKOUT_TEXT];
     column_text(st, 17, text, sizeof text);
@@ -769,6 +802,7 @@ static int bind_customer(sqlite3_stmt *st, const dn_customer *c, dn_time now)
     char text[DN_STORE_BLACKOUT_TEXT];
     dn_store_blackouts_format(c, text, sizeof text);
     b |= sqlite3_bind_text(st, 17, text, -1, SQLITE_TRANSIENT);
+    b |= sqlite3_bind_int64(st, 18, c->undeliverable);
     return b;
 }
 
@@ -1350,10 +1384,9 @@ static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
     if (step != SQLITE_DONE && step != SQLITE_ROW)
         return db_fail(s, step, err, NULL, "facts: contacts");
 
-    /* the notice is posted when its contact was sent; the posting date is
-     * the UTC date of that moment (legal periods count whole days) */
     f->notice_posted = false;
     f->notice_posted_on = DN_NO_DATE;
+    f->notice_posted_at = 0;
     f->debt_acknowledged = false;
     f->case_reminders = 0;
     if (f->case_id != 0) {
@@ -1373,12 +1406,9 @@ static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
         rc = step_row(s, st, err, "facts: notice");
         if (rc < 0)
             return rc;
-        if (rc == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-            dn_time posted = sqlite3_column_int64(st, 0);
-            f->notice_posted = true;
-            f->notice_posted_on = (dn_date)(posted / 86400);
-            f->notice_posted_at = posted;
-        }
+        if (rc == 1)
+            dn_store_notice_posted(f, sqlite3_column_type(st, 0) != SQLITE_NULL,
+                                sqlite3_column_int64(st, 0), column_date(st, 1));
         sqlite3_reset(st);
     }
     return 0;
@@ -1839,7 +1869,8 @@ static int update_contact_returning(sqlite_store *s, sqlite3_stmt *st, int64_t c
 }
 
 /* Moves a contact to state (provider id and reason kept when NULL) and logs
- * "contact_<state>". -EINVAL for an unknown state, -ENOENT for an unknown id. */
+ * "contact_<state>". -EINVAL for an unknown state, -ENOENT for an unknown id,
+ * -EALREADY for one a receipt settled (store.h). */
 static int sqlite_set_contact_state(void *ctx, int64_t contact_id, const char *state,
                                     const char *provider_id, const char *reason, dn_time at,
                                     dn_err *err)
@@ -1864,6 +1895,20 @@ static int sqlite_set_contact_state(void *ctx, int64_t contact_id, const char *s
     }
     int64_t customer_id = 0;
     rc = update_contact_returning(s, st, contact_id, "contact state", "no contact with id", "", &customer_id, err);
+    if (rc == -ENOENT) {
+        /* is it there, settled by a delivery report or bounce? */
+        st = use(s, ST_CONTACT_PROVIDER);
+        b = sqlite3_bind_int64(st, 1, contact_id);
+        int found = b ? bind_failed(s, b, err, "contact state")
+                      : step_row(s, st, err, "contact state");
+        if (found == 1) {
+            rc = dn_err_set(err, -EALREADY, "state", "contact %lld is %s: a receipt settled it",
+                            (long long)contact_id, (const char *)sqlite3_column_text(st, 0));
+            sqlite3_reset(st);
+        } else if (found < 0) {
+            rc = found;
+        }
+    }
     if (rc < 0)
         goto fail;
     char kind[32];
@@ -2263,7 +2308,7 @@ static int sqlite_touch_all(void *ctx, dn_time at, dn_err *err)
 
 /* Puts a contact back to "planned" at `at` with the reason, and logs it. */
 static int sqlite_reschedule_contact(void *ctx, int64_t contact_id, dn_time at,
-                                     const char *reason, dn_err *err)
+                                     const char *reason, dn_time now, dn_err *err)
 {
     sqlite_store *s = ctx;
     if (reason && !dn_utf8_valid(reason))
@@ -2272,7 +2317,6 @@ static int sqlite_reschedule_contact(void *ctx, int64_t contact_id, dn_time at,
     int rc = unit_begin(s, &u, true, err);
     if (rc < 0)
         return rc;
-    dn_time now = dn_now();
     sqlite3_stmt *st = use(s, ST_CONTACT_RESCHEDULE);
     int b = sqlite3_bind_int64(st, 1, contact_id);
     b |= sqlite3_bind_int64(st, 2, at);
@@ -2391,6 +2435,8 @@ static int sqlite_record_sent(void *ctx, int64_t contact_id, const dn_send_recor
     b |= bind_text_or_null(st, 5, costed ? r->cost_currency : NULL);
     b |= sqlite3_bind_int64(st, 6, at);
     b |= bind_text_or_null(st, 7, r->detail);
+    b |= sqlite3_bind_int(st, 8, r->sms_parts);
+    b |= bind_text_or_null(st, 9, r->sms_encoding);
     if (b) {
         rc = bind_failed(s, b, err, "record sent");
         goto fail;
@@ -2403,6 +2449,131 @@ static int sqlite_record_sent(void *ctx, int64_t contact_id, const dn_send_recor
         goto fail;
     rc = insert_event(s, customer_id, "contact_sent",
                       dn_store_sent_event(contact_id, r, costed), at, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* Adds a provider message id named after the send (see store.h). */
+static int sqlite_record_provider_id(void *ctx, int64_t contact_id, const char *provider_id,
+                                     dn_time at, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    int rc = dn_store_check_provider_id(provider_id, err);
+    if (rc < 0)
+        return rc;
+    unit u;
+    rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = use(s, ST_CONTACT_PROVIDER);
+    int b = sqlite3_bind_int64(st, 1, contact_id);
+    rc = b ? bind_failed(s, b, err, "provider id") : step_row(s, st, err, "provider id");
+    if (rc < 0)
+        goto fail;
+    char list[DN_PROVIDER_IDS_MAX + 1];
+    if (rc == 1) {
+        const char *state = (const char *)sqlite3_column_text(st, 0);
+        bool unsent = strcmp(state, "planned") == 0 || strcmp(state, "cancelled") == 0;
+        column_text(st, 1, list, sizeof list);
+        sqlite3_reset(st);
+        if (unsent)
+            rc = 0;
+    }
+    if (rc == 0) {
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact %lld sent to a provider",
+                        (long long)contact_id);
+        goto fail;
+    }
+    rc = dn_store_provider_ids_add(list, sizeof list, provider_id, err);
+    if (rc <= 0) {
+        if (rc == 0) {
+            unit_abort(s, &u);            /* named before: nothing to do */
+            return 0;
+        }
+        goto fail;
+    }
+    st = use(s, ST_CONTACT_SET_PROVIDER);
+    b = sqlite3_bind_int64(st, 1, contact_id);
+    b |= bind_text(st, 2, list);
+    b |= sqlite3_bind_int64(st, 3, at);
+    rc = b ? bind_failed(s, b, err, "provider id") : run(s, st, err, "provider id");
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* The customer an inbound chat message comes from (see store.h). */
+static int sqlite_find_chat_customer(void *ctx, const char *chat_id, const char *username,
+                                     char *external_id, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    int rc = dn_store_check_chat_sender(chat_id, &username, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = use(s, ST_CUSTOMER_BY_CHAT);
+    int b = bind_text(st, 1, chat_id);
+    b |= bind_text(st, 2, username);
+    rc = b ? bind_failed(s, b, err, "chat sender") : step_row(s, st, err, "chat sender");
+    if (rc == 1) {
+        column_text(st, 0, external_id, DN_ID_MAX);
+        sqlite3_reset(st);
+        return 0;
+    }
+    return rc < 0 ? rc : dn_store_no_chat_sender(chat_id, username, err);
+}
+
+/* Records the day a letter was posted (see store.h). */
+static int sqlite_record_letter_posted(void *ctx, int64_t contact_id, dn_date posted_on,
+                                       dn_time now, char *customer_external_id, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = use(s, ST_LETTER_READ);
+    int b = sqlite3_bind_int64(st, 1, contact_id);
+    rc = b ? bind_failed(s, b, err, "letter") : step_row(s, st, err, "letter");
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "id", "no letter %lld", (long long)contact_id);
+    if (rc < 0)
+        goto fail;
+    int64_t customer_id = sqlite3_column_int64(st, 0);
+    char state[16];
+    column_text(st, 1, customer_external_id, DN_ID_MAX);
+    column_text(st, 2, state, sizeof state);
+    dn_time written_at = sqlite3_column_int64(st, 3);
+    dn_date posted = column_date(st, 4);
+    sqlite3_reset(st);
+    rc = dn_store_check_letter_posted(contact_id, state, written_at, posted, posted_on, now, err);
+    if (rc <= 0) {
+        if (rc == 0) {
+            unit_abort(s, &u);            /* recorded before: the same answer */
+            return 0;
+        }
+        goto fail;
+    }
+    st = use(s, ST_LETTER_POSTED);
+    b = sqlite3_bind_int64(st, 1, contact_id);
+    b |= bind_date(st, 2, posted_on);
+    b |= sqlite3_bind_int64(st, 3, now);
+    rc = b ? bind_failed(s, b, err, "letter posted") : run(s, st, err, "letter posted");
+    if (rc < 0)
+        goto fail;
+    char day[11];
+    dn_date_format(posted_on, day);
+    rc = insert_event(s, customer_id, "letter_posted",
+                      json_pack("{s:I, s:s}", "contact_id", (json_int_t)contact_id, "posted_on",
+                                day), now, err);
+    if (rc == 0)
+        rc = sqlite_touch_customer(s, customer_id, 0, err);   /* due under any clock */
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
@@ -2481,6 +2652,101 @@ static int sqlite_record_receipt(void *ctx, int64_t contact_id, const char *idem
                       dn_store_receipt_event(id, state, current, reason), at, err);
     if (rc == 0)
         rc = sqlite_touch_customer(s, customer_id, 0, err);   /* due under any clock */
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* Opens a unit with the contact (contact_id, idem_key) found in it
+ * (find_contact): 0, or its error with the unit closed. */
+static int contact_unit(sqlite_store *s, unit *u, int64_t contact_id, const char *idem_key,
+                        int64_t *id, int64_t *customer_id, dn_err *err)
+{
+    int rc = unit_begin(s, u, true, err);
+    if (rc < 0)
+        return rc;
+    char state[16];
+    rc = find_contact(s, contact_id, idem_key, id, customer_id, state, sizeof state, err);
+    if (rc < 0)
+        unit_abort(s, u);
+    return rc < 0 ? rc : 0;
+}
+
+/* Marks the address a contact went to as undeliverable (see store.h). */
+static int sqlite_mark_undeliverable(void *ctx, int64_t contact_id, const char *idem_key,
+                                     const char *reason, dn_time at, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    int rc = dn_store_check_contact_texts(reason, idem_key, err);
+    if (rc < 0)
+        return rc;
+    unit u;
+    int64_t id = 0, customer_id = 0;
+    rc = contact_unit(s, &u, contact_id, idem_key, &id, &customer_id, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = use(s, ST_CONTACT_ADDRESSES);
+    int b = sqlite3_bind_int64(st, 1, id);
+    rc = b ? bind_failed(s, b, err, "addresses") : step_row(s, st, err, "addresses");
+    if (rc == 0)
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact %lld", (long long)id);
+    if (rc < 0)
+        goto fail;
+    char channel[16], address[DN_ADDR_MAX], email[DN_ADDR_MAX], phone[32], chat[DN_ADDR_MAX];
+    column_text(st, 0, channel, sizeof channel);
+    column_text(st, 1, address, sizeof address);
+    column_text(st, 2, email, sizeof email);
+    column_text(st, 3, phone, sizeof phone);
+    column_text(st, 4, chat, sizeof chat);
+    sqlite3_reset(st);
+    bool marked = false;
+    rc = dn_store_undeliverable_bit(channel, address, email, phone, chat, &marked, err);
+    if (rc < 0)
+        goto fail;
+    if (marked) {
+        st = use(s, ST_CUSTOMER_UNDELIVERABLE);
+        b = sqlite3_bind_int64(st, 1, customer_id);
+        b |= sqlite3_bind_int64(st, 2, rc);
+        b |= sqlite3_bind_int64(st, 3, at);
+        rc = b ? bind_failed(s, b, err, "undeliverable") : run(s, st, err, "undeliverable");
+    } else {
+        rc = sqlite_touch_customer(s, customer_id, 0, err);   /* due under any clock */
+    }
+    if (rc < 0)
+        goto fail;
+    json_t *payload = json_pack("{s:I, s:s, s:s, s:s*, s:b}", "contact_id", (json_int_t)id,
+                                "channel", channel, "address", address, "reason",
+                                reason && *reason ? reason : NULL, "marked", marked);
+    rc = insert_event(s, customer_id, "address_undeliverable", payload, at, err);
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+/* An event about one contact, on its customer's record (see store.h). */
+static int sqlite_append_contact_event(void *ctx, int64_t contact_id, const char *idem_key,
+                                       const char *kind, json_t *payload, dn_time at,
+                                       dn_err *err)
+{
+    sqlite_store *s = ctx;
+    int rc = dn_store_check_contact_event(kind, payload, idem_key, err);
+    if (rc < 0)
+        return rc;
+    unit u;
+    int64_t id = 0, customer_id = 0;
+    rc = contact_unit(s, &u, contact_id, idem_key, &id, &customer_id, err);
+    if (rc < 0)
+        return rc;
+    json_t *copy = json_copy(payload);
+    if (copy)
+        json_object_set_new(copy, "contact_id", json_integer(id));
+    rc = insert_event(s, customer_id, kind, copy, at, err);
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
@@ -2621,6 +2887,11 @@ const dn_store_ops dn_store_sqlite = {
     .mark_in_doubt = sqlite_mark_in_doubt,
     .claim_outbox_channel = sqlite_claim_outbox_channel,
     .record_sent = sqlite_record_sent,
+    .record_provider_id = sqlite_record_provider_id,
+    .find_chat_customer = sqlite_find_chat_customer,
+    .record_letter_posted = sqlite_record_letter_posted,
+    .mark_undeliverable = sqlite_mark_undeliverable,
+    .append_contact_event = sqlite_append_contact_event,
     .record_receipt = sqlite_record_receipt,
     .opt_out_by_contact = sqlite_opt_out_by_contact,
     .requeue_sending = sqlite_requeue_sending,
@@ -2700,8 +2971,10 @@ static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
 
     MODULE(MS_CUSTOMER_BY_PHONE) =
         "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE phone = ?1 ORDER BY id LIMIT 1",
+    /* chat handles compare as find_chat_customer does (any case, no '@') */
     MODULE(MS_CUSTOMER_BY_CHAT) =
-        "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE chat = ?1 ORDER BY id LIMIT 1",
+        "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE lower(ltrim(chat, '@')) = "
+        "lower(ltrim(?1, '@')) AND chat <> '' ORDER BY id LIMIT 1",
     MODULE(MS_OPT_OUT_ONE) =
         "UPDATE customers SET opt_out = opt_out | ?2, updated_at = ?3 WHERE id = ?1 "
         "AND (opt_out & ?2) = 0",
@@ -2709,7 +2982,8 @@ static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
         "UPDATE customers SET opt_out = opt_out | ?3, updated_at = ?4 WHERE phone = ?1 "
         "AND id <> ?2 AND (opt_out & ?3) = 0 RETURNING id",
     MODULE(MS_OPT_OUT_CHAT) =
-        "UPDATE customers SET opt_out = opt_out | ?3, updated_at = ?4 WHERE chat = ?1 "
+        "UPDATE customers SET opt_out = opt_out | ?3, updated_at = ?4 WHERE "
+        "lower(ltrim(chat, '@')) = lower(ltrim(?1, '@')) AND chat <> '' "
         "AND id <> ?2 AND (opt_out & ?3) = 0 RETURNING id",
     MODULE(MS_CONTACT_REPLIED) =
         "UPDATE contacts SET state = 'replied', updated_at = ?3 WHERE id = (SELECT id FROM "
@@ -2737,9 +3011,6 @@ static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
         "SELECT k.id, k.customer_id, c.external_id, k.state, k.created_at, k.updated_at "
         "FROM contacts k JOIN customers c ON c.id = k.customer_id "
         "WHERE k.provider_id = ?1 AND k.channel = ?2 ORDER BY k.id DESC LIMIT 1",
-    MODULE(MS_CONTACT_POSTED) =
-        "UPDATE contacts SET state = 'delivered', updated_at = ?2, final_at = ?2 "
-        "WHERE id = ?1 AND channel = 'letter' AND state = 'sent'",
 };
 
 /* Steps a bound statement to its end (a RETURNING write whose row was
@@ -3277,19 +3548,6 @@ static int sqlite_contact_find(void *ctx, int64_t contact_id, const char *provid
     return rc;
 }
 
-static int sqlite_contact_posted(void *ctx, int64_t contact_id, dn_time posted_at, dn_err *err)
-{
-    sqlite_store *s = ctx;
-    sqlite3_stmt *st = use(s, MS_CONTACT_POSTED);
-    int b = sqlite3_bind_int64(st, 1, contact_id);
-    b |= sqlite3_bind_int64(st, 2, posted_at);
-    int rc = b ? bind_failed(s, b, err, "letter posted") : run(s, st, err, "letter posted");
-    if (rc == 0 && sqlite3_changes(s->db) == 0)
-        rc = dn_err_set(err, -EEXIST, "id", "letter %lld is not written and waiting to be posted",
-                        (long long)contact_id);
-    return rc;
-}
-
 static const dn_store_module_ops sqlite_module_ops = {
     .task_create = sqlite_task_create,
     .task_take = sqlite_task_take,
@@ -3313,5 +3571,4 @@ static const dn_store_module_ops sqlite_module_ops = {
     .inbound_claim = sqlite_inbound_claim,
     .inbound_settle = sqlite_inbound_settle,
     .contact_find = sqlite_contact_find,
-    .contact_posted = sqlite_contact_posted,
 };

@@ -41,6 +41,11 @@ typedef struct delivery {
     int          attempts;          /* including this one */
 } delivery;
 
+/* Webhook delivery runs on the wall clock, not the engine's business clock
+ * (engine.h): retries are transport timing shared by every instance through
+ * the deliveries table, and the signature's timestamp is checked by the
+ * receiver against its own wall clock (a pinned demo clock would make every
+ * signature look stale). */
 static int64_t wall_ms(void)
 {
     struct timespec ts;

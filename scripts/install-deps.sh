@@ -23,6 +23,7 @@ packages=(
   python3-aiosmtpd                     # SMTP server the e-mail tests deliver to
   libespeak-ng-dev espeak-ng-data      # voice robot: local rendering of calls to WAV
   libhpdf-dev fonts-dejavu-core        # letters as PDF (libharu) with an embedded UTF-8 font
+  libgmime-3.0-dev                     # MIME parser for bounce (RFC 3464) and complaint (RFC 5965) reports
   poppler-utils                        # tests: pdftotext/pdffonts read the letters back
   python3-phonenumbers                 # tests: libphonenumber's metadata checks the area-code table
 )

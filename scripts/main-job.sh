@@ -3,8 +3,10 @@
 # credit-card portfolio (30 000 card holders, Apr–Sep 2005), imports it into
 # a fresh SQLite store, runs an evaluation pass at the end of each month of
 # the data with dispatch to the file-sink outbox, then starts the server on
-# 127.0.0.1:8080 (or $PORT) with the clock pinned to the last pass (Ctrl-C
-# stops it). PORT=9090 ./scripts/main-job.sh serves on another port.
+# 127.0.0.1:8080 (or $PORT) with its clock starting at the last pass (Ctrl-C
+# stops it). PORT=9090 ./scripts/main-job.sh serves on another port. The demo
+# has no print room: its letters count as posted the day they are written
+# (var/main-config.json, "posting": "on_write"), so the notice periods run.
 #
 #   var/main.db        the store (decisions, contacts, events…)
 #   var/outbox/        one rendered file per message sent
@@ -21,6 +23,9 @@ echo "== converting ../shared/data/uci-credit-card-default.csv"
 /usr/bin/python3 examples/convert_uci.py --output var/uci.ndjson
 
 store=sqlite:var/main.db
+cat > var/main-config.json <<'JSON'
+{"channels": {"letter": {"driver": "file", "dir": "var/outbox", "posting": "on_write"}}}
+JSON
 echo "== importing"
 build/dunningd import --store "$store" var/uci.ndjson
 
@@ -32,7 +37,8 @@ for at in 2005-04-26T07:00:00Z 2005-05-26T07:00:00Z 2005-06-26T07:00:00Z \
           2005-10-03T07:00:00Z 2005-10-10T07:00:00Z 2005-10-17T07:00:00Z \
           2005-10-26T07:00:00Z; do
   echo "== pass at $at"
-  build/dunningd pass --store "$store" --rules rules --at "$at" --dispatch --outbox var/outbox
+  build/dunningd pass --config var/main-config.json --store "$store" --rules rules --at "$at" \
+    --dispatch --outbox var/outbox
 done
 
 cat <<TXT
@@ -50,5 +56,6 @@ cat <<TXT
 
 == starting the server on 127.0.0.1:$port (Ctrl-C to stop)
 TXT
-exec build/dunningd serve --store "$store" --rules rules --outbox var/outbox \
+exec build/dunningd serve --config var/main-config.json --store "$store" --rules rules \
+  --outbox var/outbox \
   --token demo-token-0001 --now 2005-10-26T07:00:00Z --listen 127.0.0.1:$port

@@ -143,7 +143,7 @@ int main(int argc, char **argv)
     e.default_country = "EE";
     dn_time now;
     dn_time_parse("2026-06-02T09:00:00Z", &now);   /* a Tuesday, 12:00 in Tallinn */
-    e.fixed_now = now;
+    engine_set_clock(&e, now);
     int status = 1;
     sink s = { .stop_pipe = { -1, -1 } };
     pthread_t thread;

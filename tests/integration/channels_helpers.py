@@ -2,6 +2,7 @@
 free loopback port with a store (a temporary SQLite file, or the db given:
 conftest.SqliteStore or MariaStore), the channel test rules and extra
 config keys; stopped (and checked for a clean exit) by the test."""
+import calendar
 import json
 import os
 import pathlib
@@ -26,6 +27,7 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.store = db or SqliteStore(self.tmp / "store.db")
         self.outbox = self.tmp / "outbox"
+        self.now = now
         config = {
             "listen": f"127.0.0.1:{self.port}",
             "store": self.store.dsn,
@@ -43,7 +45,14 @@ class Server:
         self.config.write_text(json.dumps(config))
         self.start()
 
+    def clock(self):
+        """(earliest, latest) the engine's clock can read now: `now` starts
+        it when the process starts, and it runs at wall speed from there."""
+        start = calendar.timegm(time.strptime(self.now, "%Y-%m-%dT%H:%M:%SZ"))
+        return start, start + int(time.monotonic() - self.started) + 1
+
     def start(self):
+        self.started = time.monotonic()
         binary = os.environ.get("DUNNINGD", str(REPO / "build" / "dunningd"))
         self.log = open(self.tmp / "server.log", "a")
         self.proc = subprocess.Popen([binary, "serve", "--config", str(self.config)],

@@ -3,6 +3,7 @@ sinks (answering, or hanging without a word), Kannel's bearerbox + smsbox
 with an HTTP SMSC sink that fires delivery reports, and an aiosmtpd SMTP
 server that keeps every message in a folder. Every server is started and
 stopped here by the process ids or threads it made; every wait is bounded."""
+import calendar
 import http.server
 import itertools
 import json
@@ -89,6 +90,7 @@ class Dunningd:
             "callback_secret": SECRET,
             "channels": channels,
         }
+        self.now = now
         if now:
             config["now"] = now
         config.update(extra)
@@ -106,6 +108,7 @@ class Dunningd:
                        check=True, capture_output=True, timeout=120)
 
     def start(self):
+        self.started = time.monotonic()
         self.starts += 1
         self.log = open(self.tmp / f"server-{self.starts}.log", "w")
         self.proc = subprocess.Popen([self.binary, "serve", "--config", str(self.config)],
@@ -124,6 +127,12 @@ class Dunningd:
 
     def log_text(self):
         return (self.tmp / f"server-{self.starts}.log").read_text(errors="replace")
+
+    def clock(self):
+        """(earliest, latest) the engine's clock can read now: `now` starts
+        it when the process starts, and it runs at wall speed from there."""
+        start = calendar.timegm(time.strptime(self.now, "%Y-%m-%dT%H:%M:%SZ"))
+        return start, start + int(time.monotonic() - self.started) + 1
 
     def stop(self, check=True):
         if self.proc is None:
@@ -165,13 +174,15 @@ class Threading(http.server.ThreadingHTTPServer):
 
 class HttpSink:
     """A threaded HTTP server recording every request; replies 200 with
-    {"id": "p<n>"} (or `status` / after `delay` seconds)."""
+    {"id": "p<n>"} (or `status` / after `delay` seconds; `statuses`, when
+    given, are answered to the first requests in turn)."""
 
-    def __init__(self, status=200, delay=0.0):
+    def __init__(self, status=200, delay=0.0, statuses=()):
         self.requests = []
         self.lock = threading.Lock()
         self.counter = itertools.count(1)
         self.status = status
+        self.statuses = list(statuses)
         self.delay = delay
         sink = self
 
@@ -184,11 +195,12 @@ class HttpSink:
                 with sink.lock:
                     n = next(sink.counter)
                     sink.requests.append({"path": self.path, "headers": dict(self.headers),
-                                          "body": body})
+                                          "body": body, "at": time.monotonic()})
+                    status = sink.statuses.pop(0) if sink.statuses else sink.status
                 if sink.delay:
                     time.sleep(sink.delay)
                 reply = json.dumps({"id": f"p{n}"}).encode()
-                self.send_response(sink.status)
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()
@@ -285,7 +297,9 @@ class SmscSink:
                                                encoding="latin-1")
                 mid = f"m{next(sink.counter)}"
                 with sink.lock:
-                    sink.parts.append({k: v[0].encode("latin-1") for k, v in params.items()})
+                    part = {k: v[0].encode("latin-1") for k, v in params.items()}
+                    part["mid"] = mid          # the SMSC's message id for this part
+                    sink.parts.append(part)
                 body = f"ok id:{mid}".encode()
                 self.send_response(202)
                 self.send_header("Content-Length", str(len(body)))

@@ -17,9 +17,21 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Keep:
+    """Keeps what it accepts. Like a real server it refuses some
+    recipients at RCPT TO (RFC 5321 4.2.2, RFC 3463 codes): unknown@… with
+    "550 5.1.1" (permanent), busy@… with "451 4.3.0" (transient)."""
+
     def __init__(self, folder):
         self.folder = pathlib.Path(folder)
         self.count = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("unknown@"):
+            return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+        if address.startswith("busy@"):
+            return "451 4.3.0 Mailbox busy, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.count += 1

@@ -9,6 +9,7 @@ RFC 8058; signatures from the contract in channels/callback_sign.h
 Run: /usr/bin/python3 -m pytest tests/integration/test_channels.py"""
 import email
 import email.policy
+import email.utils
 import hashlib
 import hmac
 import json
@@ -88,6 +89,13 @@ def test_sms_through_kannel_ucs2_and_gsm7_with_delivery_reports(tmp_path, kannel
     for row in (lv, en):
         assert row["instance"] == "sms/kannel-a"
         assert row["sent_at"] is not None and row["final_at"] is not None
+    # smsbox answered with no id: the provider ids came with the delivery
+    # reports (%F), the SMSC's ids of the parts it delivered
+    mids = {to: [p["mid"] for p in parts if p["to"] == to] for to in (b"+37120000001",
+                                                                        b"+37120000002")}
+    assert en["provider_id"] == mids[b"+37120000002"][0]
+    lv_ids = lv["provider_id"].split(" ")
+    assert lv_ids and set(lv_ids) <= set(mids[b"+37120000001"]), (lv_ids, mids)
     kinds = [k for (k,) in d.query("SELECT kind FROM events WHERE kind LIKE 'contact_%' "
                                    "ORDER BY id")]
     assert kinds.count("contact_sent") == 2 and kinds.count("contact_delivered") == 2
@@ -183,7 +191,10 @@ def test_email_over_smtp_with_one_click_unsubscribe(tmp_path, smtp):
             f".{cid}@telecom.example>")
         assert msg["List-Unsubscribe"] == f"<{unsubscribe}>"
         assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-        assert msg["Date"] is not None and msg["MIME-Version"] == "1.0"
+        assert msg["MIME-Version"] == "1.0"
+        # dated by the engine's clock (it starts at the pinned 2026-06-02T09:00:00Z)
+        earliest, latest = d.clock()
+        assert earliest <= email.utils.parsedate_to_datetime(msg["Date"]).timestamp() <= latest
         assert msg.get_content_type() == "multipart/alternative"
         text = msg.get_body(preferencelist=("plain",))
         html = msg.get_body(preferencelist=("html",))
@@ -277,27 +288,350 @@ def test_email_with_starttls_and_auth(tmp_path):
                  "ca_file": str(cert), "username": "dunning", "password": "s3cret-pass",
                  "from": "billing@telecom.example", "retry": {"max_attempts": 1}}
     try:
-        # without TLS the server refuses the session (5xx): a permanent failure;
-        # with STARTTLS required and AUTH the message goes through
-        for tls, expected in (("none", "failed"), ("starttls_required", "sent")):
-            folder = tmp_path / expected
+        # without TLS the server refuses the session (530 to MAIL FROM): the
+        # instance's set-up, not the message — it counts as the instance
+        # failing (here with one attempt allowed: given up); with STARTTLS
+        # required and AUTH the message goes through; with both instances,
+        # the first fails, rests, and the second takes the message
+        second = {**base_conf, "tls": "starttls_required", "instance": "b"}
+        cases = [("failed", {"email": {**base_conf, "tls": "none"}}, None),
+                 ("sent", {"email": {**base_conf, "tls": "starttls_required"}}, "email"),
+                 ("sent", {"email": [{**base_conf, "tls": "none", "instance": "a",
+                                      "failover_after": 1,
+                                      "retry": {"max_attempts": 3, "backoff_seconds": 1}},
+                                     {**second, "retry": {"max_attempts": 3}}]}, "email/b")]
+        for n, (expected, channels, instance) in enumerate(cases):
+            folder = tmp_path / f"case{n}"
             folder.mkdir()
-            d = Dunningd(folder, {"email": {**base_conf, "tls": tls}})
+            d = Dunningd(folder, channels)
             d.load(records([("C-TLS", "en", "", "ann@example.com", 4500, "2026-05-28",
                              "EE")]))
             d.start()
             try:
                 wait_until(lambda: d.states().get(expected) == 1, 60, f"the e-mail {expected}")
-                [(reason,)] = d.query("SELECT state_reason FROM contacts")
+                [(reason, via)] = d.query("SELECT state_reason, instance FROM contacts")
             finally:
                 d.stop()
             if expected == "failed":
-                assert reason.startswith("refused by email: smtp 5"), reason
+                assert reason.startswith("gave up after 1 attempt(s) on email: smtp 530"), reason
                 assert smtp.messages() == []
-        [stored] = smtp.messages()
+            assert via == instance, (via, reason)
+        stored = smtp.messages()[0]
+        assert len(smtp.messages()) == 2
         envelope = json.loads(stored.with_suffix(".json").read_text())
         assert envelope["tls"] is True and envelope["authenticated"] is True, envelope
         msg = email.message_from_bytes(stored.read_bytes(), policy=email.policy.default)
         assert str(msg["Subject"]) == "Your invoice is overdue"
     finally:
         smtp.stop()
+
+
+def dsn(message_id, recipient, action, status, diagnostic=None):
+    """A delivery status notification shaped after RFC 3464 appendix C:
+    a human part, the message/delivery-status fields (per message, then per
+    recipient) and the original's headers (text/rfc822-headers)."""
+    fields = [f"Final-Recipient: rfc822;{recipient}", f"Action: {action}",
+              f"Status: {status}"]
+    if diagnostic:
+        fields.append(f"Diagnostic-Code: smtp; {diagnostic}")
+    return ("From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.lv>\r\n"
+            "To: <billing@telecom.example>\r\n"
+            "Subject: Returned mail\r\n"
+            "MIME-Version: 1.0\r\n"
+            "Content-Type: multipart/report; report-type=delivery-status;\r\n"
+            "    boundary=\"RAA14128.773615765/mx.example.lv\"\r\n\r\n"
+            "--RAA14128.773615765/mx.example.lv\r\n\r\n"
+            "   The original message could not be delivered.\r\n\r\n"
+            "--RAA14128.773615765/mx.example.lv\r\n"
+            "content-type: message/delivery-status\r\n\r\n"
+            "Reporting-MTA: dns; mx.example.lv\r\n\r\n"
+            + "\r\n".join(fields) + "\r\n\r\n"
+            "--RAA14128.773615765/mx.example.lv\r\n"
+            "content-type: text/rfc822-headers\r\n\r\n"
+            f"Message-ID: {message_id}\r\n"
+            "Subject: =?UTF-8?B?QXRnxIFkaW7EgWp1bXM=?=\r\n\r\n"
+            "--RAA14128.773615765/mx.example.lv--\r\n").encode()
+
+
+def arf(original, feedback_type="abuse"):
+    """An abuse report shaped after RFC 5965 appendix B, returning the
+    original message whole (message/rfc822)."""
+    return ("From: <abusedesk@example.com>\n"
+            "To: <abuse@telecom.example>\n"
+            "Subject: FW: Atgadinajums\n"
+            "MIME-Version: 1.0\n"
+            "Content-Type: multipart/report; report-type=feedback-report;\n"
+            "     boundary=\"part1_13d.2e68ed54_boundary\"\n\n"
+            "--part1_13d.2e68ed54_boundary\n"
+            "Content-Type: text/plain; charset=\"US-ASCII\"\n\n"
+            "This is an email abuse report.\n\n"
+            "--part1_13d.2e68ed54_boundary\n"
+            "Content-Type: message/feedback-report\n\n"
+            f"Feedback-Type: {feedback_type}\n"
+            "User-Agent: SomeGenerator/1.0\n"
+            "Version: 1\n"
+            "Original-Mail-From: <billing@telecom.example>\n\n"
+            "--part1_13d.2e68ed54_boundary\n"
+            "Content-Type: message/rfc822\n"
+            "Content-Disposition: inline\n\n").encode() + original + \
+        b"\n--part1_13d.2e68ed54_boundary--\n"
+
+
+def test_bounces_and_complaints_from_the_mail_system(tmp_path, smtp):
+    """Real e-mails through aiosmtpd, then what a mail system sends back,
+    posted raw (message/rfc822) to POST /v1/bounces: a 5.x.x failure fails
+    the contact and marks the address undeliverable (until it changes); a
+    4.x.x delay changes nothing but is recorded; a failure after giving up
+    (4.0.0) fails the contact only; an ARF abuse report opts out of e-mail."""
+    d = Dunningd(tmp_path, lambda base: {"email": {
+        "driver": "smtp", "url": f"smtp://127.0.0.1:{smtp.port}", "tls": "none",
+        "from": "billing@telecom.example"}})
+    people = [("C-B1", "b1@example.lv"), ("C-B2", "b2@example.lv"), ("C-B3", "b3@example.lv"),
+              ("C-B4", "b4@example.lv")]
+    d.load(records([(cid, "lv", "+3712000001" + cid[-1], mail, 4500, "2026-05-28", "EE")
+                    for cid, mail in people]))
+    d.start()
+    try:
+        wait_until(lambda: len(smtp.messages()) == 4, 60, "four e-mails at the SMTP server")
+        sent = {}
+        for path in smtp.messages():
+            raw = path.read_bytes()
+            msg = email.message_from_bytes(raw, policy=email.policy.default)
+            sent[msg["To"]] = (msg["Message-ID"], raw)
+        bounce_headers = {**AUTH, "Content-Type": "message/rfc822"}
+
+        def post(body, headers=bounce_headers):
+            return requests.post(d.base + "/v1/bounces", data=body, headers=headers, timeout=10)
+        rows = [
+            # (report, status, effect, contact state after, undeliverable after)
+            (dsn(sent["b1@example.lv"][0], "b1@example.lv", "failed", "5.1.1",
+                 "550 5.1.1 <b1@example.lv>: Recipient address rejected"), 200,
+             "failed_address_undeliverable", "C-B1", "failed", ["email"]),
+            (dsn(sent["b2@example.lv"][0], "b2@example.lv", "delayed", "4.4.7"), 200,
+             "recorded", "C-B2", "sent", []),
+            (dsn(sent["b3@example.lv"][0], "b3@example.lv", "failed", "4.0.0",
+                 "426 connection timed out"), 200, "failed", "C-B3", "failed", []),
+            (arf(sent["b4@example.lv"][1]), 200, "opt_out", "C-B4", "sent", []),
+            # the first again: nothing new
+            (dsn(sent["b1@example.lv"][0], "b1@example.lv", "failed", "5.1.1"), 200,
+             "failed_address_undeliverable", "C-B1", "failed", ["email"]),
+        ]
+        for body, status, effect, cid, state, undeliverable in rows:
+            r = post(body)
+            assert r.status_code == status, r.text
+            assert r.json()["effect"] == effect, r.text
+            assert contact_row(d, cid)["state"] == state, cid
+            assert d.get(f"/v1/customers/{cid}").json()["undeliverable"] == undeliverable, cid
+        assert d.get("/v1/customers/C-B4").json()["opt_out"] == ["email"]
+        kinds = dict(d.query("SELECT kind, COUNT(*) FROM events WHERE kind IN "
+                             "('delivery_status', 'address_undeliverable', 'opt_out', "
+                             "'contact_failed') GROUP BY kind"))
+        assert kinds == {"delivery_status": 1, "address_undeliverable": 2, "opt_out": 1,
+                         "contact_failed": 2}, kinds
+        # refused precisely, nothing changes
+        # the right contact number with another key (guessed, forged)
+        number = sent["b2@example.lv"][0][1:-1].split("@")[0].split(".")[-1]
+        forged = f"<guessed.{number}@telecom.example>"
+        refusals = [
+            (dsn(forged, "b2@example.lv", "failed", "5.1.1"), bounce_headers, 404, "contact_id"),
+            (dsn("<someone-else@example.com>", "x@example.lv", "failed", "5.1.1"),
+             bounce_headers, 422, "Message-ID"),
+            (b"Subject: re: invoice\n\nI will pay on Friday.\n", bounce_headers, 422,
+             "Content-Type"),
+            (dsn(sent["b2@example.lv"][0], "b2@example.lv", "bounced", "5.1.1"),
+             bounce_headers, 422, "Action"),
+            (b"{}", {**AUTH, "Content-Type": "application/json"}, 415, ""),
+        ]
+        for body, headers, status, field in refusals:
+            r = post(body, headers)
+            assert r.status_code == status, r.text
+            assert r.json()["error"]["field"] == field, r.text
+        assert contact_row(d, "C-B2")["state"] == "sent"
+        assert post(dsn(sent["b2@example.lv"][0], "b2@example.lv", "failed", "5.1.1"),
+                    {"Content-Type": "message/rfc822"}).status_code == 401
+        # the rules' day-10 e-mail (2026-06-09, a Tuesday) finds no usable
+        # address for C-B1 (ladder fallbacks would take over), still one for C-B3
+        at = "2026-06-09T09:00:00Z"
+        b1 = d.get(f"/v1/customers/C-B1/preview?at={at}").json()["decision"]
+        assert b1["action"] == "skip" and "undeliverable" in b1["reason"], b1
+        assert d.get(f"/v1/customers/C-B3/preview?at={at}").json()["decision"]["channel"] == \
+            "email"
+        # a new address is worth a try: the mark goes with the old one
+        r = requests.put(d.base + "/v1/customers/C-B1", json={"email": "b1-new@example.lv"},
+                         headers=AUTH, timeout=10)
+        assert r.status_code == 200, r.text
+        assert r.json()["undeliverable"] == []
+        b1 = d.get(f"/v1/customers/C-B1/preview?at={at}").json()["decision"]
+        assert b1["channel"] == "email" and b1["action"] == "contact", b1
+    finally:
+        d.stop()
+
+
+class SlowSmsbox:
+    """Stands in for smsbox's sendsms (GET) on loopback, answering as smsbox
+    does ("0: Accepted for delivery", HTTP 202) only when the test releases
+    a number, or never (the client times out): so Kannel's delivery reports
+    can be fired while dunningd has not recorded the send yet."""
+
+    def __init__(self, hang_numbers=()):
+        import http.server
+        import threading
+        import time
+        box = self
+        self.requests = {}
+        self.released = threading.Event()
+        self.hang_numbers = set(hang_numbers)
+        self.lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+                to = query["to"][0]
+                with box.lock:
+                    box.requests[to] = query
+                if to in box.hang_numbers:
+                    time.sleep(8)             # past the driver's timeout_ms
+                    return
+                box.released.wait(20)
+                body = b"0: Accepted for delivery"
+                self.send_response(202)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/cgi-bin/sendsms"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def dlr_url(self, to, type_, mid="", reply=""):
+        """The dlr-url the driver gave, with Kannel's escapes filled in as
+        smsbox does (%d the type, %F the SMSC's id, %A its reply; encoded)."""
+        url = self.requests[to]["dlr-url"][0]
+        return (url.replace("%d", str(type_)).replace("%F", urllib.parse.quote(mid, safe=""))
+                .replace("%A", urllib.parse.quote(reply, safe="")))
+
+    def stop(self):
+        self.released.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_kannel_delivery_reports_in_any_order(tmp_path):
+    """Kannel's reports may arrive before dunningd has recorded the send
+    (smsbox answers, bearerbox and the SMSC report at once) and may repeat;
+    the SMSC's message id comes only with them (smsbox's answer has none).
+    K1: reports while the send is in flight, then smsbox's answer; K2: a
+    report proves delivery, then the send's answer never comes — the
+    contact stays delivered, not in doubt."""
+    box = SlowSmsbox(hang_numbers=["+37120000072"])
+    d = Dunningd(tmp_path, lambda base: {"sms": {
+        "driver": "kannel", "sendsms_url": box.url, "dlr_url": f"{base}/v1/callbacks/kannel",
+        "timeout_ms": 4000, "retry": {"max_attempts": 1},
+        "cost": {"per_part_minor": 4, "currency": "EUR"}}})
+    d.load(records([("K1", "en", "+37120000071", "", 4500, "2026-06-05"),
+                    ("K2", "en", "+37120000072", "", 4500, "2026-06-05")]))
+    d.start()
+    try:
+        wait_until(lambda: len(box.requests) == 2, 30, "both sends at smsbox")
+        assert d.states() == {"sending": 2}
+        rows = [
+            # (type, SMSC id, SMSC reply, status, state, provider ids after)
+            (8, "smsc-71", "ACK/", 200, "sending", "smsc-71"),
+            (8, "smsc-71", "ACK/", 200, "sending", "smsc-71"),        # repeated
+            (1, "smsc-71", "DELIVRD", 200, "delivered", "smsc-71"),
+            (1, "smsc-71", "DELIVRD", 200, "delivered", "smsc-71"),   # repeated
+            (1, "smsc-71b", "DELIVRD", 200, "delivered", "smsc-71 smsc-71b"),  # a 2nd part
+            (2, "smsc-71", "UNDELIV", 409, "delivered", "smsc-71 smsc-71b"),   # contradicts
+        ]
+        for type_, mid, reply, status, state, ids in rows:
+            r = requests.get(box.dlr_url("+37120000071", type_, mid, reply), timeout=10)
+            assert r.status_code == status, (type_, r.text)
+            row = contact_row(d, "K1")
+            assert (row["state"], row["provider_id"]) == (state, ids), (type_, row)
+        r = requests.get(box.dlr_url("+37120000072", 1, "smsc-72", "DELIVRD"), timeout=10)
+        assert r.status_code == 200, r.text
+        box.released.set()
+        wait_until(lambda: contact_row(d, "K1")["sent_at"] is not None, 30,
+                   "smsbox's answer to be recorded")
+        # K2's send times out (4 s) after the report proved delivery
+        k2_id = contact_row(d, "K2")["id"]
+        wait_until(lambda: f"contact {k2_id}: kept as its delivery report left it" in
+                   d.log_text(), 30, "K2's lost answer to be settled")
+        k1, k2 = contact_row(d, "K1"), contact_row(d, "K2")
+        reason = d.query("SELECT state_reason FROM contacts WHERE id = ?", k1["id"])[0][0]
+        unknown = requests.get(d.base + "/v1/callbacks/kannel?c=999999&s="
+                               f"{signature('dlr', 999999)}&type=1&mid=x", timeout=10)
+    finally:
+        d.stop()
+        box.stop()
+    # K1 kept what the reports said, and gained the send record's cost
+    assert (k1["state"], k1["provider_id"], k1["cost"], k1["currency"]) == \
+        ("delivered", "smsc-71 smsc-71b", 4, "EUR"), k1
+    assert reason == "kannel delivery report type 1: DELIVRD", reason
+    # K2: delivered by its report; the lost answer did not put it in doubt
+    assert (k2["state"], k2["provider_id"]) == ("delivered", "smsc-72"), k2
+    assert unknown.status_code == 404 and unknown.json()["error"]["field"] == "contact_id"
+    kinds = [k for (k,) in d.query("SELECT kind FROM events WHERE kind LIKE 'contact_%' "
+                                   "ORDER BY id")]
+    assert kinds.count("contact_delivered") == 2 and "contact_in_doubt" not in kinds, kinds
+
+
+def test_smtp_refusals_per_recipient(tmp_path, smtp):
+    """The server's reply to RCPT TO decides (RFC 5321 4.2.1): 5xx refuses
+    this recipient for good (failed, not tried again); 4xx is transient
+    (back to planned after the backoff). The other recipient's message is
+    delivered."""
+    d = Dunningd(tmp_path, {"email": {
+        "driver": "smtp", "url": f"smtp://127.0.0.1:{smtp.port}", "tls": "none",
+        "from": "billing@telecom.example", "retry": {"max_attempts": 3, "backoff_seconds": 600}}})
+    rows = [("C-R1", "unknown@example.lv", "failed", "refused by email: smtp 550"),
+            ("C-R2", "busy@example.lv", "planned", "attempt 1 on email failed, retry in 600s: smtp 451"),
+            ("C-R3", "fine@example.lv", "sent", None)]
+    d.load(records([(cid, "en", "", mail, 4500, "2026-05-28", "EE") for cid, mail, _, _ in rows]))
+    d.start()
+    try:
+        wait_until(lambda: sum(d.states().get(s, 0) for s in ("failed", "planned", "sent")) == 3
+                   and d.query("SELECT COUNT(*) FROM contacts WHERE attempts = 1") == [(3,)],
+                   60, "three outcomes")
+        for cid, _, state, reason in rows:
+            [(got_state, got_reason)] = d.query(
+                "SELECT o.state, o.state_reason FROM contacts o JOIN customers c ON "
+                "c.id = o.customer_id WHERE c.external_id = ?", cid)
+            assert got_state == state, (cid, got_state, got_reason)
+            if reason:
+                assert got_reason.startswith(reason), (cid, got_reason)
+    finally:
+        d.stop()
+    assert len(smtp.messages()) == 1
+
+
+def test_kannel_refusing_our_credentials_fails_the_gateway_not_the_message(tmp_path, kannel):
+    """smsbox answers a wrong sendsms password with 403 "Authorization
+    failed for sendsms" to every message alike: that instance fails (and
+    rests), and the message goes through the channel's other instance
+    instead of failing for good."""
+    common = {"driver": "kannel", "sendsms_url": kannel.sendsms_url, "username": "dunning",
+              "from": "Dunning", "retry": {"max_attempts": 3, "backoff_seconds": 1}}
+    d = Dunningd(tmp_path, lambda base: {"sms": [
+        {**common, "instance": "a", "password": "wrong-password", "failover_after": 1,
+         "dlr_url": f"{base}/v1/callbacks/kannel"},
+        {**common, "instance": "b", "password": "sendsms-secret",
+         "dlr_url": f"{base}/v1/callbacks/kannel"}]})
+    d.load(records([("C-KA", "en", "+37120000005", "", 4500, "2026-06-05")]))
+    d.start()
+    try:
+        wait_until(lambda: d.states().get("delivered") == 1, 60, "delivery through gateway b")
+        row = contact_row(d, "C-KA")
+        reasons = [json.loads(p)["reason"] for (p,) in d.query(
+            "SELECT payload FROM events WHERE kind = 'contact_rescheduled'")]
+    finally:
+        d.stop()
+    assert row["instance"] == "sms/b" and row["provider_id"], row
+    assert reasons and reasons[0].startswith("attempt 1 on sms/a failed, retry in 1s: HTTP 403: "
+                                             "Authorization failed for sendsms"), reasons
+    assert [p["to"] for p in kannel.sink.parts] == [b"+37120000005"]

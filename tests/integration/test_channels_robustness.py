@@ -148,8 +148,9 @@ def test_failures_follow_the_retry_policy(tmp_path, status, attempts, state, rea
         [(got_reason, scheduled)] = d.query("SELECT state_reason, scheduled_at FROM contacts")
         assert got_reason.startswith(reason), got_reason
         if state == "planned":
-            # 2026-06-02T09:00:00Z (the pinned clock) + 60 s
-            assert scheduled == 1780390800 + 60
+            # the engine's clock (started at 2026-06-02T09:00:00Z) + 60 s
+            earliest, latest = d.clock()
+            assert earliest + 60 <= scheduled <= latest + 60, (scheduled, earliest, latest)
     finally:
         d.stop()
         sink.stop()
@@ -205,3 +206,51 @@ def test_failover_to_the_second_gateway(tmp_path):
     assert via == {"sms/b": 17, "": 3}, via
     assert all(r.startswith("attempt 1 on sms/a failed, retry in 60s") for r in reasons), reasons
     assert len(sink.requests) == 17
+
+
+def test_retries_come_due_on_a_pinned_clock(tmp_path):
+    """With `now` in the config (2026-06-02T09:00:00Z) the engine's clock
+    starts there and runs: a transient failure (503) is retried after the
+    backoff (2 s), on that clock, and the second attempt goes out."""
+    sink = HttpSink(statuses=[503])
+    d = Dunningd(tmp_path, {"sms": {"driver": "http_sms", "url": sink.url,
+                                    "retry": {"max_attempts": 3, "backoff_seconds": 2}}})
+    d.load(customers(1))
+    d.start()
+    try:
+        wait_until(lambda: d.states() == {"sent": 1}, 30, "the retry to go out")
+        [(attempts, sent_at)] = d.query("SELECT attempts, sent_at FROM contacts")
+        [(scheduled,)] = d.query("SELECT json_extract(payload, '$.scheduled_at') FROM events "
+                                 "WHERE kind = 'contact_rescheduled'")
+        earliest, latest = d.clock()
+    finally:
+        d.stop()
+        sink.stop()
+    assert attempts == 2 and len(sink.requests) == 2
+    # the retry was due 2 s after the failure, on the engine's clock ...
+    assert earliest + 2 <= scheduled <= latest + 2 and scheduled <= sent_at <= latest
+    # ... which runs at wall speed: the sink saw the backoff too (2 s on a
+    # clock of whole seconds is more than 1 s)
+    assert sink.requests[1]["at"] - sink.requests[0]["at"] >= 1.0
+
+
+def test_an_unknown_outcome_is_never_failed(tmp_path):
+    """A provider that deduplicates by idempotency key and never answers:
+    the contact is sent again with the same key while attempts are left,
+    and after the last one it is in doubt (it may have arrived), not
+    failed."""
+    hang = HangingSink()
+    d = Dunningd(tmp_path, {"sms": {"driver": "http_sms", "url": hang.url,
+                                    "idempotency_header": "Idempotency-Key",
+                                    "timeout_ms": 500, "failover_after": 0,
+                                    "retry": {"max_attempts": 2, "backoff_seconds": 1}}})
+    d.load(customers(1))
+    d.start()
+    try:
+        wait_until(lambda: d.states() == {"in_doubt": 1}, 30, "the contact in doubt")
+        [(attempts, reason)] = d.query("SELECT attempts, state_reason FROM contacts")
+    finally:
+        d.stop()
+        hang.stop()
+    assert attempts == 2 and hang.accepted == 2
+    assert reason.startswith("outcome unknown (sms) after 2 attempt(s)"), reason

@@ -15,11 +15,21 @@ TOKEN = "123456:TEST-token"
 SECRET = "tg-webhook-secret-0042"
 
 
-def update(update_id, chat_id, text=None):
-    message = {"message_id": 10 + update_id, "date": 1780390800,
-               "chat": {"id": chat_id, "type": "private"}}
+def update(update_id, chat_id, text=None, username=None, chat_username=None, caption=None):
+    """A Bot API Update with a private-chat Message (core.telegram.org/bots/api:
+    Message.chat is a Chat with an integer id and an optional username,
+    Message.from a User with an optional username; text or caption)."""
+    chat = {"id": chat_id, "type": "private"}
+    if chat_username is not None:
+        chat["username"] = chat_username
+    message = {"message_id": 10 + update_id, "date": 1780390800, "chat": chat}
+    if username is not None:
+        message["from"] = {"id": chat_id, "is_bot": False, "first_name": "X",
+                           "username": username}
     if text is not None:
         message["text"] = text
+    if caption is not None:
+        message["caption"] = caption
     return {"update_id": update_id, "message": message}
 
 
@@ -67,9 +77,9 @@ def test_send_and_replies_through_the_bot_api(tmp_path):
         assert server.query("SELECT state FROM contacts WHERE channel = 'chat'") == [("replied",)]
         # the bot API delivers the same update again: applied once
         assert webhook(server, update(1, 4242, "Jā")).json()["duplicate"] is True
-        # a sticker, an unknown chat, a bad update
-        assert webhook(server, update(2, 4242)).json() == {"ignored": "not a text message"}
-        assert "ignored" in webhook(server, update(3, 999, "hi")).json()
+        # an update without a message; a bad update
+        assert webhook(server, {"update_id": 2, "my_chat_member": {}}).json() == \
+            {"ignored": "no message from a chat in this update"}
         r = webhook(server, {"message": {}})
         assert r.status_code == 422 and r.json()["error"]["field"] == "update_id"
         # STOP in Russian: opted out of chat; the one confirmation goes through the bot API
@@ -118,3 +128,50 @@ def test_a_send_cut_off_after_it_went_out_is_never_repeated_blindly(tmp_path):
     assert len(got) == 1 and b"sendMessage" in got[0]
     assert server.query("SELECT state, attempts FROM contacts WHERE channel = 'chat'") == \
         [("in_doubt", 1)]
+
+
+def test_replies_match_the_chat_id_or_the_username_and_nothing_is_dropped(tmp_path):
+    """A customer's chat handle may be the numeric chat id or an @username
+    (any case): an update matches by Message.chat.id, Message.from.username
+    or Chat.username, case-insensitively and without the "@". A message from
+    an unknown chat is recorded, not dropped; a photo with a caption is a
+    reply with the caption's words, a sticker a reply without words."""
+    bot = HttpSink(lambda path, body: (200, {"ok": True, "result": {"message_id": 1}}))
+    server = Server(tmp_path, channels={"chat": {
+        "driver": "telegram", "token": TOKEN, "api_url": bot.url, "webhook_secret": SECRET}})
+    try:
+        for cid, chat in (("M1", "4242"), ("M2", "@Anna_B"), ("M3", "carl_c")):
+            assert server.post("/v1/customers", customer(cid, chat=chat)).status_code == 201
+        rows = [
+            # (update, customer or None when unmatched, reply text recorded, classification)
+            (update(1, 4242, "Jā"), "M1", "Jā", "promise"),
+            (update(2, 777, "1", username="anna_b"), "M2", "1", "promise"),
+            (update(3, 778, "STOP", username="ANNA_B"), "M2", "STOP", "opt_out"),
+            (update(4, 779, "kad?", chat_username="Carl_C"), "M3", "kad?", "other"),
+            (update(5, 4242, caption="rēķins pielikumā"), "M1", "rēķins pielikumā", "other"),
+            (update(6, 4242), "M1", "", "other"),
+            (update(7, 999, "who is this?"), None, "who is this?", None),
+            (update(8, 998, "hello", username="stranger"), None, "hello", None),
+        ]
+        for body, cid, text, classification in rows:
+            r = webhook(server, body)
+            assert r.status_code == 200, (body, r.text)
+            if cid:
+                assert r.json()["customer_id"] == cid, (body, r.text)
+                assert r.json()["classification"] == classification, (body, r.text)
+            else:
+                assert r.json()["recorded"] == "reply_unmatched", (body, r.text)
+        for cid in ("M1", "M2", "M3"):
+            events = server.get(f"/v1/customers/{cid}/timeline").json()["events"]
+            got = [e["payload"]["text"] for e in events if e["kind"] == "reply"]
+            assert got == [t for _, c, t, _ in rows if c == cid], (cid, got)
+        unmatched = server.query("SELECT customer_id, json_extract(payload, '$.from'), "
+                                 "json_extract(payload, '$.username'), "
+                                 "json_extract(payload, '$.text') FROM events "
+                                 "WHERE kind = 'reply_unmatched' ORDER BY id")
+        assert unmatched == [(None, "999", "", "who is this?"),
+                             (None, "998", "stranger", "hello")], unmatched
+        assert server.get("/v1/customers/M2").json()["opt_out"] == ["chat"]
+    finally:
+        server.stop()
+        bot.stop()

@@ -57,7 +57,7 @@ def test_expected_routes_are_present():
         ("GET", "/v1/decisions"), ("GET", "/v1/contacts"), ("GET", "/v1/rules"),
         ("POST", "/v1/rules/reload"),
         ("GET", "/v1/callbacks/kannel"), ("POST", "/v1/callbacks/sms"),
-        ("POST", "/v1/callbacks/email"), ("GET", "/v1/unsubscribe"),
+        ("POST", "/v1/callbacks/email"), ("POST", "/v1/bounces"), ("GET", "/v1/unsubscribe"),
         ("POST", "/v1/unsubscribe"),
         # channel modules
         ("GET", "/v1/agent/tasks"), ("POST", "/v1/agent/tasks/take"),

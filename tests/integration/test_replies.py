@@ -45,7 +45,9 @@ def test_stop_words_opt_out_with_one_confirmation(server):
     def confirmation_sent():
         rows = server.query("SELECT state, body, channel, state_reason FROM contacts "
                             "WHERE purpose = 'optout_confirm' ORDER BY channel")
-        return rows if len(rows) == 2 and rows[0][0] != "planned" and rows[1][0] != "planned" else None
+        # settled: neither waiting nor still being handed over
+        done = len(rows) == 2 and all(r[0] not in ("planned", "sending") for r in rows)
+        return rows if done else None
     rows = server.wait_for("the confirmation to be sent", confirmation_sent)
     assert [(r[0], r[2]) for r in rows] == [("sent", "chat"), ("sent", "sms")], rows
     assert all("atteicies" in r[1] for r in rows)
@@ -149,8 +151,9 @@ def test_other_text_becomes_an_agent_task_and_errors_are_precise(server):
     # not yet due: no days overdue; 300.00 → 30 points
     assert task["priority"] == 30
     # the customer is due for evaluation now
-    due = server.query("SELECT next_evaluation_at FROM customers WHERE external_id = 'C3'")
-    assert due == [(1780390800,)]     # 2026-06-02T09:00:00Z, the pinned now
+    [(due,)] = server.query("SELECT next_evaluation_at FROM customers WHERE external_id = 'C3'")
+    earliest, latest = server.clock()     # the engine's clock, started at 2026-06-02T09:00:00Z
+    assert earliest <= due <= latest
 
     before = server.query("SELECT COUNT(*) FROM events")[0][0]
     cases = [
@@ -183,3 +186,24 @@ def test_stop_from_a_shared_number_opts_out_everyone_on_it(server):
     assert server.get("/v1/customers/F2").json()["opt_out"] == ["sms"]
     confirmations = server.query("SELECT COUNT(*) FROM contacts WHERE purpose = 'optout_confirm'")
     assert confirmations == [(1,)]
+
+
+def test_the_opt_out_confirmation_sms_records_parts_encoding_and_cost(tmp_path):
+    """The confirmation a STOP queues is planned by the reply module, not
+    the pass, yet as every SMS it records its parts, encoding and cost when
+    sent: the Latvian text (64 characters, with ū ā ņ š ī outside the GSM-7
+    alphabet of 3GPP TS 23.038) is UCS-2, one part (≤ 70 units), 4 cents."""
+    server = Server(tmp_path, channels={"sms": {
+        "driver": "file", "dir": str(tmp_path / "sms"),
+        "cost": {"per_message_minor": 1, "per_part_minor": 3, "currency": "EUR"}}})
+    try:
+        assert server.post("/v1/customers", customer("S1")).status_code == 201
+        r = server.post("/v1/replies", {"channel": "sms", "from": "+37120000001", "text": "STOP"})
+        assert r.status_code == 201, r.text
+        rows = server.wait_for("the confirmation sent", lambda: server.query(
+            "SELECT body, sms_encoding, sms_parts, cost_minor, cost_currency FROM contacts "
+            "WHERE purpose = 'optout_confirm' AND state = 'sent'"))
+    finally:
+        server.stop()
+    assert rows == [("Jūs esat atteicies no ziņām šajā kanālā. Vairs šeit nerakstīsim.", "ucs2",
+                     1, 4, "EUR")]

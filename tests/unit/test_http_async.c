@@ -37,7 +37,11 @@ static void test_classify_table(void **state)
         { CURLE_OK, 202, true, 0 },
         { CURLE_OK, 204, true, 0 },
         { CURLE_OK, 400, true, -EPERM },
-        { CURLE_OK, 401, true, -EPERM },
+        /* our credentials refused (RFC 9110 15.5.2, 15.5.8): the provider's
+         * answer to every message alike, so the instance fails, not the message */
+        { CURLE_OK, 401, true, -EAGAIN },
+        { CURLE_OK, 407, true, -EAGAIN },
+        { CURLE_OK, 403, true, -EPERM },
         { CURLE_OK, 404, true, -EPERM },
         { CURLE_OK, 408, true, -EAGAIN },      /* request timeout: retry */
         { CURLE_OK, 422, true, -EPERM },
@@ -47,7 +51,10 @@ static void test_classify_table(void **state)
         { CURLE_OK, 301, true, -EPERM },       /* no redirects followed */
         { CURLE_COULDNT_CONNECT, 0, false, -EAGAIN },
         { CURLE_COULDNT_RESOLVE_HOST, 0, false, -EAGAIN },
-        { CURLE_URL_MALFORMAT, 0, false, -EPERM },
+        /* the instance's set-up: it fails and rests, another may take it */
+        { CURLE_URL_MALFORMAT, 0, false, -EAGAIN },
+        { CURLE_LOGIN_DENIED, 0, false, -EAGAIN },
+        { CURLE_USE_SSL_FAILED, 0, false, -EAGAIN },
         { CURLE_OPERATION_TIMEDOUT, 0, false, -EAGAIN },   /* timed out connecting */
         { CURLE_OPERATION_TIMEDOUT, 0, true, -ETIMEDOUT }, /* sent, no answer */
         { CURLE_GOT_NOTHING, 0, true, -ETIMEDOUT },

@@ -244,6 +244,45 @@ static void test_customer_defaults_and_bits(void **state)
     json_decref(out);
 }
 
+/* A hard bounce's mark ("undeliverable") survives a re-sent customer that
+ * leaves it out, except on the channels whose address the re-send changes;
+ * given explicitly, the sender's value wins. Stored: e-mail and SMS/voice
+ * marked (bits 2 | 1 | 4), anna@example.lv, +37120000001, chat 4242. */
+static void test_undeliverable_kept_until_the_address_changes(void **state)
+{
+    static const struct {
+        const char *json;
+        unsigned expected;
+    } rows[] = {
+        { "{\"external_id\":\"C1\",\"name\":\"A\"}", 7 },
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"email\":\"anna@example.lv\"}", 7 },
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"email\":\"anna@new.lv\"}", 5 },
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"phone\":\"+37120000002\"}", 2 },
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"email\":null}", 5 },
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"chat\":\"@anna\"}", 7 },
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"email\":\"anna@new.lv\","
+          "\"undeliverable\":[\"email\"]}", 2 },
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"undeliverable\":[]}", 0 },
+    };
+    dn_record stored;
+    dn_err err;
+    json_t *v = load("{\"external_id\":\"C1\",\"name\":\"A\",\"email\":\"anna@example.lv\","
+                     "\"phone\":\"+37120000001\",\"chat\":\"4242\","
+                     "\"undeliverable\":[\"email\",\"sms\",\"voice\"]}");
+    assert_int_equal(json_to_record(DN_RECORD_CUSTOMER, v, &stored, &err), 0);
+    json_decref(v);
+    assert_int_equal(stored.as.customer.undeliverable, 7);
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu: %s\n", i, rows[i].json);
+        dn_record rec;
+        v = load(rows[i].json);
+        assert_int_equal(json_to_record(DN_RECORD_CUSTOMER, v, &rec, &err), 0);
+        json_decref(v);
+        record_keep_absent(&rec, &stored);
+        assert_int_equal(rec.as.customer.undeliverable, rows[i].expected);
+    }
+}
+
 static void test_invoice_validation(void **state)
 {
     static const decode_row rows[] = {
@@ -421,6 +460,7 @@ int main(void)
         cmocka_unit_test(test_customer_validation),
         cmocka_unit_test(test_customer_lengths),
         cmocka_unit_test(test_customer_defaults_and_bits),
+        cmocka_unit_test(test_undeliverable_kept_until_the_address_changes),
         cmocka_unit_test(test_invoice_validation),
         cmocka_unit_test(test_payment_validation),
         cmocka_unit_test(test_round_trip),

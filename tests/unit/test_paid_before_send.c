@@ -195,7 +195,7 @@ static int run_row(change c, moment m, int *planned, int *cancelled, char *reaso
 
     dn_time now;
     assert_int_equal(dn_time_parse("2026-06-08T09:00:00Z", &now), 0);
-    e.fixed_now = now;
+    engine_set_clock(&e, now);
     pending_change = c;
     pending_moment = m;
     pending = true;

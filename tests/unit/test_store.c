@@ -293,9 +293,10 @@ static void test_open_dsn(void **state)
     }
     /* schema/sqlite and schema/mariadb hold the same versions: 001 to 004,
      * 010 (agent queue), 011 and 012 (webhooks), 013 (inbound messages),
-     * 014 (opt-out confirmations carried over). The fixture's store is at
-     * the last one; opening it again applies nothing */
-    const int last_version = 14;
+     * 014 (opt-out confirmations carried over), 015 (channel feedback:
+     * posting days, undeliverable addresses). The fixture's store is at the
+     * last one; opening it again applies nothing */
+    const int last_version = 15;
     int version = 0;
     dn_err err = { 0 };
     assert_int_equal(f->store.ops->schema_version(f->store.ctx, &version, &err), 0);
@@ -953,7 +954,7 @@ static void test_contact_debt_and_case_reminders(void **state)
     assert_int_equal(facts.contacts[0].at, 150);
     /* deferred again: back to its new planned time */
     assert_int_equal(f->store.ops->reschedule_contact(f->store.ctx, contact_id, 140, "test",
-                                                      &err), 0);
+                                                      155, &err), 0);
     assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 155, &facts, &err), 0);
     assert_int_equal(facts.contacts[0].at, 140);
     /* a cancelled reminder is not one the customer got */
@@ -1146,29 +1147,72 @@ static void test_delivery(void **state)
     dn_outbox_items_free(items, n);
 
     /* the second's delivery report overtakes its acceptance */
-    assert_int_equal(f->store.ops->record_receipt(f->store.ctx, second, NULL, "delivered", NULL,
-                                                  160, &err), 0);
+    assert_int_equal(f->store.ops->record_receipt(f->store.ctx, second, NULL, "delivered",
+                                                  "DLR type 1", 160, &err), 0);
+    /* ...and names the provider's message id (Kannel's DLR does: smsbox
+     * gives none at send time) */
+    assert_int_equal(f->store.ops->record_provider_id(f->store.ctx, second, "m-2a", 165, &err),
+                     0);
     const struct {
         int64_t *contact;
         const char *provider_id, *currency, *instance;
+        int parts;
+        const char *encoding;
         int rc;
         const char *field;
     } sends[] = {
-        { &first, "p-1", "EUR", "sms/kannel-a", 0, NULL },
-        { &first, "p-1", "EUR", "sms/kannel-a", -ENOENT, "contact_id" },   /* sent already */
-        { &second, "p-2", "", "sms/kannel-a", 0, NULL },                   /* keeps delivered */
-        { &second, "bad \xFF", "", "sms", -EINVAL, "provider_id" },
-        { &second, "p-2", "EUR", "bad \xFF", -EINVAL, "instance" },
+        { &first, "p-1", "EUR", "sms/kannel-a", 3, "ucs2", 0, NULL },
+        { &first, "p-1", "EUR", "sms/kannel-a", 0, NULL, -ENOENT, "contact_id" },   /* sent */
+        /* keeps delivered, and the id the report named */
+        { &second, NULL, "", "sms/kannel-a", 0, NULL, 0, NULL },
+        { &second, "bad \xFF", "", "sms", 0, NULL, -EINVAL, "provider_id" },
+        { &second, "p-2", "EUR", "bad \xFF", 0, NULL, -EINVAL, "instance" },
     };
     for (size_t i = 0; i < COUNT(sends); i++) {
         print_message("send row %zu\n", i);
         dn_send_record r = { .provider_id = sends[i].provider_id, .instance = sends[i].instance,
-                             .cost_minor = 5, .cost_currency = sends[i].currency };
+                             .cost_minor = 5, .cost_currency = sends[i].currency,
+                             .sms_parts = sends[i].parts, .sms_encoding = sends[i].encoding,
+                             .detail = "accepted" };
         dn_err e = { 0 };
         assert_int_equal(f->store.ops->record_sent(f->store.ctx, *sends[i].contact, &r, 170, &e),
                          sends[i].rc);
         if (sends[i].rc)
             assert_string_equal(e.field, sends[i].field);
+    }
+    /* provider ids named by reports: a list of the distinct ones, bounded */
+    char long_id[DN_PROVIDER_ID_MAX + 2], id_100[101];
+    memset(long_id, 'x', sizeof long_id - 1);
+    long_id[sizeof long_id - 1] = '\0';
+    memset(id_100, 'y', sizeof id_100 - 1);
+    id_100[sizeof id_100 - 1] = '\0';
+    int64_t unknown = 999999;
+    const struct {
+        int64_t *contact;
+        const char *provider_id;
+        int rc;
+        const char *field;
+    } provider_ids[] = {
+        { &second, "m-2b", 0, NULL },
+        { &second, "m-2a", 0, NULL },                /* named before: nothing changes */
+        { &second, "", -EINVAL, "provider_id" },
+        { &second, "m 2", -EINVAL, "provider_id" },
+        { &second, "bad \xFF", -EINVAL, "provider_id" },
+        { &second, long_id, -EINVAL, "provider_id" },
+        { &unknown, "m-9", -ENOENT, "contact_id" },
+        { &first, id_100, 0, NULL },                 /* "p-1 " + 100 = 104 bytes */
+        { &first, id_100 + 1, 0, NULL },             /* + " " + 99 = 204 bytes */
+        { &first, "z123456789z123456789z123456789z123456789z123456789z", -ENOSPC,
+          "provider_id" },                           /* + " " + 51 = 256 > 255 */
+    };
+    for (size_t i = 0; i < COUNT(provider_ids); i++) {
+        print_message("provider id row %zu\n", i);
+        dn_err e = { 0 };
+        assert_int_equal(f->store.ops->record_provider_id(f->store.ctx, *provider_ids[i].contact,
+                                                          provider_ids[i].provider_id, 175, &e),
+                         provider_ids[i].rc);
+        if (provider_ids[i].rc)
+            assert_string_equal(e.field, provider_ids[i].field);
     }
     const struct {
         int64_t *contact;          /* NULL: by key alone */
@@ -1196,6 +1240,26 @@ static void test_delivery(void **state)
                          receipts[i].rc);
         if (receipts[i].rc)
             assert_string_equal(e.field, receipts[i].field);
+    }
+    /* the provider's late answer (a timeout: in doubt; a refusal: failed)
+     * never overrides what a report settled */
+    const struct {
+        int64_t *contact;
+        const char *state;
+        int rc;
+        const char *field;
+    } late[] = {
+        { &second, "in_doubt", -EALREADY, "state" },
+        { &first, "failed", -EALREADY, "state" },
+        { &unknown, "in_doubt", -ENOENT, "contact_id" },
+    };
+    for (size_t i = 0; i < COUNT(late); i++) {
+        print_message("late outcome row %zu\n", i);
+        dn_err e = { 0 };
+        assert_int_equal(f->store.ops->set_contact_state(f->store.ctx, *late[i].contact,
+                                                         late[i].state, NULL, "late", 185, &e),
+                         late[i].rc);
+        assert_string_equal(e.field, late[i].field);
     }
     const struct {
         int64_t *contact;
@@ -1234,7 +1298,12 @@ static void test_delivery(void **state)
     json_t *contact = first_contact(t);
     assert_int_equal(json_integer_value(json_object_get(contact, "id")), first);
     assert_string_equal(json_string_value(json_object_get(contact, "state")), "failed");
-    assert_string_equal(json_string_value(json_object_get(contact, "provider_id")), "p-1");
+    char expected_ids[DN_PROVIDER_IDS_MAX + 1];
+    snprintf(expected_ids, sizeof expected_ids, "p-1 %s %s", id_100, id_100 + 1);
+    assert_string_equal(json_string_value(json_object_get(contact, "provider_id")),
+                        expected_ids);
+    assert_int_equal(json_integer_value(json_object_get(contact, "sms_parts")), 3);
+    assert_string_equal(json_string_value(json_object_get(contact, "sms_encoding")), "ucs2");
     assert_string_equal(json_string_value(json_object_get(contact, "instance")), "sms/kannel-a");
     assert_int_equal(json_integer_value(json_object_get(contact, "cost_minor")), 5);
     assert_string_equal(json_string_value(json_object_get(contact, "cost_currency")), "EUR");
@@ -1244,6 +1313,12 @@ static void test_delivery(void **state)
     contact = json_array_get(json_object_get(t, "contacts"), 1);
     assert_string_equal(json_string_value(json_object_get(contact, "state")), "delivered");
     assert_true(json_is_null(json_object_get(contact, "cost_currency")));
+    assert_string_equal(json_string_value(json_object_get(contact, "provider_id")), "m-2a m-2b");
+    /* the report's reason, not the late send record's */
+    assert_string_equal(json_string_value(json_object_get(contact, "state_reason")),
+                        "DLR type 1");
+    assert_int_equal(json_integer_value(json_object_get(contact, "sms_parts")), 1);
+    assert_string_equal(json_string_value(json_object_get(contact, "sms_encoding")), "gsm7");
     json_decref(t);
 }
 
@@ -1454,63 +1529,310 @@ static void test_lists(void **state)
     json_decref(files);
 }
 
-/* The formal notice of a case counts as posted from the moment its contact
- * is sent (or delivered), on that UTC day; planned, failed or another
- * case's notice does not count. */
+/* Plans one contact of customer_id on channel to address (a decision of
+ * step_day with purpose) at `at`, opening the case on the first, and takes
+ * it for dispatch: its contact id. */
+static int64_t plan_and_take(fixture *f, int64_t customer_id, const char *channel,
+                             const char *address, int step_day, dn_purpose purpose, dn_time at)
+{
+    dn_decision d = { .action = DN_ACT_CONTACT, .step_day = step_day, .step_index = 1,
+                      .purpose = purpose };
+    dn_strlcpy(d.ruleset_version, "0123456789abcdef", sizeof d.ruleset_version);
+    dn_strlcpy(d.segment, "friendly", sizeof d.segment);
+    dn_strlcpy(d.channel, channel, sizeof d.channel);
+    char body[] = "formal notice";
+    dn_contact_plan c = { .scheduled_at = at, .body = body, .purpose = purpose };
+    dn_strlcpy(c.channel, channel, sizeof c.channel);
+    dn_strlcpy(c.address, address, sizeof c.address);
+    dn_pass_result r = { .customer_id = customer_id, .decision = &d, .contact = &c,
+                         .open_case = true, .anchor_due = day("2024-01-10"),
+                         .next_evaluation_at = at };
+    dn_err err = { 0 };
+    bool duplicate = true;
+    assert_int_equal(f->store.ops->record_result(f->store.ctx, &r, at, &duplicate, &err), 0);
+    assert_false(duplicate);
+    dn_outbox_item *items = NULL;
+    int n = 0;
+    assert_int_equal(f->store.ops->claim_outbox_channel(f->store.ctx, at, channel, &items, 4, &n,
+                                                        &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(items[0].purpose, purpose);
+    int64_t id = items[0].id;
+    dn_outbox_items_free(items, n);
+    return id;
+}
+
+/* The formal notice of a case counts as given from the moment its contact
+ * is sent (or delivered), on that UTC day — but a letter only from the
+ * posting day recorded for it; planned, failed or another case's notice
+ * does not count. */
 static void test_notice_fact(void **state)
 {
     fixture *f = *state;
     const dn_time noon = (dn_time)day("2024-02-01") * 86400 + 12 * 3600;
     static const struct {
+        const char *channel;
         const char *state;        /* what the notice contact becomes; NULL = left planned */
         dn_time sent_after;       /* seconds after noon */
-        bool posted;
-        const char *posted_on;
+        const char *posted;       /* the letter's posting day recorded, or NULL */
+        const char *posted_on;    /* the fact; NULL = not given */
+        bool at_known;            /* notice_posted_at is the moment it was sent */
     } rows[] = {
-        { "failed", 60, false, NULL },
-        { "sent", 60, true, "2024-02-01" },
-        { "delivered", 13 * 3600, true, "2024-02-02" },   /* 01:00 UTC the next day */
-        { NULL, 0, false, NULL },                         /* last: it stays in the outbox */
+        { "letter", "failed", 60, NULL, NULL, false },
+        { "letter", "sent", 60, NULL, NULL, false },          /* written, not posted yet */
+        { "letter", "sent", 60, "2024-02-03", "2024-02-03", false },
+        { "email", "sent", 60, NULL, "2024-02-01", true },
+        { "email", "delivered", 13 * 3600, NULL, "2024-02-02", true },   /* 01:00 UTC */
+        { "letter", NULL, 0, NULL, NULL, false },             /* last: it stays planned */
     };
     for (size_t i = 0; i < COUNT(rows); i++) {
-        print_message("row %zu: %s\n", i, rows[i].state ? rows[i].state : "planned");
+        print_message("row %zu: %s %s\n", i, rows[i].channel,
+                      rows[i].state ? rows[i].state : "planned");
         char customer[16], invoice[16];
         snprintf(customer, sizeof customer, "N%zu", i);
         snprintf(invoice, sizeof invoice, "NI%zu", i);
         int64_t id = add_customer(f, customer, "Notice Person");
         add_invoice(f, invoice, customer, "EUR", 5000, "2024-01-10", DN_INV_OPEN);
-        dn_decision d = { .action = DN_ACT_CONTACT, .step_day = 21, .step_index = 3,
-                          .purpose = DN_PURPOSE_NOTICE };
-        dn_strlcpy(d.ruleset_version, "0123456789abcdef", sizeof d.ruleset_version);
-        dn_strlcpy(d.segment, "friendly", sizeof d.segment);
-        dn_strlcpy(d.channel, "letter", sizeof d.channel);
-        char body[] = "formal notice";
-        dn_contact_plan c = { .scheduled_at = noon, .body = body, .purpose = DN_PURPOSE_NOTICE };
-        dn_strlcpy(c.channel, "letter", sizeof c.channel);
-        dn_pass_result r = { .customer_id = id, .decision = &d, .contact = &c, .open_case = true,
-                             .anchor_due = day("2024-01-10"), .next_evaluation_at = noon };
         dn_err err = { 0 };
-        bool duplicate = true;
-        assert_int_equal(f->store.ops->record_result(f->store.ctx, &r, noon, &duplicate, &err), 0);
-        assert_false(duplicate);
         if (rows[i].state) {
-            dn_outbox_item *items = NULL;
-            int n = 0;
-            assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, noon, &items, 4, &n, &err), 0);
-            assert_int_equal(n, 1);
-            assert_int_equal(items[0].purpose, DN_PURPOSE_NOTICE);
-            assert_int_equal(f->store.ops->set_contact_state(f->store.ctx, items[0].id,
+            /* handed to its channel (sent_at) sent_after seconds after noon */
+            int64_t contact = plan_and_take(f, id, rows[i].channel, "", 21, DN_PURPOSE_NOTICE,
+                                            noon + rows[i].sent_after);
+            assert_int_equal(f->store.ops->set_contact_state(f->store.ctx, contact,
                                                              rows[i].state, NULL, NULL,
                                                              noon + rows[i].sent_after, &err), 0);
-            dn_outbox_items_free(items, n);
+            char external[DN_ID_MAX];
+            if (rows[i].posted)
+                assert_int_equal(f->store.ops->record_letter_posted(
+                                     f->store.ctx, contact, day(rows[i].posted),
+                                     noon + 5 * 86400, external, &err), 0);
+        } else {
+            dn_decision d = { .action = DN_ACT_CONTACT, .step_day = 21, .step_index = 3,
+                              .purpose = DN_PURPOSE_NOTICE };
+            dn_strlcpy(d.ruleset_version, "0123456789abcdef", sizeof d.ruleset_version);
+            dn_strlcpy(d.segment, "friendly", sizeof d.segment);
+            dn_strlcpy(d.channel, "letter", sizeof d.channel);
+            char body[] = "formal notice";
+            dn_contact_plan c = { .scheduled_at = noon, .body = body,
+                                  .purpose = DN_PURPOSE_NOTICE };
+            dn_strlcpy(c.channel, "letter", sizeof c.channel);
+            dn_pass_result r = { .customer_id = id, .decision = &d, .contact = &c,
+                                 .open_case = true, .anchor_due = day("2024-01-10"),
+                                 .next_evaluation_at = noon };
+            bool duplicate = true;
+            assert_int_equal(f->store.ops->record_result(f->store.ctx, &r, noon, &duplicate,
+                                                         &err), 0);
         }
         dn_facts facts;
-        assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, noon + 86400, &facts, &err), 0);
+        assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, noon + 6 * 86400, &facts,
+                                                   &err), 0);
         assert_true(facts.case_id > 0);
-        assert_int_equal(facts.stage_day, 21);
-        assert_int_equal(facts.notice_posted, rows[i].posted);
-        assert_int_equal(facts.notice_posted_on, rows[i].posted ? day(rows[i].posted_on)
-                                                                 : DN_NO_DATE);
+        assert_int_equal(facts.notice_posted, rows[i].posted_on != NULL);
+        assert_int_equal(facts.notice_posted_on, rows[i].posted_on ? day(rows[i].posted_on)
+                                                                   : DN_NO_DATE);
+        assert_int_equal(facts.notice_posted_at,
+                         rows[i].at_known ? noon + rows[i].sent_after : 0);
+    }
+}
+
+/* The print room records the day a letter was posted: not before it was
+ * written, not in the future, once (the same day again is fine), for
+ * written letters only; the customer is due at once. */
+static void test_letter_posted(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "L1", "Letter Person");
+    add_invoice(f, "LA", "L1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    const dn_time written = (dn_time)day("2024-03-01") * 86400 + 10 * 3600;
+    const dn_time now = (dn_time)day("2024-03-05") * 86400 + 8 * 3600;   /* +14 h: still 03-05 */
+    dn_err err = { 0 };
+    int64_t letter = plan_and_take(f, id, "letter", "", 7, DN_PURPOSE_NOTICE, written);
+    dn_send_record sent = { .instance = "letter" };
+    assert_int_equal(f->store.ops->record_sent(f->store.ctx, letter, &sent, written, &err), 0);
+    int64_t unwritten = plan_and_take(f, id, "letter", "", 8, DN_PURPOSE_REMINDER, written);
+    int64_t email = plan_and_take(f, id, "email", "l@example.lv", 9, DN_PURPOSE_REMINDER,
+                                  written);
+    assert_int_equal(f->store.ops->record_sent(f->store.ctx, email, &sent, written, &err), 0);
+    int64_t unknown = 999999;
+    const struct {
+        int64_t *contact;
+        const char *day;
+        int rc;
+        const char *field;
+    } rows[] = {
+        { &letter, "2024-02-29", -EINVAL, "posted_on" },      /* before it was written */
+        { &letter, "2024-03-06", -EINVAL, "posted_on" },      /* tomorrow */
+        { &unwritten, "2024-03-02", -EEXIST, "id" },          /* still being sent */
+        { &email, "2024-03-02", -ENOENT, "id" },              /* not a letter */
+        { &unknown, "2024-03-02", -ENOENT, "id" },
+        { &letter, "2024-03-02", 0, NULL },
+        { &letter, "2024-03-02", 0, NULL },                   /* the same again */
+        { &letter, "2024-03-03", -EEXIST, "posted_on" },      /* another day */
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("posting row %zu\n", i);
+        char external[DN_ID_MAX] = "";
+        dn_err e = { 0 };
+        assert_int_equal(f->store.ops->record_letter_posted(f->store.ctx, *rows[i].contact,
+                                                            day(rows[i].day), now, external, &e),
+                         rows[i].rc);
+        if (rows[i].rc == 0)
+            assert_string_equal(external, "L1");
+        else
+            assert_string_equal(e.field, rows[i].field);
+    }
+    json_t *t = timeline(f, "L1");
+    assert_int_equal(count_events(t, "letter_posted"), 1);
+    json_decref(t);
+    dn_facts due[2];
+    int n = 0;
+    assert_int_equal(f->store.ops->claim_due(f->store.ctx, 1, 60, due, 2, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_true(due[0].notice_posted);
+    assert_int_equal(due[0].notice_posted_on, day("2024-03-02"));
+}
+
+/* A hard bounce marks the address the contact went to — while it is still
+ * the customer's — and makes the customer due; a bounce of a message to a
+ * former address marks nothing. */
+static void test_mark_undeliverable(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "U1", "Bounce Person");
+    add_invoice(f, "UA", "U1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    const dn_time at = (dn_time)day("2024-03-01") * 86400;
+    dn_customer c;
+    dn_upsert_outcome outcome;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->get_customer(f->store.ctx, "U1", &c, &err), 0);
+    dn_strlcpy(c.email, "anna@old.lv", sizeof c.email);
+    assert_int_equal(f->store.ops->upsert_customer(f->store.ctx, &c, &outcome, &err), 0);
+    int64_t to_old = plan_and_take(f, id, "email", "anna@old.lv", 1, DN_PURPOSE_REMINDER, at);
+    dn_strlcpy(c.email, "anna@new.lv", sizeof c.email);
+    assert_int_equal(f->store.ops->upsert_customer(f->store.ctx, &c, &outcome, &err), 0);
+    int64_t to_new = plan_and_take(f, id, "email", "anna@new.lv", 2, DN_PURPOSE_REMINDER, at);
+    int64_t letter = plan_and_take(f, id, "letter", "", 3, DN_PURPOSE_REMINDER, at);
+    int64_t unknown = 999999;
+    const struct {
+        int64_t *contact;
+        const char *key;
+        int rc;
+        const char *field;
+        unsigned after;           /* the customer's undeliverable bits afterwards */
+    } rows[] = {
+        { &to_old, NULL, 0, NULL, 0 },                       /* a former address: nothing */
+        { &to_new, NULL, 0, NULL, DN_OPTOUT_EMAIL },
+        { &to_new, NULL, 0, NULL, DN_OPTOUT_EMAIL },         /* again: still marked */
+        { &to_new, "not-its-key", -ENOENT, "contact_id", DN_OPTOUT_EMAIL },
+        { &letter, NULL, -EINVAL, "channel", DN_OPTOUT_EMAIL },
+        { &unknown, NULL, -ENOENT, "contact_id", DN_OPTOUT_EMAIL },
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("bounce row %zu\n", i);
+        dn_err e = { 0 };
+        assert_int_equal(f->store.ops->mark_undeliverable(f->store.ctx, *rows[i].contact,
+                                                          rows[i].key, "550 5.1.1 no such user",
+                                                          at + 60, &e),
+                         rows[i].rc);
+        if (rows[i].rc)
+            assert_string_equal(e.field, rows[i].field);
+        assert_int_equal(f->store.ops->get_customer(f->store.ctx, "U1", &c, &err), 0);
+        assert_int_equal(c.undeliverable, rows[i].after);
+    }
+    /* a report that settles nothing is an event on the contact's customer */
+    json_t *delayed = json_pack("{s:s, s:s}", "action", "delayed", "status", "4.4.7");
+    json_t *not_object = json_string("delayed");
+    const struct {
+        int64_t *contact;
+        const char *key, *kind;
+        json_t *payload;
+        int rc;
+        const char *field;
+    } events[] = {
+        { &to_new, NULL, "delivery_status", delayed, 0, NULL },
+        { &to_new, "not-its-key", "delivery_status", delayed, -ENOENT, "contact_id" },
+        { &unknown, NULL, "delivery_status", delayed, -ENOENT, "contact_id" },
+        { &to_new, NULL, "", delayed, -EINVAL, "kind" },
+        { &to_new, NULL, "delivery_status", not_object, -EINVAL, "payload" },
+    };
+    for (size_t i = 0; i < COUNT(events); i++) {
+        print_message("contact event row %zu\n", i);
+        dn_err e = { 0 };
+        assert_int_equal(f->store.ops->append_contact_event(f->store.ctx, *events[i].contact,
+                                                            events[i].key, events[i].kind,
+                                                            events[i].payload, at + 90, &e),
+                         events[i].rc);
+        if (events[i].rc)
+            assert_string_equal(e.field, events[i].field);
+    }
+    json_decref(delayed);
+    json_decref(not_object);
+    json_t *t = timeline(f, "U1");
+    assert_int_equal(count_events(t, "address_undeliverable"), 3);
+    assert_int_equal(count_events(t, "delivery_status"), 1);
+    size_t k;
+    json_t *ev;
+    json_array_foreach(json_object_get(t, "events"), k, ev)
+        if (strcmp(json_string_value(json_object_get(ev, "kind")), "delivery_status") == 0)
+            assert_int_equal(json_integer_value(json_object_get(json_object_get(ev, "payload"),
+                                                                "contact_id")), to_new);
+    json_decref(t);
+    dn_facts due[2];
+    int n = 0;
+    assert_int_equal(f->store.ops->claim_due(f->store.ctx, 1, 60, due, 2, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(due[0].customer.undeliverable, DN_OPTOUT_EMAIL);
+}
+
+/* Inbound chat messages find their customer by the numeric chat id or the
+ * sender's username, case-insensitively and without a leading '@'; the chat
+ * id wins, then the oldest customer; nothing matches an empty handle. */
+static void test_chat_sender(void **state)
+{
+    fixture *f = *state;
+    static const struct { const char *id, *chat; } customers[] = {
+        { "C-AT", "@Anna_B" }, { "C-ID", "4242" }, { "C-CARL", "carl" },
+        { "C-NONE", "" }, { "C-DUP1", "@dup" }, { "C-DUP2", "DUP" },
+    };
+    for (size_t i = 0; i < COUNT(customers); i++) {
+        dn_customer c = { .hold_until = DN_NO_DATE };
+        dn_strlcpy(c.external_id, customers[i].id, sizeof c.external_id);
+        dn_strlcpy(c.name, "Chat Person", sizeof c.name);
+        dn_strlcpy(c.language, "lv", sizeof c.language);
+        dn_strlcpy(c.chat, customers[i].chat, sizeof c.chat);
+        dn_upsert_outcome outcome;
+        dn_err err = { 0 };
+        assert_int_equal(f->store.ops->upsert_customer(f->store.ctx, &c, &outcome, &err), 0);
+    }
+    static const struct {
+        const char *chat_id, *username, *customer;   /* customer NULL: refused */
+        int rc;
+        const char *field;
+    } rows[] = {
+        { "4242", NULL, "C-ID", 0, NULL },
+        { "999", "anna_b", "C-AT", 0, NULL },
+        { "999", "ANNA_B", "C-AT", 0, NULL },
+        { "999", "@anna_b", "C-AT", 0, NULL },
+        { "4242", "anna_b", "C-ID", 0, NULL },        /* the chat id wins over the older one */
+        { "999", "Carl", "C-CARL", 0, NULL },
+        { "999", "dup", "C-DUP1", 0, NULL },          /* two handles: the oldest customer */
+        { "999", NULL, NULL, -ENOENT, "from" },
+        { "999", "", NULL, -ENOENT, "from" },         /* never the customer without a handle */
+        { "999", "nobody", NULL, -ENOENT, "from" },
+        { "", "anna_b", NULL, -EINVAL, "chat_id" },
+        { "999", "bad \xFF", NULL, -EINVAL, "username" },
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("chat row %zu\n", i);
+        char external[DN_ID_MAX] = "";
+        dn_err err = { 0 };
+        assert_int_equal(f->store.ops->find_chat_customer(f->store.ctx, rows[i].chat_id,
+                                                          rows[i].username, external, &err),
+                         rows[i].rc);
+        if (rows[i].rc == 0)
+            assert_string_equal(external, rows[i].customer);
+        else
+            assert_string_equal(err.field, rows[i].field);
     }
 }
 
@@ -1889,6 +2211,15 @@ static void test_reply_operations(void **state)
     int64_t c2 = add_customer(f, "C2", "Shared Two");
     add_customer(f, "C3", "Shared Three");
     dn_err err = { 0 };
+    /* one Telegram user, spelled two ways (C3 has no chat handle) */
+    const char *handles[] = { "@Anna_B", "anna_b" };
+    for (int i = 0; i < 2; i++) {
+        dn_customer c;
+        dn_upsert_outcome outcome;
+        assert_int_equal(f->store.ops->get_customer(f->store.ctx, i ? "C2" : "C1", &c, &err), 0);
+        dn_strlcpy(c.chat, handles[i], sizeof c.chat);
+        assert_int_equal(f->store.ops->upsert_customer(f->store.ctx, &c, &outcome, &err), 0);
+    }
     static const struct {
         const char *channel, *address;
         int rc;
@@ -1897,6 +2228,9 @@ static void test_reply_operations(void **state)
         { "sms", "+37120000000", 1, "C1" },    /* the lowest id of those on it */
         { "sms", "37120000000", 0, NULL },     /* the module tries the '+' form itself */
         { "chat", "+37120000000", 0, NULL },
+        { "chat", "ANNA_B", 1, "C1" },         /* any case, no '@' */
+        { "chat", "@anna_b", 1, "C1" },
+        { "chat", "", 0, NULL },               /* never the customer without a handle */
         { "fax", "+37120000000", -EINVAL, NULL },
     };
     for (size_t i = 0; i < COUNT(finds); i++) {
@@ -1923,10 +2257,14 @@ static void test_reply_operations(void **state)
         unsigned c1_bits, c2_bits;
     } opt_outs[] = {
         { "chat", "", 0, true, 0, DN_OPTOUT_CHAT, 0 },
-        { "sms", "+37120000000", 0, true, 1, DN_OPTOUT_CHAT | DN_OPTOUT_SMS, DN_OPTOUT_SMS },
-        { "sms", "+37120000000", 0, false, 0, DN_OPTOUT_CHAT | DN_OPTOUT_SMS, DN_OPTOUT_SMS },
-        { "chat", "", 0, false, 0, DN_OPTOUT_CHAT | DN_OPTOUT_SMS, DN_OPTOUT_SMS },
-        { "email", "", -EINVAL, false, 0, DN_OPTOUT_CHAT | DN_OPTOUT_SMS, DN_OPTOUT_SMS },
+        /* the same handle in another spelling is the same contact point */
+        { "chat", "@ANNA_B", 0, false, 1, DN_OPTOUT_CHAT, DN_OPTOUT_CHAT },
+        { "sms", "+37120000000", 0, true, 1, DN_OPTOUT_CHAT | DN_OPTOUT_SMS,
+          DN_OPTOUT_CHAT | DN_OPTOUT_SMS },
+        { "sms", "+37120000000", 0, false, 0, DN_OPTOUT_CHAT | DN_OPTOUT_SMS,
+          DN_OPTOUT_CHAT | DN_OPTOUT_SMS },
+        { "email", "", -EINVAL, false, 0, DN_OPTOUT_CHAT | DN_OPTOUT_SMS,
+          DN_OPTOUT_CHAT | DN_OPTOUT_SMS },
     };
     for (size_t i = 0; i < COUNT(opt_outs); i++) {
         print_message("opt-out row %zu\n", i);
@@ -2039,8 +2377,8 @@ static void test_reply_operations(void **state)
 }
 
 /* Callbacks find their contact by id or by the provider's id, on its
- * channel only; a letter is posted once, from "sent" only. */
-static void test_contact_find_and_posted(void **state)
+ * channel only. */
+static void test_contact_find(void **state)
 {
     fixture *f = *state;
     int64_t id = add_customer(f, "C1", "Find Person");
@@ -2087,41 +2425,6 @@ static void test_contact_find_and_posted(void **state)
             assert_int_equal(ref.updated_at, 110);
         }
     }
-    /* not a letter: nothing to post */
-    assert_int_equal(modules(f)->contact_posted(f->store.ctx, first, 86400, &err), -EEXIST);
-    char body[] = "notice";
-    dn_contact_plan letter = { .body = body, .scheduled_at = 120, .purpose = DN_PURPOSE_NOTICE };
-    dn_strlcpy(letter.idem_key, "letter-1", sizeof letter.idem_key);
-    dn_strlcpy(letter.channel, "letter", sizeof letter.channel);
-    int64_t letter_id = 0;
-    assert_int_equal(modules(f)->contact_plan(f->store.ctx, id, &letter, 120, &letter_id, &err),
-                     0);
-    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 130, &items, 10, &n, &err), 0);
-    assert_int_equal(n, 1);
-    dn_outbox_items_free(items, n);
-    static const struct { bool sent_first; int rc; const char *state; } posts[] = {
-        { false, -EEXIST, "sending" },     /* not written yet */
-        { true, 0, "delivered" },
-        { false, -EEXIST, "delivered" },   /* posted already */
-    };
-    for (size_t i = 0; i < COUNT(posts); i++) {
-        print_message("post row %zu\n", i);
-        if (posts[i].sent_first) {
-            dn_send_record r = { .provider_id = "letter-1.pdf" };
-            assert_int_equal(f->store.ops->record_sent(f->store.ctx, letter_id, &r, 140, &err), 0);
-        }
-        dn_err e = { 0 };
-        assert_int_equal(modules(f)->contact_posted(f->store.ctx, letter_id, 86400, &e),
-                         posts[i].rc);
-        dn_contact_ref ref;
-        assert_int_equal(modules(f)->contact_find(f->store.ctx, letter_id, NULL, "letter", &ref,
-                                                  &err), 1);
-        assert_string_equal(ref.state, posts[i].state);
-    }
-    dn_facts facts;
-    assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 90000, &facts, &err), 0);
-    assert_true(facts.notice_posted);
-    assert_int_equal(facts.notice_posted_on, 1);   /* 86400 s: 1970-01-02 */
 }
 
 /* ---- MariaDB only: DSN, refused data, reconnection ---- */
@@ -2292,11 +2595,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sending_recovery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notice_fact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chat_sender, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_letter_posted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mark_undeliverable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_agent_tasks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_contact_outcome, setup, teardown),
         cmocka_unit_test_setup_teardown(test_webhook_claims, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reply_operations, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_contact_find_and_posted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_contact_find, setup, teardown),
         cmocka_unit_test(test_mariadb_dsn),
         cmocka_unit_test_setup_teardown(test_mariadb_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mariadb_reconnect, setup, teardown),
