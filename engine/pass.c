@@ -1,9 +1,10 @@
 /*
  * pass.c — the evaluation pass: due customers in batches, facts → rules →
  * channel choice → guard → rendered contact, each customer's decision and
- * contact written in one transaction (store->record_result). One customer's
- * failure (rule error, no address, store refusal) is recorded for that
- * customer and never stops the batch.
+ * contact written in one unit per customer (store->record_results writes a
+ * whole batch in one transaction). One customer's failure (rule error, no
+ * address, store refusal) is recorded for that customer and never stops the
+ * batch.
  */
 #include "engine.h"
 
@@ -184,104 +185,88 @@ static int render_contact(dn_ruleset *rs, dn_decision *d, const dn_facts *f, dn_
     return 0;
 }
 
-/* Decides for one customer and, unless dry, records the result.
- * preview (may be NULL) receives the JSON of what was decided. */
-static int evaluate_customer(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn_time now,
-                             bool dry, dn_pass_stats *st, json_t **preview)
+/* What the pass decided for one customer, kept until the batch is written:
+ * the decision, the guard's verdict and the rendered contact (if any). */
+typedef struct pass_item {
+    dn_decision     d;
+    dn_verdict      verdict;
+    bool            guarded;
+    char            guard_text[256];
+    dn_contact_plan plan;             /* plan.body is owned here when planned */
+    bool            planned;
+    dn_time         next_eval;
+} pass_item;
+
+/* Decides for one customer into it (no store access): rules, channel choice,
+ * guard and rendering. The caller frees it->plan.body when it->planned. */
+static void decide_customer(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn_time now,
+                            dn_pass_stats *st, pass_item *it)
 {
-    dn_decision d;
-    rules_decide(rs, f, now, &d);
+    dn_decision *d = &it->d;
+    rules_decide(rs, f, now, d);
 
-    dn_verdict verdict = { .kind = DN_GUARD_ALLOW };
-    bool guarded = false;
-    dn_contact_plan plan;
-    bool planned = false;
-    dn_time next_eval = next_local_day(&f->customer, now,
-                                       d.hours_from >= 0 ? d.hours_from : 9 * 60);
+    it->verdict = (dn_verdict){ .kind = DN_GUARD_ALLOW };
+    it->guarded = false;
+    it->planned = false;
+    it->guard_text[0] = '\0';
+    it->next_eval = next_local_day(&f->customer, now, d->hours_from >= 0 ? d->hours_from : 9 * 60);
 
-    if (d.action == DN_ACT_CONTACT) {
-        const char *address = choose_channel(&d, &f->customer);
+    if (d->action == DN_ACT_CONTACT) {
+        const char *address = choose_channel(d, &f->customer);
         if (address) {
             struct timespec t0, t1;
             clock_gettime(CLOCK_MONOTONIC, &t0);
-            guard_check(engine_profile_for(e, &f->customer), f, &d, now, &verdict);
+            guard_check(engine_profile_for(e, &f->customer), f, d, now, &it->verdict);
             clock_gettime(CLOCK_MONOTONIC, &t1);
             st->guard_seconds += (double)(t1.tv_sec - t0.tv_sec) +
                                  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-            guarded = true;
-            if (verdict.kind == DN_GUARD_REFUSE) {
-                d.action = DN_ACT_SKIP;
+            it->guarded = true;
+            if (it->verdict.kind == DN_GUARD_REFUSE) {
+                d->action = DN_ACT_SKIP;
                 char note[DN_REASON_MAX];
-                snprintf(note, sizeof note, "guard refused (%s): %s", verdict.code,
-                         verdict.reason);
-                dn_strlcpy(d.reason, note, sizeof d.reason);
+                snprintf(note, sizeof note, "guard refused (%s): %s", it->verdict.code,
+                         it->verdict.reason);
+                dn_strlcpy(d->reason, note, sizeof d->reason);
             } else {
-                dn_time at = verdict.kind == DN_GUARD_DEFER ? verdict.defer_until : now;
-                if (render_contact(rs, &d, f, now, address, at, &plan) == 0)
-                    planned = true;
+                dn_time at = it->verdict.kind == DN_GUARD_DEFER ? it->verdict.defer_until : now;
+                if (render_contact(rs, d, f, now, address, at, &it->plan) == 0)
+                    it->planned = true;
             }
         }
-    } else if (d.action == DN_ACT_WAIT && d.wait_days > 1) {
+    } else if (d->action == DN_ACT_WAIT && d->wait_days > 1) {
         /* nothing can fire before the next step's day: sleep until then */
-        next_eval = next_local_day(&f->customer, now + (dn_time)(d.wait_days - 1) * 86400,
-                                   d.hours_from >= 0 ? d.hours_from : 9 * 60);
-    } else if (d.action == DN_ACT_NONE) {
+        it->next_eval = next_local_day(&f->customer, now + (dn_time)(d->wait_days - 1) * 86400,
+                                       d->hours_from >= 0 ? d->hours_from : 9 * 60);
+    } else if (d->action == DN_ACT_NONE) {
         /* nothing owed: look again in a month unless an event comes first */
-        next_eval = now + 30 * 86400;
+        it->next_eval = now + 30 * 86400;
     }
+    if (it->guarded)
+        snprintf(it->guard_text, sizeof it->guard_text, "%s: %s", it->verdict.code,
+                 it->verdict.reason);
+}
 
-    char guard_text[256] = "";
-    if (guarded)
-        snprintf(guard_text, sizeof guard_text, "%s: %s", verdict.code, verdict.reason);
+/* What the store writes for a decided customer; points into it. */
+static dn_pass_result result_of(const dn_facts *f, const pass_item *it)
+{
+    return (dn_pass_result){
+        .customer_id = f->customer.id,
+        .decision = &it->d,
+        .guard_verdict = it->guarded ? dn_verdict_names[it->verdict.kind] : NULL,
+        .guard_reason = it->guarded ? it->guard_text : NULL,
+        .contact = it->planned ? &it->plan : NULL,
+        .open_case = it->planned,
+        .anchor_due = anchor_due(f),
+        .next_evaluation_at = it->next_eval,
+    };
+}
 
-    int rc = 0;
-    if (preview) {
-        json_t *o = json_object();
-        json_object_set_new(o, "decision", decision_to_json(&d));
-        if (guarded)
-            json_object_set_new(o, "guard",
-                                json_pack("{s:s, s:s, s:s}", "verdict",
-                                          dn_verdict_names[verdict.kind], "code", verdict.code,
-                                          "reason", verdict.reason));
-        if (planned) {
-            char at[21];
-            dn_time_format(plan.scheduled_at, at);
-            json_object_set_new(o, "contact",
-                                json_pack("{s:s, s:s, s:s, s:s, s:s}", "channel", plan.channel,
-                                          "scheduled_at", at, "subject", plan.subject, "body",
-                                          plan.body, "sms_encoding", plan.sms_encoding));
-        }
-        *preview = o;
-    }
-    if (!dry) {
-        dn_pass_result r = {
-            .customer_id = f->customer.id,
-            .decision = &d,
-            .guard_verdict = guarded ? dn_verdict_names[verdict.kind] : NULL,
-            .guard_reason = guarded ? guard_text : NULL,
-            .contact = planned ? &plan : NULL,
-            .open_case = planned,
-            .anchor_due = anchor_due(f),
-            .next_evaluation_at = next_eval,
-        };
-        bool duplicate = false;
-        dn_err err;
-        dn_err_clear(&err);
-        rc = e->store.ops->record_result(e->store.ctx, &r, now, &duplicate, &err);
-        if (rc) {
-            st->store_errors++;
-            dn_log(DN_LOG_WARN, "pass", "customer %s not recorded: %s",
-                   f->customer.external_id, err.msg);
-        } else if (duplicate) {
-            st->duplicates++;
-        }
-    }
-    if (planned)
-        free(plan.body);
-
-    switch (d.action) {
+/* Counts one decided customer in st (and logs a rule error). */
+static void count_customer(const dn_facts *f, const pass_item *it, dn_pass_stats *st)
+{
+    switch (it->d.action) {
     case DN_ACT_CONTACT:
-        if (planned && verdict.kind == DN_GUARD_DEFER)
+        if (it->planned && it->verdict.kind == DN_GUARD_DEFER)
             st->deferred++;
         else
             st->contacts++;
@@ -292,34 +277,73 @@ static int evaluate_customer(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn
     case DN_ACT_ERROR:
         st->errors++;
         dn_log(DN_LOG_WARN, "rules", "customer %s: %s (%s)", f->customer.external_id,
-               d.reason, d.where);
+               it->d.reason, it->d.where);
         break;
     }
     st->customers++;
-    return rc;
 }
 
+/* The JSON of what was decided for one customer (preview). */
+static json_t *item_to_json(const pass_item *it)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "decision", decision_to_json(&it->d));
+    if (it->guarded)
+        json_object_set_new(o, "guard",
+                            json_pack("{s:s, s:s, s:s}", "verdict",
+                                      dn_verdict_names[it->verdict.kind], "code",
+                                      it->verdict.code, "reason", it->verdict.reason));
+    if (it->planned) {
+        char at[21];
+        dn_time_format(it->plan.scheduled_at, at);
+        json_object_set_new(o, "contact",
+                            json_pack("{s:s, s:s, s:s, s:s, s:s}", "channel", it->plan.channel,
+                                      "scheduled_at", at, "subject", it->plan.subject, "body",
+                                      it->plan.body, "sms_encoding", it->plan.sms_encoding));
+    }
+    return o;
+}
+
+/* Claims one batch, decides every customer of it, then writes the whole
+ * batch with one record_results call (one transaction; a customer the store
+ * refuses is logged and counted, the others are written). */
 int pass_batch(dn_engine *e, dn_ruleset *rs, dn_time now, int max, dn_pass_stats *st,
                dn_err *err)
 {
+    int rc = 0, n = 0;
     dn_facts *batch = calloc((size_t)max, sizeof *batch);
-    if (!batch)
-        return dn_err_set(err, -ENOMEM, NULL, "out of memory for a batch of %d", max);
-    int n = 0;
-    int rc = e->store.ops->claim_due(e->store.ctx, now, e->lease_seconds, batch, max, &n, err);
-    if (rc)
+    pass_item *items = calloc((size_t)max, sizeof *items);
+    dn_pass_result *results = calloc((size_t)max, sizeof *results);
+    dn_record_outcome *outcomes = calloc((size_t)max, sizeof *outcomes);
+    if (!batch || !items || !results || !outcomes) {
+        rc = dn_err_set(err, -ENOMEM, NULL, "out of memory for a batch of %d", max);
         goto done;
-    if (n == 0)
+    }
+    rc = e->store.ops->claim_due(e->store.ctx, now, e->lease_seconds, batch, max, &n, err);
+    if (rc || n == 0)
         goto done;
-    rc = e->store.ops->begin(e->store.ctx, err);
-    if (rc)
-        goto done;
-    for (int i = 0; i < n; i++)
-        evaluate_customer(e, rs, &batch[i], now, false, st, NULL);
-    rc = e->store.ops->commit(e->store.ctx, err);
-    if (rc)
-        e->store.ops->rollback(e->store.ctx);
+    for (int i = 0; i < n; i++) {
+        decide_customer(e, rs, &batch[i], now, st, &items[i]);
+        results[i] = result_of(&batch[i], &items[i]);
+    }
+    rc = e->store.ops->record_results(e->store.ctx, results, n, now, outcomes, err);
+    for (int i = 0; i < n; i++) {
+        if (outcomes[i].rc < 0) {
+            st->store_errors++;
+            dn_log(DN_LOG_WARN, "pass", "customer %s not recorded: %s",
+                   batch[i].customer.external_id, outcomes[i].err.msg);
+        } else if (outcomes[i].duplicate) {
+            st->duplicates++;
+        }
+        count_customer(&batch[i], &items[i], st);
+    }
 done:
+    for (int i = 0; items && i < n; i++)
+        if (items[i].planned)
+            free(items[i].plan.body);
+    free(outcomes);
+    free(results);
+    free(items);
     free(batch);
     return rc ? rc : n;
 }
@@ -368,9 +392,18 @@ int pass_preview(dn_engine *e, const char *customer_external_id, dn_time at, jso
     if (rc == 0) {
         dn_pass_stats st = { 0 };
         dn_ruleset *rs = e->rules;
+        pass_item *it = calloc(1, sizeof *it);
+        if (!it) {
+            free(f);
+            return dn_err_set(err, -ENOMEM, NULL, "out of memory");
+        }
         rules_retain(rs);
-        evaluate_customer(e, rs, f, at, true, &st, out);
+        decide_customer(e, rs, f, at, &st, it);
         rules_release(rs);
+        *out = item_to_json(it);
+        if (it->planned)
+            free(it->plan.body);
+        free(it);
         char when[21];
         dn_time_format(at, when);
         json_object_set_new(*out, "at", json_string(when));

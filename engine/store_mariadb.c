@@ -2300,92 +2300,140 @@ static int insert_contact(maria_store *s, const dn_pass_result *r, int64_t case_
     return 0;
 }
 
-static int maria_record_result(void *ctx, const dn_pass_result *r, dn_time now, bool *duplicate,
-                               dn_err *err)
+/* The contact's idempotency key: the plan's own, else
+ * "cu<customer>-ca<case>-d<step_day>". */
+static void contact_key(const dn_pass_result *r, int64_t case_id, char *out, size_t size)
 {
-    maria_store *s = ctx;
-    bool is_duplicate = false;
-    if (duplicate)
-        *duplicate = false;
-    if (!r || !r->decision)
+    if (r->contact->idem_key[0])
+        dn_strlcpy(out, r->contact->idem_key, size);
+    else
+        snprintf(out, size, "cu%lld-ca%lld-d%d", (long long)r->customer_id,
+                 (long long)case_id, r->decision->step_day);
+}
+
+/* What record_results refuses before writing anything of a customer. */
+static int validate_result(const dn_pass_result *r, dn_err *err)
+{
+    if (!r->decision)
         return dn_err_set(err, -EINVAL, "decision", "a pass result needs a decision");
     if ((unsigned)r->decision->action > DN_ACT_ERROR)
         return dn_err_set(err, -EINVAL, "action", "unknown action %d", (int)r->decision->action);
     if (!dn_utf8_valid(r->decision->reason))
         return dn_err_set(err, -EINVAL, "reason", "decision reason is not valid UTF-8");
-    int rc = r->contact ? validate_plan(r->contact, err) : 0;
-    if (rc < 0)
-        return rc;
-    unit u;
-    rc = unit_begin(s, &u, err);
-    if (rc < 0)
-        return rc;
+    return r->contact ? validate_plan(r->contact, err) : 0;
+}
 
-    rc = q_exec(s, ST_CUSTOMER_AFTER_PASS,
-                PARAMS(PI(r->next_evaluation_at), PT(r->decision->persona),
-                       PT(r->decision->persona), PT(r->decision->segment),
-                       PT(r->decision->segment), PI(r->customer_id)), err, "pass result");
+/* Writes one customer's (validated) pass result, statement by statement,
+ * as store_sqlite.c's write_result does; no unit of its own. */
+static int write_result(maria_store *s, const dn_pass_result *r, dn_time now, bool *duplicate,
+                        dn_err *err)
+{
+    *duplicate = false;
+    int rc = q_exec(s, ST_CUSTOMER_AFTER_PASS,
+                    PARAMS(PI(r->next_evaluation_at), PT(r->decision->persona),
+                           PT(r->decision->persona), PT(r->decision->segment),
+                           PT(r->decision->segment), PI(r->customer_id)), err, "pass result");
     if (rc == 0 && affected(s, ST_CUSTOMER_AFTER_PASS) == 0)
         rc = dn_err_set(err, -ENOENT, "customer_id", "no customer with id %lld",
                         (long long)r->customer_id);
     if (rc < 0)
-        goto fail;
+        return rc;
 
     int64_t case_id = 0;
     rc = open_case(s, r->customer_id, &case_id, NULL, NULL, err);
     if (rc < 0)
-        goto fail;
+        return rc;
     bool case_opened = rc == 0 && r->open_case;
     if (case_opened) {
         rc = q_exec(s, ST_CASE_INSERT,
                     PARAMS(PI(r->customer_id), PI(now), date_param(r->anchor_due),
                            r->contact ? PI(r->decision->step_day) : PNULL), err, "open case");
         if (rc < 0)
-            goto fail;
+            return rc;
         case_id = insert_id(s, ST_CASE_INSERT);
         rc = insert_case_event(s, r->customer_id, "case_opened", case_id, r->anchor_due, now,
                                err);
         if (rc < 0)
-            goto fail;
+            return rc;
     }
 
     int64_t contact_id = 0, decision_id = 0;
     if (r->contact) {
         char idem_key[sizeof ((dn_contact_plan *)0)->idem_key];
-        if (r->contact->idem_key[0])
-            dn_strlcpy(idem_key, r->contact->idem_key, sizeof idem_key);
-        else
-            snprintf(idem_key, sizeof idem_key, "cu%lld-ca%lld-d%d", (long long)r->customer_id,
-                     (long long)case_id, r->decision->step_day);
+        contact_key(r, case_id, idem_key, sizeof idem_key);
         rc = insert_contact(s, r, case_id, idem_key, now, &contact_id, err);
         if (rc < 0)
-            goto fail;
-        is_duplicate = contact_id == 0;
-    }
-    if (!is_duplicate) {
-        rc = insert_decision(s, r, case_id, contact_id, now, &decision_id, err);
-        if (rc < 0)
-            goto fail;
-    }
-    if (contact_id) {
-        rc = q_exec(s, ST_CONTACT_LINK, PARAMS(PI(decision_id), PI(contact_id)), err,
-                    "contact link");
-        if (rc < 0)
-            goto fail;
-        if (case_id && !case_opened) {
-            rc = q_exec(s, ST_CASE_STAGE, PARAMS(PI(r->decision->step_day),
-                                                 PI(r->decision->step_day), PI(case_id)),
-                        err, "case stage");
-            if (rc < 0)
-                goto fail;
+            return rc;
+        if (contact_id == 0) {
+            *duplicate = true;
+            return 0;
         }
     }
-    rc = unit_commit(s, &u, err);
-    if (rc == 0 && duplicate)
-        *duplicate = is_duplicate;
-    return rc;
-fail:
-    unit_abort(s, &u);
+    rc = insert_decision(s, r, case_id, contact_id, now, &decision_id, err);
+    if (rc < 0 || !contact_id)
+        return rc;
+    rc = q_exec(s, ST_CONTACT_LINK, PARAMS(PI(decision_id), PI(contact_id)), err,
+                "contact link");
+    if (rc < 0 || !case_id || case_opened)
+        return rc;
+    return q_exec(s, ST_CASE_STAGE, PARAMS(PI(r->decision->step_day),
+                                           PI(r->decision->step_day), PI(case_id)),
+                  err, "case stage");
+}
+
+/* Writes results[0..n) one savepoint each (a customer that fails loses
+ * only its own writes) inside the transaction that is open. */
+static void write_each(maria_store *s, const dn_pass_result *results, int n, dn_time now,
+                       dn_record_outcome *outcomes)
+{
+    for (int i = 0; i < n; i++) {
+        memset(&outcomes[i], 0, sizeof outcomes[i]);
+        outcomes[i].rc = validate_result(&results[i], &outcomes[i].err);
+        if (outcomes[i].rc < 0)
+            continue;
+        unit u;
+        int one = unit_begin(s, &u, &outcomes[i].err);
+        if (one == 0)
+            one = write_result(s, &results[i], now, &outcomes[i].duplicate, &outcomes[i].err);
+        if (one == 0)
+            one = unit_commit(s, &u, &outcomes[i].err);
+        else
+            unit_abort(s, &u);
+        if (one < 0) {
+            outcomes[i].rc = one;
+            outcomes[i].duplicate = false;
+        }
+    }
+}
+
+static int maria_begin(void *ctx, dn_err *err);
+static int maria_commit(void *ctx, dn_err *err);
+
+/* store.h record_results: the batch in one transaction (or the caller's),
+ * one savepoint per customer. */
+static int maria_record_results(void *ctx, const dn_pass_result *results, int n, dn_time now,
+                                dn_record_outcome *outcomes, dn_err *err)
+{
+    maria_store *s = ctx;
+    if (n < 0)
+        return dn_err_set(err, -EINVAL, "n", "n must not be negative");
+    bool own = !s->tx_open;
+    int rc = own ? maria_begin(s, err) : 0;
+    if (rc == 0) {
+        write_each(s, results, n, now, outcomes);
+        if (!own)
+            return s->tx_lost ? dn_err_set(err, -EIO, "store", "the database connection "
+                                           "dropped during the batch") : 0;
+        rc = maria_commit(s, err);
+        if (rc == 0)
+            return 0;
+    }
+    for (int i = 0; i < n; i++) {
+        outcomes[i].rc = rc;
+        outcomes[i].duplicate = false;
+        if (err)
+            outcomes[i].err = *err;
+    }
     return rc;
 }
 
@@ -3339,7 +3387,7 @@ const dn_store_ops dn_store_mariadb = {
     .commit = maria_commit,
     .rollback = maria_rollback,
     .claim_due = maria_claim_due,
-    .record_result = maria_record_result,
+    .record_results = maria_record_results,
     .touch_customer = maria_touch_customer,
     .claim_outbox = maria_claim_outbox,
     .load_facts = maria_load_facts,

@@ -10,7 +10,7 @@
  * Transactions: each operation that writes more than one row runs as a
  * "unit": BEGIN IMMEDIATE ... COMMIT when the caller has no transaction open,
  * or SAVEPOINT ... RELEASE inside the caller's begin()/commit(), so a batch
- * of record_result calls can share one commit.
+ * of writes can share one commit (record_results writes a whole batch in one).
  */
 #include "store.h"
 
@@ -1853,50 +1853,45 @@ static int insert_contact(sqlite_store *s, const dn_pass_result *r, int64_t case
     return rc;
 }
 
-/* One customer's pass result in one unit: next evaluation, lease cleared,
- * persona/segment kept; the case opened if asked and none is open; then,
- * unless the contact's idempotency key ("cu<customer>-ca<case>-d<day>" when
- * the plan leaves it empty) already exists, the decision, the planned
- * contact and the case stage. A duplicate sets *duplicate and is not an
- * error. */
-static int sqlite_record_result(void *ctx, const dn_pass_result *r, dn_time now,
-                                bool *duplicate, dn_err *err)
+/* What record_results refuses before writing anything of a customer. */
+static int validate_result(const dn_pass_result *r, dn_err *err)
 {
-    sqlite_store *s = ctx;
-    bool is_duplicate = false;
-    if (duplicate)
-        *duplicate = false;
-    if (!r || !r->decision)
+    if (!r->decision)
         return dn_err_set(err, -EINVAL, "decision", "a pass result needs a decision");
     if ((unsigned)r->decision->action > DN_ACT_ERROR)
         return dn_err_set(err, -EINVAL, "action", "unknown action %d", (int)r->decision->action);
     if (!dn_utf8_valid(r->decision->reason))
         return dn_err_set(err, -EINVAL, "reason", "decision reason is not valid UTF-8");
-    int rc = r->contact ? validate_plan(r->contact, err) : 0;
-    if (rc < 0)
-        return rc;
-    unit u;
-    rc = unit_begin(s, &u, true, err);
-    if (rc < 0)
-        return rc;
+    return r->contact ? validate_plan(r->contact, err) : 0;
+}
 
+/* Writes one customer's (validated) pass result: next evaluation, lease
+ * cleared, persona/segment kept; the case opened if asked and none is open;
+ * then, unless the contact's idempotency key ("cu<customer>-ca<case>-d<day>"
+ * when the plan leaves it empty) already exists, the decision, the planned
+ * contact and the case stage. A duplicate sets *duplicate and is not an
+ * error. No unit of its own: on failure the caller undoes what was written. */
+static int write_result(sqlite_store *s, const dn_pass_result *r, dn_time now, bool *duplicate,
+                        dn_err *err)
+{
+    *duplicate = false;
     /* the customer first: an unknown id fails before anything refers to it */
     sqlite3_stmt *st = use(s, ST_CUSTOMER_AFTER_PASS);
     int b = sqlite3_bind_int64(st, 1, r->customer_id);
     b |= sqlite3_bind_int64(st, 2, r->next_evaluation_at);
     b |= bind_text(st, 3, r->decision->persona);
     b |= bind_text(st, 4, r->decision->segment);
-    rc = b ? bind_failed(s, b, err, "pass result") : run(s, st, err, "pass result");
+    int rc = b ? bind_failed(s, b, err, "pass result") : run(s, st, err, "pass result");
     if (rc == 0 && sqlite3_changes(s->db) == 0)
         rc = dn_err_set(err, -ENOENT, "customer_id", "no customer with id %lld",
                         (long long)r->customer_id);
     if (rc < 0)
-        goto fail;
+        return rc;
 
     int64_t case_id = 0;
     rc = open_case(s, r->customer_id, &case_id, NULL, NULL, err);
     if (rc < 0)
-        goto fail;
+        return rc;
     bool case_opened = rc == 0 && r->open_case;
     if (case_opened) {
         st = use(s, ST_CASE_INSERT);
@@ -1910,12 +1905,12 @@ static int sqlite_record_result(void *ctx, const dn_pass_result *r, dn_time now,
             b |= sqlite3_bind_null(st, 4);
         rc = b ? bind_failed(s, b, err, "open case") : run(s, st, err, "open case");
         if (rc < 0)
-            goto fail;
+            return rc;
         case_id = sqlite3_last_insert_rowid(s->db);
         rc = insert_case_event(s, r->customer_id, "case_opened", case_id, r->anchor_due, now,
                                err);
         if (rc < 0)
-            goto fail;
+            return rc;
     }
 
     int64_t contact_id = 0, decision_id = 0;
@@ -1928,36 +1923,100 @@ static int sqlite_record_result(void *ctx, const dn_pass_result *r, dn_time now,
                      (long long)case_id, r->decision->step_day);
         rc = insert_contact(s, r, case_id, idem_key, now, &contact_id, err);
         if (rc < 0)
-            goto fail;
-        is_duplicate = contact_id == 0;
-    }
-    if (!is_duplicate) {
-        rc = insert_decision(s, r, case_id, contact_id, now, &decision_id, err);
-        if (rc < 0)
-            goto fail;
-    }
-    if (contact_id) {
-        st = use(s, ST_CONTACT_LINK);
-        b = sqlite3_bind_int64(st, 1, contact_id);
-        b |= sqlite3_bind_int64(st, 2, decision_id);
-        rc = b ? bind_failed(s, b, err, "contact link") : run(s, st, err, "contact link");
-        if (rc < 0)
-            goto fail;
-        if (case_id && !case_opened) {
-            st = use(s, ST_CASE_STAGE);
-            b = sqlite3_bind_int64(st, 1, case_id);
-            b |= sqlite3_bind_int(st, 2, r->decision->step_day);
-            rc = b ? bind_failed(s, b, err, "case stage") : run(s, st, err, "case stage");
-            if (rc < 0)
-                goto fail;
+            return rc;
+        if (contact_id == 0) {
+            *duplicate = true;
+            return 0;
         }
     }
-    rc = unit_commit(s, &u, err);
-    if (rc == 0 && duplicate)
-        *duplicate = is_duplicate;
-    return rc;
-fail:
-    unit_abort(s, &u);
+    rc = insert_decision(s, r, case_id, contact_id, now, &decision_id, err);
+    if (rc < 0 || !contact_id)
+        return rc;
+    st = use(s, ST_CONTACT_LINK);
+    b = sqlite3_bind_int64(st, 1, contact_id);
+    b |= sqlite3_bind_int64(st, 2, decision_id);
+    rc = b ? bind_failed(s, b, err, "contact link") : run(s, st, err, "contact link");
+    if (rc < 0 || !case_id || case_opened)
+        return rc;
+    st = use(s, ST_CASE_STAGE);
+    b = sqlite3_bind_int64(st, 1, case_id);
+    b |= sqlite3_bind_int(st, 2, r->decision->step_day);
+    return b ? bind_failed(s, b, err, "case stage") : run(s, st, err, "case stage");
+}
+
+/* store.h record_results. Outside a caller's transaction the batch is first
+ * written in one transaction without a savepoint per customer (a savepoint
+ * makes SQLite copy every page a customer touches into its statement
+ * journal); should any customer fail, that attempt is rolled back whole and
+ * the batch is written again with one savepoint per customer, so the
+ * failing one is the only one lost. Inside the caller's transaction only
+ * the second way is possible. */
+static int sqlite_record_results(void *ctx, const dn_pass_result *results, int n, dn_time now,
+                                 dn_record_outcome *outcomes, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    int rc = 0;
+    if (n < 0)
+        return dn_err_set(err, -EINVAL, "n", "n must not be negative");
+    bool own = sqlite3_get_autocommit(s->db) != 0;
+    if (own) {
+        rc = run(s, use(s, ST_BEGIN), err, "begin");
+        if (rc < 0)
+            goto lost;
+        bool failed = false;
+        for (int i = 0; i < n; i++) {
+            memset(&outcomes[i], 0, sizeof outcomes[i]);
+            outcomes[i].rc = validate_result(&results[i], &outcomes[i].err);
+            if (outcomes[i].rc == 0 && !failed)
+                failed = write_result(s, &results[i], now, &outcomes[i].duplicate,
+                                      &outcomes[i].err) < 0;
+        }
+        if (!failed) {
+            rc = run(s, use(s, ST_COMMIT), err, "commit");
+            if (rc < 0)
+                goto abort;
+            return 0;
+        }
+        reset_busy_statements(s);
+        run(s, use(s, ST_ROLLBACK), NULL, "rollback");
+        rc = run(s, use(s, ST_BEGIN), err, "begin");
+        if (rc < 0)
+            goto lost;
+    }
+    for (int i = 0; i < n; i++) {
+        memset(&outcomes[i], 0, sizeof outcomes[i]);
+        outcomes[i].rc = validate_result(&results[i], &outcomes[i].err);
+        if (outcomes[i].rc < 0)
+            continue;
+        unit u;
+        int one = unit_begin(s, &u, true, &outcomes[i].err);
+        if (one == 0)
+            one = write_result(s, &results[i], now, &outcomes[i].duplicate, &outcomes[i].err);
+        if (one == 0)
+            one = unit_commit(s, &u, &outcomes[i].err);
+        else
+            unit_abort(s, &u);
+        if (one < 0) {
+            outcomes[i].rc = one;
+            outcomes[i].duplicate = false;
+        }
+    }
+    if (!own)
+        return 0;
+    rc = run(s, use(s, ST_COMMIT), err, "commit");
+    if (rc == 0)
+        return 0;
+abort:
+    reset_busy_statements(s);
+    if (!sqlite3_get_autocommit(s->db))
+        run(s, use(s, ST_ROLLBACK), NULL, "rollback");
+lost:
+    for (int i = 0; i < n; i++) {
+        outcomes[i].rc = rc;
+        outcomes[i].duplicate = false;
+        if (err)
+            outcomes[i].err = *err;
+    }
     return rc;
 }
 
@@ -2902,7 +2961,7 @@ const dn_store_ops dn_store_sqlite = {
     .rollback = sqlite_rollback,
     .claim_due = sqlite_claim_due,
     .add_promise = sqlite_add_promise,
-    .record_result = sqlite_record_result,
+    .record_results = sqlite_record_results,
     .touch_customer = sqlite_touch_customer,
     .claim_outbox = sqlite_claim_outbox,
     .load_facts = sqlite_load_facts,

@@ -236,9 +236,14 @@ static int record(fixture *f, int64_t customer_id, bool plan, int step_day, dn_t
                          .contact = plan ? &c : NULL, .open_case = true,
                          .anchor_due = day("2024-01-10"), .next_evaluation_at = now };
     dn_err err = { 0 };
-    int rc = f->store.ops->record_result(f->store.ctx, &r, now, duplicate, &err);
+    dn_record_outcome outcome;
+    int rc = f->store.ops->record_results(f->store.ctx, &r, 1, now, &outcome, &err);
+    if (rc == 0)
+        rc = outcome.rc;
     if (rc < 0)
-        print_error("record_result: %s\n", err.msg);
+        print_error("record_results: %s\n", rc == outcome.rc ? outcome.err.msg : err.msg);
+    else if (duplicate)
+        *duplicate = outcome.duplicate;
     return rc;
 }
 
@@ -924,9 +929,10 @@ static void test_contact_debt_and_case_reminders(void **state)
     dn_pass_result r = { .customer_id = id, .decision = &d, .guard_verdict = "allow",
                          .contact = &c, .open_case = true, .anchor_due = day("2024-01-10"),
                          .next_evaluation_at = 50 };
-    bool duplicate;
     dn_err err = { 0 };
-    assert_int_equal(f->store.ops->record_result(f->store.ctx, &r, 50, &duplicate, &err), 0);
+    dn_record_outcome outcome;
+    assert_int_equal(f->store.ops->record_results(f->store.ctx, &r, 1, 50, &outcome, &err), 0);
+    assert_int_equal(outcome.rc, 0);
 
     /* 100 days later: the contact is out of the facts' recent history, but
      * the case still counts its reminder */
@@ -1398,9 +1404,11 @@ static void test_notice_fact(void **state)
         dn_pass_result r = { .customer_id = id, .decision = &d, .contact = &c, .open_case = true,
                              .anchor_due = day("2024-01-10"), .next_evaluation_at = noon };
         dn_err err = { 0 };
-        bool duplicate = true;
-        assert_int_equal(f->store.ops->record_result(f->store.ctx, &r, noon, &duplicate, &err), 0);
-        assert_false(duplicate);
+        dn_record_outcome outcome = { .duplicate = true };
+        assert_int_equal(f->store.ops->record_results(f->store.ctx, &r, 1, noon, &outcome, &err),
+                         0);
+        assert_int_equal(outcome.rc, 0);
+        assert_false(outcome.duplicate);
         if (rows[i].state) {
             dn_outbox_item *items = NULL;
             int n = 0;
