@@ -92,6 +92,9 @@ enum stmt_id {
     ST_EVENT_INSERT,
     ST_CLAIM_SELECT, ST_CLAIM_LEASE, ST_FACT_INVOICES, ST_FACT_SUMMARY, ST_FACT_CONTACTS,
     ST_PROMISE_INSERT,
+    ST_BATCH_AFTER_PASS, ST_BATCH_OPEN_CASES, ST_BATCH_CASE_INSERT, ST_BATCH_EVENT_INSERT,
+    ST_BATCH_KNOWN_KEYS, ST_BATCH_CONTACT_INSERT, ST_BATCH_DECISION_INSERT, ST_BATCH_CONTACT_LINK,
+    ST_BATCH_CASE_STAGE,
     ST_DECISION_INSERT, ST_CONTACT_INSERT, ST_CONTACT_LINK, ST_CUSTOMER_AFTER_PASS,
     ST_OUTBOX_SELECT, ST_OUTBOX_TAKE, ST_CONTACT_LOCK, ST_CONTACT_STATE,
     ST_TL_CUSTOMER, ST_TL_INVOICES, ST_TL_PAYMENTS, ST_TL_CASES, ST_TL_DECISIONS,
@@ -207,38 +210,52 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CLAIM_LEASE] =
         "UPDATE customers c JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j "
         "ON j.id = c.id SET c.lease_until = ?",
+    /* The facts of a whole batch in three statements; each takes the
+     * customer ids as a JSON array ("[3,5,8]") and reads the customers
+     * first (STRAIGHT_JOIN), then their rows through the customer indexes.
+     * ids */
     [ST_FACT_INVOICES] =
-        "SELECT external_id, currency, amount_minor, paid_minor, issued, due, status "
-        "FROM invoices WHERE customer_id = ? AND " UNPAID_REMINDABLE
-        " ORDER BY due IS NULL, due, id",
-    /* id, id, id, id, id, reply window start, id, id, id, id: the counts,
-     * then the open case and its notice in the same round trip */
+        "SELECT STRAIGHT_JOIN i.customer_id, i.external_id, i.currency, i.amount_minor, "
+        "i.paid_minor, i.issued, i.due, i.status FROM JSON_TABLE(?, '$[*]' COLUMNS "
+        "(id BIGINT PATH '$' ERROR ON ERROR)) j JOIN invoices i ON i.customer_id = j.id "
+        "WHERE i.status IN ('open', 'disputed', 'on_hold') AND i.paid_minor < i.amount_minor "
+        "ORDER BY i.customer_id, i.due IS NULL, i.due, i.id",
+    /* reply window start, ids: the counts, then the open case and its
+     * notice, one row per customer */
     [ST_FACT_SUMMARY] =
-        "SELECT "
-        "(SELECT COUNT(*) FROM promises WHERE customer_id = ? AND state = 'kept'), "
-        "(SELECT COUNT(*) FROM promises WHERE customer_id = ? AND state = 'broken'), "
-        "(SELECT COUNT(*) FROM promises WHERE customer_id = ? AND state = 'pending'), "
-        "(SELECT MIN(due) FROM promises WHERE customer_id = ? AND state = 'pending'), "
-        "(SELECT COUNT(*) FROM events WHERE customer_id = ? AND kind = 'reply' AND at >= ?), "
-        "(SELECT COUNT(*) FROM events WHERE customer_id = ? AND kind = 'dispute'), "
-        "(SELECT COUNT(*) FROM payments WHERE customer_id = ? AND kind = 'payment'), "
-        "(SELECT CAST(FLOOR(AVG(GREATEST(DATEDIFF(p.paid_on, i.due), 0))) AS SIGNED) "
-        " FROM payments p JOIN payment_allocations a ON a.payment_id = p.id "
-        " JOIN invoices i ON i.id = a.invoice_id WHERE p.customer_id = ? AND i.due IS NOT NULL), "
-        "oc.id, oc.anchor_due, oc.stage_day, "
+        "SELECT x.id, x.kept, x.broken, x.pending, x.pending_due, x.replies, x.disputes, "
+        "x.payments, x.late, oc.id, oc.anchor_due, oc.stage_day, "
         "(SELECT MIN(k.updated_at) FROM contacts k WHERE k.case_id = oc.id "
         " AND k.purpose = 'notice' AND k.state IN ('sent', 'delivered')), "
         /* informative reminders of the case, counted as the guard counts them */
         "(SELECT COUNT(*) FROM contacts k WHERE k.case_id = oc.id AND k.purpose = 'reminder' "
         " AND k.state <> 'cancelled' AND NOT (k.state = 'failed' AND COALESCE(k.outcome, '') = '')) "
-        "FROM (SELECT 1 AS one) base LEFT JOIN (SELECT id, anchor_due, stage_day FROM cases "
-        "WHERE customer_id = ? AND closed_at IS NULL ORDER BY id DESC LIMIT 1) oc ON 1 = 1",
-    /* id, contact window start, limit */
+        "FROM (SELECT j.id, "
+        "(SELECT COUNT(*) FROM promises WHERE customer_id = j.id AND state = 'kept') AS kept, "
+        "(SELECT COUNT(*) FROM promises WHERE customer_id = j.id AND state = 'broken') AS broken, "
+        "(SELECT COUNT(*) FROM promises WHERE customer_id = j.id AND state = 'pending') AS pending, "
+        "(SELECT MIN(due) FROM promises WHERE customer_id = j.id AND state = 'pending') "
+        " AS pending_due, "
+        "(SELECT COUNT(*) FROM events WHERE customer_id = j.id AND kind = 'reply' AND at >= ?) "
+        " AS replies, "
+        "(SELECT COUNT(*) FROM events WHERE customer_id = j.id AND kind = 'dispute') AS disputes, "
+        "(SELECT COUNT(*) FROM payments WHERE customer_id = j.id AND kind = 'payment') "
+        " AS payments, "
+        "(SELECT CAST(FLOOR(AVG(GREATEST(DATEDIFF(p.paid_on, i.due), 0))) AS SIGNED) "
+        " FROM payments p JOIN payment_allocations a ON a.payment_id = p.id "
+        " JOIN invoices i ON i.id = a.invoice_id WHERE p.customer_id = j.id "
+        " AND i.due IS NOT NULL) AS late, "
+        "(SELECT id FROM cases WHERE customer_id = j.id AND closed_at IS NULL "
+        " ORDER BY id DESC LIMIT 1) AS case_id "
+        "FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$' ERROR ON ERROR)) j) x "
+        "LEFT JOIN cases oc ON oc.id = x.case_id",
+    /* ids, contact window start: most recent first per customer */
     [ST_FACT_CONTACTS] =
-        "SELECT id, COALESCE(sent_at, scheduled_at) AS at, channel, state, "
-        "COALESCE(outcome, ''), template, step_day, COALESCE(case_id, 0), purpose, debt_ref "
-        "FROM contacts WHERE customer_id = ? AND scheduled_at >= ? "
-        "ORDER BY at DESC, id DESC LIMIT ?",
+        "SELECT STRAIGHT_JOIN k.customer_id, k.id, COALESCE(k.sent_at, k.scheduled_at) AS at, "
+        "k.channel, k.state, COALESCE(k.outcome, ''), k.template, k.step_day, "
+        "COALESCE(k.case_id, 0), k.purpose, k.debt_ref FROM JSON_TABLE(?, '$[*]' COLUMNS "
+        "(id BIGINT PATH '$' ERROR ON ERROR)) j JOIN contacts k ON k.customer_id = j.id "
+        "WHERE k.scheduled_at >= ? ORDER BY k.customer_id, at DESC, k.id DESC",
     /* customer_id, customer_id, amount, currency, due, now */
     [ST_PROMISE_INSERT] =
         "INSERT INTO promises (customer_id, case_id, amount_minor, currency, due, state, "

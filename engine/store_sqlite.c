@@ -178,10 +178,11 @@ static const char *const stmt_sql[ST_COUNT] = {
         "AND (lease_until IS NULL OR lease_until < ?1) "
         "ORDER BY next_evaluation_at, id LIMIT ?2",
     [ST_CLAIM_LEASE] = "UPDATE customers SET lease_until = ?2 WHERE id = ?1",
+    /* in index order: fill_facts keeps the oldest (a sort here would build
+     * a temporary B-tree for every customer) */
     [ST_FACT_INVOICES] =
-        "SELECT external_id, currency, amount_minor, paid_minor, issued, due, status "
-        "FROM invoices WHERE customer_id = ?1 AND " UNPAID_REMINDABLE
-        " ORDER BY due IS NULL, due, id",
+        "SELECT external_id, currency, amount_minor, paid_minor, issued, due, status, id "
+        "FROM invoices WHERE customer_id = ?1 AND " UNPAID_REMINDABLE,
     /* ?2 = start of the reply window */
     [ST_FACT_SUMMARY] =
         "SELECT "
@@ -198,11 +199,12 @@ static const char *const stmt_sql[ST_COUNT] = {
         " JOIN invoices i ON i.id = a.invoice_id "
         " WHERE p.customer_id = ?1 AND i.due IS NOT NULL)",
     /* ?2 = start of the contact window */
+    /* every contact of the window, in index order: fill_facts keeps the
+     * most recent (no temporary B-tree per customer) */
     [ST_FACT_CONTACTS] =
         "SELECT id, COALESCE(sent_at, scheduled_at) AS at, channel, state, "
         "COALESCE(outcome, ''), template, step_day, COALESCE(case_id, 0), purpose, debt_ref "
-        "FROM contacts WHERE customer_id = ?1 AND scheduled_at >= ?2 "
-        "ORDER BY at DESC, id DESC LIMIT ?3",
+        "FROM contacts WHERE customer_id = ?1 AND scheduled_at >= ?2",
     [ST_PROMISE_INSERT] =
         "INSERT INTO promises (customer_id, case_id, amount_minor, currency, due, state, "
         "created_at) VALUES (?1, (SELECT id FROM cases WHERE customer_id = ?1 AND closed_at "
@@ -750,6 +752,9 @@ static void sqlite_close(void *ctx)
 static int sqlite_open(void **ctx, const char *dsn, const char *schema_root, dn_err *err)
 {
     int rc = 0;
+    /* no allocation statistics (a global mutex around every malloc); takes
+     * effect only before SQLite's first use in the process */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     sqlite_store *s = calloc(1, sizeof *s);
     if (!s)
         return dn_err_set(err, -ENOMEM, NULL, "out of memory opening the store");
@@ -1478,6 +1483,75 @@ fail:
 
 /* ---- the evaluation pass ---- */
 
+/* Is invoice a older than b by (due date, no date last; id)? The order in
+ * which the facts list the unpaid invoices. */
+static bool invoice_older(dn_date a_due, int64_t a_id, dn_date b_due, int64_t b_id)
+{
+    if ((a_due == DN_NO_DATE) != (b_due == DN_NO_DATE))
+        return b_due == DN_NO_DATE;
+    if (a_due != b_due)
+        return a_due < b_due;
+    return a_id < b_id;
+}
+
+/* Keeps the row of st (ST_FACT_INVOICES) among f's DN_FACT_INVOICES oldest
+ * unpaid invoices, ids[] holding their row ids in the same order. */
+static void keep_oldest_invoice(sqlite3_stmt *st, dn_facts *f, int64_t ids[DN_FACT_INVOICES])
+{
+    dn_date due = column_date(st, 5);
+    int64_t id = sqlite3_column_int64(st, 7);
+    int at = f->n_invoices;
+    while (at > 0 && invoice_older(due, id, f->invoices[at - 1].due, ids[at - 1]))
+        at--;
+    if (at == DN_FACT_INVOICES)
+        return;                                   /* newer than every one kept */
+    int last = f->n_invoices < DN_FACT_INVOICES ? f->n_invoices : DN_FACT_INVOICES - 1;
+    memmove(&f->invoices[at + 1], &f->invoices[at], (size_t)(last - at) * sizeof f->invoices[0]);
+    memmove(&ids[at + 1], &ids[at], (size_t)(last - at) * sizeof ids[0]);
+    if (f->n_invoices < DN_FACT_INVOICES)
+        f->n_invoices++;
+    dn_fact_invoice *fi = &f->invoices[at];
+    ids[at] = id;
+    column_text(st, 0, fi->external_id, sizeof fi->external_id);
+    column_text(st, 1, fi->currency, sizeof fi->currency);
+    fi->amount_minor = sqlite3_column_int64(st, 2);
+    fi->paid_minor = sqlite3_column_int64(st, 3);
+    fi->issued = column_date(st, 4);
+    fi->due = due;
+    fi->status = DN_INV_OPEN;
+    dn_invoice_status_parse((const char *)sqlite3_column_text(st, 6), &fi->status);
+}
+
+/* Keeps the row of st (ST_FACT_CONTACTS) among f's DN_FACT_CONTACTS most
+ * recent contacts, most recent first by (at, id). */
+static void keep_recent_contact(sqlite3_stmt *st, dn_facts *f)
+{
+    int64_t id = sqlite3_column_int64(st, 0);
+    dn_time at_time = sqlite3_column_int64(st, 1);
+    int at = f->n_contacts;
+    while (at > 0 && (f->contacts[at - 1].at < at_time ||
+                      (f->contacts[at - 1].at == at_time && f->contacts[at - 1].id < id)))
+        at--;
+    if (at == DN_FACT_CONTACTS)
+        return;                                   /* older than every one kept */
+    int last = f->n_contacts < DN_FACT_CONTACTS ? f->n_contacts : DN_FACT_CONTACTS - 1;
+    memmove(&f->contacts[at + 1], &f->contacts[at], (size_t)(last - at) * sizeof f->contacts[0]);
+    if (f->n_contacts < DN_FACT_CONTACTS)
+        f->n_contacts++;
+    dn_fact_contact *fc = &f->contacts[at];
+    fc->id = id;
+    fc->at = at_time;
+    column_text(st, 2, fc->channel, sizeof fc->channel);
+    column_text(st, 3, fc->state, sizeof fc->state);
+    column_text(st, 4, fc->outcome, sizeof fc->outcome);
+    column_text(st, 5, fc->template_name, sizeof fc->template_name);
+    fc->step_day = sqlite3_column_int(st, 6);
+    fc->case_id = sqlite3_column_int64(st, 7);
+    fc->purpose = DN_PURPOSE_REMINDER;
+    dn_purpose_parse((const char *)sqlite3_column_text(st, 8), &fc->purpose);
+    column_text(st, 9, fc->debt_ref, sizeof fc->debt_ref);
+}
+
 /* Fills everything in f except the customer and persona (already read),
  * as of now. No allocation: every query is a prepared statement and every
  * value lands in f's fixed buffers. */
@@ -1486,7 +1560,9 @@ static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
     int64_t customer_id = f->customer.id;
     int rc, step;
 
-    /* unpaid invoices (oldest due first) and the open balance per currency */
+    /* unpaid invoices (the oldest due first) and the open balance per currency */
+    int64_t invoice_ids[DN_FACT_INVOICES];
+    f->n_invoices = 0;
     sqlite3_stmt *st = use(s, ST_FACT_INVOICES);
     int b = sqlite3_bind_int64(st, 1, customer_id);
     if (b)
@@ -1496,16 +1572,7 @@ static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
         int64_t amount = sqlite3_column_int64(st, 2), paid = sqlite3_column_int64(st, 3);
         dn_invoice_status status = DN_INV_OPEN;
         dn_invoice_status_parse((const char *)sqlite3_column_text(st, 6), &status);
-        if (f->n_invoices < DN_FACT_INVOICES) {
-            dn_fact_invoice *fi = &f->invoices[f->n_invoices++];
-            column_text(st, 0, fi->external_id, sizeof fi->external_id);
-            dn_strlcpy(fi->currency, currency ? currency : "", sizeof fi->currency);
-            fi->amount_minor = amount;
-            fi->paid_minor = paid;
-            fi->issued = column_date(st, 4);
-            fi->due = column_date(st, 5);
-            fi->status = status;
-        }
+        keep_oldest_invoice(st, f, invoice_ids);
         if (status != DN_INV_OPEN || !currency)
             continue;
         int i = 0;
@@ -1561,26 +1628,13 @@ static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
     st = use(s, ST_FACT_CONTACTS);
     b = sqlite3_bind_int64(st, 1, customer_id);
     b |= sqlite3_bind_int64(st, 2, now - (dn_time)CONTACT_WINDOW_DAYS * SECONDS_PER_DAY);
-    b |= sqlite3_bind_int(st, 3, DN_FACT_CONTACTS);
     if (b)
         return bind_failed(s, b, err, "facts: contacts");
     f->n_contacts = 0;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW && f->n_contacts < DN_FACT_CONTACTS) {
-        dn_fact_contact *fc = &f->contacts[f->n_contacts++];
-        fc->id = sqlite3_column_int64(st, 0);
-        fc->at = sqlite3_column_int64(st, 1);
-        column_text(st, 2, fc->channel, sizeof fc->channel);
-        column_text(st, 3, fc->state, sizeof fc->state);
-        column_text(st, 4, fc->outcome, sizeof fc->outcome);
-        column_text(st, 5, fc->template_name, sizeof fc->template_name);
-        fc->step_day = sqlite3_column_int(st, 6);
-        fc->case_id = sqlite3_column_int64(st, 7);
-        fc->purpose = DN_PURPOSE_REMINDER;
-        dn_purpose_parse((const char *)sqlite3_column_text(st, 8), &fc->purpose);
-        column_text(st, 9, fc->debt_ref, sizeof fc->debt_ref);
-    }
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        keep_recent_contact(st, f);
     sqlite3_reset(st);
-    if (step != SQLITE_DONE && step != SQLITE_ROW)
+    if (step != SQLITE_DONE)
         return db_fail(s, step, err, NULL, "facts: contacts");
 
     /* the notice is posted when its contact was sent; the posting date is
