@@ -76,6 +76,9 @@
     "p.amount_minor, (SELECT CAST(COALESCE(SUM(a.amount_minor), 0) AS SIGNED) " \
     "FROM payment_allocations a WHERE a.payment_id = p.id) AS allocated_minor, p.paid_on, " \
     "p.kind, p.invoice_external_id, p.created_at"
+/* a text column of JSON_TABLE: wide enough for any value, in the tables'
+ * character set and collation */
+#define JT_TEXT "LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
 #define UNPAID_REMINDABLE \
     "status IN ('open', 'disputed', 'on_hold') AND paid_minor < amount_minor"
 
@@ -256,6 +259,96 @@ static const char *const stmt_sql[ST_COUNT] = {
         "COALESCE(k.case_id, 0), k.purpose, k.debt_ref FROM JSON_TABLE(?, '$[*]' COLUMNS "
         "(id BIGINT PATH '$' ERROR ON ERROR)) j JOIN contacts k ON k.customer_id = j.id "
         "WHERE k.scheduled_at >= ? ORDER BY k.customer_id, at DESC, k.id DESC",
+    /* The writes of a whole batch (record_results), one statement each;
+     * the rows come as one JSON array of objects (jansson escapes the
+     * text), every column read with ERROR ON ERROR and as wide as it can
+     * be, so the table's own column type, in STRICT mode, is what refuses
+     * a value. rows [{id, next, persona, segment}] */
+    [ST_BATCH_AFTER_PASS] =
+        "UPDATE customers c JOIN JSON_TABLE(?, '$[*]' COLUMNS ("
+        "id BIGINT PATH '$.id' ERROR ON ERROR, next BIGINT PATH '$.next' ERROR ON ERROR, "
+        "persona " JT_TEXT " PATH '$.persona' ERROR ON ERROR, "
+        "segment " JT_TEXT " PATH '$.segment' ERROR ON ERROR)) j ON j.id = c.id "
+        "SET c.next_evaluation_at = j.next, c.lease_until = NULL, "
+        "c.persona = IF(j.persona = '', c.persona, j.persona), "
+        "c.segment = IF(j.segment = '', c.segment, j.segment)",
+    /* ids: each customer's open case (NULL if none) */
+    [ST_BATCH_OPEN_CASES] =
+        "SELECT j.id, (SELECT id FROM cases WHERE customer_id = j.id AND closed_at IS NULL "
+        "ORDER BY id DESC LIMIT 1) FROM JSON_TABLE(?, '$[*]' COLUMNS "
+        "(id BIGINT PATH '$' ERROR ON ERROR)) j",
+    /* now, rows [{c, anchor, stage}] */
+    [ST_BATCH_CASE_INSERT] =
+        "INSERT INTO cases (customer_id, opened_at, anchor_due, stage_day) "
+        "SELECT j.c, ?, j.anchor, j.stage FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+        "c BIGINT PATH '$.c' ERROR ON ERROR, anchor DATE PATH '$.anchor' ERROR ON ERROR, "
+        "stage INT PATH '$.stage' ERROR ON ERROR)) j RETURNING id, customer_id",
+    /* now, rows [{c, p}]: "case_opened" with payload text p */
+    [ST_BATCH_EVENT_INSERT] =
+        "INSERT INTO events (customer_id, at, kind, payload) "
+        "SELECT j.c, ?, 'case_opened', j.p FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+        "c BIGINT PATH '$.c' ERROR ON ERROR, p " JT_TEXT " PATH '$.p' ERROR ON ERROR)) j",
+    /* keys: which of them are taken already */
+    [ST_BATCH_KNOWN_KEYS] =
+        "SELECT STRAIGHT_JOIN k.idem_key FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+        "idem_key " JT_TEXT " PATH '$' ERROR ON ERROR)) j "
+        "JOIN contacts k ON k.idem_key = j.idem_key",
+    /* now, now, rows [{c, ca, k, day, channel, address, template, language,
+     * tone, voice, subject, body, at, parts, enc, purpose, debt}] */
+    [ST_BATCH_CONTACT_INSERT] =
+        "INSERT INTO contacts (decision_id, customer_id, case_id, idem_key, step_day, "
+        "channel, address, template, language, tone, voice, subject, body, scheduled_at, "
+        "state, sms_parts, sms_encoding, created_at, updated_at, purpose, debt_ref) "
+        "SELECT NULL, j.c, j.ca, j.k, j.day, j.channel, j.address, j.template, j.language, "
+        "j.tone, j.voice, j.subject, j.body, j.at, 'planned', j.parts, j.enc, ?, ?, j.purpose, "
+        "j.debt FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+        "c BIGINT PATH '$.c' ERROR ON ERROR, ca BIGINT PATH '$.ca' ERROR ON ERROR, "
+        "k " JT_TEXT " PATH '$.k' ERROR ON ERROR, day INT PATH '$.day' ERROR ON ERROR, "
+        "channel " JT_TEXT " PATH '$.channel' ERROR ON ERROR, "
+        "address " JT_TEXT " PATH '$.address' ERROR ON ERROR, "
+        "template " JT_TEXT " PATH '$.template' ERROR ON ERROR, "
+        "language " JT_TEXT " PATH '$.language' ERROR ON ERROR, "
+        "tone " JT_TEXT " PATH '$.tone' ERROR ON ERROR, "
+        "voice " JT_TEXT " PATH '$.voice' ERROR ON ERROR, "
+        "subject " JT_TEXT " PATH '$.subject' ERROR ON ERROR, "
+        "body " JT_TEXT " PATH '$.body' ERROR ON ERROR, at BIGINT PATH '$.at' ERROR ON ERROR, "
+        "parts INT PATH '$.parts' ERROR ON ERROR, enc " JT_TEXT " PATH '$.enc' ERROR ON ERROR, "
+        "purpose " JT_TEXT " PATH '$.purpose' ERROR ON ERROR, "
+        "debt " JT_TEXT " PATH '$.debt' ERROR ON ERROR)) j RETURNING id, customer_id",
+    /* now, rows [{c, ca, v, segment, persona, action, day, index, channel,
+     * template, tone, language, where, reason, verdict, guard, k}] */
+    [ST_BATCH_DECISION_INSERT] =
+        "INSERT INTO decisions (customer_id, case_id, at, ruleset_version, segment, persona, "
+        "action, step_day, step_index, channel, template, tone, language, rule_where, "
+        "reason, guard_verdict, guard_reason, contact_id) "
+        "SELECT j.c, j.ca, ?, j.v, j.segment, j.persona, j.action, j.day, j.idx, j.channel, "
+        "j.template, j.tone, j.language, j.rule_where, j.reason, j.verdict, j.guard, j.k "
+        "FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+        "c BIGINT PATH '$.c' ERROR ON ERROR, ca BIGINT PATH '$.ca' ERROR ON ERROR, "
+        "v " JT_TEXT " PATH '$.v' ERROR ON ERROR, "
+        "segment " JT_TEXT " PATH '$.segment' ERROR ON ERROR, "
+        "persona " JT_TEXT " PATH '$.persona' ERROR ON ERROR, "
+        "action " JT_TEXT " PATH '$.action' ERROR ON ERROR, day INT PATH '$.day' ERROR ON ERROR, "
+        "idx INT PATH '$.index' ERROR ON ERROR, "
+        "channel " JT_TEXT " PATH '$.channel' ERROR ON ERROR, "
+        "template " JT_TEXT " PATH '$.template' ERROR ON ERROR, "
+        "tone " JT_TEXT " PATH '$.tone' ERROR ON ERROR, "
+        "language " JT_TEXT " PATH '$.language' ERROR ON ERROR, "
+        "rule_where " JT_TEXT " PATH '$.where' ERROR ON ERROR, "
+        "reason " JT_TEXT " PATH '$.reason' ERROR ON ERROR, "
+        "verdict " JT_TEXT " PATH '$.verdict' ERROR ON ERROR, "
+        "guard " JT_TEXT " PATH '$.guard' ERROR ON ERROR, "
+        "k BIGINT PATH '$.k' ERROR ON ERROR)) j RETURNING id, customer_id",
+    /* rows [{id, d}]: each new contact's decision */
+    [ST_BATCH_CONTACT_LINK] =
+        "UPDATE contacts k JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$.id' ERROR ON "
+        "ERROR, d BIGINT PATH '$.d' ERROR ON ERROR)) j ON j.id = k.id SET k.decision_id = j.d",
+    /* rows [{id, day}]: the stage reached in an open case */
+    [ST_BATCH_CASE_STAGE] =
+        "UPDATE cases c JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$.id' ERROR ON "
+        "ERROR, day INT PATH '$.day' ERROR ON ERROR)) j ON j.id = c.id "
+        "SET c.stage_day = CASE WHEN c.stage_day IS NULL OR c.stage_day < j.day THEN j.day "
+        "ELSE c.stage_day END",
     /* customer_id, customer_id, amount, currency, due, now */
     [ST_PROMISE_INSERT] =
         "INSERT INTO promises (customer_id, case_id, amount_minor, currency, due, state, "
@@ -595,7 +688,36 @@ static void mq_release(mq *q)
     memset(q, 0, sizeof *q);
 }
 
-/* Prepares stmt_sql[id] with a text buffer per result column. */
+/* Gives q a text buffer per result column of its metadata (q->meta). */
+static int mq_columns(mq *q, dn_err *err, int id)
+{
+    q->ncols = mysql_num_fields(q->meta);
+    q->res = calloc(q->ncols, sizeof *q->res);
+    q->buf = calloc(q->ncols, sizeof *q->buf);
+    q->cap = calloc(q->ncols, sizeof *q->cap);
+    q->len = calloc(q->ncols, sizeof *q->len);
+    q->nul = calloc(q->ncols, sizeof *q->nul);
+    q->error = calloc(q->ncols, sizeof *q->error);
+    if (!q->res || !q->buf || !q->cap || !q->len || !q->nul || !q->error)
+        return dn_err_set(err, -ENOMEM, NULL, "out of memory preparing statement %d", id);
+    for (unsigned i = 0; i < q->ncols; i++) {
+        q->buf[i] = malloc(COLUMN_START_SIZE);
+        if (!q->buf[i])
+            return dn_err_set(err, -ENOMEM, NULL, "out of memory preparing statement %d", id);
+        q->cap[i] = COLUMN_START_SIZE;
+        q->res[i].buffer_type = MYSQL_TYPE_STRING;
+        q->res[i].buffer = q->buf[i];
+        q->res[i].buffer_length = COLUMN_START_SIZE - 1;
+        q->res[i].length = &q->len[i];
+        q->res[i].is_null = &q->nul[i];
+        q->res[i].error = &q->error[i];
+    }
+    return 0;
+}
+
+/* Prepares stmt_sql[id] with a text buffer per result column. The server
+ * describes the result of INSERT ... RETURNING only once it has run, so
+ * q_exec gives those their buffers at the first execution. */
 static int mq_prepare(maria_store *s, enum stmt_id id, dn_err *err)
 {
     mq *q = &s->q[id];
@@ -607,30 +729,7 @@ static int mq_prepare(maria_store *s, enum stmt_id id, dn_err *err)
                           mysql_stmt_error(q->st));
     q->nparams = (unsigned)mysql_stmt_param_count(q->st);
     q->meta = mysql_stmt_result_metadata(q->st);
-    if (!q->meta)
-        return 0;
-    q->ncols = mysql_num_fields(q->meta);
-    q->res = calloc(q->ncols, sizeof *q->res);
-    q->buf = calloc(q->ncols, sizeof *q->buf);
-    q->cap = calloc(q->ncols, sizeof *q->cap);
-    q->len = calloc(q->ncols, sizeof *q->len);
-    q->nul = calloc(q->ncols, sizeof *q->nul);
-    q->error = calloc(q->ncols, sizeof *q->error);
-    if (!q->res || !q->buf || !q->cap || !q->len || !q->nul || !q->error)
-        return dn_err_set(err, -ENOMEM, NULL, "out of memory preparing statement %d", (int)id);
-    for (unsigned i = 0; i < q->ncols; i++) {
-        q->buf[i] = malloc(COLUMN_START_SIZE);
-        if (!q->buf[i])
-            return dn_err_set(err, -ENOMEM, NULL, "out of memory preparing statement %d", (int)id);
-        q->cap[i] = COLUMN_START_SIZE;
-        q->res[i].buffer_type = MYSQL_TYPE_STRING;
-        q->res[i].buffer = q->buf[i];
-        q->res[i].buffer_length = COLUMN_START_SIZE - 1;
-        q->res[i].length = &q->len[i];
-        q->res[i].is_null = &q->nul[i];
-        q->res[i].error = &q->error[i];
-    }
-    return 0;
+    return q->meta ? mq_columns(q, err, (int)id) : 0;
 }
 
 /* Ends the use of a statement's result set (harmless when there is none). */
@@ -681,6 +780,13 @@ static int q_exec(maria_store *s, enum stmt_id id, const qp *p, unsigned n, dn_e
         return stmt_fail(s, q, err, what);
     if (mysql_stmt_execute(q->st))
         return stmt_fail(s, q, err, what);
+    if (!q->meta && mysql_stmt_field_count(q->st) > 0) {
+        q->meta = mysql_stmt_result_metadata(q->st);
+        int rc = q->meta ? mq_columns(q, err, (int)id)
+                         : dn_err_set(err, -ENOMEM, NULL, "%s: no result description", what);
+        if (rc < 0)
+            return rc;
+    }
     if (q->meta) {
         if (mysql_stmt_store_result(q->st))
             return stmt_fail(s, q, err, what);
@@ -2016,123 +2122,206 @@ fail:
 
 /* ---- the evaluation pass ---- */
 
-static int fill_facts(maria_store *s, dn_facts *f, dn_time now, dn_err *err)
+/* The customer ids of facts[0..n) as a JSON array ("[3,5,8]"), malloc'd;
+ * NULL when out of memory. */
+static char *ids_text(const dn_facts *facts, int n)
 {
-    int64_t customer_id = f->customer.id;
-    int rc;
+    json_t *ids = json_array();
+    for (int i = 0; ids && i < n; i++)
+        if (json_array_append_new(ids, json_integer(facts[i].customer.id)) < 0) {
+            json_decref(ids);
+            ids = NULL;
+        }
+    char *text = ids ? json_dumps(ids, JSON_COMPACT) : NULL;
+    json_decref(ids);
+    return text;
+}
 
+/* Positions of a batch's customers by id, to place rows read for the whole
+ * batch: pairs sorted by id. */
+typedef struct batch_slot {
+    int64_t id;
+    int     index;
+} batch_slot;
+
+static int slot_compare(const void *a, const void *b)
+{
+    const batch_slot *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The batch position of the customer with this id, or -1. */
+static int slot_index(const batch_slot *slots, int n, int64_t id)
+{
+    batch_slot key = { .id = id };
+    const batch_slot *hit = bsearch(&key, slots, (size_t)n, sizeof *slots, slot_compare);
+    return hit ? hit->index : -1;
+}
+
+/* The facts of the customer with this id in the batch, or NULL. */
+static dn_facts *slot_facts(const batch_slot *slots, int n, dn_facts *facts, int64_t id)
+{
+    int i = slot_index(slots, n, id);
+    return i < 0 ? NULL : &facts[i];
+}
+
+/* Adds the current ST_FACT_INVOICES row (oldest due first per customer) to f. */
+static void add_fact_invoice(maria_store *s, dn_facts *f)
+{
     enum stmt_id id = ST_FACT_INVOICES;
-    rc = q_exec(s, id, PARAMS(PI(customer_id)), err, "facts: invoices");
-    if (rc < 0)
-        return rc;
-    while ((rc = q_fetch(s, id, err, "facts: invoices")) == 1) {
-        const char *currency = col_text(s, id, 1);
-        int64_t amount = col_int(s, id, 2), paid = col_int(s, id, 3);
-        dn_invoice_status status = DN_INV_OPEN;
-        dn_invoice_status_parse(col_text(s, id, 6), &status);
-        if (f->n_invoices < DN_FACT_INVOICES) {
-            dn_fact_invoice *fi = &f->invoices[f->n_invoices++];
-            col_copy(s, id, 0, fi->external_id, sizeof fi->external_id);
-            dn_strlcpy(fi->currency, currency, sizeof fi->currency);
-            fi->amount_minor = amount;
-            fi->paid_minor = paid;
-            fi->issued = col_date(s, id, 4);
-            fi->due = col_date(s, id, 5);
-            fi->status = status;
-        }
-        if (status != DN_INV_OPEN)
-            continue;
-        int i = 0;
-        while (i < f->n_balance && strcmp(f->balance[i].currency, currency) != 0)
-            i++;
-        if (i == f->n_balance) {
-            if (f->n_balance == DN_FACT_BALANCES) {
-                dn_log(DN_LOG_WARN, "store", "customer %lld owes in more than %d currencies; "
-                       "%s left out of the balance", (long long)customer_id,
-                       DN_FACT_BALANCES, currency);
-                continue;
-            }
-            dn_strlcpy(f->balance[i].currency, currency, sizeof f->balance[i].currency);
-            f->balance[i].amount_minor = 0;
-            f->n_balance++;
-        }
-        /* saturating: amounts are capped, but a balance must never wrap */
-        if (__builtin_add_overflow(f->balance[i].amount_minor, amount - paid,
-                                   &f->balance[i].amount_minor))
-            f->balance[i].amount_minor = INT64_MAX;
+    const char *currency = col_text(s, id, 2);
+    int64_t amount = col_int(s, id, 3), paid = col_int(s, id, 4);
+    dn_invoice_status status = DN_INV_OPEN;
+    dn_invoice_status_parse(col_text(s, id, 7), &status);
+    if (f->n_invoices < DN_FACT_INVOICES) {
+        dn_fact_invoice *fi = &f->invoices[f->n_invoices++];
+        col_copy(s, id, 1, fi->external_id, sizeof fi->external_id);
+        dn_strlcpy(fi->currency, currency, sizeof fi->currency);
+        fi->amount_minor = amount;
+        fi->paid_minor = paid;
+        fi->issued = col_date(s, id, 5);
+        fi->due = col_date(s, id, 6);
+        fi->status = status;
     }
-    q_done(&s->q[id]);
-    if (rc < 0)
-        return rc;
+    if (status != DN_INV_OPEN)
+        return;
+    int i = 0;
+    while (i < f->n_balance && strcmp(f->balance[i].currency, currency) != 0)
+        i++;
+    if (i == f->n_balance) {
+        if (f->n_balance == DN_FACT_BALANCES) {
+            dn_log(DN_LOG_WARN, "store", "customer %lld owes in more than %d currencies; "
+                   "%s left out of the balance", (long long)f->customer.id,
+                   DN_FACT_BALANCES, currency);
+            return;
+        }
+        dn_strlcpy(f->balance[i].currency, currency, sizeof f->balance[i].currency);
+        f->balance[i].amount_minor = 0;
+        f->n_balance++;
+    }
+    /* saturating: amounts are capped, but a balance must never wrap */
+    if (__builtin_add_overflow(f->balance[i].amount_minor, amount - paid,
+                               &f->balance[i].amount_minor))
+        f->balance[i].amount_minor = INT64_MAX;
+}
 
-    f->case_id = 0;
-    f->case_anchor_due = DN_NO_DATE;
-    f->stage_day = INT32_MIN;
-    f->notice_posted = false;
-    f->notice_posted_on = DN_NO_DATE;
-    f->notice_posted_at = 0;
-    f->debt_acknowledged = false;
-    f->case_reminders = 0;
-    id = ST_FACT_SUMMARY;
-    int64_t c = customer_id;
-    rc = q_row(s, id, PARAMS(PI(c), PI(c), PI(c), PI(c), PI(c),
-                             PI(now - (dn_time)REPLY_WINDOW_DAYS * SECONDS_PER_DAY), PI(c), PI(c),
-                             PI(c), PI(c)), err, "facts: summary");
-    if (rc < 0)
-        return rc;
-    if (rc == 1) {
-        f->promises_kept = (int)col_int(s, id, 0);
-        f->promises_broken = (int)col_int(s, id, 1);
-        f->promise_pending = col_int(s, id, 2) > 0;
-        f->promise_due = col_date(s, id, 3);
-        f->replies = (int)col_int(s, id, 4);
-        f->disputes = (int)col_int(s, id, 5);
-        f->payments_count = (int)col_int(s, id, 6);
-        f->avg_days_late = (int)col_int(s, id, 7);
-        if (!col_null(s, id, 8)) {
-            f->case_id = col_int(s, id, 8);
-            f->case_anchor_due = col_date(s, id, 9);
-            f->stage_day = col_null(s, id, 10) ? INT32_MIN : (int)col_int(s, id, 10);
-        }
-        /* the notice is posted when its contact was sent; the posting date
-         * is the UTC date of that moment (legal periods count whole days) */
-        if (!col_null(s, id, 11)) {
-            dn_time posted = col_int(s, id, 11);
-            f->notice_posted = true;
-            f->notice_posted_on = (dn_date)(posted / 86400);
-            f->notice_posted_at = posted;
-        }
-        if (f->case_id != 0)
-            f->case_reminders = (int)col_int(s, id, 12);
-        q_done(&s->q[id]);
+/* Reads the current ST_FACT_SUMMARY row into f. */
+static void read_fact_summary(maria_store *s, dn_facts *f)
+{
+    enum stmt_id id = ST_FACT_SUMMARY;
+    f->promises_kept = (int)col_int(s, id, 1);
+    f->promises_broken = (int)col_int(s, id, 2);
+    f->promise_pending = col_int(s, id, 3) > 0;
+    f->promise_due = col_date(s, id, 4);
+    f->replies = (int)col_int(s, id, 5);
+    f->disputes = (int)col_int(s, id, 6);
+    f->payments_count = (int)col_int(s, id, 7);
+    f->avg_days_late = (int)col_int(s, id, 8);
+    if (!col_null(s, id, 9)) {
+        f->case_id = col_int(s, id, 9);
+        f->case_anchor_due = col_date(s, id, 10);
+        f->stage_day = col_null(s, id, 11) ? INT32_MIN : (int)col_int(s, id, 11);
+    }
+    /* the notice is posted when its contact was sent; the posting date is
+     * the UTC date of that moment (legal periods count whole days) */
+    if (!col_null(s, id, 12)) {
+        dn_time posted = col_int(s, id, 12);
+        f->notice_posted = true;
+        f->notice_posted_on = (dn_date)(posted / 86400);
+        f->notice_posted_at = posted;
+    }
+    if (f->case_id != 0)
+        f->case_reminders = (int)col_int(s, id, 13);
+}
+
+/* Adds the current ST_FACT_CONTACTS row (most recent first per customer) to f. */
+static void add_fact_contact(maria_store *s, dn_facts *f)
+{
+    enum stmt_id id = ST_FACT_CONTACTS;
+    if (f->n_contacts >= DN_FACT_CONTACTS)
+        return;
+    dn_fact_contact *fc = &f->contacts[f->n_contacts++];
+    fc->id = col_int(s, id, 1);
+    fc->at = col_int(s, id, 2);
+    col_copy(s, id, 3, fc->channel, sizeof fc->channel);
+    col_copy(s, id, 4, fc->state, sizeof fc->state);
+    col_copy(s, id, 5, fc->outcome, sizeof fc->outcome);
+    col_copy(s, id, 6, fc->template_name, sizeof fc->template_name);
+    fc->step_day = (int)col_int(s, id, 7);
+    fc->case_id = col_int(s, id, 8);
+    fc->purpose = DN_PURPOSE_REMINDER;
+    dn_purpose_parse(col_text(s, id, 9), &fc->purpose);
+    col_copy(s, id, 10, fc->debt_ref, sizeof fc->debt_ref);
+}
+
+/* Fills everything in facts[0..n) but the customers and personas (already
+ * read), as of now, with three statements for the whole batch: invoices,
+ * the summary (counts, open case, notice), recent contacts. */
+static int fill_facts(maria_store *s, dn_facts *facts, int n, dn_time now, dn_err *err)
+{
+    int rc = 0;
+    char *ids = NULL;
+    batch_slot *slots = malloc((size_t)n * sizeof *slots);
+    if (!slots)
+        return dn_err_set(err, -ENOMEM, NULL, "facts: out of memory");
+    for (int i = 0; i < n; i++) {
+        slots[i] = (batch_slot){ .id = facts[i].customer.id, .index = i };
+        dn_facts *f = &facts[i];
+        f->n_invoices = f->n_balance = f->n_contacts = 0;
+        f->case_id = 0;
+        f->case_anchor_due = DN_NO_DATE;
+        f->stage_day = INT32_MIN;
+        f->notice_posted = false;
+        f->notice_posted_on = DN_NO_DATE;
+        f->notice_posted_at = 0;
+        f->debt_acknowledged = false;
+        f->case_reminders = 0;
+    }
+    qsort(slots, (size_t)n, sizeof *slots, slot_compare);
+    ids = ids_text(facts, n);
+    if (!ids) {
+        rc = dn_err_set(err, -ENOMEM, NULL, "facts: out of memory");
+        goto done;
     }
 
-    id = ST_FACT_CONTACTS;
-    rc = q_exec(s, id, PARAMS(PI(customer_id),
-                              PI(now - (dn_time)CONTACT_WINDOW_DAYS * SECONDS_PER_DAY),
-                              PI(DN_FACT_CONTACTS)), err, "facts: contacts");
-    if (rc < 0)
-        return rc;
-    f->n_contacts = 0;
-    while (f->n_contacts < DN_FACT_CONTACTS && (rc = q_fetch(s, id, err, "facts: contacts")) == 1) {
-        dn_fact_contact *fc = &f->contacts[f->n_contacts++];
-        fc->id = col_int(s, id, 0);
-        fc->at = col_int(s, id, 1);
-        col_copy(s, id, 2, fc->channel, sizeof fc->channel);
-        col_copy(s, id, 3, fc->state, sizeof fc->state);
-        col_copy(s, id, 4, fc->outcome, sizeof fc->outcome);
-        col_copy(s, id, 5, fc->template_name, sizeof fc->template_name);
-        fc->step_day = (int)col_int(s, id, 6);
-        fc->case_id = col_int(s, id, 7);
-        fc->purpose = DN_PURPOSE_REMINDER;
-        dn_purpose_parse(col_text(s, id, 8), &fc->purpose);
-        col_copy(s, id, 9, fc->debt_ref, sizeof fc->debt_ref);
+    rc = q_exec(s, ST_FACT_INVOICES, PARAMS(PT(ids)), err, "facts: invoices");
+    while (rc == 0 && (rc = q_fetch(s, ST_FACT_INVOICES, err, "facts: invoices")) == 1) {
+        dn_facts *f = slot_facts(slots, n, facts, col_int(s, ST_FACT_INVOICES, 0));
+        if (f)
+            add_fact_invoice(s, f);
+        rc = 0;
     }
-    q_done(&s->q[id]);
+    q_done(&s->q[ST_FACT_INVOICES]);
     if (rc < 0)
-        return rc;
+        goto done;
 
-    return 0;
+    rc = q_exec(s, ST_FACT_SUMMARY,
+                PARAMS(PI(now - (dn_time)REPLY_WINDOW_DAYS * SECONDS_PER_DAY), PT(ids)), err,
+                "facts: summary");
+    while (rc == 0 && (rc = q_fetch(s, ST_FACT_SUMMARY, err, "facts: summary")) == 1) {
+        dn_facts *f = slot_facts(slots, n, facts, col_int(s, ST_FACT_SUMMARY, 0));
+        if (f)
+            read_fact_summary(s, f);
+        rc = 0;
+    }
+    q_done(&s->q[ST_FACT_SUMMARY]);
+    if (rc < 0)
+        goto done;
+
+    rc = q_exec(s, ST_FACT_CONTACTS,
+                PARAMS(PT(ids), PI(now - (dn_time)CONTACT_WINDOW_DAYS * SECONDS_PER_DAY)), err,
+                "facts: contacts");
+    while (rc == 0 && (rc = q_fetch(s, ST_FACT_CONTACTS, err, "facts: contacts")) == 1) {
+        dn_facts *f = slot_facts(slots, n, facts, col_int(s, ST_FACT_CONTACTS, 0));
+        if (f)
+            add_fact_contact(s, f);
+        rc = 0;
+    }
+    q_done(&s->q[ST_FACT_CONTACTS]);
+done:
+    free(ids);
+    free(slots);
+    return rc < 0 ? rc : 0;
 }
 
 static void facts_clear(dn_facts *f)
@@ -2181,14 +2370,7 @@ static int maria_claim_due(void *ctx, dn_time now, int lease_seconds, dn_facts *
     if (rc < 0)
         goto fail;
     if (count > 0) {
-        json_t *ids = json_array();
-        for (int i = 0; ids && i < count; i++)
-            if (json_array_append_new(ids, json_integer(out[i].customer.id)) < 0) {
-                json_decref(ids);
-                ids = NULL;
-            }
-        char *text = ids ? json_dumps(ids, JSON_COMPACT) : NULL;
-        json_decref(ids);
+        char *text = ids_text(out, count);
         if (!text) {
             rc = dn_err_set(err, -ENOMEM, NULL, "lease: out of memory");
             goto fail;
@@ -2213,11 +2395,9 @@ static int maria_claim_due(void *ctx, dn_time now, int lease_seconds, dn_facts *
     rc = unit_begin(s, &u, err);
     if (rc < 0)
         return rc;
-    for (int i = 0; i < count; i++) {
-        rc = fill_facts(s, &out[i], now, err);
-        if (rc < 0)
-            goto fail;
-    }
+    rc = fill_facts(s, out, count, now, err);
+    if (rc < 0)
+        goto fail;
     rc = unit_commit(s, &u, err);
     if (rc == 0)
         *n = count;
@@ -2244,7 +2424,7 @@ static int maria_load_facts(void *ctx, int64_t customer_id, dn_time now, dn_fact
         goto fail;
     read_customer(s, ST_CUSTOMER_BY_ID, &out->customer, out->persona, sizeof out->persona);
     q_done(&s->q[ST_CUSTOMER_BY_ID]);
-    rc = fill_facts(s, out, now, err);
+    rc = fill_facts(s, out, 1, now, err);
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
@@ -2423,28 +2603,392 @@ static void write_each(maria_store *s, const dn_pass_result *results, int n, dn_
     }
 }
 
+/* What write_batch keeps of one result while the batch is written. */
+typedef struct batch_row {
+    int64_t case_id, contact_id, decision_id;
+    bool    case_opened, duplicate;
+    char    idem_key[sizeof ((dn_contact_plan *)0)->idem_key];
+} batch_row;
+
+/* The most results one write_batch statement carries (its JSON stays far
+ * below the server's max_allowed_packet: a contact is a few KB). */
+#define BATCH_CHUNK 500
+
+/* Runs a batch statement whose last parameter is the JSON text of rows
+ * (borrowed, decref'd here) after the `lead` integer parameters (0..2 of
+ * them, all `now`). */
+static int exec_rows(maria_store *s, enum stmt_id id, json_t *rows, int lead, dn_time now,
+                     dn_err *err, const char *what)
+{
+    char *text = rows ? json_dumps(rows, JSON_COMPACT) : NULL;
+    json_decref(rows);
+    if (!text)
+        return dn_err_set(err, -ENOMEM, NULL, "%s: out of memory", what);
+    int rc = lead == 0 ? q_exec(s, id, PARAMS(PT(text)), err, what)
+           : lead == 1 ? q_exec(s, id, PARAMS(PI(now), PT(text)), err, what)
+                       : q_exec(s, id, PARAMS(PI(now), PI(now), PT(text)), err, what);
+    free(text);
+    return rc;
+}
+
+/* Appends row (owned) to *rows; false when out of memory, with both
+ * released and *rows NULL. */
+static bool add_row(json_t **rows, json_t *row)
+{
+    if (*rows && row && json_array_append(*rows, row) == 0) {
+        json_decref(row);
+        return true;
+    }
+    json_decref(row);
+    json_decref(*rows);
+    *rows = NULL;
+    return false;
+}
+
+static json_t *id_or_json_null(int64_t id)
+{
+    return id ? json_integer(id) : json_null();
+}
+
+/* Reads "RETURNING id, customer_id" rows of statement id into rows[].field. */
+static int read_returned(maria_store *s, enum stmt_id id, const batch_slot *slots, int n,
+                         batch_row *rows, size_t field, dn_err *err, const char *what)
+{
+    int rc;
+    while ((rc = q_fetch(s, id, err, what)) == 1) {
+        int i = slot_index(slots, n, col_int(s, id, 1));
+        if (i < 0) {
+            q_done(&s->q[id]);
+            return dn_err_set(err, -EIO, NULL, "%s: a row of another customer came back", what);
+        }
+        *(int64_t *)((char *)&rows[i] + field) = col_int(s, id, 0);
+    }
+    q_done(&s->q[id]);
+    return rc;
+}
+
+/* Writes results[0..n) whose outcome is still 0 inside the open
+ * transaction with one statement per kind of row: customers, open cases,
+ * new cases and their events, the duplicate check, contacts, decisions,
+ * links and stages. Sets each outcome's duplicate flag. Any failure
+ * returns negative, leaving the transaction to be rolled back whole (the
+ * caller then writes the customers one by one). */
+static int write_batch(maria_store *s, const dn_pass_result *results, int n, dn_time now,
+                       dn_record_outcome *outcomes, dn_err *err)
+{
+    int rc = 0, live = 0;
+    batch_slot *slots = malloc((size_t)n * sizeof *slots);
+    batch_row *rows = calloc((size_t)n, sizeof *rows);
+    json_t *after = json_array(), *ids = json_array(), *cases = NULL, *events = NULL,
+           *keys = NULL, *contacts = NULL, *decisions = NULL, *links = NULL, *stages = NULL;
+    if (!slots || !rows || !after || !ids) {
+        rc = dn_err_set(err, -ENOMEM, NULL, "batch: out of memory");
+        goto done;
+    }
+    for (int i = 0; i < n; i++) {
+        if (outcomes[i].rc < 0)
+            continue;
+        const dn_pass_result *r = &results[i];
+        slots[live++] = (batch_slot){ .id = r->customer_id, .index = i };
+        if (!add_row(&after, json_pack("{s:I, s:I, s:s, s:s}", "id", (json_int_t)r->customer_id,
+                                       "next", (json_int_t)r->next_evaluation_at, "persona",
+                                       r->decision->persona, "segment", r->decision->segment)) ||
+            !add_row(&ids, json_integer(r->customer_id))) {
+            rc = dn_err_set(err, -ENOMEM, NULL, "batch: out of memory");
+            goto done;
+        }
+    }
+    if (live == 0)
+        goto done;
+    qsort(slots, (size_t)live, sizeof *slots, slot_compare);
+    for (int i = 1; i < live; i++)
+        if (slots[i].id == slots[i - 1].id) {
+            rc = dn_err_set(err, -EINVAL, "customer_id", "customer %lld twice in one batch",
+                            (long long)slots[i].id);
+            goto done;
+        }
+
+    /* the customers first: an unknown id fails before anything refers to it */
+    rc = exec_rows(s, ST_BATCH_AFTER_PASS, after, 0, now, err, "pass results");
+    after = NULL;
+    if (rc == 0 && affected(s, ST_BATCH_AFTER_PASS) != (uint64_t)live)
+        rc = dn_err_set(err, -ENOENT, "customer_id", "a customer of the batch is unknown");
+    if (rc < 0)
+        goto done;
+
+    rc = exec_rows(s, ST_BATCH_OPEN_CASES, ids, 0, now, err, "open cases");
+    ids = NULL;
+    while (rc == 0 && (rc = q_fetch(s, ST_BATCH_OPEN_CASES, err, "open cases")) == 1) {
+        int i = slot_index(slots, live, col_int(s, ST_BATCH_OPEN_CASES, 0));
+        if (i >= 0)
+            rows[i].case_id = col_int(s, ST_BATCH_OPEN_CASES, 1);
+        rc = 0;
+    }
+    q_done(&s->q[ST_BATCH_OPEN_CASES]);
+    if (rc < 0)
+        goto done;
+
+    cases = json_array();
+    int new_cases = 0;
+    for (int i = 0; i < n; i++) {
+        const dn_pass_result *r = &results[i];
+        if (outcomes[i].rc < 0 || rows[i].case_id || !r->open_case)
+            continue;
+        json_t *row = json_pack("{s:I}", "c", (json_int_t)r->customer_id);
+        if (row && r->anchor_due != DN_NO_DATE) {
+            char anchor[11];
+            dn_date_format(r->anchor_due, anchor);
+            json_object_set_new(row, "anchor", json_string(anchor));
+        }
+        /* a case opened with a planned contact starts at its step */
+        if (row && r->contact)
+            json_object_set_new(row, "stage", json_integer(r->decision->step_day));
+        if (!add_row(&cases, row)) {
+            rc = dn_err_set(err, -ENOMEM, NULL, "batch: out of memory");
+            goto done;
+        }
+        rows[i].case_opened = true;
+        new_cases++;
+    }
+    if (new_cases) {
+        rc = exec_rows(s, ST_BATCH_CASE_INSERT, cases, 1, now, err, "open cases");
+        cases = NULL;
+        if (rc == 0)
+            rc = read_returned(s, ST_BATCH_CASE_INSERT, slots, live, rows,
+                               offsetof(batch_row, case_id), err, "open cases");
+        if (rc < 0)
+            goto done;
+        events = json_array();
+        for (int i = 0; i < n; i++) {
+            if (!rows[i].case_opened)
+                continue;
+            char payload[96], anchor[11];
+            dn_date_format(results[i].anchor_due, anchor);
+            if (results[i].anchor_due == DN_NO_DATE)
+                snprintf(payload, sizeof payload, "{\"case_id\":%lld}",
+                         (long long)rows[i].case_id);
+            else
+                snprintf(payload, sizeof payload, "{\"anchor_due\":\"%s\",\"case_id\":%lld}",
+                         anchor, (long long)rows[i].case_id);
+            if (!add_row(&events, json_pack("{s:I, s:s}", "c",
+                                            (json_int_t)results[i].customer_id, "p", payload))) {
+                rc = dn_err_set(err, -ENOMEM, NULL, "batch: out of memory");
+                goto done;
+            }
+        }
+        rc = exec_rows(s, ST_BATCH_EVENT_INSERT, events, 1, now, err, "case events");
+        events = NULL;
+        if (rc < 0)
+            goto done;
+    }
+
+    /* the unique key decides what a duplicate is; a key taken between this
+     * check and the insert fails the insert, and the caller's one-by-one
+     * writing then finds it */
+    keys = json_array();
+    int planned = 0;
+    for (int i = 0; i < n; i++) {
+        if (outcomes[i].rc < 0 || !results[i].contact)
+            continue;
+        contact_key(&results[i], rows[i].case_id, rows[i].idem_key, sizeof rows[i].idem_key);
+        if (!add_row(&keys, json_string(rows[i].idem_key))) {
+            rc = dn_err_set(err, -ENOMEM, NULL, "batch: out of memory");
+            goto done;
+        }
+        planned++;
+    }
+    if (planned) {
+        rc = exec_rows(s, ST_BATCH_KNOWN_KEYS, keys, 0, now, err, "contact keys");
+        keys = NULL;
+        while (rc == 0 && (rc = q_fetch(s, ST_BATCH_KNOWN_KEYS, err, "contact keys")) == 1) {
+            const char *taken = col_text(s, ST_BATCH_KNOWN_KEYS, 0);
+            for (int i = 0; i < n; i++)
+                if (results[i].contact && outcomes[i].rc == 0 &&
+                    strcmp(rows[i].idem_key, taken) == 0)
+                    rows[i].duplicate = true;
+            rc = 0;
+        }
+        q_done(&s->q[ST_BATCH_KNOWN_KEYS]);
+        if (rc < 0)
+            goto done;
+    }
+
+    contacts = json_array();
+    int new_contacts = 0;
+    for (int i = 0; i < n; i++) {
+        const dn_contact_plan *c = results[i].contact;
+        if (outcomes[i].rc < 0 || !c || rows[i].duplicate)
+            continue;
+        json_t *row = json_pack("{s:I, s:o, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
+                                "s:I, s:i, s:s, s:s, s:s}",
+                                "c", (json_int_t)results[i].customer_id,
+                                "ca", id_or_json_null(rows[i].case_id), "k", rows[i].idem_key,
+                                "day", results[i].decision->step_day, "channel", c->channel,
+                                "address", c->address, "template", c->template_name,
+                                "language", c->language, "tone", c->tone, "voice", c->voice,
+                                "subject", c->subject, "body", c->body ? c->body : "",
+                                "at", (json_int_t)c->scheduled_at, "parts", c->sms_parts,
+                                "enc", c->sms_encoding, "purpose", dn_purpose_names[c->purpose],
+                                "debt", c->debt_ref);
+        if (!add_row(&contacts, row)) {
+            rc = dn_err_set(err, -ENOMEM, NULL, "batch: out of memory");
+            goto done;
+        }
+        new_contacts++;
+    }
+    if (new_contacts) {
+        rc = exec_rows(s, ST_BATCH_CONTACT_INSERT, contacts, 2, now, err, "contacts");
+        contacts = NULL;
+        if (rc == 0)
+            rc = read_returned(s, ST_BATCH_CONTACT_INSERT, slots, live, rows,
+                               offsetof(batch_row, contact_id), err, "contacts");
+        if (rc < 0)
+            goto done;
+    }
+
+    decisions = json_array();
+    int new_decisions = 0;
+    for (int i = 0; i < n; i++) {
+        const dn_pass_result *r = &results[i];
+        const dn_decision *d = r->decision;
+        if (outcomes[i].rc < 0 || rows[i].duplicate)
+            continue;
+        json_t *row = json_pack("{s:I, s:o, s:s, s:s, s:s, s:s, s:i, s:i, s:s, s:s, s:s, s:s, "
+                                "s:s, s:s, s:s?, s:s?, s:o}",
+                                "c", (json_int_t)r->customer_id,
+                                "ca", id_or_json_null(rows[i].case_id),
+                                "v", d->ruleset_version, "segment", d->segment,
+                                "persona", d->persona, "action", dn_action_names[d->action],
+                                "day", d->step_day, "index", d->step_index,
+                                "channel", d->channel, "template", d->template_name,
+                                "tone", d->tone, "language", d->language, "where", d->where,
+                                "reason", d->reason,
+                                "verdict", r->guard_verdict && *r->guard_verdict ?
+                                           r->guard_verdict : NULL,
+                                "guard", r->guard_reason && *r->guard_reason ?
+                                         r->guard_reason : NULL,
+                                "k", id_or_json_null(rows[i].contact_id));
+        if (!add_row(&decisions, row)) {
+            rc = dn_err_set(err, -ENOMEM, NULL, "batch: out of memory");
+            goto done;
+        }
+        new_decisions++;
+    }
+    if (new_decisions) {
+        rc = exec_rows(s, ST_BATCH_DECISION_INSERT, decisions, 1, now, err, "decisions");
+        decisions = NULL;
+        if (rc == 0)
+            rc = read_returned(s, ST_BATCH_DECISION_INSERT, slots, live, rows,
+                               offsetof(batch_row, decision_id), err, "decisions");
+        if (rc < 0)
+            goto done;
+    }
+
+    links = json_array();
+    stages = json_array();
+    int n_links = 0, n_stages = 0;
+    for (int i = 0; i < n; i++) {
+        if (outcomes[i].rc < 0 || !rows[i].contact_id)
+            continue;
+        if (!add_row(&links, json_pack("{s:I, s:I}", "id", (json_int_t)rows[i].contact_id, "d",
+                                       (json_int_t)rows[i].decision_id))) {
+            rc = dn_err_set(err, -ENOMEM, NULL, "batch: out of memory");
+            goto done;
+        }
+        n_links++;
+        if (!rows[i].case_id || rows[i].case_opened)
+            continue;
+        if (!add_row(&stages, json_pack("{s:I, s:i}", "id", (json_int_t)rows[i].case_id, "day",
+                                        results[i].decision->step_day))) {
+            rc = dn_err_set(err, -ENOMEM, NULL, "batch: out of memory");
+            goto done;
+        }
+        n_stages++;
+    }
+    if (n_links) {
+        rc = exec_rows(s, ST_BATCH_CONTACT_LINK, links, 0, now, err, "contact links");
+        links = NULL;
+        if (rc < 0)
+            goto done;
+    }
+    if (n_stages) {
+        rc = exec_rows(s, ST_BATCH_CASE_STAGE, stages, 0, now, err, "case stages");
+        stages = NULL;
+        if (rc < 0)
+            goto done;
+    }
+    for (int i = 0; i < n; i++)
+        outcomes[i].duplicate = outcomes[i].rc == 0 && rows[i].duplicate;
+done:
+    json_decref(after);
+    json_decref(ids);
+    json_decref(cases);
+    json_decref(events);
+    json_decref(keys);
+    json_decref(contacts);
+    json_decref(decisions);
+    json_decref(links);
+    json_decref(stages);
+    free(rows);
+    free(slots);
+    return rc;
+}
+
 static int maria_begin(void *ctx, dn_err *err);
 static int maria_commit(void *ctx, dn_err *err);
+static int maria_rollback(void *ctx);
 
-/* store.h record_results: the batch in one transaction (or the caller's),
- * one savepoint per customer. */
+/* store.h record_results. Outside a caller's transaction: the batch in one
+ * transaction, BATCH_CHUNK customers per statement (a dozen round trips for
+ * the whole batch); should that fail for any customer (a value the
+ * database refuses, a key taken meanwhile), it is rolled back whole and
+ * the batch is written again in a new transaction with one savepoint per
+ * customer, so the failing one is the only one lost. Inside the caller's
+ * transaction only the second way is possible. */
 static int maria_record_results(void *ctx, const dn_pass_result *results, int n, dn_time now,
                                 dn_record_outcome *outcomes, dn_err *err)
 {
     maria_store *s = ctx;
     if (n < 0)
         return dn_err_set(err, -EINVAL, "n", "n must not be negative");
-    bool own = !s->tx_open;
-    int rc = own ? maria_begin(s, err) : 0;
-    if (rc == 0) {
+    int rc = 0;
+    if (s->tx_open) {
         write_each(s, results, n, now, outcomes);
-        if (!own)
-            return s->tx_lost ? dn_err_set(err, -EIO, "store", "the database connection "
-                                           "dropped during the batch") : 0;
-        rc = maria_commit(s, err);
-        if (rc == 0)
-            return 0;
+        return s->tx_lost ? dn_err_set(err, -EIO, "store", "the database connection "
+                                       "dropped during the batch") : 0;
     }
+    rc = maria_begin(s, err);
+    if (rc < 0)
+        goto lost;
+    for (int i = 0; i < n; i++) {
+        memset(&outcomes[i], 0, sizeof outcomes[i]);
+        outcomes[i].rc = validate_result(&results[i], &outcomes[i].err);
+    }
+    dn_err batch_err;
+    dn_err_clear(&batch_err);
+    int batch_rc = 0;
+    for (int from = 0; from < n && batch_rc == 0; from += BATCH_CHUNK)
+        batch_rc = write_batch(s, results + from, n - from < BATCH_CHUNK ? n - from : BATCH_CHUNK,
+                               now, outcomes + from, &batch_err);
+    if (batch_rc < 0) {
+        if (s->broken || s->tx_lost) {
+            rc = batch_rc;
+            if (err)
+                *err = batch_err;
+            maria_rollback(s);
+            goto lost;
+        }
+        dn_log(DN_LOG_INFO, "store", "batch of %d written one by one: %s", n, batch_err.msg);
+        maria_rollback(s);
+        rc = maria_begin(s, err);
+        if (rc < 0)
+            goto lost;
+        write_each(s, results, n, now, outcomes);
+    }
+    rc = maria_commit(s, err);
+    if (rc == 0)
+        return 0;
+lost:
     for (int i = 0; i < n; i++) {
         outcomes[i].rc = rc;
         outcomes[i].duplicate = false;
