@@ -75,7 +75,7 @@ run_case() {  # run_case NAME INSTANCES DSN
   local rt="null"
   if [[ $dsn == mariadb* ]]; then
     q1=$(questions)
-    rt=$(/usr/bin/python3 -c "print(round(($q1 - $q0) / $N, 1))")
+    rt=$(/usr/bin/python3 -c "print(round(($q1 - $q0) / $N, 3))")
   fi
   local planned
   planned=$(grep -ho '[0-9]* contacts planned' "$work/$name"-*.log | awk '{s += $1} END {print s}')

@@ -824,6 +824,78 @@ static void test_pass_plans_once(void **state)
     assert_string_equal(err.field, "table");
 }
 
+/* One batch of record_results in which some customers fail: each row is
+ * one customer of the batch and what must become of it; the failing ones
+ * leave nothing behind and never cost the others theirs. */
+static void test_record_batch_isolates_failures(void **state)
+{
+    fixture *f = *state;
+    int64_t c1 = add_customer(f, "C1", "First");
+    int64_t c2 = add_customer(f, "C2", "Second");
+    int64_t c3 = add_customer(f, "C3", "Third");
+    add_invoice(f, "A1", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    add_invoice(f, "A2", "C2", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    add_invoice(f, "A3", "C3", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    bool duplicate = true;
+    assert_int_equal(record(f, c2, true, 1, 900, 900, "planned before", &duplicate), 0);
+    assert_false(duplicate);
+
+    static const struct {
+        const char *what;
+        int         customer;       /* 1..3, or 0 for an id no customer has */
+        const char *reason;
+        int         rc;
+        bool        duplicate;
+    } rows[] = {
+        { "a new contact",                 1, "day 1 step", 0,       false },
+        { "an unknown customer",           0, "day 1 step", -ENOENT, false },
+        { "the step planned before",       2, "day 1 step", 0,       true  },
+        { "a reason that is not UTF-8",    3, "bad \xff",   -EINVAL, false },
+    };
+    const int64_t ids[] = { 999999, c1, c2, c3 };
+    dn_decision d[COUNT(rows)];
+    dn_contact_plan c[COUNT(rows)];
+    dn_pass_result r[COUNT(rows)];
+    dn_record_outcome outcomes[COUNT(rows)];
+    char body[] = "pay please";
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        d[i] = (dn_decision){ .action = DN_ACT_CONTACT, .step_day = 1, .step_index = 1 };
+        dn_strlcpy(d[i].ruleset_version, "0123456789abcdef", sizeof d[i].ruleset_version);
+        dn_strlcpy(d[i].segment, "friendly", sizeof d[i].segment);
+        dn_strlcpy(d[i].channel, "sms", sizeof d[i].channel);
+        dn_strlcpy(d[i].reason, rows[i].reason, sizeof d[i].reason);
+        c[i] = (dn_contact_plan){ .scheduled_at = 1000, .body = body, .sms_parts = 1 };
+        dn_strlcpy(c[i].channel, "sms", sizeof c[i].channel);
+        dn_strlcpy(c[i].address, "+37120000000", sizeof c[i].address);
+        r[i] = (dn_pass_result){ .customer_id = ids[rows[i].customer], .decision = &d[i],
+                                 .guard_verdict = "allow", .contact = &c[i], .open_case = true,
+                                 .anchor_due = day("2024-01-10"), .next_evaluation_at = 5000 };
+    }
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->record_results(f->store.ctx, r, (int)COUNT(rows), 1000,
+                                                  outcomes, &err), 0);
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu: %s\n", i, rows[i].what);
+        assert_int_equal(outcomes[i].rc, rows[i].rc);
+        assert_int_equal(outcomes[i].duplicate, rows[i].duplicate);
+    }
+    /* C2's earlier contact and C1's new one; C3 and the unknown id wrote nothing */
+    json_t *stats = NULL;
+    assert_int_equal(f->store.ops->stats(f->store.ctx, &stats, &err), 0);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(stats, "contacts"),
+                                                        "planned")), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(stats, "decisions"),
+                                                        "contact")), 2);
+    assert_int_equal(json_integer_value(json_object_get(stats, "cases_open")), 2);
+    json_decref(stats);
+    /* due at 4999: only C3, whose result was refused (C1 and C2 sleep until 5000) */
+    dn_facts due[4];
+    int n = 0;
+    assert_int_equal(f->store.ops->claim_due(f->store.ctx, 4999, 60, due, 4, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(due[0].customer.id, c3);
+}
+
 static void test_utf8(void **state)
 {
     fixture *f = *state;
@@ -1585,6 +1657,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_allocation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_open_close, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_due, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_record_batch_isolates_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_facts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pass_plans_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_utf8, setup, teardown),
