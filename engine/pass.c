@@ -304,6 +304,54 @@ static json_t *item_to_json(const pass_item *it)
     return o;
 }
 
+/* A batch's working memory: facts, decisions, results and outcomes for up
+ * to `size` customers. Reused from one batch to the next (a batch of 500
+ * holds about 10 MB: allocating and clearing it every time cost more than
+ * its customers' rules). */
+struct dn_pass_buffers {
+    int                size;
+    dn_facts          *facts;
+    pass_item         *items;
+    dn_pass_result    *results;
+    dn_record_outcome *outcomes;
+};
+
+void pass_buffers_free(dn_engine *e)
+{
+    struct dn_pass_buffers *b = e->pass_buffers;
+    if (!b)
+        return;
+    free(b->facts);
+    free(b->items);
+    free(b->results);
+    free(b->outcomes);
+    free(b);
+    e->pass_buffers = NULL;
+}
+
+/* e->pass_buffers with room for max customers; NULL when out of memory.
+ * claim_due clears each facts it fills and decide_customer each item. */
+static struct dn_pass_buffers *pass_buffers_for(dn_engine *e, int max)
+{
+    if (e->pass_buffers && e->pass_buffers->size >= max)
+        return e->pass_buffers;
+    pass_buffers_free(e);
+    struct dn_pass_buffers *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->size = max;
+    b->facts = malloc((size_t)max * sizeof *b->facts);
+    b->items = malloc((size_t)max * sizeof *b->items);
+    b->results = malloc((size_t)max * sizeof *b->results);
+    b->outcomes = malloc((size_t)max * sizeof *b->outcomes);
+    e->pass_buffers = b;
+    if (!b->facts || !b->items || !b->results || !b->outcomes) {
+        pass_buffers_free(e);
+        return NULL;
+    }
+    return b;
+}
+
 /* Claims one batch, decides every customer of it, then writes the whole
  * batch with one record_results call (one transaction; a customer the store
  * refuses is logged and counted, the others are written). */
@@ -311,40 +359,31 @@ int pass_batch(dn_engine *e, dn_ruleset *rs, dn_time now, int max, dn_pass_stats
                dn_err *err)
 {
     int rc = 0, n = 0;
-    dn_facts *batch = calloc((size_t)max, sizeof *batch);
-    pass_item *items = calloc((size_t)max, sizeof *items);
-    dn_pass_result *results = calloc((size_t)max, sizeof *results);
-    dn_record_outcome *outcomes = calloc((size_t)max, sizeof *outcomes);
-    if (!batch || !items || !results || !outcomes) {
-        rc = dn_err_set(err, -ENOMEM, NULL, "out of memory for a batch of %d", max);
-        goto done;
-    }
+    struct dn_pass_buffers *b = pass_buffers_for(e, max);
+    if (!b)
+        return dn_err_set(err, -ENOMEM, NULL, "out of memory for a batch of %d", max);
+    dn_facts *batch = b->facts;
+    pass_item *items = b->items;
     rc = e->store.ops->claim_due(e->store.ctx, now, e->lease_seconds, batch, max, &n, err);
     if (rc || n == 0)
-        goto done;
+        return rc ? rc : 0;
     for (int i = 0; i < n; i++) {
         decide_customer(e, rs, &batch[i], now, st, &items[i]);
-        results[i] = result_of(&batch[i], &items[i]);
+        b->results[i] = result_of(&batch[i], &items[i]);
     }
-    rc = e->store.ops->record_results(e->store.ctx, results, n, now, outcomes, err);
+    rc = e->store.ops->record_results(e->store.ctx, b->results, n, now, b->outcomes, err);
     for (int i = 0; i < n; i++) {
-        if (outcomes[i].rc < 0) {
+        if (b->outcomes[i].rc < 0) {
             st->store_errors++;
             dn_log(DN_LOG_WARN, "pass", "customer %s not recorded: %s",
-                   batch[i].customer.external_id, outcomes[i].err.msg);
-        } else if (outcomes[i].duplicate) {
+                   batch[i].customer.external_id, b->outcomes[i].err.msg);
+        } else if (b->outcomes[i].duplicate) {
             st->duplicates++;
         }
         count_customer(&batch[i], &items[i], st);
-    }
-done:
-    for (int i = 0; items && i < n; i++)
         if (items[i].planned)
             free(items[i].plan.body);
-    free(outcomes);
-    free(results);
-    free(items);
-    free(batch);
+    }
     return rc ? rc : n;
 }
 
