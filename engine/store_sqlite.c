@@ -69,7 +69,7 @@ enum stmt_id {
     ST_CASE_OPEN_FOR, ST_CASE_INSERT, ST_CASE_CLOSE, ST_CASE_STAGE,
     ST_EVENT_INSERT,
     ST_CLAIM_SELECT, ST_CLAIM_LEASE, ST_FACT_INVOICES, ST_FACT_SUMMARY, ST_FACT_CONTACTS,
-    ST_FACT_CASE_REMINDERS, ST_PROMISE_INSERT,
+    ST_FACT_CASE, ST_PROMISE_INSERT,
     ST_DECISION_INSERT, ST_CONTACT_INSERT, ST_CONTACT_LINK,
     ST_CUSTOMER_AFTER_PASS,
     ST_OUTBOX_SELECT, ST_OUTBOX_TAKE, ST_CONTACT_STATE,
@@ -78,7 +78,7 @@ enum stmt_id {
     ST_LIST_DECISIONS, ST_LIST_CONTACTS,
     ST_STATS_TOTALS, ST_STATS_CONTACTS, ST_STATS_DECISIONS,
     ST_RULESET_INSERT, ST_RULESET_LAST,
-    ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE, ST_CONTACT_IN_DOUBT, ST_FACT_NOTICE,
+    ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE, ST_CONTACT_IN_DOUBT,
     ST_CONTACT_SENT, ST_CONTACT_BY_ID, ST_CONTACT_BY_KEY, ST_CONTACT_FINAL,
     ST_CUSTOMER_OPT_OUT, ST_CONTACT_REQUEUE,
     ST_COUNT
@@ -209,14 +209,15 @@ static const char *const stmt_sql[ST_COUNT] = {
         "INSERT INTO promises (customer_id, case_id, amount_minor, currency, due, state, "
         "created_at) VALUES (?1, (SELECT id FROM cases WHERE customer_id = ?1 AND closed_at "
         "IS NULL ORDER BY id DESC LIMIT 1), ?2, ?3, ?4, 'pending', ?5)",
-    /* informative reminders of a case, counted as the guard counts them */
-    [ST_FACT_CASE_REMINDERS] =
-        "SELECT COUNT(*) FROM contacts WHERE case_id = ?1 AND purpose = 'reminder' "
-        "AND state <> 'cancelled' AND NOT (state = 'failed' AND COALESCE(outcome, '') = '')",
-    /* the formal written notice of a case: sent (posted) when */
-    [ST_FACT_NOTICE] =
-        "SELECT MIN(updated_at) FROM contacts WHERE case_id = ?1 AND purpose = 'notice' "
-        "AND state IN ('sent', 'delivered')",
+    /* the open case, its informative reminders counted as the guard counts
+     * them, and when its formal written notice was sent (posted) */
+    [ST_FACT_CASE] =
+        "SELECT c.id, c.anchor_due, c.stage_day, "
+        "(SELECT COUNT(*) FROM contacts k WHERE k.case_id = c.id AND k.purpose = 'reminder' "
+        " AND k.state <> 'cancelled' AND NOT (k.state = 'failed' AND COALESCE(k.outcome, '') = '')), "
+        "(SELECT MIN(k.updated_at) FROM contacts k WHERE k.case_id = c.id "
+        " AND k.purpose = 'notice' AND k.state IN ('sent', 'delivered')) "
+        "FROM cases c WHERE c.customer_id = ?1 AND c.closed_at IS NULL ORDER BY c.id DESC LIMIT 1",
 
     [ST_DECISION_INSERT] =
         "INSERT INTO decisions (customer_id, case_id, at, ruleset_version, segment, persona, "
@@ -1602,12 +1603,37 @@ static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
     if (step != SQLITE_DONE)
         return db_fail(s, step, err, NULL, "facts: invoices");
 
+    /* the open case; the notice is posted when its contact was sent, the
+     * posting date is the UTC date of that moment (legal periods count
+     * whole days) */
     f->case_id = 0;
     f->case_anchor_due = DN_NO_DATE;
     f->stage_day = INT32_MIN;
-    rc = open_case(s, customer_id, &f->case_id, &f->case_anchor_due, &f->stage_day, err);
+    f->notice_posted = false;
+    f->notice_posted_on = DN_NO_DATE;
+    f->debt_acknowledged = false;
+    f->case_reminders = 0;
+    st = use(s, ST_FACT_CASE);
+    b = sqlite3_bind_int64(st, 1, customer_id);
+    if (b)
+        return bind_failed(s, b, err, "facts: case");
+    rc = step_row(s, st, err, "facts: case");
     if (rc < 0)
         return rc;
+    if (rc == 1) {
+        f->case_id = sqlite3_column_int64(st, 0);
+        f->case_anchor_due = column_date(st, 1);
+        f->stage_day = sqlite3_column_type(st, 2) == SQLITE_NULL ?
+            INT32_MIN : sqlite3_column_int(st, 2);
+        f->case_reminders = sqlite3_column_int(st, 3);
+        if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+            dn_time posted = sqlite3_column_int64(st, 4);
+            f->notice_posted = true;
+            f->notice_posted_on = (dn_date)(posted / 86400);
+            f->notice_posted_at = posted;
+        }
+        sqlite3_reset(st);
+    }
 
     st = use(s, ST_FACT_SUMMARY);
     b = sqlite3_bind_int64(st, 1, customer_id);
@@ -1641,37 +1667,6 @@ static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
     if (step != SQLITE_DONE)
         return db_fail(s, step, err, NULL, "facts: contacts");
 
-    /* the notice is posted when its contact was sent; the posting date is
-     * the UTC date of that moment (legal periods count whole days) */
-    f->notice_posted = false;
-    f->notice_posted_on = DN_NO_DATE;
-    f->debt_acknowledged = false;
-    f->case_reminders = 0;
-    if (f->case_id != 0) {
-        st = use(s, ST_FACT_CASE_REMINDERS);
-        b = sqlite3_bind_int64(st, 1, f->case_id);
-        if (b)
-            return bind_failed(s, b, err, "facts: reminders");
-        rc = step_row(s, st, err, "facts: reminders");
-        if (rc < 0)
-            return rc;
-        f->case_reminders = rc == 1 ? sqlite3_column_int(st, 0) : 0;
-        sqlite3_reset(st);
-        st = use(s, ST_FACT_NOTICE);
-        b = sqlite3_bind_int64(st, 1, f->case_id);
-        if (b)
-            return bind_failed(s, b, err, "facts: notice");
-        rc = step_row(s, st, err, "facts: notice");
-        if (rc < 0)
-            return rc;
-        if (rc == 1 && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-            dn_time posted = sqlite3_column_int64(st, 0);
-            f->notice_posted = true;
-            f->notice_posted_on = (dn_date)(posted / 86400);
-            f->notice_posted_at = posted;
-        }
-        sqlite3_reset(st);
-    }
     return 0;
 }
 
