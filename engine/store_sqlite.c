@@ -70,7 +70,7 @@ enum stmt_id {
     ST_EVENT_INSERT,
     ST_CLAIM_SELECT, ST_CLAIM_LEASE, ST_FACT_INVOICES, ST_FACT_SUMMARY, ST_FACT_CONTACTS,
     ST_FACT_CASE, ST_PROMISE_INSERT,
-    ST_DECISION_INSERT, ST_CONTACT_INSERT, ST_CONTACT_LINK,
+    ST_DECISION_INSERT, ST_CONTACT_INSERT, ST_CONTACT_KEY_TAKEN, ST_CONTACT_NEXT_ID,
     ST_CUSTOMER_AFTER_PASS,
     ST_OUTBOX_SELECT, ST_OUTBOX_TAKE, ST_CONTACT_STATE,
     ST_TL_CUSTOMER, ST_TL_INVOICES, ST_TL_PAYMENTS, ST_TL_CASES, ST_TL_DECISIONS,
@@ -224,14 +224,16 @@ static const char *const stmt_sql[ST_COUNT] = {
         "action, step_day, step_index, channel, template, tone, language, rule_where, "
         "reason, guard_verdict, guard_reason, contact_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
         "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+    /* ?1 = id chosen by ST_CONTACT_NEXT_ID, ?2 = its decision */
     [ST_CONTACT_INSERT] =
-        "INSERT INTO contacts (decision_id, customer_id, case_id, idem_key, step_day, "
+        "INSERT INTO contacts (id, decision_id, customer_id, case_id, idem_key, step_day, "
         "channel, address, template, language, tone, voice, subject, body, scheduled_at, "
         "state, sms_parts, sms_encoding, created_at, updated_at, purpose, debt_ref) VALUES "
-        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'planned', ?15, ?16, "
-        "?17, ?17, ?18, ?19) "
-        "ON CONFLICT (idem_key) DO NOTHING",
-    [ST_CONTACT_LINK] = "UPDATE contacts SET decision_id = ?2 WHERE id = ?1",
+        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'planned', ?16, "
+        "?17, ?18, ?18, ?19, ?20)",
+    [ST_CONTACT_KEY_TAKEN] = "SELECT 1 FROM contacts WHERE idem_key = ?1",
+    /* the id SQLite would give the next row */
+    [ST_CONTACT_NEXT_ID] = "SELECT COALESCE(MAX(id), 0) + 1 FROM contacts",
     [ST_CUSTOMER_AFTER_PASS] =
         "UPDATE customers SET next_evaluation_at = ?2, lease_until = NULL, "
         "persona = CASE WHEN ?3 = '' THEN persona ELSE ?3 END, "
@@ -1873,37 +1875,60 @@ static int insert_decision(sqlite_store *s, const dn_pass_result *r, int64_t cas
     return rc;
 }
 
-/* Writes the contact in state planned under idem_key (its decision is linked
- * afterwards). *contact_id is the new id, or 0 when idem_key exists already:
- * the unique key, not a read before the write, decides what a duplicate is. */
+/* Writes the contact in state planned under idem_key with the id and the
+ * decision chosen before (write_result). */
 static int insert_contact(sqlite_store *s, const dn_pass_result *r, int64_t case_id,
-                          const char *idem_key, dn_time now, int64_t *contact_id, dn_err *err)
+                          const char *idem_key, int64_t contact_id, int64_t decision_id,
+                          dn_time now, dn_err *err)
 {
     const dn_contact_plan *c = r->contact;
     sqlite3_stmt *st = use(s, ST_CONTACT_INSERT);
-    int b = sqlite3_bind_null(st, 1);
-    b |= sqlite3_bind_int64(st, 2, r->customer_id);
-    b |= bind_id_or_null(st, 3, case_id);
-    b |= bind_text(st, 4, idem_key);
-    b |= sqlite3_bind_int(st, 5, r->decision->step_day);
-    b |= bind_text(st, 6, c->channel);
-    b |= bind_text(st, 7, c->address);
-    b |= bind_text(st, 8, c->template_name);
-    b |= bind_text(st, 9, c->language);
-    b |= bind_text(st, 10, c->tone);
-    b |= bind_text(st, 11, c->voice);
-    b |= bind_text(st, 12, c->subject);
-    b |= bind_text(st, 13, c->body ? c->body : "");
-    b |= sqlite3_bind_int64(st, 14, c->scheduled_at);
-    b |= sqlite3_bind_int(st, 15, c->sms_parts);
-    b |= bind_text(st, 16, c->sms_encoding);
-    b |= sqlite3_bind_int64(st, 17, now);
-    b |= bind_text(st, 18, dn_purpose_names[c->purpose]);
-    b |= bind_text(st, 19, c->debt_ref);
-    int rc = b ? bind_failed(s, b, err, "contact") : run(s, st, err, "contact");
-    if (rc == 0)
-        *contact_id = sqlite3_changes(s->db) ? sqlite3_last_insert_rowid(s->db) : 0;
-    return rc;
+    int b = sqlite3_bind_int64(st, 1, contact_id);
+    b |= sqlite3_bind_int64(st, 2, decision_id);
+    b |= sqlite3_bind_int64(st, 3, r->customer_id);
+    b |= bind_id_or_null(st, 4, case_id);
+    b |= bind_text(st, 5, idem_key);
+    b |= sqlite3_bind_int(st, 6, r->decision->step_day);
+    b |= bind_text(st, 7, c->channel);
+    b |= bind_text(st, 8, c->address);
+    b |= bind_text(st, 9, c->template_name);
+    b |= bind_text(st, 10, c->language);
+    b |= bind_text(st, 11, c->tone);
+    b |= bind_text(st, 12, c->voice);
+    b |= bind_text(st, 13, c->subject);
+    b |= bind_text(st, 14, c->body ? c->body : "");
+    b |= sqlite3_bind_int64(st, 15, c->scheduled_at);
+    b |= sqlite3_bind_int(st, 16, c->sms_parts);
+    b |= bind_text(st, 17, c->sms_encoding);
+    b |= sqlite3_bind_int64(st, 18, now);
+    b |= bind_text(st, 19, dn_purpose_names[c->purpose]);
+    b |= bind_text(st, 20, c->debt_ref);
+    return b ? bind_failed(s, b, err, "contact") : run(s, st, err, "contact");
+}
+
+/* Whether idem_key is taken (1), free (0), or negative on error; and, when
+ * free, the id the contact will get. Called inside a write transaction:
+ * SQLite's write lock keeps both true until the contact is inserted, so
+ * its decision can name it up front (no update of the contact after). */
+static int contact_slot(sqlite_store *s, const char *idem_key, int64_t *contact_id, dn_err *err)
+{
+    sqlite3_stmt *st = use(s, ST_CONTACT_KEY_TAKEN);
+    int b = bind_text(st, 1, idem_key);
+    if (b)
+        return bind_failed(s, b, err, "contact key");
+    int rc = step_row(s, st, err, "contact key");
+    if (rc != 0) {
+        if (rc == 1)
+            sqlite3_reset(st);
+        return rc;
+    }
+    st = use(s, ST_CONTACT_NEXT_ID);
+    rc = step_row(s, st, err, "contact id");
+    if (rc < 0)
+        return rc;
+    *contact_id = rc == 1 ? sqlite3_column_int64(st, 0) : 1;
+    sqlite3_reset(st);
+    return 0;
 }
 
 /* What record_results refuses before writing anything of a customer. */
@@ -1967,17 +1992,17 @@ static int write_result(sqlite_store *s, const dn_pass_result *r, dn_time now, b
     }
 
     int64_t contact_id = 0, decision_id = 0;
+    char idem_key[sizeof ((dn_contact_plan *)0)->idem_key];
     if (r->contact) {
-        char idem_key[sizeof ((dn_contact_plan *)0)->idem_key];
         if (r->contact->idem_key[0])
             dn_strlcpy(idem_key, r->contact->idem_key, sizeof idem_key);
         else
             snprintf(idem_key, sizeof idem_key, "cu%lld-ca%lld-d%d", (long long)r->customer_id,
                      (long long)case_id, r->decision->step_day);
-        rc = insert_contact(s, r, case_id, idem_key, now, &contact_id, err);
+        rc = contact_slot(s, idem_key, &contact_id, err);
         if (rc < 0)
             return rc;
-        if (contact_id == 0) {
+        if (rc == 1) {
             *duplicate = true;
             return 0;
         }
@@ -1985,10 +2010,7 @@ static int write_result(sqlite_store *s, const dn_pass_result *r, dn_time now, b
     rc = insert_decision(s, r, case_id, contact_id, now, &decision_id, err);
     if (rc < 0 || !contact_id)
         return rc;
-    st = use(s, ST_CONTACT_LINK);
-    b = sqlite3_bind_int64(st, 1, contact_id);
-    b |= sqlite3_bind_int64(st, 2, decision_id);
-    rc = b ? bind_failed(s, b, err, "contact link") : run(s, st, err, "contact link");
+    rc = insert_contact(s, r, case_id, idem_key, contact_id, decision_id, now, err);
     if (rc < 0 || !case_id || case_opened)
         return rc;
     st = use(s, ST_CASE_STAGE);
