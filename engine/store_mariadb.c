@@ -2341,10 +2341,9 @@ static void facts_clear(dn_facts *f)
  * after that commit, in a read unit of their own: the leases, not row
  * locks, keep the customers ours meanwhile, so other instances' claims
  * never wait for this one's reads. */
-static int maria_claim_due(void *ctx, dn_time now, int lease_seconds, dn_facts *out, int max,
-                           int *n, dn_err *err)
+static int claim_once(maria_store *s, dn_time now, int lease_seconds, dn_facts *out, int max,
+                      int *n, dn_err *err)
 {
-    maria_store *s = ctx;
     *n = 0;
     if (max < 0)
         return dn_err_set(err, -EINVAL, "max", "max must not be negative");
@@ -2405,6 +2404,24 @@ static int maria_claim_due(void *ctx, dn_time now, int lease_seconds, dn_facts *
 fail:
     unit_abort(s, &u);
     return rc;
+}
+
+/* A claim or a batch write that meets a deadlock (InnoDB then rolls the
+ * whole transaction back) or a lock wait timeout is run again from the
+ * start, at most TX_ATTEMPTS times in all; several instances writing
+ * batches next to each other's claims meet one now and then. */
+#define TX_ATTEMPTS 3
+
+static int maria_claim_due(void *ctx, dn_time now, int lease_seconds, dn_facts *out, int max,
+                           int *n, dn_err *err)
+{
+    maria_store *s = ctx;
+    for (int attempt = 1;; attempt++) {
+        int rc = claim_once(s, now, lease_seconds, out, max, n, err);
+        if (rc != -EBUSY || attempt == TX_ATTEMPTS || s->tx_open)
+            return rc;
+        dn_log(DN_LOG_INFO, "store", "claim tried again: %s", err ? err->msg : "lock conflict");
+    }
 }
 
 static int maria_load_facts(void *ctx, int64_t customer_id, dn_time now, dn_facts *out,
@@ -2579,9 +2596,11 @@ static int write_result(maria_store *s, const dn_pass_result *r, dn_time now, bo
 }
 
 /* Writes results[0..n) one savepoint each (a customer that fails loses
- * only its own writes) inside the transaction that is open. */
-static void write_each(maria_store *s, const dn_pass_result *results, int n, dn_time now,
-                       dn_record_outcome *outcomes)
+ * only its own writes) inside the transaction that is open. Returns 0, or
+ * -EBUSY when a deadlock or lock wait took the whole transaction with it
+ * (nothing of it stands; the outcomes say so no more). */
+static int write_each(maria_store *s, const dn_pass_result *results, int n, dn_time now,
+                      dn_record_outcome *outcomes)
 {
     for (int i = 0; i < n; i++) {
         memset(&outcomes[i], 0, sizeof outcomes[i]);
@@ -2596,11 +2615,14 @@ static void write_each(maria_store *s, const dn_pass_result *results, int n, dn_
             one = unit_commit(s, &u, &outcomes[i].err);
         else
             unit_abort(s, &u);
+        if (one == -EBUSY)
+            return one;
         if (one < 0) {
             outcomes[i].rc = one;
             outcomes[i].duplicate = false;
         }
     }
+    return 0;
 }
 
 /* What write_batch keeps of one result while the batch is written. */
@@ -2938,57 +2960,78 @@ static int maria_begin(void *ctx, dn_err *err);
 static int maria_commit(void *ctx, dn_err *err);
 static int maria_rollback(void *ctx);
 
-/* store.h record_results. Outside a caller's transaction: the batch in one
- * transaction, BATCH_CHUNK customers per statement (a dozen round trips for
- * the whole batch); should that fail for any customer (a value the
- * database refuses, a key taken meanwhile), it is rolled back whole and
- * the batch is written again in a new transaction with one savepoint per
- * customer, so the failing one is the only one lost. Inside the caller's
- * transaction only the second way is possible. */
-static int maria_record_results(void *ctx, const dn_pass_result *results, int n, dn_time now,
-                                dn_record_outcome *outcomes, dn_err *err)
+/* One attempt of record_results outside a caller's transaction. */
+static int record_once(maria_store *s, const dn_pass_result *results, int n, dn_time now,
+                       dn_record_outcome *outcomes, dn_err *err)
 {
-    maria_store *s = ctx;
-    if (n < 0)
-        return dn_err_set(err, -EINVAL, "n", "n must not be negative");
-    int rc = 0;
-    if (s->tx_open) {
-        write_each(s, results, n, now, outcomes);
-        return s->tx_lost ? dn_err_set(err, -EIO, "store", "the database connection "
-                                       "dropped during the batch") : 0;
-    }
-    rc = maria_begin(s, err);
+    int rc = maria_begin(s, err);
     if (rc < 0)
-        goto lost;
+        return rc;
     for (int i = 0; i < n; i++) {
         memset(&outcomes[i], 0, sizeof outcomes[i]);
         outcomes[i].rc = validate_result(&results[i], &outcomes[i].err);
     }
     dn_err batch_err;
     dn_err_clear(&batch_err);
-    int batch_rc = 0;
-    for (int from = 0; from < n && batch_rc == 0; from += BATCH_CHUNK)
-        batch_rc = write_batch(s, results + from, n - from < BATCH_CHUNK ? n - from : BATCH_CHUNK,
-                               now, outcomes + from, &batch_err);
-    if (batch_rc < 0) {
-        if (s->broken || s->tx_lost) {
-            rc = batch_rc;
+    rc = 0;
+    for (int from = 0; from < n && rc == 0; from += BATCH_CHUNK)
+        rc = write_batch(s, results + from, n - from < BATCH_CHUNK ? n - from : BATCH_CHUNK, now,
+                         outcomes + from, &batch_err);
+    if (rc < 0) {
+        maria_rollback(s);
+        if (rc == -EBUSY || s->broken) {
             if (err)
                 *err = batch_err;
-            maria_rollback(s);
-            goto lost;
+            return rc;
         }
         dn_log(DN_LOG_INFO, "store", "batch of %d written one by one: %s", n, batch_err.msg);
-        maria_rollback(s);
         rc = maria_begin(s, err);
+        if (rc == 0)
+            rc = write_each(s, results, n, now, outcomes);
+        if (rc == -EBUSY) {
+            maria_rollback(s);
+            return dn_err_set(err, rc, NULL, "the batch met a lock conflict; nothing of it "
+                              "was written");
+        }
         if (rc < 0)
-            goto lost;
-        write_each(s, results, n, now, outcomes);
+            return rc;
     }
-    rc = maria_commit(s, err);
-    if (rc == 0)
-        return 0;
-lost:
+    return maria_commit(s, err);
+}
+
+/* store.h record_results. Outside a caller's transaction: the batch in one
+ * transaction, BATCH_CHUNK customers per statement (a dozen round trips for
+ * the whole batch); should that fail for any customer (a value the
+ * database refuses, a key taken meanwhile), it is rolled back whole and
+ * the batch is written again in a new transaction with one savepoint per
+ * customer, so the failing one is the only one lost; a deadlock runs the
+ * whole attempt again (TX_ATTEMPTS). Inside the caller's transaction only
+ * the one-by-one way is possible, and a deadlock loses the caller's
+ * transaction. */
+static int maria_record_results(void *ctx, const dn_pass_result *results, int n, dn_time now,
+                                dn_record_outcome *outcomes, dn_err *err)
+{
+    maria_store *s = ctx;
+    if (n < 0)
+        return dn_err_set(err, -EINVAL, "n", "n must not be negative");
+    int rc;
+    if (s->tx_open) {
+        rc = write_each(s, results, n, now, outcomes);
+        if (rc == 0 && !s->tx_lost)
+            return 0;
+        rc = dn_err_set(err, rc < 0 ? rc : -EIO, "store", "the transaction was lost during "
+                        "the batch (%s)", rc < 0 ? "lock conflict" : "connection dropped");
+    } else {
+        for (int attempt = 1;; attempt++) {
+            rc = record_once(s, results, n, now, outcomes, err);
+            if (rc == 0)
+                return 0;
+            if (rc != -EBUSY || attempt == TX_ATTEMPTS)
+                break;
+            dn_log(DN_LOG_INFO, "store", "batch of %d tried again: %s", n,
+                   err ? err->msg : "lock conflict");
+        }
+    }
     for (int i = 0; i < n; i++) {
         outcomes[i].rc = rc;
         outcomes[i].duplicate = false;
