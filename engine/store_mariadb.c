@@ -2653,18 +2653,19 @@ static int exec_rows(maria_store *s, enum stmt_id id, json_t *rows, int lead, dn
     return rc;
 }
 
-/* Appends row (owned) to *rows; false when out of memory, with both
- * released and *rows NULL. */
-static bool add_row(json_t **rows, json_t *row)
+/* Appends row (owned) to *rows; when out of memory (either is NULL) both
+ * are released, *rows becomes NULL and *oom is set, so a whole list is
+ * built first and checked once. */
+static void add_row(json_t **rows, json_t *row, bool *oom)
 {
     if (*rows && row && json_array_append(*rows, row) == 0) {
         json_decref(row);
-        return true;
+        return;
     }
     json_decref(row);
     json_decref(*rows);
     *rows = NULL;
-    return false;
+    *oom = true;
 }
 
 static json_t *id_or_json_null(int64_t id)
@@ -2699,6 +2700,7 @@ static int write_batch(maria_store *s, const dn_pass_result *results, int n, dn_
                        dn_record_outcome *outcomes, dn_err *err)
 {
     int rc = 0, live = 0;
+    bool oom = false;
     batch_slot *slots = malloc((size_t)n * sizeof *slots);
     batch_row *rows = calloc((size_t)n, sizeof *rows);
     json_t *after = json_array(), *ids = json_array(), *cases = NULL, *events = NULL,
@@ -2712,14 +2714,13 @@ static int write_batch(maria_store *s, const dn_pass_result *results, int n, dn_
             continue;
         const dn_pass_result *r = &results[i];
         slots[live++] = (batch_slot){ .id = r->customer_id, .index = i };
-        if (!add_row(&after, json_pack("{s:I, s:I, s:s, s:s}", "id", (json_int_t)r->customer_id,
-                                       "next", (json_int_t)r->next_evaluation_at, "persona",
-                                       r->decision->persona, "segment", r->decision->segment)) ||
-            !add_row(&ids, json_integer(r->customer_id))) {
-            rc = dn_err_set(err, -ENOMEM, NULL, "batch: out of memory");
-            goto done;
-        }
+        add_row(&after, json_pack("{s:I, s:I, s:s, s:s}", "id", (json_int_t)r->customer_id,
+                                  "next", (json_int_t)r->next_evaluation_at, "persona",
+                                  r->decision->persona, "segment", r->decision->segment), &oom);
+        add_row(&ids, json_integer(r->customer_id), &oom);
     }
+    if (oom)
+        goto done;
     if (live == 0)
         goto done;
     qsort(slots, (size_t)live, sizeof *slots, slot_compare);
@@ -2765,13 +2766,12 @@ static int write_batch(maria_store *s, const dn_pass_result *results, int n, dn_
         /* a case opened with a planned contact starts at its step */
         if (row && r->contact)
             json_object_set_new(row, "stage", json_integer(r->decision->step_day));
-        if (!add_row(&cases, row)) {
-            rc = dn_err_set(err, -ENOMEM, NULL, "batch: out of memory");
-            goto done;
-        }
+        add_row(&cases, row, &oom);
         rows[i].case_opened = true;
         new_cases++;
     }
+    if (oom)
+        goto done;
     if (new_cases) {
         rc = exec_rows(s, ST_BATCH_CASE_INSERT, cases, 1, now, err, "open cases");
         cases = NULL;
@@ -2792,12 +2792,11 @@ static int write_batch(maria_store *s, const dn_pass_result *results, int n, dn_
             else
                 snprintf(payload, sizeof payload, "{\"anchor_due\":\"%s\",\"case_id\":%lld}",
                          anchor, (long long)rows[i].case_id);
-            if (!add_row(&events, json_pack("{s:I, s:s}", "c",
-                                            (json_int_t)results[i].customer_id, "p", payload))) {
-                rc = dn_err_set(err, -ENOMEM, NULL, "batch: out of memory");
-                goto done;
-            }
+            add_row(&events, json_pack("{s:I, s:s}", "c", (json_int_t)results[i].customer_id,
+                                       "p", payload), &oom);
         }
+        if (oom)
+            goto done;
         rc = exec_rows(s, ST_BATCH_EVENT_INSERT, events, 1, now, err, "case events");
         events = NULL;
         if (rc < 0)
@@ -2813,12 +2812,11 @@ static int write_batch(maria_store *s, const dn_pass_result *results, int n, dn_
         if (outcomes[i].rc < 0 || !results[i].contact)
             continue;
         contact_key(&results[i], rows[i].case_id, rows[i].idem_key, sizeof rows[i].idem_key);
-        if (!add_row(&keys, json_string(rows[i].idem_key))) {
-            rc = dn_err_set(err, -ENOMEM, NULL, "batch: out of memory");
-            goto done;
-        }
+        add_row(&keys, json_string(rows[i].idem_key), &oom);
         planned++;
     }
+    if (oom)
+        goto done;
     if (planned) {
         rc = exec_rows(s, ST_BATCH_KNOWN_KEYS, keys, 0, now, err, "contact keys");
         keys = NULL;
@@ -2852,12 +2850,11 @@ static int write_batch(maria_store *s, const dn_pass_result *results, int n, dn_
                                 "at", (json_int_t)c->scheduled_at, "parts", c->sms_parts,
                                 "enc", c->sms_encoding, "purpose", dn_purpose_names[c->purpose],
                                 "debt", c->debt_ref);
-        if (!add_row(&contacts, row)) {
-            rc = dn_err_set(err, -ENOMEM, NULL, "batch: out of memory");
-            goto done;
-        }
+        add_row(&contacts, row, &oom);
         new_contacts++;
     }
+    if (oom)
+        goto done;
     if (new_contacts) {
         rc = exec_rows(s, ST_BATCH_CONTACT_INSERT, contacts, 2, now, err, "contacts");
         contacts = NULL;
@@ -2890,12 +2887,11 @@ static int write_batch(maria_store *s, const dn_pass_result *results, int n, dn_
                                 "guard", r->guard_reason && *r->guard_reason ?
                                          r->guard_reason : NULL,
                                 "k", id_or_json_null(rows[i].contact_id));
-        if (!add_row(&decisions, row)) {
-            rc = dn_err_set(err, -ENOMEM, NULL, "batch: out of memory");
-            goto done;
-        }
+        add_row(&decisions, row, &oom);
         new_decisions++;
     }
+    if (oom)
+        goto done;
     if (new_decisions) {
         rc = exec_rows(s, ST_BATCH_DECISION_INSERT, decisions, 1, now, err, "decisions");
         decisions = NULL;
@@ -2912,21 +2908,17 @@ static int write_batch(maria_store *s, const dn_pass_result *results, int n, dn_
     for (int i = 0; i < n; i++) {
         if (outcomes[i].rc < 0 || !rows[i].contact_id)
             continue;
-        if (!add_row(&links, json_pack("{s:I, s:I}", "id", (json_int_t)rows[i].contact_id, "d",
-                                       (json_int_t)rows[i].decision_id))) {
-            rc = dn_err_set(err, -ENOMEM, NULL, "batch: out of memory");
-            goto done;
-        }
+        add_row(&links, json_pack("{s:I, s:I}", "id", (json_int_t)rows[i].contact_id, "d",
+                                  (json_int_t)rows[i].decision_id), &oom);
         n_links++;
         if (!rows[i].case_id || rows[i].case_opened)
             continue;
-        if (!add_row(&stages, json_pack("{s:I, s:i}", "id", (json_int_t)rows[i].case_id, "day",
-                                        results[i].decision->step_day))) {
-            rc = dn_err_set(err, -ENOMEM, NULL, "batch: out of memory");
-            goto done;
-        }
+        add_row(&stages, json_pack("{s:I, s:i}", "id", (json_int_t)rows[i].case_id, "day",
+                                   results[i].decision->step_day), &oom);
         n_stages++;
     }
+    if (oom)
+        goto done;
     if (n_links) {
         rc = exec_rows(s, ST_BATCH_CONTACT_LINK, links, 0, now, err, "contact links");
         links = NULL;
@@ -2942,6 +2934,8 @@ static int write_batch(maria_store *s, const dn_pass_result *results, int n, dn_
     for (int i = 0; i < n; i++)
         outcomes[i].duplicate = outcomes[i].rc == 0 && rows[i].duplicate;
 done:
+    if (oom)
+        rc = dn_err_set(err, -ENOMEM, NULL, "batch: out of memory");
     json_decref(after);
     json_decref(ids);
     json_decref(cases);
