@@ -185,10 +185,9 @@ static int render_contact(dn_ruleset *rs, dn_decision *d, const dn_facts *f, dn_
     return 0;
 }
 
-/* What the pass decided for one customer, kept until the batch is written:
- * the decision, the guard's verdict and the rendered contact (if any). */
+/* What the pass made of one customer's decision, kept until the batch is
+ * written: the guard's verdict and the rendered contact (if any). */
 typedef struct pass_item {
-    dn_decision     d;
     dn_verdict      verdict;
     bool            guarded;
     char            guard_text[256];
@@ -197,14 +196,12 @@ typedef struct pass_item {
     dn_time         next_eval;
 } pass_item;
 
-/* Decides for one customer into it (no store access): rules, channel choice,
- * guard and rendering. The caller frees it->plan.body when it->planned. */
-static void decide_customer(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn_time now,
-                            dn_pass_stats *st, pass_item *it)
+/* Acts on the rules' decision d for one customer into it (no store
+ * access): channel choice, guard and rendering, which may turn d into a
+ * skip or an error. The caller frees it->plan.body when it->planned. */
+static void decide_customer(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn_decision *d,
+                            dn_time now, dn_pass_stats *st, pass_item *it)
 {
-    dn_decision *d = &it->d;
-    rules_decide(rs, f, now, d);
-
     it->verdict = (dn_verdict){ .kind = DN_GUARD_ALLOW };
     it->guarded = false;
     it->planned = false;
@@ -246,12 +243,12 @@ static void decide_customer(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn_
                  it->verdict.reason);
 }
 
-/* What the store writes for a decided customer; points into it. */
-static dn_pass_result result_of(const dn_facts *f, const pass_item *it)
+/* What the store writes for a decided customer; points into d and it. */
+static dn_pass_result result_of(const dn_facts *f, const dn_decision *d, const pass_item *it)
 {
     return (dn_pass_result){
         .customer_id = f->customer.id,
-        .decision = &it->d,
+        .decision = d,
         .guard_verdict = it->guarded ? dn_verdict_names[it->verdict.kind] : NULL,
         .guard_reason = it->guarded ? it->guard_text : NULL,
         .contact = it->planned ? &it->plan : NULL,
@@ -262,9 +259,10 @@ static dn_pass_result result_of(const dn_facts *f, const pass_item *it)
 }
 
 /* Counts one decided customer in st (and logs a rule error). */
-static void count_customer(const dn_facts *f, const pass_item *it, dn_pass_stats *st)
+static void count_customer(const dn_facts *f, const dn_decision *d, const pass_item *it,
+                           dn_pass_stats *st)
 {
-    switch (it->d.action) {
+    switch (d->action) {
     case DN_ACT_CONTACT:
         if (it->planned && it->verdict.kind == DN_GUARD_DEFER)
             st->deferred++;
@@ -277,17 +275,17 @@ static void count_customer(const dn_facts *f, const pass_item *it, dn_pass_stats
     case DN_ACT_ERROR:
         st->errors++;
         dn_log(DN_LOG_WARN, "rules", "customer %s: %s (%s)", f->customer.external_id,
-               it->d.reason, it->d.where);
+               d->reason, d->where);
         break;
     }
     st->customers++;
 }
 
 /* The JSON of what was decided for one customer (preview). */
-static json_t *item_to_json(const pass_item *it)
+static json_t *item_to_json(const dn_decision *d, const pass_item *it)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "decision", decision_to_json(&it->d));
+    json_object_set_new(o, "decision", decision_to_json(d));
     if (it->guarded)
         json_object_set_new(o, "guard",
                             json_pack("{s:s, s:s, s:s}", "verdict",
@@ -311,6 +309,7 @@ static json_t *item_to_json(const pass_item *it)
 struct dn_pass_buffers {
     int                size;
     dn_facts          *facts;
+    dn_decision       *decisions;
     pass_item         *items;
     dn_pass_result    *results;
     dn_record_outcome *outcomes;
@@ -322,6 +321,7 @@ void pass_buffers_free(dn_engine *e)
     if (!b)
         return;
     free(b->facts);
+    free(b->decisions);
     free(b->items);
     free(b->results);
     free(b->outcomes);
@@ -330,7 +330,8 @@ void pass_buffers_free(dn_engine *e)
 }
 
 /* e->pass_buffers with room for max customers; NULL when out of memory.
- * claim_due clears each facts it fills and decide_customer each item. */
+ * claim_due clears each facts it fills, the rules each decision and
+ * decide_customer each item. */
 static struct dn_pass_buffers *pass_buffers_for(dn_engine *e, int max)
 {
     if (e->pass_buffers && e->pass_buffers->size >= max)
@@ -341,11 +342,12 @@ static struct dn_pass_buffers *pass_buffers_for(dn_engine *e, int max)
         return NULL;
     b->size = max;
     b->facts = malloc((size_t)max * sizeof *b->facts);
+    b->decisions = malloc((size_t)max * sizeof *b->decisions);
     b->items = malloc((size_t)max * sizeof *b->items);
     b->results = malloc((size_t)max * sizeof *b->results);
     b->outcomes = malloc((size_t)max * sizeof *b->outcomes);
     e->pass_buffers = b;
-    if (!b->facts || !b->items || !b->results || !b->outcomes) {
+    if (!b->facts || !b->decisions || !b->items || !b->results || !b->outcomes) {
         pass_buffers_free(e);
         return NULL;
     }
@@ -367,9 +369,10 @@ int pass_batch(dn_engine *e, dn_ruleset *rs, dn_time now, int max, dn_pass_stats
     rc = e->store.ops->claim_due(e->store.ctx, now, e->lease_seconds, batch, max, &n, err);
     if (rc || n == 0)
         return rc ? rc : 0;
+    rules_decide_batch(rs, batch, n, now, b->decisions);
     for (int i = 0; i < n; i++) {
-        decide_customer(e, rs, &batch[i], now, st, &items[i]);
-        b->results[i] = result_of(&batch[i], &items[i]);
+        decide_customer(e, rs, &batch[i], &b->decisions[i], now, st, &items[i]);
+        b->results[i] = result_of(&batch[i], &b->decisions[i], &items[i]);
     }
     rc = e->store.ops->record_results(e->store.ctx, b->results, n, now, b->outcomes, err);
     for (int i = 0; i < n; i++) {
@@ -380,7 +383,7 @@ int pass_batch(dn_engine *e, dn_ruleset *rs, dn_time now, int max, dn_pass_stats
         } else if (b->outcomes[i].duplicate) {
             st->duplicates++;
         }
-        count_customer(&batch[i], &items[i], st);
+        count_customer(&batch[i], &b->decisions[i], &items[i], st);
         if (items[i].planned)
             free(items[i].plan.body);
     }
@@ -436,10 +439,12 @@ int pass_preview(dn_engine *e, const char *customer_external_id, dn_time at, jso
             free(f);
             return dn_err_set(err, -ENOMEM, NULL, "out of memory");
         }
+        dn_decision d;
         rules_retain(rs);
-        decide_customer(e, rs, f, at, &st, it);
+        rules_decide(rs, f, at, &d);
+        decide_customer(e, rs, f, &d, at, &st, it);
         rules_release(rs);
-        *out = item_to_json(it);
+        *out = item_to_json(&d, it);
         if (it->planned)
             free(it->plan.body);
         free(it);

@@ -9,7 +9,10 @@
  *   - "1", yes, jā, да → a promise to pay the open balance within
  *     promise_days (the rules see c.promises.pending and its due date);
  *   - anything else → an agent task (source "reply").
- * A reply with a provider id already recorded is not applied twice.
+ * A reply with a provider id already recorded is not applied twice, even
+ * when two engines on one database receive it at the same moment (a unique
+ * key claimed with it: store_modules.h inbound_claim); the duplicate gets
+ * the first one's result.
  */
 #ifndef DN_REPLIES_H
 #define DN_REPLIES_H
@@ -45,7 +48,8 @@ typedef struct dn_reply_in {
     const char *provider_id;      /* "" if none */
 } dn_reply_in;
 
-/* Applies one reply (see above) in one transaction; *result (new object)
+/* Applies one reply (see above) in one store transaction (call it outside
+ * any transaction of the caller's); *result (new object)
  * = {"customer_id", "event_id", "classification", "opt_out_confirmation"
  * (contact id or null), "promise_id", "task_id", "duplicate"}. -ENOENT
  * (field "from" or "customer_id") for an unknown sender, -EINVAL for bad

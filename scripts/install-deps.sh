@@ -17,6 +17,7 @@ packages=(
   libcmocka-dev                        # C unit tests
   tzdata                               # IANA time zones
   python3-pytest python3-requests      # integration tests (Debian's /usr/bin/python3)
+  python3-pymysql                      # integration tests read the MariaDB store they run on
   valgrind                             # memory checks in the test suite
   kannel                               # SMS gateway (bearerbox + smsbox) the SMS tests run against
   python3-aiosmtpd                     # SMTP server the e-mail tests deliver to

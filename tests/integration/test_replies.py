@@ -2,7 +2,8 @@
 (en/lv/ru) opt the customer out of that channel and queue exactly one
 confirmation, which the dispatcher sends even though the channel is opted
 out; "1"/jā/да record a promise the rules see; anything else becomes an
-agent task; every reply is an event; bad input is refused precisely.
+agent task; every reply is an event; bad input is refused precisely. Each
+test runs on SQLite and, with the private test server, on MariaDB.
 
 Run: /usr/bin/python3 -m pytest tests/integration/test_replies.py"""
 import pytest
@@ -11,8 +12,8 @@ from channels_helpers import Server, customer, invoice
 
 
 @pytest.fixture
-def server(tmp_path):
-    s = Server(tmp_path)
+def server(tmp_path, store_db):
+    s = Server(tmp_path, db=store_db)
     yield s
     s.stop()
 
