@@ -108,6 +108,14 @@ int  dn_store_check_event(const char *kind, json_t *payload, dn_err *err);
 /* The stored text of an event payload (owned and released here; NULL, a
  * failed json_pack, is -ENOMEM). *text is the caller's to free. */
 int  dn_store_event_text(json_t *payload, const char *kind, char **text, dn_err *err);
+/* A planned contact's text must be UTF-8 and it must name a channel. */
+int  dn_store_check_plan(const dn_contact_plan *c, dn_err *err);
+/* What record_results refuses before writing anything of a customer: no
+ * decision, an unknown action, a reason or a plan that is not UTF-8. */
+int  dn_store_check_pass_result(const dn_pass_result *r, dn_err *err);
+/* Adds open_minor of an open invoice in currency to f's balances (one per
+ * currency, saturating; a fifth currency is logged and left out). */
+void dn_store_facts_add_balance(dn_facts *f, const char *currency, int64_t open_minor);
 /* The {"case_id"} or {"anchor_due", "case_id"} payload of a case event,
  * written without allocating (the pass writes many). */
 void dn_store_case_payload(char *out, size_t size, int64_t case_id, dn_date anchor_due);

@@ -1946,26 +1946,8 @@ static void add_fact_invoice(maria_store *s, dn_facts *f)
         fi->due = col_date(s, id, 6);
         fi->status = status;
     }
-    if (status != DN_INV_OPEN)
-        return;
-    int i = 0;
-    while (i < f->n_balance && strcmp(f->balance[i].currency, currency) != 0)
-        i++;
-    if (i == f->n_balance) {
-        if (f->n_balance == DN_FACT_BALANCES) {
-            dn_log(DN_LOG_WARN, "store", "customer %lld owes in more than %d currencies; "
-                   "%s left out of the balance", (long long)f->customer.id,
-                   DN_FACT_BALANCES, currency);
-            return;
-        }
-        dn_strlcpy(f->balance[i].currency, currency, sizeof f->balance[i].currency);
-        f->balance[i].amount_minor = 0;
-        f->n_balance++;
-    }
-    /* saturating: amounts are capped, but a balance must never wrap */
-    if (__builtin_add_overflow(f->balance[i].amount_minor, amount - paid,
-                               &f->balance[i].amount_minor))
-        f->balance[i].amount_minor = INT64_MAX;
+    if (status == DN_INV_OPEN)
+        dn_store_facts_add_balance(f, currency, amount - paid);
 }
 
 /* Reads the current ST_FACT_SUMMARY row into f. */
@@ -2213,24 +2195,6 @@ fail:
     return rc;
 }
 
-static int validate_plan(const dn_contact_plan *c, dn_err *err)
-{
-    const struct { const char *name, *value; } text[] = {
-        { "idem_key", c->idem_key }, { "channel", c->channel }, { "address", c->address },
-        { "template_name", c->template_name }, { "language", c->language },
-        { "tone", c->tone }, { "voice", c->voice }, { "subject", c->subject },
-        { "body", c->body ? c->body : "" }, { "sms_encoding", c->sms_encoding },
-        { "debt_ref", c->debt_ref },
-    };
-    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
-        if (!dn_utf8_valid(text[i].value))
-            return dn_err_set(err, -EINVAL, text[i].name, "contact %s is not valid UTF-8",
-                              text[i].name);
-    if (!c->channel[0])
-        return dn_err_set(err, -EINVAL, "channel", "a planned contact needs a channel");
-    return 0;
-}
-
 static int insert_decision(maria_store *s, const dn_pass_result *r, int64_t case_id,
                            int64_t contact_id, dn_time now, int64_t *decision_id, dn_err *err)
 {
@@ -2286,18 +2250,6 @@ static void contact_key(const dn_pass_result *r, int64_t case_id, char *out, siz
     else
         snprintf(out, size, "cu%lld-ca%lld-d%d", (long long)r->customer_id,
                  (long long)case_id, r->decision->step_day);
-}
-
-/* What record_results refuses before writing anything of a customer. */
-static int validate_result(const dn_pass_result *r, dn_err *err)
-{
-    if (!r->decision)
-        return dn_err_set(err, -EINVAL, "decision", "a pass result needs a decision");
-    if ((unsigned)r->decision->action > DN_ACT_ERROR)
-        return dn_err_set(err, -EINVAL, "action", "unknown action %d", (int)r->decision->action);
-    if (!dn_utf8_valid(r->decision->reason))
-        return dn_err_set(err, -EINVAL, "reason", "decision reason is not valid UTF-8");
-    return r->contact ? validate_plan(r->contact, err) : 0;
 }
 
 /* Writes one customer's (validated) pass result, statement by statement,
@@ -2367,7 +2319,7 @@ static int write_each(maria_store *s, const dn_pass_result *results, int n, dn_t
 {
     for (int i = 0; i < n; i++) {
         memset(&outcomes[i], 0, sizeof outcomes[i]);
-        outcomes[i].rc = validate_result(&results[i], &outcomes[i].err);
+        outcomes[i].rc = dn_store_check_pass_result(&results[i], &outcomes[i].err);
         if (outcomes[i].rc < 0)
             continue;
         unit u;
@@ -2547,14 +2499,9 @@ static int write_batch(maria_store *s, const dn_pass_result *results, int n, dn_
         for (int i = 0; i < n; i++) {
             if (!rows[i].case_opened)
                 continue;
-            char payload[96], anchor[11];
-            dn_date_format(results[i].anchor_due, anchor);
-            if (results[i].anchor_due == DN_NO_DATE)
-                snprintf(payload, sizeof payload, "{\"case_id\":%lld}",
-                         (long long)rows[i].case_id);
-            else
-                snprintf(payload, sizeof payload, "{\"anchor_due\":\"%s\",\"case_id\":%lld}",
-                         anchor, (long long)rows[i].case_id);
+            char payload[96];
+            dn_store_case_payload(payload, sizeof payload, rows[i].case_id,
+                                  results[i].anchor_due);
             add_row(&events, json_pack("{s:I, s:s}", "c", (json_int_t)results[i].customer_id,
                                        "p", payload), &oom);
         }
@@ -2726,7 +2673,7 @@ static int record_once(maria_store *s, const dn_pass_result *results, int n, dn_
         return rc;
     for (int i = 0; i < n; i++) {
         memset(&outcomes[i], 0, sizeof outcomes[i]);
-        outcomes[i].rc = validate_result(&results[i], &outcomes[i].err);
+        outcomes[i].rc = dn_store_check_pass_result(&results[i], &outcomes[i].err);
     }
     dn_err batch_err;
     dn_err_clear(&batch_err);
@@ -4267,7 +4214,7 @@ static int maria_contact_plan(void *ctx, int64_t customer_id, const dn_contact_p
 {
     maria_store *s = ctx;
     *contact_id = 0;
-    int rc = validate_plan(c, err);
+    int rc = dn_store_check_plan(c, err);
     if (rc == 0)
         rc = ensure_connected(s, err);
     if (rc < 0)

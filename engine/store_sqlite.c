@@ -1330,26 +1330,8 @@ static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
         dn_invoice_status status = DN_INV_OPEN;
         dn_invoice_status_parse((const char *)sqlite3_column_text(st, 6), &status);
         keep_oldest_invoice(st, f, invoice_ids);
-        if (status != DN_INV_OPEN || !currency)
-            continue;
-        int i = 0;
-        while (i < f->n_balance && strcmp(f->balance[i].currency, currency) != 0)
-            i++;
-        if (i == f->n_balance) {
-            if (f->n_balance == DN_FACT_BALANCES) {
-                dn_log(DN_LOG_WARN, "store", "customer %lld owes in more than %d currencies; "
-                       "%s left out of the balance", (long long)customer_id,
-                       DN_FACT_BALANCES, currency);
-                continue;
-            }
-            dn_strlcpy(f->balance[i].currency, currency, sizeof f->balance[i].currency);
-            f->balance[i].amount_minor = 0;
-            f->n_balance++;
-        }
-        /* saturating: amounts are capped, but a balance must never wrap */
-        if (__builtin_add_overflow(f->balance[i].amount_minor, amount - paid,
-                                   &f->balance[i].amount_minor))
-            f->balance[i].amount_minor = INT64_MAX;
+        if (status == DN_INV_OPEN && currency)
+            dn_store_facts_add_balance(f, currency, amount - paid);
     }
     sqlite3_reset(st);
     if (step != SQLITE_DONE)
@@ -1564,25 +1546,6 @@ fail:
     return rc;
 }
 
-/* A planned contact's text must be UTF-8 and it must name a channel. */
-static int validate_plan(const dn_contact_plan *c, dn_err *err)
-{
-    const struct { const char *name, *value; } text[] = {
-        { "idem_key", c->idem_key }, { "channel", c->channel }, { "address", c->address },
-        { "template_name", c->template_name }, { "language", c->language },
-        { "tone", c->tone }, { "voice", c->voice }, { "subject", c->subject },
-        { "body", c->body ? c->body : "" }, { "sms_encoding", c->sms_encoding },
-        { "debt_ref", c->debt_ref },
-    };
-    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
-        if (!dn_utf8_valid(text[i].value))
-            return dn_err_set(err, -EINVAL, text[i].name, "contact %s is not valid UTF-8",
-                              text[i].name);
-    if (!c->channel[0])
-        return dn_err_set(err, -EINVAL, "channel", "a planned contact needs a channel");
-    return 0;
-}
-
 /* Writes the decision row (contact_id 0 = none); sets *decision_id. */
 static int insert_decision(sqlite_store *s, const dn_pass_result *r, int64_t case_id,
                            int64_t contact_id, dn_time now, int64_t *decision_id, dn_err *err)
@@ -1613,6 +1576,30 @@ static int insert_decision(sqlite_store *s, const dn_pass_result *r, int64_t cas
     return rc;
 }
 
+/* Binds a planned contact's columns from parameter `first` on, in the
+ * order both contact inserts list them: channel, address, template,
+ * language, tone, voice, subject, body, scheduled_at, sms_parts,
+ * sms_encoding, created/updated (now), purpose, debt_ref. */
+static int bind_plan(sqlite3_stmt *st, int first, const dn_contact_plan *c, dn_time now)
+{
+    int i = first;
+    int b = bind_text(st, i++, c->channel);
+    b |= bind_text(st, i++, c->address);
+    b |= bind_text(st, i++, c->template_name);
+    b |= bind_text(st, i++, c->language);
+    b |= bind_text(st, i++, c->tone);
+    b |= bind_text(st, i++, c->voice);
+    b |= bind_text(st, i++, c->subject);
+    b |= bind_text(st, i++, c->body ? c->body : "");
+    b |= sqlite3_bind_int64(st, i++, c->scheduled_at);
+    b |= sqlite3_bind_int(st, i++, c->sms_parts);
+    b |= bind_text(st, i++, c->sms_encoding);
+    b |= sqlite3_bind_int64(st, i++, now);
+    b |= bind_text(st, i++, dn_purpose_names[c->purpose]);
+    b |= bind_text(st, i, c->debt_ref);
+    return b;
+}
+
 /* Writes the contact in state planned under idem_key with the id and the
  * decision chosen before (write_result). */
 static int insert_contact(sqlite_store *s, const dn_pass_result *r, int64_t case_id,
@@ -1627,20 +1614,7 @@ static int insert_contact(sqlite_store *s, const dn_pass_result *r, int64_t case
     b |= bind_id_or_null(st, 4, case_id);
     b |= bind_text(st, 5, idem_key);
     b |= sqlite3_bind_int(st, 6, r->decision->step_day);
-    b |= bind_text(st, 7, c->channel);
-    b |= bind_text(st, 8, c->address);
-    b |= bind_text(st, 9, c->template_name);
-    b |= bind_text(st, 10, c->language);
-    b |= bind_text(st, 11, c->tone);
-    b |= bind_text(st, 12, c->voice);
-    b |= bind_text(st, 13, c->subject);
-    b |= bind_text(st, 14, c->body ? c->body : "");
-    b |= sqlite3_bind_int64(st, 15, c->scheduled_at);
-    b |= sqlite3_bind_int(st, 16, c->sms_parts);
-    b |= bind_text(st, 17, c->sms_encoding);
-    b |= sqlite3_bind_int64(st, 18, now);
-    b |= bind_text(st, 19, dn_purpose_names[c->purpose]);
-    b |= bind_text(st, 20, c->debt_ref);
+    b |= bind_plan(st, 7, c, now);
     return b ? bind_failed(s, b, err, "contact") : run(s, st, err, "contact");
 }
 
@@ -1667,18 +1641,6 @@ static int contact_slot(sqlite_store *s, const char *idem_key, int64_t *contact_
     *contact_id = rc == 1 ? sqlite3_column_int64(st, 0) : 1;
     sqlite3_reset(st);
     return 0;
-}
-
-/* What record_results refuses before writing anything of a customer. */
-static int validate_result(const dn_pass_result *r, dn_err *err)
-{
-    if (!r->decision)
-        return dn_err_set(err, -EINVAL, "decision", "a pass result needs a decision");
-    if ((unsigned)r->decision->action > DN_ACT_ERROR)
-        return dn_err_set(err, -EINVAL, "action", "unknown action %d", (int)r->decision->action);
-    if (!dn_utf8_valid(r->decision->reason))
-        return dn_err_set(err, -EINVAL, "reason", "decision reason is not valid UTF-8");
-    return r->contact ? validate_plan(r->contact, err) : 0;
 }
 
 /* Writes one customer's (validated) pass result: next evaluation, lease
@@ -1779,7 +1741,7 @@ static int sqlite_record_results(void *ctx, const dn_pass_result *results, int n
         bool failed = false;
         for (int i = 0; i < n; i++) {
             memset(&outcomes[i], 0, sizeof outcomes[i]);
-            outcomes[i].rc = validate_result(&results[i], &outcomes[i].err);
+            outcomes[i].rc = dn_store_check_pass_result(&results[i], &outcomes[i].err);
             if (outcomes[i].rc == 0 && !failed)
                 failed = write_result(s, &results[i], now, &outcomes[i].duplicate,
                                       &outcomes[i].err) < 0;
@@ -1798,7 +1760,7 @@ static int sqlite_record_results(void *ctx, const dn_pass_result *results, int n
     }
     for (int i = 0; i < n; i++) {
         memset(&outcomes[i], 0, sizeof outcomes[i]);
-        outcomes[i].rc = validate_result(&results[i], &outcomes[i].err);
+        outcomes[i].rc = dn_store_check_pass_result(&results[i], &outcomes[i].err);
         if (outcomes[i].rc < 0)
             continue;
         unit u;
@@ -3282,26 +3244,13 @@ static int sqlite_contact_plan(void *ctx, int64_t customer_id, const dn_contact_
 {
     sqlite_store *s = ctx;
     *contact_id = 0;
-    int rc = validate_plan(c, err);
+    int rc = dn_store_check_plan(c, err);
     if (rc < 0)
         return rc;
     sqlite3_stmt *st = use(s, MS_CONTACT_PLAN);
     int b = sqlite3_bind_int64(st, 1, customer_id);
     b |= bind_text(st, 2, c->idem_key);
-    b |= bind_text(st, 3, c->channel);
-    b |= bind_text(st, 4, c->address);
-    b |= bind_text(st, 5, c->template_name);
-    b |= bind_text(st, 6, c->language);
-    b |= bind_text(st, 7, c->tone);
-    b |= bind_text(st, 8, c->voice);
-    b |= bind_text(st, 9, c->subject);
-    b |= bind_text(st, 10, c->body ? c->body : "");
-    b |= sqlite3_bind_int64(st, 11, c->scheduled_at);
-    b |= sqlite3_bind_int(st, 12, c->sms_parts);
-    b |= bind_text(st, 13, c->sms_encoding);
-    b |= sqlite3_bind_int64(st, 14, now);
-    b |= bind_text(st, 15, dn_purpose_names[c->purpose]);
-    b |= bind_text(st, 16, c->debt_ref);
+    b |= bind_plan(st, 3, c, now);
     rc = b ? bind_failed(s, b, err, "plan contact") : run(s, st, err, "plan contact");
     if (rc == 0 && sqlite3_changes(s->db))
         *contact_id = sqlite3_last_insert_rowid(s->db);
