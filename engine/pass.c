@@ -199,7 +199,7 @@ typedef struct pass_item {
 /* Acts on the rules' decision d for one customer into it (no store
  * access): channel choice, guard and rendering, which may turn d into a
  * skip or an error. The caller frees it->plan.body when it->planned. */
-static void decide_customer(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn_decision *d,
+static void act_on_decision(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn_decision *d,
                             dn_time now, dn_pass_stats *st, pass_item *it)
 {
     it->verdict = (dn_verdict){ .kind = DN_GUARD_ALLOW };
@@ -331,7 +331,7 @@ void pass_buffers_free(dn_engine *e)
 
 /* e->pass_buffers with room for max customers; NULL when out of memory.
  * claim_due clears each facts it fills, the rules each decision and
- * decide_customer each item. */
+ * act_on_decision each item. */
 static struct dn_pass_buffers *pass_buffers_for(dn_engine *e, int max)
 {
     if (e->pass_buffers && e->pass_buffers->size >= max)
@@ -371,7 +371,7 @@ int pass_batch(dn_engine *e, dn_ruleset *rs, dn_time now, int max, dn_pass_stats
         return rc ? rc : 0;
     rules_decide_batch(rs, batch, n, now, b->decisions);
     for (int i = 0; i < n; i++) {
-        decide_customer(e, rs, &batch[i], &b->decisions[i], now, st, &items[i]);
+        act_on_decision(e, rs, &batch[i], &b->decisions[i], now, st, &items[i]);
         b->results[i] = result_of(&batch[i], &b->decisions[i], &items[i]);
     }
     rc = e->store.ops->record_results(e->store.ctx, b->results, n, now, b->outcomes, err);
@@ -442,7 +442,7 @@ int pass_preview(dn_engine *e, const char *customer_external_id, dn_time at, jso
         dn_decision d;
         rules_retain(rs);
         rules_decide(rs, f, at, &d);
-        decide_customer(e, rs, f, &d, at, &st, it);
+        act_on_decision(e, rs, f, &d, at, &st, it);
         rules_release(rs);
         *out = item_to_json(&d, it);
         if (it->planned)

@@ -228,7 +228,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_FACT_CASE] =
         "SELECT c.id, c.anchor_due, c.stage_day, "
         "(SELECT COUNT(*) FROM contacts k WHERE k.case_id = c.id AND k.purpose = 'reminder' "
-        " AND k.state <> 'cancelled' AND NOT (k.state = 'failed' AND COALESCE(k.outcome, '') = '')), "
+        " AND k.state <> 'cancelled' "
+        " AND NOT (k.state = 'failed' AND COALESCE(k.outcome, '') = '')), "
         "(SELECT MIN(k.updated_at) FROM contacts k WHERE k.case_id = c.id "
         " AND k.purpose = 'notice' AND k.state IN ('sent', 'delivered')) "
         "FROM cases c WHERE c.customer_id = ?1 AND c.closed_at IS NULL ORDER BY c.id DESC LIMIT 1",
