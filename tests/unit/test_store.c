@@ -771,6 +771,37 @@ static void test_facts(void **state)
     }
 }
 
+/* More unpaid invoices than the facts hold: the DN_FACT_INVOICES oldest, in
+ * due order (equal dates by age, none last), whatever order they were
+ * written in; the balance still counts every one. */
+static void test_facts_keep_oldest_invoices(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "C1", "Many Invoices");
+    static const struct { const char *id, *due; } written[] = {
+        { "I01", "2024-01-18" }, { "I02", NULL }, { "I03", "2024-01-05" },
+        { "I04", "2024-01-12" }, { "I05", NULL }, { "I06", "2024-01-01" },
+        { "I07", "2024-01-15" }, { "I08", "2024-01-09" }, { "I09", "2024-01-03" },
+        { "I10", "2024-01-14" }, { "I11", "2024-01-07" }, { "I12", "2024-01-11" },
+        { "I13", "2024-01-02" }, { "I14", "2024-01-16" }, { "I15", "2024-01-08" },
+        { "I16", "2024-01-13" }, { "I17", "2024-01-05" }, { "I18", "2024-01-10" },
+    };
+    for (size_t i = 0; i < COUNT(written); i++)
+        add_invoice(f, written[i].id, "C1", "EUR", 100, written[i].due, DN_INV_OPEN);
+    static const char *const kept[DN_FACT_INVOICES] = {
+        "I06", "I13", "I09", "I03", "I17", "I11", "I15", "I08",
+        "I18", "I12", "I04", "I16", "I10", "I07", "I14", "I01",
+    };
+    static dn_facts facts;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 1000, &facts, &err), 0);
+    assert_int_equal(facts.n_invoices, DN_FACT_INVOICES);
+    for (int k = 0; k < DN_FACT_INVOICES; k++)
+        assert_string_equal(facts.invoices[k].external_id, kept[k]);
+    assert_int_equal(facts.n_balance, 1);
+    assert_int_equal(facts.balance[0].amount_minor, 1800);
+}
+
 static void test_pass_plans_once(void **state)
 {
     fixture *f = *state;
@@ -2264,6 +2295,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_case_open_close, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_due, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_batch_isolates_failures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_facts_keep_oldest_invoices, setup, teardown),
         cmocka_unit_test_setup_teardown(test_facts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pass_plans_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_utf8, setup, teardown),
