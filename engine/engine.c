@@ -319,6 +319,7 @@ void engine_close(dn_engine *e)
     if (e->rules)
         rules_release(e->rules);
     e->rules = NULL;
+    pass_buffers_free(e);
     if (e->store.ops)
         dn_store_close(&e->store);
 }

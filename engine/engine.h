@@ -74,6 +74,9 @@ typedef struct dn_engine {
     /* last pass, for /metrics */
     double      last_pass_seconds;
     long        passes;
+    /* a batch's working memory, kept from one batch to the next (pass.c;
+     * freed by engine_close) */
+    struct dn_pass_buffers *pass_buffers;
 } dn_engine;
 
 /* What one pass did. */
@@ -110,6 +113,8 @@ void engine_close(dn_engine *e);
  * `now`. Returns the number evaluated (0 = none due) or a negative errno. */
 int  pass_batch(dn_engine *e, dn_ruleset *rs, dn_time now, int max, dn_pass_stats *st,
                 dn_err *err);
+/* Releases the batch memory pass_batch keeps (engine_close calls it). */
+void pass_buffers_free(dn_engine *e);
 /* Evaluates everything due at `now` in batches; progress may be NULL. */
 int  pass_run(dn_engine *e, dn_time now, dn_pass_stats *st, dn_progress_fn progress,
               void *arg, dn_err *err);

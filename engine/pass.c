@@ -1,9 +1,10 @@
 /*
  * pass.c — the evaluation pass: due customers in batches, facts → rules →
  * channel choice → guard → rendered contact, each customer's decision and
- * contact written in one transaction (store->record_result). One customer's
- * failure (rule error, no address, store refusal) is recorded for that
- * customer and never stops the batch.
+ * contact written in one unit per customer (store->record_results writes a
+ * whole batch in one transaction). One customer's failure (rule error, no
+ * address, store refusal) is recorded for that customer and never stops the
+ * batch.
  */
 #include "engine.h"
 
@@ -204,102 +205,86 @@ static int render_contact(dn_ruleset *rs, dn_decision *d, const dn_facts *f, dn_
     return 0;
 }
 
-/* Acts on the rules' decision d for one customer (channel, guard,
- * rendering) and, unless dry, records the result. preview (may be NULL)
- * receives the JSON of what was decided. */
-static int evaluate_customer(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn_decision *d,
-                             dn_time now, bool dry, dn_pass_stats *st, json_t **preview)
+/* What the pass made of one customer's decision, kept until the batch is
+ * written: the guard's verdict and the rendered contact (if any). */
+typedef struct pass_item {
+    dn_verdict      verdict;
+    bool            guarded;
+    char            guard_text[256];
+    dn_contact_plan plan;             /* plan.body is owned here when planned */
+    bool            planned;
+    dn_time         next_eval;
+} pass_item;
+
+/* Acts on the rules' decision d for one customer into it (no store
+ * access): channel choice, guard and rendering, which may turn d into a
+ * skip or an error. The caller frees it->plan.body when it->planned. */
+static void act_on_decision(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn_decision *d,
+                            dn_time now, dn_pass_stats *st, pass_item *it)
 {
-    dn_verdict verdict = { .kind = DN_GUARD_ALLOW };
-    bool guarded = false;
-    dn_contact_plan plan;
-    bool planned = false;
-    dn_time next_eval = next_local_day(&f->customer, now,
-                                       d->hours_from >= 0 ? d->hours_from : 9 * 60);
+    it->verdict = (dn_verdict){ .kind = DN_GUARD_ALLOW };
+    it->guarded = false;
+    it->planned = false;
+    it->guard_text[0] = '\0';
+    it->next_eval = next_local_day(&f->customer, now, d->hours_from >= 0 ? d->hours_from : 9 * 60);
 
     if (d->action == DN_ACT_CONTACT) {
         const char *address = choose_channel(d, &f->customer);
         if (address) {
             struct timespec t0, t1;
             clock_gettime(CLOCK_MONOTONIC, &t0);
-            guard_check(engine_profile_for(e, &f->customer), f, d, now, &verdict);
+            guard_check(engine_profile_for(e, &f->customer), f, d, now, &it->verdict);
             clock_gettime(CLOCK_MONOTONIC, &t1);
             st->guard_seconds += (double)(t1.tv_sec - t0.tv_sec) +
                                  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-            guarded = true;
-            if (verdict.kind == DN_GUARD_REFUSE) {
+            it->guarded = true;
+            if (it->verdict.kind == DN_GUARD_REFUSE) {
                 d->action = DN_ACT_SKIP;
                 char note[DN_REASON_MAX];
-                snprintf(note, sizeof note, "guard refused (%s): %s", verdict.code,
-                         verdict.reason);
+                snprintf(note, sizeof note, "guard refused (%s): %s", it->verdict.code,
+                         it->verdict.reason);
                 dn_strlcpy(d->reason, note, sizeof d->reason);
             } else {
-                dn_time at = verdict.kind == DN_GUARD_DEFER ? verdict.defer_until : now;
-                if (render_contact(rs, d, f, now, address, at, &plan) == 0)
-                    planned = true;
+                dn_time at = it->verdict.kind == DN_GUARD_DEFER ? it->verdict.defer_until : now;
+                if (render_contact(rs, d, f, now, address, at, &it->plan) == 0)
+                    it->planned = true;
             }
         }
     } else if (d->action == DN_ACT_WAIT && d->wait_days > 1) {
         /* nothing can fire before the next step's day: sleep until then */
-        next_eval = next_local_day(&f->customer, now + (dn_time)(d->wait_days - 1) * 86400,
-                                   d->hours_from >= 0 ? d->hours_from : 9 * 60);
+        it->next_eval = next_local_day(&f->customer, now + (dn_time)(d->wait_days - 1) * 86400,
+                                       d->hours_from >= 0 ? d->hours_from : 9 * 60);
     } else if (d->action == DN_ACT_NONE) {
         /* nothing owed: look again in a month unless an event comes first */
-        next_eval = now + 30 * 86400;
+        it->next_eval = now + 30 * 86400;
     }
+    if (it->guarded)
+        snprintf(it->guard_text, sizeof it->guard_text, "%s: %s", it->verdict.code,
+                 it->verdict.reason);
+}
 
-    char guard_text[256] = "";
-    if (guarded)
-        snprintf(guard_text, sizeof guard_text, "%s: %s", verdict.code, verdict.reason);
+/* What the store writes for a decided customer; points into d and it. */
+static dn_pass_result result_of(const dn_facts *f, const dn_decision *d, const pass_item *it)
+{
+    return (dn_pass_result){
+        .customer_id = f->customer.id,
+        .decision = d,
+        .guard_verdict = it->guarded ? dn_verdict_names[it->verdict.kind] : NULL,
+        .guard_reason = it->guarded ? it->guard_text : NULL,
+        .contact = it->planned ? &it->plan : NULL,
+        .open_case = it->planned,
+        .anchor_due = anchor_due(f),
+        .next_evaluation_at = it->next_eval,
+    };
+}
 
-    int rc = 0;
-    if (preview) {
-        json_t *o = json_object();
-        json_object_set_new(o, "decision", decision_to_json(d));
-        if (guarded)
-            json_object_set_new(o, "guard",
-                                json_pack("{s:s, s:s, s:s}", "verdict",
-                                          dn_verdict_names[verdict.kind], "code", verdict.code,
-                                          "reason", verdict.reason));
-        if (planned) {
-            char at[21];
-            dn_time_format(plan.scheduled_at, at);
-            json_object_set_new(o, "contact",
-                                json_pack("{s:s, s:s, s:s, s:s, s:s}", "channel", plan.channel,
-                                          "scheduled_at", at, "subject", plan.subject, "body",
-                                          plan.body, "sms_encoding", plan.sms_encoding));
-        }
-        *preview = o;
-    }
-    if (!dry) {
-        dn_pass_result r = {
-            .customer_id = f->customer.id,
-            .decision = d,
-            .guard_verdict = guarded ? dn_verdict_names[verdict.kind] : NULL,
-            .guard_reason = guarded ? guard_text : NULL,
-            .contact = planned ? &plan : NULL,
-            .open_case = planned,
-            .anchor_due = anchor_due(f),
-            .next_evaluation_at = next_eval,
-        };
-        bool duplicate = false;
-        dn_err err;
-        dn_err_clear(&err);
-        rc = e->store.ops->record_result(e->store.ctx, &r, now, &duplicate, &err);
-        if (rc) {
-            st->store_errors++;
-            dn_log(DN_LOG_WARN, "pass", "customer %s not recorded: %s",
-                   f->customer.external_id, err.msg);
-        } else if (duplicate) {
-            st->duplicates++;
-        }
-    }
-    if (planned)
-        free(plan.body);
-
+/* Counts one decided customer in st (and logs a rule error). */
+static void count_customer(const dn_facts *f, const dn_decision *d, const pass_item *it,
+                           dn_pass_stats *st)
+{
     switch (d->action) {
     case DN_ACT_CONTACT:
-        if (planned && verdict.kind == DN_GUARD_DEFER)
+        if (it->planned && it->verdict.kind == DN_GUARD_DEFER)
             st->deferred++;
         else
             st->contacts++;
@@ -314,37 +299,114 @@ static int evaluate_customer(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn
         break;
     }
     st->customers++;
-    return rc;
 }
 
+/* The JSON of what was decided for one customer (preview). */
+static json_t *item_to_json(const dn_decision *d, const pass_item *it)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "decision", decision_to_json(d));
+    if (it->guarded)
+        json_object_set_new(o, "guard",
+                            json_pack("{s:s, s:s, s:s}", "verdict",
+                                      dn_verdict_names[it->verdict.kind], "code",
+                                      it->verdict.code, "reason", it->verdict.reason));
+    if (it->planned) {
+        char at[21];
+        dn_time_format(it->plan.scheduled_at, at);
+        json_object_set_new(o, "contact",
+                            json_pack("{s:s, s:s, s:s, s:s, s:s}", "channel", it->plan.channel,
+                                      "scheduled_at", at, "subject", it->plan.subject, "body",
+                                      it->plan.body, "sms_encoding", it->plan.sms_encoding));
+    }
+    return o;
+}
+
+/* A batch's working memory: facts, decisions, results and outcomes for up
+ * to `size` customers. Reused from one batch to the next (a batch of 500
+ * holds about 10 MB: allocating and clearing it every time cost more than
+ * its customers' rules). */
+struct dn_pass_buffers {
+    int                size;
+    dn_facts          *facts;
+    dn_decision       *decisions;
+    pass_item         *items;
+    dn_pass_result    *results;
+    dn_record_outcome *outcomes;
+};
+
+void pass_buffers_free(dn_engine *e)
+{
+    struct dn_pass_buffers *b = e->pass_buffers;
+    if (!b)
+        return;
+    free(b->facts);
+    free(b->decisions);
+    free(b->items);
+    free(b->results);
+    free(b->outcomes);
+    free(b);
+    e->pass_buffers = NULL;
+}
+
+/* e->pass_buffers with room for max customers; NULL when out of memory.
+ * claim_due clears each facts it fills, the rules each decision and
+ * act_on_decision each item. */
+static struct dn_pass_buffers *pass_buffers_for(dn_engine *e, int max)
+{
+    if (e->pass_buffers && e->pass_buffers->size >= max)
+        return e->pass_buffers;
+    pass_buffers_free(e);
+    struct dn_pass_buffers *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->size = max;
+    b->facts = malloc((size_t)max * sizeof *b->facts);
+    b->decisions = malloc((size_t)max * sizeof *b->decisions);
+    b->items = malloc((size_t)max * sizeof *b->items);
+    b->results = malloc((size_t)max * sizeof *b->results);
+    b->outcomes = malloc((size_t)max * sizeof *b->outcomes);
+    e->pass_buffers = b;
+    if (!b->facts || !b->decisions || !b->items || !b->results || !b->outcomes) {
+        pass_buffers_free(e);
+        return NULL;
+    }
+    return b;
+}
+
+/* Claims one batch, decides every customer of it, then writes the whole
+ * batch with one record_results call (one transaction; a customer the store
+ * refuses is logged and counted, the others are written). */
 int pass_batch(dn_engine *e, dn_ruleset *rs, dn_time now, int max, dn_pass_stats *st,
                dn_err *err)
 {
-    dn_facts *batch = calloc((size_t)max, sizeof *batch);
-    dn_decision *decisions = calloc((size_t)max, sizeof *decisions);
-    if (!batch || !decisions) {
-        free(batch);
-        free(decisions);
+    int rc = 0, n = 0;
+    struct dn_pass_buffers *b = pass_buffers_for(e, max);
+    if (!b)
         return dn_err_set(err, -ENOMEM, NULL, "out of memory for a batch of %d", max);
+    dn_facts *batch = b->facts;
+    pass_item *items = b->items;
+    rc = e->store.ops->claim_due(e->store.ctx, now, e->lease_seconds, batch, max, &n, err);
+    if (rc || n == 0)
+        return rc ? rc : 0;
+    rules_decide_batch(rs, batch, n, now, b->decisions);
+    for (int i = 0; i < n; i++) {
+        act_on_decision(e, rs, &batch[i], &b->decisions[i], now, st, &items[i]);
+        b->results[i] = result_of(&batch[i], &b->decisions[i], &items[i]);
     }
-    int n = 0;
-    int rc = e->store.ops->claim_due(e->store.ctx, now, e->lease_seconds, batch, max, &n, err);
-    if (rc)
-        goto done;
-    if (n == 0)
-        goto done;
-    rc = e->store.ops->begin(e->store.ctx, err);
-    if (rc)
-        goto done;
-    rules_decide_batch(rs, batch, n, now, decisions);
-    for (int i = 0; i < n; i++)
-        evaluate_customer(e, rs, &batch[i], &decisions[i], now, false, st, NULL);
-    rc = e->store.ops->commit(e->store.ctx, err);
-    if (rc)
-        e->store.ops->rollback(e->store.ctx);
-done:
-    free(batch);
-    free(decisions);
+    rc = e->store.ops->record_results(e->store.ctx, b->results, n, now, b->outcomes, err);
+    for (int i = 0; i < n; i++) {
+        if (b->outcomes[i].rc < 0) {
+            st->store_errors++;
+            dn_log(DN_LOG_WARN, "pass", "customer %s not recorded: %s",
+                   batch[i].customer.external_id, b->outcomes[i].err.msg);
+        } else if (b->outcomes[i].duplicate) {
+            st->duplicates++;
+        }
+        count_customer(&batch[i], &b->decisions[i], &items[i], st);
+        if (items[i].planned)
+            free(items[i].plan.body);
+    }
     return rc ? rc : n;
 }
 
@@ -392,11 +454,20 @@ int pass_preview(dn_engine *e, const char *customer_external_id, dn_time at, jso
     if (rc == 0) {
         dn_pass_stats st = { 0 };
         dn_ruleset *rs = e->rules;
+        pass_item *it = calloc(1, sizeof *it);
+        if (!it) {
+            free(f);
+            return dn_err_set(err, -ENOMEM, NULL, "out of memory");
+        }
         dn_decision d;
         rules_retain(rs);
         rules_decide(rs, f, at, &d);
-        evaluate_customer(e, rs, f, &d, at, true, &st, out);
+        act_on_decision(e, rs, f, &d, at, &st, it);
         rules_release(rs);
+        *out = item_to_json(&d, it);
+        if (it->planned)
+            free(it->plan.body);
+        free(it);
         char when[21];
         dn_time_format(at, when);
         json_object_set_new(*out, "at", json_string(when));

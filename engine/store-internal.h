@@ -108,6 +108,14 @@ int  dn_store_check_event(const char *kind, json_t *payload, dn_err *err);
 /* The stored text of an event payload (owned and released here; NULL, a
  * failed json_pack, is -ENOMEM). *text is the caller's to free. */
 int  dn_store_event_text(json_t *payload, const char *kind, char **text, dn_err *err);
+/* A planned contact's text must be UTF-8 and it must name a channel. */
+int  dn_store_check_plan(const dn_contact_plan *c, dn_err *err);
+/* What record_results refuses before writing anything of a customer: no
+ * decision, an unknown action, a reason or a plan that is not UTF-8. */
+int  dn_store_check_pass_result(const dn_pass_result *r, dn_err *err);
+/* Adds open_minor of an open invoice in currency to f's balances (one per
+ * currency, saturating; a fifth currency is logged and left out). */
+void dn_store_facts_add_balance(dn_facts *f, const char *currency, int64_t open_minor);
 /* The {"case_id"} or {"anchor_due", "case_id"} payload of a case event,
  * written without allocating (the pass writes many). */
 void dn_store_case_payload(char *out, size_t size, int64_t case_id, dn_date anchor_due);
@@ -159,6 +167,12 @@ int dn_store_provider_ids_add(char *list, size_t size, const char *id, dn_err *e
 int dn_store_check_chat_sender(const char *chat_id, const char **username, dn_err *err);
 int dn_store_no_chat_sender(const char *chat_id, const char *username, dn_err *err);
 
+/* A backend keeps the DN_FACT_CONTACTS contacts of a customer the guard
+ * needs: the ones it counts first, then the others, each group most recent
+ * first, so a burst of cancelled or failed contacts never pushes a counted
+ * one out. contacts[0..counted) are the counted ones; this merges the two
+ * groups into one most-recent-first order by (at, id). */
+void dn_store_facts_order_contacts(dn_facts *f, int counted);
 /* Fills the notice facts of f from what a backend read of the open case's
  * notice contacts (model.h: notice_posted*): notice_sent tells whether one
  * by a channel other than letter went out, at sent_at (the posting day is

@@ -677,6 +677,26 @@ int dn_store_no_chat_sender(const char *chat_id, const char *username, dn_err *e
     return dn_err_set(err, -ENOENT, "from", "no customer has the chat handle %s", chat_id);
 }
 
+static bool fact_contact_newer(const dn_fact_contact *a, const dn_fact_contact *b)
+{
+    return a->at > b->at || (a->at == b->at && a->id > b->id);
+}
+
+void dn_store_facts_order_contacts(dn_facts *f, int counted)
+{
+    if (counted <= 0 || counted >= f->n_contacts)
+        return;                                   /* one group: in order already */
+    for (int i = counted; i < f->n_contacts; i++) {
+        dn_fact_contact moving = f->contacts[i];
+        int j = i;
+        while (j > 0 && fact_contact_newer(&moving, &f->contacts[j - 1])) {
+            f->contacts[j] = f->contacts[j - 1];
+            j--;
+        }
+        f->contacts[j] = moving;
+    }
+}
+
 void dn_store_notice_posted(dn_facts *f, bool notice_sent, dn_time sent_at,
                             dn_date letter_posted_on)
 {
@@ -759,4 +779,57 @@ int dn_store_check_contact_event(const char *kind, const json_t *payload, const 
         return dn_err_set(err, -EINVAL, kind && *kind ? "payload" : "kind",
                           "an event needs a kind and a JSON object");
     return dn_store_check_contact_texts(NULL, idem_key, err);
+}
+
+/* ---- the evaluation pass ---- */
+
+int dn_store_check_plan(const dn_contact_plan *c, dn_err *err)
+{
+    const struct { const char *name, *value; } text[] = {
+        { "idem_key", c->idem_key }, { "channel", c->channel }, { "address", c->address },
+        { "template_name", c->template_name }, { "language", c->language },
+        { "tone", c->tone }, { "voice", c->voice }, { "subject", c->subject },
+        { "body", c->body ? c->body : "" }, { "sms_encoding", c->sms_encoding },
+        { "debt_ref", c->debt_ref },
+    };
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+        if (!dn_utf8_valid(text[i].value))
+            return dn_err_set(err, -EINVAL, text[i].name, "contact %s is not valid UTF-8",
+                              text[i].name);
+    if (!c->channel[0])
+        return dn_err_set(err, -EINVAL, "channel", "a planned contact needs a channel");
+    return 0;
+}
+
+int dn_store_check_pass_result(const dn_pass_result *r, dn_err *err)
+{
+    if (!r->decision)
+        return dn_err_set(err, -EINVAL, "decision", "a pass result needs a decision");
+    if ((unsigned)r->decision->action > DN_ACT_ERROR)
+        return dn_err_set(err, -EINVAL, "action", "unknown action %d", (int)r->decision->action);
+    if (!dn_utf8_valid(r->decision->reason))
+        return dn_err_set(err, -EINVAL, "reason", "decision reason is not valid UTF-8");
+    return r->contact ? dn_store_check_plan(r->contact, err) : 0;
+}
+
+void dn_store_facts_add_balance(dn_facts *f, const char *currency, int64_t open_minor)
+{
+    int i = 0;
+    while (i < f->n_balance && strcmp(f->balance[i].currency, currency) != 0)
+        i++;
+    if (i == f->n_balance) {
+        if (f->n_balance == DN_FACT_BALANCES) {
+            dn_log(DN_LOG_WARN, "store", "customer %lld owes in more than %d currencies; "
+                   "%s left out of the balance", (long long)f->customer.id, DN_FACT_BALANCES,
+                   currency);
+            return;
+        }
+        dn_strlcpy(f->balance[i].currency, currency, sizeof f->balance[i].currency);
+        f->balance[i].amount_minor = 0;
+        f->n_balance++;
+    }
+    /* saturating: amounts are capped, but a balance must never wrap */
+    if (__builtin_add_overflow(f->balance[i].amount_minor, open_minor,
+                               &f->balance[i].amount_minor))
+        f->balance[i].amount_minor = INT64_MAX;
 }

@@ -95,6 +95,13 @@ typedef struct dn_pass_result {
 
 #define DN_PROVIDER_ID_MAX  127           /* bytes of one provider message id */
 #define DN_PROVIDER_IDS_MAX 255           /* bytes of a contact's provider_id list (the column) */
+/* What record_results did with one pass result. */
+typedef struct dn_record_outcome {
+    int    rc;                        /* 0 written; negative errno: nothing of it written */
+    bool   duplicate;                 /* the contact's idem_key existed: only the next
+                                         evaluation time was written */
+    dn_err err;                       /* why, when rc < 0 */
+} dn_record_outcome;
 
 typedef struct dn_store_ops {
     const char *name;                 /* "sqlite", "mariadb" */
@@ -138,12 +145,20 @@ typedef struct dn_store_ops {
      * now+lease_seconds) so no other instance takes them meanwhile. */
     int (*claim_due)(void *ctx, dn_time now, int lease_seconds, dn_facts *out, int max,
                      int *n, dn_err *err);
-    /* Writes one customer's decision, its contact (if any, unique by
-     * idem_key: a duplicate is not an error, *duplicate is set and nothing
-     * is written but next_evaluation_at), the case change and the next
-     * evaluation time, in one transaction. */
-    int (*record_result)(void *ctx, const dn_pass_result *r, dn_time now, bool *duplicate,
-                         dn_err *err);
+    /* Writes a batch of pass results, each customer's decision, its contact
+     * (if any, unique by idem_key: a duplicate is not an error,
+     * outcomes[i].duplicate is set and nothing is written but
+     * next_evaluation_at), the case change and the next evaluation time as
+     * one all-or-nothing unit per customer: a customer whose write fails
+     * (outcomes[i].rc < 0, with outcomes[i].err saying why) leaves nothing
+     * of its own behind and never stops the others. outcomes has n entries,
+     * filled for every customer. Outside a caller's transaction the batch
+     * commits once; inside one (begin/commit) it is written into it.
+     * Returns 0 when the batch was written (some customers may have
+     * failed), or a negative errno when nothing of it was (the connection
+     * dropped, the commit failed): then every outcome says so. */
+    int (*record_results)(void *ctx, const dn_pass_result *results, int n, dn_time now,
+                          dn_record_outcome *outcomes, dn_err *err);
     /* Sets next_evaluation_at = at for one customer (events make it now). */
     int (*touch_customer)(void *ctx, int64_t customer_id, dn_time at, dn_err *err);
 

@@ -76,6 +76,9 @@
     "p.amount_minor, (SELECT CAST(COALESCE(SUM(a.amount_minor), 0) AS SIGNED) " \
     "FROM payment_allocations a WHERE a.payment_id = p.id) AS allocated_minor, p.paid_on, " \
     "p.kind, p.invoice_external_id, p.created_at"
+/* a text column of JSON_TABLE: wide enough for any value, in the tables'
+ * character set and collation */
+#define JT_TEXT "LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
 #define UNPAID_REMINDABLE \
     "status IN ('open', 'disputed', 'on_hold') AND paid_minor < amount_minor"
 
@@ -92,6 +95,9 @@ enum stmt_id {
     ST_EVENT_INSERT,
     ST_CLAIM_SELECT, ST_CLAIM_LEASE, ST_FACT_INVOICES, ST_FACT_SUMMARY, ST_FACT_CONTACTS,
     ST_PROMISE_INSERT,
+    ST_BATCH_AFTER_PASS, ST_BATCH_OPEN_CASES, ST_BATCH_CASE_INSERT, ST_BATCH_EVENT_INSERT,
+    ST_BATCH_KNOWN_KEYS, ST_BATCH_CONTACT_INSERT, ST_BATCH_DECISION_INSERT, ST_BATCH_CONTACT_LINK,
+    ST_BATCH_CASE_STAGE,
     ST_DECISION_INSERT, ST_CONTACT_INSERT, ST_CONTACT_LINK, ST_CUSTOMER_AFTER_PASS,
     ST_OUTBOX_SELECT, ST_OUTBOX_TAKE, ST_CONTACT_LOCK, ST_CONTACT_STATE,
     ST_TL_CUSTOMER, ST_TL_INVOICES, ST_TL_PAYMENTS, ST_TL_CASES, ST_TL_DECISIONS,
@@ -225,25 +231,21 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CLAIM_LEASE] =
         "UPDATE customers c JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j "
         "ON j.id = c.id SET c.lease_until = ?",
+    /* The facts of a whole batch in three statements; each takes the
+     * customer ids as a JSON array ("[3,5,8]") and reads the customers
+     * first (STRAIGHT_JOIN), then their rows through the customer indexes.
+     * ids */
     [ST_FACT_INVOICES] =
-        "SELECT external_id, currency, amount_minor, paid_minor, issued, due, status "
-        "FROM invoices WHERE customer_id = ? AND " UNPAID_REMINDABLE
-        " ORDER BY due IS NULL, due, id",
-    /* id, id, id, id, id, reply window start, id, id, id, id: the counts,
-     * then the open case and its notice in the same round trip */
+        "SELECT STRAIGHT_JOIN i.customer_id, i.external_id, i.currency, i.amount_minor, "
+        "i.paid_minor, i.issued, i.due, i.status FROM JSON_TABLE(?, '$[*]' COLUMNS "
+        "(id BIGINT PATH '$' ERROR ON ERROR)) j JOIN invoices i ON i.customer_id = j.id "
+        "WHERE i.status IN ('open', 'disputed', 'on_hold') AND i.paid_minor < i.amount_minor "
+        "ORDER BY i.customer_id, i.due IS NULL, i.due, i.id",
+    /* reply window start, ids: the counts, then the open case and its
+     * notice, one row per customer */
     [ST_FACT_SUMMARY] =
-        "SELECT "
-        "(SELECT COUNT(*) FROM promises WHERE customer_id = ? AND state = 'kept'), "
-        "(SELECT COUNT(*) FROM promises WHERE customer_id = ? AND state = 'broken'), "
-        "(SELECT COUNT(*) FROM promises WHERE customer_id = ? AND state = 'pending'), "
-        "(SELECT MIN(due) FROM promises WHERE customer_id = ? AND state = 'pending'), "
-        "(SELECT COUNT(*) FROM events WHERE customer_id = ? AND kind = 'reply' AND at >= ?), "
-        "(SELECT COUNT(*) FROM events WHERE customer_id = ? AND kind = 'dispute'), "
-        "(SELECT COUNT(*) FROM payments WHERE customer_id = ? AND kind = 'payment'), "
-        "(SELECT CAST(FLOOR(AVG(GREATEST(DATEDIFF(p.paid_on, i.due), 0))) AS SIGNED) "
-        " FROM payments p JOIN payment_allocations a ON a.payment_id = p.id "
-        " JOIN invoices i ON i.id = a.invoice_id WHERE p.customer_id = ? AND i.due IS NOT NULL), "
-        "oc.id, oc.anchor_due, oc.stage_day, "
+        "SELECT x.id, x.kept, x.broken, x.pending, x.pending_due, x.replies, x.disputes, "
+        "x.payments, x.late, oc.id, oc.anchor_due, oc.stage_day, "
         /* dn_store_notice_posted: a notice by any channel but letter counts
          * from the moment it was sent, a letter from its posting day */
         "(SELECT MIN(COALESCE(k.sent_at, k.updated_at)) FROM contacts k WHERE k.case_id = oc.id "
@@ -251,23 +253,132 @@ static const char *const stmt_sql[ST_COUNT] = {
         " AND k.state IN ('sent', 'delivered', 'answered', 'replied')), "
         /* informative reminders of the case, counted as the guard counts them */
         "(SELECT COUNT(*) FROM contacts k WHERE k.case_id = oc.id AND k.purpose = 'reminder' "
-        " AND k.state <> 'cancelled' "
-        " AND NOT (k.state = 'failed' AND COALESCE(k.outcome, '') = '')), "
+        " AND k.state <> 'cancelled' AND NOT (k.state = 'failed' AND COALESCE(k.outcome, '') = '')), "
         "(SELECT MIN(k.posted_on) FROM contacts k WHERE k.case_id = oc.id "
         " AND k.purpose = 'notice' AND k.channel = 'letter' "
         " AND k.state IN ('sent', 'delivered', 'answered', 'replied')) "
-        "FROM (SELECT 1 AS one) base LEFT JOIN (SELECT id, anchor_due, stage_day FROM cases "
-        "WHERE customer_id = ? AND closed_at IS NULL ORDER BY id DESC LIMIT 1) oc ON 1 = 1",
-    /* id, contact window start, limit */
-    /* the rows kept are first the ones the guard counts (store_sqlite.c) */
+        "FROM (SELECT j.id, "
+        "(SELECT COUNT(*) FROM promises WHERE customer_id = j.id AND state = 'kept') AS kept, "
+        "(SELECT COUNT(*) FROM promises WHERE customer_id = j.id AND state = 'broken') AS broken, "
+        "(SELECT COUNT(*) FROM promises WHERE customer_id = j.id AND state = 'pending') "
+        " AS pending, "
+        "(SELECT MIN(due) FROM promises WHERE customer_id = j.id AND state = 'pending') "
+        " AS pending_due, "
+        "(SELECT COUNT(*) FROM events WHERE customer_id = j.id AND kind = 'reply' AND at >= ?) "
+        " AS replies, "
+        "(SELECT COUNT(*) FROM events WHERE customer_id = j.id AND kind = 'dispute') AS disputes, "
+        "(SELECT COUNT(*) FROM payments WHERE customer_id = j.id AND kind = 'payment') "
+        " AS payments, "
+        "(SELECT CAST(FLOOR(AVG(GREATEST(DATEDIFF(p.paid_on, i.due), 0))) AS SIGNED) "
+        " FROM payments p JOIN payment_allocations a ON a.payment_id = p.id "
+        " JOIN invoices i ON i.id = a.invoice_id WHERE p.customer_id = j.id "
+        " AND i.due IS NOT NULL) AS late, "
+        "(SELECT id FROM cases WHERE customer_id = j.id AND closed_at IS NULL "
+        " ORDER BY id DESC LIMIT 1) AS case_id "
+        "FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$' ERROR ON ERROR)) j) x "
+        "LEFT JOIN cases oc ON oc.id = x.case_id",
+    /* ids, contact window start: per customer the ones the guard counts
+     * first (column 11 is 1 for the others: cancelled, failed without an
+     * outcome, crm), each group most recent first
+     * (dn_store_facts_order_contacts) */
     [ST_FACT_CONTACTS] =
-        "SELECT id, at, channel, state, outcome, template, step_day, case_id, purpose, "
-        "debt_ref FROM (SELECT id, COALESCE(sent_at, scheduled_at) AS at, channel, state, "
-        "COALESCE(outcome, '') AS outcome, template, step_day, COALESCE(case_id, 0) AS case_id, "
-        "purpose, debt_ref, (state = 'cancelled' OR channel = 'crm' OR (state = 'failed' AND "
-        "COALESCE(outcome, '') = '')) AS uncounted FROM contacts WHERE customer_id = ? AND "
-        "scheduled_at >= ? ORDER BY uncounted, at DESC, id DESC LIMIT ?) AS kept "
-        "ORDER BY at DESC, id DESC",
+        "SELECT STRAIGHT_JOIN k.customer_id, k.id, COALESCE(k.sent_at, k.scheduled_at) AS at, "
+        "k.channel, k.state, COALESCE(k.outcome, ''), k.template, k.step_day, "
+        "COALESCE(k.case_id, 0), k.purpose, k.debt_ref, "
+        "(k.state = 'cancelled' OR k.channel = 'crm' OR (k.state = 'failed' AND "
+        "COALESCE(k.outcome, '') = '')) AS uncounted FROM JSON_TABLE(?, '$[*]' COLUMNS "
+        "(id BIGINT PATH '$' ERROR ON ERROR)) j JOIN contacts k ON k.customer_id = j.id "
+        "WHERE k.scheduled_at >= ? ORDER BY k.customer_id, uncounted, at DESC, k.id DESC",
+    /* The writes of a whole batch (record_results), one statement each;
+     * the rows come as one JSON array of objects (jansson escapes the
+     * text), every column read with ERROR ON ERROR and as wide as it can
+     * be, so the table's own column type, in STRICT mode, is what refuses
+     * a value. rows [{id, next, persona, segment}] */
+    [ST_BATCH_AFTER_PASS] =
+        "UPDATE customers c JOIN JSON_TABLE(?, '$[*]' COLUMNS ("
+        "id BIGINT PATH '$.id' ERROR ON ERROR, next BIGINT PATH '$.next' ERROR ON ERROR, "
+        "persona " JT_TEXT " PATH '$.persona' ERROR ON ERROR, "
+        "segment " JT_TEXT " PATH '$.segment' ERROR ON ERROR)) j ON j.id = c.id "
+        "SET c.next_evaluation_at = j.next, c.lease_until = NULL, "
+        "c.persona = IF(j.persona = '', c.persona, j.persona), "
+        "c.segment = IF(j.segment = '', c.segment, j.segment)",
+    /* ids: each customer's open case (NULL if none) */
+    [ST_BATCH_OPEN_CASES] =
+        "SELECT j.id, (SELECT id FROM cases WHERE customer_id = j.id AND closed_at IS NULL "
+        "ORDER BY id DESC LIMIT 1) FROM JSON_TABLE(?, '$[*]' COLUMNS "
+        "(id BIGINT PATH '$' ERROR ON ERROR)) j",
+    /* now, rows [{c, anchor, stage}] */
+    [ST_BATCH_CASE_INSERT] =
+        "INSERT INTO cases (customer_id, opened_at, anchor_due, stage_day) "
+        "SELECT j.c, ?, j.anchor, j.stage FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+        "c BIGINT PATH '$.c' ERROR ON ERROR, anchor DATE PATH '$.anchor' ERROR ON ERROR, "
+        "stage INT PATH '$.stage' ERROR ON ERROR)) j RETURNING id, customer_id",
+    /* now, rows [{c, p}]: "case_opened" with payload text p */
+    [ST_BATCH_EVENT_INSERT] =
+        "INSERT INTO events (customer_id, at, kind, payload) "
+        "SELECT j.c, ?, 'case_opened', j.p FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+        "c BIGINT PATH '$.c' ERROR ON ERROR, p " JT_TEXT " PATH '$.p' ERROR ON ERROR)) j",
+    /* keys: which of them are taken already */
+    [ST_BATCH_KNOWN_KEYS] =
+        "SELECT STRAIGHT_JOIN k.idem_key FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+        "idem_key " JT_TEXT " PATH '$' ERROR ON ERROR)) j "
+        "JOIN contacts k ON k.idem_key = j.idem_key",
+    /* now, now, rows [{c, ca, k, day, channel, address, template, language,
+     * tone, voice, subject, body, at, parts, enc, purpose, debt}] */
+    [ST_BATCH_CONTACT_INSERT] =
+        "INSERT INTO contacts (decision_id, customer_id, case_id, idem_key, step_day, "
+        "channel, address, template, language, tone, voice, subject, body, scheduled_at, "
+        "state, sms_parts, sms_encoding, created_at, updated_at, purpose, debt_ref) "
+        "SELECT NULL, j.c, j.ca, j.k, j.day, j.channel, j.address, j.template, j.language, "
+        "j.tone, j.voice, j.subject, j.body, j.at, 'planned', j.parts, j.enc, ?, ?, j.purpose, "
+        "j.debt FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+        "c BIGINT PATH '$.c' ERROR ON ERROR, ca BIGINT PATH '$.ca' ERROR ON ERROR, "
+        "k " JT_TEXT " PATH '$.k' ERROR ON ERROR, day INT PATH '$.day' ERROR ON ERROR, "
+        "channel " JT_TEXT " PATH '$.channel' ERROR ON ERROR, "
+        "address " JT_TEXT " PATH '$.address' ERROR ON ERROR, "
+        "template " JT_TEXT " PATH '$.template' ERROR ON ERROR, "
+        "language " JT_TEXT " PATH '$.language' ERROR ON ERROR, "
+        "tone " JT_TEXT " PATH '$.tone' ERROR ON ERROR, "
+        "voice " JT_TEXT " PATH '$.voice' ERROR ON ERROR, "
+        "subject " JT_TEXT " PATH '$.subject' ERROR ON ERROR, "
+        "body " JT_TEXT " PATH '$.body' ERROR ON ERROR, at BIGINT PATH '$.at' ERROR ON ERROR, "
+        "parts INT PATH '$.parts' ERROR ON ERROR, enc " JT_TEXT " PATH '$.enc' ERROR ON ERROR, "
+        "purpose " JT_TEXT " PATH '$.purpose' ERROR ON ERROR, "
+        "debt " JT_TEXT " PATH '$.debt' ERROR ON ERROR)) j RETURNING id, customer_id",
+    /* now, rows [{c, ca, v, segment, persona, action, day, index, channel,
+     * template, tone, language, where, reason, verdict, guard, k}] */
+    [ST_BATCH_DECISION_INSERT] =
+        "INSERT INTO decisions (customer_id, case_id, at, ruleset_version, segment, persona, "
+        "action, step_day, step_index, channel, template, tone, language, rule_where, "
+        "reason, guard_verdict, guard_reason, contact_id) "
+        "SELECT j.c, j.ca, ?, j.v, j.segment, j.persona, j.action, j.day, j.idx, j.channel, "
+        "j.template, j.tone, j.language, j.rule_where, j.reason, j.verdict, j.guard, j.k "
+        "FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+        "c BIGINT PATH '$.c' ERROR ON ERROR, ca BIGINT PATH '$.ca' ERROR ON ERROR, "
+        "v " JT_TEXT " PATH '$.v' ERROR ON ERROR, "
+        "segment " JT_TEXT " PATH '$.segment' ERROR ON ERROR, "
+        "persona " JT_TEXT " PATH '$.persona' ERROR ON ERROR, "
+        "action " JT_TEXT " PATH '$.action' ERROR ON ERROR, day INT PATH '$.day' ERROR ON ERROR, "
+        "idx INT PATH '$.index' ERROR ON ERROR, "
+        "channel " JT_TEXT " PATH '$.channel' ERROR ON ERROR, "
+        "template " JT_TEXT " PATH '$.template' ERROR ON ERROR, "
+        "tone " JT_TEXT " PATH '$.tone' ERROR ON ERROR, "
+        "language " JT_TEXT " PATH '$.language' ERROR ON ERROR, "
+        "rule_where " JT_TEXT " PATH '$.where' ERROR ON ERROR, "
+        "reason " JT_TEXT " PATH '$.reason' ERROR ON ERROR, "
+        "verdict " JT_TEXT " PATH '$.verdict' ERROR ON ERROR, "
+        "guard " JT_TEXT " PATH '$.guard' ERROR ON ERROR, "
+        "k BIGINT PATH '$.k' ERROR ON ERROR)) j RETURNING id, customer_id",
+    /* rows [{id, d}]: each new contact's decision */
+    [ST_BATCH_CONTACT_LINK] =
+        "UPDATE contacts k JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$.id' ERROR ON "
+        "ERROR, d BIGINT PATH '$.d' ERROR ON ERROR)) j ON j.id = k.id SET k.decision_id = j.d",
+    /* rows [{id, day}]: the stage reached in an open case */
+    [ST_BATCH_CASE_STAGE] =
+        "UPDATE cases c JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$.id' ERROR ON "
+        "ERROR, day INT PATH '$.day' ERROR ON ERROR)) j ON j.id = c.id "
+        "SET c.stage_day = CASE WHEN c.stage_day IS NULL OR c.stage_day < j.day THEN j.day "
+        "ELSE c.stage_day END",
     /* customer_id, customer_id, amount, currency, due, now */
     [ST_PROMISE_INSERT] =
         "INSERT INTO promises (customer_id, case_id, amount_minor, currency, due, state, "
@@ -639,22 +750,9 @@ static void mq_release(mq *q)
     memset(q, 0, sizeof *q);
 }
 
-/* Prepares statement id (stmt_sql or module_sql) with a text buffer per
- * result column. */
-static int mq_prepare(maria_store *s, int id, dn_err *err)
+/* Gives q a text buffer per result column of its metadata (q->meta). */
+static int mq_columns(mq *q, dn_err *err, int id)
 {
-    mq *q = &s->q[id];
-    const char *sql = id < ST_COUNT ? stmt_sql[id] : module_sql[id - ST_COUNT];
-    q->st = mysql_stmt_init(s->db);
-    if (!q->st)
-        return dn_err_set(err, -ENOMEM, NULL, "out of memory preparing statement %d", id);
-    if (mysql_stmt_prepare(q->st, sql, (unsigned long)strlen(sql)))
-        return dn_err_set(err, -EIO, NULL, "cannot prepare statement %d (%s): %s", id, sql,
-                          mysql_stmt_error(q->st));
-    q->nparams = (unsigned)mysql_stmt_param_count(q->st);
-    q->meta = mysql_stmt_result_metadata(q->st);
-    if (!q->meta)
-        return 0;
     q->ncols = mysql_num_fields(q->meta);
     q->res = calloc(q->ncols, sizeof *q->res);
     q->buf = calloc(q->ncols, sizeof *q->buf);
@@ -677,6 +775,25 @@ static int mq_prepare(maria_store *s, int id, dn_err *err)
         q->res[i].error = &q->error[i];
     }
     return 0;
+}
+
+/* Prepares statement id (stmt_sql or module_sql) with a text buffer per
+ * result column. The server describes the result of INSERT ... RETURNING
+ * only once it has run, so q_exec gives those their buffers at the first
+ * execution. */
+static int mq_prepare(maria_store *s, int id, dn_err *err)
+{
+    mq *q = &s->q[id];
+    const char *sql = id < ST_COUNT ? stmt_sql[id] : module_sql[id - ST_COUNT];
+    q->st = mysql_stmt_init(s->db);
+    if (!q->st)
+        return dn_err_set(err, -ENOMEM, NULL, "out of memory preparing statement %d", id);
+    if (mysql_stmt_prepare(q->st, sql, (unsigned long)strlen(sql)))
+        return dn_err_set(err, -EIO, NULL, "cannot prepare statement %d (%s): %s", id, sql,
+                          mysql_stmt_error(q->st));
+    q->nparams = (unsigned)mysql_stmt_param_count(q->st);
+    q->meta = mysql_stmt_result_metadata(q->st);
+    return q->meta ? mq_columns(q, err, id) : 0;
 }
 
 /* Ends the use of a statement's result set (harmless when there is none). */
@@ -727,6 +844,13 @@ static int q_exec(maria_store *s, int id, const qp *p, unsigned n, dn_err *err,
         return stmt_fail(s, q, err, what);
     if (mysql_stmt_execute(q->st))
         return stmt_fail(s, q, err, what);
+    if (!q->meta && mysql_stmt_field_count(q->st) > 0) {
+        q->meta = mysql_stmt_result_metadata(q->st);
+        int rc = q->meta ? mq_columns(q, err, id)
+                         : dn_err_set(err, -ENOMEM, NULL, "%s: no result description", what);
+        if (rc < 0)
+            return rc;
+    }
     if (q->meta) {
         if (mysql_stmt_store_result(q->st))
             return stmt_fail(s, q, err, what);
@@ -1820,116 +1944,191 @@ fail:
 
 /* ---- the evaluation pass ---- */
 
-static int fill_facts(maria_store *s, dn_facts *f, dn_time now, dn_err *err)
+/* The customer ids of facts[0..n) as a JSON array ("[3,5,8]"), malloc'd;
+ * NULL when out of memory. */
+static char *ids_text(const dn_facts *facts, int n)
 {
-    int64_t customer_id = f->customer.id;
-    int rc;
+    json_t *ids = json_array();
+    for (int i = 0; ids && i < n; i++)
+        if (json_array_append_new(ids, json_integer(facts[i].customer.id)) < 0) {
+            json_decref(ids);
+            ids = NULL;
+        }
+    char *text = ids ? json_dumps(ids, JSON_COMPACT) : NULL;
+    json_decref(ids);
+    return text;
+}
 
+/* Positions of a batch's customers by id, to place rows read for the whole
+ * batch: pairs sorted by id. */
+typedef struct batch_slot {
+    int64_t id;
+    int     index;
+} batch_slot;
+
+static int slot_compare(const void *a, const void *b)
+{
+    const batch_slot *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The batch position of the customer with this id, or -1. */
+static int slot_index(const batch_slot *slots, int n, int64_t id)
+{
+    batch_slot key = { .id = id };
+    const batch_slot *hit = bsearch(&key, slots, (size_t)n, sizeof *slots, slot_compare);
+    return hit ? hit->index : -1;
+}
+
+/* The facts of the customer with this id in the batch, or NULL. */
+static dn_facts *slot_facts(const batch_slot *slots, int n, dn_facts *facts, int64_t id)
+{
+    int i = slot_index(slots, n, id);
+    return i < 0 ? NULL : &facts[i];
+}
+
+/* Adds the current ST_FACT_INVOICES row (oldest due first per customer) to f. */
+static void add_fact_invoice(maria_store *s, dn_facts *f)
+{
     enum stmt_id id = ST_FACT_INVOICES;
-    rc = q_exec(s, id, PARAMS(PI(customer_id)), err, "facts: invoices");
-    if (rc < 0)
-        return rc;
-    while ((rc = q_fetch(s, id, err, "facts: invoices")) == 1) {
-        const char *currency = col_text(s, id, 1);
-        int64_t amount = col_int(s, id, 2), paid = col_int(s, id, 3);
-        dn_invoice_status status = DN_INV_OPEN;
-        dn_invoice_status_parse(col_text(s, id, 6), &status);
-        if (f->n_invoices < DN_FACT_INVOICES) {
-            dn_fact_invoice *fi = &f->invoices[f->n_invoices++];
-            col_copy(s, id, 0, fi->external_id, sizeof fi->external_id);
-            dn_strlcpy(fi->currency, currency, sizeof fi->currency);
-            fi->amount_minor = amount;
-            fi->paid_minor = paid;
-            fi->issued = col_date(s, id, 4);
-            fi->due = col_date(s, id, 5);
-            fi->status = status;
-        }
-        if (status != DN_INV_OPEN)
-            continue;
-        int i = 0;
-        while (i < f->n_balance && strcmp(f->balance[i].currency, currency) != 0)
-            i++;
-        if (i == f->n_balance) {
-            if (f->n_balance == DN_FACT_BALANCES) {
-                dn_log(DN_LOG_WARN, "store", "customer %lld owes in more than %d currencies; "
-                       "%s left out of the balance", (long long)customer_id,
-                       DN_FACT_BALANCES, currency);
-                continue;
-            }
-            dn_strlcpy(f->balance[i].currency, currency, sizeof f->balance[i].currency);
-            f->balance[i].amount_minor = 0;
-            f->n_balance++;
-        }
-        /* saturating: amounts are capped, but a balance must never wrap */
-        if (__builtin_add_overflow(f->balance[i].amount_minor, amount - paid,
-                                   &f->balance[i].amount_minor))
-            f->balance[i].amount_minor = INT64_MAX;
+    const char *currency = col_text(s, id, 2);
+    int64_t amount = col_int(s, id, 3), paid = col_int(s, id, 4);
+    dn_invoice_status status = DN_INV_OPEN;
+    dn_invoice_status_parse(col_text(s, id, 7), &status);
+    if (f->n_invoices < DN_FACT_INVOICES) {
+        dn_fact_invoice *fi = &f->invoices[f->n_invoices++];
+        col_copy(s, id, 1, fi->external_id, sizeof fi->external_id);
+        dn_strlcpy(fi->currency, currency, sizeof fi->currency);
+        fi->amount_minor = amount;
+        fi->paid_minor = paid;
+        fi->issued = col_date(s, id, 5);
+        fi->due = col_date(s, id, 6);
+        fi->status = status;
     }
-    q_done(&s->q[id]);
-    if (rc < 0)
-        return rc;
+    if (status == DN_INV_OPEN)
+        dn_store_facts_add_balance(f, currency, amount - paid);
+}
 
-    f->case_id = 0;
-    f->case_anchor_due = DN_NO_DATE;
-    f->stage_day = INT32_MIN;
-    f->notice_posted = false;
-    f->notice_posted_on = DN_NO_DATE;
-    f->notice_posted_at = 0;
-    f->debt_acknowledged = false;
-    f->case_reminders = 0;
-    id = ST_FACT_SUMMARY;
-    int64_t c = customer_id;
-    rc = q_row(s, id, PARAMS(PI(c), PI(c), PI(c), PI(c), PI(c),
-                             PI(now - (dn_time)REPLY_WINDOW_DAYS * SECONDS_PER_DAY), PI(c), PI(c),
-                             PI(c), PI(c)), err, "facts: summary");
-    if (rc < 0)
-        return rc;
-    if (rc == 1) {
-        f->promises_kept = (int)col_int(s, id, 0);
-        f->promises_broken = (int)col_int(s, id, 1);
-        f->promise_pending = col_int(s, id, 2) > 0;
-        f->promise_due = col_date(s, id, 3);
-        f->replies = (int)col_int(s, id, 4);
-        f->disputes = (int)col_int(s, id, 5);
-        f->payments_count = (int)col_int(s, id, 6);
-        f->avg_days_late = (int)col_int(s, id, 7);
-        if (!col_null(s, id, 8)) {
-            f->case_id = col_int(s, id, 8);
-            f->case_anchor_due = col_date(s, id, 9);
-            f->stage_day = col_null(s, id, 10) ? INT32_MIN : (int)col_int(s, id, 10);
-        }
-        dn_store_notice_posted(f, !col_null(s, id, 11), col_int(s, id, 11), col_date(s, id, 13));
-        if (f->case_id != 0)
-            f->case_reminders = (int)col_int(s, id, 12);
-        q_done(&s->q[id]);
+/* Reads the current ST_FACT_SUMMARY row into f. */
+static void read_fact_summary(maria_store *s, dn_facts *f)
+{
+    enum stmt_id id = ST_FACT_SUMMARY;
+    f->promises_kept = (int)col_int(s, id, 1);
+    f->promises_broken = (int)col_int(s, id, 2);
+    f->promise_pending = col_int(s, id, 3) > 0;
+    f->promise_due = col_date(s, id, 4);
+    f->replies = (int)col_int(s, id, 5);
+    f->disputes = (int)col_int(s, id, 6);
+    f->payments_count = (int)col_int(s, id, 7);
+    f->avg_days_late = (int)col_int(s, id, 8);
+    if (!col_null(s, id, 9)) {
+        f->case_id = col_int(s, id, 9);
+        f->case_anchor_due = col_date(s, id, 10);
+        f->stage_day = col_null(s, id, 11) ? INT32_MIN : (int)col_int(s, id, 11);
+    }
+    dn_store_notice_posted(f, !col_null(s, id, 12), col_int(s, id, 12), col_date(s, id, 14));
+    if (f->case_id != 0)
+        f->case_reminders = (int)col_int(s, id, 13);
+}
+
+/* Adds the current ST_FACT_CONTACTS row (counted ones first, then most
+ * recent first, per customer) to f; *counted counts the counted ones kept. */
+static void add_fact_contact(maria_store *s, dn_facts *f, int *counted)
+{
+    enum stmt_id id = ST_FACT_CONTACTS;
+    if (f->n_contacts >= DN_FACT_CONTACTS)
+        return;
+    if (col_int(s, id, 11) == 0)
+        (*counted)++;
+    dn_fact_contact *fc = &f->contacts[f->n_contacts++];
+    fc->id = col_int(s, id, 1);
+    fc->at = col_int(s, id, 2);
+    col_copy(s, id, 3, fc->channel, sizeof fc->channel);
+    col_copy(s, id, 4, fc->state, sizeof fc->state);
+    col_copy(s, id, 5, fc->outcome, sizeof fc->outcome);
+    col_copy(s, id, 6, fc->template_name, sizeof fc->template_name);
+    fc->step_day = (int)col_int(s, id, 7);
+    fc->case_id = col_int(s, id, 8);
+    fc->purpose = DN_PURPOSE_REMINDER;
+    dn_purpose_parse(col_text(s, id, 9), &fc->purpose);
+    col_copy(s, id, 10, fc->debt_ref, sizeof fc->debt_ref);
+}
+
+/* Fills everything in facts[0..n) but the customers and personas (already
+ * read), as of now, with three statements for the whole batch: invoices,
+ * the summary (counts, open case, notice), recent contacts. */
+static int fill_facts(maria_store *s, dn_facts *facts, int n, dn_time now, dn_err *err)
+{
+    int rc = 0;
+    char *ids = NULL;
+    int *counted = calloc((size_t)n, sizeof *counted);
+    batch_slot *slots = malloc((size_t)n * sizeof *slots);
+    if (!slots || !counted) {
+        free(counted);
+        free(slots);
+        return dn_err_set(err, -ENOMEM, NULL, "facts: out of memory");
+    }
+    for (int i = 0; i < n; i++) {
+        slots[i] = (batch_slot){ .id = facts[i].customer.id, .index = i };
+        dn_facts *f = &facts[i];
+        f->n_invoices = f->n_balance = f->n_contacts = 0;
+        f->case_id = 0;
+        f->case_anchor_due = DN_NO_DATE;
+        f->stage_day = INT32_MIN;
+        f->notice_posted = false;
+        f->notice_posted_on = DN_NO_DATE;
+        f->notice_posted_at = 0;
+        f->debt_acknowledged = false;
+        f->case_reminders = 0;
+    }
+    qsort(slots, (size_t)n, sizeof *slots, slot_compare);
+    ids = ids_text(facts, n);
+    if (!ids) {
+        rc = dn_err_set(err, -ENOMEM, NULL, "facts: out of memory");
+        goto done;
     }
 
-    id = ST_FACT_CONTACTS;
-    rc = q_exec(s, id, PARAMS(PI(customer_id),
-                              PI(now - (dn_time)CONTACT_WINDOW_DAYS * SECONDS_PER_DAY),
-                              PI(DN_FACT_CONTACTS)), err, "facts: contacts");
-    if (rc < 0)
-        return rc;
-    f->n_contacts = 0;
-    while (f->n_contacts < DN_FACT_CONTACTS && (rc = q_fetch(s, id, err, "facts: contacts")) == 1) {
-        dn_fact_contact *fc = &f->contacts[f->n_contacts++];
-        fc->id = col_int(s, id, 0);
-        fc->at = col_int(s, id, 1);
-        col_copy(s, id, 2, fc->channel, sizeof fc->channel);
-        col_copy(s, id, 3, fc->state, sizeof fc->state);
-        col_copy(s, id, 4, fc->outcome, sizeof fc->outcome);
-        col_copy(s, id, 5, fc->template_name, sizeof fc->template_name);
-        fc->step_day = (int)col_int(s, id, 6);
-        fc->case_id = col_int(s, id, 7);
-        fc->purpose = DN_PURPOSE_REMINDER;
-        dn_purpose_parse(col_text(s, id, 8), &fc->purpose);
-        col_copy(s, id, 9, fc->debt_ref, sizeof fc->debt_ref);
+    rc = q_exec(s, ST_FACT_INVOICES, PARAMS(PT(ids)), err, "facts: invoices");
+    while (rc == 0 && (rc = q_fetch(s, ST_FACT_INVOICES, err, "facts: invoices")) == 1) {
+        dn_facts *f = slot_facts(slots, n, facts, col_int(s, ST_FACT_INVOICES, 0));
+        if (f)
+            add_fact_invoice(s, f);
+        rc = 0;
     }
-    q_done(&s->q[id]);
+    q_done(&s->q[ST_FACT_INVOICES]);
     if (rc < 0)
-        return rc;
+        goto done;
 
-    return 0;
+    rc = q_exec(s, ST_FACT_SUMMARY,
+                PARAMS(PI(now - (dn_time)REPLY_WINDOW_DAYS * SECONDS_PER_DAY), PT(ids)), err,
+                "facts: summary");
+    while (rc == 0 && (rc = q_fetch(s, ST_FACT_SUMMARY, err, "facts: summary")) == 1) {
+        dn_facts *f = slot_facts(slots, n, facts, col_int(s, ST_FACT_SUMMARY, 0));
+        if (f)
+            read_fact_summary(s, f);
+        rc = 0;
+    }
+    q_done(&s->q[ST_FACT_SUMMARY]);
+    if (rc < 0)
+        goto done;
+
+    rc = q_exec(s, ST_FACT_CONTACTS,
+                PARAMS(PT(ids), PI(now - (dn_time)CONTACT_WINDOW_DAYS * SECONDS_PER_DAY)), err,
+                "facts: contacts");
+    while (rc == 0 && (rc = q_fetch(s, ST_FACT_CONTACTS, err, "facts: contacts")) == 1) {
+        dn_facts *f = slot_facts(slots, n, facts, col_int(s, ST_FACT_CONTACTS, 0));
+        if (f)
+            add_fact_contact(s, f, &counted[f - facts]);
+        rc = 0;
+    }
+    q_done(&s->q[ST_FACT_CONTACTS]);
+    for (int i = 0; rc == 0 && i < n; i++)
+        dn_store_facts_order_contacts(&facts[i], counted[i]);
+done:
+    free(counted);
+    free(ids);
+    free(slots);
+    return rc < 0 ? rc : 0;
 }
 
 static void facts_clear(dn_facts *f)
@@ -1949,10 +2148,9 @@ static void facts_clear(dn_facts *f)
  * after that commit, in a read unit of their own: the leases, not row
  * locks, keep the customers ours meanwhile, so other instances' claims
  * never wait for this one's reads. */
-static int maria_claim_due(void *ctx, dn_time now, int lease_seconds, dn_facts *out, int max,
-                           int *n, dn_err *err)
+static int claim_once(maria_store *s, dn_time now, int lease_seconds, dn_facts *out, int max,
+                      int *n, dn_err *err)
 {
-    maria_store *s = ctx;
     *n = 0;
     if (max < 0)
         return dn_err_set(err, -EINVAL, "max", "max must not be negative");
@@ -1978,14 +2176,7 @@ static int maria_claim_due(void *ctx, dn_time now, int lease_seconds, dn_facts *
     if (rc < 0)
         goto fail;
     if (count > 0) {
-        json_t *ids = json_array();
-        for (int i = 0; ids && i < count; i++)
-            if (json_array_append_new(ids, json_integer(out[i].customer.id)) < 0) {
-                json_decref(ids);
-                ids = NULL;
-            }
-        char *text = ids ? json_dumps(ids, JSON_COMPACT) : NULL;
-        json_decref(ids);
+        char *text = ids_text(out, count);
         if (!text) {
             rc = dn_err_set(err, -ENOMEM, NULL, "lease: out of memory");
             goto fail;
@@ -2010,11 +2201,9 @@ static int maria_claim_due(void *ctx, dn_time now, int lease_seconds, dn_facts *
     rc = unit_begin(s, &u, err);
     if (rc < 0)
         return rc;
-    for (int i = 0; i < count; i++) {
-        rc = fill_facts(s, &out[i], now, err);
-        if (rc < 0)
-            goto fail;
-    }
+    rc = fill_facts(s, out, count, now, err);
+    if (rc < 0)
+        goto fail;
     rc = unit_commit(s, &u, err);
     if (rc == 0)
         *n = count;
@@ -2022,6 +2211,24 @@ static int maria_claim_due(void *ctx, dn_time now, int lease_seconds, dn_facts *
 fail:
     unit_abort(s, &u);
     return rc;
+}
+
+/* A claim or a batch write that meets a deadlock (InnoDB then rolls the
+ * whole transaction back) or a lock wait timeout is run again from the
+ * start, at most TX_ATTEMPTS times in all; several instances writing
+ * batches next to each other's claims meet one now and then. */
+#define TX_ATTEMPTS 3
+
+static int maria_claim_due(void *ctx, dn_time now, int lease_seconds, dn_facts *out, int max,
+                           int *n, dn_err *err)
+{
+    maria_store *s = ctx;
+    for (int attempt = 1;; attempt++) {
+        int rc = claim_once(s, now, lease_seconds, out, max, n, err);
+        if (rc != -EBUSY || attempt == TX_ATTEMPTS || s->tx_open)
+            return rc;
+        dn_log(DN_LOG_INFO, "store", "claim tried again: %s", err ? err->msg : "lock conflict");
+    }
 }
 
 static int maria_load_facts(void *ctx, int64_t customer_id, dn_time now, dn_facts *out,
@@ -2041,31 +2248,13 @@ static int maria_load_facts(void *ctx, int64_t customer_id, dn_time now, dn_fact
         goto fail;
     read_customer(s, ST_CUSTOMER_BY_ID, &out->customer, out->persona, sizeof out->persona);
     q_done(&s->q[ST_CUSTOMER_BY_ID]);
-    rc = fill_facts(s, out, now, err);
+    rc = fill_facts(s, out, 1, now, err);
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
 fail:
     unit_abort(s, &u);
     return rc;
-}
-
-static int validate_plan(const dn_contact_plan *c, dn_err *err)
-{
-    const struct { const char *name, *value; } text[] = {
-        { "idem_key", c->idem_key }, { "channel", c->channel }, { "address", c->address },
-        { "template_name", c->template_name }, { "language", c->language },
-        { "tone", c->tone }, { "voice", c->voice }, { "subject", c->subject },
-        { "body", c->body ? c->body : "" }, { "sms_encoding", c->sms_encoding },
-        { "debt_ref", c->debt_ref },
-    };
-    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
-        if (!dn_utf8_valid(text[i].value))
-            return dn_err_set(err, -EINVAL, text[i].name, "contact %s is not valid UTF-8",
-                              text[i].name);
-    if (!c->channel[0])
-        return dn_err_set(err, -EINVAL, "channel", "a planned contact needs a channel");
-    return 0;
 }
 
 static int insert_decision(maria_store *s, const dn_pass_result *r, int64_t case_id,
@@ -2114,92 +2303,507 @@ static int insert_contact(maria_store *s, const dn_pass_result *r, int64_t case_
     return 0;
 }
 
-static int maria_record_result(void *ctx, const dn_pass_result *r, dn_time now, bool *duplicate,
-                               dn_err *err)
+/* The contact's idempotency key: the plan's own, else
+ * "cu<customer>-ca<case>-d<step_day>". */
+static void contact_key(const dn_pass_result *r, int64_t case_id, char *out, size_t size)
 {
-    maria_store *s = ctx;
-    bool is_duplicate = false;
-    if (duplicate)
-        *duplicate = false;
-    if (!r || !r->decision)
-        return dn_err_set(err, -EINVAL, "decision", "a pass result needs a decision");
-    if ((unsigned)r->decision->action > DN_ACT_ERROR)
-        return dn_err_set(err, -EINVAL, "action", "unknown action %d", (int)r->decision->action);
-    if (!dn_utf8_valid(r->decision->reason))
-        return dn_err_set(err, -EINVAL, "reason", "decision reason is not valid UTF-8");
-    int rc = r->contact ? validate_plan(r->contact, err) : 0;
-    if (rc < 0)
-        return rc;
-    unit u;
-    rc = unit_begin(s, &u, err);
-    if (rc < 0)
-        return rc;
+    if (r->contact->idem_key[0])
+        dn_strlcpy(out, r->contact->idem_key, size);
+    else
+        snprintf(out, size, "cu%lld-ca%lld-d%d", (long long)r->customer_id,
+                 (long long)case_id, r->decision->step_day);
+}
 
-    rc = q_exec(s, ST_CUSTOMER_AFTER_PASS,
-                PARAMS(PI(r->next_evaluation_at), PT(r->decision->persona),
-                       PT(r->decision->persona), PT(r->decision->segment),
-                       PT(r->decision->segment), PI(r->customer_id)), err, "pass result");
+/* Writes one customer's (validated) pass result, statement by statement,
+ * as store_sqlite.c's write_result does; no unit of its own. */
+static int write_result(maria_store *s, const dn_pass_result *r, dn_time now, bool *duplicate,
+                        dn_err *err)
+{
+    *duplicate = false;
+    int rc = q_exec(s, ST_CUSTOMER_AFTER_PASS,
+                    PARAMS(PI(r->next_evaluation_at), PT(r->decision->persona),
+                           PT(r->decision->persona), PT(r->decision->segment),
+                           PT(r->decision->segment), PI(r->customer_id)), err, "pass result");
     if (rc == 0 && affected(s, ST_CUSTOMER_AFTER_PASS) == 0)
         rc = dn_err_set(err, -ENOENT, "customer_id", "no customer with id %lld",
                         (long long)r->customer_id);
     if (rc < 0)
-        goto fail;
+        return rc;
 
     int64_t case_id = 0;
     rc = open_case(s, r->customer_id, &case_id, NULL, NULL, err);
     if (rc < 0)
-        goto fail;
+        return rc;
     bool case_opened = rc == 0 && r->open_case;
     if (case_opened) {
         rc = q_exec(s, ST_CASE_INSERT,
                     PARAMS(PI(r->customer_id), PI(now), date_param(r->anchor_due),
                            r->contact ? PI(r->decision->step_day) : PNULL), err, "open case");
         if (rc < 0)
-            goto fail;
+            return rc;
         case_id = insert_id(s, ST_CASE_INSERT);
         rc = insert_case_event(s, r->customer_id, "case_opened", case_id, r->anchor_due, now,
                                err);
         if (rc < 0)
-            goto fail;
+            return rc;
     }
 
     int64_t contact_id = 0, decision_id = 0;
     if (r->contact) {
         char idem_key[sizeof ((dn_contact_plan *)0)->idem_key];
-        if (r->contact->idem_key[0])
-            dn_strlcpy(idem_key, r->contact->idem_key, sizeof idem_key);
-        else
-            snprintf(idem_key, sizeof idem_key, "cu%lld-ca%lld-d%d", (long long)r->customer_id,
-                     (long long)case_id, r->decision->step_day);
+        contact_key(r, case_id, idem_key, sizeof idem_key);
         rc = insert_contact(s, r, case_id, idem_key, now, &contact_id, err);
         if (rc < 0)
-            goto fail;
-        is_duplicate = contact_id == 0;
-    }
-    if (!is_duplicate) {
-        rc = insert_decision(s, r, case_id, contact_id, now, &decision_id, err);
-        if (rc < 0)
-            goto fail;
-    }
-    if (contact_id) {
-        rc = q_exec(s, ST_CONTACT_LINK, PARAMS(PI(decision_id), PI(contact_id)), err,
-                    "contact link");
-        if (rc < 0)
-            goto fail;
-        if (case_id && !case_opened) {
-            rc = q_exec(s, ST_CASE_STAGE, PARAMS(PI(r->decision->step_day),
-                                                 PI(r->decision->step_day), PI(case_id)),
-                        err, "case stage");
-            if (rc < 0)
-                goto fail;
+            return rc;
+        if (contact_id == 0) {
+            *duplicate = true;
+            return 0;
         }
     }
-    rc = unit_commit(s, &u, err);
-    if (rc == 0 && duplicate)
-        *duplicate = is_duplicate;
+    rc = insert_decision(s, r, case_id, contact_id, now, &decision_id, err);
+    if (rc < 0 || !contact_id)
+        return rc;
+    rc = q_exec(s, ST_CONTACT_LINK, PARAMS(PI(decision_id), PI(contact_id)), err,
+                "contact link");
+    if (rc < 0 || !case_id || case_opened)
+        return rc;
+    return q_exec(s, ST_CASE_STAGE, PARAMS(PI(r->decision->step_day),
+                                           PI(r->decision->step_day), PI(case_id)),
+                  err, "case stage");
+}
+
+/* Writes results[0..n) one savepoint each (a customer that fails loses
+ * only its own writes) inside the transaction that is open. Returns 0, or
+ * -EBUSY when a deadlock or lock wait took the whole transaction with it
+ * (nothing of it stands; the outcomes say so no more). */
+static int write_each(maria_store *s, const dn_pass_result *results, int n, dn_time now,
+                      dn_record_outcome *outcomes)
+{
+    for (int i = 0; i < n; i++) {
+        memset(&outcomes[i], 0, sizeof outcomes[i]);
+        outcomes[i].rc = dn_store_check_pass_result(&results[i], &outcomes[i].err);
+        if (outcomes[i].rc < 0)
+            continue;
+        unit u;
+        int one = unit_begin(s, &u, &outcomes[i].err);
+        if (one == 0)
+            one = write_result(s, &results[i], now, &outcomes[i].duplicate, &outcomes[i].err);
+        if (one == 0)
+            one = unit_commit(s, &u, &outcomes[i].err);
+        else
+            unit_abort(s, &u);
+        if (one == -EBUSY)
+            return one;
+        if (one < 0) {
+            outcomes[i].rc = one;
+            outcomes[i].duplicate = false;
+        }
+    }
+    return 0;
+}
+
+/* What write_batch keeps of one result while the batch is written. */
+typedef struct batch_row {
+    int64_t case_id, contact_id, decision_id;
+    bool    case_opened, duplicate;
+    char    idem_key[sizeof ((dn_contact_plan *)0)->idem_key];
+} batch_row;
+
+/* The most results one write_batch statement carries (its JSON stays far
+ * below the server's max_allowed_packet: a contact is a few KB). */
+#define BATCH_CHUNK 500
+
+/* Runs a batch statement whose last parameter is the JSON text of rows
+ * (borrowed, decref'd here) after the `lead` integer parameters (0..2 of
+ * them, all `now`). */
+static int exec_rows(maria_store *s, enum stmt_id id, json_t *rows, int lead, dn_time now,
+                     dn_err *err, const char *what)
+{
+    char *text = rows ? json_dumps(rows, JSON_COMPACT) : NULL;
+    json_decref(rows);
+    if (!text)
+        return dn_err_set(err, -ENOMEM, NULL, "%s: out of memory", what);
+    int rc = lead == 0 ? q_exec(s, id, PARAMS(PT(text)), err, what)
+           : lead == 1 ? q_exec(s, id, PARAMS(PI(now), PT(text)), err, what)
+                       : q_exec(s, id, PARAMS(PI(now), PI(now), PT(text)), err, what);
+    free(text);
     return rc;
-fail:
-    unit_abort(s, &u);
+}
+
+/* Appends row (owned) to *rows; when out of memory (either is NULL) both
+ * are released, *rows becomes NULL and *oom is set, so a whole list is
+ * built first and checked once. */
+static void add_row(json_t **rows, json_t *row, bool *oom)
+{
+    if (*rows && row && json_array_append(*rows, row) == 0) {
+        json_decref(row);
+        return;
+    }
+    json_decref(row);
+    json_decref(*rows);
+    *rows = NULL;
+    *oom = true;
+}
+
+static json_t *id_or_json_null(int64_t id)
+{
+    return id ? json_integer(id) : json_null();
+}
+
+/* Reads "RETURNING id, customer_id" rows of statement id into rows[].field. */
+static int read_returned(maria_store *s, enum stmt_id id, const batch_slot *slots, int n,
+                         batch_row *rows, size_t field, dn_err *err, const char *what)
+{
+    int rc;
+    while ((rc = q_fetch(s, id, err, what)) == 1) {
+        int i = slot_index(slots, n, col_int(s, id, 1));
+        if (i < 0) {
+            q_done(&s->q[id]);
+            return dn_err_set(err, -EIO, NULL, "%s: a row of another customer came back", what);
+        }
+        *(int64_t *)((char *)&rows[i] + field) = col_int(s, id, 0);
+    }
+    q_done(&s->q[id]);
+    return rc;
+}
+
+/* Writes results[0..n) whose outcome is still 0 inside the open
+ * transaction with one statement per kind of row: customers, open cases,
+ * new cases and their events, the duplicate check, contacts, decisions,
+ * links and stages. Sets each outcome's duplicate flag. Any failure
+ * returns negative, leaving the transaction to be rolled back whole (the
+ * caller then writes the customers one by one). */
+static int write_batch(maria_store *s, const dn_pass_result *results, int n, dn_time now,
+                       dn_record_outcome *outcomes, dn_err *err)
+{
+    int rc = 0, live = 0;
+    bool oom = false;
+    batch_slot *slots = malloc((size_t)n * sizeof *slots);
+    batch_row *rows = calloc((size_t)n, sizeof *rows);
+    json_t *after = json_array(), *ids = json_array(), *cases = NULL, *events = NULL,
+           *keys = NULL, *contacts = NULL, *decisions = NULL, *links = NULL, *stages = NULL;
+    if (!slots || !rows || !after || !ids) {
+        rc = dn_err_set(err, -ENOMEM, NULL, "batch: out of memory");
+        goto done;
+    }
+    for (int i = 0; i < n; i++) {
+        if (outcomes[i].rc < 0)
+            continue;
+        const dn_pass_result *r = &results[i];
+        slots[live++] = (batch_slot){ .id = r->customer_id, .index = i };
+        add_row(&after, json_pack("{s:I, s:I, s:s, s:s}", "id", (json_int_t)r->customer_id,
+                                  "next", (json_int_t)r->next_evaluation_at, "persona",
+                                  r->decision->persona, "segment", r->decision->segment), &oom);
+        add_row(&ids, json_integer(r->customer_id), &oom);
+    }
+    if (oom)
+        goto done;
+    if (live == 0)
+        goto done;
+    qsort(slots, (size_t)live, sizeof *slots, slot_compare);
+    for (int i = 1; i < live; i++)
+        if (slots[i].id == slots[i - 1].id) {
+            rc = dn_err_set(err, -EINVAL, "customer_id", "customer %lld twice in one batch",
+                            (long long)slots[i].id);
+            goto done;
+        }
+
+    /* the customers first: an unknown id fails before anything refers to it */
+    rc = exec_rows(s, ST_BATCH_AFTER_PASS, after, 0, now, err, "pass results");
+    after = NULL;
+    if (rc == 0 && affected(s, ST_BATCH_AFTER_PASS) != (uint64_t)live)
+        rc = dn_err_set(err, -ENOENT, "customer_id", "a customer of the batch is unknown");
+    if (rc < 0)
+        goto done;
+
+    rc = exec_rows(s, ST_BATCH_OPEN_CASES, ids, 0, now, err, "open cases");
+    ids = NULL;
+    while (rc == 0 && (rc = q_fetch(s, ST_BATCH_OPEN_CASES, err, "open cases")) == 1) {
+        int i = slot_index(slots, live, col_int(s, ST_BATCH_OPEN_CASES, 0));
+        if (i >= 0)
+            rows[i].case_id = col_int(s, ST_BATCH_OPEN_CASES, 1);
+        rc = 0;
+    }
+    q_done(&s->q[ST_BATCH_OPEN_CASES]);
+    if (rc < 0)
+        goto done;
+
+    cases = json_array();
+    int new_cases = 0;
+    for (int i = 0; i < n; i++) {
+        const dn_pass_result *r = &results[i];
+        if (outcomes[i].rc < 0 || rows[i].case_id || !r->open_case)
+            continue;
+        json_t *row = json_pack("{s:I}", "c", (json_int_t)r->customer_id);
+        if (row && r->anchor_due != DN_NO_DATE) {
+            char anchor[11];
+            dn_date_format(r->anchor_due, anchor);
+            json_object_set_new(row, "anchor", json_string(anchor));
+        }
+        /* a case opened with a planned contact starts at its step */
+        if (row && r->contact)
+            json_object_set_new(row, "stage", json_integer(r->decision->step_day));
+        add_row(&cases, row, &oom);
+        rows[i].case_opened = true;
+        new_cases++;
+    }
+    if (oom)
+        goto done;
+    if (new_cases) {
+        rc = exec_rows(s, ST_BATCH_CASE_INSERT, cases, 1, now, err, "open cases");
+        cases = NULL;
+        if (rc == 0)
+            rc = read_returned(s, ST_BATCH_CASE_INSERT, slots, live, rows,
+                               offsetof(batch_row, case_id), err, "open cases");
+        if (rc < 0)
+            goto done;
+        events = json_array();
+        for (int i = 0; i < n; i++) {
+            if (!rows[i].case_opened)
+                continue;
+            char payload[96];
+            dn_store_case_payload(payload, sizeof payload, rows[i].case_id,
+                                  results[i].anchor_due);
+            add_row(&events, json_pack("{s:I, s:s}", "c", (json_int_t)results[i].customer_id,
+                                       "p", payload), &oom);
+        }
+        if (oom)
+            goto done;
+        rc = exec_rows(s, ST_BATCH_EVENT_INSERT, events, 1, now, err, "case events");
+        events = NULL;
+        if (rc < 0)
+            goto done;
+    }
+
+    /* the unique key decides what a duplicate is; a key taken between this
+     * check and the insert fails the insert, and the caller's one-by-one
+     * writing then finds it */
+    keys = json_array();
+    int planned = 0;
+    for (int i = 0; i < n; i++) {
+        if (outcomes[i].rc < 0 || !results[i].contact)
+            continue;
+        contact_key(&results[i], rows[i].case_id, rows[i].idem_key, sizeof rows[i].idem_key);
+        add_row(&keys, json_string(rows[i].idem_key), &oom);
+        planned++;
+    }
+    if (oom)
+        goto done;
+    if (planned) {
+        rc = exec_rows(s, ST_BATCH_KNOWN_KEYS, keys, 0, now, err, "contact keys");
+        keys = NULL;
+        while (rc == 0 && (rc = q_fetch(s, ST_BATCH_KNOWN_KEYS, err, "contact keys")) == 1) {
+            const char *taken = col_text(s, ST_BATCH_KNOWN_KEYS, 0);
+            for (int i = 0; i < n; i++)
+                if (results[i].contact && outcomes[i].rc == 0 &&
+                    strcmp(rows[i].idem_key, taken) == 0)
+                    rows[i].duplicate = true;
+            rc = 0;
+        }
+        q_done(&s->q[ST_BATCH_KNOWN_KEYS]);
+        if (rc < 0)
+            goto done;
+    }
+
+    contacts = json_array();
+    int new_contacts = 0;
+    for (int i = 0; i < n; i++) {
+        const dn_contact_plan *c = results[i].contact;
+        if (outcomes[i].rc < 0 || !c || rows[i].duplicate)
+            continue;
+        json_t *row = json_pack("{s:I, s:o, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
+                                "s:I, s:i, s:s, s:s, s:s}",
+                                "c", (json_int_t)results[i].customer_id,
+                                "ca", id_or_json_null(rows[i].case_id), "k", rows[i].idem_key,
+                                "day", results[i].decision->step_day, "channel", c->channel,
+                                "address", c->address, "template", c->template_name,
+                                "language", c->language, "tone", c->tone, "voice", c->voice,
+                                "subject", c->subject, "body", c->body ? c->body : "",
+                                "at", (json_int_t)c->scheduled_at, "parts", c->sms_parts,
+                                "enc", c->sms_encoding, "purpose", dn_purpose_names[c->purpose],
+                                "debt", c->debt_ref);
+        add_row(&contacts, row, &oom);
+        new_contacts++;
+    }
+    if (oom)
+        goto done;
+    if (new_contacts) {
+        rc = exec_rows(s, ST_BATCH_CONTACT_INSERT, contacts, 2, now, err, "contacts");
+        contacts = NULL;
+        if (rc == 0)
+            rc = read_returned(s, ST_BATCH_CONTACT_INSERT, slots, live, rows,
+                               offsetof(batch_row, contact_id), err, "contacts");
+        if (rc < 0)
+            goto done;
+    }
+
+    decisions = json_array();
+    int new_decisions = 0;
+    for (int i = 0; i < n; i++) {
+        const dn_pass_result *r = &results[i];
+        const dn_decision *d = r->decision;
+        if (outcomes[i].rc < 0 || rows[i].duplicate)
+            continue;
+        json_t *row = json_pack("{s:I, s:o, s:s, s:s, s:s, s:s, s:i, s:i, s:s, s:s, s:s, s:s, "
+                                "s:s, s:s, s:s?, s:s?, s:o}",
+                                "c", (json_int_t)r->customer_id,
+                                "ca", id_or_json_null(rows[i].case_id),
+                                "v", d->ruleset_version, "segment", d->segment,
+                                "persona", d->persona, "action", dn_action_names[d->action],
+                                "day", d->step_day, "index", d->step_index,
+                                "channel", d->channel, "template", d->template_name,
+                                "tone", d->tone, "language", d->language, "where", d->where,
+                                "reason", d->reason,
+                                "verdict", r->guard_verdict && *r->guard_verdict ?
+                                           r->guard_verdict : NULL,
+                                "guard", r->guard_reason && *r->guard_reason ?
+                                         r->guard_reason : NULL,
+                                "k", id_or_json_null(rows[i].contact_id));
+        add_row(&decisions, row, &oom);
+        new_decisions++;
+    }
+    if (oom)
+        goto done;
+    if (new_decisions) {
+        rc = exec_rows(s, ST_BATCH_DECISION_INSERT, decisions, 1, now, err, "decisions");
+        decisions = NULL;
+        if (rc == 0)
+            rc = read_returned(s, ST_BATCH_DECISION_INSERT, slots, live, rows,
+                               offsetof(batch_row, decision_id), err, "decisions");
+        if (rc < 0)
+            goto done;
+    }
+
+    links = json_array();
+    stages = json_array();
+    int n_links = 0, n_stages = 0;
+    for (int i = 0; i < n; i++) {
+        if (outcomes[i].rc < 0 || !rows[i].contact_id)
+            continue;
+        add_row(&links, json_pack("{s:I, s:I}", "id", (json_int_t)rows[i].contact_id, "d",
+                                  (json_int_t)rows[i].decision_id), &oom);
+        n_links++;
+        if (!rows[i].case_id || rows[i].case_opened)
+            continue;
+        add_row(&stages, json_pack("{s:I, s:i}", "id", (json_int_t)rows[i].case_id, "day",
+                                   results[i].decision->step_day), &oom);
+        n_stages++;
+    }
+    if (oom)
+        goto done;
+    if (n_links) {
+        rc = exec_rows(s, ST_BATCH_CONTACT_LINK, links, 0, now, err, "contact links");
+        links = NULL;
+        if (rc < 0)
+            goto done;
+    }
+    if (n_stages) {
+        rc = exec_rows(s, ST_BATCH_CASE_STAGE, stages, 0, now, err, "case stages");
+        stages = NULL;
+        if (rc < 0)
+            goto done;
+    }
+    for (int i = 0; i < n; i++)
+        outcomes[i].duplicate = outcomes[i].rc == 0 && rows[i].duplicate;
+done:
+    if (oom)
+        rc = dn_err_set(err, -ENOMEM, NULL, "batch: out of memory");
+    json_decref(after);
+    json_decref(ids);
+    json_decref(cases);
+    json_decref(events);
+    json_decref(keys);
+    json_decref(contacts);
+    json_decref(decisions);
+    json_decref(links);
+    json_decref(stages);
+    free(rows);
+    free(slots);
+    return rc;
+}
+
+static int maria_begin(void *ctx, dn_err *err);
+static int maria_commit(void *ctx, dn_err *err);
+static int maria_rollback(void *ctx);
+
+/* One attempt of record_results outside a caller's transaction. */
+static int record_once(maria_store *s, const dn_pass_result *results, int n, dn_time now,
+                       dn_record_outcome *outcomes, dn_err *err)
+{
+    int rc = maria_begin(s, err);
+    if (rc < 0)
+        return rc;
+    for (int i = 0; i < n; i++) {
+        memset(&outcomes[i], 0, sizeof outcomes[i]);
+        outcomes[i].rc = dn_store_check_pass_result(&results[i], &outcomes[i].err);
+    }
+    dn_err batch_err;
+    dn_err_clear(&batch_err);
+    rc = 0;
+    for (int from = 0; from < n && rc == 0; from += BATCH_CHUNK)
+        rc = write_batch(s, results + from, n - from < BATCH_CHUNK ? n - from : BATCH_CHUNK, now,
+                         outcomes + from, &batch_err);
+    if (rc < 0) {
+        maria_rollback(s);
+        if (rc == -EBUSY || s->broken) {
+            if (err)
+                *err = batch_err;
+            return rc;
+        }
+        dn_log(DN_LOG_INFO, "store", "batch of %d written one by one: %s", n, batch_err.msg);
+        rc = maria_begin(s, err);
+        if (rc == 0)
+            rc = write_each(s, results, n, now, outcomes);
+        if (rc == -EBUSY) {
+            maria_rollback(s);
+            return dn_err_set(err, rc, NULL, "the batch met a lock conflict; nothing of it "
+                              "was written");
+        }
+        if (rc < 0)
+            return rc;
+    }
+    return maria_commit(s, err);
+}
+
+/* store.h record_results. Outside a caller's transaction: the batch in one
+ * transaction, BATCH_CHUNK customers per statement (a dozen round trips for
+ * the whole batch); should that fail for any customer (a value the
+ * database refuses, a key taken meanwhile), it is rolled back whole and
+ * the batch is written again in a new transaction with one savepoint per
+ * customer, so the failing one is the only one lost; a deadlock runs the
+ * whole attempt again (TX_ATTEMPTS). Inside the caller's transaction only
+ * the one-by-one way is possible, and a deadlock loses the caller's
+ * transaction. */
+static int maria_record_results(void *ctx, const dn_pass_result *results, int n, dn_time now,
+                                dn_record_outcome *outcomes, dn_err *err)
+{
+    maria_store *s = ctx;
+    if (n < 0)
+        return dn_err_set(err, -EINVAL, "n", "n must not be negative");
+    int rc;
+    if (s->tx_open) {
+        rc = write_each(s, results, n, now, outcomes);
+        if (rc == 0 && !s->tx_lost)
+            return 0;
+        rc = dn_err_set(err, rc < 0 ? rc : -EIO, "store", "the transaction was lost during "
+                        "the batch (%s)", rc < 0 ? "lock conflict" : "connection dropped");
+    } else {
+        for (int attempt = 1;; attempt++) {
+            rc = record_once(s, results, n, now, outcomes, err);
+            if (rc == 0)
+                return 0;
+            if (rc != -EBUSY || attempt == TX_ATTEMPTS)
+                break;
+            dn_log(DN_LOG_INFO, "store", "batch of %d tried again: %s", n,
+                   err ? err->msg : "lock conflict");
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        outcomes[i].rc = rc;
+        outcomes[i].duplicate = false;
+        if (err)
+            outcomes[i].err = *err;
+    }
     return rc;
 }
 
@@ -3290,7 +3894,7 @@ const dn_store_ops dn_store_mariadb = {
     .commit = maria_commit,
     .rollback = maria_rollback,
     .claim_due = maria_claim_due,
-    .record_result = maria_record_result,
+    .record_results = maria_record_results,
     .touch_customer = maria_touch_customer,
     .claim_outbox = maria_claim_outbox,
     .load_facts = maria_load_facts,
@@ -3894,7 +4498,7 @@ static int maria_contact_plan(void *ctx, int64_t customer_id, const dn_contact_p
 {
     maria_store *s = ctx;
     *contact_id = 0;
-    int rc = validate_plan(c, err);
+    int rc = dn_store_check_plan(c, err);
     if (rc == 0)
         rc = ensure_connected(s, err);
     if (rc < 0)

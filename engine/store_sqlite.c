@@ -10,7 +10,7 @@
  * Transactions: each operation that writes more than one row runs as a
  * "unit": BEGIN IMMEDIATE ... COMMIT when the caller has no transaction open,
  * or SAVEPOINT ... RELEASE inside the caller's begin()/commit(), so a batch
- * of record_result calls can share one commit.
+ * of writes can share one commit (record_results writes a whole batch in one).
  */
 #include "store.h"
 #include "store-internal.h"
@@ -69,8 +69,8 @@ enum stmt_id {
     ST_CASE_OPEN_FOR, ST_CASE_INSERT, ST_CASE_CLOSE, ST_CASE_STAGE,
     ST_EVENT_INSERT,
     ST_CLAIM_SELECT, ST_CLAIM_LEASE, ST_FACT_INVOICES, ST_FACT_SUMMARY, ST_FACT_CONTACTS,
-    ST_FACT_CASE_REMINDERS, ST_PROMISE_INSERT,
-    ST_DECISION_INSERT, ST_CONTACT_INSERT, ST_CONTACT_LINK,
+    ST_FACT_CASE, ST_PROMISE_INSERT,
+    ST_DECISION_INSERT, ST_CONTACT_INSERT, ST_CONTACT_KEY_TAKEN, ST_CONTACT_NEXT_ID,
     ST_CUSTOMER_AFTER_PASS,
     ST_OUTBOX_SELECT, ST_OUTBOX_TAKE, ST_CONTACT_STATE,
     ST_TL_CUSTOMER, ST_TL_INVOICES, ST_TL_PAYMENTS, ST_TL_CASES, ST_TL_DECISIONS,
@@ -78,7 +78,7 @@ enum stmt_id {
     ST_LIST_DECISIONS, ST_LIST_CONTACTS,
     ST_STATS_TOTALS, ST_STATS_CONTACTS, ST_STATS_DECISIONS,
     ST_RULESET_INSERT, ST_RULESET_LAST,
-    ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE, ST_CONTACT_IN_DOUBT, ST_FACT_NOTICE,
+    ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE, ST_CONTACT_IN_DOUBT,
     ST_CONTACT_SENT, ST_CONTACT_BY_ID, ST_CONTACT_BY_KEY, ST_CONTACT_FINAL,
     ST_CUSTOMER_OPT_OUT, ST_CONTACT_REQUEUE, ST_CONFIRMATION_SENT, ST_CONTACT_PROVIDER,
     ST_CONTACT_SET_PROVIDER, ST_CUSTOMER_BY_CHAT, ST_LETTER_READ, ST_LETTER_POSTED,
@@ -197,10 +197,11 @@ static const char *const stmt_sql[ST_COUNT] = {
         "AND (lease_until IS NULL OR lease_until < ?1) "
         "ORDER BY next_evaluation_at, id LIMIT ?2",
     [ST_CLAIM_LEASE] = "UPDATE customers SET lease_until = ?2 WHERE id = ?1",
+    /* in index order: fill_facts keeps the oldest (a sort here would build
+     * a temporary B-tree for every customer) */
     [ST_FACT_INVOICES] =
-        "SELECT external_id, currency, amount_minor, paid_minor, issued, due, status "
-        "FROM invoices WHERE customer_id = ?1 AND " UNPAID_REMINDABLE
-        " ORDER BY due IS NULL, due, id",
+        "SELECT external_id, currency, amount_minor, paid_minor, issued, due, status, id "
+        "FROM invoices WHERE customer_id = ?1 AND " UNPAID_REMINDABLE,
     /* ?2 = start of the reply window */
     [ST_FACT_SUMMARY] =
         "SELECT "
@@ -216,48 +217,52 @@ static const char *const stmt_sql[ST_COUNT] = {
         " FROM payments p JOIN payment_allocations a ON a.payment_id = p.id "
         " JOIN invoices i ON i.id = a.invoice_id "
         " WHERE p.customer_id = ?1 AND i.due IS NOT NULL)",
-    /* ?2 = start of the contact window. The ?3 rows kept are first the
-     * ones the guard counts (not cancelled, not failed without an
-     * outcome, not crm), so a burst of stopped contacts never pushes a
-     * counted one out; they are handed over most recent first. */
+    /* ?2 = start of the contact window; every contact of it in index
+     * order: fill_facts keeps the DN_FACT_CONTACTS the guard needs (no
+     * temporary B-tree per customer). Column 10 says the guard does not
+     * count it (cancelled, failed without an outcome, crm), so a burst of
+     * stopped contacts never pushes a counted one out. */
     [ST_FACT_CONTACTS] =
-        "SELECT id, at, channel, state, outcome, template, step_day, case_id, purpose, "
-        "debt_ref FROM (SELECT id, COALESCE(sent_at, scheduled_at) AS at, channel, state, "
-        "COALESCE(outcome, '') AS outcome, template, step_day, COALESCE(case_id, 0) AS case_id, "
-        "purpose, debt_ref, (state = 'cancelled' OR channel = 'crm' OR (state = 'failed' AND "
-        "COALESCE(outcome, '') = '')) AS uncounted FROM contacts WHERE customer_id = ?1 AND "
-        "scheduled_at >= ?2 ORDER BY uncounted, at DESC, id DESC LIMIT ?3) "
-        "ORDER BY at DESC, id DESC",
+        "SELECT id, COALESCE(sent_at, scheduled_at) AS at, channel, state, "
+        "COALESCE(outcome, ''), template, step_day, COALESCE(case_id, 0), purpose, debt_ref, "
+        "(state = 'cancelled' OR channel = 'crm' OR (state = 'failed' AND "
+        "COALESCE(outcome, '') = '')) FROM contacts WHERE customer_id = ?1 AND scheduled_at >= ?2",
     [ST_PROMISE_INSERT] =
         "INSERT INTO promises (customer_id, case_id, amount_minor, currency, due, state, "
         "created_at) VALUES (?1, (SELECT id FROM cases WHERE customer_id = ?1 AND closed_at "
         "IS NULL ORDER BY id DESC LIMIT 1), ?2, ?3, ?4, 'pending', ?5)",
-    /* informative reminders of a case, counted as the guard counts them */
-    [ST_FACT_CASE_REMINDERS] =
-        "SELECT COUNT(*) FROM contacts WHERE case_id = ?1 AND purpose = 'reminder' "
-        "AND state <> 'cancelled' AND NOT (state = 'failed' AND COALESCE(outcome, '') = '')",
-    /* the formal written notice of a case: sent (posted) when */
-    /* dn_store_notice_posted: a letter counts from its recorded posting day,
-     * any other channel from the moment it was sent */
-    [ST_FACT_NOTICE] =
-        "SELECT MIN(CASE WHEN channel <> 'letter' THEN COALESCE(sent_at, updated_at) END), "
-        "MIN(CASE WHEN channel = 'letter' THEN posted_on END) FROM contacts "
-        "WHERE case_id = ?1 AND purpose = 'notice' "
-        "AND state IN ('sent', 'delivered', 'answered', 'replied')",
+    /* the open case, its informative reminders counted as the guard counts
+     * them, and its formal written notice (dn_store_notice_posted: a letter
+     * counts from its recorded posting day, any other channel from the
+     * moment it was sent) */
+    [ST_FACT_CASE] =
+        "SELECT c.id, c.anchor_due, c.stage_day, "
+        "(SELECT COUNT(*) FROM contacts k WHERE k.case_id = c.id AND k.purpose = 'reminder' "
+        " AND k.state <> 'cancelled' "
+        " AND NOT (k.state = 'failed' AND COALESCE(k.outcome, '') = '')), "
+        "(SELECT MIN(CASE WHEN k.channel <> 'letter' THEN COALESCE(k.sent_at, k.updated_at) END) "
+        " FROM contacts k WHERE k.case_id = c.id AND k.purpose = 'notice' "
+        " AND k.state IN ('sent', 'delivered', 'answered', 'replied')), "
+        "(SELECT MIN(CASE WHEN k.channel = 'letter' THEN k.posted_on END) "
+        " FROM contacts k WHERE k.case_id = c.id AND k.purpose = 'notice' "
+        " AND k.state IN ('sent', 'delivered', 'answered', 'replied')) "
+        "FROM cases c WHERE c.customer_id = ?1 AND c.closed_at IS NULL ORDER BY c.id DESC LIMIT 1",
 
     [ST_DECISION_INSERT] =
         "INSERT INTO decisions (customer_id, case_id, at, ruleset_version, segment, persona, "
         "action, step_day, step_index, channel, template, tone, language, rule_where, "
         "reason, guard_verdict, guard_reason, contact_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
         "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+    /* ?1 = id chosen by ST_CONTACT_NEXT_ID, ?2 = its decision */
     [ST_CONTACT_INSERT] =
-        "INSERT INTO contacts (decision_id, customer_id, case_id, idem_key, step_day, "
+        "INSERT INTO contacts (id, decision_id, customer_id, case_id, idem_key, step_day, "
         "channel, address, template, language, tone, voice, subject, body, scheduled_at, "
         "state, sms_parts, sms_encoding, created_at, updated_at, purpose, debt_ref) VALUES "
-        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'planned', ?15, ?16, "
-        "?17, ?17, ?18, ?19) "
-        "ON CONFLICT (idem_key) DO NOTHING",
-    [ST_CONTACT_LINK] = "UPDATE contacts SET decision_id = ?2 WHERE id = ?1",
+        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'planned', ?16, "
+        "?17, ?18, ?18, ?19, ?20)",
+    [ST_CONTACT_KEY_TAKEN] = "SELECT 1 FROM contacts WHERE idem_key = ?1",
+    /* the id SQLite would give the next row */
+    [ST_CONTACT_NEXT_ID] = "SELECT COALESCE(MAX(id), 0) + 1 FROM contacts",
     [ST_CUSTOMER_AFTER_PASS] =
         "UPDATE customers SET next_evaluation_at = ?2, lease_until = NULL, "
         "persona = CASE WHEN ?3 = '' THEN persona ELSE ?3 END, "
@@ -694,6 +699,9 @@ static void sqlite_close(void *ctx)
 static int sqlite_open(void **ctx, const char *dsn, const char *schema_root, dn_err *err)
 {
     int rc = 0;
+    /* no allocation statistics (a global mutex around every malloc); takes
+     * effect only before SQLite's first use in the process */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     sqlite_store *s = calloc(1, sizeof *s);
     if (!s)
         return dn_err_set(err, -ENOMEM, NULL, "out of memory opening the store");
@@ -713,7 +721,11 @@ static int sqlite_open(void **ctx, const char *dsn, const char *schema_root, dn_
                       * may meet while one recovers the WAL */
                      "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; "
                      "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
-                     "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
+                     "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536; "
+                     /* checkpoint every 64 MB of WAL rather than every 4 MB:
+                      * a pass rewrites the same index pages batch after
+                      * batch, and each checkpoint costs an fsync */
+                     "PRAGMA wal_autocheckpoint = 16384;",
                      NULL, NULL, NULL) != SQLITE_OK) {
         rc = db_fail(s, sqlite3_errcode(s->db), err, "dsn", "cannot configure the database");
         goto fail;
@@ -1279,6 +1291,88 @@ fail:
 
 /* ---- the evaluation pass ---- */
 
+/* Is invoice a older than b by (due date, no date last; id)? The order in
+ * which the facts list the unpaid invoices. */
+static bool invoice_older(dn_date a_due, int64_t a_id, dn_date b_due, int64_t b_id)
+{
+    if ((a_due == DN_NO_DATE) != (b_due == DN_NO_DATE))
+        return b_due == DN_NO_DATE;
+    if (a_due != b_due)
+        return a_due < b_due;
+    return a_id < b_id;
+}
+
+/* Keeps the row of st (ST_FACT_INVOICES) among f's DN_FACT_INVOICES oldest
+ * unpaid invoices, ids[] holding their row ids in the same order. */
+static void keep_oldest_invoice(sqlite3_stmt *st, dn_facts *f, int64_t ids[DN_FACT_INVOICES])
+{
+    dn_date due = column_date(st, 5);
+    int64_t id = sqlite3_column_int64(st, 7);
+    int at = f->n_invoices;
+    while (at > 0 && invoice_older(due, id, f->invoices[at - 1].due, ids[at - 1]))
+        at--;
+    if (at == DN_FACT_INVOICES)
+        return;                                   /* newer than every one kept */
+    int last = f->n_invoices < DN_FACT_INVOICES ? f->n_invoices : DN_FACT_INVOICES - 1;
+    memmove(&f->invoices[at + 1], &f->invoices[at], (size_t)(last - at) * sizeof f->invoices[0]);
+    memmove(&ids[at + 1], &ids[at], (size_t)(last - at) * sizeof ids[0]);
+    if (f->n_invoices < DN_FACT_INVOICES)
+        f->n_invoices++;
+    dn_fact_invoice *fi = &f->invoices[at];
+    ids[at] = id;
+    column_text(st, 0, fi->external_id, sizeof fi->external_id);
+    column_text(st, 1, fi->currency, sizeof fi->currency);
+    fi->amount_minor = sqlite3_column_int64(st, 2);
+    fi->paid_minor = sqlite3_column_int64(st, 3);
+    fi->issued = column_date(st, 4);
+    fi->due = due;
+    fi->status = DN_INV_OPEN;
+    dn_invoice_status_parse((const char *)sqlite3_column_text(st, 6), &fi->status);
+}
+
+/* Whether contact a goes before b in the facts: most recent first by
+ * (at, id). */
+static bool contact_newer(const dn_fact_contact *a, const dn_fact_contact *b)
+{
+    return a->at > b->at || (a->at == b->at && a->id > b->id);
+}
+
+/* Keeps the row of st (ST_FACT_CONTACTS) among f's DN_FACT_CONTACTS
+ * contacts: the ones the guard counts first (uncounted[] marks the others),
+ * then the most recent, each group most recent first by (at, id); once
+ * every row is in, dn_store_facts_order_contacts puts them in time order. */
+static void keep_recent_contact(sqlite3_stmt *st, dn_facts *f, bool *uncounted)
+{
+    int64_t id = sqlite3_column_int64(st, 0);
+    dn_time at_time = sqlite3_column_int64(st, 1);
+    bool skip = sqlite3_column_int(st, 10) != 0;
+    dn_fact_contact probe = { .id = id, .at = at_time };
+    int at = f->n_contacts;
+    while (at > 0 && ((uncounted[at - 1] && !skip) ||
+                      (uncounted[at - 1] == skip && contact_newer(&probe, &f->contacts[at - 1]))))
+        at--;
+    if (at == DN_FACT_CONTACTS)
+        return;                                   /* older than every one kept */
+    int last = f->n_contacts < DN_FACT_CONTACTS ? f->n_contacts : DN_FACT_CONTACTS - 1;
+    memmove(&f->contacts[at + 1], &f->contacts[at], (size_t)(last - at) * sizeof f->contacts[0]);
+    memmove(&uncounted[at + 1], &uncounted[at], (size_t)(last - at) * sizeof uncounted[0]);
+    if (f->n_contacts < DN_FACT_CONTACTS)
+        f->n_contacts++;
+    uncounted[at] = skip;
+    dn_fact_contact *fc = &f->contacts[at];
+    fc->id = id;
+    fc->at = at_time;
+    column_text(st, 2, fc->channel, sizeof fc->channel);
+    column_text(st, 3, fc->state, sizeof fc->state);
+    column_text(st, 4, fc->outcome, sizeof fc->outcome);
+    column_text(st, 5, fc->template_name, sizeof fc->template_name);
+    fc->step_day = sqlite3_column_int(st, 6);
+    fc->case_id = sqlite3_column_int64(st, 7);
+    fc->purpose = DN_PURPOSE_REMINDER;
+    dn_purpose_parse((const char *)sqlite3_column_text(st, 8), &fc->purpose);
+    column_text(st, 9, fc->debt_ref, sizeof fc->debt_ref);
+}
+
 /* Fills everything in f except the customer and persona (already read),
  * as of now. No allocation: every query is a prepared statement and every
  * value lands in f's fixed buffers. */
@@ -1287,7 +1381,9 @@ static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
     int64_t customer_id = f->customer.id;
     int rc, step;
 
-    /* unpaid invoices (oldest due first) and the open balance per currency */
+    /* unpaid invoices (the oldest due first) and the open balance per currency */
+    int64_t invoice_ids[DN_FACT_INVOICES];
+    f->n_invoices = 0;
     sqlite3_stmt *st = use(s, ST_FACT_INVOICES);
     int b = sqlite3_bind_int64(st, 1, customer_id);
     if (b)
@@ -1297,47 +1393,42 @@ static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
         int64_t amount = sqlite3_column_int64(st, 2), paid = sqlite3_column_int64(st, 3);
         dn_invoice_status status = DN_INV_OPEN;
         dn_invoice_status_parse((const char *)sqlite3_column_text(st, 6), &status);
-        if (f->n_invoices < DN_FACT_INVOICES) {
-            dn_fact_invoice *fi = &f->invoices[f->n_invoices++];
-            column_text(st, 0, fi->external_id, sizeof fi->external_id);
-            dn_strlcpy(fi->currency, currency ? currency : "", sizeof fi->currency);
-            fi->amount_minor = amount;
-            fi->paid_minor = paid;
-            fi->issued = column_date(st, 4);
-            fi->due = column_date(st, 5);
-            fi->status = status;
-        }
-        if (status != DN_INV_OPEN || !currency)
-            continue;
-        int i = 0;
-        while (i < f->n_balance && strcmp(f->balance[i].currency, currency) != 0)
-            i++;
-        if (i == f->n_balance) {
-            if (f->n_balance == DN_FACT_BALANCES) {
-                dn_log(DN_LOG_WARN, "store", "customer %lld owes in more than %d currencies; "
-                       "%s left out of the balance", (long long)customer_id,
-                       DN_FACT_BALANCES, currency);
-                continue;
-            }
-            dn_strlcpy(f->balance[i].currency, currency, sizeof f->balance[i].currency);
-            f->balance[i].amount_minor = 0;
-            f->n_balance++;
-        }
-        /* saturating: amounts are capped, but a balance must never wrap */
-        if (__builtin_add_overflow(f->balance[i].amount_minor, amount - paid,
-                                   &f->balance[i].amount_minor))
-            f->balance[i].amount_minor = INT64_MAX;
+        keep_oldest_invoice(st, f, invoice_ids);
+        if (status == DN_INV_OPEN && currency)
+            dn_store_facts_add_balance(f, currency, amount - paid);
     }
     sqlite3_reset(st);
     if (step != SQLITE_DONE)
         return db_fail(s, step, err, NULL, "facts: invoices");
 
+    /* the open case; the notice is posted when its contact was sent, the
+     * posting date is the UTC date of that moment (legal periods count
+     * whole days) */
     f->case_id = 0;
     f->case_anchor_due = DN_NO_DATE;
     f->stage_day = INT32_MIN;
-    rc = open_case(s, customer_id, &f->case_id, &f->case_anchor_due, &f->stage_day, err);
+    f->notice_posted = false;
+    f->notice_posted_on = DN_NO_DATE;
+    f->notice_posted_at = 0;
+    f->debt_acknowledged = false;
+    f->case_reminders = 0;
+    st = use(s, ST_FACT_CASE);
+    b = sqlite3_bind_int64(st, 1, customer_id);
+    if (b)
+        return bind_failed(s, b, err, "facts: case");
+    rc = step_row(s, st, err, "facts: case");
     if (rc < 0)
         return rc;
+    if (rc == 1) {
+        f->case_id = sqlite3_column_int64(st, 0);
+        f->case_anchor_due = column_date(st, 1);
+        f->stage_day = sqlite3_column_type(st, 2) == SQLITE_NULL ?
+            INT32_MIN : sqlite3_column_int(st, 2);
+        f->case_reminders = sqlite3_column_int(st, 3);
+        dn_store_notice_posted(f, sqlite3_column_type(st, 4) != SQLITE_NULL,
+                               sqlite3_column_int64(st, 4), column_date(st, 5));
+        sqlite3_reset(st);
+    }
 
     st = use(s, ST_FACT_SUMMARY);
     b = sqlite3_bind_int64(st, 1, customer_id);
@@ -1362,55 +1453,20 @@ static int fill_facts(sqlite_store *s, dn_facts *f, dn_time now, dn_err *err)
     st = use(s, ST_FACT_CONTACTS);
     b = sqlite3_bind_int64(st, 1, customer_id);
     b |= sqlite3_bind_int64(st, 2, now - (dn_time)CONTACT_WINDOW_DAYS * SECONDS_PER_DAY);
-    b |= sqlite3_bind_int(st, 3, DN_FACT_CONTACTS);
     if (b)
         return bind_failed(s, b, err, "facts: contacts");
     f->n_contacts = 0;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW && f->n_contacts < DN_FACT_CONTACTS) {
-        dn_fact_contact *fc = &f->contacts[f->n_contacts++];
-        fc->id = sqlite3_column_int64(st, 0);
-        fc->at = sqlite3_column_int64(st, 1);
-        column_text(st, 2, fc->channel, sizeof fc->channel);
-        column_text(st, 3, fc->state, sizeof fc->state);
-        column_text(st, 4, fc->outcome, sizeof fc->outcome);
-        column_text(st, 5, fc->template_name, sizeof fc->template_name);
-        fc->step_day = sqlite3_column_int(st, 6);
-        fc->case_id = sqlite3_column_int64(st, 7);
-        fc->purpose = DN_PURPOSE_REMINDER;
-        dn_purpose_parse((const char *)sqlite3_column_text(st, 8), &fc->purpose);
-        column_text(st, 9, fc->debt_ref, sizeof fc->debt_ref);
-    }
+    bool uncounted[DN_FACT_CONTACTS];
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        keep_recent_contact(st, f, uncounted);
     sqlite3_reset(st);
-    if (step != SQLITE_DONE && step != SQLITE_ROW)
+    if (step != SQLITE_DONE)
         return db_fail(s, step, err, NULL, "facts: contacts");
+    int counted = 0;
+    while (counted < f->n_contacts && !uncounted[counted])
+        counted++;
+    dn_store_facts_order_contacts(f, counted);
 
-    f->notice_posted = false;
-    f->notice_posted_on = DN_NO_DATE;
-    f->notice_posted_at = 0;
-    f->debt_acknowledged = false;
-    f->case_reminders = 0;
-    if (f->case_id != 0) {
-        st = use(s, ST_FACT_CASE_REMINDERS);
-        b = sqlite3_bind_int64(st, 1, f->case_id);
-        if (b)
-            return bind_failed(s, b, err, "facts: reminders");
-        rc = step_row(s, st, err, "facts: reminders");
-        if (rc < 0)
-            return rc;
-        f->case_reminders = rc == 1 ? sqlite3_column_int(st, 0) : 0;
-        sqlite3_reset(st);
-        st = use(s, ST_FACT_NOTICE);
-        b = sqlite3_bind_int64(st, 1, f->case_id);
-        if (b)
-            return bind_failed(s, b, err, "facts: notice");
-        rc = step_row(s, st, err, "facts: notice");
-        if (rc < 0)
-            return rc;
-        if (rc == 1)
-            dn_store_notice_posted(f, sqlite3_column_type(st, 0) != SQLITE_NULL,
-                                sqlite3_column_int64(st, 0), column_date(st, 1));
-        sqlite3_reset(st);
-    }
     return 0;
 }
 
@@ -1556,25 +1612,6 @@ fail:
     return rc;
 }
 
-/* A planned contact's text must be UTF-8 and it must name a channel. */
-static int validate_plan(const dn_contact_plan *c, dn_err *err)
-{
-    const struct { const char *name, *value; } text[] = {
-        { "idem_key", c->idem_key }, { "channel", c->channel }, { "address", c->address },
-        { "template_name", c->template_name }, { "language", c->language },
-        { "tone", c->tone }, { "voice", c->voice }, { "subject", c->subject },
-        { "body", c->body ? c->body : "" }, { "sms_encoding", c->sms_encoding },
-        { "debt_ref", c->debt_ref },
-    };
-    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
-        if (!dn_utf8_valid(text[i].value))
-            return dn_err_set(err, -EINVAL, text[i].name, "contact %s is not valid UTF-8",
-                              text[i].name);
-    if (!c->channel[0])
-        return dn_err_set(err, -EINVAL, "channel", "a planned contact needs a channel");
-    return 0;
-}
-
 /* Writes the decision row (contact_id 0 = none); sets *decision_id. */
 static int insert_decision(sqlite_store *s, const dn_pass_result *r, int64_t case_id,
                            int64_t contact_id, dn_time now, int64_t *decision_id, dn_err *err)
@@ -1605,83 +1642,100 @@ static int insert_decision(sqlite_store *s, const dn_pass_result *r, int64_t cas
     return rc;
 }
 
-/* Writes the contact in state planned under idem_key (its decision is linked
- * afterwards). *contact_id is the new id, or 0 when idem_key exists already:
- * the unique key, not a read before the write, decides what a duplicate is. */
+/* Binds a planned contact's columns from parameter `first` on, in the
+ * order both contact inserts list them: channel, address, template,
+ * language, tone, voice, subject, body, scheduled_at, sms_parts,
+ * sms_encoding, created/updated (now), purpose, debt_ref. */
+static int bind_plan(sqlite3_stmt *st, int first, const dn_contact_plan *c, dn_time now)
+{
+    int i = first;
+    int b = bind_text(st, i++, c->channel);
+    b |= bind_text(st, i++, c->address);
+    b |= bind_text(st, i++, c->template_name);
+    b |= bind_text(st, i++, c->language);
+    b |= bind_text(st, i++, c->tone);
+    b |= bind_text(st, i++, c->voice);
+    b |= bind_text(st, i++, c->subject);
+    b |= bind_text(st, i++, c->body ? c->body : "");
+    b |= sqlite3_bind_int64(st, i++, c->scheduled_at);
+    b |= sqlite3_bind_int(st, i++, c->sms_parts);
+    b |= bind_text(st, i++, c->sms_encoding);
+    b |= sqlite3_bind_int64(st, i++, now);
+    b |= bind_text(st, i++, dn_purpose_names[c->purpose]);
+    b |= bind_text(st, i, c->debt_ref);
+    return b;
+}
+
+/* Writes the contact in state planned under idem_key with the id and the
+ * decision chosen before (write_result). */
 static int insert_contact(sqlite_store *s, const dn_pass_result *r, int64_t case_id,
-                          const char *idem_key, dn_time now, int64_t *contact_id, dn_err *err)
+                          const char *idem_key, int64_t contact_id, int64_t decision_id,
+                          dn_time now, dn_err *err)
 {
     const dn_contact_plan *c = r->contact;
     sqlite3_stmt *st = use(s, ST_CONTACT_INSERT);
-    int b = sqlite3_bind_null(st, 1);
-    b |= sqlite3_bind_int64(st, 2, r->customer_id);
-    b |= bind_id_or_null(st, 3, case_id);
-    b |= bind_text(st, 4, idem_key);
-    b |= sqlite3_bind_int(st, 5, r->decision->step_day);
-    b |= bind_text(st, 6, c->channel);
-    b |= bind_text(st, 7, c->address);
-    b |= bind_text(st, 8, c->template_name);
-    b |= bind_text(st, 9, c->language);
-    b |= bind_text(st, 10, c->tone);
-    b |= bind_text(st, 11, c->voice);
-    b |= bind_text(st, 12, c->subject);
-    b |= bind_text(st, 13, c->body ? c->body : "");
-    b |= sqlite3_bind_int64(st, 14, c->scheduled_at);
-    b |= sqlite3_bind_int(st, 15, c->sms_parts);
-    b |= bind_text(st, 16, c->sms_encoding);
-    b |= sqlite3_bind_int64(st, 17, now);
-    b |= bind_text(st, 18, dn_purpose_names[c->purpose]);
-    b |= bind_text(st, 19, c->debt_ref);
-    int rc = b ? bind_failed(s, b, err, "contact") : run(s, st, err, "contact");
-    if (rc == 0)
-        *contact_id = sqlite3_changes(s->db) ? sqlite3_last_insert_rowid(s->db) : 0;
-    return rc;
+    int b = sqlite3_bind_int64(st, 1, contact_id);
+    b |= sqlite3_bind_int64(st, 2, decision_id);
+    b |= sqlite3_bind_int64(st, 3, r->customer_id);
+    b |= bind_id_or_null(st, 4, case_id);
+    b |= bind_text(st, 5, idem_key);
+    b |= sqlite3_bind_int(st, 6, r->decision->step_day);
+    b |= bind_plan(st, 7, c, now);
+    return b ? bind_failed(s, b, err, "contact") : run(s, st, err, "contact");
 }
 
-/* One customer's pass result in one unit: next evaluation, lease cleared,
- * persona/segment kept; the case opened if asked and none is open; then,
- * unless the contact's idempotency key ("cu<customer>-ca<case>-d<day>" when
- * the plan leaves it empty) already exists, the decision, the planned
- * contact and the case stage. A duplicate sets *duplicate and is not an
- * error. */
-static int sqlite_record_result(void *ctx, const dn_pass_result *r, dn_time now,
-                                bool *duplicate, dn_err *err)
+/* Whether idem_key is taken (1), free (0), or negative on error; and, when
+ * free, the id the contact will get. Called inside a write transaction:
+ * SQLite's write lock keeps both true until the contact is inserted, so
+ * its decision can name it up front (no update of the contact after). */
+static int contact_slot(sqlite_store *s, const char *idem_key, int64_t *contact_id, dn_err *err)
 {
-    sqlite_store *s = ctx;
-    bool is_duplicate = false;
-    if (duplicate)
-        *duplicate = false;
-    if (!r || !r->decision)
-        return dn_err_set(err, -EINVAL, "decision", "a pass result needs a decision");
-    if ((unsigned)r->decision->action > DN_ACT_ERROR)
-        return dn_err_set(err, -EINVAL, "action", "unknown action %d", (int)r->decision->action);
-    if (!dn_utf8_valid(r->decision->reason))
-        return dn_err_set(err, -EINVAL, "reason", "decision reason is not valid UTF-8");
-    int rc = r->contact ? validate_plan(r->contact, err) : 0;
+    sqlite3_stmt *st = use(s, ST_CONTACT_KEY_TAKEN);
+    int b = bind_text(st, 1, idem_key);
+    if (b)
+        return bind_failed(s, b, err, "contact key");
+    int rc = step_row(s, st, err, "contact key");
+    if (rc != 0) {
+        if (rc == 1)
+            sqlite3_reset(st);
+        return rc;
+    }
+    st = use(s, ST_CONTACT_NEXT_ID);
+    rc = step_row(s, st, err, "contact id");
     if (rc < 0)
         return rc;
-    unit u;
-    rc = unit_begin(s, &u, true, err);
-    if (rc < 0)
-        return rc;
+    *contact_id = rc == 1 ? sqlite3_column_int64(st, 0) : 1;
+    sqlite3_reset(st);
+    return 0;
+}
 
+/* Writes one customer's (validated) pass result: next evaluation, lease
+ * cleared, persona/segment kept; the case opened if asked and none is open;
+ * then, unless the contact's idempotency key ("cu<customer>-ca<case>-d<day>"
+ * when the plan leaves it empty) already exists, the decision, the planned
+ * contact and the case stage. A duplicate sets *duplicate and is not an
+ * error. No unit of its own: on failure the caller undoes what was written. */
+static int write_result(sqlite_store *s, const dn_pass_result *r, dn_time now, bool *duplicate,
+                        dn_err *err)
+{
+    *duplicate = false;
     /* the customer first: an unknown id fails before anything refers to it */
     sqlite3_stmt *st = use(s, ST_CUSTOMER_AFTER_PASS);
     int b = sqlite3_bind_int64(st, 1, r->customer_id);
     b |= sqlite3_bind_int64(st, 2, r->next_evaluation_at);
     b |= bind_text(st, 3, r->decision->persona);
     b |= bind_text(st, 4, r->decision->segment);
-    rc = b ? bind_failed(s, b, err, "pass result") : run(s, st, err, "pass result");
+    int rc = b ? bind_failed(s, b, err, "pass result") : run(s, st, err, "pass result");
     if (rc == 0 && sqlite3_changes(s->db) == 0)
         rc = dn_err_set(err, -ENOENT, "customer_id", "no customer with id %lld",
                         (long long)r->customer_id);
     if (rc < 0)
-        goto fail;
+        return rc;
 
     int64_t case_id = 0;
     rc = open_case(s, r->customer_id, &case_id, NULL, NULL, err);
     if (rc < 0)
-        goto fail;
+        return rc;
     bool case_opened = rc == 0 && r->open_case;
     if (case_opened) {
         st = use(s, ST_CASE_INSERT);
@@ -1695,54 +1749,115 @@ static int sqlite_record_result(void *ctx, const dn_pass_result *r, dn_time now,
             b |= sqlite3_bind_null(st, 4);
         rc = b ? bind_failed(s, b, err, "open case") : run(s, st, err, "open case");
         if (rc < 0)
-            goto fail;
+            return rc;
         case_id = sqlite3_last_insert_rowid(s->db);
         rc = insert_case_event(s, r->customer_id, "case_opened", case_id, r->anchor_due, now,
                                err);
         if (rc < 0)
-            goto fail;
+            return rc;
     }
 
     int64_t contact_id = 0, decision_id = 0;
+    char idem_key[sizeof ((dn_contact_plan *)0)->idem_key];
     if (r->contact) {
-        char idem_key[sizeof ((dn_contact_plan *)0)->idem_key];
         if (r->contact->idem_key[0])
             dn_strlcpy(idem_key, r->contact->idem_key, sizeof idem_key);
         else
             snprintf(idem_key, sizeof idem_key, "cu%lld-ca%lld-d%d", (long long)r->customer_id,
                      (long long)case_id, r->decision->step_day);
-        rc = insert_contact(s, r, case_id, idem_key, now, &contact_id, err);
+        rc = contact_slot(s, idem_key, &contact_id, err);
         if (rc < 0)
-            goto fail;
-        is_duplicate = contact_id == 0;
-    }
-    if (!is_duplicate) {
-        rc = insert_decision(s, r, case_id, contact_id, now, &decision_id, err);
-        if (rc < 0)
-            goto fail;
-    }
-    if (contact_id) {
-        st = use(s, ST_CONTACT_LINK);
-        b = sqlite3_bind_int64(st, 1, contact_id);
-        b |= sqlite3_bind_int64(st, 2, decision_id);
-        rc = b ? bind_failed(s, b, err, "contact link") : run(s, st, err, "contact link");
-        if (rc < 0)
-            goto fail;
-        if (case_id && !case_opened) {
-            st = use(s, ST_CASE_STAGE);
-            b = sqlite3_bind_int64(st, 1, case_id);
-            b |= sqlite3_bind_int(st, 2, r->decision->step_day);
-            rc = b ? bind_failed(s, b, err, "case stage") : run(s, st, err, "case stage");
-            if (rc < 0)
-                goto fail;
+            return rc;
+        if (rc == 1) {
+            *duplicate = true;
+            return 0;
         }
     }
-    rc = unit_commit(s, &u, err);
-    if (rc == 0 && duplicate)
-        *duplicate = is_duplicate;
-    return rc;
-fail:
-    unit_abort(s, &u);
+    rc = insert_decision(s, r, case_id, contact_id, now, &decision_id, err);
+    if (rc < 0 || !contact_id)
+        return rc;
+    rc = insert_contact(s, r, case_id, idem_key, contact_id, decision_id, now, err);
+    if (rc < 0 || !case_id || case_opened)
+        return rc;
+    st = use(s, ST_CASE_STAGE);
+    b = sqlite3_bind_int64(st, 1, case_id);
+    b |= sqlite3_bind_int(st, 2, r->decision->step_day);
+    return b ? bind_failed(s, b, err, "case stage") : run(s, st, err, "case stage");
+}
+
+/* store.h record_results. Outside a caller's transaction the batch is first
+ * written in one transaction without a savepoint per customer (a savepoint
+ * makes SQLite copy every page a customer touches into its statement
+ * journal); should any customer fail, that attempt is rolled back whole and
+ * the batch is written again with one savepoint per customer, so the
+ * failing one is the only one lost. Inside the caller's transaction only
+ * the second way is possible. */
+static int sqlite_record_results(void *ctx, const dn_pass_result *results, int n, dn_time now,
+                                 dn_record_outcome *outcomes, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    int rc = 0;
+    if (n < 0)
+        return dn_err_set(err, -EINVAL, "n", "n must not be negative");
+    bool own = sqlite3_get_autocommit(s->db) != 0;
+    if (own) {
+        rc = run(s, use(s, ST_BEGIN), err, "begin");
+        if (rc < 0)
+            goto lost;
+        bool failed = false;
+        for (int i = 0; i < n; i++) {
+            memset(&outcomes[i], 0, sizeof outcomes[i]);
+            outcomes[i].rc = dn_store_check_pass_result(&results[i], &outcomes[i].err);
+            if (outcomes[i].rc == 0 && !failed)
+                failed = write_result(s, &results[i], now, &outcomes[i].duplicate,
+                                      &outcomes[i].err) < 0;
+        }
+        if (!failed) {
+            rc = run(s, use(s, ST_COMMIT), err, "commit");
+            if (rc < 0)
+                goto abort;
+            return 0;
+        }
+        reset_busy_statements(s);
+        run(s, use(s, ST_ROLLBACK), NULL, "rollback");
+        rc = run(s, use(s, ST_BEGIN), err, "begin");
+        if (rc < 0)
+            goto lost;
+    }
+    for (int i = 0; i < n; i++) {
+        memset(&outcomes[i], 0, sizeof outcomes[i]);
+        outcomes[i].rc = dn_store_check_pass_result(&results[i], &outcomes[i].err);
+        if (outcomes[i].rc < 0)
+            continue;
+        unit u;
+        int one = unit_begin(s, &u, true, &outcomes[i].err);
+        if (one == 0)
+            one = write_result(s, &results[i], now, &outcomes[i].duplicate, &outcomes[i].err);
+        if (one == 0)
+            one = unit_commit(s, &u, &outcomes[i].err);
+        else
+            unit_abort(s, &u);
+        if (one < 0) {
+            outcomes[i].rc = one;
+            outcomes[i].duplicate = false;
+        }
+    }
+    if (!own)
+        return 0;
+    rc = run(s, use(s, ST_COMMIT), err, "commit");
+    if (rc == 0)
+        return 0;
+abort:
+    reset_busy_statements(s);
+    if (!sqlite3_get_autocommit(s->db))
+        run(s, use(s, ST_ROLLBACK), NULL, "rollback");
+lost:
+    for (int i = 0; i < n; i++) {
+        outcomes[i].rc = rc;
+        outcomes[i].duplicate = false;
+        if (err)
+            outcomes[i].err = *err;
+    }
     return rc;
 }
 
@@ -2872,7 +2987,7 @@ const dn_store_ops dn_store_sqlite = {
     .rollback = sqlite_rollback,
     .claim_due = sqlite_claim_due,
     .add_promise = sqlite_add_promise,
-    .record_result = sqlite_record_result,
+    .record_results = sqlite_record_results,
     .touch_customer = sqlite_touch_customer,
     .claim_outbox = sqlite_claim_outbox,
     .load_facts = sqlite_load_facts,
@@ -3456,26 +3571,13 @@ static int sqlite_contact_plan(void *ctx, int64_t customer_id, const dn_contact_
 {
     sqlite_store *s = ctx;
     *contact_id = 0;
-    int rc = validate_plan(c, err);
+    int rc = dn_store_check_plan(c, err);
     if (rc < 0)
         return rc;
     sqlite3_stmt *st = use(s, MS_CONTACT_PLAN);
     int b = sqlite3_bind_int64(st, 1, customer_id);
     b |= bind_text(st, 2, c->idem_key);
-    b |= bind_text(st, 3, c->channel);
-    b |= bind_text(st, 4, c->address);
-    b |= bind_text(st, 5, c->template_name);
-    b |= bind_text(st, 6, c->language);
-    b |= bind_text(st, 7, c->tone);
-    b |= bind_text(st, 8, c->voice);
-    b |= bind_text(st, 9, c->subject);
-    b |= bind_text(st, 10, c->body ? c->body : "");
-    b |= sqlite3_bind_int64(st, 11, c->scheduled_at);
-    b |= sqlite3_bind_int(st, 12, c->sms_parts);
-    b |= bind_text(st, 13, c->sms_encoding);
-    b |= sqlite3_bind_int64(st, 14, now);
-    b |= bind_text(st, 15, dn_purpose_names[c->purpose]);
-    b |= bind_text(st, 16, c->debt_ref);
+    b |= bind_plan(st, 3, c, now);
     rc = b ? bind_failed(s, b, err, "plan contact") : run(s, st, err, "plan contact");
     if (rc == 0 && sqlite3_changes(s->db))
         *contact_id = sqlite3_last_insert_rowid(s->db);

@@ -12,7 +12,9 @@
 #   DN_TEST_MARIADB_DSN  mariadb://dunning:…@127.0.0.1:PORT/dunning_test over TCP;
 #                        the user may create and drop databases (the contract
 #                        test makes one per test)
-# Works as root (CI): the server runs with --user=root. Waits at most
+# DN_MARIADB_BUFFER_POOL and DN_MARIADB_LOG_FILE_SIZE (default 256M and 128M)
+# size InnoDB's buffer pool and redo log (the benchmarks give it room for a
+# million customers). Works as root (CI): the server runs with --user=root. Waits at most
 # START_TIMEOUT seconds (default 60) for the server to answer; stop waits at
 # most 30 seconds for it to end, then kills it.
 set -euo pipefail
@@ -35,8 +37,8 @@ launch() {
   nohup "$mariadbd" --no-defaults --user=root --datadir="$dir/data" --tmpdir="$dir/tmp" \
     --socket="$dir/sock" --port="$port" --bind-address=127.0.0.1 --skip-name-resolve \
     --pid-file="$dir/pid" --log-error="$dir/error.log" --skip-log-bin \
-    --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=2 \
-    --innodb-log-file-size=128M --max-connections=200 \
+    --innodb-buffer-pool-size="${DN_MARIADB_BUFFER_POOL:-256M}" --innodb-flush-log-at-trx-commit=2 \
+    --innodb-log-file-size="${DN_MARIADB_LOG_FILE_SIZE:-128M}" --max-connections=200 \
     < /dev/null > /dev/null 2>&1 &
   echo $! > "$dir/launcher.pid"
   local waited=0

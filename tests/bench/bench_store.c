@@ -4,8 +4,8 @@
  *   bench_store [CUSTOMERS [DATABASE]]     (default 100000, a temp file)
  *
  * Loads CUSTOMERS synthetic customers with one overdue invoice each (not
- * timed), then times the pass: claim_due in batches and one record_result
- * per customer planning a contact, each batch in one transaction, until no
+ * timed), then times the pass: claim_due in batches and one record_results
+ * per batch planning a contact for each customer, until no
  * customer is due. Prints customers per second. Not run by ctest.
  */
 #include <stdio.h>
@@ -64,6 +64,9 @@ static int load(dn_store *s, long customers, dn_err *err)
 /* One pass over everyone due at now; returns customers handled or -1. */
 static long pass(dn_store *s, dn_facts *facts, dn_time now, dn_err *err)
 {
+    static dn_contact_plan plans[BATCH];
+    static dn_pass_result results[BATCH];
+    static dn_record_outcome outcomes[BATCH];
     long handled = 0;
     char body[] = "Your invoice is overdue. Please pay.";
     dn_decision d = { .action = DN_ACT_CONTACT, .step_day = 7, .step_index = 2 };
@@ -80,23 +83,26 @@ static long pass(dn_store *s, dn_facts *facts, dn_time now, dn_err *err)
     dn_strlcpy(plan.sms_encoding, "gsm7", sizeof plan.sms_encoding);
     for (;;) {
         int n = 0;
-        if (s->ops->begin(s->ctx, err) < 0 ||
-            s->ops->claim_due(s->ctx, now, 300, facts, BATCH, &n, err) < 0)
+        if (s->ops->claim_due(s->ctx, now, 300, facts, BATCH, &n, err) < 0)
             return -1;
         for (int i = 0; i < n; i++) {
             const dn_facts *f = &facts[i];
-            dn_strlcpy(plan.address, f->customer.phone, sizeof plan.address);
-            dn_pass_result r = { .customer_id = f->customer.id, .decision = &d,
-                                 .guard_verdict = "allow", .contact = &plan,
-                                 .open_case = f->case_id == 0,
-                                 .anchor_due = f->n_invoices ? f->invoices[0].due : DN_NO_DATE,
-                                 .next_evaluation_at = now + 86400 };
-            bool duplicate;
-            if (s->ops->record_result(s->ctx, &r, now, &duplicate, err) < 0)
-                return -1;
+            plans[i] = plan;
+            dn_strlcpy(plans[i].address, f->customer.phone, sizeof plans[i].address);
+            results[i] = (dn_pass_result){ .customer_id = f->customer.id, .decision = &d,
+                                           .guard_verdict = "allow", .contact = &plans[i],
+                                           .open_case = f->case_id == 0,
+                                           .anchor_due = f->n_invoices ? f->invoices[0].due
+                                                                       : DN_NO_DATE,
+                                           .next_evaluation_at = now + 86400 };
         }
-        if (s->ops->commit(s->ctx, err) < 0)
+        if (s->ops->record_results(s->ctx, results, n, now, outcomes, err) < 0)
             return -1;
+        for (int i = 0; i < n; i++)
+            if (outcomes[i].rc < 0) {
+                *err = outcomes[i].err;
+                return -1;
+            }
         handled += n;
         if (n < BATCH)
             return handled;

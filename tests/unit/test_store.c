@@ -237,9 +237,30 @@ static int record(fixture *f, int64_t customer_id, bool plan, int step_day, dn_t
                          .contact = plan ? &c : NULL, .open_case = true,
                          .anchor_due = day("2024-01-10"), .next_evaluation_at = now };
     dn_err err = { 0 };
-    int rc = f->store.ops->record_result(f->store.ctx, &r, now, duplicate, &err);
+    dn_record_outcome outcome;
+    int rc = f->store.ops->record_results(f->store.ctx, &r, 1, now, &outcome, &err);
+    if (rc == 0)
+        rc = outcome.rc;
     if (rc < 0)
-        print_error("record_result: %s\n", err.msg);
+        print_error("record_results: %s\n", rc == outcome.rc ? outcome.err.msg : err.msg);
+    else if (duplicate)
+        *duplicate = outcome.duplicate;
+    return rc;
+}
+
+/* record_results for one prepared result: 0 when written (or a duplicate,
+ * *duplicate set), else the result's own error in err. */
+static int record_one(fixture *f, const dn_pass_result *r, dn_time now, bool *duplicate,
+                      dn_err *err)
+{
+    dn_record_outcome outcome;
+    int rc = f->store.ops->record_results(f->store.ctx, r, 1, now, &outcome, err);
+    if (rc == 0 && outcome.rc < 0) {
+        *err = outcome.err;
+        rc = outcome.rc;
+    }
+    if (rc == 0)
+        *duplicate = outcome.duplicate;
     return rc;
 }
 
@@ -767,6 +788,37 @@ static void test_facts(void **state)
     }
 }
 
+/* More unpaid invoices than the facts hold: the DN_FACT_INVOICES oldest, in
+ * due order (equal dates by age, none last), whatever order they were
+ * written in; the balance still counts every one. */
+static void test_facts_keep_oldest_invoices(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "C1", "Many Invoices");
+    static const struct { const char *id, *due; } written[] = {
+        { "I01", "2024-01-18" }, { "I02", NULL }, { "I03", "2024-01-05" },
+        { "I04", "2024-01-12" }, { "I05", NULL }, { "I06", "2024-01-01" },
+        { "I07", "2024-01-15" }, { "I08", "2024-01-09" }, { "I09", "2024-01-03" },
+        { "I10", "2024-01-14" }, { "I11", "2024-01-07" }, { "I12", "2024-01-11" },
+        { "I13", "2024-01-02" }, { "I14", "2024-01-16" }, { "I15", "2024-01-08" },
+        { "I16", "2024-01-13" }, { "I17", "2024-01-05" }, { "I18", "2024-01-10" },
+    };
+    for (size_t i = 0; i < COUNT(written); i++)
+        add_invoice(f, written[i].id, "C1", "EUR", 100, written[i].due, DN_INV_OPEN);
+    static const char *const kept[DN_FACT_INVOICES] = {
+        "I06", "I13", "I09", "I03", "I17", "I11", "I15", "I08",
+        "I18", "I12", "I04", "I16", "I10", "I07", "I14", "I01",
+    };
+    static dn_facts facts;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 1000, &facts, &err), 0);
+    assert_int_equal(facts.n_invoices, DN_FACT_INVOICES);
+    for (int k = 0; k < DN_FACT_INVOICES; k++)
+        assert_string_equal(facts.invoices[k].external_id, kept[k]);
+    assert_int_equal(facts.n_balance, 1);
+    assert_int_equal(facts.balance[0].amount_minor, 1800);
+}
+
 static void test_pass_plans_once(void **state)
 {
     fixture *f = *state;
@@ -819,6 +871,78 @@ static void test_pass_plans_once(void **state)
     assert_int_equal(f->store.ops->list_rows(f->store.ctx, "events", 0, 10, &rows, &err),
                      -EINVAL);
     assert_string_equal(err.field, "table");
+}
+
+/* One batch of record_results in which some customers fail: each row is
+ * one customer of the batch and what must become of it; the failing ones
+ * leave nothing behind and never cost the others theirs. */
+static void test_record_batch_isolates_failures(void **state)
+{
+    fixture *f = *state;
+    int64_t c1 = add_customer(f, "C1", "First");
+    int64_t c2 = add_customer(f, "C2", "Second");
+    int64_t c3 = add_customer(f, "C3", "Third");
+    add_invoice(f, "A1", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    add_invoice(f, "A2", "C2", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    add_invoice(f, "A3", "C3", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    bool duplicate = true;
+    assert_int_equal(record(f, c2, true, 1, 900, 900, "planned before", &duplicate), 0);
+    assert_false(duplicate);
+
+    static const struct {
+        const char *what;
+        int         customer;       /* 1..3, or 0 for an id no customer has */
+        const char *reason;
+        int         rc;
+        bool        duplicate;
+    } rows[] = {
+        { "a new contact",                 1, "day 1 step", 0,       false },
+        { "an unknown customer",           0, "day 1 step", -ENOENT, false },
+        { "the step planned before",       2, "day 1 step", 0,       true  },
+        { "a reason that is not UTF-8",    3, "bad \xff",   -EINVAL, false },
+    };
+    const int64_t ids[] = { 999999, c1, c2, c3 };
+    dn_decision d[COUNT(rows)];
+    dn_contact_plan c[COUNT(rows)];
+    dn_pass_result r[COUNT(rows)];
+    dn_record_outcome outcomes[COUNT(rows)];
+    char body[] = "pay please";
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        d[i] = (dn_decision){ .action = DN_ACT_CONTACT, .step_day = 1, .step_index = 1 };
+        dn_strlcpy(d[i].ruleset_version, "0123456789abcdef", sizeof d[i].ruleset_version);
+        dn_strlcpy(d[i].segment, "friendly", sizeof d[i].segment);
+        dn_strlcpy(d[i].channel, "sms", sizeof d[i].channel);
+        dn_strlcpy(d[i].reason, rows[i].reason, sizeof d[i].reason);
+        c[i] = (dn_contact_plan){ .scheduled_at = 1000, .body = body, .sms_parts = 1 };
+        dn_strlcpy(c[i].channel, "sms", sizeof c[i].channel);
+        dn_strlcpy(c[i].address, "+37120000000", sizeof c[i].address);
+        r[i] = (dn_pass_result){ .customer_id = ids[rows[i].customer], .decision = &d[i],
+                                 .guard_verdict = "allow", .contact = &c[i], .open_case = true,
+                                 .anchor_due = day("2024-01-10"), .next_evaluation_at = 5000 };
+    }
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->record_results(f->store.ctx, r, (int)COUNT(rows), 1000,
+                                                  outcomes, &err), 0);
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu: %s\n", i, rows[i].what);
+        assert_int_equal(outcomes[i].rc, rows[i].rc);
+        assert_int_equal(outcomes[i].duplicate, rows[i].duplicate);
+    }
+    /* C2's earlier contact and C1's new one; C3 and the unknown id wrote nothing */
+    json_t *stats = NULL;
+    assert_int_equal(f->store.ops->stats(f->store.ctx, &stats, &err), 0);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(stats, "contacts"),
+                                                        "planned")), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(stats, "decisions"),
+                                                        "contact")), 2);
+    assert_int_equal(json_integer_value(json_object_get(stats, "cases_open")), 2);
+    json_decref(stats);
+    /* due at 4999: only C3, whose result was refused (C1 and C2 sleep until 5000) */
+    dn_facts due[4];
+    int n = 0;
+    assert_int_equal(f->store.ops->claim_due(f->store.ctx, 4999, 60, due, 4, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(due[0].customer.id, c3);
 }
 
 static void test_utf8(void **state)
@@ -926,9 +1050,10 @@ static void test_contact_debt_and_case_reminders(void **state)
     dn_pass_result r = { .customer_id = id, .decision = &d, .guard_verdict = "allow",
                          .contact = &c, .open_case = true, .anchor_due = day("2024-01-10"),
                          .next_evaluation_at = 50 };
-    bool duplicate;
     dn_err err = { 0 };
-    assert_int_equal(f->store.ops->record_result(f->store.ctx, &r, 50, &duplicate, &err), 0);
+    dn_record_outcome outcome;
+    assert_int_equal(f->store.ops->record_results(f->store.ctx, &r, 1, 50, &outcome, &err), 0);
+    assert_int_equal(outcome.rc, 0);
 
     /* 100 days later: the contact is out of the facts' recent history, but
      * the case still counts its reminder */
@@ -1028,7 +1153,7 @@ static void test_confirmation_sent_is_stored(void **state)
                              .contact = &c, .open_case = true, .anchor_due = day("2024-01-10"),
                              .next_evaluation_at = 50 };
         bool duplicate;
-        assert_int_equal(f->store.ops->record_result(f->store.ctx, &r, 50, &duplicate, &err), 0);
+        assert_int_equal(record_one(f, &r, 50, &duplicate, &err), 0);
     }
     dn_outbox_item *items = NULL;
     int n = 0;
@@ -1549,7 +1674,7 @@ static int64_t plan_and_take(fixture *f, int64_t customer_id, const char *channe
                          .next_evaluation_at = at };
     dn_err err = { 0 };
     bool duplicate = true;
-    assert_int_equal(f->store.ops->record_result(f->store.ctx, &r, at, &duplicate, &err), 0);
+    assert_int_equal(record_one(f, &r, at, &duplicate, &err), 0);
     assert_false(duplicate);
     dn_outbox_item *items = NULL;
     int n = 0;
@@ -1620,8 +1745,7 @@ static void test_notice_fact(void **state)
                                  .open_case = true, .anchor_due = day("2024-01-10"),
                                  .next_evaluation_at = noon };
             bool duplicate = true;
-            assert_int_equal(f->store.ops->record_result(f->store.ctx, &r, noon, &duplicate,
-                                                         &err), 0);
+            assert_int_equal(record_one(f, &r, noon, &duplicate, &err), 0);
         }
         dn_facts facts;
         assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, noon + 6 * 86400, &facts,
@@ -2582,6 +2706,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_allocation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_open_close, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_due, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_record_batch_isolates_failures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_facts_keep_oldest_invoices, setup, teardown),
         cmocka_unit_test_setup_teardown(test_facts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pass_plans_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_utf8, setup, teardown),
