@@ -35,6 +35,9 @@
 typedef struct rules_sandbox {
     size_t used, cap;          /* bytes held by the state, and the cap */
     bool   out_of_memory;      /* an allocation was refused since the last arm */
+    bool   over_cap;           /* past the cap, within the slack: the hook raises at
+                                  the next instruction, where the rule's line is known */
+    lua_State *main;           /* the state itself (its hook is armed from the allocator) */
     long   budget, spent;      /* instructions allowed / used by the current call */
     int    wall_ms;
     struct timespec deadline;  /* CLOCK_MONOTONIC_COARSE end of the current call */

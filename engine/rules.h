@@ -53,7 +53,10 @@ int  rules_render(dn_ruleset *rs, const dn_decision *d, const dn_facts *f, dn_ti
                   char *subject, size_t subject_size, char **body, dn_err *err);
 
 /* Runs the analysts' rule tests in DIR/tests; prints one line per failure
- * and a final "N passed, M failed" to report. Returns 0 if all passed. */
+ * and a final "N passed, M failed" to report. A test whose decision is a
+ * contact also renders its message (a message that cannot be rendered
+ * fails the test); a failing rule is named by its file:line. Returns 0 if
+ * all passed. */
 int  rules_run_tests(dn_ruleset *rs, FILE *report, int *passed, int *failed);
 
 /* Limits of the sandbox (defaults in rules.c; the config may lower them). */

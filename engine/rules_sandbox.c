@@ -10,12 +10,17 @@
  * are read-only proxies; reading an undefined global is an error; the
  * shared string metatable cannot be fetched.
  *
- * Limits: a capped allocator (out of memory is an ordinary Lua memory
- * error, caught by the host); an instruction budget and a wall-clock
+ * Limits: a capped allocator; an instruction budget and a wall-clock
  * deadline checked by a count hook. Once either is exceeded the hook fires
  * on every instruction and raises again, so a rule's own pcall, xpcall
  * handler or coroutine cannot swallow the error: control always returns to
  * the host, which rebuilds the state before the next customer.
+ * Memory: the first growth past the cap is still granted (up to an eighth
+ * more, SANDBOX_MEMORY_SLACK) and arms the hook for the next instruction,
+ * which raises "memory limit exceeded" like a blown budget, so the error
+ * names the rule line that allocated; growth past the slack is refused
+ * (an ordinary Lua memory error, which carries no line: the error then
+ * names the rule function called).
  * A single C call cannot be interrupted by the hook, so the one C call that
  * can run for long — a pattern match (find, match, gmatch, gsub) — is
  * refused up front when its worst case is too expensive: backtracking
@@ -37,6 +42,7 @@
 #include "sms.h"
 
 #define SANDBOX_HOOK_STEP   1000            /* instructions between hook calls */
+#define SANDBOX_MEMORY_SLACK 8              /* growth past the cap granted: cap / 8 */
 #define SANDBOX_PATTERN_STEPS 5e7           /* worst-case steps one pattern call may take */
 #define SANDBOX_JSON_ITEMS  10000           /* values in one dn.json argument */
 #define SANDBOX_JSON_OUT    (1024 * 1024)   /* bytes of dn.json output */
@@ -45,6 +51,8 @@
 
 static const char env_key = 'E';            /* registry: the environment proxy */
 static const char *const json_guard_name = "dn.json.guard";
+
+static void sandbox_hook(lua_State *L, lua_Debug *ar);
 
 static rules_sandbox *sandbox_of(lua_State *L)
 {
@@ -67,8 +75,15 @@ static void *sandbox_alloc(void *ud, void *ptr, size_t old_size, size_t new_size
         return NULL;
     }
     if (new_size > old && (new_size - old > sb->cap || sb->used + (new_size - old) > sb->cap)) {
-        sb->out_of_memory = true;
-        return NULL;
+        size_t slack = sb->cap / SANDBOX_MEMORY_SLACK;
+        if (!sb->main || new_size - old > slack || sb->used + (new_size - old) > sb->cap + slack) {
+            sb->out_of_memory = true;
+            return NULL;
+        }
+        if (!sb->over_cap) {
+            sb->over_cap = true;
+            lua_sethook(sb->main, sandbox_hook, LUA_MASKCOUNT, 1);
+        }
     }
     void *block = realloc(ptr, new_size);
     if (!block) {
@@ -93,6 +108,11 @@ static void sandbox_hook(lua_State *L, lua_Debug *ar)
     rules_sandbox *sb = sandbox_of(L);
     (void)ar;
 
+    if (sb->over_cap && !sb->blown) {
+        sb->blown = true;
+        snprintf(sb->blown_msg, sizeof sb->blown_msg, "memory limit exceeded (%zu MiB)",
+                 sb->cap / (1024 * 1024));
+    }
     if (!sb->blown) {
         sb->spent += lua_gethookcount(L);
         if (sb->spent > sb->budget) {
@@ -183,20 +203,21 @@ int sandbox_pcall(lua_State *L, rules_sandbox *sb, int nargs, int nresults, dn_e
     lua_insert(L, handler);
     sb->where[0] = '\0';
     sb->out_of_memory = false;
+    sb->over_cap = false;
     sandbox_arm(L, sb, NULL);
     status = lua_pcall(L, nargs, nresults, handler);
-    if (status == LUA_OK && !sb->blown && !sb->out_of_memory) {
+    if (status == LUA_OK && !sb->blown && !sb->out_of_memory && !sb->over_cap) {
         lua_remove(L, handler);
         return 0;
     }
-    if (sb->blown) {
-        code = -ETIMEDOUT;
-        msg = sb->blown_msg;
-    } else if (status == LUA_ERRMEM || sb->out_of_memory) {
+    if (status == LUA_ERRMEM || sb->out_of_memory || sb->over_cap) {
         snprintf(memory_msg, sizeof memory_msg, "memory limit exceeded (%zu MiB)",
                  sb->cap / (1024 * 1024));
         code = -ENOMEM;
         msg = memory_msg;
+    } else if (sb->blown) {
+        code = -ETIMEDOUT;
+        msg = sb->blown_msg;
     } else if (status == LUA_ERRERR) {
         code = -EINVAL;
         msg = "error in error handling";
@@ -837,6 +858,7 @@ static int sandbox_setup(lua_State *L)
 
 lua_State *sandbox_open(rules_sandbox *sb)
 {
+    sb->main = NULL;                /* no hook to arm while the libraries open */
     lua_State *L = lua_newstate(sandbox_alloc, sb);
     if (!L)
         return NULL;
@@ -850,5 +872,6 @@ lua_State *sandbox_open(rules_sandbox *sb)
         lua_close(L);
         return NULL;
     }
+    sb->main = L;
     return L;
 }
