@@ -235,7 +235,8 @@ extern const dn_store_ops dn_store_sqlite;
 extern const dn_store_ops dn_store_mariadb;   /* store_mariadb.c; DSN in store_mariadb.h */
 
 /* Opens the backend named by the DSN: "sqlite:PATH" or a plain path →
- * SQLite; "mariadb://..." → MariaDB (store_mariadb.h describes the DSN). */
+ * SQLite; "mariadb://..." → MariaDB (store_mariadb.h describes the DSN).
+ * Another scheme ("foo:bar") is -EINVAL (field "dsn"), never a file name. */
 int  dn_store_open(dn_store *s, const char *dsn, const char *schema_root, dn_err *err);
 void dn_store_close(dn_store *s);
 

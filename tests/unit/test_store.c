@@ -279,6 +279,11 @@ static void test_open_dsn(void **state)
         { "mariadb://u:p%4@localhost/dunning", -EINVAL, "dsn" },  /* cut escape */
         { "", -EINVAL, "dsn" },
         { "sqlite:", -EINVAL, "dsn" },
+        /* a scheme of no backend is refused, never taken for a file name */
+        { "foo:bar", -EINVAL, "dsn" },
+        { "mysql://user@localhost/dunning", -EINVAL, "dsn" },
+        { "mariadb:/user@localhost/dunning", -EINVAL, "dsn" },
+        { "SQLITE:var/x.db", -EINVAL, "dsn" },
     };
     char schema[4096];
     schema_root(schema, sizeof schema);
@@ -290,6 +295,7 @@ static void test_open_dsn(void **state)
         assert_string_equal(err.field, rows[i].field);
         assert_null(s.ops);
     }
+    assert_int_equal(access("foo:bar", F_OK), -1);   /* no SQLite file of that name */
     /* schema/sqlite holds 001 to 004, 010 and 011 (agent queue, webhooks:
      * SQLite-only modules, store_ext.h); schema/mariadb holds 001 to 004.
      * The fixture's store is at its backend's last version; opening it again
