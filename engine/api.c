@@ -696,8 +696,9 @@ static void handle_customer_preview(api_request *r)
     dn_err err;
     dn_err_clear(&err);
     if (at_text && dn_time_parse(at_text, &at) < 0) {
-        reply_error(r, 422, "invalid", "at", "at must be an RFC 3339 time such as "
-                                             "2026-03-01T09:00:00Z");
+        reply_error(r, 422, "invalid", "at", "at must be an RFC 3339 time from "
+                    "%d-01-01T00:00:00Z to %d-12-31T23:59:59Z, such as 2026-03-01T09:00:00Z",
+                    DN_TIME_YEAR_MIN, DN_TIME_YEAR_MAX);
         return;
     }
     int rc = r->api->store->ops->get_customer(r->api->store->ctx, r->id, &c, &err);
@@ -727,8 +728,9 @@ static void handle_customer_contactability(api_request *r)
     dn_err_clear(&err);
     /* before 1970 the contact history (and its "never" of 0) means nothing */
     if (at_text && (dn_time_parse(at_text, &at) < 0 || at < 0)) {
-        reply_error(r, 422, "invalid", "at", "at must be an RFC 3339 time from 1970 on, such "
-                                             "as 2026-03-01T09:00:00Z");
+        reply_error(r, 422, "invalid", "at", "at must be an RFC 3339 time from "
+                    "1970-01-01T00:00:00Z to %d-12-31T23:59:59Z, such as 2026-03-01T09:00:00Z",
+                    DN_TIME_YEAR_MAX);
         return;
     }
     if (!r->api->hooks.contactability) {
@@ -1336,36 +1338,87 @@ static void handle_voice_events(api_request *r)
 
 /* ---- dispatch ---- */
 
-/* Matches path against pattern segment by segment; "{id}" takes one
- * non-empty segment, percent-decoded into r->id. A decoded id that cannot
- * be an external id (too long, NUL, not UTF-8) matches nothing. */
-static bool path_match(const char *pattern, const char *path, api_request *r)
+typedef enum path_result { PATH_NO_MATCH, PATH_MATCH, PATH_BAD_ID } path_result;
+
+/* Decodes one "{id}" path segment (len bytes at raw) into r->id; NULL when
+ * it is an external id, else why not (a phrase after "the id ..."). */
+static const char *path_id(const char *segment, size_t len, api_request *r)
 {
+    char raw[DN_ID_MAX * 3 + 1];
+    size_t decoded_size = 0;
+    if (len >= sizeof raw)
+        return "is longer than 63 bytes";
+    memcpy(raw, segment, len);
+    raw[len] = '\0';
+    char *decoded = evhttp_uridecode(raw, 0, &decoded_size);
+    const char *why = NULL;
+    if (!decoded)
+        why = "cannot be decoded";
+    else if (strlen(decoded) != decoded_size)
+        why = "must not contain NUL";
+    else if (!dn_strlcpy(r->id, decoded, sizeof r->id))
+        why = "is longer than 63 bytes";
+    else
+        why = dn_external_id_problem(r->id);
+    free(decoded);
+    return why;
+}
+
+/* Matches path against pattern segment by segment; "{id}" takes one
+ * non-empty segment, percent-decoded into r->id. When the path has the
+ * pattern's shape but its id cannot be an external id (too long, NUL, not
+ * UTF-8, control characters, white space at either end) the result is
+ * PATH_BAD_ID with *why saying what is wrong. */
+static path_result path_match(const char *pattern, const char *path, api_request *r,
+                              const char **why)
+{
+    const char *bad = NULL;
     while (*pattern == '/' && *path == '/') {
         pattern++;
         path++;
         size_t plen = strcspn(pattern, "/");
         size_t len = strcspn(path, "/");
         if (plen == 4 && memcmp(pattern, "{id}", 4) == 0) {
-            char raw[DN_ID_MAX * 3 + 1];
-            size_t decoded_size = 0;
-            if (len == 0 || len >= sizeof raw)
-                return false;
-            memcpy(raw, path, len);
-            raw[len] = '\0';
-            char *decoded = evhttp_uridecode(raw, 0, &decoded_size);
-            bool fits = decoded && strlen(decoded) == decoded_size &&
-                        dn_utf8_valid(decoded) && dn_strlcpy(r->id, decoded, sizeof r->id);
-            free(decoded);
-            if (!fits)
-                return false;
+            if (len == 0)
+                return PATH_NO_MATCH;
+            bad = path_id(path, len, r);
         } else if (plen != len || memcmp(pattern, path, len) != 0) {
-            return false;
+            return PATH_NO_MATCH;
         }
         pattern += plen;
         path += len;
     }
-    return *pattern == '\0' && *path == '\0';
+    if (*pattern != '\0' || *path != '\0')
+        return PATH_NO_MATCH;
+    if (bad) {
+        *why = bad;
+        return PATH_BAD_ID;
+    }
+    return PATH_MATCH;
+}
+
+/* The "{id}" segment of a path as sent, for an error message: at most 40
+ * bytes, anything but printable ASCII as %XX (the reply must be UTF-8). */
+static void path_id_excerpt(const char *pattern, const char *path, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    while (*pattern == '/' && *path == '/') {
+        size_t plen = strcspn(pattern + 1, "/"), len = strcspn(path + 1, "/");
+        if (plen == 4 && memcmp(pattern + 1, "{id}", 4) == 0) {
+            for (size_t i = 0; i < len && i < 40 && used + 4 < size; i++) {
+                unsigned char ch = (unsigned char)path[1 + i];
+                used += (size_t)snprintf(out + used, size - used,
+                                         ch > 0x20 && ch < 0x7f && ch != '"' && ch != '\\'
+                                             ? "%c" : "%%%02X", ch);
+            }
+            if (len > 40 && used + 4 < size)
+                snprintf(out + used, size - used, "…");
+            return;
+        }
+        pattern += 1 + plen;
+        path += 1 + len;
+    }
 }
 
 /* Compares in time independent of where the strings differ. */
@@ -1485,20 +1538,33 @@ static void api_dispatch(struct evhttp_request *req, void *arg)
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
     enum evhttp_cmd_type method = evhttp_request_get_command(req);
-    const api_route *route = NULL;
+    const api_route *route = NULL, *bad_id_route = NULL;
+    const char *bad_id = NULL;
     char allow[64] = "";
     if (!path) {
         reply_error(&r, 400, "bad_request", "", "the request URI cannot be parsed");
         goto done;
     }
     for (size_t i = 0; i < API_ROUTE_COUNT && !route; i++) {
-        if (!path_match(api_routes[i].path, path, &r))
+        const char *why = NULL;
+        path_result match = path_match(api_routes[i].path, path, &r, &why);
+        if (match == PATH_BAD_ID && !bad_id_route) {
+            bad_id_route = &api_routes[i];
+            bad_id = why;
+        }
+        if (match != PATH_MATCH)
             continue;
         if (api_routes[i].method == method)
             route = &api_routes[i];
         else
             snprintf(allow + strlen(allow), sizeof allow - strlen(allow), "%s%s",
                      allow[0] ? ", " : "", method_name(api_routes[i].method));
+    }
+    if (!route && !allow[0] && bad_id_route) {
+        char excerpt[200];
+        path_id_excerpt(bad_id_route->path, path, excerpt, sizeof excerpt);
+        reply_error(&r, 400, "invalid", "id", "the id \"%s\" in the path %s", excerpt, bad_id);
+        goto done;
     }
     if (!route && allow[0]) {
         evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow);

@@ -359,14 +359,63 @@ def test_put_updates(api):
 @pytest.mark.parametrize("path", [
     "/v1/customers/NOPE", "/v1/invoices/NOPE", "/v1/customers/NOPE/timeline",
     "/v1/customers/NOPE/preview", "/v1/customers/NOPE/invoices", "/v1/customers/NOPE/payments",
-    # an id that is not UTF-8 cannot exist: 404, never a 500
-    "/v1/customers/%FF", "/v1/invoices/%FF", "/v1/customers/%C3/timeline",
-    "/v1/customers/%FF/preview", "/v1/customers/%FF/invoices",
 ])
 def test_unknown_ids(api, path):
     r = api.get(path)
     assert r.status_code == 404
     assert error_of(r)["code"] == "not_found"
+
+
+# An id that cannot be an external id is a bad request naming the id (never
+# "no such route", never a 500): the messages as api.c's path_id words them.
+@pytest.mark.parametrize("path,shown,why", [
+    ("/v1/customers/%FF%FE", "%FF%FE", "must be valid UTF-8"),
+    ("/v1/invoices/%FF", "%FF", "must be valid UTF-8"),
+    ("/v1/customers/%C3/timeline", "%C3", "must be valid UTF-8"),
+    ("/v1/customers/%FF/preview", "%FF", "must be valid UTF-8"),
+    ("/v1/customers/" + "A" * 100000, "A" * 40 + "…", "is longer than 63 bytes"),
+    ("/v1/customers/" + "B" * 64, "B" * 40 + "…", "is longer than 63 bytes"),
+    ("/v1/customers/%20C1%20", "%20C1%20", "must not start or end with white space"),
+    ("/v1/customers/C1%00", "C1%00", "must not contain NUL"),
+])
+def test_bad_ids_in_the_path(api, path, shown, why):
+    r = api.get(path)
+    assert r.status_code == 400, r.text
+    err = error_of(r)
+    assert err["code"] == "invalid" and err["field"] == "id"
+    assert err["message"] == f'the id "{shown}" in the path {why}'
+
+
+def test_ids_with_white_space_at_an_end_are_refused(api):
+    """" C1 " would be a second customer beside "C1": refused naming the
+    field, through the API and the bulk import alike."""
+    r = api.post("/v1/customers", customer(cid=" C1 "))
+    assert r.status_code == 422
+    err = error_of(r)
+    assert err["field"] == "external_id"
+    assert err["message"] == "external_id must not start or end with white space"
+    assert api.post("/v1/customers", customer()).status_code == 201
+    r = api.post("/v1/invoices", invoice(cid="C1\u00a0"))
+    assert r.status_code == 422 and error_of(r)["field"] == "customer_id"
+    lines = (json.dumps({"type": "customer", **customer(cid="C2 ")}) + "\n" +
+             json.dumps({"type": "customer", **customer(cid="C3")}) + "\n")
+    r = requests.post(api.base + "/v1/import", data=lines.encode(),
+                      headers={**AUTH, "Content-Type": "application/x-ndjson"}, timeout=30)
+    report = r.json()
+    assert (report["created"], report["rejected"]) == (1, 1)
+    assert report["errors"][0]["line"] == 1 and report["errors"][0]["field"] == "external_id"
+    ids = [c["external_id"] for c in api.get("/v1/customers").json()["items"]]
+    assert ids == ["C1", "C3"]
+
+
+def test_time_outside_the_accepted_range_names_the_range(api):
+    api.post("/v1/customers", customer())
+    r = api.get("/v1/customers/C1/contactability", params={"at": "9999-12-31T23:59:59Z"})
+    assert r.status_code == 422
+    assert "from 1970-01-01T00:00:00Z to 2200-12-31T23:59:59Z" in error_of(r)["message"]
+    r = api.get("/v1/customers/C1/preview", params={"at": "1899-12-31T23:59:59Z"})
+    assert r.status_code == 422
+    assert "from 1900-01-01T00:00:00Z to 2200-12-31T23:59:59Z" in error_of(r)["message"]
 
 
 # ---- bulk import ----

@@ -311,13 +311,15 @@ static void test_csv(void **state)
         "C6,Fay,,jail,,\r\n"                                                        /* 8 */
         "C7,Gus\r\n"                                                                /* 9 */
         "\r\n"                                                                      /* 10 */
-        "C8,Hal,,pause,email;voice,70";                                             /* 11 */
+        "C8,Hal,,pause,email;voice,70\r\n"                                         /* 11 */
+        "\" C9\",Ian,,,,";                                                           /* 12 */
     static const expected_error errors[] = {
         { 4, "name", "invalid" },            /* a newline is a control character */
         { 6, "phone", "invalid" },
         { 7, "age", "invalid" },
         { 8, "holds", "invalid" },
         { 9, "", "invalid" },
+        { 12, "external_id", "invalid" },    /* " C9" is no second "C9" */
     };
     dn_store s;
     fake_store *f = fake_new(&s);
@@ -326,7 +328,7 @@ static void test_csv(void **state)
     import_report_init(&rep);
     assert_int_equal(import_csv_buffer(&s, DN_RECORD_CUSTOMER, customers, sizeof customers - 1,
                                        &rep, &err), 0);
-    check_report(&rep, 3, 0, 0, 5, errors, COUNT(errors));
+    check_report(&rep, 3, 0, 0, 6, errors, COUNT(errors));
     assert_string_equal(f->data.customers[0].name, "O'Brien & S\xc3\xb8n");
     assert_int_equal(f->data.customers[0].holds, DN_HOLD_DISPUTE | DN_HOLD_VULNERABLE);
     assert_int_equal(f->data.customers[0].opt_out, DN_OPTOUT_SMS);
