@@ -115,6 +115,7 @@ static const api_route api_routes[] = {
     { EVHTTP_REQ_GET,  "/v1/customers",                 handle_customer_list,     false, BODY_NONE },
     { EVHTTP_REQ_GET,  "/v1/customers/{id}",            handle_customer_get,      false, BODY_NONE },
     { EVHTTP_REQ_PUT,  "/v1/customers/{id}",            handle_customer_update,   false, BODY_JSON },
+    { EVHTTP_REQ_PATCH, "/v1/customers/{id}",           handle_customer_update,   false, BODY_JSON },
     { EVHTTP_REQ_GET,  "/v1/customers/{id}/timeline",   handle_customer_timeline, false, BODY_NONE },
     { EVHTTP_REQ_GET,  "/v1/customers/{id}/preview",    handle_customer_preview,  false, BODY_NONE },
     { EVHTTP_REQ_GET,  "/v1/customers/{id}/contactability", handle_customer_contactability, false, BODY_NONE },
@@ -124,6 +125,7 @@ static const api_route api_routes[] = {
     { EVHTTP_REQ_POST, "/v1/invoices",                  handle_invoice_create,    false, BODY_JSON },
     { EVHTTP_REQ_GET,  "/v1/invoices/{id}",             handle_invoice_get,       false, BODY_NONE },
     { EVHTTP_REQ_PUT,  "/v1/invoices/{id}",             handle_invoice_update,    false, BODY_JSON },
+    { EVHTTP_REQ_PATCH, "/v1/invoices/{id}",            handle_invoice_update,    false, BODY_JSON },
     { EVHTTP_REQ_POST, "/v1/payments",                  handle_payment_create,    false, BODY_JSON },
     { EVHTTP_REQ_POST, "/v1/import",                    handle_import,            false, BODY_BULK },
     { EVHTTP_REQ_GET,  "/v1/decisions",                 handle_decision_list,     false, BODY_NONE },
@@ -579,10 +581,17 @@ static void reply_customer(api_request *r, int status, const char *external_id)
         reply_json(r, status, customer_to_json(&c));
 }
 
-/* Decodes body as a record of type and writes it; replies on failure and
- * returns false, else fills rec and *outcome. */
+/* The engine's clock, or the wall clock when the engine gives none. */
+static dn_time api_now(const dn_api *api)
+{
+    return api->hooks.now ? api->hooks.now(api->hooks_arg) : dn_now();
+}
+
+/* Decodes body as a record of type and writes it (mode: a POST creates, a
+ * PUT or PATCH updates; import.h); replies on failure and returns false,
+ * else fills rec and *outcome. */
 static bool decode_and_write(api_request *r, dn_record_type type, const json_t *body,
-                             dn_record *rec, dn_upsert_outcome *outcome)
+                             dn_write_mode mode, dn_record *rec, dn_upsert_outcome *outcome)
 {
     dn_err err;
     dn_err_clear(&err);
@@ -591,7 +600,7 @@ static bool decode_and_write(api_request *r, dn_record_type type, const json_t *
         reply_error(r, 422, json_codec_error_code(rc), err.field, "%s", err.msg);
         return false;
     }
-    rc = import_write_record(r->api->store, rec, outcome, &err);
+    rc = import_write_record(r->api->store, rec, mode, api_now(r->api), outcome, &err);
     if (rc < 0) {
         reply_write_failure(r, rc, &err);
         return false;
@@ -605,7 +614,7 @@ static void handle_customer_create(api_request *r)
 {
     dn_record rec;
     dn_upsert_outcome outcome;
-    if (decode_and_write(r, DN_RECORD_CUSTOMER, r->body, &rec, &outcome))
+    if (decode_and_write(r, DN_RECORD_CUSTOMER, r->body, DN_WRITE_CREATE, &rec, &outcome))
         reply_customer(r, outcome == DN_UPSERT_CREATED ? 201 : 200, rec.as.customer.external_id);
 }
 
@@ -631,7 +640,7 @@ static void handle_customer_get(api_request *r)
 }
 
 /* Merges the body over current (a record as its encoder wrote it) for a
- * PUT: keys in the body replace those in current; an external_id in the
+ * PUT or PATCH: keys in the body replace those in current; an external_id in the
  * body must be the one in the path. Replies and returns false on a
  * mismatch. */
 static bool merge_update(api_request *r, json_t *current)
@@ -670,7 +679,8 @@ static void handle_customer_update(api_request *r)
         reply_json(r, 500, NULL);
         return;
     }
-    if (merge_update(r, merged) && decode_and_write(r, DN_RECORD_CUSTOMER, merged, &rec, &outcome))
+    if (merge_update(r, merged) &&
+        decode_and_write(r, DN_RECORD_CUSTOMER, merged, DN_WRITE_UPSERT, &rec, &outcome))
         reply_customer(r, 200, r->id);
     json_decref(merged);
 }
@@ -864,7 +874,7 @@ static void handle_invoice_create(api_request *r)
 {
     dn_record rec;
     dn_upsert_outcome outcome;
-    if (decode_and_write(r, DN_RECORD_INVOICE, r->body, &rec, &outcome))
+    if (decode_and_write(r, DN_RECORD_INVOICE, r->body, DN_WRITE_CREATE, &rec, &outcome))
         reply_invoice(r, outcome == DN_UPSERT_CREATED ? 201 : 200, rec.as.invoice.external_id);
 }
 
@@ -891,7 +901,8 @@ static void handle_invoice_update(api_request *r)
         return;
     }
     json_object_del(merged, "paid_minor");    /* read-only: the store keeps it */
-    if (merge_update(r, merged) && decode_and_write(r, DN_RECORD_INVOICE, merged, &rec, &outcome))
+    if (merge_update(r, merged) &&
+        decode_and_write(r, DN_RECORD_INVOICE, merged, DN_WRITE_UPSERT, &rec, &outcome))
         reply_invoice(r, 200, r->id);
     json_decref(merged);
 }
@@ -900,7 +911,7 @@ static void handle_payment_create(api_request *r)
 {
     dn_record rec;
     dn_upsert_outcome outcome;
-    if (decode_and_write(r, DN_RECORD_PAYMENT, r->body, &rec, &outcome))
+    if (decode_and_write(r, DN_RECORD_PAYMENT, r->body, DN_WRITE_CREATE, &rec, &outcome))
         reply_json(r, outcome == DN_UPSERT_CREATED ? 201 : 200, payment_to_json(&rec.as.payment));
 }
 
@@ -921,10 +932,11 @@ static void handle_import(api_request *r)
                         "a CSV import needs ?type=customer, invoice or payment");
             goto done;
         }
-        rc = import_csv_buffer(r->api->store, type, r->raw, r->raw_len, &report, &err);
+        rc = import_csv_buffer(r->api->store, type, r->raw, r->raw_len, api_now(r->api), &report,
+                               &err);
     } else {
-        rc = import_ndjson_buffer(r->api->store, r->raw, r->raw_len, r->api->max_depth, &report,
-                                  &err);
+        rc = import_ndjson_buffer(r->api->store, r->raw, r->raw_len, r->api->max_depth,
+                                  api_now(r->api), &report, &err);
     }
     if (rc < 0) {
         reply_failure(r, rc, &err);

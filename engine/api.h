@@ -68,6 +68,9 @@ typedef struct dn_api_hooks {
      * changed, a payment, an import): the engine evaluates them soon
      * instead of at the next scheduled pass. May be NULL. */
     void (*changed)(void *arg);
+    /* The engine's clock (a payment dated after its today is refused). May
+     * be NULL: the wall clock. */
+    dn_time (*now)(void *arg);
     /* Routes served by the channel modules (agent queue, inbound replies,
      * CRM webhooks; engine/channels_api.c). route is the route table's
      * "METHOD /path/{id}" pattern, id the decoded {id} segment ("" if

@@ -273,6 +273,12 @@ static json_t *hook_rules_status(void *arg)
     return o;
 }
 
+static dn_time hook_now(void *arg)
+{
+    dn_server *s = arg;
+    return engine_now(&s->engine);
+}
+
 static int hook_rules_reload(void *arg, json_t **out, dn_err *err)
 {
     dn_server *s = arg;
@@ -379,6 +385,7 @@ int server_run(const dn_config *cfg, dn_err *err)
         .rules_reload = hook_rules_reload,
         .metrics_extra = hook_metrics,
         .changed = hook_changed,
+        .now = hook_now,
         .extension = hook_extension,
     };
     rc = api_start(s->base, host, port, &e->store, &api_cfg, &hooks, s, &s->api, err);

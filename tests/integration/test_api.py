@@ -83,6 +83,10 @@ class Server:
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
         return requests.put(self.base + path, data=data, headers=headers, timeout=30)
 
+    def patch(self, path, body, headers=JSON):
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        return requests.patch(self.base + path, data=data, headers=headers, timeout=30)
+
 
 @pytest.fixture
 def api(tmp_path):
@@ -165,7 +169,7 @@ def test_missing_token_writes_nothing(api):
     ("GET", "/v1/customers/C1/nothing", 404, "not_found"),
     ("GET", "/v1/customers/", 404, "not_found"),
     ("DELETE", "/v1/customers/C1", 405, "method_not_allowed"),
-    ("PATCH", "/v1/invoices/I1", 405, "method_not_allowed"),
+    ("PATCH", "/v1/payments", 405, "method_not_allowed"),
     ("GET", "/v1/import", 405, "method_not_allowed"),
     ("GET", "/v1/rules/reload", 405, "method_not_allowed"),
 ])
@@ -295,13 +299,50 @@ def test_validation_names_the_field(api, path, record, field, code):
 
 # ---- idempotency and conflicts ----
 
-def test_customer_post_is_an_idempotent_upsert(api):
+def test_customer_post_is_idempotent_or_a_conflict(api):
+    """POST creates: the same record again is 200 with nothing changed,
+    other content for the id is 409 naming the field (and changes nothing);
+    PUT and PATCH update."""
     r = api.post("/v1/customers", customer())
     assert r.status_code == 201
+    before = api.get("/v1/customers/C1").json()
     assert api.post("/v1/customers", customer()).status_code == 200
-    r = api.post("/v1/customers", customer(email="anna@example.com"))
-    assert r.status_code == 200
+    for changed, field in [({"name": "Anna Berzina"}, "name"),
+                           ({"email": "anna@example.com"}, "email")]:
+        r = api.post("/v1/customers", customer(**changed))
+        assert r.status_code == 409, r.text
+        err = error_of(r)
+        assert err["code"] == "conflict" and err["field"] == field
+        assert api.get("/v1/customers/C1").json() == before
+    r = api.patch("/v1/customers/C1", {"email": "anna@example.com"})
+    assert r.status_code == 200 and r.json()["email"] == "anna@example.com"
+    r = api.put("/v1/customers/C1", {"name": "Anna Berzina"})
+    assert r.status_code == 200 and r.json()["name"] == "Anna Berzina"
     assert r.json()["email"] == "anna@example.com"
+
+
+def test_invoice_post_with_another_status_is_a_conflict(api):
+    api.post("/v1/customers", customer())
+    assert api.post("/v1/invoices", invoice()).status_code == 201
+    r = api.post("/v1/invoices", invoice(status="disputed"))
+    assert r.status_code == 409 and error_of(r)["field"] == "status"
+    assert api.get("/v1/invoices/I1").json()["status"] == "open"
+    r = api.patch("/v1/invoices/I1", {"status": "disputed"})
+    assert r.status_code == 200 and r.json()["status"] == "disputed"
+
+
+@pytest.mark.parametrize("paid_on,status", [
+    ("2099-03-01", 422),      # has not happened
+    ("9999-12-31", 422),      # not even a date the engine accepts
+])
+def test_payment_from_the_future_is_refused(api, paid_on, status):
+    api.post("/v1/customers", customer())
+    api.post("/v1/invoices", invoice())
+    r = api.post("/v1/payments", payment(paid_on=paid_on))
+    assert r.status_code == status
+    assert error_of(r)["field"] == "paid_on"
+    assert api.get("/v1/invoices/I1").json()["paid_minor"] == 0
+    assert api.get("/v1/customers/C1/payments").json()["items"] == []
 
 
 @pytest.mark.parametrize("changed,field", [
@@ -584,7 +625,7 @@ def test_resent_customer_keeps_opt_outs_and_holds(api):
     assert sorted(got["opt_out"]) == ["email", "sms"]
     assert got["holds"] == ["cease_contact"]
     assert got["language"] == "ru"
-    r = api.post("/v1/customers", {**resent, "holds": []})
+    r = api.put("/v1/customers/C1", {"holds": []})
     assert r.status_code == 200
     assert api.get("/v1/customers/C1").json()["holds"] == []
 
