@@ -1802,8 +1802,11 @@ int rules_decide(dn_ruleset *rs, const dn_facts *f, dn_time now, dn_decision *ou
     dn_strlcpy(out->ruleset_version, rs->version, sizeof out->ruleset_version);
     facts_view_init(&job.view, f, now, rs->version);
     if (job.view.open_unpaid == 0) {
+        /* no rule runs for it: the decision names the pseudo-segment */
         out->action = DN_ACT_NONE;
-        snprintf(out->reason, sizeof out->reason, "nothing owed");
+        dn_strlcpy(out->segment, DN_SEGMENT_NOTHING_OWED, sizeof out->segment);
+        snprintf(out->reason, sizeof out->reason,
+                 "nothing owed: no open invoice has anything unpaid");
         return 0;
     }
     if (runtime_ensure(rs) < 0) {

@@ -41,10 +41,15 @@ const char *rules_dir(const dn_ruleset *rs);
 /* Files of the set and their digests: [{"file":..,"sha256":..}] (new ref). */
 struct json_t *rules_files_json(const dn_ruleset *rs);
 
+/* The segment of a decision made without running any rule: the customer
+ * has no open invoice with anything unpaid (action none). */
+#define DN_SEGMENT_NOTHING_OWED "(nothing owed)"
+
 /* Decides for one customer at `now`. Never fails the caller: a rule error,
  * timeout or out-of-memory yields action DN_ACT_ERROR with reason and
- * where = "file:line". Returns 0, or -ENOMEM only if the host itself is out
- * of memory. */
+ * where = "file:line". A customer with nothing owed gets action none in
+ * segment DN_SEGMENT_NOTHING_OWED, no rule called. Returns 0, or -ENOMEM
+ * only if the host itself is out of memory. */
 int  rules_decide(dn_ruleset *rs, const dn_facts *f, dn_time now, dn_decision *out);
 
 /* Renders the decision's template for the customer. subject may be "" for

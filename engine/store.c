@@ -75,6 +75,11 @@ void dn_store_close(dn_store *s)
     s->ctx = NULL;
 }
 
+bool dn_decision_has_step(const dn_decision *d)
+{
+    return d->action == DN_ACT_CONTACT || d->action == DN_ACT_SKIP;
+}
+
 /* Frees the bodies and the array from claim_outbox; items may be NULL. */
 void dn_outbox_items_free(dn_outbox_item *items, int n)
 {

@@ -225,6 +225,11 @@ typedef struct dn_store_ops {
                            int *n, dn_err *err);
 } dn_store_ops;
 
+/* Whether a decision names a ladder step (a contact, or a skip of one):
+ * the stores record step_day only for those, NULL for every other (a wait
+ * or "nothing owed" has no step, and day 0 is the due-date step). */
+bool dn_decision_has_step(const dn_decision *d);
+
 /* A live store: ops + context. */
 typedef struct dn_store {
     const dn_store_ops *ops;

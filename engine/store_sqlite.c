@@ -1803,7 +1803,7 @@ static int insert_decision(sqlite_store *s, const dn_pass_result *r, int64_t cas
     b |= bind_text(st, 5, d->segment);
     b |= bind_text(st, 6, d->persona);
     b |= bind_text(st, 7, dn_action_names[d->action]);
-    b |= sqlite3_bind_int(st, 8, d->step_day);
+    b |= dn_decision_has_step(d) ? sqlite3_bind_int(st, 8, d->step_day) : sqlite3_bind_null(st, 8);
     b |= sqlite3_bind_int(st, 9, d->step_index);
     b |= bind_text(st, 10, d->channel);
     b |= bind_text(st, 11, d->template_name);

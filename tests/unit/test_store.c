@@ -261,6 +261,56 @@ static int count_events(json_t *t, const char *kind)
     return n;
 }
 
+/* ---- decisions ---- */
+
+/* A decision records its step day only when it has a step (a contact, a
+ * skip of one); a wait, "nothing owed" or an error has none (NULL), which
+ * is not the due-date step (day 0). */
+static void test_decision_step_day(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        dn_action action;
+        int step_day;               /* as the decision carries it */
+        const char *segment;
+        bool null_day;              /* expected: step_day NULL */
+    } rows[] = {
+        { DN_ACT_NONE, 0, "(nothing owed)", true },
+        { DN_ACT_WAIT, 0, "friendly", true },
+        { DN_ACT_ERROR, 0, "friendly", true },
+        { DN_ACT_SKIP, 7, "friendly", false },
+        { DN_ACT_SKIP, 0, "friendly", false },
+    };
+    int64_t id = add_customer(f, "D1", "Dana");
+    dn_time now = (dn_time)day("2026-03-02") * 86400;
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        dn_decision d = { .action = rows[i].action, .step_day = rows[i].step_day };
+        dn_strlcpy(d.ruleset_version, "0123456789abcdef", sizeof d.ruleset_version);
+        dn_strlcpy(d.segment, rows[i].segment, sizeof d.segment);
+        dn_strlcpy(d.reason, "row", sizeof d.reason);
+        dn_pass_result r = { .customer_id = id, .decision = &d, .anchor_due = DN_NO_DATE,
+                             .next_evaluation_at = now + 86400 };
+        dn_err err = { 0 };
+        bool duplicate = false;
+        assert_int_equal(f->store.ops->record_result(f->store.ctx, &r, now, &duplicate, &err), 0);
+    }
+    json_t *list = NULL;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->list_rows(f->store.ctx, "decisions", 0, 100, &list, &err), 0);
+    assert_int_equal(json_array_size(list), COUNT(rows));
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        json_t *row = json_array_get(list, i);
+        json_t *step = json_object_get(row, "step_day");
+        print_message("row %zu: %s\n", i, dn_action_names[rows[i].action]);
+        assert_string_equal(json_string_value(json_object_get(row, "segment")), rows[i].segment);
+        if (rows[i].null_day)
+            assert_true(json_is_null(step));
+        else
+            assert_int_equal(json_integer_value(step), rows[i].step_day);
+    }
+    json_decref(list);
+}
+
 /* ---- open ---- */
 
 static void test_open_dsn(void **state)
@@ -1594,6 +1644,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sending_recovery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notice_fact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_decision_step_day, setup, teardown),
         cmocka_unit_test(test_mariadb_dsn),
         cmocka_unit_test_setup_teardown(test_mariadb_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mariadb_reconnect, setup, teardown),
