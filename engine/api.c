@@ -4,8 +4,9 @@
  * api_routes[], checks the token, the query, the body's type, size, depth
  * and syntax, and only then calls the route's handler with everything
  * parsed. A handler's contract: it must send exactly one reply (through
- * reply_json, reply_text or reply_error) before it returns; the dispatcher
- * sends a 500 if a handler broke that rule. */
+ * reply_json, reply_text or reply_error) before it returns, or defer it to
+ * the engine (the rules reload, dn_api_pending); the dispatcher sends a 500
+ * if a handler broke that rule. */
 #include "api.h"
 
 #include <arpa/inet.h>
@@ -63,10 +64,19 @@ typedef struct api_request {
     size_t                 raw_len;
     char                   media_type[64];
     bool                   replied;
+    bool                   deferred;           /* the engine replies later (dn_api_pending) */
     const struct api_route *route;             /* the route being served */
 } api_request;
 
-/* Contract for every handler: send exactly one reply before returning. */
+/* A reply left to the engine (api.h): the request stays open until then. */
+struct dn_api_pending {
+    dn_api                *api;
+    struct evhttp_request *req;
+};
+
+/* Contract for every handler: send exactly one reply before returning, or
+ * (the rules reload only) mark the request deferred and hand it to the
+ * engine as a dn_api_pending that it answers later. */
 typedef void (*api_handler)(api_request *r);
 
 typedef struct api_route {
@@ -999,23 +1009,51 @@ static void handle_rules_get(api_request *r)
     reply_json(r, 200, r->api->hooks.rules_status(r->api->hooks_arg));
 }
 
+/* POST /v1/rules/reload: the new set is built and tested off the loop
+ * (the API goes on meanwhile); the reply comes when it is live or refused
+ * (api_reply_rules_reload). */
 static void handle_rules_reload(api_request *r)
 {
-    json_t *out = NULL;
     dn_err err;
     dn_err_clear(&err);
     if (!r->api->hooks.rules_reload) {
         reply_error(r, 503, "unavailable", "", "rules reload is not available in this process");
         return;
     }
-    int rc = r->api->hooks.rules_reload(r->api->hooks_arg, &out, &err);
-    if (rc == 0) {
-        reply_json(r, 200, out);
+    dn_api_pending *pending = malloc(sizeof *pending);
+    if (!pending) {
+        reply_json(r, 500, NULL);
         return;
     }
-    json_t *extra = out ? json_pack("{s:o}", "rules", out) : NULL;
-    reply_error_extra(r, 422, "rules_invalid", err.field, extra, "%s",
-                      err.msg[0] ? err.msg : "the rule set did not load; the old one stays live");
+    pending->api = r->api;
+    pending->req = r->req;
+    if (r->api->hooks.rules_reload(r->api->hooks_arg, pending, &err) < 0) {
+        free(pending);
+        reply_error(r, 503, "unavailable", err.field, "%s", err.msg);
+        return;
+    }
+    r->deferred = true;
+}
+
+void api_reply_rules_reload(dn_api_pending *pending, int rc, json_t *rules, const dn_err *err)
+{
+    api_request r;
+    memset(&r, 0, sizeof r);
+    r.api = pending->api;
+    r.req = pending->req;
+    free(pending);
+    if (rc == 0) {
+        reply_json(&r, 200, rules);
+        return;
+    }
+    json_t *extra = rules ? json_pack("{s:o}", "rules", rules) : NULL;
+    /* a refused set is the caller's to mend (422); a reload that could not
+     * run (out of memory, the server stopping) may be asked for again */
+    bool refused = rc == -EINVAL || rc == -E2BIG || rc == -ENOENT || rc == -EIO;
+    reply_error_extra(&r, refused ? 422 : 503, refused ? "rules_invalid" : "unavailable",
+                      err ? err->field : "", extra, "%s",
+                      err && err->msg[0] ? err->msg
+                                         : "the rule set did not load; the old one stays live");
 }
 
 /* ---- handlers: delivery callbacks and opt-outs ---- */
@@ -1602,7 +1640,7 @@ static void api_dispatch(struct evhttp_request *req, void *arg)
         goto done;
     r.route = route;
     route->handler(&r);
-    if (!r.replied) {
+    if (!r.replied && !r.deferred) {
         dn_log(DN_LOG_ERROR, "api", "handler for %s %s sent no reply", method_name(method),
                route->path);
         reply_error(&r, 500, "internal", "", "the handler sent no reply");

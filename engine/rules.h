@@ -3,7 +3,11 @@
  * rendering and rule tests. A dn_ruleset is immutable once loaded and
  * reference-counted: the server swaps one pointer on reload and a pass that
  * started with a set keeps it until the pass ends (no pass mixes versions).
- * Not thread-safe: one set is used from one thread at a time.
+ * Not thread-safe: one set is used from one thread at a time. Different
+ * sets may be used on different threads at once (the server builds and
+ * tests a reload on a worker thread while the loop decides with the live
+ * set): sets share no state, only the limits rules_set_limits fixed at
+ * start-up.
  *
  * Layout of a rules directory (the rules guide, docs/rules-guide.md, is the
  * analyst-facing description):
