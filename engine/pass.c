@@ -95,18 +95,63 @@ static const char *choose_channel(dn_decision *d, const dn_customer *c)
     return NULL;
 }
 
+/* The customer's zone (UTC when unknown or not in the database). */
+static const dn_tz *customer_zone(const dn_customer *c)
+{
+    const dn_tz *z = c->timezone[0] ? tz_get(c->timezone, NULL) : NULL;
+    return z ? z : tz_get("UTC", NULL);
+}
+
 /* Local start of the customer's next day plus `minute`, in UTC: when a
  * customer without pending work is looked at again. */
 static dn_time next_local_day(const dn_customer *c, dn_time now, int minute)
 {
-    const dn_tz *z = c->timezone[0] ? tz_get(c->timezone, NULL) : NULL;
-    if (!z)
-        z = tz_get("UTC", NULL);
+    const dn_tz *z = customer_zone(c);
     if (!z)
         return now + 86400;
     int mod;
     dn_date today = tz_local_date(z, now, &mod);
     return tz_local_to_utc(z, today + 1, minute);
+}
+
+/*
+ * One step a day: a case whose last ladder step has not gone out yet
+ * (planned, or being sent), or went out (or is planned) on the customer's
+ * local today, gets no further step today, whatever made the customer due
+ * again — an event, a re-import, a reload that made everyone due, a
+ * restart. Without it a catch-up step (the notice letter on day 30) made
+ * the next one eligible at once (its `when` reads the new stage), and a
+ * second look the same day planned it hours later. The opt-out
+ * confirmation is no ladder step; a cancelled contact never went out.
+ * Returns true with why filled when the step must wait for tomorrow.
+ */
+static bool step_taken_today(const dn_facts *f, dn_time now, char *why, size_t size)
+{
+    const dn_tz *z = customer_zone(&f->customer);
+    int minute;
+    if (f->case_id == 0 || !z)
+        return false;
+    dn_date today = tz_local_date(z, now, &minute);
+    for (int i = 0; i < f->n_contacts; i++) {
+        const dn_fact_contact *k = &f->contacts[i];
+        if (k->case_id != f->case_id || k->purpose == DN_PURPOSE_OPTOUT_CONFIRM ||
+            strcmp(k->state, "cancelled") == 0)
+            continue;
+        bool pending = strcmp(k->state, "planned") == 0 || strcmp(k->state, "sending") == 0;
+        if (!pending && tz_local_date(z, k->at, &minute) != today)
+            continue;
+        char at[21];
+        dn_time_format(k->at, at);
+        if (pending)
+            snprintf(why, size, "one step a day: the day %d step (%s) has not gone out yet "
+                     "(planned for %s); no later step before it has", k->step_day,
+                     k->template_name, at);
+        else
+            snprintf(why, size, "one step a day: the day %d step (%s) went out today at %s; "
+                     "the next waits for tomorrow", k->step_day, k->template_name, at);
+        return true;
+    }
+    return false;
 }
 
 /* Due date of the oldest open invoice: the date the case's stage counts from. */
@@ -191,6 +236,13 @@ static int evaluate_customer(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn
 {
     dn_decision d;
     rules_decide(rs, f, now, &d);
+    if (d.action == DN_ACT_CONTACT) {
+        char why[DN_REASON_MAX];
+        if (step_taken_today(f, now, why, sizeof why)) {
+            d.action = DN_ACT_WAIT;
+            dn_strlcpy(d.reason, why, sizeof d.reason);
+        }
+    }
 
     dn_verdict verdict = { .kind = DN_GUARD_ALLOW };
     bool guarded = false;
