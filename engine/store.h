@@ -101,14 +101,19 @@ typedef struct dn_store_ops {
     /* Page of customers with external_id > after (""=from start), ≤ limit. */
     int (*list_customers)(void *ctx, const char *after, int limit, json_t **out, dn_err *err);
     /* Invoices may change status (open → disputed → open) and dates; amount
-     * and currency are fixed once created (-EEXIST otherwise). */
+     * and currency are fixed once created (-EEXIST otherwise). An invoice
+     * written as open takes the customer's standing credit in its currency
+     * (what payments and credit notes left unallocated, oldest first; an
+     * allocation and a "credit_applied" event each), so a customer in
+     * credit is never reminded of it. */
     int (*upsert_invoice)(void *ctx, dn_invoice *inv, dn_upsert_outcome *outcome, dn_err *err);
     int (*get_invoice)(void *ctx, const char *external_id, dn_invoice *out, dn_err *err);
     int (*list_invoices)(void *ctx, const char *customer_external_id, const char *after,
                          int limit, json_t **out, dn_err *err);
     /* Records a payment (or credit note) and allocates it: to the named
      * invoice, or oldest due first among unpaid invoices of its currency.
-     * Paid invoices become "paid"; a settled balance closes the open case.
+     * Paid invoices become "paid"; a settled balance closes the open case;
+     * what is left over is standing credit for invoices to come.
      * Makes the customer due for evaluation now. Idempotent by external id;
      * same external id with other content → -EEXIST. */
     int (*add_payment)(void *ctx, dn_payment *p, dn_upsert_outcome *outcome, dn_err *err);

@@ -87,7 +87,7 @@ enum stmt_id {
     ST_INVOICE_LIST_CUSTOMER, ST_INVOICE_OLDEST_OPEN, ST_INVOICE_ADD_PAID, ST_INVOICE_PAID_STATE,
     ST_UNPAID_EXISTS,
     ST_PAYMENT_BY_EXT, ST_PAYMENT_INSERT, ST_ALLOCATION_INSERT, ST_PAYMENT_LIST_ALL,
-    ST_PAYMENT_LIST_CUSTOMER,
+    ST_PAYMENT_LIST_CUSTOMER, ST_PAYMENT_CREDIT_LEFT,
     ST_CASE_OPEN_FOR, ST_CASE_INSERT, ST_CASE_CLOSE, ST_CASE_STAGE,
     ST_EVENT_INSERT,
     ST_CLAIM_SELECT, ST_CLAIM_LEASE, ST_FACT_INVOICES, ST_FACT_SUMMARY, ST_FACT_CONTACTS,
@@ -155,7 +155,7 @@ static const char *const stmt_sql[ST_COUNT] = {
         "ON c.id = i.customer_id WHERE i.customer_id = ? AND i.external_id > ? "
         "ORDER BY i.external_id LIMIT ?",
     [ST_INVOICE_OLDEST_OPEN] =
-        "SELECT id, amount_minor - paid_minor FROM invoices WHERE customer_id = ? "
+        "SELECT id, amount_minor - paid_minor, external_id FROM invoices WHERE customer_id = ? "
         "AND currency = ? AND status = 'open' AND paid_minor < amount_minor "
         "ORDER BY due IS NULL, due, id LIMIT 1 FOR UPDATE",
     /* amount, amount, now, id: status first, since MariaDB assigns left to
@@ -183,6 +183,15 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT " PAYMENT_JSON_COLUMNS " FROM payments p JOIN customers c "
         "ON c.id = p.customer_id WHERE p.customer_id = ? AND p.external_id > ? "
         "ORDER BY p.external_id LIMIT ?",
+    /* customer_id, currency: standing credit, the oldest payment or credit
+     * note with something not allocated (locked: two writers never spend
+     * it twice), and how much */
+    [ST_PAYMENT_CREDIT_LEFT] =
+        "SELECT p.id, p.external_id, p.amount_minor - (SELECT COALESCE(SUM(a.amount_minor), 0) "
+        "FROM payment_allocations a WHERE a.payment_id = p.id) FROM payments p "
+        "WHERE p.customer_id = ? AND p.currency = ? AND p.amount_minor > (SELECT "
+        "COALESCE(SUM(a.amount_minor), 0) FROM payment_allocations a WHERE a.payment_id = p.id) "
+        "ORDER BY p.paid_on, p.id LIMIT 1 FOR UPDATE",
 
     [ST_CASE_OPEN_FOR] =
         "SELECT id, anchor_due, stage_day FROM cases WHERE customer_id = ? "
@@ -1712,6 +1721,11 @@ static int invoice_by_external(maria_store *s, const char *external_id, dn_invoi
     return 1;
 }
 
+static int apply_credit(maria_store *s, int64_t customer_id, const char *currency, dn_time now,
+                        dn_err *err);
+
+/* store.h upsert_invoice; an invoice written as open takes the customer's
+ * standing credit in its currency (apply_credit). */
 static int maria_upsert_invoice(void *ctx, dn_invoice *inv, dn_upsert_outcome *outcome,
                                 dn_err *err)
 {
@@ -1786,14 +1800,17 @@ static int maria_upsert_invoice(void *ctx, dn_invoice *inv, dn_upsert_outcome *o
                       now, err);
     if (rc < 0)
         goto fail;
-    rc = touch_customer(s, customer_id, 0, err);
-    if (rc < 0)
-        goto fail;
-    if (exists) {
-        rc = close_case_if_settled(s, customer_id, now, err);
+    if (inv->status == DN_INV_OPEN) {
+        rc = apply_credit(s, customer_id, inv->currency, now, err);
         if (rc < 0)
             goto fail;
     }
+    rc = touch_customer(s, customer_id, 0, err);
+    if (rc < 0)
+        goto fail;
+    rc = close_case_if_settled(s, customer_id, now, err);
+    if (rc < 0)
+        goto fail;
     rc = unit_commit(s, &u, err);
     if (rc == 0)
         *outcome = result;
@@ -1871,6 +1888,41 @@ static int allocate(maria_store *s, int64_t payment_id, int64_t invoice_id, int6
                                        col_text(s, ST_INVOICE_PAID_STATE, 1)) : NULL;
     q_done(&s->q[ST_INVOICE_PAID_STATE]);
     return paid ? insert_event(s, customer_id, "invoice_paid", payload, now, err) : 0;
+}
+
+/* Standing credit to open invoices, as store_sqlite.c's apply_credit:
+ * each round spends one payment's credit or pays one invoice in full. */
+static int apply_credit(maria_store *s, int64_t customer_id, const char *currency, dn_time now,
+                        dn_err *err)
+{
+    for (;;) {
+        char payment[DN_ID_MAX], invoice[DN_ID_MAX];
+        int rc = q_row(s, ST_PAYMENT_CREDIT_LEFT, PARAMS(PI(customer_id), PT(currency)), err,
+                       "credit lookup");
+        if (rc <= 0)
+            return rc;
+        int64_t payment_id = col_int(s, ST_PAYMENT_CREDIT_LEFT, 0);
+        col_copy(s, ST_PAYMENT_CREDIT_LEFT, 1, payment, sizeof payment);
+        int64_t credit = col_int(s, ST_PAYMENT_CREDIT_LEFT, 2);
+        q_done(&s->q[ST_PAYMENT_CREDIT_LEFT]);
+        rc = q_row(s, ST_INVOICE_OLDEST_OPEN, PARAMS(PI(customer_id), PT(currency)), err,
+                   "credit allocation lookup");
+        if (rc <= 0)
+            return rc;
+        int64_t invoice_id = col_int(s, ST_INVOICE_OLDEST_OPEN, 0);
+        int64_t open_amount = col_int(s, ST_INVOICE_OLDEST_OPEN, 1);
+        col_copy(s, ST_INVOICE_OLDEST_OPEN, 2, invoice, sizeof invoice);
+        q_done(&s->q[ST_INVOICE_OLDEST_OPEN]);
+        int64_t share = credit < open_amount ? credit : open_amount;
+        rc = allocate(s, payment_id, invoice_id, share, customer_id, now, err);
+        if (rc == 0)
+            rc = insert_event(s, customer_id, "credit_applied",
+                              json_pack("{s:s, s:s, s:s, s:I}", "payment", payment, "invoice",
+                                        invoice, "currency", currency, "amount_minor",
+                                        (json_int_t)share), now, err);
+        if (rc < 0)
+            return rc;
+    }
 }
 
 static int maria_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outcome, dn_err *err)

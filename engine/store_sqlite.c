@@ -65,7 +65,7 @@ enum stmt_id {
     ST_INVOICE_BY_EXT, ST_INVOICE_INSERT, ST_INVOICE_UPDATE, ST_INVOICE_LIST_ALL,
     ST_INVOICE_LIST_CUSTOMER, ST_INVOICE_OLDEST_OPEN, ST_INVOICE_ADD_PAID, ST_UNPAID_EXISTS,
     ST_PAYMENT_BY_EXT, ST_PAYMENT_INSERT, ST_ALLOCATION_INSERT, ST_PAYMENT_LIST_ALL,
-    ST_PAYMENT_LIST_CUSTOMER,
+    ST_PAYMENT_LIST_CUSTOMER, ST_PAYMENT_CREDIT_LEFT,
     ST_CASE_OPEN_FOR, ST_CASE_INSERT, ST_CASE_CLOSE, ST_CASE_STAGE,
     ST_EVENT_INSERT,
     ST_CLAIM_SELECT, ST_CLAIM_LEASE, ST_FACT_INVOICES, ST_FACT_SUMMARY, ST_FACT_CONTACTS,
@@ -131,7 +131,7 @@ static const char *const stmt_sql[ST_COUNT] = {
         "ORDER BY i.external_id LIMIT ?2",
     /* automatic allocation: oldest due first, no due date last */
     [ST_INVOICE_OLDEST_OPEN] =
-        "SELECT id, amount_minor - paid_minor FROM invoices WHERE customer_id = ?1 "
+        "SELECT id, amount_minor - paid_minor, external_id FROM invoices WHERE customer_id = ?1 "
         "AND currency = ?2 AND status = 'open' AND paid_minor < amount_minor "
         "ORDER BY due IS NULL, due, id LIMIT 1",
     [ST_INVOICE_ADD_PAID] =
@@ -158,6 +158,14 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT " PAYMENT_JSON_COLUMNS " FROM payments p JOIN customers c "
         "ON c.id = p.customer_id WHERE p.customer_id = ?3 AND p.external_id > ?1 "
         "ORDER BY p.external_id LIMIT ?2",
+    /* standing credit: the oldest payment or credit note of the customer in
+     * ?2 with something not allocated, and how much */
+    [ST_PAYMENT_CREDIT_LEFT] =
+        "SELECT id, external_id, amount_minor - allocated FROM (SELECT p.id, p.external_id, "
+        "p.paid_on, p.amount_minor, (SELECT COALESCE(SUM(a.amount_minor), 0) FROM "
+        "payment_allocations a WHERE a.payment_id = p.id) AS allocated FROM payments p "
+        "WHERE p.customer_id = ?1 AND p.currency = ?2) WHERE amount_minor > allocated "
+        "ORDER BY paid_on, id LIMIT 1",
 
     [ST_CASE_OPEN_FOR] =
         "SELECT id, anchor_due, stage_day FROM cases WHERE customer_id = ?1 "
@@ -1138,8 +1146,13 @@ static int invoice_by_external(sqlite_store *s, const char *external_id, dn_invo
     return 1;
 }
 
+static int apply_credit(sqlite_store *s, int64_t customer_id, const char *currency, dn_time now,
+                        dn_err *err);
+
 /* New → CREATED; same status/dates → SAME (nothing written); other status or
- * dates → UPDATED (and the open case closes if nothing unpaid is left).
+ * dates → UPDATED (and the open case closes if nothing unpaid is left). An
+ * invoice written as open takes the customer's standing credit in its
+ * currency (apply_credit).
  * Customer, amount and currency are fixed: a change is -EEXIST naming the
  * field. An unknown customer is -ENOENT ("customer_id"). paid_minor is
  * taken from inv only on creation; afterwards payments own it, and inv is
@@ -1228,14 +1241,17 @@ static int sqlite_upsert_invoice(void *ctx, dn_invoice *inv, dn_upsert_outcome *
                       now, err);
     if (rc < 0)
         goto fail;
-    rc = sqlite_touch_customer(s, customer_id, 0, err);
-    if (rc < 0)
-        goto fail;
-    if (exists) {
-        rc = close_case_if_settled(s, customer_id, now, err);
+    if (inv->status == DN_INV_OPEN) {
+        rc = apply_credit(s, customer_id, inv->currency, now, err);
         if (rc < 0)
             goto fail;
     }
+    rc = sqlite_touch_customer(s, customer_id, 0, err);
+    if (rc < 0)
+        goto fail;
+    rc = close_case_if_settled(s, customer_id, now, err);
+    if (rc < 0)
+        goto fail;
     rc = unit_commit(s, &u, err);
     if (rc == 0)
         *outcome = result;
@@ -1326,6 +1342,55 @@ static int allocate(sqlite_store *s, int64_t payment_id, int64_t invoice_id, int
         return db_fail(s, rc, err, NULL, "invoice payment");
     }
     return paid ? insert_event(s, customer_id, "invoice_paid", payload, now, err) : 0;
+}
+
+/* Standing credit — what the customer's payments and credit notes in
+ * `currency` left unallocated (an overpayment, a credit note larger than
+ * what was open, a payment before any invoice), oldest first — goes to the
+ * open invoices of that currency, oldest due first; each share is an
+ * allocation of its payment and a "credit_applied" event. Called after an
+ * invoice is created or becomes open. Each round spends one payment's
+ * credit or pays one invoice in full, so it ends; once either is used up it
+ * writes nothing (running it again changes nothing). */
+static int apply_credit(sqlite_store *s, int64_t customer_id, const char *currency, dn_time now,
+                        dn_err *err)
+{
+    for (;;) {
+        char payment[DN_ID_MAX], invoice[DN_ID_MAX];
+        sqlite3_stmt *st = use(s, ST_PAYMENT_CREDIT_LEFT);
+        int b = sqlite3_bind_int64(st, 1, customer_id);
+        b |= bind_text(st, 2, currency);
+        if (b)
+            return bind_failed(s, b, err, "credit lookup");
+        int rc = step_row(s, st, err, "credit lookup");
+        if (rc <= 0)
+            return rc;
+        int64_t payment_id = sqlite3_column_int64(st, 0);
+        column_text(st, 1, payment, sizeof payment);
+        int64_t credit = sqlite3_column_int64(st, 2);
+        sqlite3_reset(st);
+        st = use(s, ST_INVOICE_OLDEST_OPEN);
+        b = sqlite3_bind_int64(st, 1, customer_id);
+        b |= bind_text(st, 2, currency);
+        if (b)
+            return bind_failed(s, b, err, "credit allocation lookup");
+        rc = step_row(s, st, err, "credit allocation lookup");
+        if (rc <= 0)
+            return rc;
+        int64_t invoice_id = sqlite3_column_int64(st, 0);
+        int64_t open_amount = sqlite3_column_int64(st, 1);
+        column_text(st, 2, invoice, sizeof invoice);
+        sqlite3_reset(st);
+        int64_t share = credit < open_amount ? credit : open_amount;
+        rc = allocate(s, payment_id, invoice_id, share, customer_id, now, err);
+        if (rc == 0)
+            rc = insert_event(s, customer_id, "credit_applied",
+                              json_pack("{s:s, s:s, s:s, s:I}", "payment", payment, "invoice",
+                                        invoice, "currency", currency, "amount_minor",
+                                        (json_int_t)share), now, err);
+        if (rc < 0)
+            return rc;
+    }
 }
 
 /* Records a payment or credit note and allocates it: all to the named invoice

@@ -614,6 +614,123 @@ static void test_allocation(void **state)
     json_decref(list);
 }
 
+/* Standing credit: what payments and credit notes left unallocated goes to
+ * invoices of its currency written as open later, oldest credit first,
+ * oldest due first; the same invoice again changes nothing. Each row is
+ * one write; the amounts after it are worked out by hand in the comment. */
+static void test_standing_credit(void **state)
+{
+    fixture *f = *state;
+    enum { INVOICE, PAY, CREDIT_NOTE };
+    static const struct {
+        int kind;
+        const char *id, *currency, *due, *paid_on;
+        int64_t amount;
+        dn_invoice_status status;     /* INVOICE: as written */
+        dn_upsert_outcome outcome;
+        const char *check;            /* invoice checked afterwards */
+        int64_t paid;                 /* its paid_minor */
+        dn_invoice_status now;        /* its status */
+    } rows[] = {
+        { INVOICE, "A", "EUR", "2024-01-10", NULL, 10000, DN_INV_OPEN, DN_UPSERT_CREATED,
+          "A", 0, DN_INV_OPEN },
+        /* A takes 10000 of 15000: 5000 credit */
+        { PAY, "P1", "EUR", NULL, "2024-01-12", 15000, 0, DN_UPSERT_CREATED, "A", 10000,
+          DN_INV_PAID },
+        /* B takes the 5000 at once: 3000 left to pay */
+        { INVOICE, "B", "EUR", "2024-02-10", NULL, 8000, DN_INV_OPEN, DN_UPSERT_CREATED,
+          "B", 5000, DN_INV_OPEN },
+        /* the same invoice again: nothing more (no credit is left anyway) */
+        { INVOICE, "B", "EUR", "2024-02-10", NULL, 8000, DN_INV_OPEN, DN_UPSERT_SAME,
+          "B", 5000, DN_INV_OPEN },
+        /* a credit note of 12000: B's 3000, 9000 credit */
+        { CREDIT_NOTE, "CN1", "EUR", NULL, "2024-02-01", 12000, 0, DN_UPSERT_CREATED, "B", 8000,
+          DN_INV_PAID },
+        /* a disputed invoice takes no credit ... */
+        { INVOICE, "C", "EUR", "2024-02-20", NULL, 2000, DN_INV_DISPUTED, DN_UPSERT_CREATED,
+          "C", 0, DN_INV_DISPUTED },
+        /* ... until it is open again: 2000 of the 9000, 7000 left */
+        { INVOICE, "C", "EUR", "2024-02-20", NULL, 2000, DN_INV_OPEN, DN_UPSERT_UPDATED,
+          "C", 2000, DN_INV_PAID },
+        /* a payment in a currency with no invoice is credit in that currency */
+        { PAY, "P2", "USD", NULL, "2024-02-05", 4000, 0, DN_UPSERT_CREATED, "A", 10000,
+          DN_INV_PAID },
+        { INVOICE, "D", "USD", "2024-03-01", NULL, 3000, DN_INV_OPEN, DN_UPSERT_CREATED,
+          "D", 3000, DN_INV_PAID },
+        /* EUR credit 7000 (CN1: 12000 - 3000 - 2000) of E's 9000: 2000 owed */
+        { INVOICE, "E", "EUR", "2024-03-10", NULL, 9000, DN_INV_OPEN, DN_UPSERT_CREATED,
+          "E", 7000, DN_INV_OPEN },
+        /* two GBP credits: the older payment (P4, paid 01-03) is spent first */
+        { PAY, "P3", "GBP", NULL, "2024-01-05", 300, 0, DN_UPSERT_CREATED, "E", 7000,
+          DN_INV_OPEN },
+        { PAY, "P4", "GBP", NULL, "2024-01-03", 200, 0, DN_UPSERT_CREATED, "E", 7000,
+          DN_INV_OPEN },
+        { INVOICE, "F", "GBP", "2024-03-15", NULL, 400, DN_INV_OPEN, DN_UPSERT_CREATED,
+          "F", 400, DN_INV_PAID },
+    };
+    add_customer(f, "K1", "Kārlis");
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        dn_upsert_outcome outcome = (dn_upsert_outcome)-1;
+        dn_err err = { 0 };
+        int rc;
+        print_message("row %zu: %s\n", i, rows[i].id);
+        if (rows[i].kind == INVOICE) {
+            rc = put_invoice(f, rows[i].id, "K1", rows[i].currency, rows[i].amount, rows[i].due,
+                             rows[i].status, &outcome, &err);
+        } else {
+            dn_payment p = { .amount_minor = rows[i].amount, .paid_on = day(rows[i].paid_on),
+                             .is_credit_note = rows[i].kind == CREDIT_NOTE };
+            dn_strlcpy(p.external_id, rows[i].id, sizeof p.external_id);
+            dn_strlcpy(p.customer_external_id, "K1", sizeof p.customer_external_id);
+            dn_strlcpy(p.currency, rows[i].currency, sizeof p.currency);
+            rc = f->store.ops->add_payment(f->store.ctx, &p, &outcome, &err);
+        }
+        if (rc)
+            fail_msg("row %zu: %s (%s)", i, err.msg, err.field);
+        assert_int_equal(outcome, rows[i].outcome);
+        dn_invoice inv;
+        assert_int_equal(f->store.ops->get_invoice(f->store.ctx, rows[i].check, &inv, &err), 0);
+        assert_int_equal(inv.paid_minor, rows[i].paid);
+        assert_int_equal(inv.status, rows[i].now);
+    }
+    /* what the rules see: 2000 EUR owed (E), nothing in USD or GBP */
+    dn_customer c;
+    dn_facts *facts = calloc(1, sizeof *facts);
+    dn_err err = { 0 };
+    assert_non_null(facts);
+    assert_int_equal(f->store.ops->get_customer(f->store.ctx, "K1", &c, &err), 0);
+    assert_int_equal(f->store.ops->load_facts(f->store.ctx, c.id, 1780000000, facts, &err), 0);
+    assert_int_equal(facts->n_balance, 1);
+    assert_string_equal(facts->balance[0].currency, "EUR");
+    assert_int_equal(facts->balance[0].amount_minor, 2000);
+    free(facts);
+    /* allocated per payment: P1 15000 (A 10000 + B 5000), CN1 3000 + 2000 + 7000,
+     * P2 3000 of 4000, P3 200 of 300, P4 200 */
+    static const struct { const char *id; int64_t allocated; } allocated[] = {
+        { "CN1", 12000 }, { "P1", 15000 }, { "P2", 3000 }, { "P3", 200 }, { "P4", 200 },
+    };
+    json_t *list = NULL;
+    assert_int_equal(f->store.ops->list_payments(f->store.ctx, "K1", "", 10, &list, &err), 0);
+    assert_int_equal(json_array_size(list), COUNT(allocated));
+    for (size_t i = 0; i < COUNT(allocated); i++) {
+        json_t *p = json_array_get(list, i);
+        assert_string_equal(json_string_value(json_object_get(p, "external_id")), allocated[i].id);
+        assert_int_equal(json_integer_value(json_object_get(p, "allocated_minor")),
+                         allocated[i].allocated);
+    }
+    json_decref(list);
+    /* one credit_applied event per share: B, C, D, E, F twice (P4 then P3) */
+    json_t *timeline = NULL;
+    assert_int_equal(f->store.ops->timeline(f->store.ctx, "K1", &timeline, &err), 0);
+    int applied = 0;
+    size_t k;
+    json_t *event;
+    json_array_foreach(json_object_get(timeline, "events"), k, event)
+        applied += strcmp(json_string_value(json_object_get(event, "kind")), "credit_applied") == 0;
+    assert_int_equal(applied, 6);
+    json_decref(timeline);
+}
+
 /* ---- cases ---- */
 
 static void test_case_open_close(void **state)
@@ -1631,6 +1748,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_customer_guard_settings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invoice_idempotency, setup, teardown),
         cmocka_unit_test_setup_teardown(test_allocation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_standing_credit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_open_close, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_due, setup, teardown),
         cmocka_unit_test_setup_teardown(test_facts, setup, teardown),
