@@ -226,6 +226,7 @@ static int render_contact(dn_ruleset *rs, dn_decision *d, const dn_facts *f, dn_
     plan->scheduled_at = at;
     plan->purpose = d->purpose;
     dn_strlcpy(plan->debt_ref, d->debt_ref, sizeof plan->debt_ref);
+    plan->transliterate = d->transliterate;
     return 0;
 }
 

@@ -39,6 +39,7 @@ typedef struct dn_contact_plan {
     char    sms_encoding[8];          /* "gsm7" / "ucs2" / "" */
     dn_purpose purpose;               /* what the guard counts it as */
     char    debt_ref[DN_ID_MAX];      /* the debt it is about; "" = the whole balance */
+    bool    transliterate;            /* SMS folded to GSM-7 (rendered so again when sent) */
 } dn_contact_plan;
 
 /* A contact taken for dispatch. */
@@ -62,6 +63,7 @@ typedef struct dn_outbox_item {
     int     attempts;                 /* hand-overs to a provider, this one included */
     int     sms_parts;                /* as planned; 0 if not SMS */
     char    sms_encoding[8];
+    bool    transliterate;            /* as planned */
 } dn_outbox_item;
 
 /* What a provider's acceptance of a contact records (record_sent). */
@@ -149,6 +151,13 @@ typedef struct dn_store_ops {
                         dn_err *err);
     /* Loads the facts of one customer (for the re-check before sending). */
     int (*load_facts)(void *ctx, int64_t customer_id, dn_time now, dn_facts *out, dn_err *err);
+    /* The text of a contact taken for dispatch, rendered again at send time
+     * (what is owed changed since planning): subject, body, sms_parts and
+     * sms_encoding replaced, so the contact holds what was sent. -ENOENT
+     * unless it is in state "sending". */
+    int (*rewrite_contact)(void *ctx, int64_t contact_id, const char *subject,
+                           const char *body, int sms_parts, const char *sms_encoding,
+                           dn_time at, dn_err *err);
     /* Moves a contact to state (sent, delivered, failed, cancelled, ...),
      * with an optional provider id and reason; appends an event. */
     int (*set_contact_state)(void *ctx, int64_t contact_id, const char *state,

@@ -93,7 +93,7 @@ enum stmt_id {
     ST_CLAIM_SELECT, ST_CLAIM_LEASE, ST_FACT_INVOICES, ST_FACT_SUMMARY, ST_FACT_CONTACTS,
     ST_PROMISE_INSERT,
     ST_DECISION_INSERT, ST_CONTACT_INSERT, ST_CONTACT_LINK, ST_CUSTOMER_AFTER_PASS,
-    ST_OUTBOX_SELECT, ST_OUTBOX_TAKE, ST_CONTACT_LOCK, ST_CONTACT_STATE,
+    ST_OUTBOX_SELECT, ST_OUTBOX_TAKE, ST_CONTACT_LOCK, ST_CONTACT_STATE, ST_CONTACT_REWRITE,
     ST_TL_CUSTOMER, ST_TL_INVOICES, ST_TL_PAYMENTS, ST_TL_CASES, ST_TL_DECISIONS,
     ST_TL_CONTACTS, ST_TL_EVENTS,
     ST_LIST_DECISIONS, ST_LIST_CONTACTS,
@@ -263,8 +263,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CONTACT_INSERT] =
         "INSERT INTO contacts (decision_id, customer_id, case_id, idem_key, step_day, "
         "channel, address, template, language, tone, voice, subject, body, scheduled_at, "
-        "state, sms_parts, sms_encoding, created_at, updated_at, purpose, debt_ref) VALUES "
-        "(NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?, ?)",
+        "state, sms_parts, sms_encoding, created_at, updated_at, purpose, debt_ref, "
+        "transliterate) VALUES "
+        "(NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?, ?, ?)",
     /* decision_id, id */
     [ST_CONTACT_LINK] = "UPDATE contacts SET decision_id = ? WHERE id = ?",
     /* next, persona, persona, segment, segment, id */
@@ -278,7 +279,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_OUTBOX_SELECT] =
         "SELECT id, customer_id, COALESCE(case_id, 0), idem_key, channel, address, template, "
         "language, tone, voice, subject, body, scheduled_at, purpose, attempts, sms_parts, "
-        "sms_encoding, debt_ref FROM contacts "
+        "sms_encoding, debt_ref, transliterate FROM contacts "
         "WHERE state = 'planned' AND scheduled_at <= ? AND (? IS NULL OR channel = ?) "
         "ORDER BY scheduled_at, id LIMIT ? FOR UPDATE SKIP LOCKED",
     /* taken_at (wall clock), sent_at (engine clock), owner, id */
@@ -286,6 +287,10 @@ static const char *const stmt_sql[ST_COUNT] = {
         "UPDATE contacts SET state = 'sending', updated_at = ?, sent_at = ?, "
         "attempts = attempts + 1, claimed_by = ? WHERE id = ? AND state = 'planned'",
     [ST_CONTACT_LOCK] = "SELECT customer_id FROM contacts WHERE id = ? FOR UPDATE",
+    /* subject, body, sms_parts, sms_encoding, at, id */
+    [ST_CONTACT_REWRITE] =
+        "UPDATE contacts SET subject = ?, body = ?, sms_parts = ?, sms_encoding = ?, "
+        "updated_at = ? WHERE id = ? AND state = 'sending'",
     /* state, provider_id, reason, at, id */
     [ST_CONTACT_STATE] =
         "UPDATE contacts SET state = ?, provider_id = COALESCE(?, provider_id), "
@@ -2338,7 +2343,8 @@ static int insert_contact(maria_store *s, const dn_pass_result *r, int64_t case_
                            PT(c->template_name), PT(c->language), PT(c->tone), PT(c->voice),
                            PT(c->subject), PT(c->body ? c->body : ""), PI(c->scheduled_at),
                            PI(c->sms_parts), PT(c->sms_encoding), PI(now), PI(now),
-                           PT(dn_purpose_names[c->purpose]), PT(c->debt_ref)),
+                           PT(dn_purpose_names[c->purpose]), PT(c->debt_ref),
+                           PI(c->transliterate)),
                     &local, "contact");
     if (rc == -EEXIST) {
         *contact_id = 0;
@@ -2497,6 +2503,7 @@ static int maria_claim_outbox_channel(void *ctx, dn_time now, const char *channe
         it->sms_parts = (int)col_int(s, id, 15);
         col_copy(s, id, 16, it->sms_encoding, sizeof it->sms_encoding);
         col_copy(s, id, 17, it->debt_ref, sizeof it->debt_ref);
+        it->transliterate = col_int(s, id, 18) != 0;
     }
     q_done(&s->q[id]);
     if (rc < 0)
@@ -2549,6 +2556,26 @@ static bool contact_state_known(const char *state)
         if (strcmp(state, contact_states[i]) == 0)
             return true;
     return false;
+}
+
+/* store.h rewrite_contact. */
+static int maria_rewrite_contact(void *ctx, int64_t contact_id, const char *subject,
+                                 const char *body, int sms_parts, const char *sms_encoding,
+                                 dn_time at, dn_err *err)
+{
+    maria_store *s = ctx;
+    if (!subject || !body || !sms_encoding || !dn_utf8_valid(subject) || !dn_utf8_valid(body) ||
+        !dn_utf8_valid(sms_encoding))
+        return dn_err_set(err, -EINVAL, "body", "a contact's text must be valid UTF-8");
+    int rc = ensure_connected(s, err);
+    if (rc == 0)
+        rc = q_exec(s, ST_CONTACT_REWRITE,
+                    PARAMS(PT(subject), PT(body), PI(sms_parts), PT(sms_encoding), PI(at),
+                           PI(contact_id)), err, "contact text");
+    if (rc == 0 && affected(s, ST_CONTACT_REWRITE) == 0)
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact %lld being sent",
+                        (long long)contact_id);
+    return rc;
 }
 
 static int maria_set_contact_state(void *ctx, int64_t contact_id, const char *state,
@@ -3397,6 +3424,7 @@ const dn_store_ops dn_store_mariadb = {
     .claim_outbox = maria_claim_outbox,
     .load_facts = maria_load_facts,
     .set_contact_state = maria_set_contact_state,
+    .rewrite_contact = maria_rewrite_contact,
     .append_event = maria_append_event,
     .timeline = maria_timeline,
     .list_rows = maria_list_rows,

@@ -72,7 +72,7 @@ enum stmt_id {
     ST_FACT_CASE_REMINDERS, ST_PROMISE_INSERT,
     ST_DECISION_INSERT, ST_CONTACT_INSERT, ST_CONTACT_LINK,
     ST_CUSTOMER_AFTER_PASS,
-    ST_OUTBOX_SELECT, ST_OUTBOX_TAKE, ST_CONTACT_STATE,
+    ST_OUTBOX_SELECT, ST_OUTBOX_TAKE, ST_CONTACT_STATE, ST_CONTACT_REWRITE,
     ST_TL_CUSTOMER, ST_TL_INVOICES, ST_TL_PAYMENTS, ST_TL_CASES, ST_TL_DECISIONS,
     ST_TL_CONTACTS, ST_TL_EVENTS,
     ST_LIST_DECISIONS, ST_LIST_CONTACTS,
@@ -232,9 +232,10 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CONTACT_INSERT] =
         "INSERT INTO contacts (decision_id, customer_id, case_id, idem_key, step_day, "
         "channel, address, template, language, tone, voice, subject, body, scheduled_at, "
-        "state, sms_parts, sms_encoding, created_at, updated_at, purpose, debt_ref) VALUES "
+        "state, sms_parts, sms_encoding, created_at, updated_at, purpose, debt_ref, "
+        "transliterate) VALUES "
         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'planned', ?15, ?16, "
-        "?17, ?17, ?18, ?19) "
+        "?17, ?17, ?18, ?19, ?20) "
         "ON CONFLICT (idem_key) DO NOTHING",
     [ST_CONTACT_LINK] = "UPDATE contacts SET decision_id = ?2 WHERE id = ?1",
     [ST_CUSTOMER_AFTER_PASS] =
@@ -245,8 +246,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_OUTBOX_SELECT] =
         "SELECT o.id, o.customer_id, COALESCE(o.case_id, 0), c.external_id, o.idem_key, "
         "o.channel, o.address, o.template, o.language, o.tone, o.voice, o.subject, o.body, "
-        "o.scheduled_at, o.purpose, o.attempts, o.sms_parts, o.sms_encoding, o.debt_ref "
-        "FROM contacts o JOIN customers c ON c.id = o.customer_id "
+        "o.scheduled_at, o.purpose, o.attempts, o.sms_parts, o.sms_encoding, o.debt_ref, "
+        "o.transliterate FROM contacts o JOIN customers c ON c.id = o.customer_id "
         "WHERE o.state = 'planned' AND o.scheduled_at <= ?1 AND (?3 IS NULL OR o.channel = ?3) "
         "ORDER BY o.scheduled_at, o.id LIMIT ?2",
     [ST_OUTBOX_TAKE] =
@@ -257,6 +258,9 @@ static const char *const stmt_sql[ST_COUNT] = {
         "UPDATE contacts SET state = ?2, provider_id = COALESCE(?3, provider_id), "
         "state_reason = COALESCE(?4, state_reason), updated_at = ?5 WHERE id = ?1 "
         "RETURNING customer_id",
+    [ST_CONTACT_REWRITE] =
+        "UPDATE contacts SET subject = ?2, body = ?3, sms_parts = ?4, sms_encoding = ?5, "
+        "updated_at = ?6 WHERE id = ?1 AND state = 'sending'",
 
     [ST_TL_CUSTOMER] =
         "SELECT " CUSTOMER_JSON_COLUMNS ", created_at, updated_at FROM customers "
@@ -1912,6 +1916,7 @@ static int insert_contact(sqlite_store *s, const dn_pass_result *r, int64_t case
     b |= sqlite3_bind_int64(st, 17, now);
     b |= bind_text(st, 18, dn_purpose_names[c->purpose]);
     b |= bind_text(st, 19, c->debt_ref);
+    b |= sqlite3_bind_int(st, 20, c->transliterate);
     int rc = b ? bind_failed(s, b, err, "contact") : run(s, st, err, "contact");
     if (rc == 0)
         *contact_id = sqlite3_changes(s->db) ? sqlite3_last_insert_rowid(s->db) : 0;
@@ -2083,6 +2088,7 @@ static int sqlite_claim_outbox_channel(void *ctx, dn_time now, const char *chann
         it->sms_parts = sqlite3_column_int(st, 16);
         column_text(st, 17, it->sms_encoding, sizeof it->sms_encoding);
         column_text(st, 18, it->debt_ref, sizeof it->debt_ref);
+        it->transliterate = sqlite3_column_int(st, 19) != 0;
     }
     sqlite3_reset(st);
     if (count < max && step != SQLITE_DONE) {
@@ -2158,6 +2164,29 @@ static bool contact_state_known(const char *state)
 
 /* Moves a contact to state (provider id and reason kept when NULL) and logs
  * "contact_<state>". -EINVAL for an unknown state, -ENOENT for an unknown id. */
+/* store.h rewrite_contact. */
+static int sqlite_rewrite_contact(void *ctx, int64_t contact_id, const char *subject,
+                                  const char *body, int sms_parts, const char *sms_encoding,
+                                  dn_time at, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    if (!subject || !body || !sms_encoding || !dn_utf8_valid(subject) || !dn_utf8_valid(body) ||
+        !dn_utf8_valid(sms_encoding))
+        return dn_err_set(err, -EINVAL, "body", "a contact's text must be valid UTF-8");
+    sqlite3_stmt *st = use(s, ST_CONTACT_REWRITE);
+    int b = sqlite3_bind_int64(st, 1, contact_id);
+    b |= bind_text(st, 2, subject);
+    b |= bind_text(st, 3, body);
+    b |= sqlite3_bind_int(st, 4, sms_parts);
+    b |= bind_text(st, 5, sms_encoding);
+    b |= sqlite3_bind_int64(st, 6, at);
+    int rc = b ? bind_failed(s, b, err, "contact text") : run(s, st, err, "contact text");
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact %lld being sent",
+                        (long long)contact_id);
+    return rc;
+}
+
 static int sqlite_set_contact_state(void *ctx, int64_t contact_id, const char *state,
                                     const char *provider_id, const char *reason, dn_time at,
                                     dn_err *err)
@@ -2972,6 +3001,7 @@ const dn_store_ops dn_store_sqlite = {
     .claim_outbox = sqlite_claim_outbox,
     .load_facts = sqlite_load_facts,
     .set_contact_state = sqlite_set_contact_state,
+    .rewrite_contact = sqlite_rewrite_contact,
     .append_event = sqlite_append_event,
     .timeline = sqlite_timeline,
     .list_rows = sqlite_list_rows,

@@ -347,10 +347,11 @@ static void test_open_dsn(void **state)
     }
     assert_int_equal(access("foo:bar", F_OK), -1);   /* no SQLite file of that name */
     /* schema/sqlite holds 001 to 004, 010 and 011 (agent queue, webhooks:
-     * SQLite-only modules, store_ext.h); schema/mariadb holds 001 to 004.
+     * SQLite-only modules, store_ext.h) and 012; schema/mariadb holds 001
+     * to 004 and 012.
      * The fixture's store is at its backend's last version; opening it again
      * applies nothing */
-    const int last_version = f->mariadb ? 4 : 11;
+    const int last_version = 12;
     int version = 0;
     dn_err err = { 0 };
     assert_int_equal(f->store.ops->schema_version(f->store.ctx, &version, &err), 0);
@@ -1396,6 +1397,68 @@ static void test_sending_recovery(void **state)
     json_decref(t);
 }
 
+/* A contact taken for dispatch gets the text rendered at send time: the
+ * plan's transliterate comes back with the claim, and rewrite_contact
+ * replaces subject, body and SMS parts of a contact being sent only. */
+static void test_contact_rewrite(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "R1", "Rita");
+    add_invoice(f, "RA", "R1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    dn_decision d = { .action = DN_ACT_CONTACT, .step_day = 5, .step_index = 2 };
+    dn_strlcpy(d.ruleset_version, "0123456789abcdef", sizeof d.ruleset_version);
+    dn_strlcpy(d.segment, "friendly", sizeof d.segment);
+    char body[] = "planned 50.00";
+    dn_contact_plan c = { .scheduled_at = 100, .body = body, .sms_parts = 1,
+                          .transliterate = true };
+    dn_strlcpy(c.channel, "sms", sizeof c.channel);
+    dn_strlcpy(c.address, "+37120000000", sizeof c.address);
+    dn_strlcpy(c.template_name, "overdue", sizeof c.template_name);
+    dn_strlcpy(c.sms_encoding, "gsm7", sizeof c.sms_encoding);
+    dn_pass_result r = { .customer_id = id, .decision = &d, .contact = &c, .open_case = true,
+                         .anchor_due = day("2024-01-10"), .next_evaluation_at = 200 };
+    dn_err err = { 0 };
+    bool duplicate = false;
+    assert_int_equal(f->store.ops->record_result(f->store.ctx, &r, 100, &duplicate, &err), 0);
+    dn_outbox_item *items = NULL;
+    int n = 0;
+    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 150, &items, 10, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_true(items[0].transliterate);
+    int64_t contact = items[0].id;
+    dn_outbox_items_free(items, n);
+    static const struct {
+        int64_t contact_id;              /* 0 = the claimed one */
+        const char *body;
+        const char *state_before;        /* moved to first, NULL = as it is */
+        int rc;
+    } rows[] = {
+        { 0, "now 30.00 \xE2\x82\xAC", NULL, 0 },
+        { 0, "bad \xFF", NULL, -EINVAL },
+        { 999, "x", NULL, -ENOENT },
+        { 0, "too late", "sent", -ENOENT },   /* only a contact being sent */
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu\n", i);
+        if (rows[i].state_before)
+            assert_int_equal(f->store.ops->set_contact_state(f->store.ctx, contact,
+                                                             rows[i].state_before, NULL, NULL,
+                                                             300, &err), 0);
+        assert_int_equal(f->store.ops->rewrite_contact(f->store.ctx,
+                                                       rows[i].contact_id ? rows[i].contact_id
+                                                                          : contact,
+                                                       "Subject 2", rows[i].body, 2, "ucs2",
+                                                       250, &err), rows[i].rc);
+    }
+    json_t *t = timeline(f, "R1");
+    json_t *row = json_array_get(json_object_get(t, "contacts"), 0);
+    assert_string_equal(json_string_value(json_object_get(row, "body")), "now 30.00 \xE2\x82\xAC");
+    assert_string_equal(json_string_value(json_object_get(row, "subject")), "Subject 2");
+    assert_int_equal(json_integer_value(json_object_get(row, "sms_parts")), 2);
+    assert_string_equal(json_string_value(json_object_get(row, "sms_encoding")), "ucs2");
+    json_decref(t);
+}
+
 static void test_claim_outbox(void **state)
 {
     fixture *f = *state;
@@ -1756,6 +1819,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(test_events_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_outbox, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_contact_rewrite, setup, teardown),
         cmocka_unit_test_setup_teardown(test_contact_debt_and_case_reminders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_promise, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delivery, setup, teardown),
