@@ -134,16 +134,18 @@ static int check_payment(dn_store *s, const dn_payment *p, dn_err *err)
     return 0;
 }
 
-/* Over an existing record, the optional fields rec left out keep their
- * stored values (see dn_record.absent). A new record keeps its defaults. */
-static int keep_stored_values(dn_store *s, dn_record *rec, dn_err *err)
+/* Over an existing customer or invoice, the optional fields rec left out
+ * take their stored values (see dn_record.absent), and stored (may be
+ * NULL) receives the stored record: 1. A new record keeps its defaults: 0.
+ * Payments are never merged: 0. */
+static int merge_stored(dn_store *s, dn_record *rec, dn_record *stored, dn_err *err)
 {
-    dn_record stored = { .type = rec->type };
+    dn_record have = { .type = rec->type };
     int rc;
     if (rec->type == DN_RECORD_CUSTOMER)
-        rc = s->ops->get_customer(s->ctx, rec->as.customer.external_id, &stored.as.customer, err);
+        rc = s->ops->get_customer(s->ctx, rec->as.customer.external_id, &have.as.customer, err);
     else if (rec->type == DN_RECORD_INVOICE)
-        rc = s->ops->get_invoice(s->ctx, rec->as.invoice.external_id, &stored.as.invoice, err);
+        rc = s->ops->get_invoice(s->ctx, rec->as.invoice.external_id, &have.as.invoice, err);
     else
         return 0;
     if (rc == -ENOENT) {
@@ -152,8 +154,10 @@ static int keep_stored_values(dn_store *s, dn_record *rec, dn_err *err)
     }
     if (rc < 0)
         return rc;
-    record_keep_absent(rec, &stored);
-    return 0;
+    record_keep_absent(rec, &have);
+    if (stored)
+        *stored = have;
+    return 1;
 }
 
 /* A payment dated after the engine's today (plus one day for the payer's
@@ -178,20 +182,13 @@ static int check_paid_on(const dn_payment *p, dn_time now, dn_err *err)
  * the store's bookkeeping (an invoice's paid_minor). */
 static int check_create(dn_store *s, dn_record *rec, bool *same, dn_err *err)
 {
-    dn_record stored = { .type = rec->type };
+    dn_record stored;
     const char *id = rec->type == DN_RECORD_CUSTOMER ? rec->as.customer.external_id
                                                      : rec->as.invoice.external_id;
-    int rc = rec->type == DN_RECORD_CUSTOMER
-                 ? s->ops->get_customer(s->ctx, id, &stored.as.customer, err)
-                 : s->ops->get_invoice(s->ctx, id, &stored.as.invoice, err);
     *same = false;
-    if (rc == -ENOENT) {
-        dn_err_clear(err);
-        return 0;
-    }
-    if (rc < 0)
+    int rc = merge_stored(s, rec, &stored, err);
+    if (rc <= 0)
         return rc;
-    record_keep_absent(rec, &stored);
     json_t *given = rec->type == DN_RECORD_CUSTOMER ? customer_to_json(&rec->as.customer)
                                                     : invoice_to_json(&rec->as.invoice);
     json_t *have = rec->type == DN_RECORD_CUSTOMER ? customer_to_json(&stored.as.customer)
@@ -233,7 +230,7 @@ int import_write_record(dn_store *s, const dn_record *rec, dn_write_mode mode, d
             *outcome = DN_UPSERT_SAME;
             return 0;
         }
-    } else if (rec->absent && (rc = keep_stored_values(s, &copy, err)) < 0) {
+    } else if (rec->absent && (rc = merge_stored(s, &copy, NULL, err)) < 0) {
         return rc;
     }
     switch (rec->type) {

@@ -28,7 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine.h"
+#include "engine_harness.h"
 
 static const char rules_lua[] =
     "return {\n"
@@ -114,23 +114,6 @@ static const day_row rows[] = {
         { END, NULL, 0, 0, NULL } } },
 };
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *out = fopen(path, "w");
-    assert_non_null(out);
-    assert_true(fputs(text, out) >= 0);
-    fclose(out);
-}
-
-static dn_time at(const char *text)
-{
-    dn_time t = 0;
-    assert_int_equal(dn_time_parse(text, &t), 0);
-    return t;
-}
-
 static void put_customer(dn_engine *e, const char *name)
 {
     dn_customer c = { .hold_until = DN_NO_DATE };
@@ -149,39 +132,24 @@ static void put_customer(dn_engine *e, const char *name)
 
 static void run_row(const day_row *row)
 {
-    char dir[] = "/tmp/dn-one-a-day-XXXXXX", path[600], dsn[640], schema[512], outbox[600];
-    const char *source = getenv("DN_SOURCE_DIR");
-    if (!source || !*source)
-        source = DN_SOURCE_DIR;
+    char dir[] = "/tmp/dn-one-a-day-XXXXXX", path[600];
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/rules", dir);
     assert_int_equal(mkdir(path, 0700), 0);
-    write_file(path, "rules.lua", rules_lua);
-    write_file(path, "personas.lua", personas_lua);
+    harness_write(path, "rules.lua", rules_lua);
+    harness_write(path, "personas.lua", personas_lua);
     snprintf(path, sizeof path, "%s/rules/segments", dir);
     assert_int_equal(mkdir(path, 0700), 0);
-    write_file(path, "standard.lua", segment_lua);
+    harness_write(path, "standard.lua", segment_lua);
     snprintf(path, sizeof path, "%s/rules/templates", dir);
     assert_int_equal(mkdir(path, 0700), 0);
-    write_file(path, "en.lua", en_lua);
+    harness_write(path, "en.lua", en_lua);
     snprintf(path, sizeof path, "%s/rules", dir);
-    snprintf(dsn, sizeof dsn, "sqlite:%s/store.db", dir);
-    snprintf(schema, sizeof schema, "%s/schema", source);
-    snprintf(outbox, sizeof outbox, "%s/outbox", dir);
 
     dn_engine e;
     dn_err err;
-    memset(&e, 0, sizeof e);
     dn_err_clear(&err);
-    e.batch_size = 100;
-    e.lease_seconds = 300;
-    e.default_country = "LV";
-    if (dn_store_open(&e.store, dsn, schema, &err))
-        fail_msg("store: %s", err.msg);
-    if (engine_load_rules(&e, path, &err))
-        fail_msg("rules: %s", e.rules_last_error);
-    if (engine_open_channels(&e, NULL, NULL, outbox, &err))
-        fail_msg("channels: %s", err.msg);
+    harness_open(&e, dir, path);
     put_customer(&e, "Ann Lee");
     dn_invoice inv = { .amount_minor = 10000, .status = DN_INV_OPEN, .issued = DN_NO_DATE };
     dn_upsert_outcome outcome;
@@ -193,7 +161,7 @@ static void run_row(const day_row *row)
 
     for (int i = 0; i < 8 && row->events[i].kind != END; i++) {
         const event *ev = &row->events[i];
-        dn_time now = at(ev->at);
+        dn_time now = harness_time(ev->at);
         e.fixed_now = now;
         if (ev->kind == MAKE_DUE) {
             assert_int_equal(e.store.ops->touch_all(e.store.ctx, now, &err), 0);
@@ -231,10 +199,7 @@ static void run_row(const day_row *row)
             json_decref(decisions);
         }
     }
-    engine_close(&e);
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    harness_close(&e, dir);
 }
 
 static void test_one_step_a_day(void **state)

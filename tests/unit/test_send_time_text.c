@@ -28,7 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine.h"
+#include "engine_harness.h"
 
 static const char rules_lua[] =
     "return {\n"
@@ -96,39 +96,22 @@ static const text_row rows[] = {
       "the text cannot be rendered at send time (en/owed/sms/neutral" },
 };
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char path[700];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *out = fopen(path, "w");
-    assert_non_null(out);
-    assert_true(fputs(text, out) >= 0);
-    fclose(out);
-}
-
 /* A rule set in dir/name: the one above, or (gone) its new version. */
 static void write_rules(const char *dir, const char *name, bool gone)
 {
     char path[600], sub[640];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     assert_int_equal(mkdir(path, 0700), 0);
-    write_file(path, "rules.lua", rules_lua);
-    write_file(path, "personas.lua", personas_lua);
+    harness_write(path, "rules.lua", rules_lua);
+    harness_write(path, "personas.lua", personas_lua);
     snprintf(sub, sizeof sub, "%s/segments", path);
     assert_int_equal(mkdir(sub, 0700), 0);
-    write_file(sub, "standard.lua", gone ? gone_segment_lua : standard_lua);
-    write_file(sub, "latvian.lua", gone ? gone_segment_lua : latvian_lua);
+    harness_write(sub, "standard.lua", gone ? gone_segment_lua : standard_lua);
+    harness_write(sub, "latvian.lua", gone ? gone_segment_lua : latvian_lua);
     snprintf(sub, sizeof sub, "%s/templates", path);
     assert_int_equal(mkdir(sub, 0700), 0);
-    write_file(sub, "en.lua", gone ? gone_templates_lua : en_lua);
-    write_file(sub, "lv.lua", gone ? gone_templates_lua : lv_lua);
-}
-
-static dn_time at(const char *text)
-{
-    dn_time t = 0;
-    assert_int_equal(dn_time_parse(text, &t), 0);
-    return t;
+    harness_write(sub, "en.lua", gone ? gone_templates_lua : en_lua);
+    harness_write(sub, "lv.lua", gone ? gone_templates_lua : lv_lua);
 }
 
 static void put_invoice(dn_engine *e, const char *id, int64_t amount, const char *due)
@@ -185,33 +168,18 @@ static void sent_text(const char *outbox, char *out, size_t size)
 
 static void run_row(const text_row *row)
 {
-    char dir[] = "/tmp/dn-send-text-XXXXXX", rules[600], gone[600], dsn[640], schema[512],
-         outbox[600];
-    const char *source = getenv("DN_SOURCE_DIR");
-    if (!source || !*source)
-        source = DN_SOURCE_DIR;
+    char dir[] = "/tmp/dn-send-text-XXXXXX", rules[600], gone[600], outbox[600];
     assert_non_null(mkdtemp(dir));
     write_rules(dir, "rules", false);
     write_rules(dir, "gone", true);
     snprintf(rules, sizeof rules, "%s/rules", dir);
     snprintf(gone, sizeof gone, "%s/gone", dir);
-    snprintf(dsn, sizeof dsn, "sqlite:%s/store.db", dir);
-    snprintf(schema, sizeof schema, "%s/schema", source);
     snprintf(outbox, sizeof outbox, "%s/outbox", dir);
 
     dn_engine e;
     dn_err err;
-    memset(&e, 0, sizeof e);
     dn_err_clear(&err);
-    e.batch_size = 100;
-    e.lease_seconds = 300;
-    e.default_country = "LV";
-    if (dn_store_open(&e.store, dsn, schema, &err))
-        fail_msg("store: %s", err.msg);
-    if (engine_load_rules(&e, rules, &err))
-        fail_msg("rules: %s", e.rules_last_error);
-    if (engine_open_channels(&e, NULL, NULL, outbox, &err))
-        fail_msg("channels: %s", err.msg);
+    harness_open(&e, dir, rules);
     dn_customer c = { .hold_until = DN_NO_DATE };
     dn_upsert_outcome outcome;
     dn_strlcpy(c.external_id, "C1", sizeof c.external_id);
@@ -225,7 +193,7 @@ static void run_row(const text_row *row)
     if (row->two_bills)
         put_invoice(&e, "I2", 5000, "2026-06-05");
 
-    e.fixed_now = at("2026-06-08T09:00:00Z");
+    e.fixed_now = harness_time("2026-06-08T09:00:00Z");
     dn_pass_stats st = { 0 };
     if (pass_run(&e, e.fixed_now, &st, NULL, NULL, &err))
         fail_msg("pass: %s", err.msg);
@@ -240,7 +208,7 @@ static void run_row(const text_row *row)
         break;
     case NOTHING: break;
     }
-    e.fixed_now = at(row->send_at);
+    e.fixed_now = harness_time(row->send_at);
     dn_dispatch_stats ds = { 0 };
     while (dispatch_batch(&e, e.fixed_now, 100, &ds, &err) > 0)
         ;
@@ -268,10 +236,7 @@ static void run_row(const text_row *row)
                      row->cancel_reason);
     }
     json_decref(contacts);
-    engine_close(&e);
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
+    harness_close(&e, dir);
 }
 
 static void test_text_states_what_is_owed_when_sent(void **state)
