@@ -5,9 +5,10 @@
  * contact here instead of to a driver), from an inbound reply the engine
  * cannot classify, or from a "talk to a person" key press. Agents take the
  * open task with the highest priority (ties: oldest first), then complete
- * it with an outcome, snooze it, or hand it back. Taking is one UPDATE of
- * one row chosen inside the same statement, so two agents taking at once
- * never get the same task. A taken task whose lease ran out is open again.
+ * it with an outcome, snooze it, or hand it back. The store takes the task
+ * race-free (store_modules.h task_take), so two agents taking at once —
+ * through one engine or several on one database — never get the same
+ * task. A taken task whose lease ran out is open again.
  *
  * Outcomes are events (kind "agent_outcome") and make the customer due for
  * evaluation now; the rules see them as the contact's outcome
@@ -16,7 +17,9 @@
  * Every function returns 0 or a negative errno with err naming the field:
  * -ENOENT unknown task/customer (or no task waiting), -EEXIST the task is
  * not in a state that allows this (taken by another agent, done), -EINVAL
- * a bad value, -ENOTSUP a store without the queue's tables.
+ * a bad value. Functions that write run as one transaction of the store
+ * (begin/commit): call them outside any transaction of the caller's, except
+ * agent_task_create and agent_promise_insert, which join the caller's.
  */
 #ifndef DN_AGENT_QUEUE_H
 #define DN_AGENT_QUEUE_H
@@ -24,8 +27,6 @@
 #include <jansson.h>
 
 #include "store.h"
-
-struct sqlite3;
 
 /* What the priority depends on. */
 typedef struct dn_task_inputs {
@@ -49,8 +50,9 @@ void agent_task_inputs(const dn_facts *f, dn_time now, dn_task_inputs *out);
 /* The outcomes an agent may record; NULL-terminated. */
 extern const char *const agent_outcomes[];
 
-/* Creates an open task. contact_id 0 = not from a decision; source "rules",
- * "reply" or "voice". */
+/* Creates an open task (in the caller's transaction, if any). contact_id 0
+ * = not from a decision; source "rules", "reply" or "voice". A contact
+ * queued already is -EEXIST with *task_id set to its task. */
 int agent_task_create(dn_store *store, int64_t customer_id, int64_t contact_id,
                       const char *source, const char *reason, int priority, dn_time now,
                       int64_t *task_id, dn_err *err);
@@ -83,9 +85,11 @@ int agent_task_snooze(dn_store *store, int64_t id, const char *agent, dn_time un
 int agent_task_release(dn_store *store, int64_t id, const char *agent, dn_time now,
                        json_t **task, dn_err *err);
 
-/* Inserts a pending promise to pay for the customer's open case: amount 0 =
- * the open balance in its first currency. Shared with replies and voice. */
-int agent_promise_insert(struct sqlite3 *db, int64_t customer_id, int64_t amount_minor,
+/* Records a pending promise to pay (store add_promise, in the caller's
+ * transaction) in the currency of the customer's open balance (the first
+ * one, oldest due first): amount 0 = that whole balance. -EINVAL (field
+ * "promise") when nothing is owed. Shared with replies and voice. */
+int agent_promise_insert(dn_store *store, int64_t customer_id, int64_t amount_minor,
                          dn_date due, dn_time now, int64_t *promise_id, dn_err *err);
 
 #endif

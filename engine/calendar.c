@@ -96,9 +96,15 @@ static bool listed(const year_list *l, dn_date day)
     return false;
 }
 
-/* Latvia, law "On Public Holidays, Commemoration Days and Celebration Days":
- * 4 May and 18 November move to the next Monday when they fall on a
- * weekend. Mother's Day and Pentecost are Sundays and not listed. */
+/* Latvia, law "Par svētku, atceres un atzīmējamām dienām" (On Public
+ * Holidays, Commemoration Days and Celebration Days), article 1: the
+ * public holidays (svētku dienas), including the two that always fall on
+ * a Sunday — Mother's Day (Mātes diena, the second Sunday of May) and
+ * Pentecost (Vasarsvētki, Easter + 49 days) — which matter to a profile
+ * that allows Sundays. Article 2: when 4 May or 18 November falls on a
+ * Saturday or Sunday, the next working day (Monday) is a day off. The
+ * closing day of the Song and Dance Festival and other days declared by
+ * the Saeima come from configuration (one-off days). */
 static void build_lv(year_list *l, int y)
 {
     dn_date easter = easter_sunday(y);
@@ -112,6 +118,8 @@ static void build_lv(year_list *l, int y)
     if (is_weekend(may4))
         add(l, may4 + (dn_date_weekday(may4) == 6 ? 2 : 1),
             "Restoration of Independence Day (moved)");
+    add(l, nth_weekday(y, 5, 0, 2), "Mother's Day");
+    add(l, easter + 49, "Pentecost");
     add(l, dn_date_from_ymd(y, 6, 23), "Ligo Day");
     add(l, dn_date_from_ymd(y, 6, 24), "Midsummer Day");
     add(l, nov18, "Proclamation Day");
@@ -250,6 +258,11 @@ bool calendar_is_holiday(const char *country, dn_date day, const char **name)
         }
     }
     return false;
+}
+
+bool calendar_builtin(const char *country)
+{
+    return country_index(country) >= 0;
 }
 
 int calendar_add_holiday(const char *country, dn_date day, const char *name)

@@ -22,6 +22,10 @@
  * no holidays except the ones added for it. */
 bool calendar_is_holiday(const char *country, dn_date day, const char **name);
 
+/* True when the country's holidays are computed here (LV, EE, UK/GB, US);
+ * any other country has only the one-off days added for it. */
+bool calendar_builtin(const char *country);
+
 /* Adds a one-off holiday. Returns 0, -EINVAL for a bad country (not two
  * capital letters), empty name or DN_NO_DATE, -EEXIST if that day is already
  * added for that country, or -ENOMEM. The name is copied (cut to

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "agent_queue.h"
-#include "store_ext.h"
 #include "chat_telegram.h"
 #include "letters.h"
 #include "voice.h"
@@ -79,12 +78,10 @@ int channels_open(dn_channels **out, struct event_base *base, dn_engine *e, json
         (rc = module_int(replies, "replies", "promise_days", 1, 90, &ch->reply_promise_days,
                          err)))
         goto fail;
-    if (store_sqlite_db(&e->store)) {
-        rc = webhooks_start(&ch->webhooks, base, &e->store, json_object_get(modules, "webhooks"),
-                            err);
-        if (rc)
-            goto fail;
-    }
+    rc = webhooks_start(&ch->webhooks, base, &e->store, json_object_get(modules, "webhooks"),
+                        e->lease_seconds, err);
+    if (rc)
+        goto fail;
     *out = ch;
     return 0;
 fail:

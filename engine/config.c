@@ -1,7 +1,9 @@
 /* config.c — the JSON configuration file. */
 #include "config.h"
 
+#include "calendar.h"
 #include "guard.h"
+#include "location.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,10 +55,9 @@ static int check_holidays(json_t *v, dn_err *err)
     json_object_foreach(v, country, days) {
         char field[96];
         snprintf(field, sizeof field, "holidays.%.40s", country);
-        if (strlen(country) != 2 || country[0] < 'A' || country[0] > 'Z' || country[1] < 'A' ||
-            country[1] > 'Z')
-            return dn_err_set(err, -EINVAL, field, "%s: not a country code (LV, US, ...)",
-                              field);
+        if (!location_country_known(country))
+            return dn_err_set(err, -EINVAL, field, "%s: \"%.40s\" is not an ISO 3166 country "
+                              "code (LV, US, ...)", field, country);
         if (!json_is_object(days))
             return dn_err_set(err, -EINVAL, field, "%s must be an object of "
                               "\"YYYY-MM-DD\": \"name\"", field);
@@ -67,6 +68,9 @@ static int check_holidays(json_t *v, dn_err *err)
                 return dn_err_set(err, -EINVAL, field, "%s: not a date YYYY-MM-DD", field);
             if (!json_is_string(name) || !*json_string_value(name))
                 return dn_err_set(err, -EINVAL, field, "%s: the holiday needs a name", field);
+            if (strlen(json_string_value(name)) >= DN_HOLIDAY_NAME_MAX)
+                return dn_err_set(err, -EINVAL, field, "%s: the name is longer than %d bytes",
+                                  field, DN_HOLIDAY_NAME_MAX - 1);
             if (++total > DN_CONFIG_HOLIDAYS)
                 return dn_err_set(err, -EINVAL, "holidays", "at most %d one-off holidays",
                                   DN_CONFIG_HOLIDAYS);
@@ -77,8 +81,9 @@ static int check_holidays(json_t *v, dn_err *err)
 
 /* "guard_profiles": {"LV": {...}, "default": {...}}: every profile is
  * loaded once here so that a bad one stops the start with its member named
- * ("guard_profiles.LV.windows.mon"); the engine loads them again. */
-static int check_guard_profiles(json_t *v, dn_err *err)
+ * ("guard_profiles.LV.windows.mon"); the engine loads them again. Run
+ * after every other key: a profile's calendar may be in "holidays". */
+static int check_guard_profiles(json_t *v, json_t *holidays, dn_err *err)
 {
     if (!json_is_object(v) || json_object_size(v) > DN_ENGINE_PROFILES)
         return dn_err_set(err, -EINVAL, "guard_profiles",
@@ -87,22 +92,37 @@ static int check_guard_profiles(json_t *v, dn_err *err)
     const char *country;
     json_t *obj;
     json_object_foreach(v, country, obj) {
-        bool code = strlen(country) == 2 && country[0] >= 'A' && country[0] <= 'Z' &&
-                    country[1] >= 'A' && country[1] <= 'Z';
-        if (!code && strcmp(country, "default") != 0)
-            return dn_err_set(err, -EINVAL, "guard_profiles",
-                              "guard_profiles: \"%.40s\" is not a country code (LV, US, ...) "
-                              "or \"default\"", country);
+        char key[64];
+        snprintf(key, sizeof key, "guard_profiles.%.40s", country);
+        if (!location_country_known(country) && strcmp(country, "default") != 0)
+            return dn_err_set(err, -EINVAL, key,
+                              "%s: \"%.40s\" is not an ISO 3166 country code (LV, US, ...) "
+                              "or \"default\"", key, country);
         dn_guard_profile *p = NULL;
         dn_err inner;
         dn_err_clear(&inner);
         int rc = guard_profile_from_json(obj, &p, &inner);
-        guard_profile_free(p);
         if (rc) {
             char field[96];
             snprintf(field, sizeof field, "guard_profiles.%s.%.60s", country, inner.field);
-            return dn_err_set(err, rc, field, "guard_profiles.%s: %s", country, inner.msg);
+            return dn_err_set(err, rc, field, "%s: %s", field, inner.msg);
         }
+        /* a profile that forbids holidays needs a calendar: a built-in one,
+         * or one-off days under "holidays" */
+        const char *calendar = guard_profile_holiday_country(p);
+        if (calendar && !calendar[0] && strcmp(country, "default") != 0)
+            calendar = country;
+        if (calendar && calendar[0] && !calendar_builtin(calendar) &&
+            !json_object_get(holidays, calendar)) {
+            char field[96];
+            snprintf(field, sizeof field, "guard_profiles.%s.holidays_forbidden", country);
+            rc = dn_err_set(err, -EINVAL, field, "%s: no public holidays are known for %s: list "
+                            "them under \"holidays\": {\"%s\": {...}} or set "
+                            "holidays_forbidden to false", field, calendar, calendar);
+        }
+        guard_profile_free(p);
+        if (rc)
+            return rc;
     }
     return 0;
 }
@@ -140,7 +160,7 @@ int dn_config_load(dn_config *c, const char *path, dn_err *err)
         goto done;
     }
     const char *key;
-    json_t *v;
+    json_t *v, *profiles = NULL;
     json_object_foreach(root, key, v) {
         if (strcmp(key, "listen") == 0)
             rc = set_string(v, key, c->listen, sizeof c->listen, err);
@@ -157,8 +177,13 @@ int dn_config_load(dn_config *c, const char *path, dn_err *err)
             if (rc == 0 && strlen(c->callback_secret) < 16)
                 rc = dn_err_set(err, -EINVAL, key, "config key \"callback_secret\" must be "
                                 "16..64 characters");
-        } else if (strcmp(key, "default_country") == 0)
+        } else if (strcmp(key, "default_country") == 0) {
             rc = set_string(v, key, c->default_country, sizeof c->default_country, err);
+            if (rc == 0 && c->default_country[0] && !location_country_known(c->default_country))
+                rc = dn_err_set(err, -EINVAL, key, "config key \"default_country\" must be \"\" "
+                                "or an ISO 3166 country code such as LV, not \"%s\"",
+                                c->default_country);
+        }
         else if (strcmp(key, "pass_interval_seconds") == 0)
             rc = set_int(v, key, 1, 86400, &c->pass_interval_seconds, err);
         else if (strcmp(key, "dispatch_interval_ms") == 0)
@@ -215,11 +240,7 @@ int dn_config_load(dn_config *c, const char *path, dn_err *err)
                 c->holidays = json_incref(v);
             }
         } else if (strcmp(key, "guard_profiles") == 0) {
-            rc = check_guard_profiles(v, err);
-            if (rc == 0) {
-                json_decref(c->guard_profiles);
-                c->guard_profiles = json_incref(v);
-            }
+            profiles = v;       /* checked below, once "holidays" is read too */
         } else if (strcmp(key, "channels") == 0) {
             if (!json_is_object(v)) {
                 rc = dn_err_set(err, -EINVAL, key, "config key \"channels\" must be an object");
@@ -241,6 +262,13 @@ int dn_config_load(dn_config *c, const char *path, dn_err *err)
         }
         if (rc)
             break;
+    }
+    if (rc == 0 && profiles) {
+        rc = check_guard_profiles(profiles, c->holidays, err);
+        if (rc == 0) {
+            json_decref(c->guard_profiles);
+            c->guard_profiles = json_incref(profiles);
+        }
     }
 done:
     json_decref(root);

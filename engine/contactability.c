@@ -11,6 +11,8 @@
  */
 #include "contactability.h"
 
+#include "location.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -23,15 +25,30 @@ static json_t *time_json(dn_time t)
     return json_string(text);
 }
 
-static int append_span(json_t *list, dn_time from, dn_time to, const char *code,
-                       const char *reason)
+/* Appends {"from", "to"} plus, for a block, its code, reason, the zone
+ * whose local time blocks and how many contacts behind it are not sent
+ * yet; for a window, the zones whose local time opens and closes it. */
+typedef struct span {
+    dn_time from;
+    char code[32], reason[200];
+    const char *zone, *closed_by;     /* borrowed from the tz cache */
+    int unsent;
+} span;
+
+static int append_span(json_t *list, const span *s, dn_time to, bool block)
 {
     json_t *o = json_object();
-    if (!o || json_object_set_new(o, "from", time_json(from)) ||
-        json_object_set_new(o, "to", time_json(to)) ||
-        (code && json_object_set_new(o, "code", json_string(code))) ||
-        (reason && json_object_set_new(o, "reason", json_string(reason))) ||
-        json_array_append_new(list, o)) {
+    bool failed = !o || json_object_set_new(o, "from", time_json(s->from)) ||
+                  json_object_set_new(o, "to", time_json(to));
+    if (!failed && block)
+        failed = json_object_set_new(o, "code", json_string(s->code)) ||
+                 json_object_set_new(o, "reason", json_string(s->reason)) ||
+                 (s->zone && json_object_set_new(o, "zone", json_string(s->zone))) ||
+                 (s->unsent && json_object_set_new(o, "unsent", json_integer(s->unsent)));
+    if (!failed && !block)
+        failed = (s->zone && json_object_set_new(o, "opened_by", json_string(s->zone))) ||
+                 (s->closed_by && json_object_set_new(o, "closed_by", json_string(s->closed_by)));
+    if (failed || json_array_append_new(list, o)) {
         json_decref(o);
         return -ENOMEM;
     }
@@ -66,35 +83,43 @@ static int channel_json(const dn_guard_profile *p, const dn_facts *f, const char
     if (json_object_set_new(o, "now", verdict_json(&v)))
         goto fail;
 
-    dn_time t = now, window_from = -1, block_from = -1;
-    char block_code[sizeof v.code] = "", block_reason[sizeof v.reason] = "";
+    /* the open window's opened_by is the zone of the block before it */
+    span window = { .from = -1 }, blocked = { .from = -1 };
+    const char *last_block_zone = NULL;
+    dn_time t = now;
     while (t < end) {
         if (t != now)
             guard_check(p, f, &d, t, &v);
         if (v.kind == DN_GUARD_ALLOW) {
-            if (block_from >= 0 && append_span(blocks, block_from, t, block_code, block_reason))
+            if (blocked.from >= 0 && append_span(blocks, &blocked, t, true))
                 goto fail;
-            block_from = -1;
-            if (window_from < 0)
-                window_from = t;
+            blocked.from = -1;
+            if (window.from < 0)
+                window = (span){ .from = t, .zone = last_block_zone };
             t = (t / 60 + 1) * 60;      /* the next whole minute */
             continue;
         }
-        if (window_from >= 0 && append_span(windows, window_from, t, NULL, NULL))
-            goto fail;
-        window_from = -1;
-        if (block_from < 0 || strcmp(block_code, v.code) != 0) {
-            if (block_from >= 0 && append_span(blocks, block_from, t, block_code, block_reason))
+        if (window.from >= 0) {
+            window.closed_by = v.zone;
+            if (append_span(windows, &window, t, false))
                 goto fail;
-            block_from = t;
-            memcpy(block_code, v.code, sizeof block_code);
-            memcpy(block_reason, v.reason, sizeof block_reason);
         }
+        window.from = -1;
+        if (blocked.from < 0 || strcmp(blocked.code, v.code) != 0) {
+            if (blocked.from >= 0 && append_span(blocks, &blocked, t, true))
+                goto fail;
+            blocked.from = t;
+            memcpy(blocked.code, v.code, sizeof blocked.code);
+            memcpy(blocked.reason, v.reason, sizeof blocked.reason);
+            blocked.zone = v.zone;
+            blocked.unsent = v.unsent;
+        }
+        last_block_zone = v.zone;
         t = (t / 60 + 1) * 60;
     }
-    if (window_from >= 0 && append_span(windows, window_from, end, NULL, NULL))
+    if (window.from >= 0 && append_span(windows, &window, end, false))
         goto fail;
-    if (block_from >= 0 && append_span(blocks, block_from, end, block_code, block_reason))
+    if (blocked.from >= 0 && append_span(blocks, &blocked, end, true))
         goto fail;
     /* json_object_set_new consumes the value even when it fails */
     int set = json_object_set_new(o, "windows", windows);
@@ -114,6 +139,24 @@ fail:
     return rc;
 }
 
+/* ["timezone", "phone"] for the DN_LOC_* bits (a new array, NULL when out
+ * of memory). */
+static json_t *sources_json(unsigned bits)
+{
+    char names[64];
+    location_source_names(bits, names, sizeof names);
+    json_t *list = json_array();
+    char *save = NULL;
+    for (char *name = strtok_r(names, ",", &save); list && name;
+         name = strtok_r(NULL, ",", &save)) {
+        if (json_array_append_new(list, json_string(name))) {
+            json_decref(list);
+            list = NULL;
+        }
+    }
+    return list;
+}
+
 int contactability_json(const dn_guard_profile *p, const dn_facts *f, dn_time now, int days,
                         json_t **out, dn_err *err)
 {
@@ -121,15 +164,42 @@ int contactability_json(const dn_guard_profile *p, const dn_facts *f, dn_time no
     if (days < 1 || days > DN_CONTACTABILITY_DAYS_MAX)
         return dn_err_set(err, -EINVAL, "days", "days must be from 1 to %d",
                           DN_CONTACTABILITY_DAYS_MAX);
-    const char *zone_names[16];
-    int n_zones = p ? guard_candidate_zones(p, &f->customer, zone_names, 16) : 0;
+    dn_location loc = { .n = 0 };
+    if (p)
+        guard_candidate_zones(p, &f->customer, &loc);
     dn_time end = now + (dn_time)days * 86400;
-    json_t *o = json_object(), *zones = json_array(), *by_channel = json_object();
-    if (!o || !zones || !by_channel)
+    json_t *o = json_object(), *zones = json_array(), *signals = json_object(),
+           *unsent = json_array(), *by_channel = json_object();
+    if (!o || !zones || !signals || !unsent || !by_channel)
         goto oom;
-    for (int i = 0; i < n_zones; i++)
-        if (json_array_append_new(zones, json_string(zone_names[i])))
+    for (int i = 0; i < loc.n; i++) {
+        json_t *list = sources_json(loc.source[i]);
+        if (!list || json_array_append_new(zones, json_string(tz_name(loc.zone[i]))) ||
+            json_object_set_new(signals, tz_name(loc.zone[i]), list))
             goto oom;
+    }
+    if (json_object_set_new(o, "zone_signals", signals)) {
+        signals = NULL;
+        goto oom;
+    }
+    signals = NULL;
+    /* the contacts the guard counts although they are not sent yet */
+    for (int i = 0; i < f->n_contacts && i < DN_FACT_CONTACTS; i++) {
+        const dn_fact_contact *c = &f->contacts[i];
+        if (strcmp(c->state, "planned") && strcmp(c->state, "sending") &&
+            strcmp(c->state, "in_doubt"))
+            continue;
+        if (json_array_append_new(unsent, json_pack("{s:I, s:s, s:o, s:s}", "id",
+                                                     (json_int_t)c->id, "channel", c->channel,
+                                                     "at", time_json(c->at), "state",
+                                                     c->state)))
+            goto oom;
+    }
+    if (json_object_set_new(o, "unsent", unsent)) {
+        unsent = NULL;
+        goto oom;
+    }
+    unsent = NULL;
     if (json_object_set_new(o, "profile", p ? json_string(guard_profile_name(p)) : json_null()))
         goto oom;
     int rc = json_object_set_new(o, "zones", zones);
@@ -153,6 +223,8 @@ int contactability_json(const dn_guard_profile *p, const dn_facts *f, dn_time no
     return 0;
 oom:
     json_decref(zones);
+    json_decref(signals);
+    json_decref(unsent);
     json_decref(by_channel);
     json_decref(o);
     return dn_err_set(err, -ENOMEM, NULL, "out of memory");

@@ -9,7 +9,6 @@
 
 #include "agent_queue.h"
 #include "sms.h"
-#include "store_ext.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -379,8 +378,8 @@ static void dispatch_one(dn_engine *e, dn_outbox_item *it, dn_time now, dn_facts
         return;
     }
 
-    /* a task for a person: the agent queue (when the store keeps one) */
-    if (strcmp(it->channel, "agent") == 0 && store_sqlite_db(&e->store)) {
+    /* a task for a person: the agent queue */
+    if (strcmp(it->channel, "agent") == 0) {
         int64_t task_id = 0;
         if (agent_queue_contact(&e->store, it, f, now, &task_id, &err)) {
             dn_log(DN_LOG_ERROR, "dispatch", "contact %lld not queued for an agent: %s",

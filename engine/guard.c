@@ -19,6 +19,7 @@
 #include "guard-internal.h"
 
 #include "calendar.h"
+#include "location.h"
 #include "tz.h"
 
 #include <jansson.h>
@@ -231,6 +232,8 @@ static void verdict_set(dn_verdict *out, dn_verdict_kind kind, dn_time until, co
 {
     out->kind = kind;
     out->defer_until = until;
+    out->zone = NULL;
+    out->unsent = 0;
     dn_strlcpy(out->code, code, sizeof out->code);
     va_list ap;
     va_start(ap, fmt);
@@ -240,93 +243,78 @@ static void verdict_set(dn_verdict *out, dn_verdict_kind kind, dn_time until, co
 
 /* ---- candidate zones ---- */
 
-typedef struct zone_set {
-    const dn_tz *zone[DN_GUARD_ZONES];
-    int n;
-    const char *source;     /* "customer", "country" or "profile" */
-} zone_set;
-
-/* Adds a zone once; a name the tz database lacks is skipped. */
-static void zones_add(zone_set *zs, const char *name)
+/* With nothing known of the customer: every zone of the profile's
+ * jurisdiction, into an empty loc. */
+static void profile_zones(const dn_guard_profile *p, dn_location *loc)
 {
-    const dn_tz *z = zs->n < DN_GUARD_ZONES ? tz_get(name, NULL) : NULL;
-    for (int i = 0; z && i < zs->n; i++)
-        if (zs->zone[i] == z)
-            return;
-    if (z)
-        zs->zone[zs->n++] = z;
-}
-
-/* The zones of a jurisdiction, by ISO country code (UK and GB alike). */
-static void zones_of_country(zone_set *zs, const char *co)
-{
-    if (strcmp(co, "LV") == 0) {
-        zones_add(zs, "Europe/Riga");
-    } else if (strcmp(co, "EE") == 0) {
-        zones_add(zs, "Europe/Tallinn");
-    } else if (strcmp(co, "GB") == 0 || strcmp(co, "UK") == 0) {
-        zones_add(zs, "Europe/London");
-    } else if (strcmp(co, "US") == 0) {
-        for (int i = 0; i < builtin_us.n_zones; i++)
-            zones_add(zs, builtin_us.zones[i]);
+    loc->n = 0;
+    loc->conflict = loc->overflow = false;
+    for (int i = 0; i < p->n_zones; i++) {
+        const dn_tz *z = tz_get(p->zones[i], NULL);
+        for (int j = 0; z && j < loc->n; j++)
+            if (loc->zone[j] == z)
+                z = NULL;
+        if (z) {
+            loc->zone[loc->n] = z;
+            loc->source[loc->n++] = DN_LOC_PROFILE;
+        }
     }
 }
 
-/* The zones a phone number's country calling code may be in: +371 Latvia,
- * +372 Estonia, +44 the United Kingdom, +1 the North American Numbering
- * Plan (the United States' zones and Newfoundland, the easternmost: the
- * Canadian and Caribbean zones lie between them). */
-static void zones_of_phone(zone_set *zs, const char *phone)
+/* Where the customers this thread asked about last may be, so that the
+ * many verdicts about one customer (a contactability answer asks 60 000)
+ * work it out once. A slot is chosen by the customer's address and used
+ * only when the three fields the zones come from are the same (a buffer
+ * reused for another customer misses). The profile's zones, used when
+ * nothing is known, are not kept: a reloaded profile may differ. */
+#define ZONE_MEMO_SLOTS 16
+
+typedef struct zone_memo {
+    const dn_customer *customer;
+    char timezone[sizeof ((dn_customer *)0)->timezone];
+    char country[sizeof ((dn_customer *)0)->country];
+    char phone[sizeof ((dn_customer *)0)->phone];
+    dn_location zones;
+} zone_memo;
+
+static _Thread_local zone_memo zone_memos[ZONE_MEMO_SLOTS];
+
+/* Every zone the customer's signals point at (location.h); with none
+ * known, the profile's (in *fallback). A time is convenient only if it is
+ * convenient in all of them. */
+static const dn_location *zones_of(const dn_guard_profile *p, const dn_customer *c,
+                                   dn_location *fallback)
 {
-    if (strncmp(phone, "+371", 4) == 0) {
-        zones_add(zs, "Europe/Riga");
-    } else if (strncmp(phone, "+372", 4) == 0) {
-        zones_add(zs, "Europe/Tallinn");
-    } else if (strncmp(phone, "+44", 3) == 0) {
-        zones_add(zs, "Europe/London");
-    } else if (phone[0] == '+' && phone[1] == '1') {
-        for (int i = 0; i < builtin_us.n_zones; i++)
-            zones_add(zs, builtin_us.zones[i]);
-        zones_add(zs, "America/St_Johns");
+    zone_memo *m = &zone_memos[((uintptr_t)c / sizeof *c) % ZONE_MEMO_SLOTS];
+    if (m->customer != c || strcmp(m->timezone, c->timezone) != 0 ||
+        strcmp(m->phone, c->phone) != 0 || strcmp(m->country, c->country) != 0) {
+        location_of_customer(c->timezone, c->country, c->phone, &m->zones);
+        m->customer = c;
+        memcpy(m->timezone, c->timezone, sizeof m->timezone);
+        memcpy(m->country, c->country, sizeof m->country);
+        memcpy(m->phone, c->phone, sizeof m->phone);
     }
+    if (m->zones.n)
+        return &m->zones;
+    profile_zones(p, fallback);
+    return fallback;
 }
 
-/* The customer's own zone when known; else every zone their country and
- * their phone number's calling code point at (both: the customer may be in
- * either); else every zone of the profile's jurisdiction. A time is
- * convenient only if it is convenient in all of them. */
-static void zones_for(const dn_guard_profile *p, const dn_customer *c, zone_set *zs)
+void guard_candidate_zones(const dn_guard_profile *p, const dn_customer *c, dn_location *out)
 {
-    zs->n = 0;
-    zs->source = "customer";
-    if (c->timezone[0])
-        zones_add(zs, c->timezone);
-    if (zs->n)
-        return;
-    zs->source = "country";
-    zones_of_country(zs, c->country);
-    zones_of_phone(zs, c->phone);
-    if (zs->n)
-        return;
-    zs->source = "profile";
-    for (int i = 0; i < p->n_zones; i++)
-        zones_add(zs, p->zones[i]);
-}
-
-int guard_candidate_zones(const dn_guard_profile *p, const dn_customer *c, const char **names,
-                          int max)
-{
-    zone_set zs;
-    zones_for(p, c, &zs);
-    int n = zs.n < max ? zs.n : max;
-    for (int i = 0; i < n; i++)
-        names[i] = tz_name(zs.zone[i]);
-    return n;
+    location_of_customer(c->timezone, c->country, c->phone, out);
+    if (out->n == 0)
+        profile_zones(p, out);
 }
 
 const char *guard_profile_name(const dn_guard_profile *p)
 {
     return p->name;
+}
+
+const char *guard_profile_holiday_country(const dn_guard_profile *p)
+{
+    return p->holidays_forbidden ? p->country : NULL;
 }
 
 /* ---- the time-of-day part ---- */
@@ -338,7 +326,7 @@ typedef struct check {
     int channel;
     unsigned bit;
     const char *holiday_country;
-    zone_set zones;
+    const dn_location *zones;
 } check;
 
 /* What made an instant inconvenient, kept so the sentence for a person is
@@ -371,8 +359,8 @@ static bool time_blocked(const check *k, dn_time t, dn_time *next, block *first)
     const dn_customer *c = &k->f->customer;
     dn_time lower = t;
     bool blocked = false;
-    for (int zi = 0; zi < k->zones.n; zi++) {
-        const dn_tz *z = k->zones.zone[zi];
+    for (int zi = 0; zi < k->zones->n; zi++) {
+        const dn_tz *z = k->zones->zone[zi];
         int minute;
         dn_date day = tz_local_date(z, t, &minute);
         int wd = dn_date_weekday(day);
@@ -429,21 +417,40 @@ static bool time_blocked(const check *k, dn_time t, dn_time *next, block *first)
 
 /* ---- counters ---- */
 
-/* Histograms over the local days D-6 .. D (index 0 = D-6). */
+/* Histograms over the local days D-6 .. D (index 0 = D-6), and how many
+ * of the contacts counted in D-6 .. D are not sent yet (planned, being
+ * sent, or in doubt): they take their place in every cap at their planned
+ * time, so a second contact cannot be planned into the same room, but a
+ * person is told they are only planned. */
 typedef struct counters {
     int debt_calls[7], customer_calls[7], channel_week[7], all_week[7];
     int channel_today;
+    int unsent_debt_calls, unsent_customer_calls, unsent_channel_week, unsent_all_week;
+    int unsent_channel_today;
     dn_date last_conversation;     /* about this debt; DN_NO_DATE if none */
     dn_time spacing_until;         /* 0 if no contact is too close */
+    bool spacing_unsent;           /* the contact that sets spacing_until is not sent yet */
     int reminders_in_case;
-    bool confirmation_sent;
+    bool confirmation_unsent;      /* another opt-out confirmation on this channel waits */
 } counters;
+
+/* Planned, being sent, or sent with no answer from the provider: not
+ * (known to be) a contact made. */
+static bool not_sent(const char *state)
+{
+    switch (state[0]) {
+    case 'p': return strcmp(state, "planned") == 0;
+    case 's': return state[3] == 'd' && strcmp(state, "sending") == 0;   /* not "sent" */
+    case 'i': return strcmp(state, "in_doubt") == 0;
+    default:  return false;
+    }
+}
 
 static void count_history(const check *k, dn_time at, dn_date today, counters *n)
 {
     const dn_facts *f = k->f;
     const dn_guard_profile *p = k->p;
-    const dn_tz *z = k->zones.zone[0];
+    const dn_tz *z = k->zones->zone[0];
     memset(n, 0, sizeof *n);
     n->last_conversation = DN_NO_DATE;
     int reach_days = p->conversation_cooldown_days > 7 ? p->conversation_cooldown_days : 7;
@@ -470,15 +477,19 @@ static void count_history(const check *k, dn_time at, dn_date today, counters *n
         int ch = channel_index(c->channel);
         if (ch == DN_GCH_CRM)
             continue;
+        bool unsent = not_sent(c->state);
         if (c->purpose == DN_PURPOSE_OPTOUT_CONFIRM) {
-            if (ch == k->channel)
-                n->confirmation_sent = true;
+            /* a sent one is on the customer (opt_out_confirmed) */
+            if (ch == k->channel && unsent)
+                n->confirmation_unsent = true;
             continue;
         }
         if (c->purpose == DN_PURPOSE_REMINDER && f->case_id != 0 && c->case_id == f->case_id)
             n->reminders_in_case++;
-        if (close && c->at + spacing > n->spacing_until)
+        if (close && c->at + spacing > n->spacing_until) {
             n->spacing_until = c->at + spacing;
+            n->spacing_unsent = unsent;
+        }
         if (!recent)
             continue;
         dn_date day = uniform ? (dn_date)floor_div(c->at + offset, SECONDS_PER_DAY)
@@ -495,15 +506,22 @@ static void count_history(const check *k, dn_time at, dn_date today, counters *n
             continue;
         int slot = day - (today - 6);
         n->all_week[slot]++;
+        n->unsent_all_week += unsent;
         if (ch == k->channel) {
             n->channel_week[slot]++;
-            if (day == today)
+            n->unsent_channel_week += unsent;
+            if (day == today) {
                 n->channel_today++;
+                n->unsent_channel_today += unsent;
+            }
         }
         if (both_calls && (p->counted_outcomes & outcome_bit(c->outcome))) {
             n->customer_calls[slot]++;
-            if (same_debt)
+            n->unsent_customer_calls += unsent;
+            if (same_debt) {
                 n->debt_calls[slot]++;
+                n->unsent_debt_calls += unsent;
+            }
         }
     }
 }
@@ -545,28 +563,31 @@ typedef struct constraint {
     const char *what;
     int count, limit;
     dn_date day;
+    int unsent;             /* of `count`, contacts not sent yet */
 } constraint;
 
 static void constrain(constraint *cs, dn_time when, const char *code, constraint_kind kind,
-                      const char *what, int count, int limit, dn_date day)
+                      const char *what, int count, int limit, dn_date day, int unsent)
 {
     if (when <= cs->not_before)
         return;
-    *cs = (constraint){ when, code, kind, what, count, limit, day };
+    *cs = (constraint){ when, code, kind, what, count, limit, day, unsent };
 }
 
 static void constraint_describe(const constraint *cs, char *out, size_t size)
 {
-    char date[11];
+    char date[11], unsent[64] = "";
     dn_date_format(cs->day, date);
+    if (cs->unsent)
+        snprintf(unsent, sizeof unsent, " (%d of them planned, not sent yet)", cs->unsent);
     switch (cs->kind) {
     case LIMIT_CAP:
-        snprintf(out, size, "%d %s in the last 7 days (limit %d); room again on %s",
-                 cs->count, cs->what, cs->limit, date);
+        snprintf(out, size, "%d %s in the last 7 days%s (limit %d); room again on %s",
+                 cs->count, cs->what, unsent, cs->limit, date);
         break;
     case LIMIT_DAY:
-        snprintf(out, size, "%d %s message(s) today (limit %d)", cs->count, cs->what,
-                 cs->limit);
+        snprintf(out, size, "%d %s message(s) today%s (limit %d)", cs->count, cs->what,
+                 unsent, cs->limit);
         break;
     case LIMIT_OBJECTION:
         snprintf(out, size, "the debtor may still object to the notice; escalation from %s",
@@ -580,19 +601,20 @@ static void constraint_describe(const constraint *cs, char *out, size_t size)
                  "days", date, cs->limit);
         break;
     case LIMIT_SPACING:
-        snprintf(out, size, "another contact within %d minutes", cs->limit);
+        snprintf(out, size, "another contact%s within %d minutes",
+                 cs->unsent ? ", planned and not sent yet," : "", cs->limit);
         break;
     }
 }
 
-static void cap_check(const check *k, constraint *cs, const int hist[7], int limit,
+static void cap_check(const check *k, constraint *cs, const int hist[7], int unsent, int limit,
                       dn_date today, const char *code, const char *what)
 {
     int total;
     dn_date day = free_day(hist, limit, today, &total);
     if (day != today)
-        constrain(cs, tz_local_to_utc(k->zones.zone[0], day, 0), code, LIMIT_CAP, what, total,
-                  limit, day);
+        constrain(cs, tz_local_to_utc(k->zones->zone[0], day, 0), code, LIMIT_CAP, what, total,
+                  limit, day, unsent);
 }
 
 /* ---- the "not at all" checks ---- */
@@ -664,6 +686,16 @@ static bool refuse_for_debt(const dn_facts *f, const dn_decision *d, dn_verdict 
 
 /* ---- the verdict ---- */
 
+/* What the verdict's code rests on: the contacts not sent yet behind a
+ * cap, or the zone whose local time blocks. */
+static void verdict_blame(dn_verdict *out, const constraint *cs, const block *first)
+{
+    if (cs->code)
+        out->unsent = cs->unsent;
+    else if (first->zone)
+        out->zone = tz_name(first->zone);
+}
+
 /* Whether an unpaid invoice of the facts was due before `today` (the
  * customer's local day). */
 static bool overdue_on(const dn_facts *f, dn_date today)
@@ -706,8 +738,9 @@ void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision
     }
     k.bit = channel_bit(k.channel);
     k.holiday_country = p->country[0] ? p->country : c->country;
-    zones_for(p, c, &k.zones);
-    dn_date today = k.zones.n ? tz_local_date(k.zones.zone[0], at, NULL)
+    dn_location fallback;
+    k.zones = zones_of(p, c, &fallback);
+    dn_date today = k.zones->n ? tz_local_date(k.zones->zone[0], at, NULL)
                               : (dn_date)floor_div(at, SECONDS_PER_DAY);
 
     if (refuse_for_holds(c, today, out))
@@ -745,21 +778,32 @@ void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision
     }
     if (!confirmation && refuse_for_debt(f, d, out))
         return;
-    if (k.zones.n == 0) {
+    if (k.zones->n == 0) {
         verdict_set(out, DN_GUARD_REFUSE, 0, "unknown_zone",
-                    "neither the customer's time zone nor country is known, and profile %s "
-                    "names no zones", p->name);
+                    "neither the customer's time zone, country nor phone number is known, and "
+                    "profile %s names no zones", p->name);
+        return;
+    }
+    if (k.zones->overflow) {
+        verdict_set(out, DN_GUARD_REFUSE, 0, "unknown_zone",
+                    "the customer's time zone, country and phone number point at more than %d "
+                    "time zones", DN_LOCATION_ZONES);
         return;
     }
 
     count_history(&k, at, today, &n);
     cs = (constraint){ .not_before = at };
-    const dn_tz *home = k.zones.zone[0];
+    const dn_tz *home = k.zones->zone[0];
 
     if (confirmation) {
-        if (n.confirmation_sent || (c->opt_out_confirmed & k.bit)) {
+        if (c->opt_out_confirmed & k.bit) {
             verdict_set(out, DN_GUARD_REFUSE, 0, "opted_out",
                         "the one opt-out confirmation on %s was already sent", d->channel);
+            return;
+        }
+        if (n.confirmation_unsent) {
+            verdict_set(out, DN_GUARD_REFUSE, 0, "opted_out",
+                        "the one opt-out confirmation on %s is already planned", d->channel);
             return;
         }
     } else {
@@ -799,36 +843,39 @@ void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision
                 dn_date open_day = posted + p->notice_deemed_received_days +
                                    p->objection_days + 1;
                 constrain(&cs, tz_local_to_utc(home, open_day, 0), "objection_period",
-                          LIMIT_OBJECTION, NULL, 0, 0, open_day);
+                          LIMIT_OBJECTION, NULL, 0, 0, open_day, 0);
             }
         }
         if (f->promise_pending && f->promise_due != DN_NO_DATE && today <= f->promise_due) {
             constrain(&cs, tz_local_to_utc(home, f->promise_due + 1, 0), "promise_pending",
-                      LIMIT_PROMISE, NULL, 0, 0, f->promise_due);
+                      LIMIT_PROMISE, NULL, 0, 0, f->promise_due, 0);
         }
         const dn_guard_channel_limits *lim = &p->channel[k.channel];
         if (lim->per_day > 0 && n.channel_today >= lim->per_day)
             constrain(&cs, tz_local_to_utc(home, today + 1, 0), "cap_channel_day", LIMIT_DAY,
-                      channel_names[k.channel], n.channel_today, lim->per_day, today + 1);
-        cap_check(&k, &cs, n.channel_week, lim->per_week, today, "cap_channel_week",
-                  "messages on this channel");
-        cap_check(&k, &cs, n.all_week, p->contacts_per_week, today, "budget_week", "contacts");
+                      channel_names[k.channel], n.channel_today, lim->per_day, today + 1,
+                      n.unsent_channel_today);
+        cap_check(&k, &cs, n.channel_week, n.unsent_channel_week, lim->per_week, today,
+                  "cap_channel_week", "messages on this channel");
+        cap_check(&k, &cs, n.all_week, n.unsent_all_week, p->contacts_per_week, today,
+                  "budget_week", "contacts");
         if (is_call(k.channel)) {
-            cap_check(&k, &cs, n.debt_calls, p->call_attempts_per_debt_7d, today,
-                      "cap_calls_7d", "call attempts about this debt");
-            cap_check(&k, &cs, n.customer_calls, p->call_attempts_per_customer_7d, today,
-                      "cap_customer_7d", "call attempts to this customer");
+            cap_check(&k, &cs, n.debt_calls, n.unsent_debt_calls, p->call_attempts_per_debt_7d,
+                      today, "cap_calls_7d", "call attempts about this debt");
+            cap_check(&k, &cs, n.customer_calls, n.unsent_customer_calls,
+                      p->call_attempts_per_customer_7d, today, "cap_customer_7d",
+                      "call attempts to this customer");
             int cool = p->conversation_cooldown_days;
             if (cool > 0 && n.last_conversation != DN_NO_DATE &&
                 today < n.last_conversation + cool) {
                 constrain(&cs, tz_local_to_utc(home, n.last_conversation + cool, 0),
                           "conversation_cooldown", LIMIT_CONVERSATION, NULL, 0, cool,
-                          n.last_conversation);
+                          n.last_conversation, 0);
             }
         }
         if (n.spacing_until > at)
             constrain(&cs, n.spacing_until, "spacing", LIMIT_SPACING, NULL, 0,
-                      p->min_spacing_minutes, today);
+                      p->min_spacing_minutes, today, n.spacing_unsent);
     }
 
     /* the earliest convenient instant at or after every "not before" */
@@ -852,6 +899,7 @@ void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision
             verdict_set(out, DN_GUARD_REFUSE, 0, cs.code ? cs.code : first.code,
                         "%s; no convenient time within %d days after", why,
                         p->defer_search_days);
+            verdict_blame(out, &cs, &first);
             return;
         }
         t = next;
@@ -859,6 +907,8 @@ void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision
     if (t == at) {
         out->kind = DN_GUARD_ALLOW;
         out->defer_until = 0;
+        out->zone = NULL;
+        out->unsent = 0;
         memcpy(out->code, "ok", 3);
         memcpy(out->reason, "allowed", 8);
         return;
@@ -874,6 +924,7 @@ void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision
     verdict_set(out, DN_GUARD_DEFER, t, cs.code ? cs.code : first.code,
                 "%s; next allowed %04d-%02d-%02dT%02d:%02d:%02dZ", why, y % 10000, mo, dd,
                 secs / 3600, secs / 60 % 60, secs % 60);
+    verdict_blame(out, &cs, &first);
 }
 
 /* ---- profiles from configuration ---- */
@@ -1094,8 +1145,9 @@ static int load_member(const char *key, json_t *v, dn_guard_profile *p, dn_err *
     }
     if (strcmp(key, "country") == 0) {
         const char *s = json_is_string(v) ? json_string_value(v) : NULL;
-        if (!s || (strlen(s) != 0 && strlen(s) != 2))
-            return dn_err_set(err, -EINVAL, key, "country must be \"\" or two letters");
+        if (!s || (s[0] && !location_country_known(s)))
+            return dn_err_set(err, -EINVAL, key, "country must be \"\" (the customer's) or an "
+                              "ISO 3166 country code such as LV, not \"%.20s\"", s ? s : "");
         dn_strlcpy(p->country, s, sizeof p->country);
         return 0;
     }
@@ -1182,7 +1234,7 @@ int guard_profile_from_json(struct json_t *obj, dn_guard_profile **out, dn_err *
     }
     const dn_guard_profile *base = guard_profile_builtin(base_name);
     if (!base) {
-        rc = dn_err_set(err, -EINVAL, "base", "no built-in profile '%.40s' (LV, US, UK, EE, "
+        rc = dn_err_set(err, -EINVAL, "base", "no built-in profile \"%.40s\" (LV, US, UK, EE, "
                         "default)", base_name);
         goto fail;
     }

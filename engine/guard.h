@@ -20,6 +20,11 @@ typedef struct dn_verdict {
     char    code[32];             /* machine code: quiet_hours, holiday, cap_calls_7d, hold_dispute, opted_out,
                                      nothing_owed, ... (docs/compliance.md) */
     char    reason[200];          /* for a person */
+    const char *zone;             /* for a time-of-day code (quiet_hours, weekend, holiday,
+                                     blackout): the candidate zone whose local time blocks
+                                     (borrowed from the tz cache); NULL otherwise */
+    int     unsent;               /* for a cap or spacing code: how many of the contacts
+                                     behind it are planned but not sent yet (0: all made) */
 } dn_verdict;
 
 typedef struct dn_guard_profile dn_guard_profile;   /* see guard.c; loaded from config */
@@ -46,15 +51,19 @@ void guard_profile_free(dn_guard_profile *p);
 void guard_check(const dn_guard_profile *p, const dn_facts *f, const dn_decision *d,
                  dn_time at, dn_verdict *out);
 
-/* The zones whose local time counts for customer c under p, in the guard's
- * order (the first one counts the local days): the customer's own zone,
- * else every zone of their country, else the profile's. Fills up to max
- * names into names[] (borrowed: valid while p and c live) and returns how
- * many; 0 when nothing is known. */
-int guard_candidate_zones(const dn_guard_profile *p, const dn_customer *c, const char **names,
-                          int max);
+/* The zones whose local time counts for customer c under p, in the
+ * guard's order (the first one counts the local days), each with the
+ * signals that point at it: every zone the customer's time zone, country
+ * and phone number point at (location.h), else the profile's zones
+ * (source DN_LOC_PROFILE). out->n is 0 when nothing is known. */
+struct dn_location;
+void guard_candidate_zones(const dn_guard_profile *p, const dn_customer *c,
+                           struct dn_location *out);
 /* The profile's name ("LV", "US", ...). */
 const char *guard_profile_name(const dn_guard_profile *p);
+/* The country whose holidays the profile forbids contact on ("" = the
+ * customer's own), or NULL when it allows contact on holidays. */
+const char *guard_profile_holiday_country(const dn_guard_profile *p);
 
 extern const char *const dn_verdict_names[];   /* "allow", "defer", "refuse" */
 

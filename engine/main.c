@@ -108,8 +108,8 @@ static const char usage_migrate_store[] =
     "Every row keeps its id; the copy is one transaction, so a row MariaDB\n"
     "refuses (named with its table, id and column) leaves the destination empty.\n"
     "Stop the engines writing to the source before copying. Prints the rows\n"
-    "copied per table. The agent queue and webhooks keep their tables on SQLite\n"
-    "only: those are not copied (their rows are counted as left behind).\n"
+    "copied per table: every table, the channel modules' (agent queue, replies,\n"
+    "webhooks) included.\n"
     "Exit 0 when copied, 1 when refused, 2 on a usage error.\n";
 
 static const char usage_migrate[] =
@@ -551,10 +551,6 @@ static int cmd_migrate_store(int argc, char **argv, cli *c)
         printf("%-20s %lld\n", stats.table[i], stats.rows[i]);
         total += stats.rows[i];
     }
-    for (int i = 0; i < stats.n_left; i++)
-        if (stats.left_rows[i] > 0)
-            printf("%-20s %lld not copied (a SQLite-only module)\n", stats.left_table[i],
-                   stats.left_rows[i]);
     printf("copied %lld rows from %s to %s\n", total, src, shown);
     return 0;
 }

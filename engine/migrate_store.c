@@ -5,7 +5,8 @@
  * schema/mariadb), so each table is copied with "SELECT * ... ORDER BY" on
  * the source and one prepared INSERT naming the same columns on the
  * destination, keeping every id. Tables go in foreign-key order, all in one
- * destination transaction: a refused row rolls everything back.
+ * destination transaction: a refused row rolls everything back. Every
+ * table of the schema is copied: the channel modules' too.
  */
 #include "migrate_store.h"
 
@@ -28,15 +29,12 @@ static const struct { const char *name, *order; } tables[DN_MIGRATE_TABLES] = {
     { "decisions", "id" },  { "contacts", "id" },  { "events", "id" },
     /* in load order: MariaDB numbers rulesets.load_order as they arrive */
     { "rulesets", "rowid" },
-};
-
-/* Migrations of the modules that keep tables on SQLite only (store_ext.h:
- * the MariaDB backend answers them with -ENOTSUP), and their tables. They
- * have no MariaDB counterpart, so they do not count in the schema version
- * compared, and their rows stay behind. */
-static const struct { int version; const char *tables[2]; } sqlite_only[] = {
-    { 10, { "agent_tasks", NULL } },
-    { 11, { "webhook_endpoints", "webhook_deliveries" } },
+    { "agent_tasks", "id" },
+    /* after events: the destination's trigger makes deliveries for the
+     * endpoints that exist when an event is inserted, and these are the
+     * source's own */
+    { "webhook_endpoints", "name" },  { "webhook_deliveries", "id" },
+    { "inbound_seen", "id" },
 };
 
 /* Our own schema's column names: lower-case letters, digits, '_'. */
@@ -193,64 +191,24 @@ done:
     return rc;
 }
 
-static bool sqlite_only_version(int version)
-{
-    for (size_t i = 0; i < sizeof sqlite_only / sizeof sqlite_only[0]; i++)
-        if (sqlite_only[i].version == version)
-            return true;
-    return false;
-}
-
-/* The source's schema version, leaving out the SQLite-only modules' (0
- * without a schema_version table). */
+/* The source's schema version (-EINVAL without a schema_version table). */
 static int src_version(sqlite3 *src, int *version, dn_err *err)
 {
     sqlite3_stmt *st = NULL;
     *version = 0;
-    if (sqlite3_prepare_v2(src, "SELECT version FROM schema_version", -1, &st,
+    if (sqlite3_prepare_v2(src, "SELECT COALESCE(MAX(version), 0) FROM schema_version", -1, &st,
                            NULL) != SQLITE_OK) {
         sqlite3_finalize(st);
         return dn_err_set(err, -EINVAL, "src", "the source is not a dunningd store: %s",
                           sqlite3_errmsg(src));
     }
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        int v = sqlite3_column_int(st, 0);
-        if (!sqlite_only_version(v) && v > *version)
-            *version = v;
-    }
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        *version = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
-    if (step != SQLITE_DONE)
+    if (step != SQLITE_ROW)
         return dn_err_set(err, -EIO, "src", "cannot read the schema version: %s",
                           sqlite3_errmsg(src));
-    return 0;
-}
-
-/* Counts the rows of the SQLite-only modules' tables present in the source
- * (they are not copied) into stats->left_*. */
-static int count_left(sqlite3 *src, dn_migrate_stats *stats, dn_err *err)
-{
-    for (size_t i = 0; i < sizeof sqlite_only / sizeof sqlite_only[0]; i++)
-        for (size_t t = 0; t < 2 && sqlite_only[i].tables[t]; t++) {
-            const char *table = sqlite_only[i].tables[t];
-            char sql[128];
-            sqlite3_stmt *st = NULL;
-            snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s", table);
-            if (sqlite3_prepare_v2(src, sql, -1, &st, NULL) != SQLITE_OK) {
-                sqlite3_finalize(st);      /* the module's migration is not applied */
-                continue;
-            }
-            int step = sqlite3_step(st);
-            long long n = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-            sqlite3_finalize(st);
-            if (step != SQLITE_ROW)
-                return dn_err_set(err, -EIO, "src", "%s: %s", table, sqlite3_errmsg(src));
-            if (stats->n_left < DN_MIGRATE_LEFT) {
-                stats->left_table[stats->n_left] = table;
-                stats->left_rows[stats->n_left] = n;
-                stats->n_left++;
-            }
-        }
     return 0;
 }
 
@@ -299,10 +257,6 @@ int dn_migrate_store(const char *src_dsn, const char *dst_dsn, const char *schem
                         dst_version, src_dsn);
         goto done;
     }
-
-    rc = count_left(src, stats, err);
-    if (rc < 0)
-        goto done;
 
     dst = dn_mariadb_connect(&d, err);
     if (!dst) {

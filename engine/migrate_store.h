@@ -8,19 +8,12 @@
 
 #include "common.h"
 
-#define DN_MIGRATE_TABLES 10
-#define DN_MIGRATE_LEFT   3     /* tables of SQLite-only modules */
+#define DN_MIGRATE_TABLES 14
 
 typedef struct dn_migrate_stats {
     const char *table[DN_MIGRATE_TABLES];   /* static names, in copy order */
     long long   rows[DN_MIGRATE_TABLES];    /* rows copied per table */
     int         n_tables;
-    /* tables of the modules that keep their data on SQLite only (agent
-     * queue, webhooks: store_ext.h) found in the source, and their rows,
-     * which are not copied */
-    const char *left_table[DN_MIGRATE_LEFT];
-    long long   left_rows[DN_MIGRATE_LEFT];
-    int         n_left;
 } dn_migrate_stats;
 
 /* Copies every table of the SQLite store at src_dsn ("sqlite:PATH" or a
@@ -28,9 +21,7 @@ typedef struct dn_migrate_stats {
  * dst_dsn, whose schema is created or upgraded first from
  * schema_root/mariadb. Both schemas must be at the same version (-EINVAL
  * naming "src" when the source is older: run `dunningd migrate` on it
- * first); the source's migrations of SQLite-only modules (010 agent queue,
- * 011 webhooks) do not count, and their tables are not copied (their rows
- * are counted in stats->left_*). The destination must hold no rows (-EEXIST naming the table).
+ * first). The destination must hold no rows (-EEXIST naming the table).
  * A row the destination refuses stops the copy and nothing is kept
  * (err names the table, the row id and the column). Row counts are
  * checked after the commit. */

@@ -230,18 +230,17 @@ static int render_contact(dn_ruleset *rs, dn_decision *d, const dn_facts *f, dn_
     return 0;
 }
 
-/* Decides for one customer and, unless dry, records the result.
- * preview (may be NULL) receives the JSON of what was decided. */
-static int evaluate_customer(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn_time now,
-                             bool dry, dn_pass_stats *st, json_t **preview)
+/* Acts on the rules' decision d for one customer (channel, guard,
+ * rendering) and, unless dry, records the result. preview (may be NULL)
+ * receives the JSON of what was decided. */
+static int evaluate_customer(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn_decision *d,
+                             dn_time now, bool dry, dn_pass_stats *st, json_t **preview)
 {
-    dn_decision d;
-    rules_decide(rs, f, now, &d);
-    if (d.action == DN_ACT_CONTACT) {
+    if (d->action == DN_ACT_CONTACT) {
         char why[DN_REASON_MAX];
         if (step_taken_today(f, now, why, sizeof why)) {
-            d.action = DN_ACT_WAIT;
-            dn_strlcpy(d.reason, why, sizeof d.reason);
+            d->action = DN_ACT_WAIT;
+            dn_strlcpy(d->reason, why, sizeof d->reason);
         }
     }
 
@@ -250,35 +249,35 @@ static int evaluate_customer(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn
     dn_contact_plan plan;
     bool planned = false;
     dn_time next_eval = next_local_day(&f->customer, now,
-                                       d.hours_from >= 0 ? d.hours_from : 9 * 60);
+                                       d->hours_from >= 0 ? d->hours_from : 9 * 60);
 
-    if (d.action == DN_ACT_CONTACT) {
-        const char *address = choose_channel(&d, &f->customer);
+    if (d->action == DN_ACT_CONTACT) {
+        const char *address = choose_channel(d, &f->customer);
         if (address) {
             struct timespec t0, t1;
             clock_gettime(CLOCK_MONOTONIC, &t0);
-            guard_check(engine_profile_for(e, &f->customer), f, &d, now, &verdict);
+            guard_check(engine_profile_for(e, &f->customer), f, d, now, &verdict);
             clock_gettime(CLOCK_MONOTONIC, &t1);
             st->guard_seconds += (double)(t1.tv_sec - t0.tv_sec) +
                                  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
             guarded = true;
             if (verdict.kind == DN_GUARD_REFUSE) {
-                d.action = DN_ACT_SKIP;
+                d->action = DN_ACT_SKIP;
                 char note[DN_REASON_MAX];
                 snprintf(note, sizeof note, "guard refused (%s): %s", verdict.code,
                          verdict.reason);
-                dn_strlcpy(d.reason, note, sizeof d.reason);
+                dn_strlcpy(d->reason, note, sizeof d->reason);
             } else {
                 dn_time at = verdict.kind == DN_GUARD_DEFER ? verdict.defer_until : now;
-                if (render_contact(rs, &d, f, now, address, at, &plan) == 0)
+                if (render_contact(rs, d, f, now, address, at, &plan) == 0)
                     planned = true;
             }
         }
-    } else if (d.action == DN_ACT_WAIT && d.wait_days > 1) {
+    } else if (d->action == DN_ACT_WAIT && d->wait_days > 1) {
         /* nothing can fire before the next step's day: sleep until then */
-        next_eval = next_local_day(&f->customer, now + (dn_time)(d.wait_days - 1) * 86400,
-                                   d.hours_from >= 0 ? d.hours_from : 9 * 60);
-    } else if (d.action == DN_ACT_NONE) {
+        next_eval = next_local_day(&f->customer, now + (dn_time)(d->wait_days - 1) * 86400,
+                                   d->hours_from >= 0 ? d->hours_from : 9 * 60);
+    } else if (d->action == DN_ACT_NONE) {
         /* nothing owed: look again in a month unless an event comes first */
         next_eval = now + 30 * 86400;
     }
@@ -290,7 +289,7 @@ static int evaluate_customer(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn
     int rc = 0;
     if (preview) {
         json_t *o = json_object();
-        json_object_set_new(o, "decision", decision_to_json(&d));
+        json_object_set_new(o, "decision", decision_to_json(d));
         if (guarded)
             json_object_set_new(o, "guard",
                                 json_pack("{s:s, s:s, s:s}", "verdict",
@@ -309,7 +308,7 @@ static int evaluate_customer(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn
     if (!dry) {
         dn_pass_result r = {
             .customer_id = f->customer.id,
-            .decision = &d,
+            .decision = d,
             .guard_verdict = guarded ? dn_verdict_names[verdict.kind] : NULL,
             .guard_reason = guarded ? guard_text : NULL,
             .contact = planned ? &plan : NULL,
@@ -332,7 +331,7 @@ static int evaluate_customer(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn
     if (planned)
         free(plan.body);
 
-    switch (d.action) {
+    switch (d->action) {
     case DN_ACT_CONTACT:
         if (planned && verdict.kind == DN_GUARD_DEFER)
             st->deferred++;
@@ -345,7 +344,7 @@ static int evaluate_customer(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn
     case DN_ACT_ERROR:
         st->errors++;
         dn_log(DN_LOG_WARN, "rules", "customer %s: %s (%s)", f->customer.external_id,
-               d.reason, d.where);
+               d->reason, d->where);
         break;
     }
     st->customers++;
@@ -356,8 +355,12 @@ int pass_batch(dn_engine *e, dn_ruleset *rs, dn_time now, int max, dn_pass_stats
                dn_err *err)
 {
     dn_facts *batch = calloc((size_t)max, sizeof *batch);
-    if (!batch)
+    dn_decision *decisions = calloc((size_t)max, sizeof *decisions);
+    if (!batch || !decisions) {
+        free(batch);
+        free(decisions);
         return dn_err_set(err, -ENOMEM, NULL, "out of memory for a batch of %d", max);
+    }
     int n = 0;
     int rc = e->store.ops->claim_due(e->store.ctx, now, e->lease_seconds, batch, max, &n, err);
     if (rc)
@@ -367,13 +370,15 @@ int pass_batch(dn_engine *e, dn_ruleset *rs, dn_time now, int max, dn_pass_stats
     rc = e->store.ops->begin(e->store.ctx, err);
     if (rc)
         goto done;
+    rules_decide_batch(rs, batch, n, now, decisions);
     for (int i = 0; i < n; i++)
-        evaluate_customer(e, rs, &batch[i], now, false, st, NULL);
+        evaluate_customer(e, rs, &batch[i], &decisions[i], now, false, st, NULL);
     rc = e->store.ops->commit(e->store.ctx, err);
     if (rc)
         e->store.ops->rollback(e->store.ctx);
 done:
     free(batch);
+    free(decisions);
     return rc ? rc : n;
 }
 
@@ -421,8 +426,10 @@ int pass_preview(dn_engine *e, const char *customer_external_id, dn_time at, jso
     if (rc == 0) {
         dn_pass_stats st = { 0 };
         dn_ruleset *rs = e->rules;
+        dn_decision d;
         rules_retain(rs);
-        evaluate_customer(e, rs, f, at, true, &st, out);
+        rules_decide(rs, f, at, &d);
+        evaluate_customer(e, rs, f, &d, at, true, &st, out);
         rules_release(rs);
         char when[21];
         dn_time_format(at, when);

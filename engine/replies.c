@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "agent_queue.h"
-#include "store_ext.h"
+#include "store_modules.h"
 
 #define SECONDS_PER_DAY 86400
 #define REPLY_TEXT_MAX  1600      /* ten SMS segments; longer is refused */
@@ -166,72 +166,44 @@ static const char *confirmation_text(const char *language)
     return "You have opted out of messages on this channel. We will not write here again.";
 }
 
-/* Finds the customer (store id, language, address on the channel). */
-static int find_sender(sqlite3 *db, const dn_reply_in *in, int64_t *id, char *external,
-                       char *language, char *address, dn_err *err)
+static const dn_store_module_ops *inbound(const dn_store *store)
 {
-    bool by_id = in->customer_id && in->customer_id[0];
-    bool sms = strcmp(in->channel, "sms") == 0;
-    const char *sql = by_id ? "SELECT id, external_id, language, phone, chat FROM customers "
-                              "WHERE external_id = ?1"
-                      : sms ? "SELECT id, external_id, language, phone, chat FROM customers "
-                              "WHERE phone = ?1 OR phone = '+' || ?1 ORDER BY id LIMIT 1"
-                            : "SELECT id, external_id, language, phone, chat FROM customers "
-                              "WHERE chat = ?1 ORDER BY id LIMIT 1";
-    sqlite3_stmt *st;
-    int rc = store_ext_prepare(db, sql, &st, "reply: find the customer", err);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(st, 1, by_id ? in->customer_id : in->from, -1, SQLITE_STATIC);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        *id = sqlite3_column_int64(st, 0);
-        store_ext_column_text(st, 1, external, DN_ID_MAX);
-        store_ext_column_text(st, 2, language, DN_LANG_MAX);
-        store_ext_column_text(st, sms ? 3 : 4, address, DN_ADDR_MAX);
-    } else if (step == SQLITE_DONE) {
-        rc = by_id ? dn_err_set(err, -ENOENT, "customer_id", "no customer %s", in->customer_id)
-                   : dn_err_set(err, -ENOENT, "from", "no customer has the %s %s",
-                                sms ? "phone number" : "chat handle", in->from);
-    } else {
-        rc = store_ext_fail(db, step, "reply: find the customer", err);
-    }
-    sqlite3_finalize(st);
-    return rc;
+    return store->ops->modules;
 }
 
-/* The result of an earlier reply with the same provider id from the same
- * sender on the same channel, or 0. Provider ids are unique only per
- * provider: two gateways, or SMS and chat, may reuse one, and a STOP must
- * never be taken for someone else's earlier reply. */
-static int earlier_reply(sqlite3 *db, const dn_reply_in *in, json_t **result, dn_err *err)
+/* Finds the customer the reply is from: by external id, or by the phone
+ * number (given with or without its leading '+') or chat handle it came
+ * from. */
+static int find_sender(dn_store *store, const dn_reply_in *in, dn_customer *c, dn_err *err)
 {
-    sqlite3_stmt *st;
-    int rc = store_ext_prepare(db,
-                               "SELECT json_extract(payload, '$.result') FROM events WHERE kind = "
-                               "'reply' AND json_extract(payload, '$.provider_id') = ?1 "
-                               "AND json_extract(payload, '$.channel') = ?2 "
-                               "AND json_extract(payload, '$.from') = ?3 "
-                               "AND json_extract(payload, '$.customer_ref') = ?4 "
-                               "ORDER BY id LIMIT 1",
-                               &st, "reply: duplicate check", err);
-    if (rc)
+    if (in->customer_id && in->customer_id[0]) {
+        int rc = store->ops->get_customer(store->ctx, in->customer_id, c, err);
+        if (rc == -ENOENT)
+            rc = dn_err_set(err, -ENOENT, "customer_id", "no customer %s", in->customer_id);
         return rc;
-    sqlite3_bind_text(st, 1, in->provider_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, in->channel, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, in->from ? in->from : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, in->customer_id ? in->customer_id : "", -1, SQLITE_STATIC);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        const char *text = (const char *)sqlite3_column_text(st, 0);
-        *result = text ? json_loads(text, 0, NULL) : NULL;
-        if (*result)
-            json_object_set_new(*result, "duplicate", json_true());
-        rc = *result ? 1 : 0;
-    } else if (step != SQLITE_DONE) {
-        rc = store_ext_fail(db, step, "reply: duplicate check", err);
     }
-    sqlite3_finalize(st);
+    bool sms = strcmp(in->channel, "sms") == 0;
+    int rc = inbound(store)->customer_find_by_address(store->ctx, in->channel, in->from, c, err);
+    if (rc == 0 && sms && in->from[0] != '+') {
+        char plus[DN_ADDR_MAX + 1];
+        snprintf(plus, sizeof plus, "+%s", in->from);
+        rc = inbound(store)->customer_find_by_address(store->ctx, in->channel, plus, c, err);
+    }
+    if (rc == 0)
+        return dn_err_set(err, -ENOENT, "from", "no customer has the %s %s",
+                          sms ? "phone number" : "chat handle", in->from);
+    return rc < 0 ? rc : 0;
+}
+
+/* What makes a reply the same one again: the provider's id, which is unique
+ * only per provider, so with the channel and the sender (a STOP must never
+ * be taken for someone else's earlier reply). */
+static int reply_digest(const dn_reply_in *in, char digest[65], dn_err *err)
+{
+    json_t *key = json_pack("[s, s, s, s]", in->channel, in->from ? in->from : "",
+                            in->customer_id ? in->customer_id : "", in->provider_id);
+    int rc = dn_store_inbound_digest(key, digest, err);
+    json_decref(key);
     return rc;
 }
 
@@ -246,105 +218,82 @@ static int check_text_field(const char *value, const char *field, size_t max, bo
     return 0;
 }
 
-/* Opt-out of the channel and its one confirmation (unique idem key). */
-/* A STOP says "not to this number": every other customer with the same
- * phone (or chat handle) is opted out of that channel too, with an event
- * each (for the first 64); the one confirmation goes only to the customer
- * who wrote. */
-static int opt_out_shared_address(sqlite3 *db, int64_t customer_id, const char *channel,
-                                  const char *address, dn_time now, dn_err *err)
+/* An "opt_out" event; already = the customer was opted out of the channel
+ * before. *event_id may be NULL. */
+static int opt_out_event(dn_store *store, int64_t customer_id, const char *channel,
+                         const char *source, bool already, dn_time now, int64_t *event_id,
+                         dn_err *err)
 {
-    bool sms = strcmp(channel, "sms") == 0;
-    unsigned bit = sms ? DN_OPTOUT_SMS : DN_OPTOUT_CHAT;
-    sqlite3_stmt *st;
-    int rc = store_ext_prepare(db,
-                               sms ? "UPDATE customers SET opt_out = opt_out | ?3, updated_at = ?4 "
-                                     "WHERE phone = ?1 AND id <> ?2 AND (opt_out & ?3) = 0 "
-                                     "RETURNING id"
-                                   : "UPDATE customers SET opt_out = opt_out | ?3, updated_at = ?4 "
-                                     "WHERE chat = ?1 AND id <> ?2 AND (opt_out & ?3) = 0 "
-                                     "RETURNING id",
-                               &st, "reply: opt-out of a shared address", err);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, customer_id);
-    sqlite3_bind_int(st, 3, (int)bit);
-    sqlite3_bind_int64(st, 4, now);
-    int64_t others[64];
-    int n = 0, step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW)
-        if (n < (int)(sizeof others / sizeof others[0]))
-            others[n++] = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    if (step != SQLITE_DONE)
-        return store_ext_fail(db, step, "reply: opt-out of a shared address", err);
-    for (int i = 0; i < n && rc == 0; i++) {
-        json_t *payload = json_pack("{s:s, s:s}", "channel", channel, "source",
-                                    "reply from a shared contact point");
-        rc = payload ? store_ext_event(db, others[i], "opt_out", payload, now, NULL, err)
+    json_t *payload = json_pack("{s:s, s:s, s:b}", "channel", channel, "source", source,
+                                "already", already);
+    int rc = payload ? store->ops->append_event(store->ctx, customer_id, "opt_out", payload, now,
+                                                event_id, err)
                      : dn_err_set(err, -ENOMEM, NULL, "out of memory");
-        json_decref(payload);
-    }
+    json_decref(payload);
     return rc;
 }
 
-static int apply_opt_out(sqlite3 *db, int64_t customer_id, const char *channel,
-                         const char *language, const char *address, dn_time now,
-                         int64_t *confirmation, dn_err *err)
+/* Opts the customer out of the channel and, when that is news (they were
+ * not opted out of it already), plans the one confirmation: its
+ * idempotency key names this opt-out's event, so a second STOP while
+ * opted out earns nothing, and a STOP after opting in again earns its own.
+ * A STOP says "not to this number": every other customer with the same
+ * phone (or chat handle) is opted out of that channel too, with an event
+ * each; the confirmation goes only to the customer who wrote.
+ * *confirmation is the planned contact's id, 0 if none. */
+static int apply_opt_out(dn_store *store, const dn_customer *c, const char *channel,
+                         dn_time now, int64_t *confirmation, dn_err *err)
 {
-    unsigned bit = strcmp(channel, "sms") == 0 ? DN_OPTOUT_SMS : DN_OPTOUT_CHAT;
-    sqlite3_stmt *st;
-    int rc = store_ext_prepare(db,
-                               "UPDATE customers SET opt_out = opt_out | ?2, updated_at = ?3 "
-                               "WHERE id = ?1",
-                               &st, "reply: opt-out", err);
-    if (rc)
+    const char *address = strcmp(channel, "sms") == 0 ? c->phone : c->chat;
+    int64_t *others = NULL, event_id = 0;
+    size_t n = 0;
+    bool news = false;
+    *confirmation = 0;
+    int rc = inbound(store)->opt_out_address(store->ctx, c->id, channel, address, now, &news,
+                                             &others, &n, err);
+    if (rc == 0)
+        rc = opt_out_event(store, c->id, channel, "reply", !news, now, &event_id, err);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = opt_out_event(store, others[i], channel, "reply from a shared contact point", false,
+                           now, NULL, err);
+    free(others);
+    if (rc || !news)
         return rc;
-    sqlite3_bind_int64(st, 1, customer_id);
-    sqlite3_bind_int(st, 2, (int)bit);
-    sqlite3_bind_int64(st, 3, now);
-    if ((rc = store_ext_run(db, st, "reply: opt-out", err)))
-        return rc;
-    json_t *payload = json_pack("{s:s, s:s}", "channel", channel, "source", "reply");
-    rc = payload ? store_ext_event(db, customer_id, "opt_out", payload, now, NULL, err)
-                 : dn_err_set(err, -ENOMEM, NULL, "out of memory");
-    json_decref(payload);
-    if (rc)
-        return rc;
-    char idem[128];
-    snprintf(idem, sizeof idem, "optout-confirm-cu%lld-%s", (long long)customer_id, channel);
-    rc = store_ext_prepare(db,
-                           "INSERT INTO contacts (customer_id, case_id, idem_key, step_day, "
-                           "channel, address, template, language, tone, body, scheduled_at, "
-                           "state, created_at, updated_at, purpose) VALUES (?1, (SELECT id FROM "
-                           "cases WHERE customer_id = ?1 AND closed_at IS NULL ORDER BY id DESC "
-                           "LIMIT 1), ?2, 0, ?3, ?4, 'optout_confirm', ?5, 'neutral', ?6, ?7, "
-                           "'planned', ?7, ?7, 'optout_confirm') ON CONFLICT (idem_key) DO "
-                           "NOTHING",
-                           &st, "reply: opt-out confirmation", err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, customer_id);
-    sqlite3_bind_text(st, 2, idem, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, channel, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, address, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, language, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, confirmation_text(language), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 7, now);
-    if ((rc = store_ext_run(db, st, "reply: opt-out confirmation", err)))
-        return rc;
-    *confirmation = sqlite3_changes(db) ? sqlite3_last_insert_rowid(db) : 0;
-    return 0;
+    char body[256];
+    dn_strlcpy(body, confirmation_text(c->language), sizeof body);
+    dn_contact_plan plan = { .body = body, .scheduled_at = now,
+                             .purpose = DN_PURPOSE_OPTOUT_CONFIRM };
+    snprintf(plan.idem_key, sizeof plan.idem_key, "optout-confirm-cu%lld-%s-ev%lld",
+             (long long)c->id, channel, (long long)event_id);
+    dn_strlcpy(plan.channel, channel, sizeof plan.channel);
+    dn_strlcpy(plan.address, address, sizeof plan.address);
+    dn_strlcpy(plan.template_name, "optout_confirm", sizeof plan.template_name);
+    dn_strlcpy(plan.language, c->language, sizeof plan.language);
+    dn_strlcpy(plan.tone, "neutral", sizeof plan.tone);
+    return inbound(store)->contact_plan(store->ctx, c->id, &plan, now, confirmation, err);
+}
+
+/* The agent task's priority for a reply the engine could not classify. */
+static int reply_priority(dn_store *store, int64_t customer_id, dn_time now, int *priority,
+                          dn_err *err)
+{
+    dn_facts *f = malloc(sizeof *f);
+    if (!f)
+        return dn_err_set(err, -ENOMEM, NULL, "out of memory");
+    int rc = store->ops->load_facts(store->ctx, customer_id, now, f, err);
+    if (rc == 0) {
+        dn_task_inputs ti;
+        agent_task_inputs(f, now, &ti);
+        *priority = agent_priority(&ti);
+    }
+    free(f);
+    return rc;
 }
 
 int reply_receive(dn_store *store, const dn_reply_in *in, int promise_days, dn_time now,
                   json_t **result, dn_err *err)
 {
     *result = NULL;
-    sqlite3 *db = store_ext_db(store, "inbound replies", err);
-    if (!db)
-        return -ENOTSUP;
     int rc;
     if (!in->channel || (strcmp(in->channel, "sms") && strcmp(in->channel, "chat")))
         return dn_err_set(err, -EINVAL, "channel", "channel must be sms or chat");
@@ -356,106 +305,90 @@ int reply_receive(dn_store *store, const dn_reply_in *in, int promise_days, dn_t
         return rc;
     if (!in->text)
         return dn_err_set(err, -EINVAL, "text", "text is required (it may be empty)");
-    if (in->provider_id && in->provider_id[0] &&
-        (rc = earlier_reply(db, in, result, err)) != 0)
-        return rc < 0 ? rc : 0;
-
-    int64_t customer_id = 0, event_id = 0, confirmation = 0, promise_id = 0, task_id = 0;
-    char external[DN_ID_MAX], language[DN_LANG_MAX], address[DN_ADDR_MAX];
-    if ((rc = find_sender(db, in, &customer_id, external, language, address, err)))
+    bool once = in->provider_id && in->provider_id[0];
+    char digest[65];
+    if (once && (rc = reply_digest(in, digest, err)))
         return rc;
+
     dn_reply_kind kind = reply_classify(in->text);
-    int priority = 0;
-    if (kind == DN_REPLY_OTHER) {
-        dn_facts *f = malloc(sizeof *f);
-        if (!f)
-            return dn_err_set(err, -ENOMEM, NULL, "out of memory");
-        dn_task_inputs ti;
-        rc = store->ops->load_facts(store->ctx, customer_id, now, f, err);
-        if (rc == 0) {
-            agent_task_inputs(f, now, &ti);
-            priority = agent_priority(&ti);
-        }
-        free(f);
-        if (rc)
-            return rc;
-    }
-
-    dn_ext_tx tx;
-    if ((rc = store_ext_begin(db, &tx, err)))
+    int64_t event_id = 0, confirmation = 0, promise_id = 0, task_id = 0;
+    dn_customer c;
+    json_t *res = NULL, *payload = NULL;
+    if ((rc = store->ops->begin(store->ctx, err)))
         return rc;
+    if (once) {
+        json_t *earlier = NULL;
+        rc = inbound(store)->inbound_claim(store->ctx, "reply", digest, now, &earlier, err);
+        if (rc == 1 && json_is_object(earlier)) {   /* applied before: the same answer */
+            store->ops->rollback(store->ctx);
+            json_object_set_new(earlier, "duplicate", json_true());
+            *result = earlier;
+            return 0;
+        }
+        if (rc == 1)
+            rc = dn_err_set(err, -EIO, "provider_id", "reply %s was seen without a result",
+                            in->provider_id);
+        json_decref(earlier);
+        if (rc)
+            goto done;
+    }
+    if ((rc = find_sender(store, in, &c, err)))
+        goto done;
     if (kind == DN_REPLY_OPT_OUT) {
-        rc = apply_opt_out(db, customer_id, in->channel, language, address, now, &confirmation,
-                           err);
-        if (rc == 0 && address[0])
-            rc = opt_out_shared_address(db, customer_id, in->channel, address, now, err);
+        rc = apply_opt_out(store, &c, in->channel, now, &confirmation, err);
     } else if (kind == DN_REPLY_PROMISE) {
         dn_date due = (dn_date)(now / SECONDS_PER_DAY) + promise_days;
-        rc = agent_promise_insert(db, customer_id, 0, due, now, &promise_id, err);
+        rc = agent_promise_insert(store, c.id, 0, due, now, &promise_id, err);
         if (rc == -EINVAL) {          /* nothing owed: the reply is only recorded */
             dn_err_clear(err);
             rc = 0;
         }
     } else {
+        int priority = 0;
+        /* the text as far as it fits, cut between characters */
+        size_t shown = strlen(in->text) < 200 ? strlen(in->text) : 200;
+        while (shown > 0 && ((unsigned char)in->text[shown] & 0xc0) == 0x80)
+            shown--;
         char reason[DN_NAME_MAX];
-        snprintf(reason, sizeof reason, "reply (%s): %.200s", in->channel, in->text);
-        rc = agent_task_create(store, customer_id, 0, "reply", reason, priority, now, &task_id,
-                               err);
+        snprintf(reason, sizeof reason, "reply (%s): %.*s", in->channel, (int)shown, in->text);
+        rc = reply_priority(store, c.id, now, &priority, err);
+        if (rc == 0)
+            rc = agent_task_create(store, c.id, 0, "reply", reason, priority, now, &task_id, err);
     }
-    if (rc)
-        goto fail;
     /* the last message on that channel was answered */
-    sqlite3_stmt *st;
-    rc = store_ext_prepare(db,
-                           "UPDATE contacts SET state = 'replied', updated_at = ?3 WHERE id = "
-                           "(SELECT id FROM contacts WHERE customer_id = ?1 AND channel = ?2 AND "
-                           "state IN ('sent', 'delivered') AND purpose <> 'optout_confirm' "
-                           "ORDER BY scheduled_at DESC, id DESC LIMIT 1)",
-                           &st, "reply: mark the contact replied", err);
-    if (rc)
-        goto fail;
-    sqlite3_bind_int64(st, 1, customer_id);
-    sqlite3_bind_text(st, 2, in->channel, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, now);
-    if ((rc = store_ext_run(db, st, "reply: mark the contact replied", err)))
-        goto fail;
-
-    json_t *res = json_object();
-    if (!res) {
-        rc = dn_err_set(err, -ENOMEM, NULL, "out of memory");
-        goto fail;
-    }
-    json_object_set_new(res, "customer_id", json_string(external));
-    json_object_set_new(res, "classification", json_string(reply_kind_name(kind)));
-    json_object_set_new(res, "opt_out_confirmation",
-                        confirmation ? json_integer(confirmation) : json_null());
-    json_object_set_new(res, "promise_id", promise_id ? json_integer(promise_id) : json_null());
-    json_object_set_new(res, "task_id", task_id ? json_integer(task_id) : json_null());
-    json_t *payload = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O}", "channel", in->channel,
-                                "from", in->from ? in->from : "", "customer_ref",
-                                in->customer_id ? in->customer_id : "", "text", in->text,
-                                "classification", reply_kind_name(kind), "provider_id",
-                                in->provider_id ? in->provider_id : "", "result", res);
+    if (rc || (rc = inbound(store)->contact_mark_replied(store->ctx, c.id, in->channel, now, err)))
+        goto done;
+    res = json_pack("{s:s, s:s, s:o, s:o, s:o}", "customer_id", c.external_id,
+                    "classification", reply_kind_name(kind), "opt_out_confirmation",
+                    confirmation ? json_integer(confirmation) : json_null(), "promise_id",
+                    promise_id ? json_integer(promise_id) : json_null(), "task_id",
+                    task_id ? json_integer(task_id) : json_null());
+    payload = res ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O}", "channel", in->channel,
+                              "from", in->from ? in->from : "", "customer_ref",
+                              in->customer_id ? in->customer_id : "", "text", in->text,
+                              "classification", reply_kind_name(kind), "provider_id",
+                              in->provider_id ? in->provider_id : "", "result", res)
+                  : NULL;
     if (!payload) {
-        json_decref(res);
         rc = dn_err_set(err, -ENOMEM, NULL, "out of memory");
-        goto fail;
+        goto done;
     }
-    rc = store_ext_event(db, customer_id, "reply", payload, now, &event_id, err);
+    rc = store->ops->append_event(store->ctx, c.id, "reply", payload, now, &event_id, err);
+    if (rc == 0)
+        rc = store->ops->touch_customer(store->ctx, c.id, now, err);
+    if (rc == 0) {
+        json_object_set_new(res, "event_id", json_integer(event_id));
+        json_object_set_new(res, "duplicate", json_false());
+        if (once)
+            rc = inbound(store)->inbound_settle(store->ctx, "reply", digest, c.id, res, err);
+    }
+done:
     json_decref(payload);
-    if (rc == 0)
-        rc = store_ext_due(db, customer_id, now, err);
-    if (rc == 0)
-        rc = store_ext_commit(&tx, err);
+    rc = dn_store_finish(store, rc, err);
     if (rc) {
         json_decref(res);
-        goto fail;
+        return rc;
     }
-    json_object_set_new(res, "event_id", json_integer(event_id));
-    json_object_set_new(res, "duplicate", json_false());
     *result = res;
     return 0;
-fail:
-    store_ext_abort(&tx);
-    return rc;
 }

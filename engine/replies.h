@@ -3,13 +3,19 @@
  *
  * Every reply is an event (kind "reply", counted by the rules' c.replies)
  * and makes the customer due for evaluation now. By its words:
- *   - STOP and its Latvian and Russian words → opt-out of that channel and
- *     one confirmation message on it (a contact with purpose
- *     optout_confirm, unique per customer and channel, so never a second);
+ *   - STOP and its Latvian and Russian words → opt-out of that channel and,
+ *     when the customer was not opted out of it already, one confirmation
+ *     message on it (a contact with purpose optout_confirm keyed by that
+ *     opt-out's event: a second STOP earns none). Sending it sets the
+ *     channel in the customer's opt_out_confirmed, which the guard reads;
+ *     opting in again clears it;
  *   - "1", yes, jā, да → a promise to pay the open balance within
  *     promise_days (the rules see c.promises.pending and its due date);
  *   - anything else → an agent task (source "reply").
- * A reply with a provider id already recorded is not applied twice.
+ * A reply with a provider id already recorded is not applied twice, even
+ * when two engines on one database receive it at the same moment (a unique
+ * key claimed with it: store_modules.h inbound_claim); the duplicate gets
+ * the first one's result.
  */
 #ifndef DN_REPLIES_H
 #define DN_REPLIES_H
@@ -45,7 +51,8 @@ typedef struct dn_reply_in {
     const char *provider_id;      /* "" if none */
 } dn_reply_in;
 
-/* Applies one reply (see above) in one transaction; *result (new object)
+/* Applies one reply (see above) in one store transaction (call it outside
+ * any transaction of the caller's); *result (new object)
  * = {"customer_id", "event_id", "classification", "opt_out_confirmation"
  * (contact id or null), "promise_id", "task_id", "duplicate"}. -ENOENT
  * (field "from" or "customer_id") for an unknown sender, -EINVAL for bad

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <lauxlib.h>
@@ -17,6 +18,7 @@
 
 #include "model.h"
 #include "rules.h"
+#include "tz.h"
 
 #define RULES_MAX_FILES      256
 #define RULES_FILE_MAX       (1024 * 1024)   /* one rule file, bytes */
@@ -26,6 +28,8 @@
 #define RULES_TEXT_MAX       (64 * 1024)     /* input cap of the text helpers */
 #define RULES_JSON_DEPTH     64
 #define RULES_WHERE_MAX      128
+#define RULES_NAMES          40              /* names a decision compares by address */
+#define RULES_TEMPLATES_SEEN 256             /* a power of two */
 
 /* ---- sandbox ---- */
 
@@ -40,7 +44,7 @@ typedef struct rules_sandbox {
     lua_State *main;           /* the state itself (its hook is armed from the allocator) */
     long   budget, spent;      /* instructions allowed / used by the current call */
     int    wall_ms;
-    struct timespec deadline;  /* CLOCK_MONOTONIC_COARSE end of the current call */
+    int64_t deadline_ns;       /* CLOCK_MONOTONIC_COARSE end of the current call */
     bool   blown;              /* budget or deadline exceeded: keep raising */
     char   blown_msg[96];
     bool   frozen;             /* globals read-only (after loading) */
@@ -130,6 +134,23 @@ typedef struct rules_runtime {
     int  classify_ref;
     char classify_where[RULES_WHERE_MAX];
     int  templates_ref;           /* { lang = templates table } */
+    int  language_templates_ref[RULES_MAX_LANGUAGES];  /* templates table of languages[i] */
+    /* The names a decision compares (result fields, channels, tones,
+     * personas, actions) as Lua strings, kept alive by the table at
+     * names_ref: Lua keeps one copy of each short string, so a string the
+     * rules return is one of these names when it has the same address
+     * (rules.c, name_index). */
+    int  names_ref;
+    const char *names[RULES_NAMES];
+    /* Templates decide() returned that exist: the template name (a Lua
+     * string kept alive by the table at templates_seen_ref, so no other
+     * string can have its address) with the language, channel and tone it
+     * was found for, in a slot chosen by all four (rules.c). */
+    int  templates_seen_ref;
+    struct {
+        const char   *name;
+        unsigned char language, channel, tone;
+    } templates_seen[RULES_TEMPLATES_SEEN];
 } rules_runtime;
 
 struct dn_ruleset {
@@ -158,14 +179,22 @@ typedef struct rules_view {
     const char *persona;          /* c.persona once classify() answered, else NULL */
 } rules_view;
 
-/* Fills view from facts at now in the customer's zone (UTC if unknown). */
-void facts_view_init(rules_view *view, const dn_facts *facts, dn_time now, const char *version);
-/* Makes view the facts being decided (sb->facts_view; the caller sets it
- * back to NULL when the decision is over) and pushes three values: c's
- * data table (for facts_set_persona), and the two read-only tables the
- * rules get, `c` and `ctx`. All are made once per state and read view on
- * access. Does not allocate; needs four free stack slots. */
-void facts_push(lua_State *L, rules_sandbox *sb, const rules_view *view);
+/* Fills view from facts at now in zone (facts_zone; NULL: UTC). */
+void facts_view_init(rules_view *view, const dn_facts *facts, const dn_tz *zone,
+                     dn_time now, const char *version);
+/* The customer's zone for facts_view_init: their own, UTC when it is
+ * unknown (NULL only when even UTC is missing: then the day is UTC's). */
+const dn_tz *facts_zone(const dn_facts *facts);
+/* Pushes three values: c's data table (for facts_select and
+ * facts_set_persona), and the two read-only tables the rules get, `c` and
+ * `ctx`. All are made once per state and read the facts selected on
+ * access. Does not allocate; needs three free stack slots. */
+void facts_push(lua_State *L, rules_sandbox *sb);
+/* Makes view the facts `c` and `ctx` read (sb->facts_view; the caller sets
+ * it back to NULL when its decisions are over), with c.persona false until
+ * facts_set_persona; data is the index of c's data table. Does not
+ * allocate; needs one free stack slot. */
+void facts_select(lua_State *L, rules_sandbox *sb, const rules_view *view, int data);
 /* Makes the string at idx (classify's answer, already checked) c.persona
  * for the rest of the decision; data is the index of c's data table and
  * view->persona points into the string. Does not allocate. */

@@ -28,6 +28,7 @@
 #include "rules-internal.h"
 #include "sms.h"
 #include "tmpl.h"
+#include "tz.h"
 
 static dn_rule_limits rules_limits = {
     .instructions = 1000000,
@@ -412,6 +413,79 @@ static bool path_is_lua(const char *path)
     return n > 4 && strcmp(path + n - 4, ".lua") == 0;
 }
 
+/* ---- names compared by address ---- */
+
+/* The fields of a decide() result the engine reads. */
+typedef enum result_field {
+    RESULT_ACTION, RESULT_REASON, RESULT_DAY, RESULT_CHANNEL, RESULT_TEMPLATE, RESULT_TONE,
+    RESULT_VOICE, RESULT_LANGUAGE, RESULT_FALLBACK, RESULT_HOURS, RESULT_TRANSLITERATE,
+    RESULT_PURPOSE, RESULT_DEBT, RESULT_COUNT, RESULT_NONE = -1
+} result_field;
+
+static const char *const result_names[RESULT_COUNT + 1] = {
+    "action", "reason", "day", "channel", "template", "tone", "voice", "language", "fallback",
+    "hours", "transliterate", "purpose", "debt", NULL,
+};
+
+typedef enum result_action { ACTION_WAIT, ACTION_NONE, ACTION_CONTACT } result_action;
+static const char *const action_names[] = { "wait", "none", "contact", NULL };
+
+/* Where each list starts in rules_runtime.names. */
+enum {
+    NAMES_RESULT = 0,
+    NAMES_CHANNEL = NAMES_RESULT + RESULT_COUNT,
+    NAMES_TONE = NAMES_CHANNEL + 7,
+    NAMES_PERSONA = NAMES_TONE + 5,
+    NAMES_ACTION = NAMES_PERSONA + 4,
+    NAMES_COUNT = NAMES_ACTION + 3
+};
+_Static_assert(NAMES_COUNT <= RULES_NAMES, "rules_runtime.names is too small");
+_Static_assert(sizeof channel_names / sizeof channel_names[0] - 1 == NAMES_TONE - NAMES_CHANNEL &&
+               sizeof tone_names / sizeof tone_names[0] - 1 == NAMES_PERSONA - NAMES_TONE &&
+               sizeof persona_names / sizeof persona_names[0] - 1 == NAMES_ACTION - NAMES_PERSONA &&
+               sizeof action_names / sizeof action_names[0] - 1 == NAMES_COUNT - NAMES_ACTION,
+               "the NAMES_ offsets follow the lists");
+
+static const struct {
+    int first;
+    const char *const *list;
+} name_lists[] = {
+    { NAMES_RESULT, result_names }, { NAMES_CHANNEL, channel_names },
+    { NAMES_TONE, tone_names },     { NAMES_PERSONA, persona_names },
+    { NAMES_ACTION, action_names },
+};
+
+/* Makes the Lua strings of rt->names and the table that keeps them alive
+ * (protected code: allocates). */
+static void names_intern(lua_State *L, rules_runtime *rt)
+{
+    lua_createtable(L, NAMES_COUNT, 0);
+    for (size_t l = 0; l < sizeof name_lists / sizeof name_lists[0]; l++) {
+        for (int i = 0; name_lists[l].list[i]; i++) {
+            int at = name_lists[l].first + i;
+            rt->names[at] = lua_pushstring(L, name_lists[l].list[i]);
+            lua_rawseti(L, -2, at + 1);
+        }
+    }
+    rt->names_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+/* The position of the Lua string s (len bytes) among the count names of
+ * rt->names from first, or -1. A name the rules return is Lua's one copy
+ * of that short string, so it is found by its address; anything else is
+ * compared by content, so the answer never depends on how Lua stores
+ * strings. */
+static int name_index(const rules_runtime *rt, int first, int count, const char *s, size_t len)
+{
+    for (int i = 0; i < count; i++)
+        if (rt->names[first + i] == s)
+            return i;
+    for (int i = 0; i < count; i++)
+        if (strlen(rt->names[first + i]) == len && memcmp(rt->names[first + i], s, len) == 0)
+            return i;
+    return -1;
+}
+
 /* ---- compiling: running the files into a runtime ---- */
 
 typedef struct compile_job {
@@ -660,12 +734,18 @@ static void get_hours(lua_State *L, int t, int *from, int *to, compile_job *job,
     lua_pop(L, 1);
 }
 
-static bool language_listed(const rules_runtime *rt, const char *lang)
+/* The position of lang in the rule set's languages, or -1. */
+static int language_index(const rules_runtime *rt, const char *lang)
 {
     for (int i = 0; i < rt->n_languages; i++)
         if (strcmp(rt->languages[i], lang) == 0)
-            return true;
-    return false;
+            return i;
+    return -1;
+}
+
+static bool language_listed(const rules_runtime *rt, const char *lang)
+{
+    return language_index(rt, lang) >= 0;
 }
 
 /* Appends ", item" (or "item" first) to a list text; a list that no longer
@@ -1133,6 +1213,8 @@ static int compile_protected(lua_State *L)
             continue;
         }
         check_templates(L, lua_gettop(L), job, file);
+        lua_pushvalue(L, -1);
+        rt->language_templates_ref[i] = luaL_ref(L, LUA_REGISTRYINDEX);
         lua_setfield(L, templates, rt->languages[i]);
     }
 
@@ -1142,6 +1224,9 @@ static int compile_protected(lua_State *L)
 
     lua_pushvalue(L, templates);
     rt->templates_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    names_intern(L, rt);
+    lua_createtable(L, RULES_TEMPLATES_SEEN, 0);
+    rt->templates_seen_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     if (job->errs->n == 0)
         sandbox_freeze(L);
     lua_settop(L, 0);
@@ -1173,7 +1258,9 @@ static int runtime_build(dn_ruleset *rs, dn_rule_errors *errs, rules_runtime **o
 
     if (!rt)
         goto fail;
-    rt->classify_ref = rt->templates_ref = LUA_NOREF;
+    rt->classify_ref = rt->templates_ref = rt->names_ref = rt->templates_seen_ref = LUA_NOREF;
+    for (int i = 0; i < RULES_MAX_LANGUAGES; i++)
+        rt->language_templates_ref[i] = LUA_NOREF;
     rt->sandbox = calloc(1, sizeof *rt->sandbox);
     job = calloc(1, sizeof *job);
     if (!rt->sandbox || !job)
@@ -1311,10 +1398,20 @@ json_t *rules_files_json(const dn_ruleset *rs)
 
 /* ---- deciding ---- */
 
+/* A batch being decided: facts[i] into outs[i], next the customer being
+ * decided (the one an error out of the protected call belongs to). */
 typedef struct decide_job {
-    rules_runtime *rt;
-    rules_view     view;
-    dn_decision   *out;
+    rules_runtime  *rt;
+    const dn_facts *facts;
+    dn_decision    *outs;
+    int             n, next;
+    dn_time         now;
+    const char     *version;
+    rules_view      view;     /* of facts[next] */
+    dn_decision    *out;      /* outs + next */
+    bool            zone_known;   /* zone is facts_zone() of a customer in zone_name */
+    char            zone_name[DN_TZ_MAX];
+    const dn_tz    *zone;
 } decide_job;
 
 static const char *choose_language(const rules_runtime *rt, const char *step_language,
@@ -1496,41 +1593,6 @@ static const char *result_text(lua_State *L, int t, const char *key, char *out, 
     return out;
 }
 
-/* The fields of a decide() result the engine reads. */
-typedef enum result_field {
-    RESULT_ACTION, RESULT_REASON, RESULT_DAY, RESULT_CHANNEL, RESULT_TEMPLATE, RESULT_TONE,
-    RESULT_VOICE, RESULT_LANGUAGE, RESULT_FALLBACK, RESULT_HOURS, RESULT_TRANSLITERATE,
-    RESULT_PURPOSE, RESULT_DEBT, RESULT_COUNT, RESULT_NONE = -1
-} result_field;
-
-static const char *const result_names[RESULT_COUNT] = {
-    "action", "reason", "day", "channel", "template", "tone", "voice", "language", "fallback",
-    "hours", "transliterate", "purpose", "debt",
-};
-
-#define KEY_IS(lit) (n == sizeof(lit) - 1 && memcmp(k, lit, sizeof(lit) - 1) == 0)
-
-static result_field result_field_of(const char *k, size_t n)
-{
-    switch (k[0]) {
-    case 'a': return KEY_IS("action") ? RESULT_ACTION : RESULT_NONE;
-    case 'c': return KEY_IS("channel") ? RESULT_CHANNEL : RESULT_NONE;
-    case 'd': return KEY_IS("day") ? RESULT_DAY : KEY_IS("debt") ? RESULT_DEBT : RESULT_NONE;
-    case 'f': return KEY_IS("fallback") ? RESULT_FALLBACK : RESULT_NONE;
-    case 'h': return KEY_IS("hours") ? RESULT_HOURS : RESULT_NONE;
-    case 'l': return KEY_IS("language") ? RESULT_LANGUAGE : RESULT_NONE;
-    case 'p': return KEY_IS("purpose") ? RESULT_PURPOSE : RESULT_NONE;
-    case 'r': return KEY_IS("reason") ? RESULT_REASON : RESULT_NONE;
-    case 't':
-        return KEY_IS("template") ? RESULT_TEMPLATE : KEY_IS("tone") ? RESULT_TONE
-             : KEY_IS("transliterate") ? RESULT_TRANSLITERATE : RESULT_NONE;
-    case 'v': return KEY_IS("voice") ? RESULT_VOICE : RESULT_NONE;
-    default: return RESULT_NONE;
-    }
-}
-
-#undef KEY_IS
-
 /* Where the fields of a decide() result are on the stack (0: nil). */
 typedef struct result_fields {
     int      r;                  /* the result table */
@@ -1543,7 +1605,7 @@ typedef struct result_fields {
  * with lua_next, leaving the known fields on the stack (a result has a few
  * of the dozen); a table with a metatable is read field by field with its
  * metamethods, each on first use, in the order the engine checks them. */
-static void result_collect(lua_State *L, int r, result_fields *rf)
+static void result_collect(lua_State *L, const rules_runtime *rt, int r, result_fields *rf)
 {
     luaL_checkstack(L, RESULT_COUNT + 4, "decide() result");
     memset(rf, 0, sizeof *rf);
@@ -1557,8 +1619,8 @@ static void result_collect(lua_State *L, int r, result_fields *rf)
     while (lua_next(L, r)) {
         size_t n = 0;
         const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &n) : NULL;
-        result_field field = key ? result_field_of(key, n) : RESULT_NONE;
-        if (field == RESULT_NONE) {
+        int field = key ? name_index(rt, NAMES_RESULT, RESULT_COUNT, key, n) : RESULT_NONE;
+        if (field < 0) {
             lua_pop(L, 1);
         } else {
             rf->at[field] = lua_gettop(L);  /* keep the value; go on from a copy of the key */
@@ -1586,18 +1648,42 @@ static int result_type(lua_State *L, result_fields *rf, result_field field)
     return at ? lua_type(L, at) : LUA_TNIL;
 }
 
+/* The string field of a result (valid while the result is on the stack)
+ * and its length in *len (if not NULL), or NULL when it is nil; raises
+ * when it is something else. */
+static const char *result_string(lua_State *L, result_fields *rf, result_field field,
+                                 size_t *len)
+{
+    int type = result_type(L, rf, field);
+    if (type == LUA_TSTRING)
+        return lua_tolstring(L, rf->at[field], len);
+    if (type != LUA_TNIL)
+        luaL_error(L, "decide() result field '%s' must be a string", result_names[field]);
+    return NULL;
+}
+
 /* Copies the string field of a result into out ("" when nil); returns
  * false when it did not fit (out holds the truncated text). */
 static bool result_text_at(lua_State *L, result_fields *rf, result_field field, char *out,
                            size_t size)
 {
-    int type = result_type(L, rf, field);
+    const char *text = result_string(L, rf, field, NULL);
     out[0] = '\0';
-    if (type == LUA_TSTRING)
-        return dn_strlcpy(out, lua_tostring(L, rf->at[field]), size);
-    if (type != LUA_TNIL)
-        luaL_error(L, "decide() result field '%s' must be a string", result_names[field]);
-    return true;
+    return !text || dn_strlcpy(out, text, size);
+}
+
+/* The position of the name the result gives in field among the count
+ * names of rt->names from first; raises "decide() returned unknown what
+ * '...'" when it is another string or nil. */
+static int result_name(lua_State *L, const rules_runtime *rt, result_fields *rf,
+                       result_field field, int first, int count, const char *what)
+{
+    size_t len = 0;
+    const char *text = result_string(L, rf, field, &len);
+    int i = text ? name_index(rt, first, count, text, len) : -1;
+    if (i < 0)
+        luaL_error(L, "decide() returned unknown %s '%s'", what, text ? text : "");
+    return i;
 }
 
 /* template_lookup with the three names given as Lua strings at stack
@@ -1625,31 +1711,69 @@ static int template_lookup_keys(lua_State *L, int lang, int name, int channel, i
     return 0;
 }
 
-/* Interprets what decide() returned (a table at r). */
+static unsigned template_seen_slot(const char *name, int lang, int channel, int tone)
+{
+    uintptr_t h = ((uintptr_t)name >> 4) * 31u + (unsigned)(lang * 64 + channel * 8 + tone);
+    return (unsigned)(h ^ h >> 8) & (RULES_TEMPLATES_SEEN - 1);
+}
+
+/* Was the template name (a Lua string) found before for this language,
+ * channel and tone? */
+static bool template_seen(const rules_runtime *rt, const char *name, int lang, int channel,
+                          int tone)
+{
+    unsigned slot = template_seen_slot(name, lang, channel, tone);
+    return rt->templates_seen[slot].name == name && rt->templates_seen[slot].language == lang &&
+           rt->templates_seen[slot].channel == channel && rt->templates_seen[slot].tone == tone;
+}
+
+/* Remembers that the template name at stack index idx was found for this
+ * language, channel and tone (protected code: allocates). */
+static void template_remember(lua_State *L, rules_runtime *rt, int idx, int lang, int channel,
+                              int tone)
+{
+    const char *name = lua_tostring(L, idx);
+    unsigned slot = template_seen_slot(name, lang, channel, tone);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, rt->templates_seen_ref);
+    lua_pushvalue(L, idx);
+    lua_rawseti(L, -2, (lua_Integer)slot + 1);      /* keeps name alive, frees the last one */
+    lua_pop(L, 1);
+    rt->templates_seen[slot].name = name;
+    rt->templates_seen[slot].language = (unsigned char)lang;
+    rt->templates_seen[slot].channel = (unsigned char)channel;
+    rt->templates_seen[slot].tone = (unsigned char)tone;
+}
+
+/* Interprets what decide() returned (a table at r). The names it must
+ * return (action, channel, tone) are found among rt->names, mostly by
+ * address; the template is checked in the templates of the language the
+ * contact will be in. */
 static void decide_result(lua_State *L, decide_job *job, const rules_segment *seg, int r)
 {
     rules_runtime *rt = job->rt;
     dn_decision *out = job->out;
-    char action[16], reason[DN_REASON_MAX];
     result_fields rf;
     int top = lua_gettop(L);
     rules_step step;
     text_builder why;
 
     rt->sandbox->entry_where = seg->decide_where;
-    result_collect(L, r, &rf);
-    result_text_at(L, &rf, RESULT_ACTION, action, sizeof action);
-    if (strcmp(action, "wait") == 0 || strcmp(action, "none") == 0) {
-        out->action = action[0] == 'w' ? DN_ACT_WAIT : DN_ACT_NONE;
-        result_text_at(L, &rf, RESULT_REASON, reason, sizeof reason);
+    result_collect(L, rt, r, &rf);
+    size_t action_len = 0;
+    const char *action = result_string(L, &rf, RESULT_ACTION, &action_len);
+    int kind = action && action[0] ? name_index(rt, NAMES_ACTION, 3, action, action_len)
+                                   : ACTION_CONTACT;
+    if (kind == ACTION_WAIT || kind == ACTION_NONE) {
+        out->action = kind == ACTION_WAIT ? DN_ACT_WAIT : DN_ACT_NONE;
+        const char *reason = result_string(L, &rf, RESULT_REASON, NULL);
         text_begin(&why, out->reason, sizeof out->reason);
         text_add(&why, "decide: ");
-        text_add_max(&why, reason[0] ? reason : action, 300);
-        dn_strlcpy(out->where, seg->decide_where, sizeof out->where);
+        text_add_max(&why, reason && reason[0] ? reason : action_names[kind], 300);
+        memcpy(out->where, seg->decide_where, sizeof out->where);
         lua_settop(L, top);
         return;
     }
-    if (action[0] && strcmp(action, "contact") != 0)
+    if (kind < 0)
         luaL_error(L, "decide() returned unknown action '%s' (wait, none, contact)", action);
     memset(&step, 0, sizeof step);
     step.hours_from = step.hours_to = -1;
@@ -1662,16 +1786,15 @@ static void decide_result(lua_State *L, decide_job *job, const rules_segment *se
         luaL_error(L, "decide() result: day must be an integer");
     else
         step.day = (int)lua_tointeger(L, day);
-    bool whole = result_text_at(L, &rf, RESULT_CHANNEL, step.channel, sizeof step.channel);
-    whole &= result_text_at(L, &rf, RESULT_TEMPLATE, step.template_name,
-                            sizeof step.template_name);
-    whole &= result_text_at(L, &rf, RESULT_TONE, step.tone, sizeof step.tone);
+    int channel = result_name(L, rt, &rf, RESULT_CHANNEL, NAMES_CHANNEL, NAMES_TONE - NAMES_CHANNEL,
+                              "channel");
+    bool whole = result_text_at(L, &rf, RESULT_TEMPLATE, step.template_name,
+                                sizeof step.template_name);
+    int tone = result_name(L, rt, &rf, RESULT_TONE, NAMES_TONE, NAMES_PERSONA - NAMES_TONE, "tone");
+    dn_strlcpy(step.channel, channel_names[channel], sizeof step.channel);
+    dn_strlcpy(step.tone, tone_names[tone], sizeof step.tone);
     result_text_at(L, &rf, RESULT_VOICE, step.voice, sizeof step.voice);
     result_text_at(L, &rf, RESULT_LANGUAGE, step.language, sizeof step.language);
-    if (!name_in(step.channel, channel_names))
-        luaL_error(L, "decide() returned unknown channel '%s'", step.channel);
-    if (!name_in(step.tone, tone_names))
-        luaL_error(L, "decide() returned unknown tone '%s'", step.tone);
     if (step.language[0] && !language_listed(rt, step.language))
         luaL_error(L, "decide() returned language '%s', not in languages", step.language);
     if (result_type(L, &rf, RESULT_FALLBACK) == LUA_TTABLE) {
@@ -1698,31 +1821,35 @@ static void decide_result(lua_State *L, decide_job *job, const rules_segment *se
     }
     int transliterate = result_at(L, &rf, RESULT_TRANSLITERATE);
     step.transliterate = transliterate && lua_toboolean(L, transliterate);
-    char purpose[24];
     step.purpose = step.day < 0 ? DN_PURPOSE_PREVENTION : DN_PURPOSE_REMINDER;
-    result_text_at(L, &rf, RESULT_PURPOSE, purpose, sizeof purpose);
-    if (purpose[0] && (dn_purpose_parse(purpose, &step.purpose) < 0 ||
-                       step.purpose == DN_PURPOSE_OPTOUT_CONFIRM))
+    const char *purpose = result_string(L, &rf, RESULT_PURPOSE, NULL);
+    if (purpose && purpose[0] && (dn_purpose_parse(purpose, &step.purpose) < 0 ||
+                                  step.purpose == DN_PURPOSE_OPTOUT_CONFIRM))
         luaL_error(L, "decide() returned unknown purpose '%s'", purpose);
     char debt[DN_ID_MAX];
     result_text_at(L, &rf, RESULT_DEBT, debt, sizeof debt);
 
     /* the template must exist for the language the contact will be in */
-    const char *lang = choose_language(rt, step.language, job->view.facts->customer.language);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, rt->templates_ref);
-    raw_field(L, lua_gettop(L), lang);
-    int rc = -ENOENT;
-    if (lua_type(L, -1) == LUA_TTABLE)
-        rc = whole && rf.at[RESULT_TEMPLATE] && rf.at[RESULT_CHANNEL] && rf.at[RESULT_TONE]
-                 ? template_lookup_keys(L, lua_gettop(L), rf.at[RESULT_TEMPLATE],
-                                        rf.at[RESULT_CHANNEL], rf.at[RESULT_TONE])
-                 : template_lookup(L, lua_gettop(L), step.template_name, step.channel,
-                                     step.tone);
-    if (rc < 0)
-        luaL_error(L, "decide() returned template '%s' with no %s/%s text in templates/%s.lua",
-                   step.template_name, step.channel, step.tone, lang);
+    const char *language = choose_language(rt, step.language, job->view.facts->customer.language);
+    int lang = language_index(rt, language);
+    int name = whole ? rf.at[RESULT_TEMPLATE] : 0;     /* the Lua string, if it is all there */
+    if (!name || !template_seen(rt, lua_tostring(L, name), lang, channel, tone)) {
+        int rc = -ENOENT;
+        if (lang >= 0 &&
+            lua_rawgeti(L, LUA_REGISTRYINDEX, rt->language_templates_ref[lang]) == LUA_TTABLE)
+            rc = name ? template_lookup_keys(L, lua_gettop(L), name, rf.at[RESULT_CHANNEL],
+                                             rf.at[RESULT_TONE])
+                      : template_lookup(L, lua_gettop(L), step.template_name, step.channel,
+                                        step.tone);
+        if (rc < 0)
+            luaL_error(L, "decide() returned template '%s' with no %s/%s text in "
+                          "templates/%s.lua", step.template_name, step.channel, step.tone,
+                       language);
+        if (name)
+            template_remember(L, rt, name, lang, channel, tone);
+    }
     lua_settop(L, top);
-    dn_strlcpy(step.where, seg->decide_where, sizeof step.where);
+    memcpy(step.where, seg->decide_where, sizeof step.where);
     fill_step(job, seg, &step);
     dn_strlcpy(out->debt_ref, debt, sizeof out->debt_ref);
     text_begin(&why, out->reason, sizeof out->reason);
@@ -1732,27 +1859,57 @@ static void decide_result(lua_State *L, decide_job *job, const rules_segment *se
     text_add(&why, step.template_name);
 }
 
-/* Protected: classify, segment, decide() or the ladder. */
-static int decide_protected(lua_State *L)
+/* Clears job->out and derives job->view for facts[next]; returns false
+ * when the customer is decided without the rules (nothing owed). */
+static bool decide_begin(decide_job *job)
 {
-    decide_job *job = lua_touserdata(L, 1);
+    dn_decision *out = job->out = &job->outs[job->next];
+
+    memset(out, 0, sizeof *out);
+    out->hours_from = out->hours_to = -1;
+    memcpy(out->ruleset_version, job->version, sizeof out->ruleset_version);
+    const dn_facts *f = &job->facts[job->next];
+    /* customers of a batch mostly share a zone: look it up when it changes */
+    if (!job->zone_known || strcmp(job->zone_name, f->customer.timezone) != 0) {
+        memcpy(job->zone_name, f->customer.timezone, sizeof job->zone_name);
+        job->zone = facts_zone(f);
+        job->zone_known = true;
+    }
+    facts_view_init(&job->view, f, job->zone, job->now, job->version);
+    if (job->view.open_unpaid > 0)
+        return true;
+    /* no rule runs for it: the decision names the pseudo-segment */
+    out->action = DN_ACT_NONE;
+    memcpy(out->segment, DN_SEGMENT_NOTHING_OWED, sizeof DN_SEGMENT_NOTHING_OWED);
+    dn_strlcpy(out->reason, "nothing owed: no open invoice has anything unpaid",
+               sizeof out->reason);
+    return false;
+}
+
+/* Classify, segment, decide() or the ladder for job->view; data, c and ctx
+ * are the stack indexes of facts_push's tables. */
+static void decide_one(lua_State *L, decide_job *job, int data, int c, int ctx)
+{
     rules_runtime *rt = job->rt;
     rules_sandbox *sb = rt->sandbox;
     dn_decision *out = job->out;
     const rules_segment *seg = NULL;
 
-    facts_push(L, sb, &job->view);              /* 2 data, 3 c, 4 ctx */
-    const int data = 2, c = 3, ctx = 4;
-
+    facts_select(L, sb, &job->view, data);
     lua_rawgeti(L, LUA_REGISTRYINDEX, rt->classify_ref);
     lua_pushvalue(L, c);
     lua_pushvalue(L, ctx);
     sandbox_call(L, sb, 2, 1, rt->classify_where);
-    if (lua_type(L, -1) != LUA_TSTRING || !name_in(lua_tostring(L, -1), persona_names))
+    size_t len = 0;
+    int persona = lua_type(L, -1) == LUA_TSTRING
+                      ? name_index(rt, NAMES_PERSONA, NAMES_ACTION - NAMES_PERSONA,
+                                   lua_tolstring(L, -1, &len), len)
+                      : -1;
+    if (persona < 0)
         luaL_error(L, "classify() must return \"friendly\", \"businessman\", \"invisible\" or "
                       "\"fighter\", not %s",
                    lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
-    dn_strlcpy(out->persona, lua_tostring(L, -1), sizeof out->persona);
+    dn_strlcpy(out->persona, persona_names[persona], sizeof out->persona);
     facts_set_persona(L, sb, &job->view, data, -1);
     lua_pop(L, 1);
 
@@ -1767,9 +1924,9 @@ static int decide_protected(lua_State *L)
     }
     if (!seg) {
         sb->entry_where = rt->segments_where;
-        return luaL_error(L, "no segment matched (the last segment should match everyone)");
+        luaL_error(L, "no segment matched (the last segment should match everyone)");
     }
-    dn_strlcpy(out->segment, seg->name, sizeof out->segment);
+    memcpy(out->segment, seg->name, sizeof out->segment);
 
     if (seg->decide_ref != LUA_NOREF) {
         lua_rawgeti(L, LUA_REGISTRYINDEX, seg->decide_ref);
@@ -1779,65 +1936,93 @@ static int decide_protected(lua_State *L)
         int type = lua_type(L, -1);
         if (type == LUA_TTABLE) {
             decide_result(L, job, seg, lua_gettop(L));
-            return 0;
+            return;
         }
         if (type != LUA_TNIL) {
             sb->entry_where = seg->decide_where;
-            return luaL_error(L, "decide() must return nil or a table, not %s",
-                              luaL_typename(L, -1));
+            luaL_error(L, "decide() must return nil or a table, not %s", luaL_typename(L, -1));
         }
         lua_pop(L, 1);
     }
     decide_ladder(L, job, seg, c, ctx);
+}
+
+/* Protected: decides facts[next..n-1] in turn. An error ends the call with
+ * job->next at the customer it belongs to. */
+static int decide_protected(lua_State *L)
+{
+    decide_job *job = lua_touserdata(L, 1);
+    rules_sandbox *sb = job->rt->sandbox;
+
+    facts_push(L, sb);                          /* 2 data, 3 c, 4 ctx */
+    for (; job->next < job->n; job->next++) {
+        if (!decide_begin(job))
+            continue;
+        sb->entry_where = NULL;
+        decide_one(L, job, 2, 3, 4);
+        lua_settop(L, 4);
+    }
+    return 0;
+}
+
+/* Turns job->out into an ERROR decision with reason. */
+static void decide_fail(decide_job *job, const char *reason, const char *where)
+{
+    job->out->action = DN_ACT_ERROR;
+    dn_strlcpy(job->out->reason, reason, sizeof job->out->reason);
+    dn_strlcpy(job->out->where, where ? where : "", sizeof job->out->where);
+}
+
+int rules_decide_batch(dn_ruleset *rs, const dn_facts *facts, int n, dn_time now,
+                       dn_decision *out)
+{
+    decide_job job = { .facts = facts, .outs = out, .n = n, .now = now,
+                       .version = rs->version };
+    dn_err err;
+
+    /* whole copies of NUL-terminated names in decide_begin and decide_one */
+    _Static_assert(sizeof rs->version == sizeof out->ruleset_version &&
+                   sizeof rs->runtime->segments->name == sizeof out->segment,
+                   "names and decisions differ");
+
+    while (job.next < n) {
+        const char *failure = runtime_ensure(rs) < 0 ? "the rule set could not be rebuilt"
+                              : !lua_checkstack(rs->runtime->L, 8) ? "out of Lua stack"
+                                                                   : NULL;
+        if (failure) {
+            for (; job.next < n; job.next++)
+                if (decide_begin(&job))
+                    decide_fail(&job, failure, NULL);
+            break;
+        }
+        job.rt = rs->runtime;
+        lua_State *L = job.rt->L;
+        int top = lua_gettop(L);
+        lua_pushcfunction(L, decide_protected);
+        lua_pushlightuserdata(L, &job);
+        int rc = sandbox_pcall(L, job.rt->sandbox, 1, 0, &err);
+        job.rt->sandbox->facts_view = NULL;
+        assert(lua_gettop(L) == top);   /* the protected path leaves the stack as it found it */
+        (void)top;
+        if (rc == 0)
+            break;
+        /* an error before facts[next] began (the call itself out of memory)
+         * is that customer's too, unless they are decided without rules */
+        if (job.out != &out[job.next] && !decide_begin(&job)) {
+            job.next++;
+            continue;
+        }
+        decide_fail(&job, err.msg, err.field);
+        if (rc == -ETIMEDOUT || rc == -ENOMEM)
+            runtime_discard(rs);
+        job.next++;
+    }
     return 0;
 }
 
 int rules_decide(dn_ruleset *rs, const dn_facts *f, dn_time now, dn_decision *out)
 {
-    decide_job job;
-    dn_err err;
-
-    memset(out, 0, sizeof *out);
-    out->hours_from = out->hours_to = -1;
-    dn_strlcpy(out->ruleset_version, rs->version, sizeof out->ruleset_version);
-    facts_view_init(&job.view, f, now, rs->version);
-    if (job.view.open_unpaid == 0) {
-        /* no rule runs for it: the decision names the pseudo-segment */
-        out->action = DN_ACT_NONE;
-        dn_strlcpy(out->segment, DN_SEGMENT_NOTHING_OWED, sizeof out->segment);
-        snprintf(out->reason, sizeof out->reason,
-                 "nothing owed: no open invoice has anything unpaid");
-        return 0;
-    }
-    if (runtime_ensure(rs) < 0) {
-        out->action = DN_ACT_ERROR;
-        snprintf(out->reason, sizeof out->reason, "the rule set could not be rebuilt");
-        return 0;
-    }
-    rules_runtime *rt = rs->runtime;
-    lua_State *L = rt->L;
-    if (!lua_checkstack(L, 8)) {
-        out->action = DN_ACT_ERROR;
-        snprintf(out->reason, sizeof out->reason, "out of Lua stack");
-        return 0;
-    }
-    int top = lua_gettop(L);
-    job.rt = rt;
-    job.out = out;
-    lua_pushcfunction(L, decide_protected);
-    lua_pushlightuserdata(L, &job);
-    int rc = sandbox_pcall(L, rt->sandbox, 1, 0, &err);
-    rt->sandbox->facts_view = NULL;
-    assert(lua_gettop(L) == top);   /* the protected path leaves the stack as it found it */
-    (void)top;
-    if (rc < 0) {
-        out->action = DN_ACT_ERROR;
-        dn_strlcpy(out->reason, err.msg, sizeof out->reason);
-        dn_strlcpy(out->where, err.field, sizeof out->where);
-        if (rc == -ETIMEDOUT || rc == -ENOMEM)
-            runtime_discard(rs);
-    }
-    return 0;
+    return rules_decide_batch(rs, f, 1, now, out);
 }
 
 /* ---- rendering ---- */
@@ -1968,7 +2153,7 @@ int rules_render(dn_ruleset *rs, const dn_decision *d, const dn_facts *f, dn_tim
     if (!lua_checkstack(L, 8))
         return dn_err_set(err, -ENOMEM, NULL, "out of Lua stack");
     int top = lua_gettop(L);
-    facts_view_init(&view, f, now, rs->version);
+    facts_view_init(&view, f, facts_zone(f), now, rs->version);
     job.rt = rt;
     job.decision = d;
     lua_pushcfunction(L, render_protected);

@@ -55,6 +55,14 @@ struct json_t *rules_files_json(const dn_ruleset *rs);
  * segment DN_SEGMENT_NOTHING_OWED, no rule called. Returns 0, or -ENOMEM
  * only if the host itself is out of memory. */
 int  rules_decide(dn_ruleset *rs, const dn_facts *f, dn_time now, dn_decision *out);
+/* Decides for n customers at `now`: out[i] is what rules_decide would give
+ * for facts[i], one customer's error failing only that customer. One entry
+ * into the Lua state serves the whole batch (a limit blown rebuilds the
+ * state and goes on with the next customer), which saves a protected call
+ * per customer. Returns 0, or -ENOMEM only if the host itself is out of
+ * memory. */
+int  rules_decide_batch(dn_ruleset *rs, const dn_facts *facts, int n, dn_time now,
+                        dn_decision *out);
 
 /* Renders the decision's template for the customer. subject may be "" for
  * channels without one; *body is malloc'd and owned by the caller. */

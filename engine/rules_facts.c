@@ -708,25 +708,33 @@ void facts_set_persona(lua_State *L, rules_sandbox *sb, rules_view *view, int da
     sb->facts_persona_set = true;
 }
 
-void facts_push(lua_State *L, rules_sandbox *sb, const rules_view *view)
+void facts_push(lua_State *L, rules_sandbox *sb)
 {
-    sb->facts_view = view;
     lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_data_ref);
-    if (sb->facts_persona_set) {
-        lua_pushboolean(L, 0);
-        lua_setfield(L, -2, "persona");
-        sb->facts_persona_set = false;
-    }
     lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_customer_ref);
     lua_rawgeti(L, LUA_REGISTRYINDEX, sb->facts_context_ref);
 }
 
-void facts_view_init(rules_view *view, const dn_facts *f, dn_time now, const char *version)
+void facts_select(lua_State *L, rules_sandbox *sb, const rules_view *view, int data)
+{
+    sb->facts_view = view;
+    if (sb->facts_persona_set) {
+        lua_pushboolean(L, 0);
+        lua_setfield(L, data, "persona");
+        sb->facts_persona_set = false;
+    }
+}
+
+const dn_tz *facts_zone(const dn_facts *f)
 {
     dn_err err;
-    const char *zone_name = f->customer.timezone[0] ? f->customer.timezone : "UTC";
-    const dn_tz *zone = tz_get(zone_name, &err);
+    const dn_tz *zone = tz_get(f->customer.timezone[0] ? f->customer.timezone : "UTC", &err);
+    return zone ? zone : tz_get("UTC", &err);
+}
 
+void facts_view_init(rules_view *view, const dn_facts *f, const dn_tz *zone, dn_time now,
+                     const char *version)
+{
     view->facts = f;
     view->anchor = -1;
     view->open_unpaid = 0;
@@ -735,8 +743,6 @@ void facts_view_init(rules_view *view, const dn_facts *f, dn_time now, const cha
     view->now = now;
     view->version = version;
     view->persona = NULL;
-    if (!zone)
-        zone = tz_get("UTC", &err);
     if (zone) {
         view->today = tz_local_date(zone, now, &view->minute_of_day);
     } else {

@@ -101,6 +101,15 @@ static int sandbox_panic(lua_State *L)
     abort();
 }
 
+/* CLOCK_MONOTONIC_COARSE in nanoseconds: a few instructions (vDSO), and
+ * fine enough for a deadline of milliseconds. */
+static int64_t coarse_now_ns(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+    return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
 /* Count hook: charges the instructions run since the last call, checks the
  * deadline, and once blown raises on every instruction. */
 static void sandbox_hook(lua_State *L, lua_Debug *ar)
@@ -120,10 +129,7 @@ static void sandbox_hook(lua_State *L, lua_Debug *ar)
             snprintf(sb->blown_msg, sizeof sb->blown_msg,
                      "instruction limit exceeded (%ld instructions)", sb->budget);
         } else {
-            struct timespec now;
-            clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-            if (now.tv_sec > sb->deadline.tv_sec ||
-                (now.tv_sec == sb->deadline.tv_sec && now.tv_nsec >= sb->deadline.tv_nsec)) {
+            if (coarse_now_ns() >= sb->deadline_ns) {
                 sb->blown = true;
                 snprintf(sb->blown_msg, sizeof sb->blown_msg, "time limit exceeded (%d ms)",
                          sb->wall_ms);
@@ -139,20 +145,13 @@ static void sandbox_hook(lua_State *L, lua_Debug *ar)
 
 void sandbox_arm(lua_State *L, rules_sandbox *sb, const char *entry_where)
 {
-    struct timespec now;
     long step = sb->budget < SANDBOX_HOOK_STEP ? (sb->budget > 0 ? sb->budget : 1)
                                                 : SANDBOX_HOOK_STEP;
 
     sb->spent = 0;
     sb->blown = false;
     sb->entry_where = entry_where;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-    sb->deadline.tv_sec = now.tv_sec + sb->wall_ms / 1000;
-    sb->deadline.tv_nsec = now.tv_nsec + (long)(sb->wall_ms % 1000) * 1000000L;
-    if (sb->deadline.tv_nsec >= 1000000000L) {
-        sb->deadline.tv_sec++;
-        sb->deadline.tv_nsec -= 1000000000L;
-    }
+    sb->deadline_ns = coarse_now_ns() + (int64_t)sb->wall_ms * 1000000;
     lua_sethook(L, sandbox_hook, LUA_MASKCOUNT, (int)step);
 }
 

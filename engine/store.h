@@ -11,6 +11,11 @@
  * Lists and timelines come back as jansson arrays/objects owned by the
  * caller (json_decref), built from result columns, so both backends share
  * the same JSON shape.
+ *
+ * The channel modules' operations (agent queue, replies, voice callbacks,
+ * letters, webhooks) are a second table, dn_store_ops.modules
+ * (store_modules.h). What both backends check and compare is written once,
+ * in store.c (store-internal.h).
  */
 #ifndef DN_STORE_H
 #define DN_STORE_H
@@ -165,9 +170,10 @@ typedef struct dn_store_ops {
                              dn_err *err);
 
     /* -- events and reading -- */
-    /* Appends to the audit log; payload is a JSON object (borrowed). */
+    /* Appends to the audit log; payload is a JSON object (borrowed; NULL =
+     * {}). Sets *event_id (may be NULL). */
     int (*append_event)(void *ctx, int64_t customer_id, const char *kind, json_t *payload,
-                        dn_time at, dn_err *err);
+                        dn_time at, int64_t *event_id, dn_err *err);
     /* {customer, invoices, payments, cases, decisions, contacts, events}. */
     int (*timeline)(void *ctx, const char *customer_external_id, json_t **out, dn_err *err);
     /* Decisions or contacts (table = "decisions" | "contacts") after id. */
@@ -237,6 +243,9 @@ typedef struct dn_store_ops {
      * mark_in_doubt, never the contacts this connection took itself. */
     int (*requeue_sending)(void *ctx, const char *channel, dn_time before, dn_time now,
                            int *n, dn_err *err);
+
+    /* The channel modules' operations (store_modules.h). */
+    const struct dn_store_module_ops *modules;
 } dn_store_ops;
 
 /* Whether a decision names a ladder step (a contact, or a skip of one):
@@ -258,5 +267,9 @@ extern const dn_store_ops dn_store_mariadb;   /* store_mariadb.c; DSN in store_m
  * Another scheme ("foo:bar") is -EINVAL (field "dsn"), never a file name. */
 int  dn_store_open(dn_store *s, const char *dsn, const char *schema_root, dn_err *err);
 void dn_store_close(dn_store *s);
+
+/* Ends a write unit a module opened with s->ops->begin: commits when rc is
+ * 0, otherwise rolls back. Returns rc, or the commit's failure. */
+int  dn_store_finish(dn_store *s, int rc, dn_err *err);
 
 #endif

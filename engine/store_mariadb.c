@@ -29,9 +29,10 @@
  * customer or contact; the unique idem_key decides what a duplicate plan is.
  */
 #include "store.h"
+#include "store-internal.h"
+#include "store_modules.h"
 #include "store_mariadb.h"
 
-#include <dirent.h>
 #include <errmsg.h>
 #include <limits.h>
 #include <mysql.h>
@@ -46,8 +47,6 @@
 #define SECONDS_PER_DAY     86400
 #define REPLY_WINDOW_DAYS   90
 #define CONTACT_WINDOW_DAYS 35
-#define MIGRATION_MAX_BYTES (1 << 20)
-#define LIST_LIMIT_MAX      10000
 #define PARAMS_MAX          24
 #define COLUMN_START_SIZE   256     /* first buffer per result column; grown on demand */
 #define BACKOFF_FIRST_MS    100
@@ -102,9 +101,25 @@ enum stmt_id {
     ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE_LOCK, ST_CONTACT_RESCHEDULE,
     ST_IN_DOUBT_SELECT, ST_IN_DOUBT_MARK,
     ST_CONTACT_SENT, ST_CONTACT_BY_ID, ST_CONTACT_BY_KEY, ST_CONTACT_FINAL,
-    ST_CUSTOMER_OPT_OUT, ST_REQUEUE_SELECT, ST_REQUEUE_MARK,
+    ST_CUSTOMER_OPT_OUT, ST_REQUEUE_SELECT, ST_REQUEUE_MARK, ST_CONFIRMATION_SENT,
     ST_COUNT
 };
+
+/* The channel modules' statements (store_modules.h) continue the numbering,
+ * so that the same helpers run them; their text is module_sql at the end. */
+enum {
+    MS_TASK_INSERT = ST_COUNT, MS_TASK_BY_CONTACT, MS_TASK_EXPIRE, MS_TASK_PICK, MS_TASK_TAKE,
+    MS_TASK_ROW, MS_TASK_CLOSE, MS_TASK_REQUEUE, MS_TASK_GET, MS_TASK_LIST,
+    MS_CONTACT_OUTCOME,
+    MS_WEBHOOK_DISABLE, MS_WEBHOOK_ENDPOINT, MS_WEBHOOK_DUE, MS_WEBHOOK_LOCK, MS_WEBHOOK_EARLIER,
+    MS_WEBHOOK_TAKE, MS_WEBHOOK_READ, MS_WEBHOOK_RECORD, MS_WEBHOOK_RELEASE, MS_WEBHOOK_GET,
+    MS_WEBHOOK_LIST, MS_WEBHOOK_REPLAY,
+    MS_CUSTOMER_BY_PHONE, MS_CUSTOMER_BY_CHAT, MS_OPT_OUT_ONE, MS_SHARED_PHONE, MS_SHARED_CHAT,
+    MS_REPLIED_PICK, MS_REPLIED_MARK, MS_CONTACT_PLAN, MS_INBOUND_CLAIM, MS_INBOUND_RESULT,
+    MS_INBOUND_SETTLE, MS_CONTACT_FIND_ID, MS_CONTACT_FIND_PROVIDER, MS_CONTACT_POSTED,
+    STMT_TOTAL
+};
+static const char *const module_sql[STMT_TOTAL - ST_COUNT];
 
 /* Parameters are positional ('?'); the comment before a statement lists
  * them when the order is not obvious. */
@@ -243,11 +258,15 @@ static const char *const stmt_sql[ST_COUNT] = {
         "FROM (SELECT 1 AS one) base LEFT JOIN (SELECT id, anchor_due, stage_day FROM cases "
         "WHERE customer_id = ? AND closed_at IS NULL ORDER BY id DESC LIMIT 1) oc ON 1 = 1",
     /* id, contact window start, limit */
+    /* the rows kept are first the ones the guard counts (store_sqlite.c) */
     [ST_FACT_CONTACTS] =
-        "SELECT id, COALESCE(sent_at, scheduled_at) AS at, channel, state, "
-        "COALESCE(outcome, ''), template, step_day, COALESCE(case_id, 0), purpose, debt_ref "
-        "FROM contacts WHERE customer_id = ? AND scheduled_at >= ? "
-        "ORDER BY at DESC, id DESC LIMIT ?",
+        "SELECT id, at, channel, state, outcome, template, step_day, case_id, purpose, "
+        "debt_ref FROM (SELECT id, COALESCE(sent_at, scheduled_at) AS at, channel, state, "
+        "COALESCE(outcome, '') AS outcome, template, step_day, COALESCE(case_id, 0) AS case_id, "
+        "purpose, debt_ref, (state = 'cancelled' OR channel = 'crm' OR (state = 'failed' AND "
+        "COALESCE(outcome, '') = '')) AS uncounted FROM contacts WHERE customer_id = ? AND "
+        "scheduled_at >= ? ORDER BY uncounted, at DESC, id DESC LIMIT ?) AS kept "
+        "ORDER BY at DESC, id DESC",
     /* customer_id, customer_id, amount, currency, due, now */
     [ST_PROMISE_INSERT] =
         "INSERT INTO promises (customer_id, case_id, amount_minor, currency, due, state, "
@@ -377,6 +396,14 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CUSTOMER_OPT_OUT] =
         "UPDATE customers SET opt_out = opt_out | ?, next_evaluation_at = 0, "
         "updated_at = ? WHERE id = ?",
+    /* at, id: the one opt-out confirmation went out, its channel's bit
+     * (DN_OPTOUT_*) on the customer; other contacts change nothing */
+    [ST_CONFIRMATION_SENT] =
+        "UPDATE customers cu JOIN contacts co ON co.customer_id = cu.id "
+        "SET cu.opt_out_confirmed = cu.opt_out_confirmed | CASE co.channel "
+        "WHEN 'sms' THEN 1 WHEN 'email' THEN 2 WHEN 'voice' THEN 4 WHEN 'agent' THEN 4 "
+        "WHEN 'chat' THEN 8 ELSE 0 END, cu.updated_at = ? "
+        "WHERE co.id = ? AND co.purpose = 'optout_confirm'",
     /* channel, before, owner */
     [ST_REQUEUE_SELECT] =
         "SELECT id, customer_id FROM contacts WHERE channel = ? AND state = 'sending' "
@@ -389,12 +416,6 @@ static const char *const stmt_sql[ST_COUNT] = {
         "with the same idempotency key, which the provider deduplicates' "
         "WHERE c.state = 'sending'",
 };
-
-static const char *const contact_states[] = {
-    "planned", "sending", "sent", "delivered", "failed", "answered", "replied",
-    "cancelled", "in_doubt",
-};
-#define CONTACT_STATE_COUNT (int)(sizeof contact_states / sizeof contact_states[0])
 
 /* One prepared statement and its result buffers (grown to the longest value
  * seen; owned here, freed with the connection). */
@@ -413,7 +434,7 @@ typedef struct mq {
 typedef struct maria_store {
     MYSQL          *db;
     dn_mariadb_dsn  dsn;
-    mq              q[ST_COUNT];
+    mq              q[STMT_TOTAL];
     bool            connected;    /* db open and every statement prepared */
     bool            broken;       /* the server went away; reconnect before the next use */
     bool            tx_open;      /* inside the caller's begin()/commit() */
@@ -592,15 +613,17 @@ static void mq_release(mq *q)
     memset(q, 0, sizeof *q);
 }
 
-/* Prepares stmt_sql[id] with a text buffer per result column. */
-static int mq_prepare(maria_store *s, enum stmt_id id, dn_err *err)
+/* Prepares statement id (stmt_sql or module_sql) with a text buffer per
+ * result column. */
+static int mq_prepare(maria_store *s, int id, dn_err *err)
 {
     mq *q = &s->q[id];
+    const char *sql = id < ST_COUNT ? stmt_sql[id] : module_sql[id - ST_COUNT];
     q->st = mysql_stmt_init(s->db);
     if (!q->st)
-        return dn_err_set(err, -ENOMEM, NULL, "out of memory preparing statement %d", (int)id);
-    if (mysql_stmt_prepare(q->st, stmt_sql[id], (unsigned long)strlen(stmt_sql[id])))
-        return dn_err_set(err, -EIO, NULL, "cannot prepare statement %d (%s): %s", (int)id, stmt_sql[id],
+        return dn_err_set(err, -ENOMEM, NULL, "out of memory preparing statement %d", id);
+    if (mysql_stmt_prepare(q->st, sql, (unsigned long)strlen(sql)))
+        return dn_err_set(err, -EIO, NULL, "cannot prepare statement %d (%s): %s", id, sql,
                           mysql_stmt_error(q->st));
     q->nparams = (unsigned)mysql_stmt_param_count(q->st);
     q->meta = mysql_stmt_result_metadata(q->st);
@@ -614,11 +637,11 @@ static int mq_prepare(maria_store *s, enum stmt_id id, dn_err *err)
     q->nul = calloc(q->ncols, sizeof *q->nul);
     q->error = calloc(q->ncols, sizeof *q->error);
     if (!q->res || !q->buf || !q->cap || !q->len || !q->nul || !q->error)
-        return dn_err_set(err, -ENOMEM, NULL, "out of memory preparing statement %d", (int)id);
+        return dn_err_set(err, -ENOMEM, NULL, "out of memory preparing statement %d", id);
     for (unsigned i = 0; i < q->ncols; i++) {
         q->buf[i] = malloc(COLUMN_START_SIZE);
         if (!q->buf[i])
-            return dn_err_set(err, -ENOMEM, NULL, "out of memory preparing statement %d", (int)id);
+            return dn_err_set(err, -ENOMEM, NULL, "out of memory preparing statement %d", id);
         q->cap[i] = COLUMN_START_SIZE;
         q->res[i].buffer_type = MYSQL_TYPE_STRING;
         q->res[i].buffer = q->buf[i];
@@ -641,7 +664,7 @@ static void q_done(mq *q)
 
 /* Binds n parameters and executes statement id; a result set is buffered
  * client-side (read it with q_fetch, end with q_done). */
-static int q_exec(maria_store *s, enum stmt_id id, const qp *p, unsigned n, dn_err *err,
+static int q_exec(maria_store *s, int id, const qp *p, unsigned n, dn_err *err,
                   const char *what)
 {
     mq *q = &s->q[id];
@@ -693,7 +716,7 @@ static int q_exec(maria_store *s, enum stmt_id id, const qp *p, unsigned n, dn_e
 /* The next row: 1 (columns readable with col_*), 0 at the end, or a
  * negative errno. A value longer than its buffer grows the buffer and is
  * fetched again, so nothing is cut. */
-static int q_fetch(maria_store *s, enum stmt_id id, dn_err *err, const char *what)
+static int q_fetch(maria_store *s, int id, dn_err *err, const char *what)
 {
     mq *q = &s->q[id];
     int rc = mysql_stmt_fetch(q->st);
@@ -729,7 +752,7 @@ static int q_fetch(maria_store *s, enum stmt_id id, dn_err *err, const char *wha
 
 /* Executes and reads the first row: 1 with the row readable (the caller
  * calls q_done), 0 when there is none, or a negative errno. */
-static int q_row(maria_store *s, enum stmt_id id, const qp *p, unsigned n, dn_err *err,
+static int q_row(maria_store *s, int id, const qp *p, unsigned n, dn_err *err,
                  const char *what)
 {
     int rc = q_exec(s, id, p, n, err, what);
@@ -741,27 +764,27 @@ static int q_row(maria_store *s, enum stmt_id id, const qp *p, unsigned n, dn_er
     return rc;
 }
 
-static bool col_null(maria_store *s, enum stmt_id id, unsigned i)
+static bool col_null(maria_store *s, int id, unsigned i)
 {
     return s->q[id].nul[i] != 0;
 }
 
-static const char *col_text(maria_store *s, enum stmt_id id, unsigned i)
+static const char *col_text(maria_store *s, int id, unsigned i)
 {
     return s->q[id].buf[i];
 }
 
-static int64_t col_int(maria_store *s, enum stmt_id id, unsigned i)
+static int64_t col_int(maria_store *s, int id, unsigned i)
 {
     return col_null(s, id, i) ? 0 : strtoll(s->q[id].buf[i], NULL, 10);
 }
 
-static void col_copy(maria_store *s, enum stmt_id id, unsigned i, char *dst, size_t size)
+static void col_copy(maria_store *s, int id, unsigned i, char *dst, size_t size)
 {
     dn_strlcpy(dst, col_text(s, id, i), size);
 }
 
-static dn_date col_date(maria_store *s, enum stmt_id id, unsigned i)
+static dn_date col_date(maria_store *s, int id, unsigned i)
 {
     dn_date d;
     if (col_null(s, id, i) || dn_date_parse(col_text(s, id, i), &d) < 0)
@@ -769,12 +792,12 @@ static dn_date col_date(maria_store *s, enum stmt_id id, unsigned i)
     return d;
 }
 
-static uint64_t affected(maria_store *s, enum stmt_id id)
+static uint64_t affected(maria_store *s, int id)
 {
     return (uint64_t)mysql_stmt_affected_rows(s->q[id].st);
 }
 
-static int64_t insert_id(maria_store *s, enum stmt_id id)
+static int64_t insert_id(maria_store *s, int id)
 {
     return (int64_t)mysql_stmt_insert_id(s->q[id].st);
 }
@@ -793,7 +816,7 @@ static int control(maria_store *s, const char *sql, dn_err *err)
 
 static void disconnect(maria_store *s)
 {
-    for (int i = 0; i < ST_COUNT; i++)
+    for (int i = 0; i < STMT_TOTAL; i++)
         mq_release(&s->q[i]);
     if (s->db)
         mysql_close(s->db);
@@ -865,8 +888,8 @@ static int connect_server(maria_store *s, dn_err *err)
 
 static int prepare_all(maria_store *s, dn_err *err)
 {
-    for (int i = 0; i < ST_COUNT; i++) {
-        int rc = mq_prepare(s, (enum stmt_id)i, err);
+    for (int i = 0; i < STMT_TOTAL; i++) {
+        int rc = mq_prepare(s, i, err);
         if (rc < 0)
             return rc;
     }
@@ -931,7 +954,7 @@ static int unit_begin(maria_store *s, unit *u, dn_err *err)
 
 static void release_results(maria_store *s)
 {
-    for (int i = 0; i < ST_COUNT; i++)
+    for (int i = 0; i < STMT_TOTAL; i++)
         if (s->q[i].st)
             q_done(&s->q[i]);
 }
@@ -978,13 +1001,10 @@ static int insert_event_text(maria_store *s, int64_t customer_id, const char *ki
 static int insert_event(maria_store *s, int64_t customer_id, const char *kind, json_t *payload,
                         dn_time at, dn_err *err)
 {
-    if (!payload)
-        return dn_err_set(err, -ENOMEM, "payload", "cannot build the %s event", kind);
-    char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(payload);
-    if (!text)
-        return dn_err_set(err, -ENOMEM, "payload", "cannot serialise the %s event", kind);
-    int rc = insert_event_text(s, customer_id, kind, text, at, err);
+    char *text;
+    int rc = dn_store_event_text(payload, kind, &text, err);
+    if (rc == 0)
+        rc = insert_event_text(s, customer_id, kind, text, at, err);
     free(text);
     return rc;
 }
@@ -992,13 +1012,8 @@ static int insert_event(maria_store *s, int64_t customer_id, const char *kind, j
 static int insert_case_event(maria_store *s, int64_t customer_id, const char *kind,
                              int64_t case_id, dn_date anchor_due, dn_time at, dn_err *err)
 {
-    char payload[96], anchor[11];
-    dn_date_format(anchor_due, anchor);
-    if (anchor_due == DN_NO_DATE)
-        snprintf(payload, sizeof payload, "{\"case_id\":%lld}", (long long)case_id);
-    else
-        snprintf(payload, sizeof payload, "{\"anchor_due\":\"%s\",\"case_id\":%lld}", anchor,
-                 (long long)case_id);
+    char payload[96];
+    dn_store_case_payload(payload, sizeof payload, case_id, anchor_due);
     return insert_event_text(s, customer_id, kind, payload, at, err);
 }
 
@@ -1150,63 +1165,6 @@ int dn_mariadb_dsn_parse(const char *dsn, dn_mariadb_dsn *out, dn_err *err)
 
 /* ---- migrations ---- */
 
-typedef struct migration {
-    int  version;
-    char name[256];
-} migration;
-
-static int migration_compare(const void *a, const void *b)
-{
-    const migration *x = a, *y = b;
-    return (x->version > y->version) - (x->version < y->version);
-}
-
-/* "NNN_anything.sql" → NNN (1..999); -1 for any other name. */
-static int migration_version(const char *name)
-{
-    size_t n = strlen(name);
-    if (n < 9 || n >= sizeof ((migration *)0)->name || strcmp(name + n - 4, ".sql") != 0 ||
-        name[3] != '_')
-        return -1;
-    int v = 0;
-    for (int i = 0; i < 3; i++) {
-        if (name[i] < '0' || name[i] > '9')
-            return -1;
-        v = v * 10 + (name[i] - '0');
-    }
-    return v > 0 ? v : -1;
-}
-
-static int read_migration(const char *path, char **out, dn_err *err)
-{
-    int rc = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return dn_err_set(err, -errno, path, "cannot open migration: %s", strerror(errno));
-    char *text = malloc(MIGRATION_MAX_BYTES + 1);
-    if (!text) {
-        rc = dn_err_set(err, -ENOMEM, path, "out of memory reading migration");
-        goto fail;
-    }
-    size_t n = fread(text, 1, MIGRATION_MAX_BYTES + 1, f);
-    if (ferror(f)) {
-        rc = dn_err_set(err, -EIO, path, "cannot read migration");
-        goto fail;
-    }
-    if (n > MIGRATION_MAX_BYTES) {
-        rc = dn_err_set(err, -E2BIG, path, "migration larger than %d bytes", MIGRATION_MAX_BYTES);
-        goto fail;
-    }
-    text[n] = '\0';
-    fclose(f);
-    *out = text;
-    return 0;
-fail:
-    free(text);
-    fclose(f);
-    return rc;
-}
-
 /* One integer from a fixed single-value query (no data in the text). */
 static int query_int(maria_store *s, const char *sql, long long *out, dn_err *err)
 {
@@ -1256,10 +1214,9 @@ done:
  * row is written only after the whole file succeeded. */
 static int migrate(maria_store *s, const char *schema_root, dn_err *err)
 {
-    migration *list = NULL;
-    int count = 0, capacity = 0, rc;
+    dn_migration *list = NULL;
+    int count = 0, rc;
     char *sql = NULL;
-    DIR *dir = NULL;
     long long locked = 0, current = 0;
     MYSQL_STMT *record = NULL;
 
@@ -1282,39 +1239,9 @@ static int migrate(maria_store *s, const char *schema_root, dn_err *err)
         rc = dn_err_set(err, -ENAMETOOLONG, "schema_root", "schema folder path too long");
         goto done;
     }
-    dir = opendir(folder);
-    if (!dir) {
-        rc = dn_err_set(err, -errno, folder, "cannot open the migration folder: %s",
-                        strerror(errno));
+    rc = dn_store_list_migrations(folder, &list, &count, err);
+    if (rc < 0)
         goto done;
-    }
-    struct dirent *entry;
-    while ((entry = readdir(dir))) {
-        int v = migration_version(entry->d_name);
-        if (v < 0)
-            continue;
-        if (count == capacity) {
-            int grown = capacity ? capacity * 2 : 16;
-            migration *bigger = realloc(list, (size_t)grown * sizeof *bigger);
-            if (!bigger) {
-                rc = dn_err_set(err, -ENOMEM, folder, "out of memory listing migrations");
-                goto done;
-            }
-            list = bigger;
-            capacity = grown;
-        }
-        list[count].version = v;
-        dn_strlcpy(list[count].name, entry->d_name, sizeof list[count].name);
-        count++;
-    }
-    if (count)
-        qsort(list, (size_t)count, sizeof *list, migration_compare);
-    for (int i = 1; i < count; i++)
-        if (list[i].version == list[i - 1].version) {
-            rc = dn_err_set(err, -EINVAL, list[i].name, "two migrations share version %d",
-                            list[i].version);
-            goto done;
-        }
     static const char record_sql[] =
         "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)";
     for (int i = 0; i < count; i++) {
@@ -1322,7 +1249,7 @@ static int migrate(maria_store *s, const char *schema_root, dn_err *err)
             continue;
         char path[PATH_MAX + 256];
         snprintf(path, sizeof path, "%s/%s", folder, list[i].name);
-        rc = read_migration(path, &sql, err);
+        rc = dn_store_read_migration(path, &sql, err);
         if (rc < 0)
             goto done;
         rc = run_script(s, list[i].name, sql, err);
@@ -1360,8 +1287,6 @@ done:
         query_int(s, "SELECT RELEASE_LOCK('dunningd_migrate')", &locked, NULL);
     free(sql);
     free(list);
-    if (dir)
-        closedir(dir);
     return rc;
 }
 
@@ -1458,76 +1383,10 @@ static void read_customer(maria_store *s, enum stmt_id id, dn_customer *c, char 
     c->opt_out_confirmed = (unsigned)col_int(s, id, 14);
     c->third_party = (unsigned)col_int(s, id, 15);
     c->consent = (unsigned)col_int(s, id, 16);
-    /* ';'-joined text forms, written only by blackouts_text() below */
-    char text[DN_CUSTOMER_BLACKOUTS * DN_BLACKOUT_TEXT_MAX];
+    /* ';'-joined text forms, written only by dn_store_blackouts_format() */
+    char text[DN_STORE_BLACKOUT_TEXT];
     col_copy(s, id, 17, text, sizeof text);
-    c->n_blackout = 0;
-    for (char *item = text, *next; item && *item && c->n_blackout < DN_CUSTOMER_BLACKOUTS;
-         item = next) {
-        next = strchr(item, ';');
-        if (next)
-            *next++ = '\0';
-        if (dn_blackout_parse(item, &c->blackout[c->n_blackout]) == 0)
-            c->n_blackout++;
-        else
-            dn_log(DN_LOG_ERROR, "store", "customer %lld: unreadable blackout \"%s\" ignored",
-                   (long long)c->id, item);
-    }
-}
-
-/* The ';'-joined text forms of c's blackouts (the blackout column). */
-static void blackouts_text(const dn_customer *c, char *out, size_t size)
-{
-    size_t n = 0;
-    out[0] = '\0';
-    for (int i = 0; i < c->n_blackout && i < DN_CUSTOMER_BLACKOUTS; i++) {
-        char one[DN_BLACKOUT_TEXT_MAX];
-        dn_blackout_format(&c->blackout[i], one);
-        int w = snprintf(out + n, size - n, "%s%s", i ? ";" : "", one);
-        if (w < 0 || (size_t)w >= size - n)
-            break;
-        n += (size_t)w;
-    }
-}
-
-static const char *customer_difference(const dn_customer *a, const dn_customer *b)
-{
-    if (strcmp(a->name, b->name)) return "name";
-    if (strcmp(a->language, b->language)) return "language";
-    if (strcmp(a->timezone, b->timezone)) return "timezone";
-    if (strcmp(a->country, b->country)) return "country";
-    if (strcmp(a->email, b->email)) return "email";
-    if (strcmp(a->phone, b->phone)) return "phone";
-    if (strcmp(a->chat, b->chat)) return "chat";
-    if (a->age != b->age) return "age";
-    if (a->holds != b->holds) return "holds";
-    if (a->hold_until != b->hold_until) return "hold_until";
-    if (a->opt_out != b->opt_out) return "opt_out";
-    if (a->opt_out_confirmed != b->opt_out_confirmed) return "opt_out_confirmed";
-    if (a->third_party != b->third_party) return "third_party";
-    if (a->consent != b->consent) return "consent";
-    if (a->n_blackout != b->n_blackout ||
-        memcmp(a->blackout, b->blackout, sizeof a->blackout[0] * (size_t)a->n_blackout))
-        return "blackout";
-    return NULL;
-}
-
-static int validate_customer(const dn_customer *c, dn_err *err)
-{
-    const struct { const char *name, *value; } text[] = {
-        { "external_id", c->external_id }, { "name", c->name },
-        { "language", c->language },       { "timezone", c->timezone },
-        { "country", c->country },         { "email", c->email },
-        { "phone", c->phone },             { "chat", c->chat },
-    };
-    if (!c->external_id[0])
-        return dn_err_set(err, -EINVAL, "external_id", "a customer needs an external id");
-    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
-        if (!dn_utf8_valid(text[i].value))
-            return dn_err_set(err, -EINVAL, text[i].name, "%s is not valid UTF-8", text[i].name);
-    if (c->age < 0 || c->age > 150)
-        return dn_err_set(err, -EINVAL, "age", "age %d is out of range", c->age);
-    return 0;
+    dn_store_blackouts_parse(text, c);
 }
 
 static int customer_id_by_external(maria_store *s, const char *external_id, int64_t *id,
@@ -1545,9 +1404,12 @@ static int maria_upsert_customer(void *ctx, dn_customer *c, dn_upsert_outcome *o
                                  dn_err *err)
 {
     maria_store *s = ctx;
-    int rc = validate_customer(c, err);
+    int rc = dn_store_check_customer(c, err);
     if (rc < 0)
         return rc;
+    /* a confirmation belongs to an opt-out in force: opting in again
+     * forgets it, so the next opt-out earns its own */
+    c->opt_out_confirmed &= c->opt_out;
     unit u;
     rc = unit_begin(s, &u, err);
     if (rc < 0)
@@ -1562,14 +1424,14 @@ static int maria_upsert_customer(void *ctx, dn_customer *c, dn_upsert_outcome *o
         read_customer(s, ST_CUSTOMER_BY_EXT, &stored, NULL, 0);
         q_done(&s->q[ST_CUSTOMER_BY_EXT]);
     }
-    const char *changed = exists ? customer_difference(c, &stored) : NULL;
+    const char *changed = exists ? dn_store_customer_difference(c, &stored) : NULL;
     if (exists && !changed) {
         c->id = stored.id;
         *outcome = DN_UPSERT_SAME;
         return unit_commit(s, &u, err);
     }
-    char blackout[DN_CUSTOMER_BLACKOUTS * DN_BLACKOUT_TEXT_MAX];
-    blackouts_text(c, blackout, sizeof blackout);
+    char blackout[DN_STORE_BLACKOUT_TEXT];
+    dn_store_blackouts_format(c, blackout, sizeof blackout);
     if (exists)
         rc = q_exec(s, ST_CUSTOMER_UPDATE,
                     PARAMS(PT(c->name), PT(c->language), PT(c->timezone), PT(c->country),
@@ -1588,10 +1450,7 @@ static int maria_upsert_customer(void *ctx, dn_customer *c, dn_upsert_outcome *o
         goto fail;
     c->id = exists ? stored.id : insert_id(s, ST_CUSTOMER_INSERT);
     rc = insert_event(s, c->id, exists ? "customer_updated" : "customer_created",
-                      exists ? json_pack("{s:s, s:s}", "external_id", c->external_id,
-                                         "changed", changed)
-                             : json_pack("{s:s}", "external_id", c->external_id),
-                      now, err);
+                      dn_store_customer_event(c->external_id, changed), now, err);
     if (rc < 0)
         goto fail;
     rc = unit_commit(s, &u, err);
@@ -1675,34 +1534,6 @@ static int close_case_if_settled(maria_store *s, int64_t customer_id, dn_time no
 
 /* ---- invoices ---- */
 
-static bool currency_valid(const char *c)
-{
-    for (int i = 0; i < 3; i++)
-        if (c[i] < 'A' || c[i] > 'Z')
-            return false;
-    return c[3] == '\0';
-}
-
-static int validate_invoice(const dn_invoice *inv, dn_err *err)
-{
-    if (!inv->external_id[0])
-        return dn_err_set(err, -EINVAL, "external_id", "an invoice needs an external id");
-    if (!dn_utf8_valid(inv->external_id))
-        return dn_err_set(err, -EINVAL, "external_id", "external_id is not valid UTF-8");
-    if (!dn_utf8_valid(inv->customer_external_id))
-        return dn_err_set(err, -EINVAL, "customer_id", "customer id is not valid UTF-8");
-    if (!currency_valid(inv->currency))
-        return dn_err_set(err, -EINVAL, "currency", "currency must be 3 capital letters (ISO 4217)");
-    if (inv->amount_minor <= 0 || inv->amount_minor > DN_AMOUNT_MAX)
-        return dn_err_set(err, -EINVAL, "amount_minor", "amount must be 1..%lld minor units",
-                          (long long)DN_AMOUNT_MAX);
-    if (inv->paid_minor < 0 || inv->paid_minor > inv->amount_minor)
-        return dn_err_set(err, -EINVAL, "paid_minor", "paid amount must be 0..amount");
-    if ((unsigned)inv->status >= DN_INV_STATUS_COUNT)
-        return dn_err_set(err, -EINVAL, "status", "unknown invoice status %d", (int)inv->status);
-    return 0;
-}
-
 static int invoice_by_external(maria_store *s, const char *external_id, dn_invoice *out,
                                int64_t *customer_id, dn_err *err)
 {
@@ -1735,7 +1566,7 @@ static int maria_upsert_invoice(void *ctx, dn_invoice *inv, dn_upsert_outcome *o
                                 dn_err *err)
 {
     maria_store *s = ctx;
-    int rc = validate_invoice(inv, err);
+    int rc = dn_store_check_invoice(inv, err);
     if (rc < 0)
         return rc;
     unit u;
@@ -1757,25 +1588,12 @@ static int maria_upsert_invoice(void *ctx, dn_invoice *inv, dn_upsert_outcome *o
     bool exists = rc == 1;
     dn_upsert_outcome result = DN_UPSERT_CREATED;
     if (exists) {
-        if (stored_customer != customer_id) {
-            rc = dn_err_set(err, -EEXIST, "customer_id", "invoice %s belongs to customer %s",
-                            inv->external_id, stored.customer_external_id);
+        rc = dn_store_invoice_change(&stored, stored_customer, inv, customer_id, err);
+        if (rc < 0)
             goto fail;
-        }
-        if (stored.amount_minor != inv->amount_minor) {
-            rc = dn_err_set(err, -EEXIST, "amount_minor", "invoice %s has amount %lld already",
-                            inv->external_id, (long long)stored.amount_minor);
-            goto fail;
-        }
-        if (strcmp(stored.currency, inv->currency) != 0) {
-            rc = dn_err_set(err, -EEXIST, "currency", "invoice %s is in %s already",
-                            inv->external_id, stored.currency);
-            goto fail;
-        }
         inv->id = stored.id;
-        inv->paid_minor = stored.paid_minor;
-        if (stored.status == inv->status && stored.due == inv->due &&
-            stored.issued == inv->issued) {
+        inv->paid_minor = stored.paid_minor;   /* payments own paid_minor once stored */
+        if (rc == 0) {
             *outcome = DN_UPSERT_SAME;
             return unit_commit(s, &u, err);
         }
@@ -1795,14 +1613,8 @@ static int maria_upsert_invoice(void *ctx, dn_invoice *inv, dn_upsert_outcome *o
         goto fail;
     if (!exists)
         inv->id = insert_id(s, ST_INVOICE_INSERT);
-    char due[11];
-    dn_date_format(inv->due, due);
     rc = insert_event(s, customer_id, exists ? "invoice_updated" : "invoice_created",
-                      json_pack("{s:s, s:s, s:I, s:s, s:s}", "external_id", inv->external_id,
-                                "currency", inv->currency, "amount_minor",
-                                (json_int_t)inv->amount_minor, "status",
-                                dn_invoice_status_names[inv->status], "due", due),
-                      now, err);
+                      dn_store_invoice_event(inv), now, err);
     if (rc < 0)
         goto fail;
     if (inv->status == DN_INV_OPEN) {
@@ -1840,37 +1652,19 @@ static int maria_get_invoice(void *ctx, const char *external_id, dn_invoice *out
 
 /* ---- payments ---- */
 
-static int validate_payment(const dn_payment *p, dn_err *err)
-{
-    if (!p->external_id[0])
-        return dn_err_set(err, -EINVAL, "external_id", "a payment needs an external id");
-    if (!dn_utf8_valid(p->external_id))
-        return dn_err_set(err, -EINVAL, "external_id", "external_id is not valid UTF-8");
-    if (!dn_utf8_valid(p->customer_external_id))
-        return dn_err_set(err, -EINVAL, "customer_id", "customer id is not valid UTF-8");
-    if (!dn_utf8_valid(p->invoice_external_id))
-        return dn_err_set(err, -EINVAL, "invoice_external_id", "invoice id is not valid UTF-8");
-    if (!currency_valid(p->currency))
-        return dn_err_set(err, -EINVAL, "currency", "currency must be 3 capital letters (ISO 4217)");
-    if (p->amount_minor <= 0 || p->amount_minor > DN_AMOUNT_MAX)
-        return dn_err_set(err, -EINVAL, "amount_minor", "amount must be 1..%lld minor units",
-                          (long long)DN_AMOUNT_MAX);
-    if (p->paid_on == DN_NO_DATE)
-        return dn_err_set(err, -EINVAL, "paid_on", "a payment needs the day it was paid");
-    return 0;
-}
-
-static const char *payment_difference(maria_store *s, const dn_payment *p, int64_t customer_id)
+/* Reads the stored payment row (ST_PAYMENT_BY_EXT) into out and its
+ * customer's store id, as dn_store_payment_difference compares them. */
+static void read_payment(maria_store *s, dn_payment *out, int64_t *customer_id)
 {
     const enum stmt_id id = ST_PAYMENT_BY_EXT;
-    if (col_int(s, id, 1) != customer_id) return "customer_id";
-    if (strcmp(col_text(s, id, 2), p->currency)) return "currency";
-    if (col_int(s, id, 3) != p->amount_minor) return "amount_minor";
-    if (col_date(s, id, 4) != p->paid_on) return "paid_on";
-    if (strcmp(col_text(s, id, 5), p->is_credit_note ? "credit_note" : "payment"))
-        return "is_credit_note";
-    if (strcmp(col_text(s, id, 6), p->invoice_external_id)) return "invoice_external_id";
-    return NULL;
+    memset(out, 0, sizeof *out);
+    out->id = col_int(s, id, 0);
+    *customer_id = col_int(s, id, 1);
+    col_copy(s, id, 2, out->currency, sizeof out->currency);
+    out->amount_minor = col_int(s, id, 3);
+    out->paid_on = col_date(s, id, 4);
+    out->is_credit_note = strcmp(col_text(s, id, 5), "credit_note") == 0;
+    col_copy(s, id, 6, out->invoice_external_id, sizeof out->invoice_external_id);
 }
 
 static int allocate(maria_store *s, int64_t payment_id, int64_t invoice_id, int64_t amount,
@@ -1933,7 +1727,7 @@ static int apply_credit(maria_store *s, int64_t customer_id, const char *currenc
 static int maria_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outcome, dn_err *err)
 {
     maria_store *s = ctx;
-    int rc = validate_payment(p, err);
+    int rc = dn_store_check_payment(p, err);
     if (rc < 0)
         return rc;
     unit u;
@@ -1954,9 +1748,12 @@ static int maria_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outcom
     if (rc < 0)
         goto fail;
     if (rc == 1) {
-        const char *field = payment_difference(s, p, customer_id);
-        p->id = col_int(s, ST_PAYMENT_BY_EXT, 0);
+        dn_payment stored;
+        int64_t stored_customer;
+        read_payment(s, &stored, &stored_customer);
         q_done(&s->q[ST_PAYMENT_BY_EXT]);
+        const char *field = dn_store_payment_difference(&stored, stored_customer, p, customer_id);
+        p->id = stored.id;
         if (field) {
             rc = dn_err_set(err, -EEXIST, field, "payment %s was recorded with another %s",
                             p->external_id, field);
@@ -1973,19 +1770,9 @@ static int maria_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outcom
         if (rc == 0)
             rc = dn_err_set(err, -ENOENT, "invoice_external_id", "no invoice %s",
                             p->invoice_external_id);
-        if (rc < 0)
+        if (rc < 0 ||
+            (rc = dn_store_check_named_invoice(p, &named, named_customer, customer_id, err)) < 0)
             goto fail;
-        if (named_customer != customer_id) {
-            rc = dn_err_set(err, -EINVAL, "invoice_external_id",
-                            "invoice %s belongs to customer %s, not %s", p->invoice_external_id,
-                            named.customer_external_id, p->customer_external_id);
-            goto fail;
-        }
-        if (strcmp(named.currency, p->currency) != 0) {
-            rc = dn_err_set(err, -EINVAL, "currency", "payment in %s for invoice %s in %s",
-                            p->currency, p->invoice_external_id, named.currency);
-            goto fail;
-        }
     }
 
     char paid_on[11];
@@ -2000,11 +1787,8 @@ static int maria_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outcom
 
     int64_t remaining = p->amount_minor;
     if (p->invoice_external_id[0]) {
-        int64_t open_amount = named.amount_minor - named.paid_minor;
-        bool remindable = named.status == DN_INV_OPEN || named.status == DN_INV_DISPUTED ||
-                          named.status == DN_INV_ON_HOLD;
-        int64_t share = remaining < open_amount ? remaining : open_amount;
-        if (remindable && share > 0) {
+        int64_t share = dn_store_named_share(&named, remaining);
+        if (share > 0) {
             rc = allocate(s, p->id, named.id, share, customer_id, now, err);
             if (rc < 0)
                 goto fail;
@@ -2030,13 +1814,7 @@ static int maria_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outcom
         }
     }
 
-    rc = insert_event(s, customer_id, kind,
-                      json_pack("{s:s, s:s, s:I, s:I, s:I, s:s}", "external_id", p->external_id,
-                                "currency", p->currency, "amount_minor",
-                                (json_int_t)p->amount_minor, "allocated_minor",
-                                (json_int_t)(p->amount_minor - remaining), "unallocated_minor",
-                                (json_int_t)remaining, "paid_on", paid_on),
-                      now, err);
+    rc = insert_event(s, customer_id, kind, dn_store_payment_event(p, remaining), now, err);
     if (rc < 0)
         goto fail;
     rc = touch_customer(s, customer_id, 0, err);
@@ -2550,14 +2328,6 @@ static int maria_claim_outbox(void *ctx, dn_time now, dn_outbox_item **items, in
     return maria_claim_outbox_channel(ctx, now, NULL, items, max, n, err);
 }
 
-static bool contact_state_known(const char *state)
-{
-    for (int i = 0; i < CONTACT_STATE_COUNT; i++)
-        if (strcmp(state, contact_states[i]) == 0)
-            return true;
-    return false;
-}
-
 /* store.h rewrite_contact. */
 static int maria_rewrite_contact(void *ctx, int64_t contact_id, const char *subject,
                                  const char *body, int sms_parts, const char *sms_encoding,
@@ -2583,13 +2353,11 @@ static int maria_set_contact_state(void *ctx, int64_t contact_id, const char *st
                                    dn_err *err)
 {
     maria_store *s = ctx;
-    if (!state || !contact_state_known(state))
-        return dn_err_set(err, -EINVAL, "state", "unknown contact state %s", state ? state : "(null)");
-    if ((provider_id && !dn_utf8_valid(provider_id)) || (reason && !dn_utf8_valid(reason)))
-        return dn_err_set(err, -EINVAL, provider_id && !dn_utf8_valid(provider_id) ?
-                          "provider_id" : "reason", "text is not valid UTF-8");
+    int rc = dn_store_check_contact_state(state, provider_id, reason, err);
+    if (rc < 0)
+        return rc;
     unit u;
-    int rc = unit_begin(s, &u, err);
+    rc = unit_begin(s, &u, err);
     if (rc < 0)
         return rc;
     rc = q_row(s, ST_CONTACT_LOCK, PARAMS(PI(contact_id)), err, "contact state");
@@ -2608,11 +2376,8 @@ static int maria_set_contact_state(void *ctx, int64_t contact_id, const char *st
         goto fail;
     char kind[32];
     snprintf(kind, sizeof kind, "contact_%s", state);
-    json_t *payload = json_pack("{s:I, s:s, s:s*, s:s*}", "contact_id", (json_int_t)contact_id,
-                                "state", state, "provider_id",
-                                provider_id && *provider_id ? provider_id : NULL, "reason",
-                                reason && *reason ? reason : NULL);
-    rc = insert_event(s, customer_id, kind, payload, at, err);
+    rc = insert_event(s, customer_id, kind,
+                      dn_store_contact_event(contact_id, state, provider_id, reason), at, err);
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
@@ -2624,19 +2389,18 @@ fail:
 /* ---- events, rule sets, transactions ---- */
 
 static int maria_append_event(void *ctx, int64_t customer_id, const char *kind, json_t *payload,
-                              dn_time at, dn_err *err)
+                              dn_time at, int64_t *event_id, dn_err *err)
 {
     maria_store *s = ctx;
-    if (!kind || !*kind || !dn_utf8_valid(kind))
-        return dn_err_set(err, -EINVAL, "kind", "an event needs a kind");
-    if (payload && !json_is_object(payload))
-        return dn_err_set(err, -EINVAL, "payload", "an event payload must be a JSON object");
-    int rc = ensure_connected(s, err);
-    if (rc < 0)
-        return rc;
-    if (!payload)
-        return insert_event_text(s, customer_id, kind, "{}", at, err);
-    return insert_event(s, customer_id, kind, json_incref(payload), at, err);
+    int rc = dn_store_check_event(kind, payload, err);
+    if (rc == 0)
+        rc = ensure_connected(s, err);
+    if (rc == 0)
+        rc = payload ? insert_event(s, customer_id, kind, json_incref(payload), at, err)
+                     : insert_event_text(s, customer_id, kind, "{}", at, err);
+    if (rc == 0 && event_id)
+        *event_id = insert_id(s, ST_EVENT_INSERT);
+    return rc;
 }
 
 static int maria_record_ruleset(void *ctx, const char *version, json_t *files, dn_err *err)
@@ -2722,11 +2486,6 @@ static int maria_rollback(void *ctx)
 
 /* ---- reading as JSON ---- */
 
-static bool json_column(const char *name)
-{
-    return strcmp(name, "payload") == 0 || strcmp(name, "files") == 0;
-}
-
 static bool integer_type(enum enum_field_types t)
 {
     return t == MYSQL_TYPE_TINY || t == MYSQL_TYPE_SHORT || t == MYSQL_TYPE_LONG ||
@@ -2736,7 +2495,7 @@ static bool integer_type(enum enum_field_types t)
 /* The current row as an object keyed by column name, the same shape as the
  * SQLite backend's: integers as integers, NULL as null, text (and dates)
  * as strings, JSON columns parsed. NULL on failure. */
-static json_t *row_to_json(maria_store *s, enum stmt_id id)
+static json_t *row_to_json(maria_store *s, int id)
 {
     mq *q = &s->q[id];
     json_t *row = json_object();
@@ -2754,7 +2513,7 @@ static json_t *row_to_json(maria_store *s, enum stmt_id id)
                  fields[i].type == MYSQL_TYPE_FLOAT)
             value = json_real(strtod(q->buf[i], NULL));
         else {
-            if (json_column(name))
+            if (dn_store_json_column(name))
                 value = json_loadb(q->buf[i], q->len[i], 0, NULL);
             if (!value)
                 value = json_stringn(q->buf[i], q->len[i]);
@@ -2768,7 +2527,7 @@ static json_t *row_to_json(maria_store *s, enum stmt_id id)
 }
 
 /* Reads every row of executed statement id into a fresh array *out. */
-static int rows_array(maria_store *s, enum stmt_id id, json_t **out, dn_err *err, const char *what)
+static int rows_array(maria_store *s, int id, json_t **out, dn_err *err, const char *what)
 {
     json_t *array = json_array();
     int rc;
@@ -2792,18 +2551,11 @@ static int rows_array(maria_store *s, enum stmt_id id, json_t **out, dn_err *err
     return 0;
 }
 
-static int check_limit(int limit, dn_err *err)
-{
-    if (limit <= 0 || limit > LIST_LIMIT_MAX)
-        return dn_err_set(err, -EINVAL, "limit", "limit must be 1..%d", LIST_LIMIT_MAX);
-    return 0;
-}
-
 static int maria_list_customers(void *ctx, const char *after, int limit, json_t **out,
                                 dn_err *err)
 {
     maria_store *s = ctx;
-    int rc = check_limit(limit, err);
+    int rc = dn_store_check_limit(limit, err);
     if (rc == 0)
         rc = ensure_connected(s, err);
     if (rc == 0)
@@ -2816,7 +2568,7 @@ static int list_by_customer(maria_store *s, enum stmt_id all, enum stmt_id one,
                             const char *customer_external_id, const char *after, int limit,
                             json_t **out, dn_err *err, const char *what)
 {
-    int rc = check_limit(limit, err);
+    int rc = dn_store_check_limit(limit, err);
     if (rc == 0)
         rc = ensure_connected(s, err);
     if (rc < 0)
@@ -2862,7 +2614,7 @@ static int maria_list_rows(void *ctx, const char *table, int64_t after_id, int l
         id = ST_LIST_CONTACTS;
     else
         return dn_err_set(err, -EINVAL, "table", "rows can be listed from decisions or contacts");
-    int rc = check_limit(limit, err);
+    int rc = dn_store_check_limit(limit, err);
     if (rc == 0)
         rc = ensure_connected(s, err);
     if (rc == 0)
@@ -2952,10 +2704,7 @@ static int maria_stats(void *ctx, json_t **out, dn_err *err)
         rc = dn_err_set(err, -ENOMEM, NULL, "stats: out of memory");
         goto fail;
     }
-    for (int i = 0; i < CONTACT_STATE_COUNT; i++)
-        json_object_set_new(contacts, contact_states[i], json_integer(0));
-    for (int i = 0; i <= DN_ACT_ERROR; i++)
-        json_object_set_new(decisions, dn_action_names[i], json_integer(0));
+    dn_store_stats_zero(contacts, decisions);
     rc = count_groups(s, ST_STATS_CONTACTS, contacts, err);
     if (rc == 0)
         rc = count_groups(s, ST_STATS_DECISIONS, decisions, err);
@@ -3022,10 +2771,8 @@ static int maria_reschedule_contact(void *ctx, int64_t contact_id, dn_time at,
                 "reschedule contact");
     if (rc < 0)
         goto fail;
-    json_t *payload = json_pack("{s:I, s:I, s:s*}", "contact_id", (json_int_t)contact_id,
-                                "scheduled_at", (json_int_t)at, "reason",
-                                reason && *reason ? reason : NULL);
-    rc = insert_event(s, customer_id, "contact_rescheduled", payload, now, err);
+    rc = insert_event(s, customer_id, "contact_rescheduled",
+                      dn_store_reschedule_event(contact_id, at, reason), now, err);
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
@@ -3103,9 +2850,8 @@ static int maria_mark_in_doubt(void *ctx, dn_time before, dn_time now, int *n, d
             goto fail;
     }
     for (size_t i = 0; i < rows.count; i++) {
-        json_t *payload = json_pack("{s:I, s:s}", "contact_id", (json_int_t)rows.row[i][0],
-                                    "state", "in_doubt");
-        rc = insert_event(s, rows.row[i][1], "contact_in_doubt", payload, now, err);
+        rc = insert_event(s, rows.row[i][1], "contact_in_doubt",
+                          dn_store_contact_event(rows.row[i][0], "in_doubt", NULL, NULL), now, err);
         if (rc < 0)
             goto fail;
     }
@@ -3148,9 +2894,8 @@ static int maria_requeue_sending(void *ctx, const char *channel, dn_time before,
             goto fail;
     }
     for (size_t i = 0; i < rows.count; i++) {
-        json_t *payload = json_pack("{s:I, s:s}", "contact_id", (json_int_t)rows.row[i][0],
-                                    "state", "planned");
-        rc = insert_event(s, rows.row[i][1], "contact_requeued", payload, now, err);
+        rc = insert_event(s, rows.row[i][1], "contact_requeued",
+                          dn_store_contact_event(rows.row[i][0], "planned", NULL, NULL), now, err);
         if (rc < 0)
             goto fail;
     }
@@ -3174,17 +2919,11 @@ static int maria_add_promise(void *ctx, const char *customer_external_id, int64_
                              dn_err *err)
 {
     maria_store *s = ctx;
-    if (amount_minor <= 0)
-        return dn_err_set(err, -EINVAL, "amount_minor",
-                          "amount_minor must be greater than zero (minor units)");
-    if (!currency || !currency_valid(currency))
-        return dn_err_set(err, -EINVAL, "currency", "currency must be an ISO 4217 code");
-    if (due == DN_NO_DATE)
-        return dn_err_set(err, -EINVAL, "due", "a promise needs its due date");
-    if (!customer_external_id || !dn_utf8_valid(customer_external_id))
-        return dn_err_set(err, -EINVAL, "customer_id", "customer id is not valid UTF-8");
+    int rc = dn_store_check_promise(customer_external_id, amount_minor, currency, due, err);
+    if (rc < 0)
+        return rc;
     unit u;
-    int rc = unit_begin(s, &u, err);
+    rc = unit_begin(s, &u, err);
     if (rc < 0)
         return rc;
     int64_t customer_id = 0;
@@ -3199,13 +2938,8 @@ static int maria_add_promise(void *ctx, const char *customer_external_id, int64_
     if (rc < 0)
         goto fail;
     *id = insert_id(s, ST_PROMISE_INSERT);
-    char due_text[11];
-    dn_date_format(due, due_text);
     rc = insert_event(s, customer_id, "promise_made",
-                      json_pack("{s:I, s:I, s:s, s:s}", "promise_id", (json_int_t)*id,
-                                "amount_minor", (json_int_t)amount_minor, "currency", currency,
-                                "due", due_text),
-                      now, err);
+                      dn_store_promise_event(*id, amount_minor, currency, due), now, err);
     if (rc < 0)
         goto fail;
     rc = touch_customer(s, customer_id, 0, err);
@@ -3224,19 +2958,12 @@ static int maria_record_sent(void *ctx, int64_t contact_id, const dn_send_record
                              dn_err *err)
 {
     maria_store *s = ctx;
-    const struct { const char *name, *value; } texts[] = {
-        { "provider_id", r->provider_id }, { "instance", r->instance },
-        { "cost_currency", r->cost_currency }, { "detail", r->detail },
-    };
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        if (texts[i].value && !dn_utf8_valid(texts[i].value))
-            return dn_err_set(err, -EINVAL, texts[i].name, "text is not valid UTF-8");
-    bool costed = r->cost_currency && *r->cost_currency;
-    if (costed && !currency_valid(r->cost_currency))
-        return dn_err_set(err, -EINVAL, "cost_currency",
-                          "currency must be 3 capital letters (ISO 4217)");
+    bool costed;
+    int rc = dn_store_check_send_record(r, &costed, err);
+    if (rc < 0)
+        return rc;
     unit u;
-    int rc = unit_begin(s, &u, err);
+    rc = unit_begin(s, &u, err);
     if (rc < 0)
         return rc;
     rc = q_row(s, ST_CONTACT_BY_ID, PARAMS(PI(contact_id)), err, "record sent");
@@ -3262,17 +2989,13 @@ static int maria_record_sent(void *ctx, int64_t contact_id, const dn_send_record
                        costed ? PI(r->cost_minor) : PNULL,
                        costed ? PT(r->cost_currency) : PNULL, PI(at), PI(at),
                        text_or_null(r->detail), PI(contact_id)), err, "record sent");
+    if (rc >= 0)
+        rc = q_exec(s, ST_CONFIRMATION_SENT, PARAMS(PI(at), PI(contact_id)), err,
+                    "opt-out confirmation sent");
     if (rc < 0)
         goto fail;
-    json_t *payload = json_pack("{s:I, s:s, s:s*, s:s*}", "contact_id", (json_int_t)contact_id,
-                                "state", "sent", "provider_id",
-                                r->provider_id && *r->provider_id ? r->provider_id : NULL,
-                                "instance", r->instance && *r->instance ? r->instance : NULL);
-    if (payload && costed) {
-        json_object_set_new(payload, "cost_minor", json_integer(r->cost_minor));
-        json_object_set_new(payload, "cost_currency", json_string(r->cost_currency));
-    }
-    rc = insert_event(s, customer_id, "contact_sent", payload, at, err);
+    rc = insert_event(s, customer_id, "contact_sent",
+                      dn_store_sent_event(contact_id, r, costed), at, err);
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
@@ -3289,12 +3012,12 @@ static int find_contact(maria_store *s, int64_t contact_id, const char *idem_key
 {
     bool by_id = contact_id > 0;
     bool has_key = idem_key && *idem_key;
-    if (!by_id && !has_key)
-        return dn_err_set(err, -EINVAL, "contact", "a contact id or an idempotency key is "
-                          "needed");
+    int rc = dn_store_check_contact_key(contact_id, idem_key, err);
+    if (rc < 0)
+        return rc;
     enum stmt_id q = by_id ? ST_CONTACT_BY_ID : ST_CONTACT_BY_KEY;
     qp key = by_id ? PI(contact_id) : PT(idem_key);
-    int rc = q_row(s, q, &key, 1, err, "find contact");
+    rc = q_row(s, q, &key, 1, err, "find contact");
     if (rc < 0)
         return rc;
     bool match = rc == 1;
@@ -3306,10 +3029,7 @@ static int find_contact(maria_store *s, int64_t contact_id, const char *idem_key
             match = false;
         q_done(&s->q[q]);
     }
-    if (!match)
-        return dn_err_set(err, -ENOENT, by_id ? "contact_id" : "idem_key",
-                          "no contact %lld with that idempotency key", (long long)contact_id);
-    return 1;
+    return match ? 1 : dn_store_contact_not_found(contact_id, err);
 }
 
 /* Settles a contact from a delivery report or bounce (store.h). */
@@ -3317,45 +3037,35 @@ static int maria_record_receipt(void *ctx, int64_t contact_id, const char *idem_
                                 const char *state, const char *reason, dn_time at, dn_err *err)
 {
     maria_store *s = ctx;
-    if (!state || (strcmp(state, "delivered") != 0 && strcmp(state, "failed") != 0))
-        return dn_err_set(err, -EINVAL, "state", "a receipt settles a contact as delivered "
-                          "or failed, not %s", state ? state : "(null)");
-    if (reason && !dn_utf8_valid(reason))
-        return dn_err_set(err, -EINVAL, "reason", "text is not valid UTF-8");
-    if (idem_key && !dn_utf8_valid(idem_key))
-        return dn_err_set(err, -EINVAL, "idem_key", "text is not valid UTF-8");
+    int rc = dn_store_check_receipt(state, reason, idem_key, err);
+    if (rc < 0)
+        return rc;
     unit u;
-    int rc = unit_begin(s, &u, err);
+    rc = unit_begin(s, &u, err);
     if (rc < 0)
         return rc;
     int64_t id = 0, customer_id = 0;
     char current[16];
     rc = find_contact(s, contact_id, idem_key, &id, &customer_id, current, sizeof current, err);
+    if (rc >= 0)
+        rc = dn_store_receipt_transition(id, current, state, err);
     if (rc < 0)
         goto fail;
-    static const char *const open_states[] = { "sending", "sent", "in_doubt" };
-    bool open = false;
-    for (size_t i = 0; i < sizeof open_states / sizeof open_states[0]; i++)
-        open |= strcmp(current, open_states[i]) == 0;
-    if (!open && strcmp(current, state) == 0) {
+    if (rc == 0) {
         unit_abort(s, &u);                 /* the same report again: nothing to do */
         return 0;
     }
-    if (!open) {
-        rc = dn_err_set(err, -EALREADY, "state", "contact %lld is %s; a receipt cannot "
-                        "change it", (long long)id, current);
-        goto fail;
-    }
     rc = q_exec(s, ST_CONTACT_FINAL, PARAMS(PT(state), PI(at), PI(at), text_or_null(reason),
                                             PI(id)), err, "receipt");
+    if (rc >= 0 && strcmp(state, "delivered") == 0)
+        rc = q_exec(s, ST_CONFIRMATION_SENT, PARAMS(PI(at), PI(id)), err,
+                    "opt-out confirmation sent");
     if (rc < 0)
         goto fail;
     char kind[32];
     snprintf(kind, sizeof kind, "contact_%s", state);
-    json_t *payload = json_pack("{s:I, s:s, s:s, s:s*}", "contact_id", (json_int_t)id, "state",
-                                state, "previous", current, "reason",
-                                reason && *reason ? reason : NULL);
-    rc = insert_event(s, customer_id, kind, payload, at, err);
+    rc = insert_event(s, customer_id, kind,
+                      dn_store_receipt_event(id, state, current, reason), at, err);
     if (rc == 0)
         rc = touch_customer(s, customer_id, 0, err);   /* due under any clock */
     if (rc < 0)
@@ -3372,14 +3082,11 @@ static int maria_opt_out_by_contact(void *ctx, int64_t contact_id, const char *i
                                     dn_err *err)
 {
     maria_store *s = ctx;
-    if (channel_bits == 0 || channel_bits > 15)
-        return dn_err_set(err, -EINVAL, "channel", "no channel to opt out of");
-    if (source && !dn_utf8_valid(source))
-        return dn_err_set(err, -EINVAL, "source", "text is not valid UTF-8");
-    if (idem_key && !dn_utf8_valid(idem_key))
-        return dn_err_set(err, -EINVAL, "idem_key", "text is not valid UTF-8");
+    int rc = dn_store_check_opt_out(channel_bits, source, idem_key, err);
+    if (rc < 0)
+        return rc;
     unit u;
-    int rc = unit_begin(s, &u, err);
+    rc = unit_begin(s, &u, err);
     if (rc < 0)
         return rc;
     int64_t id = 0, customer_id = 0;
@@ -3391,9 +3098,8 @@ static int maria_opt_out_by_contact(void *ctx, int64_t contact_id, const char *i
                 "opt out");
     if (rc < 0)
         goto fail;
-    json_t *payload = json_pack("{s:I, s:i, s:s*}", "contact_id", (json_int_t)id, "channels",
-                                (int)channel_bits, "source", source && *source ? source : NULL);
-    rc = insert_event(s, customer_id, "opt_out", payload, at, err);
+    rc = insert_event(s, customer_id, "opt_out",
+                      dn_store_opt_out_event(id, channel_bits, source), at, err);
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
@@ -3401,6 +3107,8 @@ fail:
     unit_abort(s, &u);
     return rc;
 }
+
+static const dn_store_module_ops maria_module_ops;
 
 const dn_store_ops dn_store_mariadb = {
     .name = "mariadb",
@@ -3439,4 +3147,707 @@ const dn_store_ops dn_store_mariadb = {
     .record_receipt = maria_record_receipt,
     .opt_out_by_contact = maria_opt_out_by_contact,
     .requeue_sending = maria_requeue_sending,
+    .modules = &maria_module_ops,
+};
+
+/* ---- the channel modules' operations (store_modules.h) ---- */
+
+#define MODULE(id) [(id) - ST_COUNT]
+
+static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
+    /* customer_id, contact_id, source, reason, priority, now, now */
+    MODULE(MS_TASK_INSERT) =
+        "INSERT INTO agent_tasks (customer_id, contact_id, source, reason, priority, state, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
+    MODULE(MS_TASK_BY_CONTACT) = "SELECT id FROM agent_tasks WHERE contact_id = ?",
+    /* now, now: a second taker waits here for the first one's commit */
+    MODULE(MS_TASK_EXPIRE) =
+        "UPDATE agent_tasks SET state = 'open', agent = NULL, taken_until = NULL, "
+        "updated_at = ? WHERE state = 'taken' AND taken_until < ?",
+    /* now: the queue index (state, priority DESC, id) is read in order, so
+     * only the row taken is locked; rows another taker holds are skipped */
+    MODULE(MS_TASK_PICK) =
+        "SELECT id FROM agent_tasks WHERE state = 'open' AND snoozed_until <= ? "
+        "ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED",
+    /* agent, taken_until, now, id */
+    MODULE(MS_TASK_TAKE) =
+        "UPDATE agent_tasks SET state = 'taken', agent = ?, taken_until = ?, updated_at = ? "
+        "WHERE id = ?",
+    MODULE(MS_TASK_ROW) =
+        "SELECT customer_id, COALESCE(contact_id, 0), state, COALESCE(agent, ''), "
+        "COALESCE(taken_until, 0) FROM agent_tasks WHERE id = ? FOR UPDATE",
+    /* outcome, note, now, id */
+    MODULE(MS_TASK_CLOSE) =
+        "UPDATE agent_tasks SET state = 'done', outcome = ?, note = ?, taken_until = NULL, "
+        "updated_at = ? WHERE id = ?",
+    /* until, now, id */
+    MODULE(MS_TASK_REQUEUE) =
+        "UPDATE agent_tasks SET state = 'open', agent = NULL, taken_until = NULL, "
+        "snoozed_until = ?, updated_at = ? WHERE id = ?",
+    MODULE(MS_TASK_GET) = TASK_JSON_SELECT "WHERE t.id = ?",
+    /* state, state, limit */
+    MODULE(MS_TASK_LIST) =
+        TASK_JSON_SELECT "WHERE (? = '' OR t.state = ?) "
+        "ORDER BY t.state = 'done', t.priority DESC, t.id LIMIT ?",
+    /* state, outcome, now, id (NULL keeps) */
+    MODULE(MS_CONTACT_OUTCOME) =
+        "UPDATE contacts SET state = COALESCE(?, state), outcome = COALESCE(?, outcome), "
+        "updated_at = ? WHERE id = ?",
+
+    MODULE(MS_WEBHOOK_DISABLE) = "UPDATE webhook_endpoints SET enabled = 0",
+    MODULE(MS_WEBHOOK_ENDPOINT) =
+        "INSERT INTO webhook_endpoints (name, url, enabled) VALUES (?, ?, 1) "
+        "ON DUPLICATE KEY UPDATE url = VALUES(url), enabled = 1",
+    /* now_ms, now_ms, max: candidates, read without locks (the heads of
+     * their queues as last committed); each is locked and checked below */
+    MODULE(MS_WEBHOOK_DUE) =
+        "SELECT d.id, d.endpoint, d.customer_id FROM webhook_deliveries d "
+        "JOIN webhook_endpoints w ON w.name = d.endpoint AND w.enabled = 1 "
+        "WHERE ((d.state = 'pending' AND d.next_attempt_at <= ?) "
+        "OR (d.state = 'sending' AND d.lease_until < ?)) "
+        "AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.endpoint = d.endpoint "
+        "AND p.customer_id <=> d.customer_id AND p.state IN ('pending', 'sending') "
+        "AND p.id < d.id) ORDER BY d.id LIMIT ?",
+    /* id, now_ms, now_ms: still claimable, and not being claimed elsewhere */
+    MODULE(MS_WEBHOOK_LOCK) =
+        "SELECT id FROM webhook_deliveries WHERE id = ? AND ((state = 'pending' AND "
+        "next_attempt_at <= ?) OR (state = 'sending' AND lease_until < ?)) "
+        "FOR UPDATE SKIP LOCKED",
+    /* endpoint, customer_id, id: an earlier undelivered one of the same
+     * queue; a locking read, so it waits for one another transaction is
+     * writing (an event committed after this candidate's, with a lower id) */
+    MODULE(MS_WEBHOOK_EARLIER) =
+        "SELECT id FROM webhook_deliveries WHERE endpoint = ? AND customer_id <=> ? AND id < ? "
+        "AND state IN ('pending', 'sending') LIMIT 1 FOR UPDATE",
+    /* lease_until, owner, now, id */
+    MODULE(MS_WEBHOOK_TAKE) =
+        "UPDATE webhook_deliveries SET state = 'sending', attempts = attempts + 1, "
+        "lease_until = ?, claimed_by = ?, updated_at = ? WHERE id = ?",
+    MODULE(MS_WEBHOOK_READ) =
+        "SELECT d.id, d.endpoint, d.event_id, d.attempts, e.kind, e.at, e.payload, "
+        "c.external_id FROM webhook_deliveries d JOIN events e ON e.id = d.event_id "
+        "LEFT JOIN customers c ON c.id = d.customer_id WHERE d.id = ?",
+    /* state, status, error, next_ms, state, now, now, id, owner: only while
+     * the claim is still this connection's (state first: MariaDB assigns
+     * left to right) */
+    MODULE(MS_WEBHOOK_RECORD) =
+        "UPDATE webhook_deliveries SET state = ?, last_status = ?, last_error = ?, "
+        "next_attempt_at = ?, delivered_at = CASE WHEN ? = 'delivered' THEN ? "
+        "ELSE delivered_at END, updated_at = ?, lease_until = NULL, claimed_by = NULL "
+        "WHERE id = ? AND state = 'sending' AND claimed_by = ?",
+    MODULE(MS_WEBHOOK_RELEASE) =
+        "UPDATE webhook_deliveries SET state = 'pending', lease_until = NULL, claimed_by = NULL "
+        "WHERE state = 'sending' AND claimed_by = ?",
+    MODULE(MS_WEBHOOK_GET) = DELIVERY_JSON_SELECT "WHERE d.id = ?",
+    /* state, state, after, limit */
+    MODULE(MS_WEBHOOK_LIST) =
+        DELIVERY_JSON_SELECT "WHERE (? = '' OR d.state = ?) AND d.id > ? ORDER BY d.id LIMIT ?",
+    MODULE(MS_WEBHOOK_REPLAY) =
+        "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_at = 0, "
+        "last_error = NULL, last_status = NULL WHERE id = ? AND state IN ('dead', 'delivered')",
+
+    MODULE(MS_CUSTOMER_BY_PHONE) =
+        "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE phone = ? ORDER BY id LIMIT 1",
+    MODULE(MS_CUSTOMER_BY_CHAT) =
+        "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE chat = ? ORDER BY id LIMIT 1",
+    /* bit, now, id */
+    MODULE(MS_OPT_OUT_ONE) = "UPDATE customers SET opt_out = opt_out | ?, updated_at = ? WHERE id = ? "
+                             "AND (opt_out & ?) = 0",
+    /* address, except id, bit: the others on that contact point, locked */
+    MODULE(MS_SHARED_PHONE) =
+        "SELECT id FROM customers WHERE phone = ? AND id <> ? AND (opt_out & ?) = 0 "
+        "ORDER BY id FOR UPDATE",
+    MODULE(MS_SHARED_CHAT) =
+        "SELECT id FROM customers WHERE chat = ? AND id <> ? AND (opt_out & ?) = 0 "
+        "ORDER BY id FOR UPDATE",
+    /* customer_id, channel */
+    MODULE(MS_REPLIED_PICK) =
+        "SELECT id FROM contacts WHERE customer_id = ? AND channel = ? AND state IN "
+        "('sent', 'delivered') AND purpose <> 'optout_confirm' "
+        "ORDER BY scheduled_at DESC, id DESC LIMIT 1 FOR UPDATE",
+    /* now, id */
+    MODULE(MS_REPLIED_MARK) = "UPDATE contacts SET state = 'replied', updated_at = ? WHERE id = ?",
+    /* customer_id, customer_id, idem_key, channel .. scheduled_at, sms_parts,
+     * sms_encoding, now, now, purpose, debt_ref; a duplicate idem_key fails
+     * with ER_DUP_ENTRY (this statement only) */
+    MODULE(MS_CONTACT_PLAN) =
+        "INSERT INTO contacts (customer_id, case_id, idem_key, step_day, channel, address, "
+        "template, language, tone, voice, subject, body, scheduled_at, state, sms_parts, "
+        "sms_encoding, created_at, updated_at, purpose, debt_ref) VALUES (?, (SELECT id FROM "
+        "cases WHERE customer_id = ? AND closed_at IS NULL ORDER BY id DESC LIMIT 1), ?, 0, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?, ?)",
+    /* source, digest, now: a second claim of a key waits for the first's
+     * transaction, then fails with ER_DUP_ENTRY if it committed */
+    MODULE(MS_INBOUND_CLAIM) =
+        "INSERT INTO inbound_seen (source, digest, received_at) VALUES (?, ?, ?)",
+    MODULE(MS_INBOUND_RESULT) = "SELECT result FROM inbound_seen WHERE source = ? AND digest = ?",
+    /* customer_id, result, source, digest */
+    MODULE(MS_INBOUND_SETTLE) =
+        "UPDATE inbound_seen SET customer_id = ?, result = ? WHERE source = ? AND digest = ?",
+
+    /* id, channel */
+    MODULE(MS_CONTACT_FIND_ID) =
+        "SELECT k.id, k.customer_id, c.external_id, k.state, k.created_at, k.updated_at "
+        "FROM contacts k JOIN customers c ON c.id = k.customer_id "
+        "WHERE k.id = ? AND k.channel = ?",
+    /* provider_id, channel */
+    MODULE(MS_CONTACT_FIND_PROVIDER) =
+        "SELECT k.id, k.customer_id, c.external_id, k.state, k.created_at, k.updated_at "
+        "FROM contacts k JOIN customers c ON c.id = k.customer_id "
+        "WHERE k.provider_id = ? AND k.channel = ? ORDER BY k.id DESC LIMIT 1",
+    /* posted_at, posted_at, id */
+    MODULE(MS_CONTACT_POSTED) =
+        "UPDATE contacts SET state = 'delivered', updated_at = ?, final_at = ? "
+        "WHERE id = ? AND channel = 'letter' AND state = 'sent'",
+};
+
+/* Executed statement id's first row as JSON (row_to_json): 1 with *out, 0
+ * when there is none. */
+static int row_object(maria_store *s, int id, json_t **out, dn_err *err, const char *what)
+{
+    int rc = q_fetch(s, id, err, what);
+    if (rc == 1 && !(*out = row_to_json(s, id)))
+        rc = dn_err_set(err, -ENOMEM, NULL, "%s: out of memory", what);
+    q_done(&s->q[id]);
+    return rc;
+}
+
+static int maria_task_create(void *ctx, const dn_task_new *t, dn_time now, int64_t *id,
+                             dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = ensure_connected(s, err);
+    if (rc < 0)
+        return rc;
+    rc = q_exec(s, MS_TASK_INSERT,
+                PARAMS(PI(t->customer_id), id_or_null(t->contact_id), PT(t->source),
+                       PT(t->reason), PI(t->priority), PI(now), PI(now)), err, "agent task");
+    if (rc == 0)
+        *id = insert_id(s, MS_TASK_INSERT);
+    if (rc != -EEXIST || !t->contact_id)
+        return rc;
+    int found = q_row(s, MS_TASK_BY_CONTACT, PARAMS(PI(t->contact_id)), err, "agent task");
+    if (found == 1) {
+        *id = col_int(s, MS_TASK_BY_CONTACT, 0);
+        q_done(&s->q[MS_TASK_BY_CONTACT]);
+    }
+    return found < 0 ? found : rc;
+}
+
+static int maria_task_take(void *ctx, const char *agent, dn_time now, int lease_seconds,
+                           int64_t *id, dn_err *err)
+{
+    maria_store *s = ctx;
+    *id = 0;
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    rc = q_exec(s, MS_TASK_EXPIRE, PARAMS(PI(now), PI(now)), err, "take agent task");
+    if (rc == 0)
+        rc = q_row(s, MS_TASK_PICK, PARAMS(PI(now)), err, "take agent task");
+    if (rc == 1) {
+        int64_t picked = col_int(s, MS_TASK_PICK, 0);
+        q_done(&s->q[MS_TASK_PICK]);
+        rc = q_exec(s, MS_TASK_TAKE, PARAMS(PT(agent), PI(now + lease_seconds), PI(now),
+                                            PI(picked)), err, "take agent task");
+        if (rc == 0)
+            *id = picked;
+    }
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+static int maria_task_lock(void *ctx, int64_t id, dn_task_row *row, dn_err *err)
+{
+    maria_store *s = ctx;
+    const int q = MS_TASK_ROW;
+    int rc = q_row(s, q, PARAMS(PI(id)), err, "agent task");
+    if (rc == 1) {
+        row->customer_id = col_int(s, q, 0);
+        row->contact_id = col_int(s, q, 1);
+        col_copy(s, q, 2, row->state, sizeof row->state);
+        col_copy(s, q, 3, row->agent, sizeof row->agent);
+        row->taken_until = col_int(s, q, 4);
+        q_done(&s->q[q]);
+    }
+    return rc;
+}
+
+static int maria_task_close(void *ctx, int64_t id, const char *outcome, const char *note,
+                            dn_time now, dn_err *err)
+{
+    return q_exec(ctx, MS_TASK_CLOSE, PARAMS(PT(outcome), note ? PT(note) : PNULL, PI(now),
+                                             PI(id)), err, "complete agent task");
+}
+
+static int maria_task_requeue(void *ctx, int64_t id, dn_time until, dn_time now, dn_err *err)
+{
+    return q_exec(ctx, MS_TASK_REQUEUE, PARAMS(PI(until), PI(now), PI(id)), err,
+                  "requeue agent task");
+}
+
+/* The row of statement q (which takes one id) as JSON: 1, or 0 when none. */
+static int row_by_id(maria_store *s, int q, int64_t id, json_t **out, dn_err *err,
+                     const char *what)
+{
+    int rc = ensure_connected(s, err);
+    if (rc == 0)
+        rc = q_exec(s, q, PARAMS(PI(id)), err, what);
+    return rc < 0 ? rc : row_object(s, q, out, err, what);
+}
+
+static int maria_task_get(void *ctx, int64_t id, json_t **task, dn_err *err)
+{
+    return row_by_id(ctx, MS_TASK_GET, id, task, err, "agent task");
+}
+
+static int maria_task_list(void *ctx, const char *state, int limit, json_t **out, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = dn_store_check_limit(limit, err);
+    if (rc == 0)
+        rc = ensure_connected(s, err);
+    if (rc == 0)
+        rc = q_exec(s, MS_TASK_LIST, PARAMS(PT(state), PT(state), PI(limit)), err,
+                    "list agent tasks");
+    return rc < 0 ? rc : rows_array(s, MS_TASK_LIST, out, err, "list agent tasks");
+}
+
+static int maria_contact_outcome(void *ctx, int64_t contact_id, const char *state,
+                                 const char *outcome, dn_time now, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = q_exec(s, MS_CONTACT_OUTCOME,
+                    PARAMS(state ? PT(state) : PNULL, outcome ? PT(outcome) : PNULL, PI(now),
+                           PI(contact_id)), err, "contact outcome");
+    if (rc == 0 && affected(s, MS_CONTACT_OUTCOME) == 0)
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact with id %lld",
+                        (long long)contact_id);
+    return rc;
+}
+
+static int maria_webhook_endpoints(void *ctx, const char *const *names,
+                                   const char *const *urls, int n, dn_err *err)
+{
+    maria_store *s = ctx;
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    rc = q_exec(s, MS_WEBHOOK_DISABLE, NULL, 0, err, "webhook endpoints");
+    for (int i = 0; rc == 0 && i < n; i++)
+        rc = q_exec(s, MS_WEBHOOK_ENDPOINT, PARAMS(PT(names[i]), PT(urls[i])), err,
+                    "webhook endpoints");
+    if (rc < 0) {
+        unit_abort(s, &u);
+        return rc;
+    }
+    return unit_commit(s, &u, err);
+}
+
+/* A candidate of MS_WEBHOOK_DUE becomes this connection's: 1 when claimed,
+ * 0 when another instance is claiming it or an earlier delivery of its
+ * queue is undelivered after all. */
+static int claim_delivery(maria_store *s, int64_t id, const char *endpoint, int64_t customer_id,
+                          bool has_customer, int64_t now_ms, int lease_seconds, dn_err *err)
+{
+    int rc = q_row(s, MS_WEBHOOK_LOCK, PARAMS(PI(id), PI(now_ms), PI(now_ms)), err,
+                   "webhook claim");
+    q_done(&s->q[MS_WEBHOOK_LOCK]);
+    if (rc <= 0)
+        return rc;
+    rc = q_row(s, MS_WEBHOOK_EARLIER,
+               PARAMS(PT(endpoint), has_customer ? PI(customer_id) : PNULL, PI(id)), err,
+               "webhook claim");
+    q_done(&s->q[MS_WEBHOOK_EARLIER]);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    rc = q_exec(s, MS_WEBHOOK_TAKE,
+                PARAMS(PI(now_ms + (int64_t)lease_seconds * 1000), PT(s->owner),
+                       PI(now_ms / 1000), PI(id)), err, "webhook claim");
+    return rc < 0 ? rc : 1;
+}
+
+/* Reads MS_WEBHOOK_READ of id into d (its payload copied). */
+static int read_delivery(maria_store *s, int64_t id, dn_webhook_delivery *d, dn_err *err)
+{
+    const int q = MS_WEBHOOK_READ;
+    int rc = q_row(s, q, PARAMS(PI(id)), err, "webhook claim");
+    if (rc == 0)
+        rc = dn_err_set(err, -EIO, NULL, "webhook delivery %lld vanished", (long long)id);
+    if (rc < 0)
+        return rc;
+    d->payload = strdup(col_null(s, q, 6) ? "{}" : col_text(s, q, 6));
+    d->id = col_int(s, q, 0);
+    col_copy(s, q, 1, d->endpoint, sizeof d->endpoint);
+    d->event_id = col_int(s, q, 2);
+    d->attempts = (int)col_int(s, q, 3);
+    col_copy(s, q, 4, d->kind, sizeof d->kind);
+    d->at = col_int(s, q, 5);
+    d->has_customer = !col_null(s, q, 7);
+    col_copy(s, q, 7, d->customer_external_id, sizeof d->customer_external_id);
+    q_done(&s->q[q]);
+    return d->payload ? 0 : dn_err_set(err, -ENOMEM, NULL, "out of memory reading a webhook "
+                                       "delivery");
+}
+
+/* Candidates are read without locks, then each is locked (SKIP LOCKED:
+ * another instance claiming it at this moment keeps it) and its queue
+ * checked again under locks before it is taken, all in one transaction. */
+static int maria_webhook_claim(void *ctx, int64_t now_ms, int lease_seconds, int max,
+                               dn_webhook_delivery **list, int *n, dn_err *err)
+{
+    maria_store *s = ctx;
+    dn_webhook_delivery *out = NULL;
+    struct candidate { int64_t id, customer_id; bool has_customer; char endpoint[DN_TOKEN_MAX]; }
+        *cand = NULL;
+    int count = 0, found = 0;
+    *list = NULL;
+    *n = 0;
+    if (max <= 0)
+        return 0;
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    out = calloc((size_t)max, sizeof *out);
+    cand = calloc((size_t)max, sizeof *cand);
+    if (!out || !cand) {
+        rc = dn_err_set(err, -ENOMEM, NULL, "out of memory claiming webhook deliveries");
+        goto fail;
+    }
+    const int q = MS_WEBHOOK_DUE;
+    rc = q_exec(s, q, PARAMS(PI(now_ms), PI(now_ms), PI(max)), err, "webhook claim");
+    while (rc == 0 && found < max && (rc = q_fetch(s, q, err, "webhook claim")) == 1) {
+        cand[found].id = col_int(s, q, 0);
+        col_copy(s, q, 1, cand[found].endpoint, sizeof cand[found].endpoint);
+        cand[found].has_customer = !col_null(s, q, 2);
+        cand[found].customer_id = col_int(s, q, 2);
+        found++;
+        rc = 0;
+    }
+    q_done(&s->q[q]);
+    if (rc < 0)
+        goto fail;
+    for (int i = 0; i < found; i++) {
+        rc = claim_delivery(s, cand[i].id, cand[i].endpoint, cand[i].customer_id,
+                            cand[i].has_customer, now_ms, lease_seconds, err);
+        if (rc == 1)
+            rc = read_delivery(s, cand[i].id, &out[count], err);
+        else if (rc == 0)
+            continue;
+        if (rc < 0)
+            goto fail;
+        count++;
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc < 0)
+        goto fail_closed;
+    free(cand);
+    if (count == 0) {
+        free(out);
+        out = NULL;
+    }
+    *list = out;
+    *n = count;
+    return 0;
+fail:
+    unit_abort(s, &u);
+fail_closed:
+    free(cand);
+    dn_webhook_deliveries_free(out, count);
+    return rc;
+}
+
+static int maria_webhook_record(void *ctx, int64_t id, const char *state, long status,
+                                const char *error, int64_t next_attempt_ms, dn_time now,
+                                dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = ensure_connected(s, err);
+    if (rc == 0)
+        rc = q_exec(s, MS_WEBHOOK_RECORD,
+                    PARAMS(PT(state), status < 0 ? PNULL : PI(status), error ? PT(error) : PNULL,
+                           PI(next_attempt_ms), PT(state), PI(now), PI(now), PI(id),
+                           PT(s->owner)), err, "webhook outcome");
+    return rc < 0 ? rc : affected(s, MS_WEBHOOK_RECORD) > 0;
+}
+
+static int maria_webhook_release(void *ctx, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = ensure_connected(s, err);
+    return rc < 0 ? rc : q_exec(s, MS_WEBHOOK_RELEASE, PARAMS(PT(s->owner)), err,
+                                "webhook release");
+}
+
+static int maria_webhook_get(void *ctx, int64_t id, json_t **out, dn_err *err)
+{
+    return row_by_id(ctx, MS_WEBHOOK_GET, id, out, err, "webhook delivery");
+}
+
+static int maria_webhook_list(void *ctx, const char *state, int64_t after, int limit,
+                              json_t **out, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = dn_store_check_limit(limit, err);
+    if (rc == 0)
+        rc = ensure_connected(s, err);
+    if (rc == 0)
+        rc = q_exec(s, MS_WEBHOOK_LIST, PARAMS(PT(state), PT(state), PI(after), PI(limit)), err,
+                    "webhook deliveries");
+    return rc < 0 ? rc : rows_array(s, MS_WEBHOOK_LIST, out, err, "webhook deliveries");
+}
+
+static int maria_webhook_replay(void *ctx, int64_t id, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = ensure_connected(s, err);
+    if (rc == 0)
+        rc = q_exec(s, MS_WEBHOOK_REPLAY, PARAMS(PI(id)), err, "webhook replay");
+    if (rc == 0 && affected(s, MS_WEBHOOK_REPLAY) == 0)
+        rc = dn_err_set(err, -EEXIST, "id", "webhook delivery %lld is not dead or delivered",
+                        (long long)id);
+    return rc;
+}
+
+/* DN_OPTOUT_SMS for "sms", DN_OPTOUT_CHAT for "chat", 0 for any other. */
+static unsigned reply_channel_bit(const char *channel)
+{
+    return strcmp(channel, "sms") == 0 ? DN_OPTOUT_SMS
+           : strcmp(channel, "chat") == 0 ? DN_OPTOUT_CHAT : 0;
+}
+
+static int maria_customer_find_by_address(void *ctx, const char *channel, const char *address,
+                                          dn_customer *out, dn_err *err)
+{
+    maria_store *s = ctx;
+    unsigned bit = reply_channel_bit(channel);
+    if (!bit)
+        return dn_err_set(err, -EINVAL, "channel", "channel must be sms or chat");
+    int q = bit == DN_OPTOUT_SMS ? MS_CUSTOMER_BY_PHONE : MS_CUSTOMER_BY_CHAT;
+    int rc = ensure_connected(s, err);
+    if (rc == 0)
+        rc = q_row(s, q, PARAMS(PT(address)), err, "customer lookup");
+    if (rc == 1) {
+        read_customer(s, q, out, NULL, 0);
+        q_done(&s->q[q]);
+    }
+    return rc;
+}
+
+static int maria_opt_out_address(void *ctx, int64_t customer_id, const char *channel,
+                                 const char *address, dn_time now, bool *news,
+                                 int64_t **others, size_t *n_others, dn_err *err)
+{
+    maria_store *s = ctx;
+    unsigned bit = reply_channel_bit(channel);
+    int64_t *ids = NULL;
+    size_t count = 0, capacity = 0;
+    *news = false;
+    *others = NULL;
+    *n_others = 0;
+    if (!bit)
+        return dn_err_set(err, -EINVAL, "channel", "channel must be sms or chat");
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    rc = q_exec(s, MS_OPT_OUT_ONE, PARAMS(PI(bit), PI(now), PI(customer_id), PI(bit)), err,
+                "opt-out");
+    if (rc == 0)
+        *news = affected(s, MS_OPT_OUT_ONE) > 0;
+    if (rc < 0 || !address[0])
+        goto end;
+    int q = bit == DN_OPTOUT_SMS ? MS_SHARED_PHONE : MS_SHARED_CHAT;
+    rc = q_exec(s, q, PARAMS(PT(address), PI(customer_id), PI(bit)), err,
+                "opt-out of a shared address");
+    while (rc == 0 && (rc = q_fetch(s, q, err, "opt-out of a shared address")) == 1) {
+        rc = 0;
+        if (count == capacity) {
+            size_t grown = capacity ? capacity * 2 : 16;
+            int64_t *bigger = realloc(ids, grown * sizeof *bigger);
+            if (!bigger) {
+                rc = dn_err_set(err, -ENOMEM, NULL, "out of memory opting out a shared address");
+                break;
+            }
+            ids = bigger;
+            capacity = grown;
+        }
+        ids[count++] = col_int(s, q, 0);
+    }
+    q_done(&s->q[q]);
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        rc = q_exec(s, MS_OPT_OUT_ONE, PARAMS(PI(bit), PI(now), PI(ids[i]), PI(bit)), err,
+                    "opt-out of a shared address");
+end:
+    if (rc < 0) {
+        free(ids);
+        unit_abort(s, &u);
+        return rc;
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc < 0) {
+        free(ids);
+        return rc;
+    }
+    *others = ids;
+    *n_others = count;
+    return 0;
+}
+
+static int maria_contact_mark_replied(void *ctx, int64_t customer_id, const char *channel,
+                                      dn_time now, dn_err *err)
+{
+    maria_store *s = ctx;
+    unit u;
+    int rc = unit_begin(s, &u, err);
+    if (rc < 0)
+        return rc;
+    rc = q_row(s, MS_REPLIED_PICK, PARAMS(PI(customer_id), PT(channel)), err,
+               "mark the contact replied");
+    if (rc == 1) {
+        int64_t id = col_int(s, MS_REPLIED_PICK, 0);
+        q_done(&s->q[MS_REPLIED_PICK]);
+        rc = q_exec(s, MS_REPLIED_MARK, PARAMS(PI(now), PI(id)), err, "mark the contact replied");
+    }
+    if (rc < 0) {
+        unit_abort(s, &u);
+        return rc;
+    }
+    return unit_commit(s, &u, err);
+}
+
+static int maria_contact_plan(void *ctx, int64_t customer_id, const dn_contact_plan *c,
+                              dn_time now, int64_t *contact_id, dn_err *err)
+{
+    maria_store *s = ctx;
+    *contact_id = 0;
+    int rc = validate_plan(c, err);
+    if (rc == 0)
+        rc = ensure_connected(s, err);
+    if (rc < 0)
+        return rc;
+    dn_err local;
+    dn_err_clear(&local);
+    rc = q_exec(s, MS_CONTACT_PLAN,
+                PARAMS(PI(customer_id), PI(customer_id), PT(c->idem_key), PT(c->channel),
+                       PT(c->address), PT(c->template_name), PT(c->language), PT(c->tone),
+                       PT(c->voice), PT(c->subject), PT(c->body ? c->body : ""),
+                       PI(c->scheduled_at), PI(c->sms_parts), PT(c->sms_encoding), PI(now),
+                       PI(now), PT(dn_purpose_names[c->purpose]), PT(c->debt_ref)),
+                &local, "plan contact");
+    if (rc == -EEXIST)
+        return 0;                 /* planned before: never a second one */
+    if (rc < 0) {
+        if (err)
+            *err = local;
+        return rc;
+    }
+    *contact_id = insert_id(s, MS_CONTACT_PLAN);
+    return 0;
+}
+
+static int maria_inbound_claim(void *ctx, const char *source, const char *digest, dn_time now,
+                               json_t **earlier, dn_err *err)
+{
+    maria_store *s = ctx;
+    *earlier = NULL;
+    dn_err local;
+    dn_err_clear(&local);
+    int rc = q_exec(s, MS_INBOUND_CLAIM, PARAMS(PT(source), PT(digest), PI(now)), &local,
+                    "inbound claim");
+    if (rc == 0)
+        return 0;
+    if (rc != -EEXIST) {
+        if (err)
+            *err = local;
+        return rc;
+    }
+    rc = q_row(s, MS_INBOUND_RESULT, PARAMS(PT(source), PT(digest)), err, "inbound claim");
+    if (rc == 1) {
+        *earlier = json_loads(col_text(s, MS_INBOUND_RESULT, 0), JSON_DECODE_ANY, NULL);
+        q_done(&s->q[MS_INBOUND_RESULT]);
+        if (!*earlier)
+            rc = dn_err_set(err, -ENOMEM, NULL, "inbound claim: out of memory");
+    } else if (rc == 0) {
+        rc = dn_err_set(err, -EIO, NULL, "inbound claim: the key vanished");
+    }
+    return rc;
+}
+
+static int maria_inbound_settle(void *ctx, const char *source, const char *digest,
+                                int64_t customer_id, json_t *result, dn_err *err)
+{
+    maria_store *s = ctx;
+    char *text = json_dumps(result, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!text)
+        return dn_err_set(err, -ENOMEM, NULL, "inbound result: out of memory");
+    int rc = q_exec(s, MS_INBOUND_SETTLE, PARAMS(id_or_null(customer_id), PT(text), PT(source),
+                                                 PT(digest)), err, "inbound result");
+    free(text);
+    return rc;
+}
+
+static int maria_contact_find(void *ctx, int64_t contact_id, const char *provider_id,
+                              const char *channel, dn_contact_ref *out, dn_err *err)
+{
+    maria_store *s = ctx;
+    int q = contact_id ? MS_CONTACT_FIND_ID : MS_CONTACT_FIND_PROVIDER;
+    qp key = contact_id ? PI(contact_id) : PT(provider_id ? provider_id : "");
+    int rc = ensure_connected(s, err);
+    if (rc == 0)
+        rc = q_row(s, q, PARAMS(key, PT(channel)), err, "find contact");
+    if (rc == 1) {
+        out->id = col_int(s, q, 0);
+        out->customer_id = col_int(s, q, 1);
+        col_copy(s, q, 2, out->customer_external_id, sizeof out->customer_external_id);
+        col_copy(s, q, 3, out->state, sizeof out->state);
+        out->created_at = col_int(s, q, 4);
+        out->updated_at = col_int(s, q, 5);
+        q_done(&s->q[q]);
+    }
+    return rc;
+}
+
+static int maria_contact_posted(void *ctx, int64_t contact_id, dn_time posted_at, dn_err *err)
+{
+    maria_store *s = ctx;
+    int rc = q_exec(s, MS_CONTACT_POSTED, PARAMS(PI(posted_at), PI(posted_at), PI(contact_id)),
+                    err, "letter posted");
+    if (rc == 0 && affected(s, MS_CONTACT_POSTED) == 0)
+        rc = dn_err_set(err, -EEXIST, "id", "letter %lld is not written and waiting to be posted",
+                        (long long)contact_id);
+    return rc;
+}
+
+static const dn_store_module_ops maria_module_ops = {
+    .task_create = maria_task_create,
+    .task_take = maria_task_take,
+    .task_lock = maria_task_lock,
+    .task_close = maria_task_close,
+    .task_requeue = maria_task_requeue,
+    .task_get = maria_task_get,
+    .task_list = maria_task_list,
+    .contact_outcome = maria_contact_outcome,
+    .webhook_endpoints = maria_webhook_endpoints,
+    .webhook_claim = maria_webhook_claim,
+    .webhook_record = maria_webhook_record,
+    .webhook_release = maria_webhook_release,
+    .webhook_get = maria_webhook_get,
+    .webhook_list = maria_webhook_list,
+    .webhook_replay = maria_webhook_replay,
+    .customer_find_by_address = maria_customer_find_by_address,
+    .opt_out_address = maria_opt_out_address,
+    .contact_mark_replied = maria_contact_mark_replied,
+    .contact_plan = maria_contact_plan,
+    .inbound_claim = maria_inbound_claim,
+    .inbound_settle = maria_inbound_settle,
+    .contact_find = maria_contact_find,
+    .contact_posted = maria_contact_posted,
 };

@@ -13,8 +13,9 @@
  * of record_result calls can share one commit.
  */
 #include "store.h"
+#include "store-internal.h"
+#include "store_modules.h"
 
-#include <dirent.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -24,8 +25,6 @@
 #define SECONDS_PER_DAY     86400
 #define REPLY_WINDOW_DAYS   90      /* dn_facts.replies counts this far back */
 #define CONTACT_WINDOW_DAYS 35      /* dn_facts.contacts reaches this far back */
-#define MIGRATION_MAX_BYTES (1 << 20)
-#define LIST_LIMIT_MAX      10000
 
 /* ---- statements ---- */
 
@@ -80,9 +79,24 @@ enum stmt_id {
     ST_RULESET_INSERT, ST_RULESET_LAST,
     ST_CUSTOMER_TOUCH_ALL, ST_CONTACT_RESCHEDULE, ST_CONTACT_IN_DOUBT, ST_FACT_NOTICE,
     ST_CONTACT_SENT, ST_CONTACT_BY_ID, ST_CONTACT_BY_KEY, ST_CONTACT_FINAL,
-    ST_CUSTOMER_OPT_OUT, ST_CONTACT_REQUEUE,
+    ST_CUSTOMER_OPT_OUT, ST_CONTACT_REQUEUE, ST_CONFIRMATION_SENT,
     ST_COUNT
 };
+
+/* The channel modules' statements (store_modules.h) continue the numbering,
+ * so that the same helpers run them; their text is module_sql at the end. */
+enum {
+    MS_TASK_INSERT = ST_COUNT, MS_TASK_BY_CONTACT, MS_TASK_EXPIRE, MS_TASK_TAKE, MS_TASK_ROW,
+    MS_TASK_CLOSE, MS_TASK_REQUEUE, MS_TASK_GET, MS_TASK_LIST,
+    MS_CONTACT_OUTCOME,
+    MS_WEBHOOK_DISABLE, MS_WEBHOOK_ENDPOINT, MS_WEBHOOK_DUE, MS_WEBHOOK_TAKE, MS_WEBHOOK_READ,
+    MS_WEBHOOK_RECORD, MS_WEBHOOK_RELEASE, MS_WEBHOOK_GET, MS_WEBHOOK_LIST, MS_WEBHOOK_REPLAY,
+    MS_CUSTOMER_BY_PHONE, MS_CUSTOMER_BY_CHAT, MS_OPT_OUT_ONE, MS_OPT_OUT_PHONE, MS_OPT_OUT_CHAT,
+    MS_CONTACT_REPLIED, MS_CONTACT_PLAN, MS_INBOUND_CLAIM, MS_INBOUND_RESULT, MS_INBOUND_SETTLE,
+    MS_CONTACT_FIND_ID, MS_CONTACT_FIND_PROVIDER, MS_CONTACT_POSTED,
+    STMT_TOTAL
+};
+static const char *const module_sql[STMT_TOTAL - ST_COUNT];
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -205,12 +219,18 @@ static const char *const stmt_sql[ST_COUNT] = {
         " FROM payments p JOIN payment_allocations a ON a.payment_id = p.id "
         " JOIN invoices i ON i.id = a.invoice_id "
         " WHERE p.customer_id = ?1 AND i.due IS NOT NULL)",
-    /* ?2 = start of the contact window */
+    /* ?2 = start of the contact window. The ?3 rows kept are first the
+     * ones the guard counts (not cancelled, not failed without an
+     * outcome, not crm), so a burst of stopped contacts never pushes a
+     * counted one out; they are handed over most recent first. */
     [ST_FACT_CONTACTS] =
-        "SELECT id, COALESCE(sent_at, scheduled_at) AS at, channel, state, "
-        "COALESCE(outcome, ''), template, step_day, COALESCE(case_id, 0), purpose, debt_ref "
-        "FROM contacts WHERE customer_id = ?1 AND scheduled_at >= ?2 "
-        "ORDER BY at DESC, id DESC LIMIT ?3",
+        "SELECT id, at, channel, state, outcome, template, step_day, case_id, purpose, "
+        "debt_ref FROM (SELECT id, COALESCE(sent_at, scheduled_at) AS at, channel, state, "
+        "COALESCE(outcome, '') AS outcome, template, step_day, COALESCE(case_id, 0) AS case_id, "
+        "purpose, debt_ref, (state = 'cancelled' OR channel = 'crm' OR (state = 'failed' AND "
+        "COALESCE(outcome, '') = '')) AS uncounted FROM contacts WHERE customer_id = ?1 AND "
+        "scheduled_at >= ?2 ORDER BY uncounted, at DESC, id DESC LIMIT ?3) "
+        "ORDER BY at DESC, id DESC",
     [ST_PROMISE_INSERT] =
         "INSERT INTO promises (customer_id, case_id, amount_minor, currency, due, state, "
         "created_at) VALUES (?1, (SELECT id FROM cases WHERE customer_id = ?1 AND closed_at "
@@ -330,6 +350,14 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CUSTOMER_OPT_OUT] =
         "UPDATE customers SET opt_out = opt_out | ?2, next_evaluation_at = 0, "
         "updated_at = ?3 WHERE id = ?1",
+    /* the one opt-out confirmation went out: its channel's bit (DN_OPTOUT_*)
+     * on the customer, which the guard reads; other contacts change nothing */
+    [ST_CONFIRMATION_SENT] =
+        "UPDATE customers SET opt_out_confirmed = opt_out_confirmed | (SELECT CASE channel "
+        "WHEN 'sms' THEN 1 WHEN 'email' THEN 2 WHEN 'voice' THEN 4 WHEN 'agent' THEN 4 "
+        "WHEN 'chat' THEN 8 ELSE 0 END FROM contacts WHERE id = ?1), updated_at = ?2 "
+        "WHERE id = (SELECT customer_id FROM contacts WHERE id = ?1 AND "
+        "purpose = 'optout_confirm')",
     [ST_CONTACT_REQUEUE] =
         "UPDATE contacts SET state = 'planned', scheduled_at = ?3, updated_at = ?3, "
         "state_reason = 'the engine stopped while this contact was being sent; sent again "
@@ -338,17 +366,10 @@ static const char *const stmt_sql[ST_COUNT] = {
         "RETURNING id, customer_id",
 };
 
-/* contact states the schema accepts (contacts.state CHECK) */
-static const char *const contact_states[] = {
-    "planned", "sending", "sent", "delivered", "failed", "answered", "replied",
-    "cancelled", "in_doubt",
-};
-#define CONTACT_STATE_COUNT (int)(sizeof contact_states / sizeof contact_states[0])
-
 typedef struct sqlite_store {
     sqlite3      *db;
     char          owner[33];   /* random per open: contacts.claimed_by of our sends */
-    sqlite3_stmt *st[ST_COUNT];
+    sqlite3_stmt *st[STMT_TOTAL];
 } sqlite_store;
 
 /* ---- small helpers ---- */
@@ -379,7 +400,7 @@ static int db_fail(sqlite_store *s, int rc, dn_err *err, const char *field, cons
 }
 
 /* The prepared statement id, reset and ready for new bindings. */
-static sqlite3_stmt *use(sqlite_store *s, enum stmt_id id)
+static sqlite3_stmt *use(sqlite_store *s, int id)
 {
     sqlite3_reset(s->st[id]);
     return s->st[id];
@@ -463,15 +484,6 @@ static int bind_failed(sqlite_store *s, int rc, dn_err *err, const char *what)
     return db_fail(s, rc, err, NULL, what);
 }
 
-/* ISO 4217 spelling: exactly three capital letters. */
-static bool currency_valid(const char *c)
-{
-    for (int i = 0; i < 3; i++)
-        if (c[i] < 'A' || c[i] > 'Z')
-            return false;
-    return c[3] == '\0';
-}
-
 /* Resets every statement still stepping, so a failure path never leaves a
  * read open that would pin the WAL or keep a transaction alive. */
 static void reset_busy_statements(sqlite_store *s)
@@ -548,13 +560,10 @@ static int insert_event_text(sqlite_store *s, int64_t customer_id, const char *k
 static int insert_event(sqlite_store *s, int64_t customer_id, const char *kind,
                         json_t *payload, dn_time at, dn_err *err)
 {
-    if (!payload)
-        return dn_err_set(err, -ENOMEM, "payload", "cannot build the %s event", kind);
-    char *text = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(payload);
-    if (!text)
-        return dn_err_set(err, -ENOMEM, "payload", "cannot serialise the %s event", kind);
-    int rc = insert_event_text(s, customer_id, kind, text, at, err);
+    char *text;
+    int rc = dn_store_event_text(payload, kind, &text, err);
+    if (rc == 0)
+        rc = insert_event_text(s, customer_id, kind, text, at, err);
     free(text);
     return rc;
 }
@@ -563,88 +572,21 @@ static int insert_event(sqlite_store *s, int64_t customer_id, const char *kind,
 static int insert_case_event(sqlite_store *s, int64_t customer_id, const char *kind,
                              int64_t case_id, dn_date anchor_due, dn_time at, dn_err *err)
 {
-    char payload[96], anchor[11];
-    dn_date_format(anchor_due, anchor);
-    if (anchor_due == DN_NO_DATE)
-        snprintf(payload, sizeof payload, "{\"case_id\":%lld}", (long long)case_id);
-    else
-        snprintf(payload, sizeof payload, "{\"anchor_due\":\"%s\",\"case_id\":%lld}", anchor,
-                 (long long)case_id);
+    char payload[96];
+    dn_store_case_payload(payload, sizeof payload, case_id, anchor_due);
     return insert_event_text(s, customer_id, kind, payload, at, err);
 }
 
 /* ---- migrations ---- */
-
-typedef struct migration {
-    int  version;
-    char name[256];
-} migration;
-
-/* qsort order of migrations: by version number. */
-static int migration_compare(const void *a, const void *b)
-{
-    const migration *x = a, *y = b;
-    return (x->version > y->version) - (x->version < y->version);
-}
-
-/* "NNN_anything.sql" → NNN (1..999); -1 for any other name. */
-static int migration_version(const char *name)
-{
-    size_t n = strlen(name);
-    if (n < 9 || n >= sizeof ((migration *)0)->name || strcmp(name + n - 4, ".sql") != 0 ||
-        name[3] != '_')
-        return -1;
-    int v = 0;
-    for (int i = 0; i < 3; i++) {
-        if (name[i] < '0' || name[i] > '9')
-            return -1;
-        v = v * 10 + (name[i] - '0');
-    }
-    return v > 0 ? v : -1;
-}
-
-/* Reads a whole migration file (at most MIGRATION_MAX_BYTES) into *out
- * (malloc'd, NUL-terminated; caller frees). */
-static int read_file(const char *path, char **out, dn_err *err)
-{
-    char *text = NULL;
-    int rc = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return dn_err_set(err, -errno, path, "cannot open migration: %s", strerror(errno));
-    text = malloc(MIGRATION_MAX_BYTES + 1);
-    if (!text) {
-        rc = dn_err_set(err, -ENOMEM, path, "out of memory reading migration");
-        goto fail;
-    }
-    size_t n = fread(text, 1, MIGRATION_MAX_BYTES + 1, f);
-    if (ferror(f)) {
-        rc = dn_err_set(err, -EIO, path, "cannot read migration");
-        goto fail;
-    }
-    if (n > MIGRATION_MAX_BYTES) {
-        rc = dn_err_set(err, -E2BIG, path, "migration larger than %d bytes", MIGRATION_MAX_BYTES);
-        goto fail;
-    }
-    text[n] = '\0';
-    fclose(f);
-    *out = text;
-    return 0;
-fail:
-    free(text);
-    fclose(f);
-    return rc;
-}
 
 /* Applies schema_root/sqlite/NNN_*.sql with NNN above the recorded version,
  * in order, each in its own transaction together with its schema_version
  * row. A failing file rolls back alone and stops the open. */
 static int migrate(sqlite_store *s, const char *schema_root, dn_err *err)
 {
-    migration *list = NULL;
-    int count = 0, capacity = 0, rc = 0;
+    dn_migration *list = NULL;
+    int count = 0, rc = 0;
     char *sql = NULL;
-    DIR *dir = NULL;
     char *message = NULL;
 
     if (sqlite3_exec(s->db,
@@ -665,44 +607,16 @@ static int migrate(sqlite_store *s, const char *schema_root, dn_err *err)
     char folder[PATH_MAX];
     if ((size_t)snprintf(folder, sizeof folder, "%s/sqlite", schema_root) >= sizeof folder)
         return dn_err_set(err, -ENAMETOOLONG, "schema_root", "schema folder path too long");
-    dir = opendir(folder);
-    if (!dir)
-        return dn_err_set(err, -errno, folder, "cannot open the migration folder: %s",
-                          strerror(errno));
-    struct dirent *entry;
-    while ((entry = readdir(dir))) {
-        int v = migration_version(entry->d_name);
-        if (v < 0)
-            continue;
-        if (count == capacity) {
-            int grown = capacity ? capacity * 2 : 16;
-            migration *bigger = realloc(list, (size_t)grown * sizeof *bigger);
-            if (!bigger) {
-                rc = dn_err_set(err, -ENOMEM, folder, "out of memory listing migrations");
-                goto done;
-            }
-            list = bigger;
-            capacity = grown;
-        }
-        list[count].version = v;
-        dn_strlcpy(list[count].name, entry->d_name, sizeof list[count].name);
-        count++;
-    }
-    if (count)
-        qsort(list, (size_t)count, sizeof *list, migration_compare);
-    for (int i = 1; i < count; i++)
-        if (list[i].version == list[i - 1].version) {
-            rc = dn_err_set(err, -EINVAL, list[i].name, "two migrations share version %d",
-                            list[i].version);
-            goto done;
-        }
+    rc = dn_store_list_migrations(folder, &list, &count, err);
+    if (rc < 0)
+        return rc;
 
     for (int i = 0; i < count; i++) {
         if (list[i].version <= current)
             continue;
         char path[PATH_MAX + 256];
         snprintf(path, sizeof path, "%s/%s", folder, list[i].name);
-        rc = read_file(path, &sql, err);
+        rc = dn_store_read_migration(path, &sql, err);
         if (rc < 0)
             goto done;
         if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, &message) != SQLITE_OK ||
@@ -738,8 +652,6 @@ done:
     sqlite3_free(message);
     free(sql);
     free(list);
-    if (dir)
-        closedir(dir);
     return rc;
 }
 
@@ -750,7 +662,7 @@ static void sqlite_close(void *ctx)
     sqlite_store *s = ctx;
     if (!s)
         return;
-    for (int i = 0; i < ST_COUNT; i++)
+    for (int i = 0; i < STMT_TOTAL; i++)
         sqlite3_finalize(s->st[i]);
     sqlite3_close(s->db);
     free(s);
@@ -789,12 +701,12 @@ static int sqlite_open(void **ctx, const char *dsn, const char *schema_root, dn_
     rc = migrate(s, schema_root, err);
     if (rc < 0)
         goto fail;
-    for (int i = 0; i < ST_COUNT; i++) {
-        src = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-                                 &s->st[i], NULL);
+    for (int i = 0; i < STMT_TOTAL; i++) {
+        const char *sql = i < ST_COUNT ? stmt_sql[i] : module_sql[i - ST_COUNT];
+        src = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL);
         if (src != SQLITE_OK) {
-            rc = dn_err_set(err, -EIO, NULL, "cannot prepare statement %d (%s): %s", i,
-                            stmt_sql[i], sqlite3_errmsg(s->db));
+            rc = dn_err_set(err, -EIO, NULL, "cannot prepare statement %d (%s): %s", i, sql,
+                            sqlite3_errmsg(s->db));
             goto fail;
         }
     }
@@ -841,36 +753,10 @@ static void read_customer(sqlite3_stmt *st, dn_customer *c, char *persona, size_
     c->opt_out_confirmed = (unsigned)sqlite3_column_int64(st, 14);
     c->third_party = (unsigned)sqlite3_column_int64(st, 15);
     c->consent = (unsigned)sqlite3_column_int64(st, 16);
-    /* ';'-joined text forms, written only by blackouts_text() below */
-    char text[DN_CUSTOMER_BLACKOUTS * DN_BLACKOUT_TEXT_MAX];
+    /* ';'-joined text forms, written only by dn_store_blackouts_format() */
+    char text[DN_STORE_BLACKOUT_TEXT];
     column_text(st, 17, text, sizeof text);
-    c->n_blackout = 0;
-    for (char *item = text, *next; item && *item && c->n_blackout < DN_CUSTOMER_BLACKOUTS;
-         item = next) {
-        next = strchr(item, ';');
-        if (next)
-            *next++ = '\0';
-        if (dn_blackout_parse(item, &c->blackout[c->n_blackout]) == 0)
-            c->n_blackout++;
-        else
-            dn_log(DN_LOG_ERROR, "store", "customer %lld: unreadable blackout \"%s\" ignored",
-                   (long long)c->id, item);
-    }
-}
-
-/* The ';'-joined text forms of c's blackouts (the blackout column). */
-static void blackouts_text(const dn_customer *c, char *out, size_t size)
-{
-    size_t n = 0;
-    out[0] = '\0';
-    for (int i = 0; i < c->n_blackout && i < DN_CUSTOMER_BLACKOUTS; i++) {
-        char one[DN_BLACKOUT_TEXT_MAX];
-        dn_blackout_format(&c->blackout[i], one);
-        int w = snprintf(out + n, size - n, "%s%s", i ? ";" : "", one);
-        if (w < 0 || (size_t)w >= size - n)
-            break;
-        n += (size_t)w;
-    }
+    dn_store_blackouts_parse(text, c);
 }
 
 /* Binds the shared layout of ST_CUSTOMER_INSERT / ST_CUSTOMER_UPDATE. */
@@ -892,53 +778,10 @@ static int bind_customer(sqlite3_stmt *st, const dn_customer *c, dn_time now)
     b |= sqlite3_bind_int64(st, 14, c->opt_out_confirmed);
     b |= sqlite3_bind_int64(st, 15, c->third_party);
     b |= sqlite3_bind_int64(st, 16, c->consent);
-    char text[DN_CUSTOMER_BLACKOUTS * DN_BLACKOUT_TEXT_MAX];
-    blackouts_text(c, text, sizeof text);
+    char text[DN_STORE_BLACKOUT_TEXT];
+    dn_store_blackouts_format(c, text, sizeof text);
     b |= sqlite3_bind_text(st, 17, text, -1, SQLITE_TRANSIENT);
     return b;
-}
-
-/* Name of the first field where a and b differ, NULL when equal. */
-static const char *customer_difference(const dn_customer *a, const dn_customer *b)
-{
-    if (strcmp(a->name, b->name)) return "name";
-    if (strcmp(a->language, b->language)) return "language";
-    if (strcmp(a->timezone, b->timezone)) return "timezone";
-    if (strcmp(a->country, b->country)) return "country";
-    if (strcmp(a->email, b->email)) return "email";
-    if (strcmp(a->phone, b->phone)) return "phone";
-    if (strcmp(a->chat, b->chat)) return "chat";
-    if (a->age != b->age) return "age";
-    if (a->holds != b->holds) return "holds";
-    if (a->hold_until != b->hold_until) return "hold_until";
-    if (a->opt_out != b->opt_out) return "opt_out";
-    if (a->opt_out_confirmed != b->opt_out_confirmed) return "opt_out_confirmed";
-    if (a->third_party != b->third_party) return "third_party";
-    if (a->consent != b->consent) return "consent";
-    if (a->n_blackout != b->n_blackout ||
-        memcmp(a->blackout, b->blackout, sizeof a->blackout[0] * (size_t)a->n_blackout))
-        return "blackout";
-    return NULL;
-}
-
-/* Rejects what the database must never hold: no external id, text that is
- * not UTF-8 (err names the field), an impossible age. */
-static int validate_customer(const dn_customer *c, dn_err *err)
-{
-    const struct { const char *name, *value; } text[] = {
-        { "external_id", c->external_id }, { "name", c->name },
-        { "language", c->language },       { "timezone", c->timezone },
-        { "country", c->country },         { "email", c->email },
-        { "phone", c->phone },             { "chat", c->chat },
-    };
-    if (!c->external_id[0])
-        return dn_err_set(err, -EINVAL, "external_id", "a customer needs an external id");
-    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
-        if (!dn_utf8_valid(text[i].value))
-            return dn_err_set(err, -EINVAL, text[i].name, "%s is not valid UTF-8", text[i].name);
-    if (c->age < 0 || c->age > 150)
-        return dn_err_set(err, -EINVAL, "age", "age %d is out of range", c->age);
-    return 0;
 }
 
 /* Looks a customer id up by external id: 1 found (*id set), 0 not found, or
@@ -965,9 +808,12 @@ static int sqlite_upsert_customer(void *ctx, dn_customer *c, dn_upsert_outcome *
                                   dn_err *err)
 {
     sqlite_store *s = ctx;
-    int rc = validate_customer(c, err);
+    int rc = dn_store_check_customer(c, err);
     if (rc < 0)
         return rc;
+    /* a confirmation belongs to an opt-out in force: opting in again
+     * forgets it, so the next opt-out earns its own */
+    c->opt_out_confirmed &= c->opt_out;
     unit u;
     rc = unit_begin(s, &u, true, err);
     if (rc < 0)
@@ -988,7 +834,7 @@ static int sqlite_upsert_customer(void *ctx, dn_customer *c, dn_upsert_outcome *
         read_customer(st, &stored, NULL, 0);
         sqlite3_reset(st);
     }
-    const char *changed = exists ? customer_difference(c, &stored) : NULL;
+    const char *changed = exists ? dn_store_customer_difference(c, &stored) : NULL;
     if (exists && !changed) {
         c->id = stored.id;
         *outcome = DN_UPSERT_SAME;
@@ -1001,10 +847,7 @@ static int sqlite_upsert_customer(void *ctx, dn_customer *c, dn_upsert_outcome *
         goto fail;
     c->id = exists ? stored.id : sqlite3_last_insert_rowid(s->db);
     rc = insert_event(s, c->id, exists ? "customer_updated" : "customer_created",
-                      exists ? json_pack("{s:s, s:s}", "external_id", c->external_id,
-                                         "changed", changed)
-                             : json_pack("{s:s}", "external_id", c->external_id),
-                      now, err);
+                      dn_store_customer_event(c->external_id, changed), now, err);
     if (rc < 0)
         goto fail;
     rc = unit_commit(s, &u, err);
@@ -1102,26 +945,6 @@ static int close_case_if_settled(sqlite_store *s, int64_t customer_id, dn_time n
 
 /* ---- invoices ---- */
 
-static int validate_invoice(const dn_invoice *inv, dn_err *err)
-{
-    if (!inv->external_id[0])
-        return dn_err_set(err, -EINVAL, "external_id", "an invoice needs an external id");
-    if (!dn_utf8_valid(inv->external_id))
-        return dn_err_set(err, -EINVAL, "external_id", "external_id is not valid UTF-8");
-    if (!dn_utf8_valid(inv->customer_external_id))
-        return dn_err_set(err, -EINVAL, "customer_id", "customer id is not valid UTF-8");
-    if (!currency_valid(inv->currency))
-        return dn_err_set(err, -EINVAL, "currency", "currency must be 3 capital letters (ISO 4217)");
-    if (inv->amount_minor <= 0 || inv->amount_minor > DN_AMOUNT_MAX)
-        return dn_err_set(err, -EINVAL, "amount_minor", "amount must be 1..%lld minor units",
-                          (long long)DN_AMOUNT_MAX);
-    if (inv->paid_minor < 0 || inv->paid_minor > inv->amount_minor)
-        return dn_err_set(err, -EINVAL, "paid_minor", "paid amount must be 0..amount");
-    if ((unsigned)inv->status >= DN_INV_STATUS_COUNT)
-        return dn_err_set(err, -EINVAL, "status", "unknown invoice status %d", (int)inv->status);
-    return 0;
-}
-
 /* Reads an invoice by external id into out (with stored customer_id): 1
  * found, 0 not found, negative errno. */
 static int invoice_by_external(sqlite_store *s, const char *external_id, dn_invoice *out,
@@ -1165,7 +988,7 @@ static int sqlite_upsert_invoice(void *ctx, dn_invoice *inv, dn_upsert_outcome *
                                  dn_err *err)
 {
     sqlite_store *s = ctx;
-    int rc = validate_invoice(inv, err);
+    int rc = dn_store_check_invoice(inv, err);
     if (rc < 0)
         return rc;
     unit u;
@@ -1189,25 +1012,12 @@ static int sqlite_upsert_invoice(void *ctx, dn_invoice *inv, dn_upsert_outcome *
     sqlite3_stmt *st;
     int b;
     if (exists) {
-        if (stored_customer != customer_id) {
-            rc = dn_err_set(err, -EEXIST, "customer_id", "invoice %s belongs to customer %s",
-                            inv->external_id, stored.customer_external_id);
+        rc = dn_store_invoice_change(&stored, stored_customer, inv, customer_id, err);
+        if (rc < 0)
             goto fail;
-        }
-        if (stored.amount_minor != inv->amount_minor) {
-            rc = dn_err_set(err, -EEXIST, "amount_minor", "invoice %s has amount %lld already",
-                            inv->external_id, (long long)stored.amount_minor);
-            goto fail;
-        }
-        if (strcmp(stored.currency, inv->currency) != 0) {
-            rc = dn_err_set(err, -EEXIST, "currency", "invoice %s is in %s already",
-                            inv->external_id, stored.currency);
-            goto fail;
-        }
         inv->id = stored.id;
         inv->paid_minor = stored.paid_minor;   /* payments own paid_minor once stored */
-        if (stored.status == inv->status && stored.due == inv->due &&
-            stored.issued == inv->issued) {
+        if (rc == 0) {
             *outcome = DN_UPSERT_SAME;
             return unit_commit(s, &u, err);
         }
@@ -1235,14 +1045,8 @@ static int sqlite_upsert_invoice(void *ctx, dn_invoice *inv, dn_upsert_outcome *
         goto fail;
     if (!exists)
         inv->id = sqlite3_last_insert_rowid(s->db);
-    char due[11];
-    dn_date_format(inv->due, due);
     rc = insert_event(s, customer_id, exists ? "invoice_updated" : "invoice_created",
-                      json_pack("{s:s, s:s, s:I, s:s, s:s}", "external_id", inv->external_id,
-                                "currency", inv->currency, "amount_minor",
-                                (json_int_t)inv->amount_minor, "status",
-                                dn_invoice_status_names[inv->status], "due", due),
-                      now, err);
+                      dn_store_invoice_event(inv), now, err);
     if (rc < 0)
         goto fail;
     if (inv->status == DN_INV_OPEN) {
@@ -1278,39 +1082,18 @@ static int sqlite_get_invoice(void *ctx, const char *external_id, dn_invoice *ou
 
 /* ---- payments ---- */
 
-static int validate_payment(const dn_payment *p, dn_err *err)
+/* Reads a stored payment row (ST_PAYMENT_BY_EXT) into out and its
+ * customer's store id, as dn_store_payment_difference compares them. */
+static void read_payment(sqlite3_stmt *st, dn_payment *out, int64_t *customer_id)
 {
-    if (!p->external_id[0])
-        return dn_err_set(err, -EINVAL, "external_id", "a payment needs an external id");
-    if (!dn_utf8_valid(p->external_id))
-        return dn_err_set(err, -EINVAL, "external_id", "external_id is not valid UTF-8");
-    if (!dn_utf8_valid(p->customer_external_id))
-        return dn_err_set(err, -EINVAL, "customer_id", "customer id is not valid UTF-8");
-    if (!dn_utf8_valid(p->invoice_external_id))
-        return dn_err_set(err, -EINVAL, "invoice_external_id", "invoice id is not valid UTF-8");
-    if (!currency_valid(p->currency))
-        return dn_err_set(err, -EINVAL, "currency", "currency must be 3 capital letters (ISO 4217)");
-    if (p->amount_minor <= 0 || p->amount_minor > DN_AMOUNT_MAX)
-        return dn_err_set(err, -EINVAL, "amount_minor", "amount must be 1..%lld minor units",
-                          (long long)DN_AMOUNT_MAX);
-    if (p->paid_on == DN_NO_DATE)
-        return dn_err_set(err, -EINVAL, "paid_on", "a payment needs the day it was paid");
-    return 0;
-}
-
-/* Compares a stored payment row (ST_PAYMENT_BY_EXT) with p: the first
- * differing field's name, or NULL when the same payment is sent again. */
-static const char *payment_difference(sqlite3_stmt *st, const dn_payment *p, int64_t customer_id)
-{
-    if (sqlite3_column_int64(st, 1) != customer_id) return "customer_id";
-    if (strcmp((const char *)sqlite3_column_text(st, 2), p->currency)) return "currency";
-    if (sqlite3_column_int64(st, 3) != p->amount_minor) return "amount_minor";
-    if (column_date(st, 4) != p->paid_on) return "paid_on";
-    if (strcmp((const char *)sqlite3_column_text(st, 5),
-               p->is_credit_note ? "credit_note" : "payment")) return "is_credit_note";
-    if (strcmp((const char *)sqlite3_column_text(st, 6), p->invoice_external_id))
-        return "invoice_external_id";
-    return NULL;
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(st, 0);
+    *customer_id = sqlite3_column_int64(st, 1);
+    column_text(st, 2, out->currency, sizeof out->currency);
+    out->amount_minor = sqlite3_column_int64(st, 3);
+    out->paid_on = column_date(st, 4);
+    out->is_credit_note = strcmp((const char *)sqlite3_column_text(st, 5), "credit_note") == 0;
+    column_text(st, 6, out->invoice_external_id, sizeof out->invoice_external_id);
 }
 
 /* Allocates up to amount to one invoice; logs "invoice_paid" when it
@@ -1406,7 +1189,7 @@ static int apply_credit(sqlite_store *s, int64_t customer_id, const char *curren
 static int sqlite_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outcome, dn_err *err)
 {
     sqlite_store *s = ctx;
-    int rc = validate_payment(p, err);
+    int rc = dn_store_check_payment(p, err);
     if (rc < 0)
         return rc;
     unit u;
@@ -1433,9 +1216,12 @@ static int sqlite_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outco
     if (rc < 0)
         goto fail;
     if (rc == 1) {
-        const char *field = payment_difference(st, p, customer_id);
-        p->id = sqlite3_column_int64(st, 0);
+        dn_payment stored;
+        int64_t stored_customer;
+        read_payment(st, &stored, &stored_customer);
         sqlite3_reset(st);
+        const char *field = dn_store_payment_difference(&stored, stored_customer, p, customer_id);
+        p->id = stored.id;
         if (field) {
             rc = dn_err_set(err, -EEXIST, field, "payment %s was recorded with another %s",
                             p->external_id, field);
@@ -1452,19 +1238,9 @@ static int sqlite_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outco
         if (rc == 0)
             rc = dn_err_set(err, -ENOENT, "invoice_external_id", "no invoice %s",
                             p->invoice_external_id);
-        if (rc < 0)
+        if (rc < 0 ||
+            (rc = dn_store_check_named_invoice(p, &named, named_customer, customer_id, err)) < 0)
             goto fail;
-        if (named_customer != customer_id) {
-            rc = dn_err_set(err, -EINVAL, "invoice_external_id",
-                            "invoice %s belongs to customer %s, not %s", p->invoice_external_id,
-                            named.customer_external_id, p->customer_external_id);
-            goto fail;
-        }
-        if (strcmp(named.currency, p->currency) != 0) {
-            rc = dn_err_set(err, -EINVAL, "currency", "payment in %s for invoice %s in %s",
-                            p->currency, p->invoice_external_id, named.currency);
-            goto fail;
-        }
     }
 
     char paid_on[11];
@@ -1485,11 +1261,8 @@ static int sqlite_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outco
 
     int64_t remaining = p->amount_minor;
     if (p->invoice_external_id[0]) {
-        int64_t open_amount = named.amount_minor - named.paid_minor;
-        bool remindable = named.status == DN_INV_OPEN || named.status == DN_INV_DISPUTED ||
-                          named.status == DN_INV_ON_HOLD;
-        int64_t share = remaining < open_amount ? remaining : open_amount;
-        if (remindable && share > 0) {
+        int64_t share = dn_store_named_share(&named, remaining);
+        if (share > 0) {
             rc = allocate(s, p->id, named.id, share, customer_id, now, err);
             if (rc < 0)
                 goto fail;
@@ -1521,13 +1294,7 @@ static int sqlite_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outco
         }
     }
 
-    rc = insert_event(s, customer_id, kind,
-                      json_pack("{s:s, s:s, s:I, s:I, s:I, s:s}", "external_id", p->external_id,
-                                "currency", p->currency, "amount_minor",
-                                (json_int_t)p->amount_minor, "allocated_minor",
-                                (json_int_t)(p->amount_minor - remaining), "unallocated_minor",
-                                (json_int_t)remaining, "paid_on", paid_on),
-                      now, err);
+    rc = insert_event(s, customer_id, kind, dn_store_payment_event(p, remaining), now, err);
     if (rc < 0)
         goto fail;
     rc = sqlite_touch_customer(s, customer_id, 0, err);
@@ -1759,18 +1526,11 @@ static int sqlite_add_promise(void *ctx, const char *customer_external_id, int64
                               dn_err *err)
 {
     sqlite_store *s = ctx;
-    if (amount_minor <= 0)
-        return dn_err_set(err, -EINVAL, "amount_minor",
-                          "amount_minor must be greater than zero (minor units)");
-    if (!currency || strlen(currency) != 3 || currency[0] < 'A' || currency[0] > 'Z' ||
-        currency[1] < 'A' || currency[1] > 'Z' || currency[2] < 'A' || currency[2] > 'Z')
-        return dn_err_set(err, -EINVAL, "currency", "currency must be an ISO 4217 code");
-    if (due == DN_NO_DATE)
-        return dn_err_set(err, -EINVAL, "due", "a promise needs its due date");
-    if (!customer_external_id || !dn_utf8_valid(customer_external_id))
-        return dn_err_set(err, -EINVAL, "customer_id", "customer id is not valid UTF-8");
+    int rc = dn_store_check_promise(customer_external_id, amount_minor, currency, due, err);
+    if (rc < 0)
+        return rc;
     unit u;
-    int rc = unit_begin(s, &u, true, err);
+    rc = unit_begin(s, &u, true, err);
     if (rc < 0)
         return rc;
     int64_t customer_id = 0;
@@ -1789,13 +1549,8 @@ static int sqlite_add_promise(void *ctx, const char *customer_external_id, int64
     if (rc < 0)
         goto fail;
     *id = sqlite3_last_insert_rowid(s->db);
-    char due_text[11];
-    dn_date_format(due, due_text);
     rc = insert_event(s, customer_id, "promise_made",
-                      json_pack("{s:I, s:I, s:s, s:s}", "promise_id", (json_int_t)*id,
-                                "amount_minor", (json_int_t)amount_minor, "currency", currency,
-                                "due", due_text),
-                      now, err);
+                      dn_store_promise_event(*id, amount_minor, currency, due), now, err);
     if (rc < 0)
         goto fail;
     rc = sqlite_touch_customer(s, customer_id, 0, err);
@@ -2154,14 +1909,6 @@ static int update_contact_returning(sqlite_store *s, sqlite3_stmt *st, int64_t c
     return rc == SQLITE_DONE ? 0 : db_fail(s, rc, err, NULL, what);
 }
 
-static bool contact_state_known(const char *state)
-{
-    for (int i = 0; i < CONTACT_STATE_COUNT; i++)
-        if (strcmp(state, contact_states[i]) == 0)
-            return true;
-    return false;
-}
-
 /* Moves a contact to state (provider id and reason kept when NULL) and logs
  * "contact_<state>". -EINVAL for an unknown state, -ENOENT for an unknown id. */
 /* store.h rewrite_contact. */
@@ -2192,13 +1939,11 @@ static int sqlite_set_contact_state(void *ctx, int64_t contact_id, const char *s
                                     dn_err *err)
 {
     sqlite_store *s = ctx;
-    if (!state || !contact_state_known(state))
-        return dn_err_set(err, -EINVAL, "state", "unknown contact state %s", state ? state : "(null)");
-    if ((provider_id && !dn_utf8_valid(provider_id)) || (reason && !dn_utf8_valid(reason)))
-        return dn_err_set(err, -EINVAL, provider_id && !dn_utf8_valid(provider_id) ?
-                          "provider_id" : "reason", "text is not valid UTF-8");
+    int rc = dn_store_check_contact_state(state, provider_id, reason, err);
+    if (rc < 0)
+        return rc;
     unit u;
-    int rc = unit_begin(s, &u, true, err);
+    rc = unit_begin(s, &u, true, err);
     if (rc < 0)
         return rc;
     sqlite3_stmt *st = use(s, ST_CONTACT_STATE);
@@ -2217,12 +1962,8 @@ static int sqlite_set_contact_state(void *ctx, int64_t contact_id, const char *s
         goto fail;
     char kind[32];
     snprintf(kind, sizeof kind, "contact_%s", state);
-    /* "s*" leaves a key out when its value is NULL */
-    json_t *payload = json_pack("{s:I, s:s, s:s*, s:s*}", "contact_id", (json_int_t)contact_id,
-                                "state", state, "provider_id",
-                                provider_id && *provider_id ? provider_id : NULL, "reason",
-                                reason && *reason ? reason : NULL);
-    rc = insert_event(s, customer_id, kind, payload, at, err);
+    rc = insert_event(s, customer_id, kind,
+                      dn_store_contact_event(contact_id, state, provider_id, reason), at, err);
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
@@ -2234,16 +1975,16 @@ fail:
 /* ---- events, rule sets, transactions ---- */
 
 static int sqlite_append_event(void *ctx, int64_t customer_id, const char *kind, json_t *payload,
-                               dn_time at, dn_err *err)
+                               dn_time at, int64_t *event_id, dn_err *err)
 {
     sqlite_store *s = ctx;
-    if (!kind || !*kind || !dn_utf8_valid(kind))
-        return dn_err_set(err, -EINVAL, "kind", "an event needs a kind");
-    if (payload && !json_is_object(payload))
-        return dn_err_set(err, -EINVAL, "payload", "an event payload must be a JSON object");
-    if (!payload)
-        return insert_event_text(s, customer_id, kind, "{}", at, err);
-    return insert_event(s, customer_id, kind, json_incref(payload), at, err);
+    int rc = dn_store_check_event(kind, payload, err);
+    if (rc == 0)
+        rc = payload ? insert_event(s, customer_id, kind, json_incref(payload), at, err)
+                     : insert_event_text(s, customer_id, kind, "{}", at, err);
+    if (rc == 0 && event_id)
+        *event_id = sqlite3_last_insert_rowid(s->db);
+    return rc;
 }
 
 /* Notes a loaded rule set version and its files; a known version is kept. */
@@ -2311,12 +2052,6 @@ static int sqlite_rollback(void *ctx)
 
 /* ---- reading as JSON ---- */
 
-/* Columns whose text is itself JSON and is embedded parsed. */
-static bool json_column(const char *name)
-{
-    return strcmp(name, "payload") == 0 || strcmp(name, "files") == 0;
-}
-
 /* The current row as an object keyed by column name: integers as integers,
  * NULL as null, text as strings (JSON columns parsed). NULL on failure. */
 static json_t *row_to_json(sqlite3_stmt *st)
@@ -2341,7 +2076,7 @@ static json_t *row_to_json(sqlite3_stmt *st)
         default: {
             const char *text = (const char *)sqlite3_column_text(st, i);
             size_t length = (size_t)sqlite3_column_bytes(st, i);
-            if (text && json_column(name))
+            if (text && dn_store_json_column(name))
                 value = json_loadb(text, length, 0, NULL);
             if (!value && text)
                 value = json_stringn(text, length);
@@ -2392,20 +2127,12 @@ static int rows_array(sqlite_store *s, sqlite3_stmt *st, json_t **out, dn_err *e
     return 0;
 }
 
-/* Page sizes are 1..LIST_LIMIT_MAX. */
-static int check_limit(int limit, dn_err *err)
-{
-    if (limit <= 0 || limit > LIST_LIMIT_MAX)
-        return dn_err_set(err, -EINVAL, "limit", "limit must be 1..%d", LIST_LIMIT_MAX);
-    return 0;
-}
-
 /* Customers with external_id > after, in external_id order. */
 static int sqlite_list_customers(void *ctx, const char *after, int limit, json_t **out,
                                  dn_err *err)
 {
     sqlite_store *s = ctx;
-    int rc = check_limit(limit, err);
+    int rc = dn_store_check_limit(limit, err);
     if (rc < 0)
         return rc;
     sqlite3_stmt *st = use(s, ST_CUSTOMER_LIST);
@@ -2422,7 +2149,7 @@ static int list_by_customer(sqlite_store *s, enum stmt_id all, enum stmt_id one,
                             const char *customer_external_id, const char *after, int limit,
                             json_t **out, dn_err *err, const char *what)
 {
-    int rc = check_limit(limit, err);
+    int rc = dn_store_check_limit(limit, err);
     if (rc < 0)
         return rc;
     int64_t customer_id = 0;
@@ -2475,7 +2202,7 @@ static int sqlite_list_rows(void *ctx, const char *table, int64_t after_id, int 
         id = ST_LIST_CONTACTS;
     else
         return dn_err_set(err, -EINVAL, "table", "rows can be listed from decisions or contacts");
-    int rc = check_limit(limit, err);
+    int rc = dn_store_check_limit(limit, err);
     if (rc < 0)
         return rc;
     sqlite3_stmt *st = use(s, id);
@@ -2582,10 +2309,7 @@ static int sqlite_stats(void *ctx, json_t **out, dn_err *err)
         rc = dn_err_set(err, -ENOMEM, NULL, "stats: out of memory");
         goto fail;
     }
-    for (int i = 0; i < CONTACT_STATE_COUNT; i++)
-        json_object_set_new(contacts, contact_states[i], json_integer(0));
-    for (int i = 0; i <= DN_ACT_ERROR; i++)
-        json_object_set_new(decisions, dn_action_names[i], json_integer(0));
+    dn_store_stats_zero(contacts, decisions);
     rc = count_groups(s, ST_STATS_CONTACTS, contacts, err);
     if (rc == 0)
         rc = count_groups(s, ST_STATS_DECISIONS, decisions, err);
@@ -2656,10 +2380,8 @@ static int sqlite_reschedule_contact(void *ctx, int64_t contact_id, dn_time at,
     rc = update_contact_returning(s, st, contact_id, "reschedule contact", "no contact", " waiting to be sent", &customer_id, err);
     if (rc < 0)
         goto fail;
-    json_t *payload = json_pack("{s:I, s:I, s:s*}", "contact_id", (json_int_t)contact_id,
-                                "scheduled_at", (json_int_t)at, "reason",
-                                reason && *reason ? reason : NULL);
-    rc = insert_event(s, customer_id, "contact_rescheduled", payload, now, err);
+    rc = insert_event(s, customer_id, "contact_rescheduled",
+                      dn_store_reschedule_event(contact_id, at, reason), now, err);
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
@@ -2713,9 +2435,8 @@ static int sqlite_mark_in_doubt(void *ctx, dn_time before, dn_time now, int *n, 
         goto fail;
     }
     for (size_t i = 0; i < count; i++) {
-        json_t *payload = json_pack("{s:I, s:s}", "contact_id", (json_int_t)ids[i][0], "state",
-                                    "in_doubt");
-        rc = insert_event(s, ids[i][1], "contact_in_doubt", payload, now, err);
+        rc = insert_event(s, ids[i][1], "contact_in_doubt",
+                          dn_store_contact_event(ids[i][0], "in_doubt", NULL, NULL), now, err);
         if (rc < 0) {
             free(ids);
             goto fail;
@@ -2731,24 +2452,29 @@ fail:
 
 /* ---- delivery ---- */
 
+/* A contact went out (accepted by its provider, or reported delivered):
+ * when it is an opt-out confirmation, the customer's opt_out_confirmed
+ * records it. */
+static int note_confirmation_sent(sqlite_store *s, int64_t contact_id, dn_time at, dn_err *err)
+{
+    sqlite3_stmt *st = use(s, ST_CONFIRMATION_SENT);
+    int b = sqlite3_bind_int64(st, 1, contact_id);
+    b |= sqlite3_bind_int64(st, 2, at);
+    return b ? bind_failed(s, b, err, "opt-out confirmation sent")
+             : run(s, st, err, "opt-out confirmation sent");
+}
+
 /* Records a provider's acceptance (see store.h record_sent). */
 static int sqlite_record_sent(void *ctx, int64_t contact_id, const dn_send_record *r, dn_time at,
                               dn_err *err)
 {
     sqlite_store *s = ctx;
-    const struct { const char *name, *value; } texts[] = {
-        { "provider_id", r->provider_id }, { "instance", r->instance },
-        { "cost_currency", r->cost_currency }, { "detail", r->detail },
-    };
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        if (texts[i].value && !dn_utf8_valid(texts[i].value))
-            return dn_err_set(err, -EINVAL, texts[i].name, "text is not valid UTF-8");
-    bool costed = r->cost_currency && *r->cost_currency;
-    if (costed && !currency_valid(r->cost_currency))
-        return dn_err_set(err, -EINVAL, "cost_currency",
-                          "currency must be 3 capital letters (ISO 4217)");
+    bool costed;
+    int rc = dn_store_check_send_record(r, &costed, err);
+    if (rc < 0)
+        return rc;
     unit u;
-    int rc = unit_begin(s, &u, true, err);
+    rc = unit_begin(s, &u, true, err);
     if (rc < 0)
         return rc;
     sqlite3_stmt *st = use(s, ST_CONTACT_SENT);
@@ -2765,17 +2491,12 @@ static int sqlite_record_sent(void *ctx, int64_t contact_id, const dn_send_recor
     }
     int64_t customer_id = 0;
     rc = update_contact_returning(s, st, contact_id, "record sent", "no contact", " being sent", &customer_id, err);
+    if (rc >= 0)
+        rc = note_confirmation_sent(s, contact_id, at, err);
     if (rc < 0)
         goto fail;
-    json_t *payload = json_pack("{s:I, s:s, s:s*, s:s*}", "contact_id", (json_int_t)contact_id,
-                                "state", "sent", "provider_id",
-                                r->provider_id && *r->provider_id ? r->provider_id : NULL,
-                                "instance", r->instance && *r->instance ? r->instance : NULL);
-    if (payload && costed) {
-        json_object_set_new(payload, "cost_minor", json_integer(r->cost_minor));
-        json_object_set_new(payload, "cost_currency", json_string(r->cost_currency));
-    }
-    rc = insert_event(s, customer_id, "contact_sent", payload, at, err);
+    rc = insert_event(s, customer_id, "contact_sent",
+                      dn_store_sent_event(contact_id, r, costed), at, err);
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
@@ -2792,14 +2513,14 @@ static int find_contact(sqlite_store *s, int64_t contact_id, const char *idem_ke
 {
     bool by_id = contact_id > 0;
     bool has_key = idem_key && *idem_key;
-    if (!by_id && !has_key)
-        return dn_err_set(err, -EINVAL, "contact", "a contact id or an idempotency key is "
-                          "needed");
+    int rc = dn_store_check_contact_key(contact_id, idem_key, err);
+    if (rc < 0)
+        return rc;
     sqlite3_stmt *st = use(s, by_id ? ST_CONTACT_BY_ID : ST_CONTACT_BY_KEY);
     int b = by_id ? sqlite3_bind_int64(st, 1, contact_id) : bind_text(st, 1, idem_key);
     if (b)
         return bind_failed(s, b, err, "find contact");
-    int rc = step_row(s, st, err, "find contact");
+    rc = step_row(s, st, err, "find contact");
     if (rc < 0)
         return rc;
     bool match = rc == 1;
@@ -2812,10 +2533,7 @@ static int find_contact(sqlite_store *s, int64_t contact_id, const char *idem_ke
             match = false;
         sqlite3_reset(st);
     }
-    if (!match)
-        return dn_err_set(err, -ENOENT, by_id ? "contact_id" : "idem_key",
-                          "no contact %lld with that idempotency key", (long long)contact_id);
-    return 1;
+    return match ? 1 : dn_store_contact_not_found(contact_id, err);
 }
 
 /* Settles a contact from a delivery report or bounce (store.h). */
@@ -2823,34 +2541,23 @@ static int sqlite_record_receipt(void *ctx, int64_t contact_id, const char *idem
                                  const char *state, const char *reason, dn_time at, dn_err *err)
 {
     sqlite_store *s = ctx;
-    if (!state || (strcmp(state, "delivered") != 0 && strcmp(state, "failed") != 0))
-        return dn_err_set(err, -EINVAL, "state", "a receipt settles a contact as delivered "
-                          "or failed, not %s", state ? state : "(null)");
-    if (reason && !dn_utf8_valid(reason))
-        return dn_err_set(err, -EINVAL, "reason", "text is not valid UTF-8");
-    if (idem_key && !dn_utf8_valid(idem_key))
-        return dn_err_set(err, -EINVAL, "idem_key", "text is not valid UTF-8");
+    int rc = dn_store_check_receipt(state, reason, idem_key, err);
+    if (rc < 0)
+        return rc;
     unit u;
-    int rc = unit_begin(s, &u, true, err);
+    rc = unit_begin(s, &u, true, err);
     if (rc < 0)
         return rc;
     int64_t id = 0, customer_id = 0;
     char current[16];
     rc = find_contact(s, contact_id, idem_key, &id, &customer_id, current, sizeof current, err);
+    if (rc >= 0)
+        rc = dn_store_receipt_transition(id, current, state, err);
     if (rc < 0)
         goto fail;
-    static const char *const open_states[] = { "sending", "sent", "in_doubt" };
-    bool open = false;
-    for (size_t i = 0; i < sizeof open_states / sizeof open_states[0]; i++)
-        open |= strcmp(current, open_states[i]) == 0;
-    if (!open && strcmp(current, state) == 0) {
+    if (rc == 0) {
         unit_abort(s, &u);                 /* the same report again: nothing to do */
         return 0;
-    }
-    if (!open) {
-        rc = dn_err_set(err, -EALREADY, "state", "contact %lld is %s; a receipt cannot "
-                        "change it", (long long)id, current);
-        goto fail;
     }
     sqlite3_stmt *st = use(s, ST_CONTACT_FINAL);
     int b = sqlite3_bind_int64(st, 1, id);
@@ -2858,14 +2565,14 @@ static int sqlite_record_receipt(void *ctx, int64_t contact_id, const char *idem
     b |= sqlite3_bind_int64(st, 3, at);
     b |= bind_text_or_null(st, 4, reason);
     rc = b ? bind_failed(s, b, err, "receipt") : run(s, st, err, "receipt");
+    if (rc >= 0 && strcmp(state, "delivered") == 0)
+        rc = note_confirmation_sent(s, id, at, err);
     if (rc < 0)
         goto fail;
     char kind[32];
     snprintf(kind, sizeof kind, "contact_%s", state);
-    json_t *payload = json_pack("{s:I, s:s, s:s, s:s*}", "contact_id", (json_int_t)id, "state",
-                                state, "previous", current, "reason",
-                                reason && *reason ? reason : NULL);
-    rc = insert_event(s, customer_id, kind, payload, at, err);
+    rc = insert_event(s, customer_id, kind,
+                      dn_store_receipt_event(id, state, current, reason), at, err);
     if (rc == 0)
         rc = sqlite_touch_customer(s, customer_id, 0, err);   /* due under any clock */
     if (rc < 0)
@@ -2882,14 +2589,11 @@ static int sqlite_opt_out_by_contact(void *ctx, int64_t contact_id, const char *
                                      dn_err *err)
 {
     sqlite_store *s = ctx;
-    if (channel_bits == 0 || channel_bits > 15)
-        return dn_err_set(err, -EINVAL, "channel", "no channel to opt out of");
-    if (source && !dn_utf8_valid(source))
-        return dn_err_set(err, -EINVAL, "source", "text is not valid UTF-8");
-    if (idem_key && !dn_utf8_valid(idem_key))
-        return dn_err_set(err, -EINVAL, "idem_key", "text is not valid UTF-8");
+    int rc = dn_store_check_opt_out(channel_bits, source, idem_key, err);
+    if (rc < 0)
+        return rc;
     unit u;
-    int rc = unit_begin(s, &u, true, err);
+    rc = unit_begin(s, &u, true, err);
     if (rc < 0)
         return rc;
     int64_t id = 0, customer_id = 0;
@@ -2904,9 +2608,8 @@ static int sqlite_opt_out_by_contact(void *ctx, int64_t contact_id, const char *
     rc = b ? bind_failed(s, b, err, "opt out") : run(s, st, err, "opt out");
     if (rc < 0)
         goto fail;
-    json_t *payload = json_pack("{s:I, s:i, s:s*}", "contact_id", (json_int_t)id, "channels",
-                                (int)channel_bits, "source", source && *source ? source : NULL);
-    rc = insert_event(s, customer_id, "opt_out", payload, at, err);
+    rc = insert_event(s, customer_id, "opt_out",
+                      dn_store_opt_out_event(id, channel_bits, source), at, err);
     if (rc < 0)
         goto fail;
     return unit_commit(s, &u, err);
@@ -2963,9 +2666,8 @@ static int sqlite_requeue_sending(void *ctx, const char *channel, dn_time before
         goto fail;
     }
     for (size_t i = 0; i < count; i++) {
-        json_t *payload = json_pack("{s:I, s:s}", "contact_id", (json_int_t)rows[i][0], "state",
-                                    "planned");
-        rc = insert_event(s, rows[i][1], "contact_requeued", payload, now, err);
+        rc = insert_event(s, rows[i][1], "contact_requeued",
+                          dn_store_contact_event(rows[i][0], "planned", NULL, NULL), now, err);
         if (rc < 0)
             goto fail;
     }
@@ -2977,6 +2679,8 @@ fail:
     unit_abort(s, &u);
     return rc;
 }
+
+static const dn_store_module_ops sqlite_module_ops;
 
 const dn_store_ops dn_store_sqlite = {
     .name = "sqlite",
@@ -3015,14 +2719,694 @@ const dn_store_ops dn_store_sqlite = {
     .record_receipt = sqlite_record_receipt,
     .opt_out_by_contact = sqlite_opt_out_by_contact,
     .requeue_sending = sqlite_requeue_sending,
+    .modules = &sqlite_module_ops,
 };
 
-/* The connection behind a store opened with dn_store_sqlite, or NULL for any
- * other backend. For modules that keep tables of their own
- * (store_ext.h); used on the store's thread only. */
-struct sqlite3 *store_sqlite_db(const dn_store *store)
+/* ---- the channel modules' operations (store_modules.h) ---- */
+
+#define MODULE(id) [(id) - ST_COUNT]
+
+static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
+    MODULE(MS_TASK_INSERT) =
+        "INSERT INTO agent_tasks (customer_id, contact_id, source, reason, priority, state, "
+        "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?6)",
+    MODULE(MS_TASK_BY_CONTACT) = "SELECT id FROM agent_tasks WHERE contact_id = ?1",
+    MODULE(MS_TASK_EXPIRE) =
+        "UPDATE agent_tasks SET state = 'open', agent = NULL, taken_until = NULL, "
+        "updated_at = ?1 WHERE state = 'taken' AND taken_until < ?1",
+    /* one statement picks and takes the row (the write lock is held) */
+    MODULE(MS_TASK_TAKE) =
+        "UPDATE agent_tasks SET state = 'taken', agent = ?1, taken_until = ?3, updated_at = ?2 "
+        "WHERE id = (SELECT id FROM agent_tasks WHERE state = 'open' AND snoozed_until <= ?2 "
+        "ORDER BY priority DESC, id LIMIT 1) RETURNING id",
+    MODULE(MS_TASK_ROW) =
+        "SELECT customer_id, COALESCE(contact_id, 0), state, COALESCE(agent, ''), "
+        "COALESCE(taken_until, 0) FROM agent_tasks WHERE id = ?1",
+    MODULE(MS_TASK_CLOSE) =
+        "UPDATE agent_tasks SET state = 'done', outcome = ?2, note = ?3, taken_until = NULL, "
+        "updated_at = ?4 WHERE id = ?1",
+    MODULE(MS_TASK_REQUEUE) =
+        "UPDATE agent_tasks SET state = 'open', agent = NULL, taken_until = NULL, "
+        "snoozed_until = ?2, updated_at = ?3 WHERE id = ?1",
+    MODULE(MS_TASK_GET) = TASK_JSON_SELECT "WHERE t.id = ?1",
+    MODULE(MS_TASK_LIST) =
+        TASK_JSON_SELECT "WHERE (?1 = '' OR t.state = ?1) "
+        "ORDER BY t.state = 'done', t.priority DESC, t.id LIMIT ?2",
+    MODULE(MS_CONTACT_OUTCOME) =
+        "UPDATE contacts SET state = COALESCE(?2, state), outcome = COALESCE(?3, outcome), "
+        "updated_at = ?4 WHERE id = ?1",
+
+    MODULE(MS_WEBHOOK_DISABLE) = "UPDATE webhook_endpoints SET enabled = 0",
+    MODULE(MS_WEBHOOK_ENDPOINT) =
+        "INSERT INTO webhook_endpoints (name, url, enabled) VALUES (?1, ?2, 1) "
+        "ON CONFLICT (name) DO UPDATE SET url = excluded.url, enabled = 1",
+    /* ?1 = now (ms): the head of each (endpoint, customer) queue, due or
+     * left by a dead engine whose lease ended */
+    MODULE(MS_WEBHOOK_DUE) =
+        "SELECT d.id FROM webhook_deliveries d "
+        "JOIN webhook_endpoints w ON w.name = d.endpoint AND w.enabled = 1 "
+        "WHERE ((d.state = 'pending' AND d.next_attempt_at <= ?1) "
+        "OR (d.state = 'sending' AND d.lease_until < ?1)) "
+        "AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.endpoint = d.endpoint "
+        "AND p.customer_id IS d.customer_id AND p.state IN ('pending', 'sending') "
+        "AND p.id < d.id) ORDER BY d.id LIMIT ?2",
+    MODULE(MS_WEBHOOK_TAKE) =
+        "UPDATE webhook_deliveries SET state = 'sending', attempts = attempts + 1, "
+        "lease_until = ?2, claimed_by = ?3, updated_at = ?4 WHERE id = ?1",
+    MODULE(MS_WEBHOOK_READ) =
+        "SELECT d.id, d.endpoint, d.event_id, d.attempts, e.kind, e.at, e.payload, "
+        "c.external_id FROM webhook_deliveries d JOIN events e ON e.id = d.event_id "
+        "LEFT JOIN customers c ON c.id = d.customer_id WHERE d.id = ?1",
+    /* only while the claim is still this connection's */
+    MODULE(MS_WEBHOOK_RECORD) =
+        "UPDATE webhook_deliveries SET state = ?2, last_status = ?3, last_error = ?4, "
+        "next_attempt_at = ?5, delivered_at = CASE WHEN ?2 = 'delivered' THEN ?6 "
+        "ELSE delivered_at END, updated_at = ?6, lease_until = NULL, claimed_by = NULL "
+        "WHERE id = ?1 AND state = 'sending' AND claimed_by = ?7",
+    MODULE(MS_WEBHOOK_RELEASE) =
+        "UPDATE webhook_deliveries SET state = 'pending', lease_until = NULL, claimed_by = NULL "
+        "WHERE state = 'sending' AND claimed_by = ?1",
+    MODULE(MS_WEBHOOK_GET) = DELIVERY_JSON_SELECT "WHERE d.id = ?1",
+    MODULE(MS_WEBHOOK_LIST) =
+        DELIVERY_JSON_SELECT "WHERE (?1 = '' OR d.state = ?1) AND d.id > ?2 ORDER BY d.id LIMIT ?3",
+    MODULE(MS_WEBHOOK_REPLAY) =
+        "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_at = 0, "
+        "last_error = NULL, last_status = NULL WHERE id = ?1 AND state IN ('dead', 'delivered')",
+
+    MODULE(MS_CUSTOMER_BY_PHONE) =
+        "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE phone = ?1 ORDER BY id LIMIT 1",
+    MODULE(MS_CUSTOMER_BY_CHAT) =
+        "SELECT " CUSTOMER_COLUMNS " FROM customers WHERE chat = ?1 ORDER BY id LIMIT 1",
+    MODULE(MS_OPT_OUT_ONE) =
+        "UPDATE customers SET opt_out = opt_out | ?2, updated_at = ?3 WHERE id = ?1 "
+        "AND (opt_out & ?2) = 0",
+    MODULE(MS_OPT_OUT_PHONE) =
+        "UPDATE customers SET opt_out = opt_out | ?3, updated_at = ?4 WHERE phone = ?1 "
+        "AND id <> ?2 AND (opt_out & ?3) = 0 RETURNING id",
+    MODULE(MS_OPT_OUT_CHAT) =
+        "UPDATE customers SET opt_out = opt_out | ?3, updated_at = ?4 WHERE chat = ?1 "
+        "AND id <> ?2 AND (opt_out & ?3) = 0 RETURNING id",
+    MODULE(MS_CONTACT_REPLIED) =
+        "UPDATE contacts SET state = 'replied', updated_at = ?3 WHERE id = (SELECT id FROM "
+        "contacts WHERE customer_id = ?1 AND channel = ?2 AND state IN ('sent', 'delivered') "
+        "AND purpose <> 'optout_confirm' ORDER BY scheduled_at DESC, id DESC LIMIT 1)",
+    MODULE(MS_CONTACT_PLAN) =
+        "INSERT INTO contacts (customer_id, case_id, idem_key, step_day, channel, address, "
+        "template, language, tone, voice, subject, body, scheduled_at, state, sms_parts, "
+        "sms_encoding, created_at, updated_at, purpose, debt_ref) VALUES (?1, (SELECT id FROM "
+        "cases WHERE customer_id = ?1 AND closed_at IS NULL ORDER BY id DESC LIMIT 1), ?2, 0, "
+        "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'planned', ?12, ?13, ?14, ?14, ?15, ?16) "
+        "ON CONFLICT (idem_key) DO NOTHING",
+    MODULE(MS_INBOUND_CLAIM) =
+        "INSERT INTO inbound_seen (source, digest, received_at) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (source, digest) DO NOTHING",
+    MODULE(MS_INBOUND_RESULT) = "SELECT result FROM inbound_seen WHERE source = ?1 AND digest = ?2",
+    MODULE(MS_INBOUND_SETTLE) =
+        "UPDATE inbound_seen SET customer_id = ?3, result = ?4 WHERE source = ?1 AND digest = ?2",
+
+    MODULE(MS_CONTACT_FIND_ID) =
+        "SELECT k.id, k.customer_id, c.external_id, k.state, k.created_at, k.updated_at "
+        "FROM contacts k JOIN customers c ON c.id = k.customer_id "
+        "WHERE k.id = ?1 AND k.channel = ?2",
+    MODULE(MS_CONTACT_FIND_PROVIDER) =
+        "SELECT k.id, k.customer_id, c.external_id, k.state, k.created_at, k.updated_at "
+        "FROM contacts k JOIN customers c ON c.id = k.customer_id "
+        "WHERE k.provider_id = ?1 AND k.channel = ?2 ORDER BY k.id DESC LIMIT 1",
+    MODULE(MS_CONTACT_POSTED) =
+        "UPDATE contacts SET state = 'delivered', updated_at = ?2, final_at = ?2 "
+        "WHERE id = ?1 AND channel = 'letter' AND state = 'sent'",
+};
+
+/* Steps a bound statement to its end (a RETURNING write whose row was
+ * read) and resets it. */
+static int finish(sqlite_store *s, sqlite3_stmt *st, dn_err *err, const char *what)
 {
-    if (!store || store->ops != &dn_store_sqlite || !store->ctx)
-        return NULL;
-    return ((sqlite_store *)store->ctx)->db;
+    int step = sqlite3_step(st);
+    int rc = step == SQLITE_DONE ? 0 : db_fail(s, step, err, NULL, what);
+    sqlite3_reset(st);
+    return rc;
 }
+
+/* The row of statement id (which takes one id, ?1) as JSON (row_to_json):
+ * 1 with *out, 0 when there is none. */
+static int row_by_id(sqlite_store *s, int id, int64_t row_id, json_t **out, dn_err *err,
+                     const char *what)
+{
+    sqlite3_stmt *st = use(s, id);
+    int rc = sqlite3_bind_int64(st, 1, row_id);
+    if (rc)
+        return bind_failed(s, rc, err, what);
+    rc = step_row(s, st, err, what);
+    if (rc == 1) {
+        *out = row_to_json(st);
+        sqlite3_reset(st);
+        if (!*out)
+            rc = dn_err_set(err, -ENOMEM, NULL, "%s: out of memory", what);
+    }
+    return rc;
+}
+
+static int sqlite_task_create(void *ctx, const dn_task_new *t, dn_time now, int64_t *id,
+                              dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, MS_TASK_INSERT);
+    int b = sqlite3_bind_int64(st, 1, t->customer_id);
+    b |= bind_id_or_null(st, 2, t->contact_id);
+    b |= bind_text(st, 3, t->source);
+    b |= bind_text(st, 4, t->reason);
+    b |= sqlite3_bind_int(st, 5, t->priority);
+    b |= sqlite3_bind_int64(st, 6, now);
+    int rc = b ? bind_failed(s, b, err, "agent task") : run(s, st, err, "agent task");
+    if (rc == 0)
+        *id = sqlite3_last_insert_rowid(s->db);
+    if (rc != -EEXIST || !t->contact_id)
+        return rc;
+    st = use(s, MS_TASK_BY_CONTACT);
+    b = sqlite3_bind_int64(st, 1, t->contact_id);
+    int found = b ? bind_failed(s, b, err, "agent task") : step_row(s, st, err, "agent task");
+    if (found == 1) {
+        *id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    return found < 0 ? found : rc;
+}
+
+static int sqlite_task_take(void *ctx, const char *agent, dn_time now, int lease_seconds,
+                            int64_t *id, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    *id = 0;
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = use(s, MS_TASK_EXPIRE);
+    int b = sqlite3_bind_int64(st, 1, now);
+    rc = b ? bind_failed(s, b, err, "take agent task") : run(s, st, err, "take agent task");
+    if (rc < 0)
+        goto fail;
+    st = use(s, MS_TASK_TAKE);
+    b = bind_text(st, 1, agent);
+    b |= sqlite3_bind_int64(st, 2, now);
+    b |= sqlite3_bind_int64(st, 3, now + lease_seconds);
+    rc = b ? bind_failed(s, b, err, "take agent task") : step_row(s, st, err, "take agent task");
+    if (rc == 1) {
+        *id = sqlite3_column_int64(st, 0);
+        rc = finish(s, st, err, "take agent task");
+    }
+    if (rc < 0)
+        goto fail;
+    return unit_commit(s, &u, err);
+fail:
+    unit_abort(s, &u);
+    return rc;
+}
+
+static int sqlite_task_lock(void *ctx, int64_t id, dn_task_row *row, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, MS_TASK_ROW);
+    int b = sqlite3_bind_int64(st, 1, id);
+    int rc = b ? bind_failed(s, b, err, "agent task") : step_row(s, st, err, "agent task");
+    if (rc == 1) {
+        row->customer_id = sqlite3_column_int64(st, 0);
+        row->contact_id = sqlite3_column_int64(st, 1);
+        column_text(st, 2, row->state, sizeof row->state);
+        column_text(st, 3, row->agent, sizeof row->agent);
+        row->taken_until = sqlite3_column_int64(st, 4);
+        sqlite3_reset(st);
+    }
+    return rc;
+}
+
+static int sqlite_task_close(void *ctx, int64_t id, const char *outcome, const char *note,
+                             dn_time now, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, MS_TASK_CLOSE);
+    int b = sqlite3_bind_int64(st, 1, id);
+    b |= bind_text(st, 2, outcome);
+    b |= note ? bind_text(st, 3, note) : sqlite3_bind_null(st, 3);
+    b |= sqlite3_bind_int64(st, 4, now);
+    return b ? bind_failed(s, b, err, "complete agent task")
+             : run(s, st, err, "complete agent task");
+}
+
+static int sqlite_task_requeue(void *ctx, int64_t id, dn_time until, dn_time now, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, MS_TASK_REQUEUE);
+    int b = sqlite3_bind_int64(st, 1, id);
+    b |= sqlite3_bind_int64(st, 2, until);
+    b |= sqlite3_bind_int64(st, 3, now);
+    return b ? bind_failed(s, b, err, "requeue agent task")
+             : run(s, st, err, "requeue agent task");
+}
+
+static int sqlite_task_get(void *ctx, int64_t id, json_t **task, dn_err *err)
+{
+    return row_by_id(ctx, MS_TASK_GET, id, task, err, "agent task");
+}
+
+static int sqlite_task_list(void *ctx, const char *state, int limit, json_t **out, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    int rc = dn_store_check_limit(limit, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = use(s, MS_TASK_LIST);
+    int b = bind_text(st, 1, state);
+    b |= sqlite3_bind_int(st, 2, limit);
+    return b ? bind_failed(s, b, err, "list agent tasks")
+             : rows_array(s, st, out, err, "list agent tasks");
+}
+
+static int sqlite_contact_outcome(void *ctx, int64_t contact_id, const char *state,
+                                  const char *outcome, dn_time now, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, MS_CONTACT_OUTCOME);
+    int b = sqlite3_bind_int64(st, 1, contact_id);
+    b |= state ? bind_text(st, 2, state) : sqlite3_bind_null(st, 2);
+    b |= outcome ? bind_text(st, 3, outcome) : sqlite3_bind_null(st, 3);
+    b |= sqlite3_bind_int64(st, 4, now);
+    int rc = b ? bind_failed(s, b, err, "contact outcome") : run(s, st, err, "contact outcome");
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact with id %lld",
+                        (long long)contact_id);
+    return rc;
+}
+
+static int sqlite_webhook_endpoints(void *ctx, const char *const *names,
+                                    const char *const *urls, int n, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    rc = run(s, use(s, MS_WEBHOOK_DISABLE), err, "webhook endpoints");
+    for (int i = 0; rc == 0 && i < n; i++) {
+        sqlite3_stmt *st = use(s, MS_WEBHOOK_ENDPOINT);
+        int b = bind_text(st, 1, names[i]);
+        b |= bind_text(st, 2, urls[i]);
+        rc = b ? bind_failed(s, b, err, "webhook endpoints") : run(s, st, err, "webhook endpoints");
+    }
+    if (rc < 0) {
+        unit_abort(s, &u);
+        return rc;
+    }
+    return unit_commit(s, &u, err);
+}
+
+/* Reads MS_WEBHOOK_READ's row into d (its payload copied). */
+static int read_delivery(sqlite3_stmt *st, dn_webhook_delivery *d, dn_err *err)
+{
+    const unsigned char *payload = sqlite3_column_text(st, 6);
+    d->payload = strdup(payload ? (const char *)payload : "{}");
+    if (!d->payload)
+        return dn_err_set(err, -ENOMEM, NULL, "out of memory reading a webhook delivery");
+    d->id = sqlite3_column_int64(st, 0);
+    column_text(st, 1, d->endpoint, sizeof d->endpoint);
+    d->event_id = sqlite3_column_int64(st, 2);
+    d->attempts = sqlite3_column_int(st, 3);
+    column_text(st, 4, d->kind, sizeof d->kind);
+    d->at = sqlite3_column_int64(st, 5);
+    d->has_customer = sqlite3_column_type(st, 7) != SQLITE_NULL;
+    column_text(st, 7, d->customer_external_id, sizeof d->customer_external_id);
+    return 0;
+}
+
+/* The write lock of the unit makes the choice and the claim one step: no
+ * other engine on the file can claim between them. */
+static int sqlite_webhook_claim(void *ctx, int64_t now_ms, int lease_seconds, int max,
+                                dn_webhook_delivery **list, int *n, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    dn_webhook_delivery *out = NULL;
+    int count = 0, step = SQLITE_DONE;
+    *list = NULL;
+    *n = 0;
+    if (max <= 0)
+        return 0;
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    out = calloc((size_t)max, sizeof *out);
+    if (!out) {
+        rc = dn_err_set(err, -ENOMEM, NULL, "out of memory claiming webhook deliveries");
+        goto fail;
+    }
+    /* collect first: the rows are updated below */
+    sqlite3_stmt *st = use(s, MS_WEBHOOK_DUE);
+    int b = sqlite3_bind_int64(st, 1, now_ms);
+    b |= sqlite3_bind_int(st, 2, max);
+    if (b) {
+        rc = bind_failed(s, b, err, "webhook claim");
+        goto fail;
+    }
+    while (count < max && (step = sqlite3_step(st)) == SQLITE_ROW)
+        out[count++].id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (count < max && step != SQLITE_DONE) {
+        count = 0;
+        rc = db_fail(s, step, err, NULL, "webhook claim");
+        goto fail;
+    }
+    for (int i = 0; i < count; i++) {
+        st = use(s, MS_WEBHOOK_TAKE);
+        b = sqlite3_bind_int64(st, 1, out[i].id);
+        b |= sqlite3_bind_int64(st, 2, now_ms + (int64_t)lease_seconds * 1000);
+        b |= bind_text(st, 3, s->owner);
+        b |= sqlite3_bind_int64(st, 4, now_ms / 1000);
+        rc = b ? bind_failed(s, b, err, "webhook claim") : run(s, st, err, "webhook claim");
+        if (rc < 0)
+            goto fail;
+        st = use(s, MS_WEBHOOK_READ);
+        b = sqlite3_bind_int64(st, 1, out[i].id);
+        rc = b ? bind_failed(s, b, err, "webhook claim") : step_row(s, st, err, "webhook claim");
+        if (rc == 1) {
+            rc = read_delivery(st, &out[i], err);
+            sqlite3_reset(st);
+        } else if (rc == 0) {
+            rc = dn_err_set(err, -EIO, NULL, "webhook delivery %lld vanished",
+                            (long long)out[i].id);
+        }
+        if (rc < 0)
+            goto fail;
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc < 0)
+        goto fail_closed;
+    if (count == 0) {
+        free(out);
+        out = NULL;
+    }
+    *list = out;
+    *n = count;
+    return 0;
+fail:
+    unit_abort(s, &u);
+fail_closed:
+    dn_webhook_deliveries_free(out, count);
+    return rc;
+}
+
+static int sqlite_webhook_record(void *ctx, int64_t id, const char *state, long status,
+                                 const char *error, int64_t next_attempt_ms, dn_time now,
+                                 dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, MS_WEBHOOK_RECORD);
+    int b = sqlite3_bind_int64(st, 1, id);
+    b |= bind_text(st, 2, state);
+    b |= status < 0 ? sqlite3_bind_null(st, 3) : sqlite3_bind_int64(st, 3, status);
+    b |= error ? bind_text(st, 4, error) : sqlite3_bind_null(st, 4);
+    b |= sqlite3_bind_int64(st, 5, next_attempt_ms);
+    b |= sqlite3_bind_int64(st, 6, now);
+    b |= bind_text(st, 7, s->owner);
+    int rc = b ? bind_failed(s, b, err, "webhook outcome") : run(s, st, err, "webhook outcome");
+    return rc < 0 ? rc : sqlite3_changes(s->db) > 0;
+}
+
+static int sqlite_webhook_release(void *ctx, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, MS_WEBHOOK_RELEASE);
+    int b = bind_text(st, 1, s->owner);
+    return b ? bind_failed(s, b, err, "webhook release") : run(s, st, err, "webhook release");
+}
+
+static int sqlite_webhook_get(void *ctx, int64_t id, json_t **out, dn_err *err)
+{
+    return row_by_id(ctx, MS_WEBHOOK_GET, id, out, err, "webhook delivery");
+}
+
+static int sqlite_webhook_list(void *ctx, const char *state, int64_t after, int limit,
+                               json_t **out, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    int rc = dn_store_check_limit(limit, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = use(s, MS_WEBHOOK_LIST);
+    int b = bind_text(st, 1, state);
+    b |= sqlite3_bind_int64(st, 2, after);
+    b |= sqlite3_bind_int(st, 3, limit);
+    return b ? bind_failed(s, b, err, "webhook deliveries")
+             : rows_array(s, st, out, err, "webhook deliveries");
+}
+
+static int sqlite_webhook_replay(void *ctx, int64_t id, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, MS_WEBHOOK_REPLAY);
+    int b = sqlite3_bind_int64(st, 1, id);
+    int rc = b ? bind_failed(s, b, err, "webhook replay") : run(s, st, err, "webhook replay");
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        rc = dn_err_set(err, -EEXIST, "id", "webhook delivery %lld is not dead or delivered",
+                        (long long)id);
+    return rc;
+}
+
+/* DN_OPTOUT_SMS for "sms", DN_OPTOUT_CHAT for "chat", 0 for any other. */
+static unsigned reply_channel_bit(const char *channel)
+{
+    return strcmp(channel, "sms") == 0 ? DN_OPTOUT_SMS
+           : strcmp(channel, "chat") == 0 ? DN_OPTOUT_CHAT : 0;
+}
+
+static int sqlite_customer_find_by_address(void *ctx, const char *channel, const char *address,
+                                           dn_customer *out, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    if (!reply_channel_bit(channel))
+        return dn_err_set(err, -EINVAL, "channel", "channel must be sms or chat");
+    sqlite3_stmt *st = use(s, strcmp(channel, "sms") == 0 ? MS_CUSTOMER_BY_PHONE
+                                                         : MS_CUSTOMER_BY_CHAT);
+    int b = bind_text(st, 1, address);
+    int rc = b ? bind_failed(s, b, err, "customer lookup") : step_row(s, st, err, "customer lookup");
+    if (rc == 1) {
+        read_customer(st, out, NULL, 0);
+        sqlite3_reset(st);
+    }
+    return rc;
+}
+
+static int sqlite_opt_out_address(void *ctx, int64_t customer_id, const char *channel,
+                                  const char *address, dn_time now, bool *news,
+                                  int64_t **others, size_t *n_others, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    unsigned bit = reply_channel_bit(channel);
+    int64_t *ids = NULL;
+    size_t count = 0, capacity = 0;
+    *news = false;
+    *others = NULL;
+    *n_others = 0;
+    if (!bit)
+        return dn_err_set(err, -EINVAL, "channel", "channel must be sms or chat");
+    unit u;
+    int rc = unit_begin(s, &u, true, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = use(s, MS_OPT_OUT_ONE);
+    int b = sqlite3_bind_int64(st, 1, customer_id);
+    b |= sqlite3_bind_int64(st, 2, bit);
+    b |= sqlite3_bind_int64(st, 3, now);
+    rc = b ? bind_failed(s, b, err, "opt-out") : run(s, st, err, "opt-out");
+    if (rc == 0)
+        *news = sqlite3_changes(s->db) > 0;
+    if (rc < 0 || !address[0])
+        goto end;
+    st = use(s, bit == DN_OPTOUT_SMS ? MS_OPT_OUT_PHONE : MS_OPT_OUT_CHAT);
+    b = bind_text(st, 1, address);
+    b |= sqlite3_bind_int64(st, 2, customer_id);
+    b |= sqlite3_bind_int64(st, 3, bit);
+    b |= sqlite3_bind_int64(st, 4, now);
+    if (b) {
+        rc = bind_failed(s, b, err, "opt-out of a shared address");
+        goto end;
+    }
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == capacity) {
+            size_t grown = capacity ? capacity * 2 : 16;
+            int64_t *bigger = realloc(ids, grown * sizeof *bigger);
+            if (!bigger) {
+                rc = dn_err_set(err, -ENOMEM, NULL, "out of memory opting out a shared address");
+                break;
+            }
+            ids = bigger;
+            capacity = grown;
+        }
+        ids[count++] = sqlite3_column_int64(st, 0);
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_fail(s, step, err, NULL, "opt-out of a shared address");
+    sqlite3_reset(st);
+end:
+    if (rc < 0) {
+        free(ids);
+        unit_abort(s, &u);
+        return rc;
+    }
+    rc = unit_commit(s, &u, err);
+    if (rc < 0) {
+        free(ids);
+        return rc;
+    }
+    *others = ids;
+    *n_others = count;
+    return 0;
+}
+
+static int sqlite_contact_mark_replied(void *ctx, int64_t customer_id, const char *channel,
+                                       dn_time now, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, MS_CONTACT_REPLIED);
+    int b = sqlite3_bind_int64(st, 1, customer_id);
+    b |= bind_text(st, 2, channel);
+    b |= sqlite3_bind_int64(st, 3, now);
+    return b ? bind_failed(s, b, err, "mark the contact replied")
+             : run(s, st, err, "mark the contact replied");
+}
+
+static int sqlite_contact_plan(void *ctx, int64_t customer_id, const dn_contact_plan *c,
+                               dn_time now, int64_t *contact_id, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    *contact_id = 0;
+    int rc = validate_plan(c, err);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st = use(s, MS_CONTACT_PLAN);
+    int b = sqlite3_bind_int64(st, 1, customer_id);
+    b |= bind_text(st, 2, c->idem_key);
+    b |= bind_text(st, 3, c->channel);
+    b |= bind_text(st, 4, c->address);
+    b |= bind_text(st, 5, c->template_name);
+    b |= bind_text(st, 6, c->language);
+    b |= bind_text(st, 7, c->tone);
+    b |= bind_text(st, 8, c->voice);
+    b |= bind_text(st, 9, c->subject);
+    b |= bind_text(st, 10, c->body ? c->body : "");
+    b |= sqlite3_bind_int64(st, 11, c->scheduled_at);
+    b |= sqlite3_bind_int(st, 12, c->sms_parts);
+    b |= bind_text(st, 13, c->sms_encoding);
+    b |= sqlite3_bind_int64(st, 14, now);
+    b |= bind_text(st, 15, dn_purpose_names[c->purpose]);
+    b |= bind_text(st, 16, c->debt_ref);
+    rc = b ? bind_failed(s, b, err, "plan contact") : run(s, st, err, "plan contact");
+    if (rc == 0 && sqlite3_changes(s->db))
+        *contact_id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+static int sqlite_inbound_claim(void *ctx, const char *source, const char *digest, dn_time now,
+                                json_t **earlier, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    *earlier = NULL;
+    sqlite3_stmt *st = use(s, MS_INBOUND_CLAIM);
+    int b = bind_text(st, 1, source);
+    b |= bind_text(st, 2, digest);
+    b |= sqlite3_bind_int64(st, 3, now);
+    int rc = b ? bind_failed(s, b, err, "inbound claim") : run(s, st, err, "inbound claim");
+    if (rc < 0 || sqlite3_changes(s->db))
+        return rc;
+    st = use(s, MS_INBOUND_RESULT);
+    b = bind_text(st, 1, source);
+    b |= bind_text(st, 2, digest);
+    rc = b ? bind_failed(s, b, err, "inbound claim") : step_row(s, st, err, "inbound claim");
+    if (rc == 1) {
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+        *earlier = json_loads(text ? text : "null", JSON_DECODE_ANY, NULL);
+        sqlite3_reset(st);
+        if (!*earlier)
+            rc = dn_err_set(err, -ENOMEM, NULL, "inbound claim: out of memory");
+    } else if (rc == 0) {
+        rc = dn_err_set(err, -EIO, NULL, "inbound claim: the key vanished");
+    }
+    return rc;
+}
+
+static int sqlite_inbound_settle(void *ctx, const char *source, const char *digest,
+                                 int64_t customer_id, json_t *result, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    char *text = json_dumps(result, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!text)
+        return dn_err_set(err, -ENOMEM, NULL, "inbound result: out of memory");
+    sqlite3_stmt *st = use(s, MS_INBOUND_SETTLE);
+    int b = bind_text(st, 1, source);
+    b |= bind_text(st, 2, digest);
+    b |= bind_id_or_null(st, 3, customer_id);
+    b |= bind_text(st, 4, text);
+    int rc = b ? bind_failed(s, b, err, "inbound result") : run(s, st, err, "inbound result");
+    free(text);
+    return rc;
+}
+
+static int sqlite_contact_find(void *ctx, int64_t contact_id, const char *provider_id,
+                               const char *channel, dn_contact_ref *out, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, contact_id ? MS_CONTACT_FIND_ID : MS_CONTACT_FIND_PROVIDER);
+    int b = contact_id ? sqlite3_bind_int64(st, 1, contact_id)
+                       : bind_text(st, 1, provider_id ? provider_id : "");
+    b |= bind_text(st, 2, channel);
+    int rc = b ? bind_failed(s, b, err, "find contact") : step_row(s, st, err, "find contact");
+    if (rc == 1) {
+        out->id = sqlite3_column_int64(st, 0);
+        out->customer_id = sqlite3_column_int64(st, 1);
+        column_text(st, 2, out->customer_external_id, sizeof out->customer_external_id);
+        column_text(st, 3, out->state, sizeof out->state);
+        out->created_at = sqlite3_column_int64(st, 4);
+        out->updated_at = sqlite3_column_int64(st, 5);
+        sqlite3_reset(st);
+    }
+    return rc;
+}
+
+static int sqlite_contact_posted(void *ctx, int64_t contact_id, dn_time posted_at, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    sqlite3_stmt *st = use(s, MS_CONTACT_POSTED);
+    int b = sqlite3_bind_int64(st, 1, contact_id);
+    b |= sqlite3_bind_int64(st, 2, posted_at);
+    int rc = b ? bind_failed(s, b, err, "letter posted") : run(s, st, err, "letter posted");
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        rc = dn_err_set(err, -EEXIST, "id", "letter %lld is not written and waiting to be posted",
+                        (long long)contact_id);
+    return rc;
+}
+
+static const dn_store_module_ops sqlite_module_ops = {
+    .task_create = sqlite_task_create,
+    .task_take = sqlite_task_take,
+    .task_lock = sqlite_task_lock,
+    .task_close = sqlite_task_close,
+    .task_requeue = sqlite_task_requeue,
+    .task_get = sqlite_task_get,
+    .task_list = sqlite_task_list,
+    .contact_outcome = sqlite_contact_outcome,
+    .webhook_endpoints = sqlite_webhook_endpoints,
+    .webhook_claim = sqlite_webhook_claim,
+    .webhook_record = sqlite_webhook_record,
+    .webhook_release = sqlite_webhook_release,
+    .webhook_get = sqlite_webhook_get,
+    .webhook_list = sqlite_webhook_list,
+    .webhook_replay = sqlite_webhook_replay,
+    .customer_find_by_address = sqlite_customer_find_by_address,
+    .opt_out_address = sqlite_opt_out_address,
+    .contact_mark_replied = sqlite_contact_mark_replied,
+    .contact_plan = sqlite_contact_plan,
+    .inbound_claim = sqlite_inbound_claim,
+    .inbound_settle = sqlite_inbound_settle,
+    .contact_find = sqlite_contact_find,
+    .contact_posted = sqlite_contact_posted,
+};

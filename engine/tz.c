@@ -40,6 +40,7 @@ typedef struct tz_footer {
 
 struct dn_tz {
     char     name[TZ_NAME_MAX];
+    char     country[3];             /* ISO 3166 code of the zone in zone.tab, "" if none */
     int      n_transitions;
     int64_t *transitions;            /* ascending UTC instants */
     int32_t *transition_offset;      /* offset in effect from transitions[i] on */
@@ -353,17 +354,51 @@ static bool name_valid(const char *name)
     return true;
 }
 
-/* Reads and parses $TZDIR/name (or the system directory). */
+static const char *tz_dir(void)
+{
+    const char *dir = getenv("TZDIR");
+    return dir && *dir ? dir : TZ_DEFAULT_DIR;
+}
+
+int tz_each_zone_tab(void (*each)(const char *country, const char *zone, void *arg), void *arg)
+{
+    char path[512], line[512];
+    if (snprintf(path, sizeof path, "%s/zone.tab", tz_dir()) >= (int)sizeof path)
+        return -ENOENT;
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return -ENOENT;
+    /* "CC<TAB>coordinates<TAB>Zone[<TAB>comment]"; '#' starts a comment line */
+    while (fgets(line, sizeof line, fp)) {
+        char *save = NULL;
+        if (line[0] == '#')
+            continue;
+        char *country = strtok_r(line, "\t\n", &save);
+        char *coordinates = country ? strtok_r(NULL, "\t\n", &save) : NULL;
+        char *zone = coordinates ? strtok_r(NULL, "\t\n", &save) : NULL;
+        if (zone && strlen(country) == 2 && strlen(zone) < TZ_NAME_MAX)
+            each(country, zone, arg);
+    }
+    fclose(fp);
+    return 0;
+}
+
+static void match_country(const char *country, const char *zone, void *arg)
+{
+    dn_tz *z = arg;
+    if (!z->country[0] && strcmp(zone, z->name) == 0)
+        dn_strlcpy(z->country, country, sizeof z->country);
+}
+
+/* Reads and parses $TZDIR/name (or the system directory), and finds the
+ * zone's country in zone.tab. */
 static int zone_load(const char *name, dn_tz **out)
 {
     int rc = -ENOENT;
     unsigned char *buf = NULL;
     FILE *fp = NULL;
-    const char *dir = getenv("TZDIR");
     char path[512];
-    if (!dir || !*dir)
-        dir = TZ_DEFAULT_DIR;
-    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
+    if (snprintf(path, sizeof path, "%s/%s", tz_dir(), name) >= (int)sizeof path)
         goto done;
     fp = fopen(path, "rb");
     if (!fp)
@@ -379,6 +414,8 @@ static int zone_load(const char *name, dn_tz **out)
         goto done;
     }
     rc = zone_parse(name, buf, size, out);
+    if (rc == 0)
+        tz_each_zone_tab(match_country, *out);   /* no zone.tab: no country */
 done:
     if (fp)
         fclose(fp);
@@ -438,6 +475,11 @@ const dn_tz *tz_get(const char *name, dn_err *err)
 const char *tz_name(const dn_tz *z)
 {
     return z->name;
+}
+
+const char *tz_country(const dn_tz *z)
+{
+    return z->country;
 }
 
 int tz_offset(const dn_tz *z, dn_time t)

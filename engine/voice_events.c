@@ -6,67 +6,22 @@
 #include <string.h>
 
 #include "agent_queue.h"
-#include "store_ext.h"
+#include "store_modules.h"
 
 #define SECONDS_PER_DAY 86400
 
 static const char *const statuses[] = { "answered", "no_answer", "busy", "voicemail", "failed",
                                          "key_press", NULL };
 
-/* Finds the call's contact: id, customer (store and external id). */
-static int find_call(sqlite3 *db, const dn_call_event *ev, int64_t *contact_id,
-                     int64_t *customer_id, char *external, dn_err *err)
-{
-    sqlite3_stmt *st;
-    const char *sql = ev->contact_id
-                          ? "SELECT k.id, k.customer_id, c.external_id FROM contacts k JOIN "
-                            "customers c ON c.id = k.customer_id WHERE k.id = ?1 AND k.channel "
-                            "= 'voice'"
-                          : "SELECT k.id, k.customer_id, c.external_id FROM contacts k JOIN "
-                            "customers c ON c.id = k.customer_id WHERE k.provider_id = ?1 AND "
-                            "k.channel = 'voice' ORDER BY k.id DESC LIMIT 1";
-    int rc = store_ext_prepare(db, sql, &st, "call: find the contact", err);
-    if (rc)
-        return rc;
-    if (ev->contact_id)
-        sqlite3_bind_int64(st, 1, ev->contact_id);
-    else
-        sqlite3_bind_text(st, 1, ev->call_id, -1, SQLITE_STATIC);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        *contact_id = sqlite3_column_int64(st, 0);
-        *customer_id = sqlite3_column_int64(st, 1);
-        store_ext_column_text(st, 2, external, DN_ID_MAX);
-    } else if (step == SQLITE_DONE) {
-        rc = ev->contact_id ? dn_err_set(err, -ENOENT, "contact_id", "no voice contact %lld",
-                                         (long long)ev->contact_id)
-                            : dn_err_set(err, -ENOENT, "call_id", "no call %s", ev->call_id);
-    } else {
-        rc = store_ext_fail(db, step, "call: find the contact", err);
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
-/* 1 if the same callback was applied before, 0 if not. */
-static int seen_before(sqlite3 *db, int64_t contact_id, const char *status, const char *digits,
+/* The digest that makes a callback the same one again: its contact,
+ * status and keys. */
+static int call_digest(int64_t contact_id, const dn_call_event *ev, char digest[65],
                        dn_err *err)
 {
-    sqlite3_stmt *st;
-    int rc = store_ext_prepare(db,
-                               "SELECT 1 FROM events WHERE kind = 'call' AND "
-                               "json_extract(payload, '$.contact_id') = ?1 AND "
-                               "json_extract(payload, '$.status') = ?2 AND "
-                               "COALESCE(json_extract(payload, '$.digits'), '') = ?3 LIMIT 1",
-                               &st, "call: duplicate check", err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, contact_id);
-    sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, digits ? digits : "", -1, SQLITE_STATIC);
-    int step = sqlite3_step(st);
-    rc = step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : store_ext_fail(db, step, "call", err);
-    sqlite3_finalize(st);
+    json_t *key = json_pack("[I, s, s]", (json_int_t)contact_id, ev->status,
+                            ev->digits ? ev->digits : "");
+    int rc = dn_store_inbound_digest(key, digest, err);
+    json_decref(key);
     return rc;
 }
 
@@ -74,9 +29,6 @@ int voice_event_receive(dn_store *store, const dn_call_event *ev, int promise_da
                         json_t **result, dn_err *err)
 {
     *result = NULL;
-    sqlite3 *db = store_ext_db(store, "voice callbacks", err);
-    if (!db)
-        return -ENOTSUP;
     bool known = false;
     for (int i = 0; ev->status && statuses[i]; i++)
         known |= strcmp(ev->status, statuses[i]) == 0;
@@ -93,38 +45,36 @@ int voice_event_receive(dn_store *store, const dn_call_event *ev, int promise_da
     if (!ev->contact_id && (!ev->call_id || !ev->call_id[0] || strlen(ev->call_id) > 128))
         return dn_err_set(err, -EINVAL, "call_id", "contact_id or call_id (1..128 bytes) is "
                           "required");
-    int64_t contact_id = 0, customer_id = 0, event_id = 0, promise_id = 0, task_id = 0;
-    char external[DN_ID_MAX];
-    int rc = find_call(db, ev, &contact_id, &customer_id, external, err);
-    if (rc)
+    const dn_store_module_ops *calls = store->ops->modules;
+    dn_contact_ref call;
+    int rc = calls->contact_find(store->ctx, ev->contact_id, ev->contact_id ? NULL : ev->call_id,
+                                 "voice", &call, err);
+    if (rc == 0)
+        return ev->contact_id ? dn_err_set(err, -ENOENT, "contact_id", "no voice contact %lld",
+                                           (long long)ev->contact_id)
+                              : dn_err_set(err, -ENOENT, "call_id", "no call %s", ev->call_id);
+    char digest[65];
+    if (rc < 0 || (rc = call_digest(call.id, ev, digest, err)))
         return rc;
-    if ((rc = seen_before(db, contact_id, ev->status, ev->digits, err)) < 0)
-        return rc;
-    if (rc == 1) {
-        *result = json_pack("{s:I, s:s, s:b}", "contact_id", (json_int_t)contact_id,
-                            "customer_id", external, "duplicate", 1);
-        return *result ? 0 : dn_err_set(err, -ENOMEM, NULL, "out of memory");
-    }
-    int priority = 0;
     bool wants_person = key && strcmp(ev->digits, "2") == 0;
-    if (wants_person) {
-        dn_facts *f = malloc(sizeof *f);
-        if (!f)
-            return dn_err_set(err, -ENOMEM, NULL, "out of memory");
-        rc = store->ops->load_facts(store->ctx, customer_id, now, f, err);
-        if (rc == 0) {
-            dn_task_inputs ti;
-            agent_task_inputs(f, now, &ti);
-            priority = agent_priority(&ti);
-        }
-        free(f);
-        if (rc)
-            return rc;
-    }
-
-    dn_ext_tx tx;
-    if ((rc = store_ext_begin(db, &tx, err)))
+    int64_t event_id = 0, promise_id = 0, task_id = 0;
+    json_t *payload = NULL;
+    if ((rc = store->ops->begin(store->ctx, err)))
         return rc;
+    json_t *earlier = NULL;
+    rc = calls->inbound_claim(store->ctx, "call", digest, now, &earlier, err);
+    if (rc == 1 && json_is_object(earlier)) {      /* the same callback again: applied once */
+        store->ops->rollback(store->ctx);
+        json_object_set_new(earlier, "duplicate", json_true());
+        *result = earlier;
+        return 0;
+    }
+    json_decref(earlier);
+    if (rc == 1)
+        rc = dn_err_set(err, -EIO, "contact_id", "callback of contact %lld was seen without a "
+                        "result", (long long)call.id);
+    if (rc)
+        goto done;
     const char *state = NULL, *outcome = NULL;
     if (strcmp(ev->status, "answered") == 0)
         state = "answered", outcome = "conversation";
@@ -134,60 +84,58 @@ int voice_event_receive(dn_store *store, const dn_call_event *ev, int promise_da
         outcome = ev->status;
     else
         state = "answered", outcome = "conversation";   /* a key press means someone listened */
-    sqlite3_stmt *st;
-    rc = store_ext_prepare(db,
-                           "UPDATE contacts SET state = COALESCE(?2, state), outcome = "
-                           "COALESCE(?3, outcome), updated_at = ?4 WHERE id = ?1",
-                           &st, "call: record", err);
-    if (rc)
-        goto fail;
-    sqlite3_bind_int64(st, 1, contact_id);
-    if (state)
-        sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 2);
-    if (outcome)
-        sqlite3_bind_text(st, 3, outcome, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 3);
-    sqlite3_bind_int64(st, 4, now);
-    if ((rc = store_ext_run(db, st, "call: record", err)))
-        goto fail;
+    if ((rc = calls->contact_outcome(store->ctx, call.id, state, outcome, now, err)))
+        goto done;
     if (key && strcmp(ev->digits, "1") == 0) {
         dn_date due = (dn_date)(now / SECONDS_PER_DAY) + promise_days;
-        rc = agent_promise_insert(db, customer_id, 0, due, now, &promise_id, err);
+        rc = agent_promise_insert(store, call.customer_id, 0, due, now, &promise_id, err);
         if (rc == -EINVAL) {        /* nothing owed any more: the key press is only recorded */
             dn_err_clear(err);
             rc = 0;
         }
     } else if (wants_person) {
-        rc = agent_task_create(store, customer_id, 0, "voice", "asked for a person in a call",
-                               priority, now, &task_id, err);
+        dn_facts *f = malloc(sizeof *f);
+        rc = f ? store->ops->load_facts(store->ctx, call.customer_id, now, f, err)
+               : dn_err_set(err, -ENOMEM, NULL, "out of memory");
+        if (rc == 0) {
+            dn_task_inputs ti;
+            agent_task_inputs(f, now, &ti);
+            rc = agent_task_create(store, call.customer_id, 0, "voice",
+                                   "asked for a person in a call", agent_priority(&ti), now,
+                                   &task_id, err);
+        }
+        free(f);
     }
     if (rc)
-        goto fail;
-    json_t *payload = json_pack("{s:I, s:s, s:s?, s:s?}", "contact_id", (json_int_t)contact_id,
-                                "status", ev->status, "digits", ev->digits, "call_id",
-                                ev->call_id);
+        goto done;
+    payload = json_pack("{s:I, s:s, s:s?, s:s?}", "contact_id", (json_int_t)call.id, "status",
+                        ev->status, "digits", ev->digits, "call_id", ev->call_id);
     if (!payload) {
         rc = dn_err_set(err, -ENOMEM, NULL, "out of memory");
-        goto fail;
+        goto done;
     }
     if (promise_id)
         json_object_set_new(payload, "promise_id", json_integer(promise_id));
     if (task_id)
         json_object_set_new(payload, "task_id", json_integer(task_id));
-    rc = store_ext_event(db, customer_id, "call", payload, now, &event_id, err);
-    json_decref(payload);
-    if (rc || (rc = store_ext_due(db, customer_id, now, err)) ||
-        (rc = store_ext_commit(&tx, err)))
-        goto fail;
-    *result = json_pack("{s:I, s:s, s:I, s:o, s:o, s:b}", "contact_id", (json_int_t)contact_id,
-                        "customer_id", external, "event_id", (json_int_t)event_id, "promise_id",
+    if ((rc = store->ops->append_event(store->ctx, call.customer_id, "call", payload, now,
+                                       &event_id, err)) ||
+        (rc = store->ops->touch_customer(store->ctx, call.customer_id, now, err)))
+        goto done;
+    *result = json_pack("{s:I, s:s, s:I, s:o, s:o, s:b}", "contact_id", (json_int_t)call.id,
+                        "customer_id", call.customer_external_id, "event_id",
+                        (json_int_t)event_id, "promise_id",
                         promise_id ? json_integer(promise_id) : json_null(), "task_id",
                         task_id ? json_integer(task_id) : json_null(), "duplicate", 0);
-    return *result ? 0 : dn_err_set(err, -ENOMEM, NULL, "out of memory");
-fail:
-    store_ext_abort(&tx);
+    rc = *result ? calls->inbound_settle(store->ctx, "call", digest, call.customer_id, *result,
+                                         err)
+                 : dn_err_set(err, -ENOMEM, NULL, "out of memory");
+done:
+    json_decref(payload);
+    rc = dn_store_finish(store, rc, err);
+    if (rc) {
+        json_decref(*result);
+        *result = NULL;
+    }
     return rc;
 }

@@ -6,7 +6,9 @@
  * voicemail → that outcome; failed → state failed); key "1" records a
  * promise to pay within promise_days (c.promises), key "2" an agent task
  * (source "voice"). Each callback is an event (kind "call") and makes the
- * customer due now; the same callback twice is applied once.
+ * customer due now; the same callback twice is applied once, across
+ * engines too (a unique key: store_modules.h inbound_claim), and answered
+ * with the first one's result.
  */
 #ifndef DN_VOICE_EVENTS_H
 #define DN_VOICE_EVENTS_H
@@ -22,7 +24,8 @@ typedef struct dn_call_event {
     const char *digits;        /* for key_press: "1", "2", ... */
 } dn_call_event;
 
-/* Applies one callback in one transaction; *result (new object) =
+/* Applies one callback in one store transaction (call it outside any of
+ * the caller's); *result (new object) =
  * {"contact_id", "customer_id", "event_id", "promise_id", "task_id",
  * "duplicate"}. -ENOENT (field contact_id/call_id) for an unknown call,
  * -EINVAL for bad fields. */

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "store_ext.h"
+#include "store_modules.h"
 
 #define WEBHOOK_ENDPOINTS_MAX 8
 #define WEBHOOK_URL_MAX       512
@@ -30,6 +30,7 @@ struct dn_webhooks {
     int                n_endpoints;
     int                max_attempts, max_in_flight;
     long               backoff_initial_ms, backoff_max_ms, timeout_ms, poll_ms;
+    int                lease_seconds;     /* of the claims (the config's lease_seconds) */
     int                in_flight;
 };
 
@@ -170,45 +171,25 @@ static int configure(dn_webhooks *w, json_t *config, dn_err *err)
 done:
     w->max_attempts = (int)max_attempts;
     w->max_in_flight = (int)max_in_flight;
+    /* a claim must outlast its request, or a live engine's delivery would be
+     * taken for a dead one's and sent twice at once */
+    if (w->n_endpoints > 0 && w->timeout_ms >= (long)w->lease_seconds * 1000)
+        return dn_err_set(err, -EINVAL, "timeout_ms", "webhooks.timeout_ms (%ld) must be shorter "
+                          "than lease_seconds (%d s), which the deliveries' claims last",
+                          w->timeout_ms, w->lease_seconds);
     return 0;
 }
 
 /* The configured endpoints become the enabled rows; others are disabled. */
-static int sync_endpoints(dn_webhooks *w, sqlite3 *db, dn_err *err)
+static int sync_endpoints(dn_webhooks *w, dn_err *err)
 {
-    dn_ext_tx tx;
-    sqlite3_stmt *st;
-    int rc = store_ext_begin(db, &tx, err);
-    if (rc)
-        return rc;
-    if ((rc = store_ext_prepare(db, "UPDATE webhook_endpoints SET enabled = 0", &st,
-                                "webhooks: endpoints", err)) ||
-        (rc = store_ext_run(db, st, "webhooks: endpoints", err)))
-        goto fail;
+    const char *names[WEBHOOK_ENDPOINTS_MAX], *urls[WEBHOOK_ENDPOINTS_MAX];
     for (int i = 0; i < w->n_endpoints; i++) {
-        rc = store_ext_prepare(db,
-                               "INSERT INTO webhook_endpoints (name, url, enabled) VALUES (?1, "
-                               "?2, 1) ON CONFLICT (name) DO UPDATE SET url = excluded.url, "
-                               "enabled = 1",
-                               &st, "webhooks: endpoints", err);
-        if (rc)
-            goto fail;
-        sqlite3_bind_text(st, 1, w->endpoints[i].name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, w->endpoints[i].url, -1, SQLITE_STATIC);
-        if ((rc = store_ext_run(db, st, "webhooks: endpoints", err)))
-            goto fail;
+        names[i] = w->endpoints[i].name;
+        urls[i] = w->endpoints[i].url;
     }
-    /* in flight when the engine stopped: send again (at least once) */
-    if ((rc = store_ext_prepare(db,
-                                "UPDATE webhook_deliveries SET state = 'pending' WHERE state = "
-                                "'sending'",
-                                &st, "webhooks: recover", err)) ||
-        (rc = store_ext_run(db, st, "webhooks: recover", err)))
-        goto fail;
-    return store_ext_commit(&tx, err);
-fail:
-    store_ext_abort(&tx);
-    return rc;
+    return w->store->ops->modules->webhook_endpoints(w->store->ctx, names, urls, w->n_endpoints,
+                                                    err);
 }
 
 /* ---- delivering ---- */
@@ -228,18 +209,13 @@ static const endpoint *endpoint_named(const dn_webhooks *w, const char *name)
     return NULL;
 }
 
-/* Records the outcome of one attempt. */
-static void on_delivered(void *arg, long status, const char *body, const char *error)
+/* Records the outcome of one attempt (error: why it failed before an HTTP
+ * status, NULL when there is a status). */
+static void record_outcome(dn_webhooks *w, int64_t id, int attempts, long status,
+                           const char *error)
 {
-    delivery *d = arg;
-    dn_webhooks *w = d->w;
-    if (status == DN_HTTP_CANCELLED) {   /* stopping: it stays 'sending', sent again at start */
-        free(d);
-        return;
-    }
     dn_err err;
     dn_err_clear(&err);
-    sqlite3 *db = store_sqlite_db(w->store);
     bool ok = !error && status >= 200 && status < 300;
     char why[300];
     if (error)
@@ -248,145 +224,103 @@ static void on_delivered(void *arg, long status, const char *body, const char *e
         snprintf(why, sizeof why, "HTTP status %ld", status);
     int64_t now = wall_ms();
     long delay = w->backoff_initial_ms;
-    for (int i = 1; i < d->attempts && delay < w->backoff_max_ms; i++)
+    for (int i = 1; i < attempts && delay < w->backoff_max_ms; i++)
         delay *= 2;
     if (delay > w->backoff_max_ms)
         delay = w->backoff_max_ms;
-    const char *state = ok ? "delivered" : d->attempts >= w->max_attempts ? "dead" : "pending";
-    sqlite3_stmt *st;
-    if (db && store_ext_prepare(db,
-                                "UPDATE webhook_deliveries SET state = ?2, last_status = ?3, "
-                                "last_error = ?4, next_attempt_at = ?5, delivered_at = CASE WHEN "
-                                "?2 = 'delivered' THEN ?6 ELSE delivered_at END, updated_at = ?6 "
-                                "WHERE id = ?1",
-                                &st, "webhooks: record", &err) == 0) {
-        sqlite3_bind_int64(st, 1, d->id);
-        sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
-        if (error)
-            sqlite3_bind_null(st, 3);
-        else
-            sqlite3_bind_int64(st, 3, status);
-        if (ok)
-            sqlite3_bind_null(st, 4);
-        else
-            sqlite3_bind_text(st, 4, why, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 5, now + delay);
-        sqlite3_bind_int64(st, 6, now / 1000);
-        store_ext_run(db, st, "webhooks: record", &err);
-    }
-    if (err.code)
+    const char *state = ok ? "delivered" : attempts >= w->max_attempts ? "dead" : "pending";
+    int rc = w->store->ops->modules->webhook_record(w->store->ctx, id, state,
+                                                    error ? -1 : status, ok ? NULL : why,
+                                                    now + delay, now / 1000, &err);
+    if (rc < 0)
         dn_log(DN_LOG_ERROR, "webhooks", "delivery %lld: outcome not recorded: %s",
-               (long long)d->id, err.msg);
+               (long long)id, err.msg);
+    else if (rc == 0)
+        dn_log(DN_LOG_WARN, "webhooks", "delivery %lld: its claim ended before the answer came; "
+               "the engine that took it over records it", (long long)id);
     if (!ok)
         dn_log(strcmp(state, "dead") == 0 ? DN_LOG_WARN : DN_LOG_DEBUG, "webhooks",
-               "delivery %lld attempt %d failed (%s)%s", (long long)d->id, d->attempts, why,
+               "delivery %lld attempt %d failed (%s)%s", (long long)id, attempts, why,
                strcmp(state, "dead") == 0 ? ": dead letter" : "");
+}
+
+static void on_delivered(void *arg, long status, const char *body, const char *error)
+{
+    delivery *d = arg;
+    dn_webhooks *w = d->w;
+    if (status == DN_HTTP_CANCELLED) {   /* stopping: webhooks_stop releases the claim */
+        free(d);
+        return;
+    }
+    bool ok = !error && status >= 200 && status < 300;
+    record_outcome(w, d->id, d->attempts, status, error);
     w->in_flight--;
     free(d);
     if (ok)
         schedule_poll(w, 0);   /* the customer's next event may go now */
 }
 
-/* Builds the body of one delivery from its row and posts it. */
-static int send_one(dn_webhooks *w, sqlite3 *db, sqlite3_stmt *row, dn_err *err)
+/* Builds the body of one claimed delivery and posts it; a delivery that
+ * cannot be posted counts as a failed attempt. */
+static void send_one(dn_webhooks *w, const dn_webhook_delivery *dl)
 {
-    int64_t id = sqlite3_column_int64(row, 0);
-    const char *name = (const char *)sqlite3_column_text(row, 1);
-    const endpoint *ep = endpoint_named(w, name ? name : "");
-    if (!ep)
-        return 0;
-    json_t *data = json_loads((const char *)sqlite3_column_text(row, 6), 0, NULL);
+    dn_err err;
+    dn_err_clear(&err);
+    const endpoint *ep = endpoint_named(w, dl->endpoint);
+    json_t *data = json_loads(dl->payload, 0, NULL);
     char at[21];
-    dn_time_format(sqlite3_column_int64(row, 5), at);
-    const char *customer = (const char *)sqlite3_column_text(row, 7);
-    json_t *body = json_pack("{s:I, s:s, s:s?, s:s, s:o}", "id",
-                             (json_int_t)sqlite3_column_int64(row, 2), "type",
-                             (const char *)sqlite3_column_text(row, 4), "customer_id", customer,
-                             "at", at, "data", data ? data : json_object());
+    dn_time_format(dl->at, at);
+    json_t *body = ep ? json_pack("{s:I, s:s, s:s?, s:s, s:o}", "id", (json_int_t)dl->event_id,
+                                  "type", dl->kind, "customer_id",
+                                  dl->has_customer ? dl->customer_external_id : NULL, "at", at,
+                                  "data", data ? data : json_object())
+                      : NULL;
+    if (!ep)
+        json_decref(data);
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
     delivery *d = text ? calloc(1, sizeof *d) : NULL;
-    if (!d) {
-        free(text);
-        return dn_err_set(err, -ENOMEM, NULL, "out of memory");
-    }
-    d->w = w;
-    d->id = id;
-    d->attempts = sqlite3_column_int(row, 3) + 1;
-    char signature[128], event_header[64], signature_header[160];
-    webhook_signature(ep->secret, dn_now(), text, strlen(text), signature, sizeof signature);
-    snprintf(signature_header, sizeof signature_header, "X-Dunning-Signature: %s", signature);
-    snprintf(event_header, sizeof event_header, "X-Dunning-Event-Id: %lld",
-             (long long)sqlite3_column_int64(row, 2));
-    const char *headers[] = { "Content-Type: application/json", event_header,
-                              signature_header, "Expect:", NULL };
-    /* taken before the request leaves: a crash now means "send again" */
-    sqlite3_stmt *st;
-    int rc = store_ext_prepare(db,
-                               "UPDATE webhook_deliveries SET state = 'sending', attempts = "
-                               "attempts + 1, updated_at = ?2 WHERE id = ?1",
-                               &st, "webhooks: take", err);
+    int rc = d ? 0 : dn_err_set(&err, -ENOMEM, NULL, ep ? "out of memory" : "its endpoint is "
+                                "not configured here");
     if (rc == 0) {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, wall_ms() / 1000);
-        rc = store_ext_run(db, st, "webhooks: take", err);
-    }
-    if (rc == 0)
+        d->w = w;
+        d->id = dl->id;
+        d->attempts = dl->attempts;
+        char signature[128], event_header[64], signature_header[160];
+        webhook_signature(ep->secret, dn_now(), text, strlen(text), signature, sizeof signature);
+        snprintf(signature_header, sizeof signature_header, "X-Dunning-Signature: %s", signature);
+        snprintf(event_header, sizeof event_header, "X-Dunning-Event-Id: %lld",
+                 (long long)dl->event_id);
+        const char *headers[] = { "Content-Type: application/json", event_header,
+                                  signature_header, "Expect:", NULL };
         rc = http_post(w->http, ep->url, headers, text, strlen(text), w->timeout_ms,
-                       on_delivered, d, err);
+                       on_delivered, d, &err);
+    }
     free(text);
     if (rc) {
         free(d);
-        return rc;
+        record_outcome(w, dl->id, dl->attempts, -1, err.msg);
+        return;
     }
     w->in_flight++;
-    return 0;
 }
 
-/* Sends the head of every (endpoint, customer) queue that is due. */
+/* Claims the heads of the (endpoint, customer) queues that are due and
+ * sends them. */
 static void on_poll(evutil_socket_t fd, short what, void *arg)
 {
     dn_webhooks *w = arg;
     dn_err err;
     dn_err_clear(&err);
-    sqlite3 *db = store_sqlite_db(w->store);
     int room = w->max_in_flight - w->in_flight;
-    if (db && room > 0 && w->n_endpoints > 0) {
-        sqlite3_stmt *st;
-        if (store_ext_prepare(db,
-                              "SELECT d.id, d.endpoint, d.event_id, d.attempts, e.kind, e.at, "
-                              "e.payload, c.external_id FROM webhook_deliveries d "
-                              "JOIN webhook_endpoints w ON w.name = d.endpoint AND w.enabled = 1 "
-                              "JOIN events e ON e.id = d.event_id "
-                              "LEFT JOIN customers c ON c.id = d.customer_id "
-                              "WHERE d.state = 'pending' AND d.next_attempt_at <= ?1 "
-                              "AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE "
-                              "p.endpoint = d.endpoint AND p.customer_id IS d.customer_id AND "
-                              "p.state IN ('pending', 'sending') AND p.id < d.id) "
-                              "ORDER BY d.id LIMIT ?2",
-                              &st, "webhooks: due", &err) == 0) {
-            sqlite3_bind_int64(st, 1, wall_ms());
-            sqlite3_bind_int(st, 2, room);
-            /* collect first: the rows are updated while sending */
-            int64_t ids[1000];
-            int n = 0, step;
-            while (n < room && n < 1000 && (step = sqlite3_step(st)) == SQLITE_ROW)
-                ids[n++] = sqlite3_column_int64(st, 0);
-            sqlite3_finalize(st);
-            for (int i = 0; i < n && !err.code; i++) {
-                if (store_ext_prepare(db,
-                                      "SELECT d.id, d.endpoint, d.event_id, d.attempts, e.kind, "
-                                      "e.at, e.payload, c.external_id FROM webhook_deliveries d "
-                                      "JOIN events e ON e.id = d.event_id LEFT JOIN customers c "
-                                      "ON c.id = d.customer_id WHERE d.id = ?1",
-                                      &st, "webhooks: read", &err))
-                    break;
-                sqlite3_bind_int64(st, 1, ids[i]);
-                if (sqlite3_step(st) == SQLITE_ROW)
-                    send_one(w, db, st, &err);
-                sqlite3_finalize(st);
-            }
-        }
+    if (room > 0 && w->n_endpoints > 0) {
+        dn_webhook_delivery *list = NULL;
+        int n = 0;
+        if (w->store->ops->modules->webhook_claim(w->store->ctx, wall_ms(), w->lease_seconds,
+                                                  room, &list, &n, &err) == 0)
+            for (int i = 0; i < n; i++)
+                send_one(w, &list[i]);
+        dn_webhook_deliveries_free(list, n);
     }
     if (err.code)
         dn_log(DN_LOG_ERROR, "webhooks", "poll: %s", err.msg);
@@ -394,20 +328,18 @@ static void on_poll(evutil_socket_t fd, short what, void *arg)
 }
 
 int webhooks_start(dn_webhooks **out, struct event_base *base, dn_store *store,
-                   json_t *config, dn_err *err)
+                   json_t *config, int lease_seconds, dn_err *err)
 {
     *out = NULL;
-    sqlite3 *db = store_ext_db(store, "webhooks", err);
-    if (!db)
-        return -ENOTSUP;
     dn_webhooks *w = calloc(1, sizeof *w);
     if (!w)
         return dn_err_set(err, -ENOMEM, NULL, "out of memory");
     w->base = base;
     w->store = store;
+    w->lease_seconds = lease_seconds;
     int rc = configure(w, config, err);
     if (rc == 0)
-        rc = sync_endpoints(w, db, err);
+        rc = sync_endpoints(w, err);
     if (rc == 0)
         rc = http_client_new(&w->http, base, err);
     if (rc == 0 && !(w->poll = evtimer_new(base, on_poll, w)))
@@ -428,60 +360,31 @@ void webhooks_stop(dn_webhooks *w)
         return;
     if (w->poll)
         event_free(w->poll);
-    /* deliveries in flight stay 'sending' and go again at the next start */
     http_client_free(w->http);
+    /* the deliveries in flight (just cancelled) go again from any engine */
+    dn_err err;
+    dn_err_clear(&err);
+    if (w->in_flight && w->store->ops->modules->webhook_release(w->store->ctx, &err) < 0)
+        dn_log(DN_LOG_ERROR, "webhooks", "claims not released (they end with their lease): %s",
+               err.msg);
     free(w);
 }
 
 /* ---- API ---- */
 
-#define DELIVERY_SELECT \
-    "SELECT d.id, d.endpoint, d.event_id, e.kind, c.external_id, d.state, d.attempts, " \
-    "d.next_attempt_at, d.last_status, d.last_error, d.delivered_at, d.updated_at " \
-    "FROM webhook_deliveries d JOIN events e ON e.id = d.event_id " \
-    "LEFT JOIN customers c ON c.id = d.customer_id "
-
-static json_t *delivery_from_row(sqlite3_stmt *st)
+/* A delivery's times, integers in the store's rows, as RFC 3339 text. */
+static void delivery_times(json_t *d)
 {
-    json_t *o = json_object();
-    if (!o)
-        return NULL;
-    char t[21];
-    json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
-    json_object_set_new(o, "endpoint", json_string((const char *)sqlite3_column_text(st, 1)));
-    json_object_set_new(o, "event_id", json_integer(sqlite3_column_int64(st, 2)));
-    json_object_set_new(o, "event_type", json_string((const char *)sqlite3_column_text(st, 3)));
-    const char *customer = (const char *)sqlite3_column_text(st, 4);
-    json_object_set_new(o, "customer_id", customer ? json_string(customer) : json_null());
-    json_object_set_new(o, "state", json_string((const char *)sqlite3_column_text(st, 5)));
-    json_object_set_new(o, "attempts", json_integer(sqlite3_column_int(st, 6)));
-    if (sqlite3_column_int64(st, 7) > 0) {
-        dn_time_format(sqlite3_column_int64(st, 7) / 1000, t);
-        json_object_set_new(o, "next_attempt_at", json_string(t));
-    } else {
-        json_object_set_new(o, "next_attempt_at", json_null());
-    }
-    json_object_set_new(o, "last_status", sqlite3_column_type(st, 8) == SQLITE_NULL
-                                              ? json_null()
-                                              : json_integer(sqlite3_column_int(st, 8)));
-    const char *error = (const char *)sqlite3_column_text(st, 9);
-    json_object_set_new(o, "last_error", error ? json_string(error) : json_null());
-    if (sqlite3_column_type(st, 10) != SQLITE_NULL) {
-        dn_time_format(sqlite3_column_int64(st, 10), t);
-        json_object_set_new(o, "delivered_at", json_string(t));
-    } else {
-        json_object_set_new(o, "delivered_at", json_null());
-    }
-    return o;
+    static const char *const ms[] = { "next_attempt_at", NULL };
+    static const char *const seconds[] = { "delivered_at", NULL };
+    dn_store_times_as_text(d, ms, 1000);
+    dn_store_times_as_text(d, seconds, 1);
 }
 
 int webhooks_list(dn_store *store, const char *state, int64_t after, int limit, json_t **out,
                   dn_err *err)
 {
     *out = NULL;
-    sqlite3 *db = store_ext_db(store, "webhooks", err);
-    if (!db)
-        return -ENOTSUP;
     static const char *const states[] = { "", "pending", "sending", "delivered", "dead", NULL };
     bool known = false;
     for (int i = 0; states[i]; i++)
@@ -489,82 +392,41 @@ int webhooks_list(dn_store *store, const char *state, int64_t after, int limit, 
     if (!known)
         return dn_err_set(err, -EINVAL, "state",
                           "state must be pending, sending, delivered or dead");
-    sqlite3_stmt *st;
-    int rc = store_ext_prepare(db,
-                               DELIVERY_SELECT "WHERE (?1 = '' OR d.state = ?1) AND d.id > ?2 "
-                               "ORDER BY d.id LIMIT ?3",
-                               &st, "webhooks: list", err);
+    int rc = store->ops->modules->webhook_list(store->ctx, state, after, limit, out, err);
     if (rc)
         return rc;
-    sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, after);
-    sqlite3_bind_int(st, 3, limit);
-    json_t *list = json_array();
-    int step = SQLITE_DONE;
-    while (list && (step = sqlite3_step(st)) == SQLITE_ROW)
-        if (json_array_append_new(list, delivery_from_row(st)) < 0) {
-            json_decref(list);
-            list = NULL;
-        }
-    if (!list)
-        rc = dn_err_set(err, -ENOMEM, NULL, "out of memory");
-    else if (step != SQLITE_DONE) {
-        rc = store_ext_fail(db, step, "webhooks: list", err);
-        json_decref(list);
-        list = NULL;
-    }
-    sqlite3_finalize(st);
-    *out = list;
-    return rc;
+    size_t i;
+    json_t *d;
+    json_array_foreach(*out, i, d)
+        delivery_times(d);
+    return 0;
 }
 
-static int read_delivery(sqlite3 *db, int64_t id, json_t **out, char *state, size_t size,
-                         dn_err *err)
+/* One delivery as the API shows it (*out a new object). */
+static int read_delivery(dn_store *store, int64_t id, json_t **out, dn_err *err)
 {
-    sqlite3_stmt *st;
-    int rc = store_ext_prepare(db, DELIVERY_SELECT "WHERE d.id = ?1", &st, "webhooks: read",
-                               err);
-    if (rc)
+    int rc = store->ops->modules->webhook_get(store->ctx, id, out, err);
+    if (rc == 0)
+        return dn_err_set(err, -ENOENT, "id", "no webhook delivery %lld", (long long)id);
+    if (rc < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        if (state)
-            store_ext_column_text(st, 5, state, size);
-        if (out && !(*out = delivery_from_row(st)))
-            rc = dn_err_set(err, -ENOMEM, NULL, "out of memory");
-    } else if (step == SQLITE_DONE) {
-        rc = dn_err_set(err, -ENOENT, "id", "no webhook delivery %lld", (long long)id);
-    } else {
-        rc = store_ext_fail(db, step, "webhooks: read", err);
-    }
-    sqlite3_finalize(st);
-    return rc;
+    delivery_times(*out);
+    return 0;
 }
 
 int webhooks_replay(dn_store *store, int64_t id, json_t **out, dn_err *err)
 {
     *out = NULL;
-    sqlite3 *db = store_ext_db(store, "webhooks", err);
-    if (!db)
-        return -ENOTSUP;
-    char state[16];
-    int rc = read_delivery(db, id, NULL, state, sizeof state, err);
+    json_t *d = NULL;
+    int rc = read_delivery(store, id, &d, err);
     if (rc)
         return rc;
+    const char *state = json_string_value(json_object_get(d, "state"));
     if (strcmp(state, "dead") && strcmp(state, "delivered"))
-        return dn_err_set(err, -EEXIST, "id", "webhook delivery %lld is %s: it will be sent "
-                          "anyway", (long long)id, state);
-    sqlite3_stmt *st;
-    rc = store_ext_prepare(db,
-                           "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, "
-                           "next_attempt_at = 0, last_error = NULL, last_status = NULL WHERE "
-                           "id = ?1",
-                           &st, "webhooks: replay", err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(st, 1, id);
-    if ((rc = store_ext_run(db, st, "webhooks: replay", err)))
-        return rc;
-    return read_delivery(db, id, out, NULL, 0, err);
+        rc = dn_err_set(err, -EEXIST, "id", "webhook delivery %lld is %s: it will be sent "
+                        "anyway", (long long)id, state);
+    json_decref(d);
+    if (rc == 0)
+        rc = store->ops->modules->webhook_replay(store->ctx, id, err);
+    return rc ? rc : read_delivery(store, id, out, err);
 }

@@ -15,14 +15,16 @@ packages=(
   libcurl4-openssl-dev                 # HTTP/SMTP client for channel drivers
   libssl-dev                           # SHA-256 digests of rule files
   libcmocka-dev                        # C unit tests
-  tzdata                               # IANA time zones
+  tzdata                               # IANA time zones (and zone.tab, iso3166.tab: countries)
   python3-pytest python3-requests      # integration tests (Debian's /usr/bin/python3)
+  python3-pymysql                      # integration tests read the MariaDB store they run on
   valgrind                             # memory checks in the test suite
   kannel                               # SMS gateway (bearerbox + smsbox) the SMS tests run against
   python3-aiosmtpd                     # SMTP server the e-mail tests deliver to
   libespeak-ng-dev espeak-ng-data      # voice robot: local rendering of calls to WAV
   libhpdf-dev fonts-dejavu-core        # letters as PDF (libharu) with an embedded UTF-8 font
   poppler-utils                        # tests: pdftotext/pdffonts read the letters back
+  python3-phonenumbers                 # tests: libphonenumber's metadata checks the area-code table
 )
 
 missing=()

@@ -3,6 +3,8 @@
  * a full contact history (DN_FACT_CONTACTS contacts over the last 90 days),
  * asked at every minute of a day on every channel (so about 40% of the
  * verdicts are DEFERs that search forward for the next lawful minute).
+ * Every customer has a phone number in their own zone, so the phone is
+ * cross-checked with the zone on every verdict.
  * Target: at least 1,000,000 verdicts/s in a Release build. Also times one
  * 7-day contactability answer (GET /v1/customers/{id}/contactability).
  * Not run by ctest.
@@ -32,6 +34,9 @@
 static const char *const zones[] = { "Europe/Riga", "America/New_York", "Europe/London",
                                      "America/Los_Angeles" };
 static const char *const countries[] = { "LV", "US", "UK", "US" };
+/* each customer's phone points at their own zone (as most do) */
+static const char *const phones[] = { "+37120000001", "+12125550100", "+442079460000",
+                                      "+12135550100" };
 static const char *const channels[] = { "sms", "email", "voice", "chat", "agent", "letter" };
 static const char *const outcomes[] = { "no_answer", "voicemail", "busy", "conversation", "" };
 
@@ -70,6 +75,7 @@ int main(int argc, char **argv)
         c->id = i + 1;
         snprintf(c->timezone, sizeof c->timezone, "%s", zones[i % 4]);
         snprintf(c->country, sizeof c->country, "%s", countries[i % 4]);
+        snprintf(c->phone, sizeof c->phone, "%s", phones[i % 4]);
         c->hold_until = DN_NO_DATE;
         f->invoices[0].amount_minor = 10000;
         f->invoices[0].status = DN_INV_OPEN;

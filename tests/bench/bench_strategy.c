@@ -4,7 +4,7 @@
  * for tests/bench/compare.sh, which sets them side by side with
  * json-rules-engine and a standalone Lua / LuaJIT script.
  *
- *   bench_strategy rules RULES_DIR CSV [RUNS]   rules_decide() over every row
+ *   bench_strategy rules RULES_DIR CSV [RUNS]   rules_decide_batch() over every row
  *   bench_strategy c CSV [RUNS]                 the hand-written C function
  *
  * Reading the CSV and preparing the inputs is not timed; only evaluation is.
@@ -252,7 +252,7 @@ static const char *row_language(const customer_row *row)
     return row->language[0] ? row->language : "lv";
 }
 
-/* ---- dunningd: rules_decide ---- */
+/* ---- dunningd: rules_decide_batch ---- */
 
 /* Fills the parts of f the strategy depends on; f was zeroed once and only
  * ever holds bench rows, so the other fields stay empty. The persona goes
@@ -306,8 +306,9 @@ static bool count_decision(outcome_counts *counts, const dn_decision *d, const c
     return false;
 }
 
-/* Times rules_decide over every row once, batch by batch: the facts of a
- * batch are prepared off the clock, the decisions counted off the clock.
+/* Times rules_decide_batch over every row once, batch by batch (as a pass
+ * decides): the facts of a batch are prepared off the clock, the decisions
+ * counted off the clock.
  * Returns the decisions per second, or a negative number on failure. */
 static double run_rules(dn_ruleset *rules, const customer_table *table, dn_facts *facts,
                         dn_decision *decisions, dn_time now, dn_date today,
@@ -321,9 +322,8 @@ static double run_rules(dn_ruleset *rules, const customer_table *table, dn_facts
         for (long i = 0; i < n; i++)
             facts_fill(&facts[i], &table->rows[start + i], today);
         double begin = seconds_now();
-        for (long i = 0; i < n; i++)
-            if (rules_decide(rules, &facts[i], now, &decisions[i]) < 0)
-                return -1;
+        if (rules_decide_batch(rules, facts, (int)n, now, decisions) < 0)
+            return -1;
         timed += seconds_now() - begin;
         for (long i = 0; i < n; i++)
             if (!count_decision(counts, &decisions[i], &table->rows[start + i]))

@@ -238,7 +238,7 @@ md = ["# Rule evaluation side by side\n",
       "evaluation only; each figure is the median of the runs listed. Every implementation "
       "made exactly the same decisions (checked).\n" % (num(result["input"]["customers"]), csv),
       "| implementation | decisions/s (median) | runs |", "| --- | ---: | --- |"]
-labels = {"dunningd": "dunningd rules (`rules_decide`, Lua 5.4 sandbox)",
+labels = {"dunningd": "dunningd rules (`rules_decide_batch`, Lua 5.4 sandbox)",
           "json-rules-engine": "json-rules-engine (Node.js)",
           "lua": "standalone Lua 5.4 script", "luajit": "standalone script under LuaJIT",
           "c": "hand-written C function"}

@@ -1,16 +1,16 @@
 """Shared by the channel integration tests: a real `dunningd serve` on a
-free loopback port with a temporary SQLite store, the channel test rules
-and extra config keys; stopped (and checked for a clean exit) by the test."""
+free loopback port with a store (a temporary SQLite file, or the db given:
+conftest.SqliteStore or MariaStore), the channel test rules and extra
+config keys; stopped (and checked for a clean exit) by the test."""
 import json
 import os
 import pathlib
-import sqlite3
 import subprocess
 import time
 
 import requests
 
-from conftest import free_port
+from conftest import SqliteStore, free_port
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 RULES = REPO / "tests" / "integration" / "rules-channels2"
@@ -20,15 +20,15 @@ JSON = {**AUTH, "Content-Type": "application/json"}
 
 
 class Server:
-    def __init__(self, tmp, now="2026-06-02T09:00:00Z", **extra):
+    def __init__(self, tmp, now="2026-06-02T09:00:00Z", db=None, **extra):
         self.tmp = pathlib.Path(tmp)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.db = self.tmp / "store.db"
+        self.store = db or SqliteStore(self.tmp / "store.db")
         self.outbox = self.tmp / "outbox"
         config = {
             "listen": f"127.0.0.1:{self.port}",
-            "store": f"sqlite:{self.db}",
+            "store": self.store.dsn,
             "schema_dir": str(REPO / "schema"),
             "rules": str(RULES),
             "tokens": [TOKEN],
@@ -80,12 +80,12 @@ class Server:
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
         return requests.post(self.base + path, data=data, headers=JSON, timeout=30)
 
+    def put(self, path, body):
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        return requests.put(self.base + path, data=data, headers=JSON, timeout=30)
+
     def query(self, sql, *params):
-        con = sqlite3.connect(self.db, timeout=30)
-        try:
-            return con.execute(sql, params).fetchall()
-        finally:
-            con.close()
+        return self.store.query(sql, *params)
 
     def wait_for(self, what, check, timeout=20):
         """Polls check() until it returns a true value (bounded in time)."""

@@ -1,15 +1,89 @@
-"""Shared helpers for the integration tests: where the binaries are, and a
-temporary store + outbox per test."""
+"""Shared helpers for the integration tests: where the binaries are, a
+temporary store + outbox per test, and the store backends a test can run on
+(fixture store_db: SQLite always, MariaDB when DN_TEST_MARIADB_DSN names the
+private test server that scripts/run-tests.sh starts)."""
+import datetime
 import json
 import os
 import pathlib
+import re
 import socket
 import sqlite3
 import subprocess
+import uuid
 
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
+MARIADB_DSN = os.environ.get("DN_TEST_MARIADB_DSN")
+
+
+class SqliteStore:
+    """A store file in a test's folder; query() reads it with sqlite3."""
+
+    name = "sqlite"
+
+    def __init__(self, path):
+        self.path = pathlib.Path(path)
+        self.dsn = f"sqlite:{self.path}"
+
+    def query(self, sql, *params):
+        con = sqlite3.connect(self.path, timeout=30)
+        try:
+            return con.execute(sql, params).fetchall()
+        finally:
+            con.close()
+
+    def close(self):
+        pass
+
+
+class MariaStore:
+    """A fresh database of its own on the MariaDB test server, dropped by
+    close(); query() takes the same SQL with '?' placeholders as SqliteStore
+    and gives the same Python values (dates as 'YYYY-MM-DD' text)."""
+
+    name = "mariadb"
+    DSN = re.compile(r"^mariadb://([^:@/]*)(?::([^@/]*))?@([^:/]+):(\d+)/(\w+)$")
+
+    def __init__(self, base_dsn):
+        m = self.DSN.match(base_dsn)
+        assert m, f"unexpected test DSN {base_dsn}"
+        self.user, self.password, self.host, port, _ = m.groups()
+        self.port = int(port)
+        self.database = "dn_it_" + uuid.uuid4().hex[:12]
+        self.dsn = base_dsn.rsplit("/", 1)[0] + "/" + self.database
+        self._run(f"CREATE DATABASE {self.database} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+                  None, database=None)
+
+    def _run(self, sql, params, database=""):
+        import pymysql
+        con = pymysql.connect(host=self.host, port=self.port, user=self.user,
+                              password=self.password or "", charset="utf8mb4",
+                              database=self.database if database == "" else database,
+                              autocommit=True, connect_timeout=10, read_timeout=60)
+        try:
+            with con.cursor() as cur:
+                cur.execute(sql.replace("?", "%s") if params else sql, params or None)
+                return [tuple(v.isoformat() if isinstance(v, datetime.date) else v for v in row)
+                        for row in cur.fetchall()]
+        finally:
+            con.close()
+
+    def query(self, sql, *params):
+        return self._run(sql, params)
+
+    def close(self):
+        self._run(f"DROP DATABASE IF EXISTS {self.database}", None, database=None)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("mariadb", marks=pytest.mark.skipif(
+    not MARIADB_DSN, reason="DN_TEST_MARIADB_DSN is not set (no MariaDB test server)"))])
+def store_db(request, tmp_path):
+    """The store a test's engines share, on each backend in turn."""
+    db = SqliteStore(tmp_path / "store.db") if request.param == "sqlite" else MariaStore(MARIADB_DSN)
+    yield db
+    db.close()
 
 
 def free_port():

@@ -2,7 +2,8 @@
 becomes a task with the priority worked out by hand from the formula in
 engine/agent_queue.h; agents taking at the same moment never get the same
 task; complete/snooze/hand back, with precise errors for bad input; a
-"promise" outcome is seen by the rules (the next decision waits).
+"promise" outcome is seen by the rules (the next decision waits). Each
+test runs on SQLite and, with the private test server, on MariaDB.
 
 Run: /usr/bin/python3 -m pytest tests/integration/test_agent_queue.py"""
 import threading
@@ -14,8 +15,8 @@ from channels_helpers import AUTH, JSON, Server, customer, invoice
 
 
 @pytest.fixture
-def server(tmp_path):
-    s = Server(tmp_path)
+def server(tmp_path, store_db):
+    s = Server(tmp_path, db=store_db)
     yield s
     s.stop()
 
@@ -123,15 +124,15 @@ def test_decisions_become_prioritised_tasks(server):
     assert contact["outcome"] == "no_answer" and contact["state"] == "sent"
 
 
-def test_two_instances_on_one_store_never_hand_out_a_task_twice(tmp_path):
-    """Two engine processes share one SQLite store; eight agents take at the
-    same moment, half through each: every task goes to exactly one agent."""
-    a = Server(tmp_path)
+def test_two_instances_on_one_store_never_hand_out_a_task_twice(tmp_path, store_db):
+    """Two engine processes share one store; eight agents take at the same
+    moment, half through each: every task goes to exactly one agent."""
+    a = Server(tmp_path, db=store_db)
     other = tmp_path / "b"
     other.mkdir()
     b = None
     try:
-        b = Server(other, store=f"sqlite:{a.db}")
+        b = Server(other, db=store_db)
         for i in range(1, 6):
             cid = f"M{i}"
             assert a.post("/v1/customers", customer(cid)).status_code == 201

@@ -286,7 +286,30 @@ def test_configured_one_off_holiday(tmp_path):
         server.stop()
 
 
-def test_bad_holiday_config_stops_the_start(tmp_path):
+# Configuration the guard cannot trust stops the start, naming the field
+# and the value: country codes must be ISO 3166 (tzdata's iso3166.tab; UK
+# is this project's alias of GB), dates real, a profile that forbids
+# holidays needs a calendar (built in: LV, EE, UK, US; else "holidays").
+@pytest.mark.parametrize("extra,field,value", [
+    ({"holidays": {"LV": {"2026-02-30": "No such day"}}}, "holidays.LV.2026-02-30", None),
+    ({"holidays": {"XX": {"2026-05-29": "Nowhere day"}}}, "holidays.XX", "XX"),
+    ({"holidays": {"lv": {"2026-05-29": "Lower case"}}}, "holidays.lv", "lv"),
+    ({"holidays": {"LV": {"26-05-29": "Short year"}}}, "holidays.LV.26-05-29", None),
+    ({"holidays": {"LV": {"2026-05-29": ""}}}, "holidays.LV.2026-05-29", None),
+    ({"holidays": {"LV": {"2026-05-29": "x" * 48}}}, "holidays.LV.2026-05-29", None),
+    ({"holidays": ["LV"]}, "holidays", None),
+    ({"guard_profiles": {"XX": {"base": "LV"}}}, "guard_profiles.XX", "XX"),
+    ({"guard_profiles": {"LV": {"base": "LV", "country": "ZZ"}}},
+     "guard_profiles.LV.country", "ZZ"),
+    ({"guard_profiles": {"LV": {"base": "LV", "country": "lv"}}},
+     "guard_profiles.LV.country", "lv"),
+    ({"guard_profiles": {"DE": {"base": "default", "zones": ["Europe/Berlin"]}}},
+     "guard_profiles.DE.holidays_forbidden", "DE"),
+    ({"guard_profiles": {"LV": {"base": "XX"}}}, "guard_profiles.LV.base", "XX"),
+    ({"default_country": "XX"}, "default_country", "XX"),
+    ({"default_country": "lv"}, "default_country", "lv"),
+])
+def test_bad_guard_config_stops_the_start(tmp_path, extra, field, value):
     import json
     import os
     import subprocess
@@ -295,12 +318,37 @@ def test_bad_holiday_config_stops_the_start(tmp_path):
     config.write_text(json.dumps({
         "store": f"sqlite:{tmp_path / 'store.db'}", "schema_dir": str(REPO / "schema"),
         "rules": str(REPO / "tests" / "integration" / "rules-flow"), "listen": "127.0.0.1:0",
-        "holidays": {"LV": {"2026-02-30": "No such day"}}}))
+        **extra}))
     binary = os.environ.get("DUNNINGD", str(REPO / "build" / "dunningd"))
     proc = subprocess.run([binary, "serve", "--config", str(config)], capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode != 0
-    assert "holidays.LV.2026-02-30" in proc.stderr, proc.stderr
+    assert field in proc.stderr, proc.stderr
+    if value:
+        assert f'"{value}"' in proc.stderr or f" {value}" in proc.stderr, proc.stderr
+
+
+def test_a_profile_for_a_country_without_a_calendar_with_its_holidays(tmp_path):
+    """A German profile that forbids holidays starts once its holidays are
+    configured, and a German holiday then blocks (Thursday 25 June 2026 is
+    no German holiday; declared one here)."""
+    server = Server(tmp_path, now=AT,
+                    guard_profiles={"DE": {"base": "default", "name": "DE", "country": "DE",
+                                           "zones": ["Europe/Berlin"]}},
+                    holidays={"DE": {"2026-06-25": "Declared holiday"}})
+    try:
+        assert server.post("/v1/customers", customer(cid="DE1", country="DE",
+                                                     timezone="Europe/Berlin",
+                                                     phone="+4915112345678")).status_code == 201
+        assert server.post("/v1/invoices", invoice(iid="IDE1", cid="DE1",
+                                                   due="2026-07-15")).status_code == 201
+        body = server.get("/v1/customers/DE1/contactability", params={"at": AT}).json()
+        assert body["profile"] == "DE"
+        holidays = [b for b in spans(body["channels"]["sms"]["blocks"]) if b[2] == "holiday"]
+        # 25 June in Berlin (CEST, UTC+2): 24 June 22:00 UT to 25 June 22:00 UT
+        assert holidays == [("2026-06-24T22:00:00Z", "2026-06-25T22:00:00Z", "holiday")]
+    finally:
+        server.stop()
 
 
 def test_a_country_without_a_profile_gets_the_default_one(api):
@@ -316,3 +364,68 @@ def test_a_country_without_a_profile_gets_the_default_one(api):
     assert body["zones"] == ["Europe/Berlin"]
     blocks = spans(body["channels"]["sms"]["blocks"])
     assert not [b for b in blocks if b[2] == "holiday"], blocks
+
+
+def test_every_possible_location_shapes_the_windows(api):
+    """Regulation F's "convenient in every possible location", with the LV
+    profile: a customer in Riga whose phone is a New York number (area code
+    212). Monday 22 June 2026: Riga 08:00-20:00 EEST is 05:00-17:00 UT, New
+    York 08:00-20:00 EDT is 12:00-24:00 UT, so the one window is 12:00-17:00
+    UT, opened by New York's morning and closed by Riga's evening."""
+    rec = customer(phone="+12125550100")
+    assert api.post("/v1/customers", rec).status_code == 201
+    assert api.post("/v1/invoices", invoice(due="2026-07-15")).status_code == 201
+    body = api.get("/v1/customers/C1/contactability", params={"at": AT}).json()
+    assert body["zones"] == ["Europe/Riga", "America/New_York"]
+    assert body["zone_signals"] == {"Europe/Riga": ["timezone", "country"],
+                                    "America/New_York": ["phone"]}
+    sms = body["channels"]["sms"]
+    assert sms["now"]["code"] == "quiet_hours"
+    assert sms["now"]["next_allowed"] == "2026-06-22T12:00:00Z"
+    assert sms["windows"][0] == {"from": "2026-06-22T12:00:00Z", "to": "2026-06-22T17:00:00Z",
+                                 "opened_by": "America/New_York", "closed_by": "Europe/Riga"}
+    first, second = sms["blocks"][0], sms["blocks"][1]
+    assert (first["from"], first["to"], first["code"], first["zone"]) == (
+        AT, "2026-06-22T12:00:00Z", "quiet_hours", "America/New_York")
+    assert (second["from"], second["to"], second["code"], second["zone"]) == (
+        "2026-06-22T17:00:00Z", "2026-06-22T21:00:00Z", "quiet_hours", "Europe/Riga")
+    assert body["unsent"] == []
+
+
+def test_a_planned_contact_holds_its_room_and_is_shown_as_planned(tmp_path):
+    """docs/compliance.md, "How frequency is counted": a contact planned but
+    not sent yet takes its place in the caps at its planned time, and
+    contactability lists it apart from the contacts made. A pass at 21:30
+    Riga on Monday 22 June plans the day -3 SMS (due 25 June); the guard
+    defers it past the night and Midsummer (23, 24 June) to Thursday 25 June
+    08:00 EEST (05:00 UT). Nothing sends it: the pass does not dispatch and
+    the server's clock stays at the pass."""
+    import datetime
+    from conftest import Engine
+    from test_api import REPO
+    at = "2026-06-22T18:30:00Z"
+    engine = Engine(tmp_path, REPO / "tests" / "integration" / "rules-flow")
+    engine.load([{"type": "customer", **customer()},
+                 {"type": "invoice", **invoice(due="2026-06-25")}])
+    engine.pass_at(at, dispatch=False)
+    thursday = int(datetime.datetime(2026, 6, 25, 5, tzinfo=datetime.timezone.utc).timestamp())
+    rows = engine.query("SELECT id, channel, scheduled_at, state FROM contacts")
+    assert [r[1:] for r in rows] == [("sms", thursday, "planned")], rows
+    server = Server(tmp_path, now=at)
+    try:
+        body = server.get("/v1/customers/C1/contactability", params={"at": at}).json()
+        assert body["unsent"] == [{"id": rows[0][0], "channel": "sms",
+                                   "at": "2026-06-25T05:00:00Z", "state": "planned"}]
+        # SMS: one a day (LV), and Thursday's is taken by the planned one
+        sms = {(b["from"], b["to"], b["code"]): b for b in body["channels"]["sms"]["blocks"]}
+        taken = sms[("2026-06-24T21:00:00Z", "2026-06-25T21:00:00Z", "cap_channel_day")]
+        assert taken["unsent"] == 1 and "planned, not sent yet" in taken["reason"]
+        # e-mail: 240 minutes of spacing on either side of it
+        spacing = [b for b in body["channels"]["email"]["blocks"] if b["code"] == "spacing"]
+        assert [b["to"] for b in spacing] == ["2026-06-25T09:00:00Z"]
+        assert spacing[0]["unsent"] == 1 and "not sent yet" in spacing[0]["reason"]
+        # a block that rests on the clock alone names no planned contact
+        assert all("unsent" not in b for b in body["channels"]["voice"]["blocks"]
+                   if b["code"] in ("quiet_hours", "holiday", "weekend"))
+    finally:
+        server.stop()

@@ -1,7 +1,8 @@
 """The formal written notice as a PDF (libharu) through the real server:
 Latvian diacritics and Cyrillic come out as written — checked independently
 by poppler's pdftotext and pdffonts (Debian's poppler-utils) — and the
-posting date recorded through the API is what the guard counts from.
+posting date recorded through the API is what the guard counts from. Runs
+on SQLite and, with the private test server, on MariaDB.
 
 Run: /usr/bin/python3 -m pytest tests/integration/test_letter.py"""
 import subprocess
@@ -9,9 +10,9 @@ import subprocess
 from channels_helpers import Server, customer, invoice
 
 
-def test_notice_pdf_and_posting_date(tmp_path):
+def test_notice_pdf_and_posting_date(tmp_path, store_db):
     letters = tmp_path / "letters"
-    server = Server(tmp_path, channels={"letter": {
+    server = Server(tmp_path, db=store_db, channels={"letter": {
         "driver": "letter", "dir": str(letters),
         "sender": "SIA Testa Telekoms\nBrīvības iela 1, Rīga"}})
     try:

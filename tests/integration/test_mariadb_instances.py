@@ -343,7 +343,8 @@ def sqlite_rows(path, sql):
 
 
 MIGRATED_TABLES = ["customers", "invoices", "payments", "payment_allocations", "cases",
-                   "promises", "decisions", "contacts", "events", "rulesets"]
+                   "promises", "decisions", "contacts", "events", "rulesets", "agent_tasks",
+                   "webhook_endpoints", "webhook_deliveries", "inbound_seen"]
 
 
 def test_migrate_store_copies_sqlite_into_mariadb(maria_db, tmp_path):
@@ -368,6 +369,22 @@ def test_migrate_store_copies_sqlite_into_mariadb(maria_db, tmp_path):
     run("import", "--store", f"sqlite:{src}", str(data))
     outbox = tmp_path / "outbox"
     run(*pass_args(f"sqlite:{src}", DAY5, outbox))
+    # the channel modules' rows (as their operations write them), and one
+    # event after the endpoint exists: its delivery is made by the trigger
+    import sqlite3
+    con = sqlite3.connect(src)
+    con.executescript("""
+        INSERT INTO agent_tasks (customer_id, contact_id, source, reason, priority, state,
+                                 agent, taken_until, created_at, updated_at)
+            VALUES (1, 1, 'rules', 'rules: template call, tone firm', 110, 'taken', 'Ilze',
+                    1780900000, 1780899000, 1780899000);
+        INSERT INTO webhook_endpoints (name, url, enabled) VALUES ('crm', 'http://crm/hook', 1);
+        INSERT INTO events (customer_id, at, kind, payload) VALUES (2, 1780899500, 'note', '{}');
+        INSERT INTO inbound_seen (source, digest, customer_id, result, received_at)
+            VALUES ('reply', printf('%064d', 7), 2, '{"classification":"other"}', 1780899600);
+    """)
+    con.commit()
+    con.close()
     before = src.read_bytes()
 
     proc = run("migrate-store", f"sqlite:{src}", maria_db.dsn)
@@ -388,6 +405,14 @@ def test_migrate_store_copies_sqlite_into_mariadb(maria_db, tmp_path):
         ["cu1-ca1-d5", "5", "sent"], ["cu2-ca2-d5", "5", "sent"]]
     assert maria_db.sql("SELECT id, payload FROM events ORDER BY id") == \
         sqlite_rows(src, "SELECT id, payload FROM events ORDER BY id")
+    assert maria_db.sql("SELECT customer_id, contact_id, state, agent, taken_until FROM "
+                        "agent_tasks") == [["1", "1", "taken", "Ilze", "1780900000"]]
+    # one delivery (the note's), none made again by the destination's trigger
+    assert maria_db.sql("SELECT d.endpoint, e.kind, d.customer_id, d.state FROM "
+                        "webhook_deliveries d JOIN events e ON e.id = d.event_id") == \
+        [["crm", "note", "2", "pending"]]
+    assert maria_db.sql("SELECT source, customer_id, result FROM inbound_seen") == \
+        [["reply", "2", '{"classification":"other"}']]
 
     # the engine goes on on MariaDB: the same step is never planned again,
     # and new rows continue after the copied ids

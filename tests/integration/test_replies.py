@@ -2,7 +2,8 @@
 (en/lv/ru) opt the customer out of that channel and queue exactly one
 confirmation, which the dispatcher sends even though the channel is opted
 out; "1"/jā/да record a promise the rules see; anything else becomes an
-agent task; every reply is an event; bad input is refused precisely.
+agent task; every reply is an event; bad input is refused precisely. Each
+test runs on SQLite and, with the private test server, on MariaDB.
 
 Run: /usr/bin/python3 -m pytest tests/integration/test_replies.py"""
 import pytest
@@ -11,8 +12,8 @@ from channels_helpers import Server, customer, invoice
 
 
 @pytest.fixture
-def server(tmp_path):
-    s = Server(tmp_path)
+def server(tmp_path, store_db):
+    s = Server(tmp_path, db=store_db)
     yield s
     s.stop()
 
@@ -44,7 +45,9 @@ def test_stop_words_opt_out_with_one_confirmation(server):
     def confirmation_sent():
         rows = server.query("SELECT state, body, channel, state_reason FROM contacts "
                             "WHERE purpose = 'optout_confirm' ORDER BY channel")
-        return rows if len(rows) == 2 and rows[0][0] != "planned" and rows[1][0] != "planned" else None
+        # "sending" is on the way: wait for the outcome
+        done = len(rows) == 2 and all(r[0] not in ("planned", "sending") for r in rows)
+        return rows if done else None
     rows = server.wait_for("the confirmation to be sent", confirmation_sent)
     assert [(r[0], r[2]) for r in rows] == [("sent", "chat"), ("sent", "sms")], rows
     assert all("atteicies" in r[1] for r in rows)
@@ -52,6 +55,43 @@ def test_stop_words_opt_out_with_one_confirmation(server):
              and "atteicies" in p.read_text(encoding="utf-8")]
     assert len(files) == 2   # one sms, one chat confirmation
     assert len(reply_events(server, "C1")) == 3
+
+
+def test_the_sent_confirmation_is_stored_and_earned_once_per_opt_out(server):
+    """Regulation F case 9: after STOP, exactly one confirmation on that
+    channel; the customer's opt_out_confirmed records it once it is sent
+    and the guard reads it; e-mail and calls are unaffected."""
+    assert server.post("/v1/customers", customer("C7")).status_code == 201
+    assert server.post("/v1/invoices", invoice("I7", "C7", 4200, due="2026-06-20")).status_code == 201
+    r = server.post("/v1/replies", {"channel": "sms", "from": "+37120000007", "text": "STOP"})
+    first = r.json()["opt_out_confirmation"]
+    assert isinstance(first, int)
+    def sent():
+        rows = server.query(f"SELECT state FROM contacts WHERE id = {first}")
+        return rows if rows and rows[0][0] not in ("planned", "sending") else None
+    assert server.wait_for("the confirmation to be sent", sent) == [("sent",)]
+    got = server.get("/v1/customers/C7").json()
+    assert got["opt_out"] == ["sms"] and got["opt_out_confirmed"] == ["sms"]
+    rows = server.query("SELECT opt_out_confirmed FROM customers WHERE external_id = 'C7'")
+    assert rows == [(1,)]       # the sms bit (docs/compliance.md)
+
+    now = server.get("/v1/customers/C7/contactability").json()["channels"]
+    assert now["sms"]["now"]["code"] == "opted_out"
+    assert now["email"]["now"]["code"] != "opted_out"
+    assert now["voice"]["now"]["code"] != "opted_out"
+
+    # a second STOP while opted out: recorded, no second confirmation
+    r = server.post("/v1/replies", {"channel": "sms", "from": "+37120000007", "text": "stop"})
+    assert r.status_code == 201 and r.json()["opt_out_confirmation"] is None
+    assert server.query("SELECT COUNT(*) FROM contacts WHERE purpose = 'optout_confirm'") == [(1,)]
+
+    # opting in again forgets the confirmation; the next STOP earns its own
+    r = server.put("/v1/customers/C7", {"opt_out": []})
+    assert r.status_code == 200, r.text
+    assert r.json()["opt_out_confirmed"] == []
+    r = server.post("/v1/replies", {"channel": "sms", "from": "+37120000007", "text": "STOP"})
+    second = r.json()["opt_out_confirmation"]
+    assert isinstance(second, int) and second != first
 
 
 def test_yes_words_make_a_promise_the_rules_see(server):

@@ -4,7 +4,8 @@ language × tone and the key-press prompt; status callbacks and key presses
 come back through POST /v1/voice/events: "1" is a promise the rules see,
 "2" an agent task. Each call's audio is rendered locally (WAV, checked with
 Python's wave module), and `dunningd voice-samples` renders every voice and
-tone.
+tone. The callbacks run on SQLite and, with the private test server, on
+MariaDB.
 
 Run: /usr/bin/python3 -m pytest tests/integration/test_voice.py"""
 import json
@@ -36,10 +37,10 @@ def wav_seconds(path):
         return w.getnframes() / w.getframerate()
 
 
-def test_call_ssml_callbacks_and_key_presses(tmp_path, telephony):
+def test_call_ssml_callbacks_and_key_presses(tmp_path, telephony, store_db):
     audio = tmp_path / "audio"
     audio.mkdir()
-    server = Server(tmp_path, channels={"voice": {
+    server = Server(tmp_path, db=store_db, channels={"voice": {
         "driver": "voice", "url": telephony.url + "/calls", "from": "+37167000000",
         "callback_url": "http://127.0.0.1:1/v1/voice/events", "promise_days": 5,
         "audio_dir": str(audio)}})

@@ -4,7 +4,8 @@ listening), then answers 500, then 200: afterwards every event with a
 customer has been delivered, first arrivals are in event order per
 customer, nothing is lost, and every signature verifies with Python's own
 hmac (HMAC-SHA256 over "<t>.<body>"). Dead letters after max_attempts are
-listed and replayed through the API.
+listed and replayed through the API. Each test runs on SQLite and, with the
+private test server, on MariaDB.
 
 Run: /usr/bin/python3 -m pytest tests/integration/test_webhooks.py"""
 import hashlib
@@ -94,10 +95,10 @@ def make_activity(server, cids, round_no):
         assert r.status_code == 201, r.text
 
 
-def test_sink_down_then_up_every_event_delivered_in_order(tmp_path):
+def test_sink_down_then_up_every_event_delivered_in_order(tmp_path, store_db):
     port = free_port()
     sink = Sink(port)
-    server = Server(tmp_path, webhooks=webhook_config(port))
+    server = Server(tmp_path, db=store_db, webhooks=webhook_config(port))
     try:
         cids = ["W1", "W2", "W3", "W4"]
         down_since = time.monotonic()
@@ -153,13 +154,13 @@ def test_sink_down_then_up_every_event_delivered_in_order(tmp_path):
         sink.stop()
 
 
-def test_dead_letters_are_listed_and_replayed(tmp_path):
+def test_dead_letters_are_listed_and_replayed(tmp_path, store_db):
     port = free_port()
     sink = Sink(port)
     sink.mode = "fail"
     sink.start()
-    server = Server(tmp_path, webhooks=webhook_config(port, max_attempts=2,
-                                                      backoff_initial_ms=50))
+    server = Server(tmp_path, db=store_db, webhooks=webhook_config(port, max_attempts=2,
+                                                                   backoff_initial_ms=50))
     try:
         make_activity(server, ["D1"], 0)
         events = [r[0] for r in server.query(
@@ -197,3 +198,18 @@ def test_dead_letters_are_listed_and_replayed(tmp_path):
     finally:
         server.stop()
         sink.stop()
+
+
+@pytest.mark.parametrize("lease_seconds, timeout_ms, starts", [
+    (2, 5000, False),     # the claim would end while its request still runs
+    (6, 5000, True),
+])
+def test_a_delivery_claim_must_outlast_its_request(tmp_path, lease_seconds, timeout_ms, starts):
+    config = webhook_config(free_port(), timeout_ms=timeout_ms)
+    if not starts:
+        with pytest.raises(AssertionError, match=r"webhooks\.timeout_ms \(5000\) must be shorter "
+                                                 r"than lease_seconds \(2 s\)"):
+            Server(tmp_path, lease_seconds=lease_seconds, webhooks=config)
+        return
+    server = Server(tmp_path, lease_seconds=lease_seconds, webhooks=config)
+    server.stop()

@@ -22,6 +22,9 @@ import subprocess
 import sys
 from zoneinfo import ZoneInfo
 
+import phonenumbers
+from phonenumbers.tzdata import TIMEZONE_DATA
+
 CHANNELS = ["sms", "email", "voice", "chat", "letter", "agent"]
 OUTCOMES = ["", "no_answer", "voicemail", "busy", "not_in_service", "conversation",
             "ringless_voicemail"]
@@ -94,10 +97,14 @@ def next_monday_if_weekend(day):
 
 
 def latvia(year):
-    """Law on Public Holidays, Remembrance and Celebration Days (LV)."""
+    """Law on Public Holidays, Remembrance and Celebration Days (LV): Mother's
+    Day is the second Sunday of May, Pentecost 49 days after Easter."""
     e = easter(year)
+    may_sundays = [datetime.date(year, 5, d) for d in range(1, 15)
+                   if datetime.date(year, 5, d).weekday() == 6]
     days = {datetime.date(year, 1, 1), e - datetime.timedelta(days=2), e,
             e + datetime.timedelta(days=1), datetime.date(year, 5, 1),
+            may_sundays[1], e + datetime.timedelta(days=49),
             datetime.date(year, 6, 23), datetime.date(year, 6, 24),
             datetime.date(year, 12, 24), datetime.date(year, 12, 25),
             datetime.date(year, 12, 26), datetime.date(year, 12, 31)}
@@ -197,6 +204,9 @@ def read_customers(data):
         pos += 4
         tz = data[pos:pos + zl].decode()
         pos += zl
+        pl = data[pos]
+        phone = data[pos + 1:pos + 1 + pl].decode()
+        pos += 1 + pl
         holds, hold_until, opt_out, nb = struct.unpack_from("<IiIB", data, pos)
         pos += 13
         blackouts = []
@@ -207,14 +217,41 @@ def read_customers(data):
         pos += 4
         contacts = list(struct.iter_unpack("<qBBB", data[pos:pos + 11 * count]))
         pos += 11 * count
-        yield dict(country=country, tz=tz, holds=holds, hold_until=hold_until,
+        yield dict(country=country, tz=tz, phone=phone, holds=holds, hold_until=hold_until,
                    opt_out=opt_out, blackouts=blackouts, contacts=contacts)
+
+
+# ---- where the customer may be ----
+def phone_zones(number):
+    """The zones a phone number points at, from libphonenumber's metadata:
+    in the NANP every zone its area code's numbers use, elsewhere the zones
+    of the calling code's country."""
+    if not number:
+        return []
+    if number.startswith("+1"):
+        area = "1" + number[2:5]
+        return sorted({z for prefix, zones in TIMEZONE_DATA.items()
+                       if prefix.startswith(area) for z in zones})
+    code = phonenumbers.parse(number).country_code
+    return COUNTRY_ZONES.get(phonenumbers.region_code_for_country_code(code), [])
+
+
+def candidate_zones(cust):
+    """docs/compliance.md, "Which zones count": the stored zone, and where
+    the phone points elsewhere, every zone it points at too (Regulation F:
+    convenient in every possible location)."""
+    if not cust["tz"]:
+        return COUNTRY_ZONES[cust["country"]]
+    from_phone = phone_zones(cust["phone"])
+    if not from_phone or cust["tz"] in from_phone:
+        return [cust["tz"]]
+    return [cust["tz"]] + from_phone
 
 
 # ---- the check ----
 def check(cust, report):
     prof = PROFILES[cust["country"]]
-    names = [cust["tz"]] if cust["tz"] else COUNTRY_ZONES[cust["country"]]
+    names = candidate_zones(cust)
     zones = [zone(z) for z in names]
     home = zones[0]
     holidays = HOLIDAYS[cust["country"]] if prof["holidays"] else ()
@@ -294,7 +331,7 @@ def utc(text):
 def self_test():
     """The checker must see what it is meant to see: each row is one
     customer whose contacts break exactly one rule (or none)."""
-    lv = dict(country="LV", tz="Europe/Riga", holds=0, hold_until=-2**31, opt_out=0,
+    lv = dict(country="LV", tz="Europe/Riga", phone="", holds=0, hold_until=-2**31, opt_out=0,
               blackouts=[])
     rows = [
         # 2026-06-22 is a Monday; Riga is UTC+3 in June
@@ -331,6 +368,12 @@ def self_test():
          {"outside the window in Pacific/Honolulu", "outside the window in America/Anchorage",
           "outside the window in America/Denver",
           "outside the window in America/Los_Angeles", "outside the window in America/Phoenix"}),
+        # a Latvian customer with a New York phone: 10:00 in Riga is 03:00 there
+        (dict(lv, phone="+12125550100", contacts=[(utc("2026-06-22T10:00:00+03:00"), 0, 0, 0)]),
+         {"outside the window in America/New_York"}),
+        # ... and a Latvian phone changes nothing
+        (dict(lv, phone="+37120000001", contacts=[(utc("2026-06-22T10:00:00+03:00"), 0, 0, 0)]),
+         set()),
         # UK: Boxing Day 2026 is a Saturday, its substitute Monday 28 December
         (dict(lv, country="UK", tz="Europe/London",
               contacts=[(utc("2026-12-28T10:00:00+00:00"), 0, 0, 0)]),

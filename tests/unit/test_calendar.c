@@ -29,27 +29,42 @@ typedef struct year_table {
 } year_table;
 
 static const year_table year_tables[] = {
-    /* Easter 2026 = 5 April; 4 May is a Monday, 18 November a Wednesday.
-     * Mother's Day (10 May) is not a holiday. */
+    /* Latvia: law "Par svētku, atceres un atzīmējamām dienām", article 1
+     * (New Year 1 Jan; Good Friday, Easter Sunday and Monday; 1 May; 4 May;
+     * Mother's Day, the second Sunday of May; Pentecost; Līgo 23 June;
+     * Jāņi 24 June; 18 November; 24, 25, 26 and 31 December) and article 2
+     * (4 May or 18 November on a Saturday or Sunday: the next Monday off).
+     * Dates from a wall calendar: Easter 2026 = 5 April, so Pentecost =
+     * 24 May; 1 May 2026 is a Friday, so Mother's Day = 10 May; 4 May is a
+     * Monday, 18 November a Wednesday. */
     { "LV", 2026, { "2026-01-01", "2026-04-03", "2026-04-05", "2026-04-06", "2026-05-01",
-                    "2026-05-04", "2026-06-23", "2026-06-24", "2026-11-18", "2026-12-24",
-                    "2026-12-25", "2026-12-26", "2026-12-31", NULL } },
-    /* Easter 2027 = 28 March; 4 May Tuesday, 18 November Thursday */
+                    "2026-05-04", "2026-05-10", "2026-05-24", "2026-06-23", "2026-06-24",
+                    "2026-11-18", "2026-12-24", "2026-12-25", "2026-12-26", "2026-12-31",
+                    NULL } },
+    /* Easter 2027 = 28 March, Pentecost 16 May; 1 May is a Saturday, so
+     * Mother's Day = 9 May; 4 May Tuesday, 18 November Thursday */
     { "LV", 2027, { "2027-01-01", "2027-03-26", "2027-03-28", "2027-03-29", "2027-05-01",
-                    "2027-05-04", "2027-06-23", "2027-06-24", "2027-11-18", "2027-12-24",
-                    "2027-12-25", "2027-12-26", "2027-12-31", NULL } },
-    /* 2023: 18 November was a Saturday -> Monday 20 November too */
+                    "2027-05-04", "2027-05-09", "2027-05-16", "2027-06-23", "2027-06-24",
+                    "2027-11-18", "2027-12-24", "2027-12-25", "2027-12-26", "2027-12-31",
+                    NULL } },
+    /* 2023: 18 November was a Saturday -> Monday 20 November too; Easter
+     * 9 April (Pentecost 28 May), Mother's Day 14 May */
     { "LV", 2023, { "2023-01-01", "2023-04-07", "2023-04-09", "2023-04-10", "2023-05-01",
-                    "2023-05-04", "2023-06-23", "2023-06-24", "2023-11-18", "2023-11-20",
-                    "2023-12-24", "2023-12-25", "2023-12-26", "2023-12-31", NULL } },
-    /* 2024: 4 May Saturday -> Monday 6 May; Easter 31 March */
+                    "2023-05-04", "2023-05-14", "2023-05-28", "2023-06-23", "2023-06-24",
+                    "2023-11-18", "2023-11-20", "2023-12-24", "2023-12-25", "2023-12-26",
+                    "2023-12-31", NULL } },
+    /* 2024: 4 May Saturday -> Monday 6 May; Easter 31 March (Pentecost
+     * 19 May), Mother's Day 12 May */
     { "LV", 2024, { "2024-01-01", "2024-03-29", "2024-03-31", "2024-04-01", "2024-05-01",
-                    "2024-05-04", "2024-05-06", "2024-06-23", "2024-06-24", "2024-11-18",
-                    "2024-12-24", "2024-12-25", "2024-12-26", "2024-12-31", NULL } },
-    /* 2025: 4 May Sunday -> Monday 5 May; Easter 20 April */
+                    "2024-05-04", "2024-05-06", "2024-05-12", "2024-05-19", "2024-06-23",
+                    "2024-06-24", "2024-11-18", "2024-12-24", "2024-12-25", "2024-12-26",
+                    "2024-12-31", NULL } },
+    /* 2025: 4 May Sunday -> Monday 5 May; Easter 20 April (Pentecost
+     * 8 June), Mother's Day 11 May */
     { "LV", 2025, { "2025-01-01", "2025-04-18", "2025-04-20", "2025-04-21", "2025-05-01",
-                    "2025-05-04", "2025-05-05", "2025-06-23", "2025-06-24", "2025-11-18",
-                    "2025-12-24", "2025-12-25", "2025-12-26", "2025-12-31", NULL } },
+                    "2025-05-04", "2025-05-05", "2025-05-11", "2025-06-08", "2025-06-23",
+                    "2025-06-24", "2025-11-18", "2025-12-24", "2025-12-25", "2025-12-26",
+                    "2025-12-31", NULL } },
     /* England and Wales: 26 December 2026 is a Saturday -> Monday 28. The
      * day itself stays a holiday too (the guard must not call on Boxing
      * Day because its bank holiday moved). */
@@ -110,6 +125,8 @@ typedef struct day_row {
 static const day_row day_rows[] = {
     { "LV", "2029-11-19", true },   /* 18 November 2029 is a Sunday */
     { "LV", "2029-05-07", false },  /* 4 May 2029 is a Friday: nothing moves */
+    { "LV", "2008-05-11", true },   /* Pentecost and Mother's Day on one Sunday */
+    { "LV", "2026-05-25", false },  /* Whit Monday is no holiday in Latvia */
     { "LV", "2038-04-25", true },   /* Easter 2038, the latest possible */
     { "LV", "2008-03-23", true },   /* Easter 2008, nearly the earliest */
     { "LV", "2000-04-23", true },

@@ -56,6 +56,7 @@ typedef struct past {
     const char *outcome;
     const char *debt;
     dn_purpose purpose;
+    const char *state;          /* NULL: "answered" for a call outcome, else "sent" */
 } past;
 
 #define HISTORY_MAX 24
@@ -87,6 +88,8 @@ typedef struct guard_row {
     dn_verdict_kind kind;
     const char *code;
     const char *until;          /* DEFER only */
+    int unsent;                 /* contacts behind the code that are not sent yet */
+    const char *blamed;         /* the zone a time-of-day code blames, NULL: not checked */
 } guard_row;
 
 #define NY "America/New_York"
@@ -253,27 +256,88 @@ static const guard_row rows[] = {
       .zone = "Mars/Olympus_Mons", .country = "LV", .channel = "sms",
       .at = "2026-05-05T07:59:00+03:00", .kind = DN_GUARD_DEFER, .code = "quiet_hours",
       .until = "2026-05-05T08:00:00+03:00" },
-    /* unknown zone and country: the phone's calling code. zdump: St John's
-     * is NDT (-2:30) from 2020-03-08 05:30 UT, so 21:00 there is 23:30 UT,
-     * earlier than New York's 21:00 EDT (01:00 UT) */
-    { .name = "7: phone +1: Newfoundland's 21:00 ends the window", .profile = "US",
+    /* unknown zone and country: the phone number. 709 is Newfoundland and
+     * Labrador (Newfoundland time, and Atlantic time in Labrador). zdump:
+     * St John's is NDT (-2:30), Halifax ADT (-3) on 2020-04-07, so 21:00 in
+     * St John's (23:30 UT) closes the window and 08:00 in Halifax (11:00
+     * UT) opens it */
+    { .name = "7: phone +1 709: Newfoundland's 21:00 ends the window", .profile = "US",
       .zone = "", .country = "", .phone = "+17095550100", .channel = "voice",
       .at = "2020-04-07T23:30:00Z", .kind = DN_GUARD_DEFER, .code = "quiet_hours",
-      .until = "2020-04-08T18:00:00Z" },
-    { .name = "7: phone +1: 23:29 UT still allowed", .profile = "US", .zone = "",
+      .until = "2020-04-08T11:00:00Z", .blamed = "America/St_Johns" },
+    { .name = "7: phone +1 709: 23:29 UT still allowed", .profile = "US", .zone = "",
       .country = "", .phone = "+17095550100", .channel = "voice",
       .at = "2020-04-07T23:29:00Z", .kind = DN_GUARD_ALLOW, .code = "ok" },
+    { .name = "7: phone +1 709: Halifax's 08:00 opens it", .profile = "US", .zone = "",
+      .country = "", .phone = "+17095550100", .channel = "voice",
+      .at = "2020-04-08T10:59:00Z", .kind = DN_GUARD_DEFER, .code = "quiet_hours",
+      .until = "2020-04-08T11:00:00Z", .blamed = "America/Halifax" },
     { .name = "7: phone +371: Riga", .profile = "LV", .zone = "", .country = "",
       .phone = "+37120000001", .channel = "sms", .at = "2026-05-05T07:59:00+03:00",
       .kind = DN_GUARD_DEFER, .code = "quiet_hours", .until = "2026-05-05T08:00:00+03:00" },
-    /* country LV but a North American phone: Riga's 08:00-20:00 and
-     * Honolulu's never overlap (05:00-17:00 UT vs 18:00-06:00 UT) */
-    { .name = "7: country and phone conflict with no common hour", .profile = "LV",
+    /* Regulation F, locations in conflict (Supplement I, comment 6(b)(1)(i)):
+     * convenient in every possible location. LV hours (Tue 08:00-20:00)
+     * in Riga (EEST, 05:00-17:00 UT) and New York (EDT, 12:00-24:00 UT):
+     * 12:00-17:00 UT is convenient in both */
+    { .name = "7: country LV, New York phone: New York's 08:00 opens", .profile = "LV",
       .zone = "", .country = "LV", .phone = "+12125550100", .channel = "sms",
-      .at = "2026-05-05T10:00:00+03:00", .kind = DN_GUARD_REFUSE, .code = "quiet_hours" },
-    { .name = "7: a known zone wins over the phone", .profile = "LV",
+      .at = "2026-05-05T10:00:00+03:00", .kind = DN_GUARD_DEFER, .code = "quiet_hours",
+      .until = "2026-05-05T12:00:00Z", .blamed = NY },
+    { .name = "7: Riga zone, New York phone: the zone does not hide the phone",
+      .profile = "LV", .zone = "Europe/Riga", .country = "LV", .phone = "+12125550100",
+      .channel = "sms", .at = "2026-05-05T10:00:00+03:00", .kind = DN_GUARD_DEFER,
+      .code = "quiet_hours", .until = "2026-05-05T12:00:00Z", .blamed = NY },
+    { .name = "7: Riga zone, New York phone: 12:00 UT allowed", .profile = "LV",
       .zone = "Europe/Riga", .country = "LV", .phone = "+12125550100", .channel = "sms",
-      .at = "2026-05-05T10:00:00+03:00", .kind = DN_GUARD_ALLOW, .code = "ok" },
+      .at = "2026-05-05T12:00:00Z", .kind = DN_GUARD_ALLOW, .code = "ok" },
+    { .name = "7: Riga zone, New York phone: Riga's 20:00 closes", .profile = "LV",
+      .zone = "Europe/Riga", .country = "LV", .phone = "+12125550100", .channel = "sms",
+      .at = "2026-05-05T17:00:00Z", .kind = DN_GUARD_DEFER, .code = "quiet_hours",
+      .until = "2026-05-06T12:00:00Z", .blamed = "Europe/Riga" },
+    /* Riga (EEST) and Honolulu (HST): LV hours Mon-Fri 08:00-20:00 meet
+     * only from 05:00 to 06:00 UT (08:00 Riga is 19:00 the day before in
+     * Honolulu). At 07:00 UT on Tuesday 5 May it is 21:00 on Monday 4 May
+     * in Honolulu, a Latvian holiday there too: the profile's calendar
+     * counts on every zone's own date */
+    { .name = "7: Riga zone, Hawaiian phone: one common hour", .profile = "LV",
+      .zone = "Europe/Riga", .country = "LV", .phone = "+18085550100", .channel = "sms",
+      .at = "2026-05-05T10:00:00+03:00", .kind = DN_GUARD_DEFER, .code = "holiday",
+      .until = "2026-05-06T05:00:00Z", .blamed = "Pacific/Honolulu" },
+    /* an area code the table does not know: anywhere in the US or Canada,
+     * New York's 21:00 (01:00 UT) comes before Honolulu's 08:00 (18:00 UT),
+     * and Riga's window lies outside both: no hour at all */
+    { .name = "7: Riga zone, unknown +1 area code: no common hour", .profile = "LV",
+      .zone = "Europe/Riga", .country = "LV", .phone = "+19995550100", .channel = "sms",
+      .at = "2026-05-05T10:00:00+03:00", .kind = DN_GUARD_REFUSE, .code = "quiet_hours" },
+    { .name = "7: Riga zone, Latvian phone: Riga alone", .profile = "LV",
+      .zone = "Europe/Riga", .country = "LV", .phone = "+37120000001", .channel = "sms",
+      .at = "2026-05-05T08:00:00+03:00", .kind = DN_GUARD_ALLOW, .code = "ok" },
+    /* Chicago zone, New York mobile (CDT/EDT): 08:00 Chicago (13:00 UT) to
+     * 21:00 New York (01:00 UT) */
+    { .name = "7: Chicago zone, New York phone: 08:30 New York is 07:30 Chicago",
+      .profile = "US", .zone = "America/Chicago", .country = "US", .phone = "+12125550100",
+      .channel = "voice", .at = "2026-05-05T12:30:00Z", .kind = DN_GUARD_DEFER,
+      .code = "quiet_hours", .until = "2026-05-05T13:00:00Z", .blamed = "America/Chicago" },
+    { .name = "7: Chicago zone, New York phone: 21:00 New York", .profile = "US",
+      .zone = "America/Chicago", .country = "US", .phone = "+12125550100", .channel = "voice",
+      .at = "2026-05-06T01:00:00Z", .kind = DN_GUARD_DEFER, .code = "quiet_hours",
+      .until = "2026-05-06T13:00:00Z", .blamed = NY },
+    /* 850 covers Eastern and Central Florida: with a Chicago zone the two
+     * agree on Central, so 20:30 Chicago (21:30 New York) is allowed */
+    { .name = "7: Chicago zone, 850 phone: the signals agree on Central", .profile = "US",
+      .zone = "America/Chicago", .country = "US", .phone = "+18505550100",
+      .channel = "voice", .at = "2026-05-06T01:30:00Z", .kind = DN_GUARD_ALLOW,
+      .code = "ok" },
+    { .name = "7: 850 phone alone: Eastern and Central", .profile = "US", .zone = "",
+      .country = "US", .phone = "+18505550100", .channel = "voice",
+      .at = "2026-05-06T01:30:00Z", .kind = DN_GUARD_DEFER, .code = "quiet_hours",
+      .until = "2026-05-06T13:00:00Z", .blamed = NY },
+    { .name = "7: a toll-free phone says nothing", .profile = "US", .zone = NY,
+      .country = "US", .phone = "+18005550100", .channel = "voice",
+      .at = "2026-05-06T00:30:00Z", .kind = DN_GUARD_ALLOW, .code = "ok" },
+    { .name = "7: more possible zones than a verdict checks", .profile = "default",
+      .zone = "Asia/Tokyo", .country = "BR", .phone = "+79161234567", .channel = "sms",
+      .at = "2026-05-05T10:00:00Z", .kind = DN_GUARD_REFUSE, .code = "unknown_zone" },
     { .name = "7: nothing known and no zones in the profile", .profile = "default",
       .zone = "", .country = "", .channel = "sms", .at = "2026-05-05T10:00:00Z",
       .kind = DN_GUARD_REFUSE, .code = "unknown_zone" },
@@ -297,15 +361,24 @@ static const guard_row rows[] = {
     { .name = "9: any other SMS refused", .profile = "US", .zone = NY,
       .opt_out = DN_OPTOUT_SMS, .channel = "sms", .at = "2020-04-08T10:00:00-04:00",
       .kind = DN_GUARD_REFUSE, .code = "opted_out" },
-    { .name = "9: a second confirmation refused", .profile = "US", .zone = NY,
-      .opt_out = DN_OPTOUT_SMS,
-      .history = { { "2020-04-08T09:00:00-04:00", "sms", "", "", DN_PURPOSE_OPTOUT_CONFIRM } },
+    { .name = "9: a second confirmation beside a planned one refused", .profile = "US",
+      .zone = NY, .opt_out = DN_OPTOUT_SMS,
+      .history = { { "2020-04-08T09:00:00-04:00", "sms", "", "", DN_PURPOSE_OPTOUT_CONFIRM,
+                     "planned" } },
       .channel = "sms", .purpose = DN_PURPOSE_OPTOUT_CONFIRM,
       .at = "2020-04-08T10:00:00-04:00", .kind = DN_GUARD_REFUSE, .code = "opted_out" },
     { .name = "9: a confirmation already recorded on the customer", .profile = "US", .zone = NY,
       .opt_out = DN_OPTOUT_SMS, .opt_out_confirmed = DN_OPTOUT_SMS, .channel = "sms",
       .purpose = DN_PURPOSE_OPTOUT_CONFIRM, .at = "2020-04-08T10:00:00-04:00",
       .kind = DN_GUARD_REFUSE, .code = "opted_out" },
+    { .name = "9: the confirmation on another channel does not count", .profile = "US",
+      .zone = NY, .opt_out = DN_OPTOUT_SMS | DN_OPTOUT_CHAT,
+      .opt_out_confirmed = DN_OPTOUT_CHAT, .channel = "sms",
+      .purpose = DN_PURPOSE_OPTOUT_CONFIRM, .at = "2020-04-08T10:00:00-04:00",
+      .kind = DN_GUARD_ALLOW, .code = "ok" },
+    { .name = "9: after the confirmation, any other SMS refused", .profile = "US", .zone = NY,
+      .opt_out = DN_OPTOUT_SMS, .opt_out_confirmed = DN_OPTOUT_SMS, .channel = "sms",
+      .at = "2020-04-08T10:00:00-04:00", .kind = DN_GUARD_REFUSE, .code = "opted_out" },
     { .name = "9: e-mail unaffected", .profile = "US", .zone = NY, .opt_out = DN_OPTOUT_SMS,
       .channel = "email", .at = "2020-04-08T10:00:00-04:00", .kind = DN_GUARD_ALLOW,
       .code = "ok" },
@@ -390,8 +463,28 @@ static const guard_row rows[] = {
       .channel = "sms", .at = "2026-05-05T10:00:00+03:00", .kind = DN_GUARD_ALLOW,
       .code = "ok" },
     { .name = "12: a Sunday", .profile = "LV", .zone = "Europe/Riga", .channel = "sms",
-      .at = "2026-05-10T10:00:00+03:00", .kind = DN_GUARD_DEFER, .code = "weekend",
-      .until = "2026-05-11T08:00:00+03:00" },
+      .at = "2026-05-17T10:00:00+03:00", .kind = DN_GUARD_DEFER, .code = "weekend",
+      .until = "2026-05-18T08:00:00+03:00" },
+    /* Mother's Day (second Sunday of May) and Pentecost (Easter + 49) are
+     * holidays by the law on public holidays: they matter once a profile
+     * opens Sundays. 2026: 10 May and 24 May; Whit Monday is no holiday */
+    { .name = "12: Mother's Day 2026 under a profile open on Sundays",
+      .profile = "{\"base\":\"LV\",\"windows\":{\"sun\":\"09:00-18:00\"}}",
+      .zone = "Europe/Riga", .channel = "sms", .at = "2026-05-10T10:00:00+03:00",
+      .kind = DN_GUARD_DEFER, .code = "holiday", .until = "2026-05-11T08:00:00+03:00",
+      .blamed = "Europe/Riga" },
+    { .name = "12: Pentecost 2026 under a profile open on Sundays",
+      .profile = "{\"base\":\"LV\",\"windows\":{\"sun\":\"09:00-18:00\"}}",
+      .zone = "Europe/Riga", .channel = "sms", .at = "2026-05-24T10:00:00+03:00",
+      .kind = DN_GUARD_DEFER, .code = "holiday", .until = "2026-05-25T08:00:00+03:00" },
+    { .name = "12: Pentecost 2027 (16 May)",
+      .profile = "{\"base\":\"LV\",\"windows\":{\"sun\":\"09:00-18:00\"}}",
+      .zone = "Europe/Riga", .channel = "sms", .at = "2027-05-16T10:00:00+03:00",
+      .kind = DN_GUARD_DEFER, .code = "holiday", .until = "2027-05-17T08:00:00+03:00" },
+    { .name = "12: an ordinary Sunday under that profile",
+      .profile = "{\"base\":\"LV\",\"windows\":{\"sun\":\"09:00-18:00\"}}",
+      .zone = "Europe/Riga", .channel = "sms", .at = "2026-05-17T10:00:00+03:00",
+      .kind = DN_GUARD_ALLOW, .code = "ok" },
     /* 13. Latvia: formal message before the written notice refused; one
      * informative reminder allowed */
     { .name = "13: formal message before the notice", .profile = "LV", .zone = "Europe/Riga",
@@ -526,6 +619,48 @@ static const guard_row rows[] = {
       .history = { { "2026-06-10T09:00:00-04:00", "sms", "", "", DN_PURPOSE_REMINDER } },
       .channel = "email", .at = "2026-06-10T09:30:00-04:00", .kind = DN_GUARD_DEFER,
       .code = "spacing", .until = "2026-06-10T10:00:00-04:00" },
+    /* contacts planned but not sent yet take their room in the caps (a
+     * second cannot be planned into it), and the verdict says so */
+    { .name = "planned SMS this morning: a second today deferred", .profile = "US", .zone = NY,
+      .history = { { "2026-06-10T09:00:00-04:00", "sms", "", "", DN_PURPOSE_REMINDER,
+                     "planned" } },
+      .channel = "sms", .at = "2026-06-10T10:30:00-04:00", .kind = DN_GUARD_DEFER,
+      .code = "cap_channel_day", .until = "2026-06-11T08:00:00-04:00", .unsent = 1 },
+    { .name = "planned SMS this afternoon counts today too", .profile = "US", .zone = NY,
+      .history = { { "2026-06-10T15:00:00-04:00", "sms", "", "", DN_PURPOSE_REMINDER,
+                     "planned" } },
+      .channel = "sms", .at = "2026-06-10T10:30:00-04:00", .kind = DN_GUARD_DEFER,
+      .code = "cap_channel_day", .until = "2026-06-11T08:00:00-04:00", .unsent = 1 },
+    { .name = "an SMS in doubt counts, as not known to be sent", .profile = "US", .zone = NY,
+      .history = { { "2026-06-10T09:00:00-04:00", "sms", "", "", DN_PURPOSE_REMINDER,
+                     "in_doubt" } },
+      .channel = "sms", .at = "2026-06-10T10:30:00-04:00", .kind = DN_GUARD_DEFER,
+      .code = "cap_channel_day", .until = "2026-06-11T08:00:00-04:00", .unsent = 1 },
+    { .name = "UK week cap: 2 sent and 1 planned", .profile = "UK", .zone = "Europe/London",
+      .history = { { "2026-06-04T09:00:00+01:00", "sms", "", "", DN_PURPOSE_REMINDER },
+                   { "2026-06-06T09:00:00+01:00", "sms", "", "", DN_PURPOSE_REMINDER },
+                   { "2026-06-09T09:00:00+01:00", "sms", "", "", DN_PURPOSE_REMINDER,
+                     "sending" } },
+      .channel = "sms", .at = "2026-06-10T15:00:00+01:00", .kind = DN_GUARD_DEFER,
+      .code = "cap_channel_week", .until = "2026-06-11T08:00:00+01:00", .unsent = 1 },
+    { .name = "a planned e-mail half an hour ago: spacing", .profile = "US", .zone = NY,
+      .history = { { "2026-06-10T09:00:00-04:00", "email", "", "", DN_PURPOSE_REMINDER,
+                     "planned" } },
+      .channel = "sms", .at = "2026-06-10T09:30:00-04:00", .kind = DN_GUARD_DEFER,
+      .code = "spacing", .until = "2026-06-10T10:00:00-04:00", .unsent = 1 },
+    { .name = "a cancelled SMS does not count", .profile = "US", .zone = NY,
+      .history = { { "2026-06-10T09:00:00-04:00", "sms", "", "", DN_PURPOSE_REMINDER,
+                     "cancelled" } },
+      .channel = "sms", .at = "2026-06-10T10:30:00-04:00", .kind = DN_GUARD_ALLOW,
+      .code = "ok" },
+    { .name = "a planned call counts as an attempt", .profile = "LV", .zone = "Europe/Riga",
+      .history = { { "2026-06-08T10:00:00+03:00", "voice", "no_answer", "", DN_PURPOSE_REMINDER },
+                   { "2026-06-09T10:00:00+03:00", "voice", "voicemail", "", DN_PURPOSE_REMINDER },
+                   { "2026-06-10T09:00:00+03:00", "voice", "", "", DN_PURPOSE_REMINDER,
+                     "planned" } },
+      .channel = "voice", .notice_posted = true, .notice_on = "2026-01-05", .case_id = 7,
+      .purpose = DN_PURPOSE_FORMAL, .at = "2026-06-11T14:00:00+03:00", .kind = DN_GUARD_DEFER,
+      .code = "cap_calls_7d", .until = "2026-06-15T08:00:00+03:00", .unsent = 1 },
     /* the rest of the guard's codes */
     { .name = "vulnerable: SMS refused", .profile = "UK", .zone = "Europe/London",
       .holds = DN_HOLD_VULNERABLE, .channel = "sms", .tone = "gentle",
@@ -626,7 +761,8 @@ static void build_facts(const guard_row *r, dn_facts *f)
         fc->id = 100 + i;
         fc->at = T(h->at);
         dn_strlcpy(fc->channel, h->channel, sizeof fc->channel);
-        dn_strlcpy(fc->state, h->outcome[0] ? "answered" : "sent", sizeof fc->state);
+        dn_strlcpy(fc->state, h->state ? h->state : h->outcome[0] ? "answered" : "sent",
+                   sizeof fc->state);
         dn_strlcpy(fc->outcome, h->outcome, sizeof fc->outcome);
         dn_strlcpy(fc->debt_ref, h->debt ? h->debt : "", sizeof fc->debt_ref);
         fc->purpose = h->purpose;
@@ -681,10 +817,13 @@ static void test_cases(void **state)
         if (r->until)
             dn_time_format(T(r->until), want_until);
         if (v.kind != r->kind || strcmp(v.code, r->code) != 0 ||
-            strcmp(got_until, want_until) != 0)
-            fail_msg("row %zu \"%s\": got %s %s %s (%s), want %s %s %s", i, r->name,
-                     dn_verdict_names[v.kind], v.code, got_until, v.reason,
-                     dn_verdict_names[r->kind], r->code, want_until);
+            strcmp(got_until, want_until) != 0 || v.unsent != r->unsent ||
+            (r->blamed && (!v.zone || strcmp(v.zone, r->blamed) != 0)))
+            fail_msg("row %zu \"%s\": got %s %s %s unsent %d zone %s (%s), want %s %s %s "
+                     "unsent %d zone %s", i, r->name, dn_verdict_names[v.kind], v.code,
+                     got_until, v.unsent, v.zone ? v.zone : "-", v.reason,
+                     dn_verdict_names[r->kind], r->code, want_until, r->unsent,
+                     r->blamed ? r->blamed : "-");
         assert_true(strlen(v.reason) > 0 && strlen(v.reason) < sizeof v.reason);
         guard_profile_free(owned);
     }
@@ -716,6 +855,14 @@ static const json_row json_rows[] = {
     { "{\"notice\":{\"required\":\"yes\"}}", -EINVAL, "notice.required" },
     { "{\"zones\":[\"Europe/Riga\",\"Nowhere/Town\"]}", -EINVAL, "zones" },
     { "{\"defer_search_days\":0}", -EINVAL, "defer_search_days" },
+    /* the calendar's country: "" (the customer's) or an ISO 3166 code */
+    { "{\"country\":\"\"}", 0, "" },
+    { "{\"country\":\"DE\"}", 0, "" },
+    { "{\"country\":\"UK\"}", 0, "" },
+    { "{\"country\":\"XX\"}", -EINVAL, "country" },
+    { "{\"country\":\"lv\"}", -EINVAL, "country" },
+    { "{\"country\":\"LVA\"}", -EINVAL, "country" },
+    { "{\"country\":7}", -EINVAL, "country" },
     { "[1,2]", -EINVAL, "profile" },
     /* stricter than the law is fine, looser is refused */
     { "{\"base\":\"US\",\"windows\":{\"mon\":\"09:00-20:00\",\"sun\":null},"
@@ -806,6 +953,18 @@ static const rulebook rulebooks[] = {
 };
 
 static const char *const sim_channels[] = { "sms", "email", "voice", "chat", "letter", "agent" };
+/* Phone numbers some customers have, and the zones they point at (from
+ * the sources test_location.c names): in the customer's own zone or not.
+ * Where the stored zone is not among them, the customer may be in either
+ * place, and every contact must be convenient in all of them. */
+static const struct { const char *number; const char *zones[2]; } sim_phones[] = {
+    { "+12125550100", { "America/New_York" } },
+    { "+12135550100", { "America/Los_Angeles" } },
+    { "+18085550100", { "Pacific/Honolulu" } },
+    { "+18505550100", { "America/New_York", "America/Chicago" } },
+    { "+37120000001", { "Europe/Riga" } },
+    { "+447700900000", { "Europe/London" } },
+};
 static const char *const us_zones[] = { "America/New_York", "America/Chicago", "America/Denver",
                                         "America/Phoenix", "America/Los_Angeles",
                                         "America/Anchorage", "Pacific/Honolulu" };
@@ -954,7 +1113,8 @@ static void remember(dn_facts *f, const logged *c, int64_t id)
 }
 
 /* One customer of the simulation, little-endian:
- *   'C', country[2], u8 zone length, zone bytes ("" = unknown), u32 holds,
+ *   'C', country[2], u8 zone length, zone bytes ("" = unknown), u8 phone
+ *   length, phone bytes ("" = none), u32 holds,
  *   i32 hold_until (days since 1970-01-01, INT32_MIN = none), u32 opt_out,
  *   u8 n_blackout, n x (u8 weekdays, u16 from, u16 to, u8 channels),
  *   u32 n_contacts, n x (i64 at, u8 channel, u8 debt, u8 outcome)
@@ -980,6 +1140,9 @@ static void dump_customer(FILE *out, const sim_customer *s, const logged *log, i
     put(out, cu->country, 2);
     put(out, &zl, 1);
     put(out, cu->timezone, zl);
+    uint8_t pl = (uint8_t)strlen(cu->phone);
+    put(out, &pl, 1);
+    put(out, cu->phone, pl);
     u = cu->holds;
     put(out, &u, 4);
     i = (int32_t)cu->hold_until;
@@ -1052,6 +1215,15 @@ static void test_property(void **state)
                                                                    : "Europe/London";
             dn_strlcpy(cu->timezone, zone, sizeof cu->timezone);
             s.zones[s.n_zones++] = tz_get(zone, NULL);
+        }
+        if (cu->timezone[0] && rng() % 3 == 0) {
+            int ph = (int)(rng() % (sizeof sim_phones / sizeof sim_phones[0]));
+            dn_strlcpy(cu->phone, sim_phones[ph].number, sizeof cu->phone);
+            bool agree = false;
+            for (int z = 0; z < 2 && sim_phones[ph].zones[z]; z++)
+                agree |= strcmp(sim_phones[ph].zones[z], cu->timezone) == 0;
+            for (int z = 0; !agree && z < 2 && sim_phones[ph].zones[z]; z++)
+                s.zones[s.n_zones++] = tz_get(sim_phones[ph].zones[z], NULL);
         }
         for (int z = 0; z < s.n_zones; z++)
             assert_non_null(s.zones[z]);

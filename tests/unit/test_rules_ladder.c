@@ -188,6 +188,22 @@ static const ladder_row rows[] = {
     { "decide returns a step with a language", "NODUE-STEP", "Europe/Riga", "en", 30, NONE,
       false, "2026-03-08T10:00:00Z", { OPEN(NULL) }, 1,
       DN_ACT_CONTACT, "nodue", 0, "email", "neutral", "lv", NULL, "segments/nodue.lua:6" },
+    /* the template must exist for that channel, tone and language, however
+     * often the same name was found before with others */
+    { "decide returns a template without that tone", "NODUE-TONE", "Europe/Riga", "en", 30,
+      NONE, false, "2026-03-08T10:00:00Z", { OPEN(NULL) }, 1,
+      DN_ACT_ERROR, "nodue", 0, "", "", "", "template 'overdue' with no email/firm text",
+      "segments/nodue.lua:6" },
+    { "decide returns a template only English has, for an English customer", "NODUE-CHAT",
+      "Europe/Riga", "en", 30, NONE, false, "2026-03-08T10:00:00Z", { OPEN(NULL) }, 1,
+      DN_ACT_CONTACT, "nodue", 0, "chat", "neutral", "en", NULL, "segments/nodue.lua:6" },
+    { "the same template for a Latvian customer", "NODUE-CHAT", "Europe/Riga", "lv", 30, NONE,
+      false, "2026-03-08T10:00:00Z", { OPEN(NULL) }, 1,
+      DN_ACT_ERROR, "nodue", 0, "", "", "", "no chat/neutral text in templates/lv.lua",
+      "segments/nodue.lua:" },
+    { "and again for the English customer", "NODUE-CHAT", "Europe/Riga", "en", 30, NONE, false,
+      "2026-03-08T10:00:00Z", { OPEN(NULL) }, 1,
+      DN_ACT_CONTACT, "nodue", 0, "chat", "neutral", "en", NULL, "segments/nodue.lua:6" },
     /* nothing owed */
     { "every invoice paid: nothing owed", "S5", "Europe/Riga", "en", 30, NONE, false,
       "2026-03-08T10:00:00Z", { PAID("2026-03-01") }, 1,

@@ -275,6 +275,84 @@ static void test_helper_edge_values(void **state)
     rules_release(rs);
 }
 
+/* ---- a batch: one customer's failure is that customer's alone ---- */
+
+#define BATCH_MAX 5
+/* In a row's code: the normal customer of assert_normal_customer_decides,
+ * and one who owes nothing (decided without the rules). */
+#define NORMAL    NULL
+static const char paid_marker[] = "(owes nothing)";
+#define PAID      paid_marker
+
+typedef struct batch_row {
+    const char *name;
+    int         n;
+    const char *code[BATCH_MAX];     /* NORMAL, PAID or Lua code run as the customer "EVAL" */
+    dn_action   action[BATCH_MAX];
+    const char *reason[BATCH_MAX];   /* substring of the reason of ERROR and NONE decisions */
+} batch_row;
+
+static const batch_row batch_rows[] = {
+    { "a rule error between two normal customers", 3, { NORMAL, "error('boom')", NORMAL },
+      { DN_ACT_CONTACT, DN_ACT_ERROR, DN_ACT_CONTACT }, { NULL, "boom", NULL } },
+    { "an endless loop rebuilds the state and the batch goes on", 4,
+      { NORMAL, "while true do end", NORMAL, NORMAL },
+      { DN_ACT_CONTACT, DN_ACT_ERROR, DN_ACT_CONTACT, DN_ACT_CONTACT },
+      { NULL, "instruction limit exceeded", NULL, NULL } },
+    { "a loop inside pcall, then another, first in the batch", 2,
+      { "pcall(function() while true do end end) while true do end", NORMAL },
+      { DN_ACT_ERROR, DN_ACT_CONTACT }, { "instruction limit exceeded", NULL } },
+    { "a memory bomb last", 3, { NORMAL, NORMAL, "local s = 'x' while true do s = s .. s end" },
+      { DN_ACT_CONTACT, DN_ACT_CONTACT, DN_ACT_ERROR }, { NULL, NULL, "memory limit exceeded" } },
+    { "two failures in a row and a customer who owes nothing", 5,
+      { "error('first')", "while true do end", PAID, "error('third')", NORMAL },
+      { DN_ACT_ERROR, DN_ACT_ERROR, DN_ACT_NONE, DN_ACT_ERROR, DN_ACT_CONTACT },
+      { "first", "instruction limit exceeded", "nothing owed", "third", NULL } },
+};
+
+static void test_batch_failures_stay_alone(void **state)
+{
+    dn_rule_errors errs;
+    dn_ruleset *rs = NULL;
+    dn_facts *facts = calloc(BATCH_MAX, sizeof *facts);
+    dn_decision decisions[BATCH_MAX];
+    (void)state;
+    assert_non_null(facts);
+    assert_int_equal(rules_load(FIXTURE, &rs, &errs), 0);
+    for (size_t r = 0; r < sizeof batch_rows / sizeof batch_rows[0]; r++) {
+        const batch_row *row = &batch_rows[r];
+        for (int i = 0; i < row->n; i++) {
+            const char *code = row->code[i];
+            customer(&facts[i], code && code != PAID ? "EVAL" : "N1",
+                     code && code != PAID ? code : "Anna Ozola");
+            if (code == PAID)
+                facts[i].invoices[0].paid_minor = facts[i].invoices[0].amount_minor;
+        }
+        assert_int_equal(rules_decide_batch(rs, facts, row->n, at("2026-03-01T10:00:00Z"),
+                                            decisions), 0);
+        for (int i = 0; i < row->n; i++) {
+            const dn_decision *d = &decisions[i];
+            if (d->action != row->action[i])
+                fail_msg("%s, customer %d: expected %s got %s (%s)", row->name, i + 1,
+                         dn_action_names[row->action[i]], dn_action_names[d->action], d->reason);
+            if (row->reason[i] && !strstr(d->reason, row->reason[i]))
+                fail_msg("%s, customer %d: reason '%s' lacks '%s'", row->name, i + 1, d->reason,
+                         row->reason[i]);
+            if (d->action == DN_ACT_ERROR &&
+                (strncmp(d->where, "segments/probe.lua:", 19) != 0 || atoi(d->where + 19) <= 0))
+                fail_msg("%s, customer %d: where '%s' is not segments/probe.lua:LINE", row->name,
+                         i + 1, d->where);
+            if (d->action == DN_ACT_CONTACT &&
+                (strcmp(d->template_name, "notice") != 0 || d->step_day != 0 ||
+                 strcmp(d->persona, "friendly") != 0))
+                fail_msg("%s, customer %d: contact %s day %d persona %s", row->name, i + 1,
+                         d->template_name, d->step_day, d->persona);
+        }
+    }
+    rules_release(rs);
+    free(facts);
+}
+
 /* ---- rule files refused at load ---- */
 
 typedef struct buffer {
@@ -394,6 +472,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hostile_rules),
         cmocka_unit_test(test_helper_edge_values),
+        cmocka_unit_test(test_batch_failures_stay_alone),
         cmocka_unit_test(test_files_refused_at_load),
     };
     dn_log_set_level(DN_LOG_ERROR);

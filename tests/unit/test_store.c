@@ -25,6 +25,7 @@
 
 #include "store.h"
 #include "store_mariadb.h"
+#include "store_modules.h"
 
 #define COUNT(table) (sizeof(table) / sizeof((table)[0]))
 
@@ -346,12 +347,12 @@ static void test_open_dsn(void **state)
         assert_null(s.ops);
     }
     assert_int_equal(access("foo:bar", F_OK), -1);   /* no SQLite file of that name */
-    /* schema/sqlite holds 001 to 004, 010 and 011 (agent queue, webhooks:
-     * SQLite-only modules, store_ext.h) and 012; schema/mariadb holds 001
-     * to 004 and 012.
-     * The fixture's store is at its backend's last version; opening it again
-     * applies nothing */
-    const int last_version = 12;
+    /* schema/sqlite and schema/mariadb hold the same versions: 001 to 004,
+     * 010 (agent queue), 011 and 012 (webhooks), 013 (inbound messages),
+     * 014 (opt-out confirmations carried over), 015 (a contact's
+     * transliteration). The fixture's store is at the last one; opening it
+     * again applies nothing */
+    const int last_version = 15;
     int version = 0;
     dn_err err = { 0 };
     assert_int_equal(f->store.ops->schema_version(f->store.ctx, &version, &err), 0);
@@ -856,7 +857,7 @@ static void append(fixture *f, int64_t customer_id, const char *kind, dn_time at
     dn_err err = { 0 };
     json_t *payload = json_pack("{s:s}", "text", "hello");
     assert_int_equal(f->store.ops->append_event(f->store.ctx, customer_id, kind, payload, at,
-                                                &err), 0);
+                                                NULL, &err), 0);
     json_decref(payload);
 }
 
@@ -1072,7 +1073,7 @@ static void test_events_append_only(void **state)
     json_decref(t);
     dn_err err = { 0 };
     json_t *array = json_array();
-    assert_int_equal(f->store.ops->append_event(f->store.ctx, id, "note", array, 1, &err),
+    assert_int_equal(f->store.ops->append_event(f->store.ctx, id, "note", array, 1, NULL, &err),
                      -EINVAL);
     json_decref(array);
 }
@@ -1134,6 +1135,97 @@ static void test_contact_debt_and_case_reminders(void **state)
                                                      "test", 160, &err), 0);
     assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 170, &facts, &err), 0);
     assert_int_equal(facts.case_reminders, 0);
+}
+
+/* The facts' contact history keeps the contacts the guard counts: after a
+ * burst of contacts stopped at the re-check (cancelled), older planned
+ * ones still count, so no cap can be passed by crowding them out. */
+static void test_facts_keep_counted_contacts(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "C1", "Busy");
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    bool duplicate;
+    dn_err err = { 0 };
+    for (int k = 0; k < 70; k++)
+        assert_int_equal(record(f, id, true, 10 + k, 50, 5000 + k * 60, "stopped", &duplicate),
+                         0);
+    dn_outbox_item *items = NULL;
+    int n = 0;
+    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 10000, &items, 100, &n, &err), 0);
+    assert_int_equal(n, 70);
+    for (int k = 0; k < n; k++)
+        assert_int_equal(f->store.ops->set_contact_state(f->store.ctx, items[k].id, "cancelled",
+                                                         NULL, "paid", 10000, &err), 0);
+    dn_outbox_items_free(items, n);
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(record(f, id, true, 1 + k, 50, 1000 + k * 60, "counted", &duplicate), 0);
+    static dn_facts facts;
+    assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 20000, &facts, &err), 0);
+    assert_int_equal(facts.n_contacts, DN_FACT_CONTACTS);
+    /* most recent first: 61 of the cancelled ones, then the three planned */
+    assert_string_equal(facts.contacts[0].state, "cancelled");
+    assert_int_equal(facts.contacts[0].at, 10000);
+    const dn_time planned_at[3] = { 1120, 1060, 1000 };
+    for (int k = 0; k < 3; k++) {
+        const dn_fact_contact *c = &facts.contacts[DN_FACT_CONTACTS - 3 + k];
+        assert_string_equal(c->state, "planned");
+        assert_int_equal(c->at, planned_at[k]);
+    }
+}
+
+/* The one opt-out confirmation going out (accepted by the provider, or
+ * reported delivered) is recorded on the customer, who the guard reads;
+ * other contacts change nothing; opting in again clears it. */
+static void test_confirmation_sent_is_stored(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "C1", "Stopped");
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    dn_decision d = { .action = DN_ACT_CONTACT, .step_day = 1, .step_index = 1 };
+    dn_strlcpy(d.ruleset_version, "0123456789abcdef", sizeof d.ruleset_version);
+    char text[] = "confirmed";
+    const struct { const char *channel; dn_purpose purpose; int step; } plans[] = {
+        { "email", DN_PURPOSE_REMINDER, 1 }, { "sms", DN_PURPOSE_OPTOUT_CONFIRM, 2 },
+        { "chat", DN_PURPOSE_OPTOUT_CONFIRM, 3 },
+    };
+    dn_err err = { 0 };
+    for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++) {
+        dn_contact_plan c = { .scheduled_at = 100, .body = text, .purpose = plans[i].purpose };
+        dn_strlcpy(c.channel, plans[i].channel, sizeof c.channel);
+        dn_strlcpy(c.address, "+37120000000", sizeof c.address);
+        dn_strlcpy(c.template_name, "optout_confirm", sizeof c.template_name);
+        dn_strlcpy(d.channel, plans[i].channel, sizeof d.channel);
+        d.step_day = plans[i].step;
+        dn_pass_result r = { .customer_id = id, .decision = &d, .guard_verdict = "allow",
+                             .contact = &c, .open_case = true, .anchor_due = day("2024-01-10"),
+                             .next_evaluation_at = 50 };
+        bool duplicate;
+        assert_int_equal(f->store.ops->record_result(f->store.ctx, &r, 50, &duplicate, &err), 0);
+    }
+    dn_outbox_item *items = NULL;
+    int n = 0;
+    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 150, &items, 10, &n, &err), 0);
+    assert_int_equal(n, 3);
+    dn_send_record sent = { .instance = "test" };
+    for (int k = 0; k < n; k++) {
+        if (strcmp(items[k].channel, "chat") == 0)   /* its report comes first */
+            assert_int_equal(f->store.ops->record_receipt(f->store.ctx, items[k].id, NULL,
+                                                          "delivered", NULL, 160, &err), 0);
+        else
+            assert_int_equal(f->store.ops->record_sent(f->store.ctx, items[k].id, &sent, 160,
+                                                       &err), 0);
+    }
+    dn_outbox_items_free(items, n);
+    dn_customer back;
+    assert_int_equal(f->store.ops->get_customer(f->store.ctx, "C1", &back, &err), 0);
+    assert_int_equal(back.opt_out_confirmed, DN_OPTOUT_SMS | DN_OPTOUT_CHAT);
+    /* opted out of sms only: the chat one belongs to no opt-out in force */
+    back.opt_out = DN_OPTOUT_SMS;
+    dn_upsert_outcome outcome;
+    assert_int_equal(f->store.ops->upsert_customer(f->store.ctx, &back, &outcome, &err), 0);
+    assert_int_equal(f->store.ops->get_customer(f->store.ctx, "C1", &back, &err), 0);
+    assert_int_equal(back.opt_out_confirmed, DN_OPTOUT_SMS);
 }
 
 /* The first contact row of a customer's timeline (caller decrefs t). */
@@ -1658,6 +1750,616 @@ static void test_notice_fact(void **state)
     }
 }
 
+/* ---- the channel modules' operations (store_modules.h) ---- */
+
+static const dn_store_module_ops *modules(fixture *f)
+{
+    return f->store.ops->modules;
+}
+
+/* The id of the contact C's first decision planned (record() with a plan). */
+static int64_t planned_contact(fixture *f, const char *customer)
+{
+    json_t *t = timeline(f, customer);
+    int64_t id = json_integer_value(json_object_get(first_contact(t), "id"));
+    json_decref(t);
+    assert_true(id > 0);
+    return id;
+}
+
+static const char *text_of(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Agent tasks: created once per contact, taken best first (priority, then
+ * age) and never twice, back in the queue when a lease ends or a snooze is
+ * over, locked and changed by the module, listed undone first. */
+static void test_agent_tasks(void **state)
+{
+    fixture *f = *state;
+    int64_t c1 = add_customer(f, "C1", "Anna Ozola");
+    int64_t c2 = add_customer(f, "C2", "Boris Petrov");
+    int64_t c3 = add_customer(f, "C3", "Cara Lee");
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    bool duplicate;
+    assert_int_equal(record(f, c1, true, 30, 50, 60, "call brief", &duplicate), 0);
+    int64_t contact = planned_contact(f, "C1");
+    dn_err err = { 0 };
+    const struct {
+        int64_t customer, contact;
+        const char *source;
+        int priority;
+        int rc;
+    } creates[] = {
+        { c1, 0, "reply", 10, 0 },          /* T1 */
+        { c2, 0, "reply", 30, 0 },          /* T2 */
+        { c3, 0, "voice", 30, 0 },          /* T3: T2's priority, younger */
+        { c1, contact, "rules", 20, 0 },    /* T4 */
+        { c1, contact, "rules", 20, -EEXIST },  /* queued before: T4 again */
+        { c1, 0, "robot", 10, -EINVAL },    /* not a source */
+    };
+    int64_t task[5] = { 0 };
+    for (size_t i = 0; i < COUNT(creates); i++) {
+        print_message("create row %zu\n", i);
+        dn_task_new t = { creates[i].customer, creates[i].contact, creates[i].source, "why",
+                          creates[i].priority };
+        int64_t id = 0;
+        dn_err e = { 0 };
+        assert_int_equal(modules(f)->task_create(f->store.ctx, &t, 100, &id, &e),
+                         creates[i].rc);
+        if (i < 4)
+            task[i + 1] = id;
+    }
+    for (int i = 2; i <= 4; i++)
+        assert_true(task[i] > task[i - 1]);
+    /* the duplicate named the task the contact has */
+    dn_task_new again = { c1, contact, "rules", "why", 20 };
+    int64_t id = 0;
+    assert_int_equal(modules(f)->task_create(f->store.ctx, &again, 100, &id, &err), -EEXIST);
+    assert_int_equal(id, task[4]);
+
+    static const struct {
+        dn_time now;
+        const char *agent;
+        int lease;
+        int expect;          /* task number (T1..T4), 0 = nothing waiting */
+    } takes[] = {
+        { 100, "a", 60, 2 },       /* priority 30, the older of the two */
+        { 100, "b", 600, 3 },
+        { 100, "c", 600, 4 },
+        { 100, "d", 600, 1 },
+        { 100, "e", 600, 0 },      /* everything is taken */
+        { 160, "e", 600, 0 },      /* a's lease ends at 160: still a's */
+        { 161, "e", 600, 2 },      /* ... and is over at 161 */
+        { 161, "f", 600, 0 },
+    };
+    for (size_t i = 0; i < COUNT(takes); i++) {
+        print_message("take row %zu: %s at %lld\n", i, takes[i].agent, (long long)takes[i].now);
+        int64_t taken = -1;
+        assert_int_equal(modules(f)->task_take(f->store.ctx, takes[i].agent, takes[i].now,
+                                               takes[i].lease, &taken, &err), 0);
+        assert_int_equal(taken, takes[i].expect ? task[takes[i].expect] : 0);
+    }
+
+    dn_task_row row;
+    assert_int_equal(modules(f)->task_lock(f->store.ctx, task[2], &row, &err), 1);
+    assert_int_equal(row.customer_id, c2);
+    assert_int_equal(row.contact_id, 0);
+    assert_string_equal(row.state, "taken");
+    assert_string_equal(row.agent, "e");
+    assert_int_equal(row.taken_until, 761);
+    assert_int_equal(modules(f)->task_lock(f->store.ctx, task[4], &row, &err), 1);
+    assert_int_equal(row.contact_id, contact);
+    assert_int_equal(modules(f)->task_lock(f->store.ctx, 999999, &row, &err), 0);
+
+    /* T3 back in the queue, snoozed until 500 */
+    assert_int_equal(modules(f)->task_requeue(f->store.ctx, task[3], 500, 170, &err), 0);
+    assert_int_equal(modules(f)->task_lock(f->store.ctx, task[3], &row, &err), 1);
+    assert_string_equal(row.state, "open");
+    assert_string_equal(row.agent, "");
+    assert_int_equal(row.taken_until, 0);
+    static const struct { dn_time now; int expect; } snoozed[] = { { 499, 0 }, { 500, 3 } };
+    for (size_t i = 0; i < COUNT(snoozed); i++) {
+        int64_t taken = -1;
+        assert_int_equal(modules(f)->task_take(f->store.ctx, "g", snoozed[i].now, 600, &taken,
+                                               &err), 0);
+        assert_int_equal(taken, snoozed[i].expect ? task[snoozed[i].expect] : 0);
+    }
+
+    /* T4 done: its row as the API shows it */
+    assert_int_equal(modules(f)->task_close(f->store.ctx, task[4], "promise", "pays Friday",
+                                            180, &err), 0);
+    json_t *got = NULL;
+    assert_int_equal(modules(f)->task_get(f->store.ctx, task[4], &got, &err), 1);
+    assert_int_equal(json_integer_value(json_object_get(got, "id")), task[4]);
+    assert_string_equal(text_of(got, "customer_id"), "C1");
+    assert_string_equal(text_of(got, "customer_name"), "Anna Ozola");
+    assert_string_equal(text_of(got, "language"), "lv");
+    assert_string_equal(text_of(got, "phone"), "+37120000000");
+    assert_int_equal(json_integer_value(json_object_get(got, "contact_id")), contact);
+    assert_string_equal(text_of(got, "source"), "rules");
+    assert_string_equal(text_of(got, "reason"), "why");
+    assert_int_equal(json_integer_value(json_object_get(got, "priority")), 20);
+    assert_string_equal(text_of(got, "state"), "done");
+    assert_string_equal(text_of(got, "agent"), "c");
+    assert_true(json_is_null(json_object_get(got, "taken_until")));
+    assert_int_equal(json_integer_value(json_object_get(got, "snoozed_until")), 0);
+    assert_string_equal(text_of(got, "outcome"), "promise");
+    assert_string_equal(text_of(got, "note"), "pays Friday");
+    assert_int_equal(json_integer_value(json_object_get(got, "created_at")), 100);
+    assert_int_equal(json_integer_value(json_object_get(got, "updated_at")), 180);
+    json_decref(got);
+    got = NULL;
+    assert_int_equal(modules(f)->task_get(f->store.ctx, 999999, &got, &err), 0);
+    assert_null(got);
+
+    static const struct {
+        const char *state;
+        int limit, rc;
+        int expect[5];       /* task numbers in list order, 0-terminated */
+    } lists[] = {
+        { "", 10, 0, { 2, 3, 1, 4, 0 } },   /* undone by priority and id, then done */
+        { "taken", 10, 0, { 2, 3, 1, 0 } },
+        { "done", 10, 0, { 4, 0 } },
+        { "open", 10, 0, { 0 } },
+        { "", 2, 0, { 2, 3, 0 } },
+        { "", 0, -EINVAL, { 0 } },
+    };
+    for (size_t i = 0; i < COUNT(lists); i++) {
+        print_message("list row %zu: '%s'\n", i, lists[i].state);
+        json_t *list = NULL;
+        dn_err e = { 0 };
+        assert_int_equal(modules(f)->task_list(f->store.ctx, lists[i].state, lists[i].limit,
+                                               &list, &e), lists[i].rc);
+        if (lists[i].rc)
+            continue;
+        size_t n = 0;
+        while (lists[i].expect[n])
+            n++;
+        assert_int_equal(json_array_size(list), n);
+        for (size_t k = 0; k < n; k++)
+            assert_int_equal(json_integer_value(json_object_get(json_array_get(list, k), "id")),
+                             task[lists[i].expect[k]]);
+        json_decref(list);
+    }
+}
+
+/* A contact's outcome and state as callbacks and agents record them:
+ * NULL keeps what is there; an unknown contact is -ENOENT. */
+static void test_contact_outcome(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "C1", "Outcome Person");
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    bool duplicate;
+    assert_int_equal(record(f, id, true, 1, 50, 60, "body", &duplicate), 0);
+    int64_t contact = planned_contact(f, "C1");
+    static const struct {
+        const char *state, *outcome;
+        int rc;
+        const char *state_after, *outcome_after;
+    } rows[] = {
+        { NULL, "no_answer", 0, "planned", "no_answer" },
+        { "answered", "conversation", 0, "answered", "conversation" },
+        { "failed", NULL, 0, "failed", "conversation" },
+        { "lost", NULL, -EINVAL, "failed", "conversation" },   /* not a state */
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu\n", i);
+        dn_err err = { 0 };
+        assert_int_equal(modules(f)->contact_outcome(f->store.ctx, contact, rows[i].state,
+                                                     rows[i].outcome, 70 + (dn_time)i, &err),
+                         rows[i].rc);
+        json_t *t = timeline(f, "C1");
+        assert_string_equal(text_of(first_contact(t), "state"), rows[i].state_after);
+        assert_string_equal(text_of(first_contact(t), "outcome"), rows[i].outcome_after);
+        json_decref(t);
+    }
+    dn_err err = { 0 };
+    assert_int_equal(modules(f)->contact_outcome(f->store.ctx, 999999, NULL, "busy", 80, &err),
+                     -ENOENT);
+    /* append_event hands out the id of the event it wrote */
+    int64_t event_id = 0;
+    assert_int_equal(f->store.ops->append_event(f->store.ctx, id, "note", NULL, 90, &event_id,
+                                                &err), 0);
+    json_t *t = timeline(f, "C1");
+    json_t *events = json_object_get(t, "events");
+    json_t *last = json_array_get(events, json_array_size(events) - 1);
+    assert_int_equal(json_integer_value(json_object_get(last, "id")), event_id);
+    assert_string_equal(text_of(last, "kind"), "note");
+    json_decref(t);
+}
+
+/* Claims n deliveries on store s at now_ms (lease 10 s); their ids into
+ * ids[] and attempts into attempts[] (either may be NULL). */
+static int claim_deliveries(dn_store *s, int64_t now_ms, int64_t *ids, int *attempts)
+{
+    dn_webhook_delivery *list = NULL;
+    int n = -1;
+    dn_err err = { 0 };
+    assert_int_equal(s->ops->modules->webhook_claim(s->ctx, now_ms, 10, 8, &list, &n, &err), 0);
+    for (int i = 0; i < n; i++) {
+        if (ids)
+            ids[i] = list[i].id;
+        if (attempts)
+            attempts[i] = list[i].attempts;
+    }
+    dn_webhook_deliveries_free(list, n);
+    return n;
+}
+
+/* Webhook deliveries: one per event and enabled endpoint; claimed head of
+ * their (endpoint, customer) queue only, by one store connection at a time
+ * until the lease ends; outcomes count only from the claim's holder;
+ * released, listed, replayed. Two connections stand for two engines. */
+static void test_webhook_claims(void **state)
+{
+    fixture *f = *state;
+    int64_t c1 = add_customer(f, "C1", "Hook One");
+    int64_t c2 = add_customer(f, "C2", "Hook Two");
+    dn_err err = { 0 };
+    const char *names[] = { "crm" }, *urls[] = { "http://127.0.0.1:9/hook" };
+    assert_int_equal(modules(f)->webhook_endpoints(f->store.ctx, names, urls, 1, &err), 0);
+    int64_t customers[] = { c1, c2, c1, 0 }, event[4];
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(f->store.ops->append_event(f->store.ctx, customers[i], "note", NULL,
+                                                    500 + i, &event[i], &err), 0);
+    char schema[4096];
+    schema_root(schema, sizeof schema);
+    dn_store other;
+    assert_int_equal(dn_store_open(&other, f->dsn, schema, &err), 0);
+
+    /* the heads: e1 (C1), e2 (C2), e4 (no customer); e3 waits behind e1 */
+    int64_t ids[8];
+    int attempts[8];
+    assert_int_equal(claim_deliveries(&f->store, 1000, ids, attempts), 3);
+    int64_t d1 = ids[0], d2 = ids[1], d4 = ids[2];
+    assert_int_equal(attempts[0], 1);
+    assert_int_equal(claim_deliveries(&other, 1000, NULL, NULL), 0);
+    assert_int_equal(modules(f)->webhook_record(f->store.ctx, d1, "delivered", 200, NULL, 0,
+                                                1, &err), 1);
+    /* C1's next one may go now, to the other engine */
+    assert_int_equal(claim_deliveries(&other, 1001, ids, NULL), 1);
+    int64_t d3 = ids[0];
+    assert_true(d3 > d2 && d3 < d4);
+    const struct {
+        bool other;
+        int64_t *id;
+        const char *state;
+        long status;
+        const char *error;
+        int64_t next_ms;
+        int rc;
+    } outcomes[] = {
+        { false, &d3, "pending", 500, "HTTP status 500", 5000, 0 },   /* not its holder */
+        { true, &d3, "pending", 500, "HTTP status 500", 5000, 1 },
+        { true, &d3, "pending", 500, "HTTP status 500", 5000, 0 },    /* no longer sending */
+    };
+    for (size_t i = 0; i < COUNT(outcomes); i++) {
+        print_message("outcome row %zu\n", i);
+        dn_store *s = outcomes[i].other ? &other : &f->store;
+        assert_int_equal(s->ops->modules->webhook_record(s->ctx, *outcomes[i].id,
+                                                         outcomes[i].state, outcomes[i].status,
+                                                         outcomes[i].error, outcomes[i].next_ms,
+                                                         2, &err), outcomes[i].rc);
+    }
+    /* d3 waits for its retry at 5000; d2 and d4 are the first store's */
+    assert_int_equal(claim_deliveries(&other, 4999, NULL, NULL), 0);
+    /* the first store's lease (1000 + 10 s) ends: the other engine takes over */
+    assert_int_equal(claim_deliveries(&other, 11001, ids, attempts), 3);
+    assert_int_equal(ids[0], d2);
+    assert_int_equal(ids[1], d3);
+    assert_int_equal(ids[2], d4);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(attempts[i], 2);
+    assert_int_equal(modules(f)->webhook_record(f->store.ctx, d2, "delivered", 200, NULL, 0, 12,
+                                                &err), 0);
+    assert_int_equal(other.ops->modules->webhook_release(other.ctx, &err), 0);
+    dn_store_close(&other);
+
+    static const struct {
+        const char *state;
+        int64_t after;
+        int limit, rc, n;
+    } lists[] = {
+        { "", 0, 10, 0, 4 }, { "sending", 0, 10, 0, 0 }, { "pending", 0, 10, 0, 3 },
+        { "delivered", 0, 10, 0, 1 }, { "", 0, 2, 0, 2 }, { "", 0, 0, -EINVAL, 0 },
+    };
+    for (size_t i = 0; i < COUNT(lists); i++) {
+        print_message("list row %zu: '%s'\n", i, lists[i].state);
+        json_t *got = NULL;
+        dn_err e = { 0 };
+        assert_int_equal(modules(f)->webhook_list(f->store.ctx, lists[i].state, lists[i].after,
+                                                  lists[i].limit, &got, &e), lists[i].rc);
+        if (lists[i].rc == 0)
+            assert_int_equal(json_array_size(got), lists[i].n);
+        json_decref(got);
+    }
+    json_t *got = NULL;
+    assert_int_equal(modules(f)->webhook_get(f->store.ctx, d1, &got, &err), 1);
+    assert_string_equal(text_of(got, "endpoint"), "crm");
+    assert_int_equal(json_integer_value(json_object_get(got, "event_id")), event[0]);
+    assert_string_equal(text_of(got, "event_type"), "note");
+    assert_string_equal(text_of(got, "customer_id"), "C1");
+    assert_string_equal(text_of(got, "state"), "delivered");
+    assert_int_equal(json_integer_value(json_object_get(got, "attempts")), 1);
+    assert_int_equal(json_integer_value(json_object_get(got, "last_status")), 200);
+    assert_true(json_is_null(json_object_get(got, "last_error")));
+    assert_int_equal(json_integer_value(json_object_get(got, "delivered_at")), 1);
+    json_decref(got);
+    got = NULL;
+    assert_int_equal(modules(f)->webhook_get(f->store.ctx, d4, &got, &err), 1);
+    assert_true(json_is_null(json_object_get(got, "customer_id")));
+    json_decref(got);
+    assert_int_equal(modules(f)->webhook_get(f->store.ctx, 999999, &got, &err), 0);
+
+    const struct { int64_t *id; int rc; } replays[] = {
+        { &d1, 0 },            /* delivered: from attempt 1 again */
+        { &d1, -EEXIST },      /* now pending */
+        { &d2, -EEXIST },
+    };
+    for (size_t i = 0; i < COUNT(replays); i++) {
+        dn_err e = { 0 };
+        assert_int_equal(modules(f)->webhook_replay(f->store.ctx, *replays[i].id, &e),
+                         replays[i].rc);
+    }
+    assert_int_equal(modules(f)->webhook_get(f->store.ctx, d1, &got, &err), 1);
+    assert_string_equal(text_of(got, "state"), "pending");
+    assert_int_equal(json_integer_value(json_object_get(got, "attempts")), 0);
+    json_decref(got);
+    /* no endpoint enabled: nothing is claimed, the deliveries wait */
+    assert_int_equal(modules(f)->webhook_endpoints(f->store.ctx, names, urls, 0, &err), 0);
+    assert_int_equal(claim_deliveries(&f->store, 99000, NULL, NULL), 0);
+}
+
+/* What inbound replies need: the sender by phone or chat handle, an
+ * opt-out of everyone on one contact point, the one confirmation per key,
+ * the last contact marked replied, and a message applied once. */
+static void test_reply_operations(void **state)
+{
+    fixture *f = *state;
+    /* add_customer gives everyone the phone +37120000000 */
+    int64_t c1 = add_customer(f, "C1", "Shared One");
+    int64_t c2 = add_customer(f, "C2", "Shared Two");
+    add_customer(f, "C3", "Shared Three");
+    dn_err err = { 0 };
+    static const struct {
+        const char *channel, *address;
+        int rc;
+        const char *expect;      /* external id found */
+    } finds[] = {
+        { "sms", "+37120000000", 1, "C1" },    /* the lowest id of those on it */
+        { "sms", "37120000000", 0, NULL },     /* the module tries the '+' form itself */
+        { "chat", "+37120000000", 0, NULL },
+        { "fax", "+37120000000", -EINVAL, NULL },
+    };
+    for (size_t i = 0; i < COUNT(finds); i++) {
+        print_message("find row %zu\n", i);
+        dn_customer c;
+        dn_err e = { 0 };
+        assert_int_equal(modules(f)->customer_find_by_address(f->store.ctx, finds[i].channel,
+                                                              finds[i].address, &c, &e),
+                         finds[i].rc);
+        if (finds[i].rc == 1)
+            assert_string_equal(c.external_id, finds[i].expect);
+    }
+    /* C3 is opted out of SMS already: only C2 is among the others */
+    dn_customer c;
+    assert_int_equal(f->store.ops->get_customer(f->store.ctx, "C3", &c, &err), 0);
+    c.opt_out = DN_OPTOUT_SMS;
+    dn_upsert_outcome outcome;
+    assert_int_equal(f->store.ops->upsert_customer(f->store.ctx, &c, &outcome, &err), 0);
+    static const struct {
+        const char *channel, *address;
+        int rc;
+        bool news;                    /* C1 was not opted out of the channel before */
+        size_t others;
+        unsigned c1_bits, c2_bits;
+    } opt_outs[] = {
+        { "chat", "", 0, true, 0, DN_OPTOUT_CHAT, 0 },
+        { "sms", "+37120000000", 0, true, 1, DN_OPTOUT_CHAT | DN_OPTOUT_SMS, DN_OPTOUT_SMS },
+        { "sms", "+37120000000", 0, false, 0, DN_OPTOUT_CHAT | DN_OPTOUT_SMS, DN_OPTOUT_SMS },
+        { "chat", "", 0, false, 0, DN_OPTOUT_CHAT | DN_OPTOUT_SMS, DN_OPTOUT_SMS },
+        { "email", "", -EINVAL, false, 0, DN_OPTOUT_CHAT | DN_OPTOUT_SMS, DN_OPTOUT_SMS },
+    };
+    for (size_t i = 0; i < COUNT(opt_outs); i++) {
+        print_message("opt-out row %zu\n", i);
+        int64_t *others = NULL;
+        size_t n = 99;
+        bool news = !opt_outs[i].news;
+        dn_err e = { 0 };
+        assert_int_equal(modules(f)->opt_out_address(f->store.ctx, c1, opt_outs[i].channel,
+                                                     opt_outs[i].address, 100, &news, &others,
+                                                     &n, &e),
+                         opt_outs[i].rc);
+        if (opt_outs[i].rc == 0) {
+            assert_int_equal(news, opt_outs[i].news);
+            assert_int_equal(n, opt_outs[i].others);
+            if (n)
+                assert_int_equal(others[0], c2);
+        }
+        free(others);
+        dn_customer got;
+        assert_int_equal(f->store.ops->get_customer(f->store.ctx, "C1", &got, &err), 0);
+        assert_int_equal(got.opt_out, opt_outs[i].c1_bits);
+        assert_int_equal(f->store.ops->get_customer(f->store.ctx, "C2", &got, &err), 0);
+        assert_int_equal(got.opt_out, opt_outs[i].c2_bits);
+    }
+
+    /* the one confirmation per key; the open case is its case */
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    bool duplicate;
+    assert_int_equal(record(f, c1, true, 1, 50, 60, "reminder", &duplicate), 0);
+    char body[] = "Jūs esat atteicies";
+    dn_contact_plan plan = { .body = body, .scheduled_at = 110,
+                             .purpose = DN_PURPOSE_OPTOUT_CONFIRM };
+    dn_strlcpy(plan.idem_key, "optout-confirm-cu1-sms", sizeof plan.idem_key);
+    dn_strlcpy(plan.channel, "sms", sizeof plan.channel);
+    dn_strlcpy(plan.address, "+37120000000", sizeof plan.address);
+    dn_strlcpy(plan.template_name, "optout_confirm", sizeof plan.template_name);
+    dn_strlcpy(plan.language, "lv", sizeof plan.language);
+    int64_t first = 0, second = -1;
+    assert_int_equal(modules(f)->contact_plan(f->store.ctx, c1, &plan, 110, &first, &err), 0);
+    assert_true(first > 0);
+    assert_int_equal(modules(f)->contact_plan(f->store.ctx, c1, &plan, 111, &second, &err), 0);
+    assert_int_equal(second, 0);
+    dn_strlcpy(plan.idem_key, "bad \xFF", sizeof plan.idem_key);
+    assert_int_equal(modules(f)->contact_plan(f->store.ctx, c1, &plan, 112, &second, &err),
+                     -EINVAL);
+    assert_string_equal(err.field, "idem_key");
+    /* the reminder (sent) is the one replied to, never the confirmation */
+    dn_outbox_item *items = NULL;
+    int n = 0;
+    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 200, &items, 10, &n, &err), 0);
+    assert_int_equal(n, 2);
+    for (int i = 0; i < n; i++) {
+        dn_send_record r = { .provider_id = "p" };
+        assert_int_equal(f->store.ops->record_sent(f->store.ctx, items[i].id, &r, 201, &err), 0);
+    }
+    dn_outbox_items_free(items, n);
+    assert_int_equal(modules(f)->contact_mark_replied(f->store.ctx, c1, "sms", 210, &err), 0);
+    assert_int_equal(modules(f)->contact_mark_replied(f->store.ctx, c2, "sms", 210, &err), 0);
+    json_t *t = timeline(f, "C1");
+    json_t *contacts = json_object_get(t, "contacts");
+    assert_int_equal(json_array_size(contacts), 2);
+    assert_string_equal(text_of(json_array_get(contacts, 0), "state"), "replied");
+    assert_string_equal(text_of(json_array_get(contacts, 1), "idem_key"), "optout-confirm-cu1-sms");
+    assert_string_equal(text_of(json_array_get(contacts, 1), "state"), "sent");
+    assert_true(json_integer_value(json_object_get(json_array_get(contacts, 1), "case_id")) > 0);
+    json_decref(t);
+
+    /* applied once: claimed, settled, seen by a second store connection */
+    char digest[65];
+    json_t *key = json_pack("[s, s, s, s]", "sms", "+37120000000", "", "mo-1");
+    assert_int_equal(dn_store_inbound_digest(key, digest, &err), 0);
+    json_decref(key);
+    assert_int_equal(strlen(digest), 64);
+    assert_int_equal(f->store.ops->begin(f->store.ctx, &err), 0);
+    json_t *earlier = NULL;
+    assert_int_equal(modules(f)->inbound_claim(f->store.ctx, "reply", digest, 300, &earlier,
+                                               &err), 0);
+    assert_null(earlier);
+    json_t *result = json_pack("{s:s, s:I}", "classification", "promise", "event_id", 7);
+    assert_int_equal(modules(f)->inbound_settle(f->store.ctx, "reply", digest, c1, result, &err),
+                     0);
+    json_decref(result);
+    assert_int_equal(f->store.ops->commit(f->store.ctx, &err), 0);
+    char schema[4096];
+    schema_root(schema, sizeof schema);
+    dn_store other;
+    assert_int_equal(dn_store_open(&other, f->dsn, schema, &err), 0);
+    static const struct { const char *source; int rc; } claims[] = {
+        { "reply", 1 },          /* the same key: applied before */
+        { "call", 0 },           /* another source's key space */
+    };
+    for (size_t i = 0; i < COUNT(claims); i++) {
+        assert_int_equal(other.ops->begin(other.ctx, &err), 0);
+        earlier = NULL;
+        assert_int_equal(other.ops->modules->inbound_claim(other.ctx, claims[i].source, digest,
+                                                           301, &earlier, &err), claims[i].rc);
+        if (claims[i].rc == 1) {
+            assert_string_equal(text_of(earlier, "classification"), "promise");
+            assert_int_equal(json_integer_value(json_object_get(earlier, "event_id")), 7);
+        }
+        json_decref(earlier);
+        other.ops->rollback(other.ctx);
+    }
+    /* a claim rolled back leaves nothing: the key is new again */
+    assert_int_equal(other.ops->begin(other.ctx, &err), 0);
+    assert_int_equal(other.ops->modules->inbound_claim(other.ctx, "call", digest, 302, &earlier,
+                                                       &err), 0);
+    other.ops->rollback(other.ctx);
+    dn_store_close(&other);
+}
+
+/* Callbacks find their contact by id or by the provider's id, on its
+ * channel only; a letter is posted once, from "sent" only. */
+static void test_contact_find_and_posted(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "C1", "Find Person");
+    add_invoice(f, "A", "C1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    bool duplicate;
+    assert_int_equal(record(f, id, true, 1, 50, 60, "first", &duplicate), 0);
+    assert_int_equal(record(f, id, true, 7, 50, 60, "second", &duplicate), 0);
+    dn_outbox_item *items = NULL;
+    int n = 0;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 100, &items, 10, &n, &err), 0);
+    assert_int_equal(n, 2);
+    int64_t first = items[0].id, second = items[1].id;
+    dn_outbox_items_free(items, n);
+    /* both handed to one provider id: the latest is the one it names */
+    for (int i = 0; i < 2; i++) {
+        dn_send_record r = { .provider_id = "call-9" };
+        assert_int_equal(f->store.ops->record_sent(f->store.ctx, i ? second : first, &r, 110,
+                                                   &err), 0);
+    }
+    const struct {
+        int64_t *id;
+        const char *provider, *channel;
+        int rc;
+        int64_t *expect;
+    } finds[] = {
+        { &first, NULL, "sms", 1, &first },
+        { &first, NULL, "voice", 0, NULL },      /* another channel's contact */
+        { NULL, "call-9", "sms", 1, &second },
+        { NULL, "call-8", "sms", 0, NULL },
+    };
+    for (size_t i = 0; i < COUNT(finds); i++) {
+        print_message("find row %zu\n", i);
+        dn_contact_ref ref;
+        assert_int_equal(modules(f)->contact_find(f->store.ctx, finds[i].id ? *finds[i].id : 0,
+                                                  finds[i].provider, finds[i].channel, &ref,
+                                                  &err), finds[i].rc);
+        if (finds[i].rc == 1) {
+            assert_int_equal(ref.id, *finds[i].expect);
+            assert_int_equal(ref.customer_id, id);
+            assert_string_equal(ref.customer_external_id, "C1");
+            assert_string_equal(ref.state, "sent");
+            assert_int_equal(ref.created_at, 50);
+            assert_int_equal(ref.updated_at, 110);
+        }
+    }
+    /* not a letter: nothing to post */
+    assert_int_equal(modules(f)->contact_posted(f->store.ctx, first, 86400, &err), -EEXIST);
+    char body[] = "notice";
+    dn_contact_plan letter = { .body = body, .scheduled_at = 120, .purpose = DN_PURPOSE_NOTICE };
+    dn_strlcpy(letter.idem_key, "letter-1", sizeof letter.idem_key);
+    dn_strlcpy(letter.channel, "letter", sizeof letter.channel);
+    int64_t letter_id = 0;
+    assert_int_equal(modules(f)->contact_plan(f->store.ctx, id, &letter, 120, &letter_id, &err),
+                     0);
+    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 130, &items, 10, &n, &err), 0);
+    assert_int_equal(n, 1);
+    dn_outbox_items_free(items, n);
+    static const struct { bool sent_first; int rc; const char *state; } posts[] = {
+        { false, -EEXIST, "sending" },     /* not written yet */
+        { true, 0, "delivered" },
+        { false, -EEXIST, "delivered" },   /* posted already */
+    };
+    for (size_t i = 0; i < COUNT(posts); i++) {
+        print_message("post row %zu\n", i);
+        if (posts[i].sent_first) {
+            dn_send_record r = { .provider_id = "letter-1.pdf" };
+            assert_int_equal(f->store.ops->record_sent(f->store.ctx, letter_id, &r, 140, &err), 0);
+        }
+        dn_err e = { 0 };
+        assert_int_equal(modules(f)->contact_posted(f->store.ctx, letter_id, 86400, &e),
+                         posts[i].rc);
+        dn_contact_ref ref;
+        assert_int_equal(modules(f)->contact_find(f->store.ctx, letter_id, NULL, "letter", &ref,
+                                                  &err), 1);
+        assert_string_equal(ref.state, posts[i].state);
+    }
+    dn_facts facts;
+    assert_int_equal(f->store.ops->load_facts(f->store.ctx, id, 90000, &facts, &err), 0);
+    assert_true(facts.notice_posted);
+    assert_int_equal(facts.notice_posted_on, 1);   /* 86400 s: 1970-01-02 */
+}
+
 /* ---- MariaDB only: DSN, refused data, reconnection ---- */
 
 static void test_mariadb_dsn(void **state)
@@ -1737,7 +2439,7 @@ static void test_mariadb_refused(void **state)
         int rc = rows[i].which == 0
             ? f->store.ops->set_contact_state(f->store.ctx, contact_id, "sent", provider_id, NULL,
                                               200, &err)
-            : f->store.ops->append_event(f->store.ctx, id, kind, NULL, 200, &err);
+            : f->store.ops->append_event(f->store.ctx, id, kind, NULL, 200, NULL, &err);
         assert_int_equal(rc, -E2BIG);
         assert_string_equal(err.field, rows[i].field);
     }
@@ -1821,12 +2523,19 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_claim_outbox, setup, teardown),
         cmocka_unit_test_setup_teardown(test_contact_rewrite, setup, teardown),
         cmocka_unit_test_setup_teardown(test_contact_debt_and_case_reminders, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_facts_keep_counted_contacts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_confirmation_sent_is_stored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_promise, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delivery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sending_recovery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notice_fact, setup, teardown),
         cmocka_unit_test_setup_teardown(test_decision_step_day, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_agent_tasks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_contact_outcome, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_webhook_claims, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reply_operations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_contact_find_and_posted, setup, teardown),
         cmocka_unit_test(test_mariadb_dsn),
         cmocka_unit_test_setup_teardown(test_mariadb_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mariadb_reconnect, setup, teardown),
