@@ -207,7 +207,7 @@ static json_t *hook_rules_status(void *arg);
 /* The reload worker: builds and tests the set, then wakes the loop. It
  * touches nothing but s->reload_build until the loop joins it, and runs at
  * a lower CPU priority than the loop (Linux nices threads one by one), so
- * a slow rule test never takes a core the API needs. */
+ * the loop wins the CPU whenever both want it. */
 static void *reload_worker(void *arg)
 {
     dn_server *s = arg;
