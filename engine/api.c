@@ -4,8 +4,9 @@
  * api_routes[], checks the token, the query, the body's type, size, depth
  * and syntax, and only then calls the route's handler with everything
  * parsed. A handler's contract: it must send exactly one reply (through
- * reply_json, reply_text or reply_error) before it returns; the dispatcher
- * sends a 500 if a handler broke that rule. */
+ * reply_json, reply_text or reply_error) before it returns, or defer it to
+ * the engine (the rules reload, dn_api_pending); the dispatcher sends a 500
+ * if a handler broke that rule. */
 #include "api.h"
 
 #include <arpa/inet.h>
@@ -65,10 +66,19 @@ typedef struct api_request {
     size_t                 raw_len;
     char                   media_type[64];
     bool                   replied;
+    bool                   deferred;           /* the engine replies later (dn_api_pending) */
     const struct api_route *route;             /* the route being served */
 } api_request;
 
-/* Contract for every handler: send exactly one reply before returning. */
+/* A reply left to the engine (api.h): the request stays open until then. */
+struct dn_api_pending {
+    dn_api                *api;
+    struct evhttp_request *req;
+};
+
+/* Contract for every handler: send exactly one reply before returning, or
+ * (the rules reload only) mark the request deferred and hand it to the
+ * engine as a dn_api_pending that it answers later. */
 typedef void (*api_handler)(api_request *r);
 
 typedef struct api_route {
@@ -124,6 +134,7 @@ static const api_route api_routes[] = {
     { EVHTTP_REQ_GET,  "/v1/customers",                 handle_customer_list,     false, BODY_NONE },
     { EVHTTP_REQ_GET,  "/v1/customers/{id}",            handle_customer_get,      false, BODY_NONE },
     { EVHTTP_REQ_PUT,  "/v1/customers/{id}",            handle_customer_update,   false, BODY_JSON },
+    { EVHTTP_REQ_PATCH, "/v1/customers/{id}",           handle_customer_update,   false, BODY_JSON },
     { EVHTTP_REQ_GET,  "/v1/customers/{id}/timeline",   handle_customer_timeline, false, BODY_NONE },
     { EVHTTP_REQ_GET,  "/v1/customers/{id}/preview",    handle_customer_preview,  false, BODY_NONE },
     { EVHTTP_REQ_GET,  "/v1/customers/{id}/contactability", handle_customer_contactability, false, BODY_NONE },
@@ -133,6 +144,7 @@ static const api_route api_routes[] = {
     { EVHTTP_REQ_POST, "/v1/invoices",                  handle_invoice_create,    false, BODY_JSON },
     { EVHTTP_REQ_GET,  "/v1/invoices/{id}",             handle_invoice_get,       false, BODY_NONE },
     { EVHTTP_REQ_PUT,  "/v1/invoices/{id}",             handle_invoice_update,    false, BODY_JSON },
+    { EVHTTP_REQ_PATCH, "/v1/invoices/{id}",            handle_invoice_update,    false, BODY_JSON },
     { EVHTTP_REQ_POST, "/v1/payments",                  handle_payment_create,    false, BODY_JSON },
     { EVHTTP_REQ_POST, "/v1/import",                    handle_import,            false, BODY_BULK },
     { EVHTTP_REQ_GET,  "/v1/decisions",                 handle_decision_list,     false, BODY_NONE },
@@ -589,10 +601,11 @@ static void reply_customer(api_request *r, int status, const char *external_id)
         reply_json(r, status, customer_to_json(&c));
 }
 
-/* Decodes body as a record of type and writes it; replies on failure and
- * returns false, else fills rec and *outcome. */
+/* Decodes body as a record of type and writes it (mode: a POST creates, a
+ * PUT or PATCH updates; import.h); replies on failure and returns false,
+ * else fills rec and *outcome. */
 static bool decode_and_write(api_request *r, dn_record_type type, const json_t *body,
-                             dn_record *rec, dn_upsert_outcome *outcome)
+                             dn_write_mode mode, dn_record *rec, dn_upsert_outcome *outcome)
 {
     dn_err err;
     dn_err_clear(&err);
@@ -601,7 +614,7 @@ static bool decode_and_write(api_request *r, dn_record_type type, const json_t *
         reply_error(r, 422, json_codec_error_code(rc), err.field, "%s", err.msg);
         return false;
     }
-    rc = import_write_record(r->api->store, rec, outcome, &err);
+    rc = import_write_record(r->api->store, rec, mode, api_now(r->api), outcome, &err);
     if (rc < 0) {
         reply_write_failure(r, rc, &err);
         return false;
@@ -615,7 +628,7 @@ static void handle_customer_create(api_request *r)
 {
     dn_record rec;
     dn_upsert_outcome outcome;
-    if (decode_and_write(r, DN_RECORD_CUSTOMER, r->body, &rec, &outcome))
+    if (decode_and_write(r, DN_RECORD_CUSTOMER, r->body, DN_WRITE_CREATE, &rec, &outcome))
         reply_customer(r, outcome == DN_UPSERT_CREATED ? 201 : 200, rec.as.customer.external_id);
 }
 
@@ -641,7 +654,7 @@ static void handle_customer_get(api_request *r)
 }
 
 /* Merges the body over current (a record as its encoder wrote it) for a
- * PUT: keys in the body replace those in current; an external_id in the
+ * PUT or PATCH: keys in the body replace those in current; an external_id in the
  * body must be the one in the path. Replies and returns false on a
  * mismatch. */
 static bool merge_update(api_request *r, json_t *current)
@@ -684,7 +697,8 @@ static void handle_customer_update(api_request *r)
      * changes (record_keep_absent) */
     if (!json_object_get(r->body, "undeliverable"))
         json_object_del(merged, "undeliverable");
-    if (merge_update(r, merged) && decode_and_write(r, DN_RECORD_CUSTOMER, merged, &rec, &outcome))
+    if (merge_update(r, merged) &&
+        decode_and_write(r, DN_RECORD_CUSTOMER, merged, DN_WRITE_UPSERT, &rec, &outcome))
         reply_customer(r, 200, r->id);
     json_decref(merged);
 }
@@ -710,8 +724,9 @@ static void handle_customer_preview(api_request *r)
     dn_err err;
     dn_err_clear(&err);
     if (at_text && dn_time_parse(at_text, &at) < 0) {
-        reply_error(r, 422, "invalid", "at", "at must be an RFC 3339 time such as "
-                                             "2026-03-01T09:00:00Z");
+        reply_error(r, 422, "invalid", "at", "at must be an RFC 3339 time from "
+                    "%d-01-01T00:00:00Z to %d-12-31T23:59:59Z, such as 2026-03-01T09:00:00Z",
+                    DN_TIME_YEAR_MIN, DN_TIME_YEAR_MAX);
         return;
     }
     int rc = r->api->store->ops->get_customer(r->api->store->ctx, r->id, &c, &err);
@@ -741,8 +756,9 @@ static void handle_customer_contactability(api_request *r)
     dn_err_clear(&err);
     /* before 1970 the contact history (and its "never" of 0) means nothing */
     if (at_text && (dn_time_parse(at_text, &at) < 0 || at < 0)) {
-        reply_error(r, 422, "invalid", "at", "at must be an RFC 3339 time from 1970 on, such "
-                                             "as 2026-03-01T09:00:00Z");
+        reply_error(r, 422, "invalid", "at", "at must be an RFC 3339 time from "
+                    "1970-01-01T00:00:00Z to %d-12-31T23:59:59Z, such as 2026-03-01T09:00:00Z",
+                    DN_TIME_YEAR_MAX);
         return;
     }
     if (!r->api->hooks.contactability) {
@@ -876,7 +892,7 @@ static void handle_invoice_create(api_request *r)
 {
     dn_record rec;
     dn_upsert_outcome outcome;
-    if (decode_and_write(r, DN_RECORD_INVOICE, r->body, &rec, &outcome))
+    if (decode_and_write(r, DN_RECORD_INVOICE, r->body, DN_WRITE_CREATE, &rec, &outcome))
         reply_invoice(r, outcome == DN_UPSERT_CREATED ? 201 : 200, rec.as.invoice.external_id);
 }
 
@@ -903,7 +919,8 @@ static void handle_invoice_update(api_request *r)
         return;
     }
     json_object_del(merged, "paid_minor");    /* read-only: the store keeps it */
-    if (merge_update(r, merged) && decode_and_write(r, DN_RECORD_INVOICE, merged, &rec, &outcome))
+    if (merge_update(r, merged) &&
+        decode_and_write(r, DN_RECORD_INVOICE, merged, DN_WRITE_UPSERT, &rec, &outcome))
         reply_invoice(r, 200, r->id);
     json_decref(merged);
 }
@@ -912,7 +929,7 @@ static void handle_payment_create(api_request *r)
 {
     dn_record rec;
     dn_upsert_outcome outcome;
-    if (decode_and_write(r, DN_RECORD_PAYMENT, r->body, &rec, &outcome))
+    if (decode_and_write(r, DN_RECORD_PAYMENT, r->body, DN_WRITE_CREATE, &rec, &outcome))
         reply_json(r, outcome == DN_UPSERT_CREATED ? 201 : 200, payment_to_json(&rec.as.payment));
 }
 
@@ -933,10 +950,11 @@ static void handle_import(api_request *r)
                         "a CSV import needs ?type=customer, invoice or payment");
             goto done;
         }
-        rc = import_csv_buffer(r->api->store, type, r->raw, r->raw_len, &report, &err);
+        rc = import_csv_buffer(r->api->store, type, r->raw, r->raw_len, api_now(r->api), &report,
+                               &err);
     } else {
-        rc = import_ndjson_buffer(r->api->store, r->raw, r->raw_len, r->api->max_depth, &report,
-                                  &err);
+        rc = import_ndjson_buffer(r->api->store, r->raw, r->raw_len, r->api->max_depth,
+                                  api_now(r->api), &report, &err);
     }
     if (rc < 0) {
         reply_failure(r, rc, &err);
@@ -999,23 +1017,51 @@ static void handle_rules_get(api_request *r)
     reply_json(r, 200, r->api->hooks.rules_status(r->api->hooks_arg));
 }
 
+/* POST /v1/rules/reload: the new set is built and tested off the loop
+ * (the API goes on meanwhile); the reply comes when it is live or refused
+ * (api_reply_rules_reload). */
 static void handle_rules_reload(api_request *r)
 {
-    json_t *out = NULL;
     dn_err err;
     dn_err_clear(&err);
     if (!r->api->hooks.rules_reload) {
         reply_error(r, 503, "unavailable", "", "rules reload is not available in this process");
         return;
     }
-    int rc = r->api->hooks.rules_reload(r->api->hooks_arg, &out, &err);
-    if (rc == 0) {
-        reply_json(r, 200, out);
+    dn_api_pending *pending = malloc(sizeof *pending);
+    if (!pending) {
+        reply_json(r, 500, NULL);
         return;
     }
-    json_t *extra = out ? json_pack("{s:o}", "rules", out) : NULL;
-    reply_error_extra(r, 422, "rules_invalid", err.field, extra, "%s",
-                      err.msg[0] ? err.msg : "the rule set did not load; the old one stays live");
+    pending->api = r->api;
+    pending->req = r->req;
+    if (r->api->hooks.rules_reload(r->api->hooks_arg, pending, &err) < 0) {
+        free(pending);
+        reply_error(r, 503, "unavailable", err.field, "%s", err.msg);
+        return;
+    }
+    r->deferred = true;
+}
+
+void api_reply_rules_reload(dn_api_pending *pending, int rc, json_t *rules, const dn_err *err)
+{
+    api_request r;
+    memset(&r, 0, sizeof r);
+    r.api = pending->api;
+    r.req = pending->req;
+    free(pending);
+    if (rc == 0) {
+        reply_json(&r, 200, rules);
+        return;
+    }
+    json_t *extra = rules ? json_pack("{s:o}", "rules", rules) : NULL;
+    /* a refused set is the caller's to mend (422); a reload that could not
+     * run (out of memory, the server stopping) may be asked for again */
+    bool refused = rc == -EINVAL || rc == -E2BIG || rc == -ENOENT || rc == -EIO;
+    reply_error_extra(&r, refused ? 422 : 503, refused ? "rules_invalid" : "unavailable",
+                      err ? err->field : "", extra, "%s",
+                      err && err->msg[0] ? err->msg
+                                         : "the rule set did not load; the old one stays live");
 }
 
 /* ---- handlers: delivery callbacks and opt-outs ---- */
@@ -1491,36 +1537,87 @@ static void handle_voice_events(api_request *r)
 
 /* ---- dispatch ---- */
 
-/* Matches path against pattern segment by segment; "{id}" takes one
- * non-empty segment, percent-decoded into r->id. A decoded id that cannot
- * be an external id (too long, NUL, not UTF-8) matches nothing. */
-static bool path_match(const char *pattern, const char *path, api_request *r)
+typedef enum path_result { PATH_NO_MATCH, PATH_MATCH, PATH_BAD_ID } path_result;
+
+/* Decodes one "{id}" path segment (len bytes at raw) into r->id; NULL when
+ * it is an external id, else why not (a phrase after "the id ..."). */
+static const char *path_id(const char *segment, size_t len, api_request *r)
 {
+    char raw[DN_ID_MAX * 3 + 1];
+    size_t decoded_size = 0;
+    if (len >= sizeof raw)
+        return "is longer than 63 bytes";
+    memcpy(raw, segment, len);
+    raw[len] = '\0';
+    char *decoded = evhttp_uridecode(raw, 0, &decoded_size);
+    const char *why = NULL;
+    if (!decoded)
+        why = "cannot be decoded";
+    else if (strlen(decoded) != decoded_size)
+        why = "must not contain NUL";
+    else if (!dn_strlcpy(r->id, decoded, sizeof r->id))
+        why = "is longer than 63 bytes";
+    else
+        why = dn_external_id_problem(r->id);
+    free(decoded);
+    return why;
+}
+
+/* Matches path against pattern segment by segment; "{id}" takes one
+ * non-empty segment, percent-decoded into r->id. When the path has the
+ * pattern's shape but its id cannot be an external id (too long, NUL, not
+ * UTF-8, control characters, white space at either end) the result is
+ * PATH_BAD_ID with *why saying what is wrong. */
+static path_result path_match(const char *pattern, const char *path, api_request *r,
+                              const char **why)
+{
+    const char *bad = NULL;
     while (*pattern == '/' && *path == '/') {
         pattern++;
         path++;
         size_t plen = strcspn(pattern, "/");
         size_t len = strcspn(path, "/");
         if (plen == 4 && memcmp(pattern, "{id}", 4) == 0) {
-            char raw[DN_ID_MAX * 3 + 1];
-            size_t decoded_size = 0;
-            if (len == 0 || len >= sizeof raw)
-                return false;
-            memcpy(raw, path, len);
-            raw[len] = '\0';
-            char *decoded = evhttp_uridecode(raw, 0, &decoded_size);
-            bool fits = decoded && strlen(decoded) == decoded_size &&
-                        dn_utf8_valid(decoded) && dn_strlcpy(r->id, decoded, sizeof r->id);
-            free(decoded);
-            if (!fits)
-                return false;
+            if (len == 0)
+                return PATH_NO_MATCH;
+            bad = path_id(path, len, r);
         } else if (plen != len || memcmp(pattern, path, len) != 0) {
-            return false;
+            return PATH_NO_MATCH;
         }
         pattern += plen;
         path += len;
     }
-    return *pattern == '\0' && *path == '\0';
+    if (*pattern != '\0' || *path != '\0')
+        return PATH_NO_MATCH;
+    if (bad) {
+        *why = bad;
+        return PATH_BAD_ID;
+    }
+    return PATH_MATCH;
+}
+
+/* The "{id}" segment of a path as sent, for an error message: at most 40
+ * bytes, anything but printable ASCII as %XX (the reply must be UTF-8). */
+static void path_id_excerpt(const char *pattern, const char *path, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    while (*pattern == '/' && *path == '/') {
+        size_t plen = strcspn(pattern + 1, "/"), len = strcspn(path + 1, "/");
+        if (plen == 4 && memcmp(pattern + 1, "{id}", 4) == 0) {
+            for (size_t i = 0; i < len && i < 40 && used + 4 < size; i++) {
+                unsigned char ch = (unsigned char)path[1 + i];
+                used += (size_t)snprintf(out + used, size - used,
+                                         ch > 0x20 && ch < 0x7f && ch != '"' && ch != '\\'
+                                             ? "%c" : "%%%02X", ch);
+            }
+            if (len > 40 && used + 4 < size)
+                snprintf(out + used, size - used, "…");
+            return;
+        }
+        pattern += 1 + plen;
+        path += 1 + len;
+    }
 }
 
 /* Compares in time independent of where the strings differ. */
@@ -1646,20 +1743,33 @@ static void api_dispatch(struct evhttp_request *req, void *arg)
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
     enum evhttp_cmd_type method = evhttp_request_get_command(req);
-    const api_route *route = NULL;
+    const api_route *route = NULL, *bad_id_route = NULL;
+    const char *bad_id = NULL;
     char allow[64] = "";
     if (!path) {
         reply_error(&r, 400, "bad_request", "", "the request URI cannot be parsed");
         goto done;
     }
     for (size_t i = 0; i < API_ROUTE_COUNT && !route; i++) {
-        if (!path_match(api_routes[i].path, path, &r))
+        const char *why = NULL;
+        path_result match = path_match(api_routes[i].path, path, &r, &why);
+        if (match == PATH_BAD_ID && !bad_id_route) {
+            bad_id_route = &api_routes[i];
+            bad_id = why;
+        }
+        if (match != PATH_MATCH)
             continue;
         if (api_routes[i].method == method)
             route = &api_routes[i];
         else
             snprintf(allow + strlen(allow), sizeof allow - strlen(allow), "%s%s",
                      allow[0] ? ", " : "", method_name(api_routes[i].method));
+    }
+    if (!route && !allow[0] && bad_id_route) {
+        char excerpt[200];
+        path_id_excerpt(bad_id_route->path, path, excerpt, sizeof excerpt);
+        reply_error(&r, 400, "invalid", "id", "the id \"%s\" in the path %s", excerpt, bad_id);
+        goto done;
     }
     if (!route && allow[0]) {
         evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow);
@@ -1685,7 +1795,7 @@ static void api_dispatch(struct evhttp_request *req, void *arg)
         goto done;
     r.route = route;
     route->handler(&r);
-    if (!r.replied) {
+    if (!r.replied && !r.deferred) {
         dn_log(DN_LOG_ERROR, "api", "handler for %s %s sent no reply", method_name(method),
                route->path);
         reply_error(&r, 500, "internal", "", "the handler sent no reply");

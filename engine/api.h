@@ -23,6 +23,12 @@ struct event_base;
 
 typedef struct dn_api dn_api;
 
+/* A reply the API leaves to the engine: a rules reload is built and tested
+ * off the loop, and answered when it is done. The engine answers each
+ * pending reply exactly once, on the loop thread, with
+ * api_reply_rules_reload, and before api_stop. */
+typedef struct dn_api_pending dn_api_pending;
+
 typedef struct dn_api_config {
     const char **tokens;          /* copied by api_start */
     int          n_tokens;
@@ -44,8 +50,8 @@ void api_config_defaults(dn_api_config *cfg);
  * loop thread and return before the reply is sent. */
 typedef struct dn_api_hooks {
     /* The engine's clock (engine_now): the time every write the API makes
-     * is recorded at and the default `at` of preview. NULL = the wall
-     * clock. */
+     * is recorded at, the default `at` of preview, and the today a payment
+     * may not be dated after. NULL = the wall clock. */
     dn_time (*now)(void *arg);
     /* The decision the rules would make for customer_id at `at`, with no
      * side effects. *out is a new object on success. -ENOENT for an unknown
@@ -59,11 +65,11 @@ typedef struct dn_api_hooks {
      * object on success; -ENOENT for an unknown customer. */
     int (*contactability)(void *arg, const char *customer_id, dn_time at, json_t **out,
                           dn_err *err);
-    /* Loads and tests the rules again; on success *out describes the live
-     * set (as rules_status). On failure the old set stays live, err says
-     * why and *out may describe the rules state (new reference or NULL),
-     * which the reply carries as error.rules. */
-    int (*rules_reload)(void *arg, json_t **out, dn_err *err);
+    /* Starts loading and testing the rules again, off the loop. Returns 0
+     * when it is under way — the engine then answers pending with
+     * api_reply_rules_reload — or a negative errno with err filled (the
+     * API replies 503 at once and frees pending). */
+    int (*rules_reload)(void *arg, dn_api_pending *pending, dn_err *err);
     /* Engine counters for /metrics as a new object: each key a number
      * (dunningd_<key>) or an object of numbers (one labelled series per
      * member), e.g. {"rules_reloads_total":2,"pass_duration_seconds":0.4}. */
@@ -96,6 +102,14 @@ int  api_start(struct event_base *base, const char *addr, int port, dn_store *st
                dn_api **out, dn_err *err);
 /* The port actually bound. */
 int  api_port(const dn_api *api);
+/* Answers a POST /v1/rules/reload left pending (hooks.rules_reload) and
+ * frees pending: rc 0 → 200 with rules (the live set, as rules_status);
+ * otherwise the old set stays live → 422 "rules_invalid" for a refused set
+ * (-EINVAL and the loader's other codes), 503 "unavailable" for a reload
+ * that could not run (-ENOMEM, -ECANCELED: the server stopping), with err
+ * and the rules state as error.rules. rules is taken (may be NULL). */
+void api_reply_rules_reload(dn_api_pending *pending, int rc, json_t *rules, const dn_err *err);
+
 /* Stops listening, drops open connections and frees the API; NULL is fine. */
 void api_stop(dn_api *api);
 

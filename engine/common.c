@@ -144,7 +144,7 @@ static int parse_ymd(const char *s, int *y, int *m, int *d)
     if (parse_digits(s, 4, y) || s[4] != '-' || parse_digits(s + 5, 2, m) ||
         s[7] != '-' || parse_digits(s + 8, 2, d))
         return -EINVAL;
-    if (*y < 1900 || *y > 2200 || *m < 1 || *m > 12 || *d < 1 ||
+    if (*y < DN_TIME_YEAR_MIN || *y > DN_TIME_YEAR_MAX || *m < 1 || *m > 12 || *d < 1 ||
         *d > days_in_month(*y, *m))
         return -EINVAL;
     return 0;

@@ -24,6 +24,9 @@
 typedef int64_t dn_time;
 typedef int32_t dn_date;
 #define DN_NO_DATE INT32_MIN
+/* The years dn_date_parse and dn_time_parse accept (error messages name them). */
+#define DN_TIME_YEAR_MIN 1900
+#define DN_TIME_YEAR_MAX 2200
 
 typedef struct dn_err {
     int  code;        /* negative errno; 0 while nothing failed */
@@ -52,7 +55,8 @@ void dn_mask_address(const char *addr, char *out, size_t size);
 dn_date dn_date_from_ymd(int y, int m, int d);
 void    dn_date_to_ymd(dn_date day, int *y, int *m, int *d);
 int     dn_date_weekday(dn_date day);                 /* 0 = Sunday .. 6 */
-/* Parses exactly "YYYY-MM-DD" (a real calendar day); -EINVAL otherwise. */
+/* Parses exactly "YYYY-MM-DD" (a real calendar day of the years
+ * DN_TIME_YEAR_MIN..DN_TIME_YEAR_MAX); -EINVAL otherwise. */
 int     dn_date_parse(const char *s, dn_date *out);
 /* Writes "YYYY-MM-DD" (11 bytes with NUL) or "" for DN_NO_DATE. */
 void    dn_date_format(dn_date day, char out[11]);

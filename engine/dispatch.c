@@ -268,6 +268,72 @@ static void sms_count(const char *body, send_context *sc)
                sizeof sc->sms_encoding);
 }
 
+/*
+ * The text states what is owed at the moment of sending, not at planning:
+ * a partial payment, a new invoice or a paid anchor bill since then change
+ * {amount}, {due_date}, {invoices_count}, {days_overdue}. So the contact's
+ * template is rendered again from the live rule set with the facts just
+ * read, as it was planned (language, tone, channel, transliteration); when
+ * the text differs the contact is rewritten, so it holds what is sent.
+ * Returns 0 with it->subject/body (and the SMS parts) current, or a
+ * negative errno with why (the template is no longer in the live set, a
+ * variable cannot be read): the contact must not go out with a stale text.
+ */
+static int render_at_send(dn_engine *e, dn_outbox_item *it, const dn_facts *f, dn_time now,
+                          char *why, size_t why_size)
+{
+    dn_decision d;
+    char subject[sizeof it->subject];
+    char *body = NULL;
+    dn_err err;
+    int rc;
+
+    memset(&d, 0, sizeof d);
+    dn_err_clear(&err);
+    d.action = DN_ACT_CONTACT;
+    dn_strlcpy(d.channel, it->channel, sizeof d.channel);
+    dn_strlcpy(d.template_name, it->template_name, sizeof d.template_name);
+    dn_strlcpy(d.tone, it->tone, sizeof d.tone);
+    dn_strlcpy(d.language, it->language, sizeof d.language);
+    d.transliterate = it->transliterate;
+    if (!e->rules) {
+        snprintf(why, why_size, "no rule set is loaded to render the text at send time");
+        return -ENOENT;
+    }
+    rc = rules_render(e->rules, &d, f, now, subject, sizeof subject, &body, &err);
+    if (rc < 0) {
+        snprintf(why, why_size, "the text cannot be rendered at send time (%s/%s/%s/%s in rule "
+                 "set %s): %s", it->language, it->template_name, it->channel, it->tone,
+                 rules_version(e->rules), err.msg);
+        return rc;
+    }
+    if (strcmp(body, it->body ? it->body : "") == 0 && strcmp(subject, it->subject) == 0) {
+        free(body);
+        return 0;
+    }
+    dn_sms_info info;
+    int parts = it->sms_parts;
+    char encoding[sizeof it->sms_encoding];
+    dn_strlcpy(encoding, it->sms_encoding, sizeof encoding);
+    if (strcmp(it->channel, "sms") == 0 && sms_analyse(body, &info) == 0) {
+        parts = info.parts;
+        dn_strlcpy(encoding, info.coding == DN_SMS_GSM7 ? "gsm7" : "ucs2", sizeof encoding);
+    }
+    rc = e->store.ops->rewrite_contact(e->store.ctx, it->id, subject, body, parts, encoding, now,
+                                       &err);
+    if (rc < 0) {
+        snprintf(why, why_size, "the text rendered at send time was not stored: %s", err.msg);
+        free(body);
+        return rc;
+    }
+    free(it->body);
+    it->body = body;
+    dn_strlcpy(it->subject, subject, sizeof it->subject);
+    it->sms_parts = parts;
+    dn_strlcpy(it->sms_encoding, encoding, sizeof it->sms_encoding);
+    return 0;
+}
+
 /* Re-checks one taken contact and sends it, or records why not. */
 static void dispatch_one(dn_engine *e, dn_outbox_item *it, dn_time now, dn_facts *f,
                          dn_dispatch_stats *st)
@@ -334,6 +400,9 @@ static void dispatch_one(dn_engine *e, dn_outbox_item *it, dn_time now, dn_facts
             return;
         }
     }
+    /* the opt-out confirmation is not a rules template: sent as planned */
+    if (!cancel && !confirmation && render_at_send(e, it, f, now, why, sizeof why) < 0)
+        cancel = why;
     if (cancel) {
         if (e->store.ops->set_contact_state(e->store.ctx, it->id, "cancelled", NULL, cancel,
                                             now, &err))

@@ -1,6 +1,8 @@
 /*
  * engine.c — the engine's lifecycle: rule set reloads (build aside, test,
- * swap one pointer, keep the old set on failure) and channel slots.
+ * swap one pointer, keep the old set on failure) and channel slots. The
+ * build touches nothing of the engine, so the server runs it on a thread
+ * of its own; the install is on the engine's thread.
  */
 #include "engine.h"
 
@@ -23,76 +25,99 @@ static void join_errors(const dn_rule_errors *errs, char *out, size_t size)
     }
 }
 
-int engine_load_rules(dn_engine *e, const char *dir, dn_err *err)
+void engine_rules_build(const char *dir, dn_rules_build *b)
 {
-    int rc;
-    dn_ruleset *rs = NULL;
     char *report_text = NULL;
     size_t report_size = 0;
     FILE *report = NULL;
     dn_rule_errors *errs = calloc(1, sizeof *errs);
-    if (!errs)
-        return dn_err_set(err, -ENOMEM, NULL, "out of memory");
 
-    e->rules_reloads++;
-    rc = rules_load(dir, &rs, errs);
-    if (rc) {
-        join_errors(errs, e->rules_last_error, sizeof e->rules_last_error);
-        dn_err_set(err, rc, errs->n ? errs->items[0] : dir, "rule set refused: %d error(s)",
-                   errs->n);
-        goto fail;
+    memset(b, 0, sizeof *b);
+    dn_strlcpy(b->dir, dir, sizeof b->dir);
+    if (!errs) {
+        b->rc = dn_err_set(&b->err, -ENOMEM, NULL, "out of memory");
+        goto done;
+    }
+    b->rc = rules_load(dir, &b->rules, errs);
+    if (b->rc) {
+        join_errors(errs, b->error, sizeof b->error);
+        dn_err_set(&b->err, b->rc, errs->n ? errs->items[0] : dir,
+                   "rule set refused: %d error(s)", errs->n);
+        goto done;
     }
     report = open_memstream(&report_text, &report_size);
     if (!report) {
-        rc = dn_err_set(err, -ENOMEM, NULL, "out of memory");
-        goto fail;
+        b->rc = dn_err_set(&b->err, -ENOMEM, NULL, "out of memory");
+        goto done;
     }
-    int passed = 0, failed = 0;
-    rules_run_tests(rs, report, &passed, &failed);
+    rules_run_tests(b->rules, report, &b->tests_passed, &b->tests_failed);
     fclose(report);
     report = NULL;
-    if (failed) {
-        snprintf(e->rules_last_error, sizeof e->rules_last_error, "rule tests failed:\n%s",
+    if (b->tests_failed) {
+        snprintf(b->error, sizeof b->error, "rule tests failed:\n%s",
                  report_text ? report_text : "");
-        rc = dn_err_set(err, -EINVAL, "tests", "rule set refused: %d rule test(s) failed",
-                        failed);
-        goto fail;
+        b->rc = dn_err_set(&b->err, -EINVAL, "tests",
+                           "rule set refused: %d rule test(s) failed", b->tests_failed);
+    }
+done:
+    if (b->rc && b->rules) {
+        rules_release(b->rules);
+        b->rules = NULL;
+    }
+    if (report)
+        fclose(report);
+    free(report_text);
+    free(errs);
+}
+
+int engine_rules_install(dn_engine *e, dn_rules_build *b, bool *changed, dn_err *err)
+{
+    *changed = false;
+    e->rules_reloads++;
+    if (b->rc) {
+        e->rules_reload_failures++;
+        dn_strlcpy(e->rules_last_error, b->error, sizeof e->rules_last_error);
+        if (err)
+            *err = b->err;
+        dn_log(DN_LOG_ERROR, "rules", "rule set at %s refused; %s keeps running: %s", b->dir,
+               e->rules ? rules_version(e->rules) : "no set", e->rules_last_error);
+        return b->rc;
     }
     /* first load: the store knows which version ran before this start */
-    bool changed = e->rules && strcmp(rules_version(e->rules), rules_version(rs)) != 0;
+    bool new_version = e->rules && strcmp(rules_version(e->rules), rules_version(b->rules)) != 0;
     dn_ruleset *old = e->rules;
     bool first = old == NULL;
-    e->rules = rs;                        /* the swap: one pointer */
-    rs = NULL;
+    e->rules = b->rules;                  /* the swap: one pointer */
+    b->rules = NULL;
     if (old)
         rules_release(old);
-    dn_strlcpy(e->rules_dir, dir, sizeof e->rules_dir);
+    dn_strlcpy(e->rules_dir, b->dir, sizeof e->rules_dir);
     e->rules_loaded_at = engine_now(e);
     e->rules_last_error[0] = '\0';
     json_t *files = rules_files_json(e->rules);
     if (e->store.ops && e->store.ops->record_ruleset &&
         e->store.ops->record_ruleset(e->store.ctx, rules_version(e->rules), files, NULL) == 0 &&
         first)
-        changed = true;
+        new_version = true;
     json_decref(files);
     /* a new version re-evaluates everyone at the next pass */
-    if (changed && e->store.ops && e->store.ops->touch_all)
+    if (new_version && e->store.ops && e->store.ops->touch_all)
         e->store.ops->touch_all(e->store.ctx, engine_now(e), NULL);
     dn_log(DN_LOG_INFO, "rules", "rule set %s loaded from %s (%d tests passed)",
-           rules_version(e->rules), dir, passed);
-    rc = 0;
-    goto done;
-fail:
-    e->rules_reload_failures++;
-    dn_log(DN_LOG_ERROR, "rules", "rule set at %s refused; %s keeps running: %s", dir,
-           e->rules ? rules_version(e->rules) : "no set", e->rules_last_error);
-    if (rs)
-        rules_release(rs);
-done:
-    if (report)
-        fclose(report);
-    free(report_text);
-    free(errs);
+           rules_version(e->rules), b->dir, b->tests_passed);
+    *changed = new_version;
+    return 0;
+}
+
+int engine_load_rules(dn_engine *e, const char *dir, dn_err *err)
+{
+    dn_rules_build *b = malloc(sizeof *b);
+    bool changed;
+    if (!b)
+        return dn_err_set(err, -ENOMEM, NULL, "out of memory");
+    engine_rules_build(dir, b);
+    int rc = engine_rules_install(e, b, &changed, err);
+    free(b);
     return rc;
 }
 

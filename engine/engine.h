@@ -100,8 +100,28 @@ dn_time engine_now(const dn_engine *e);
  * a retry 60 s ahead comes due 60 s later); 0 = the wall clock. */
 void    engine_set_clock(dn_engine *e, dn_time origin);
 
-/* Loads and tests the rules at dir and makes them live; on failure the old
- * set (if any) stays live and rules_last_error says why. */
+/* A rule set loaded, checked and tested aside, not yet live. */
+typedef struct dn_rules_build {
+    char        dir[512];
+    int         rc;                       /* 0: rules is ready to install */
+    dn_ruleset *rules;                    /* owned until installed; NULL when refused */
+    int         tests_passed, tests_failed;
+    char        error[1024];              /* refused: every "file:line: message" */
+    dn_err      err;                      /* refused: the first problem */
+} dn_rules_build;
+
+/* Loads the rules at dir in a fresh sandbox, checks every reference and
+ * runs the rule tests, filling *b. Touches no engine and no store, and the
+ * rules runtime keeps no state shared between sets, so it may run on any
+ * thread while the engine serves (the server's reload worker). */
+void engine_rules_build(const char *dir, dn_rules_build *b);
+/* On the engine's thread: a built set goes live (the swap of one pointer;
+ * the version recorded in the store; a new version makes every customer
+ * due, *changed set); a refused one leaves the live set running, with
+ * rules_last_error saying why (err filled, b->rc returned). Takes
+ * b->rules either way. */
+int  engine_rules_install(dn_engine *e, dn_rules_build *b, bool *changed, dn_err *err);
+/* Both at once, on the engine's thread (start-up, the CLI). */
 int  engine_load_rules(dn_engine *e, const char *dir, dn_err *err);
 /* Opens channel slots from config {"sms": {"driver": "file", ...}, ...};
  * channels not named get the file sink writing to outbox_dir. */

@@ -134,16 +134,18 @@ static int check_payment(dn_store *s, const dn_payment *p, dn_err *err)
     return 0;
 }
 
-/* Over an existing record, the optional fields rec left out keep their
- * stored values (see dn_record.absent). A new record keeps its defaults. */
-static int keep_stored_values(dn_store *s, dn_record *rec, dn_err *err)
+/* Over an existing customer or invoice, the optional fields rec left out
+ * take their stored values (see dn_record.absent), and stored (may be
+ * NULL) receives the stored record: 1. A new record keeps its defaults: 0.
+ * Payments are never merged: 0. */
+static int merge_stored(dn_store *s, dn_record *rec, dn_record *stored, dn_err *err)
 {
-    dn_record stored = { .type = rec->type };
+    dn_record have = { .type = rec->type };
     int rc;
     if (rec->type == DN_RECORD_CUSTOMER)
-        rc = s->ops->get_customer(s->ctx, rec->as.customer.external_id, &stored.as.customer, err);
+        rc = s->ops->get_customer(s->ctx, rec->as.customer.external_id, &have.as.customer, err);
     else if (rec->type == DN_RECORD_INVOICE)
-        rc = s->ops->get_invoice(s->ctx, rec->as.invoice.external_id, &stored.as.invoice, err);
+        rc = s->ops->get_invoice(s->ctx, rec->as.invoice.external_id, &have.as.invoice, err);
     else
         return 0;
     if (rc == -ENOENT) {
@@ -152,18 +154,85 @@ static int keep_stored_values(dn_store *s, dn_record *rec, dn_err *err)
     }
     if (rc < 0)
         return rc;
-    record_keep_absent(rec, &stored);
-    return 0;
+    record_keep_absent(rec, &have);
+    if (stored)
+        *stored = have;
+    return 1;
 }
 
-int import_write_record(dn_store *s, const dn_record *rec, dn_upsert_outcome *outcome,
-                        dn_err *err)
+/* A payment dated after the engine's today (plus one day for the payer's
+ * time zone) has not happened: refused before anything is allocated. */
+static int check_paid_on(const dn_payment *p, dn_time now, dn_err *err)
+{
+    dn_date today = (dn_date)(now >= 0 ? now / 86400 : (now - 86399) / 86400);
+    if (p->paid_on <= today + DN_IMPORT_PAID_ON_SLACK_DAYS)
+        return 0;
+    char paid_on[11], latest[11];
+    dn_date_format(p->paid_on, paid_on);
+    dn_date_format(today + DN_IMPORT_PAID_ON_SLACK_DAYS, latest);
+    return dn_err_set(err, -EINVAL, "paid_on", "paid_on %s is in the future: the latest day "
+                      "accepted is %s (today, UTC, plus one day for time zones)", paid_on,
+                      latest);
+}
+
+/* For a create: the record is new (0), or the same as the stored one once
+ * the fields it left out take their stored values (*same set, nothing to
+ * write), else -EEXIST naming the first field that differs. Compared in
+ * the records' JSON form (json_codec.h), so every field counts, without
+ * the store's bookkeeping (an invoice's paid_minor). */
+static int check_create(dn_store *s, dn_record *rec, bool *same, dn_err *err)
+{
+    dn_record stored;
+    const char *id = rec->type == DN_RECORD_CUSTOMER ? rec->as.customer.external_id
+                                                     : rec->as.invoice.external_id;
+    *same = false;
+    int rc = merge_stored(s, rec, &stored, err);
+    if (rc <= 0)
+        return rc;
+    json_t *given = rec->type == DN_RECORD_CUSTOMER ? customer_to_json(&rec->as.customer)
+                                                    : invoice_to_json(&rec->as.invoice);
+    json_t *have = rec->type == DN_RECORD_CUSTOMER ? customer_to_json(&stored.as.customer)
+                                                   : invoice_to_json(&stored.as.invoice);
+    const char *key, *differs = NULL;
+    json_t *value;
+    rc = given && have ? 0 : dn_err_set(err, -ENOMEM, "", "out of memory");
+    if (rc == 0) {
+        json_object_foreach(given, key, value) {
+            if (strcmp(key, "paid_minor") != 0 && !json_equal(value, json_object_get(have, key))) {
+                differs = key;
+                break;
+            }
+        }
+        if (differs)
+            rc = dn_err_set(err, -EEXIST, differs, "%s \"%.64s\" exists with another %s; a "
+                            "POST creates (PUT or PATCH /v1/%ss/{id} updates)",
+                            dn_record_type_names[rec->type], id, differs,
+                            dn_record_type_names[rec->type]);
+        else
+            *same = true;
+    }
+    json_decref(given);
+    json_decref(have);
+    return rc;
+}
+
+int import_write_record(dn_store *s, const dn_record *rec, dn_write_mode mode, dn_time now,
+                        dn_upsert_outcome *outcome, dn_err *err)
 {
     /* the store may write ids into what it is given: hand it a copy */
     dn_record copy = *rec;
     int rc;
-    if (rec->absent && (rc = keep_stored_values(s, &copy, err)) < 0)
+    if (mode == DN_WRITE_CREATE && rec->type != DN_RECORD_PAYMENT) {
+        bool same;
+        if ((rc = check_create(s, &copy, &same, err)) < 0)
+            return rc;
+        if (same) {
+            *outcome = DN_UPSERT_SAME;
+            return 0;
+        }
+    } else if (rec->absent && (rc = merge_stored(s, &copy, NULL, err)) < 0) {
         return rc;
+    }
     switch (rec->type) {
     case DN_RECORD_CUSTOMER:
         return s->ops->upsert_customer(s->ctx, &copy.as.customer, outcome, err);
@@ -172,7 +241,8 @@ int import_write_record(dn_store *s, const dn_record *rec, dn_upsert_outcome *ou
             return rc;
         return s->ops->upsert_invoice(s->ctx, &copy.as.invoice, outcome, err);
     case DN_RECORD_PAYMENT:
-        if ((rc = check_payment(s, &copy.as.payment, err)) < 0)
+        if ((rc = check_paid_on(&copy.as.payment, now, err)) < 0 ||
+            (rc = check_payment(s, &copy.as.payment, err)) < 0)
             return rc;
         return s->ops->add_payment(s->ctx, &copy.as.payment, outcome, err);
     }
@@ -195,15 +265,17 @@ typedef struct pending_row {
 
 typedef struct importer {
     dn_store          *store;
+    dn_time            now;      /* the engine's clock (payments may not be later) */
     dn_import_report  *report;
     pending_row       *rows;     /* DN_IMPORT_CHUNK_ROWS of them */
     int                n_rows;
     long               done;     /* rows settled or pending */
 } importer;
 
-static int importer_init(importer *imp, dn_store *s, dn_import_report *rep)
+static int importer_init(importer *imp, dn_store *s, dn_time now, dn_import_report *rep)
 {
     imp->store = s;
+    imp->now = now;
     imp->report = rep;
     imp->n_rows = 0;
     imp->done = 0;
@@ -238,7 +310,8 @@ static const char *write_error_code(int rc)
 static void write_row(importer *imp, pending_row *row)
 {
     dn_err_clear(&row->err);
-    row->rc = import_write_record(imp->store, &row->record, &row->outcome, &row->err);
+    row->rc = import_write_record(imp->store, &row->record, DN_WRITE_UPSERT, imp->now,
+                                  &row->outcome, &row->err);
     if (row->rc < 0)
         dn_strlcpy(row->code, write_error_code(row->rc), sizeof row->code);
 }
@@ -370,11 +443,11 @@ static int ndjson_line(importer *imp, long line, const char *text, size_t len, i
     return rc;
 }
 
-int import_ndjson_buffer(dn_store *s, const char *buf, size_t len, int max_depth,
+int import_ndjson_buffer(dn_store *s, const char *buf, size_t len, int max_depth, dn_time now,
                          dn_import_report *rep, dn_err *err)
 {
     importer imp;
-    int rc = importer_init(&imp, s, rep);
+    int rc = importer_init(&imp, s, now, rep);
     if (rc < 0)
         return dn_err_set(err, rc, "", "out of memory");
     size_t pos = 0;
@@ -399,7 +472,7 @@ int import_ndjson_buffer(dn_store *s, const char *buf, size_t len, int max_depth
     return rc < 0 ? dn_err_set(err, rc, "", "out of memory while importing") : 0;
 }
 
-int import_ndjson_stream(dn_store *s, FILE *in, dn_import_report *rep,
+int import_ndjson_stream(dn_store *s, FILE *in, dn_time now, dn_import_report *rep,
                          dn_import_progress_fn progress, void *arg)
 {
     importer imp;
@@ -412,7 +485,7 @@ int import_ndjson_stream(dn_store *s, FILE *in, dn_import_report *rep,
     size_t n = 0;
     bool too_long = false;
     char *text = malloc(DN_IMPORT_LINE_MAX + 1);
-    int rc = importer_init(&imp, s, rep);
+    int rc = importer_init(&imp, s, now, rep);
     if (!text || rc < 0) {
         rc = -ENOMEM;
         goto done;
@@ -633,13 +706,13 @@ static int csv_check_header(dn_record_type type, const csv_record *header, dn_er
 }
 
 int import_csv_buffer(dn_store *s, dn_record_type type, const char *buf, size_t len,
-                      dn_import_report *rep, dn_err *err)
+                      dn_time now, dn_import_report *rep, dn_err *err)
 {
     importer imp = { 0 };
     csv_record header = { 0 }, row = { 0 };
     size_t pos = 0;
     long line = 1;
-    int rc = importer_init(&imp, s, rep);
+    int rc = importer_init(&imp, s, now, rep);
     header.text = malloc(DN_IMPORT_LINE_MAX + CSV_MAX_COLUMNS + 1);
     row.text = malloc(DN_IMPORT_LINE_MAX + CSV_MAX_COLUMNS + 1);
     if (rc < 0 || !header.text || !row.text) {

@@ -142,6 +142,20 @@ static int get_string(const json_t *obj, const char *key, char *dst, size_t size
     return 0;
 }
 
+/* An external id at key (get_string's rules) that dn_external_id_problem
+ * accepts: " C1 " is refused naming the field, never a second "C1". */
+static int get_id(const json_t *obj, const char *key, char *dst, size_t size, bool required,
+                  dn_err *err)
+{
+    int rc = get_string(obj, key, dst, size, required, err);
+    if (rc < 0 || !dst[0])
+        return rc;
+    const char *problem = dn_external_id_problem(dst);
+    if (problem)
+        return dn_err_set(err, -EINVAL, key, "%s %s", key, problem);
+    return 0;
+}
+
 /* Reads an optional or required JSON integer at key. *present tells which. */
 static int get_integer(const json_t *obj, const char *key, bool required, json_int_t *out,
                        bool *present, dn_err *err)
@@ -343,8 +357,8 @@ int json_to_customer(const json_t *obj, dn_customer *out, dn_err *err)
     bool has_age;
     memset(out, 0, sizeof *out);
     if ((rc = check_object(DN_RECORD_CUSTOMER, obj, err)) < 0 ||
-        (rc = get_string(obj, "external_id", out->external_id, sizeof out->external_id, true,
-                         err)) < 0 ||
+        (rc = get_id(obj, "external_id", out->external_id, sizeof out->external_id, true,
+                     err)) < 0 ||
         (rc = get_string(obj, "name", out->name, sizeof out->name, true, err)) < 0 ||
         (rc = get_string(obj, "language", out->language, sizeof out->language, false, err)) < 0 ||
         (rc = get_string(obj, "timezone", out->timezone, sizeof out->timezone, false, err)) < 0 ||
@@ -393,10 +407,10 @@ int json_to_invoice(const json_t *obj, dn_invoice *out, dn_err *err)
     memset(out, 0, sizeof *out);
     out->status = DN_INV_OPEN;
     if ((rc = check_object(DN_RECORD_INVOICE, obj, err)) < 0 ||
-        (rc = get_string(obj, "external_id", out->external_id, sizeof out->external_id, true,
-                         err)) < 0 ||
-        (rc = get_string(obj, "customer_id", out->customer_external_id,
-                         sizeof out->customer_external_id, true, err)) < 0 ||
+        (rc = get_id(obj, "external_id", out->external_id, sizeof out->external_id, true,
+                     err)) < 0 ||
+        (rc = get_id(obj, "customer_id", out->customer_external_id,
+                     sizeof out->customer_external_id, true, err)) < 0 ||
         (rc = get_currency(obj, out->currency, err)) < 0 ||
         (rc = get_amount(obj, &out->amount_minor, err)) < 0 ||
         (rc = get_date(obj, "issued", false, &out->issued, err)) < 0 ||
@@ -420,12 +434,12 @@ int json_to_payment(const json_t *obj, dn_payment *out, dn_err *err)
     char kind[16];
     memset(out, 0, sizeof *out);
     if ((rc = check_object(DN_RECORD_PAYMENT, obj, err)) < 0 ||
-        (rc = get_string(obj, "external_id", out->external_id, sizeof out->external_id, true,
-                         err)) < 0 ||
-        (rc = get_string(obj, "customer_id", out->customer_external_id,
-                         sizeof out->customer_external_id, true, err)) < 0 ||
-        (rc = get_string(obj, "invoice_id", out->invoice_external_id,
-                         sizeof out->invoice_external_id, false, err)) < 0 ||
+        (rc = get_id(obj, "external_id", out->external_id, sizeof out->external_id, true,
+                     err)) < 0 ||
+        (rc = get_id(obj, "customer_id", out->customer_external_id,
+                     sizeof out->customer_external_id, true, err)) < 0 ||
+        (rc = get_id(obj, "invoice_id", out->invoice_external_id,
+                     sizeof out->invoice_external_id, false, err)) < 0 ||
         (rc = get_currency(obj, out->currency, err)) < 0 ||
         (rc = get_amount(obj, &out->amount_minor, err)) < 0 ||
         (rc = get_date(obj, "paid_on", true, &out->paid_on, err)) < 0)

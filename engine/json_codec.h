@@ -10,7 +10,9 @@
  *   - strings must be valid UTF-8 without control characters and fit the
  *     fixed buffers of model.h: a value that is too long is rejected, never
  *     truncated;
- *   - integers must be JSON integers (12.0 is a real, not an integer).
+ *   - integers must be JSON integers (12.0 is a real, not an integer);
+ *   - external ids (external_id, customer_id, invoice_id) must also pass
+ *     dn_external_id_problem (model.h): no white space at either end.
  * On failure the decoder returns a negative errno and fills err->field with
  * the JSON key and err->msg with one sentence:
  *   -ENODATA  a required field is missing        (code "required")

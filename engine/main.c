@@ -80,7 +80,9 @@ static const char usage_import[] =
     "Imports NDJSON records ({\"type\":\"customer\"|\"invoice\"|\"payment\", ...}, one\n"
     "per line; \"-\" reads standard input). Bad lines are reported with their\n"
     "line number and field and never block good ones; re-importing the same\n"
-    "file changes nothing. Shows progress on a terminal. Exit 0 when every line\n"
+    "file changes nothing, a changed row updates its record. A payment dated\n"
+    "more than one day after today (the engine's clock: --now or the config's\n"
+    "\"now\") is rejected. Shows progress on a terminal. Exit 0 when every line\n"
     "was accepted, 1 when some were rejected, 2 on a usage or store error.\n";
 
 static const char usage_pass[] =
@@ -333,7 +335,9 @@ static int cmd_import(int argc, char **argv, cli *c)
         import_report_init(&rep);
         dn_progress p;
         progress_start(&p, "import", "KiB");
-        rc = import_ndjson_stream(&store, in, &rep, on_import_progress, &p);
+        /* the engine's clock: a payment dated after its today is refused */
+        rc = import_ndjson_stream(&store, in, c->cfg.fixed_now ? c->cfg.fixed_now : dn_now(),
+                                  &rep, on_import_progress, &p);
         double secs = progress_finish(&p);
         if (in != stdin)
             fclose(in);

@@ -92,6 +92,48 @@ bool dn_utf8_valid(const char *s)
     return true;
 }
 
+/* The code point of the UTF-8 sequence at p (already validated). */
+static unsigned utf8_code_point(const unsigned char *p)
+{
+    if (p[0] < 0x80)
+        return p[0];
+    if (p[0] < 0xE0)
+        return (unsigned)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
+    if (p[0] < 0xF0)
+        return (unsigned)(p[0] & 0x0F) << 12 | (unsigned)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+    return (unsigned)(p[0] & 0x07) << 18 | (unsigned)(p[1] & 0x3F) << 12 |
+           (unsigned)(p[2] & 0x3F) << 6 | (p[3] & 0x3F);
+}
+
+/* Unicode White_Space (and the BOM, which shows as nothing). */
+static bool white_space(unsigned cp)
+{
+    return cp == 0x20 || (cp >= 0x09 && cp <= 0x0D) || cp == 0x85 || cp == 0xA0 ||
+           cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 ||
+           cp == 0x202F || cp == 0x205F || cp == 0x3000 || cp == 0xFEFF;
+}
+
+const char *dn_external_id_problem(const char *s)
+{
+    if (!s || !s[0])
+        return "must not be empty";
+    if (!dn_utf8_valid(s))
+        return "must be valid UTF-8";
+    const unsigned char *p = (const unsigned char *)s, *last = p;
+    for (; *p; p++) {
+        if ((*p & 0xC0) == 0x80)
+            continue;                         /* inside a sequence */
+        unsigned cp = utf8_code_point(p);
+        if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F))
+            return "must not contain control characters";
+        last = p;
+    }
+    if (white_space(utf8_code_point((const unsigned char *)s)) ||
+        white_space(utf8_code_point(last)))
+        return "must not start or end with white space";
+    return NULL;
+}
+
 /* ---- blackout text form (model.h) ---- */
 
 static const char *const blackout_days[7] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };

@@ -38,6 +38,15 @@ int dn_invoice_status_parse(const char *s, dn_invoice_status *out);
  * surrogates, nothing above U+10FFFF. The store rejects other text. */
 bool dn_utf8_valid(const char *s);
 
+/* Why s cannot be an external id (customer, invoice, payment), or NULL when
+ * it can: it must be non-empty, valid UTF-8 without control characters
+ * (C0, DEL, C1) and must not start or end with white space (ASCII space,
+ * U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000,
+ * U+FEFF), so " C1 " is never a second customer "C1". The reason is a
+ * phrase to follow the field name ("must not start or end with white
+ * space"). */
+const char *dn_external_id_problem(const char *s);
+
 /* ---- customer holds (bit set) ---- */
 enum {
     DN_HOLD_DISPUTE       = 1 << 0,  /* customer-level dispute */

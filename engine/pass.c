@@ -116,18 +116,63 @@ static const char *choose_channel(dn_decision *d, const dn_customer *c)
     return NULL;
 }
 
+/* The customer's zone (UTC when unknown or not in the database). */
+static const dn_tz *customer_zone(const dn_customer *c)
+{
+    const dn_tz *z = c->timezone[0] ? tz_get(c->timezone, NULL) : NULL;
+    return z ? z : tz_get("UTC", NULL);
+}
+
 /* Local start of the customer's next day plus `minute`, in UTC: when a
  * customer without pending work is looked at again. */
 static dn_time next_local_day(const dn_customer *c, dn_time now, int minute)
 {
-    const dn_tz *z = c->timezone[0] ? tz_get(c->timezone, NULL) : NULL;
-    if (!z)
-        z = tz_get("UTC", NULL);
+    const dn_tz *z = customer_zone(c);
     if (!z)
         return now + 86400;
     int mod;
     dn_date today = tz_local_date(z, now, &mod);
     return tz_local_to_utc(z, today + 1, minute);
+}
+
+/*
+ * One step a day: a case whose last ladder step has not gone out yet
+ * (planned, or being sent), or went out (or is planned) on the customer's
+ * local today, gets no further step today, whatever made the customer due
+ * again — an event, a re-import, a reload that made everyone due, a
+ * restart. Without it a catch-up step (the notice letter on day 30) made
+ * the next one eligible at once (its `when` reads the new stage), and a
+ * second look the same day planned it hours later. The opt-out
+ * confirmation is no ladder step; a cancelled contact never went out.
+ * Returns true with why filled when the step must wait for tomorrow.
+ */
+static bool step_taken_today(const dn_facts *f, dn_time now, char *why, size_t size)
+{
+    const dn_tz *z = customer_zone(&f->customer);
+    int minute;
+    if (f->case_id == 0 || !z)
+        return false;
+    dn_date today = tz_local_date(z, now, &minute);
+    for (int i = 0; i < f->n_contacts; i++) {
+        const dn_fact_contact *k = &f->contacts[i];
+        if (k->case_id != f->case_id || k->purpose == DN_PURPOSE_OPTOUT_CONFIRM ||
+            strcmp(k->state, "cancelled") == 0)
+            continue;
+        bool pending = strcmp(k->state, "planned") == 0 || strcmp(k->state, "sending") == 0;
+        if (!pending && tz_local_date(z, k->at, &minute) != today)
+            continue;
+        char at[21];
+        dn_time_format(k->at, at);
+        if (pending)
+            snprintf(why, size, "one step a day: the day %d step (%s) has not gone out yet "
+                     "(planned for %s); no later step before it has", k->step_day,
+                     k->template_name, at);
+        else
+            snprintf(why, size, "one step a day: the day %d step (%s) went out today at %s; "
+                     "the next waits for tomorrow", k->step_day, k->template_name, at);
+        return true;
+    }
+    return false;
 }
 
 /* Due date of the oldest open invoice: the date the case's stage counts from. */
@@ -202,6 +247,7 @@ static int render_contact(dn_ruleset *rs, dn_decision *d, const dn_facts *f, dn_
     plan->scheduled_at = at;
     plan->purpose = d->purpose;
     dn_strlcpy(plan->debt_ref, d->debt_ref, sizeof plan->debt_ref);
+    plan->transliterate = d->transliterate;
     return 0;
 }
 
@@ -222,6 +268,14 @@ typedef struct pass_item {
 static void act_on_decision(dn_engine *e, dn_ruleset *rs, const dn_facts *f, dn_decision *d,
                             dn_time now, dn_pass_stats *st, pass_item *it)
 {
+    if (d->action == DN_ACT_CONTACT) {
+        char why[DN_REASON_MAX];
+        if (step_taken_today(f, now, why, sizeof why)) {
+            d->action = DN_ACT_WAIT;
+            dn_strlcpy(d->reason, why, sizeof d->reason);
+        }
+    }
+
     it->verdict = (dn_verdict){ .kind = DN_GUARD_ALLOW };
     it->guarded = false;
     it->planned = false;

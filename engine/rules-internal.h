@@ -48,6 +48,10 @@
 typedef struct rules_sandbox {
     size_t used, cap;          /* bytes held by the state, and the cap */
     bool   out_of_memory;      /* an allocation was refused since the last arm */
+    bool   over_cap;           /* past the cap, within the slack: the hook raises at
+                                  the next instruction, where the rule's line is known */
+    lua_State *main;           /* the state itself, once open (NULL while its libraries
+                                  open: the allocator arms no hook then) */
     long   budget, spent;      /* instructions allowed / used since the hook was armed */
     int    hook_step;          /* instructions between hook calls */
     int    wall_ms;

@@ -625,6 +625,23 @@ static void check_text(lua_State *L, int idx, compile_job *job, const rules_file
                  "%s: %s", label, err.msg);
 }
 
+/* _opt_out is the value of {opt_out}, inserted as written (values are
+ * never expanded again): a brace in it would reach the customer as a
+ * brace, so it holds plain text only. */
+static void check_opt_out(lua_State *L, int idx, compile_job *job, const rules_file *file)
+{
+    int line = rules_text_line(file->text, file->len, "_opt_out");
+    if (lua_type(L, idx) != LUA_TSTRING) {
+        errs_add(job->errs, file->path, line, "_opt_out must be a string");
+        return;
+    }
+    const char *brace = strpbrk(lua_tostring(L, idx), "{}");
+    if (brace)
+        errs_add(job->errs, file->path, line,
+                 "_opt_out is inserted into texts as written: it cannot hold '%c' "
+                 "(no {variables} in it)", *brace);
+}
+
 /* Validates templates/LANG.lua (the table at idx): template -> channel ->
  * tone -> text or {subject, body}, every variable known. */
 static void check_templates(lua_State *L, int idx, compile_job *job, const rules_file *file)
@@ -640,7 +657,7 @@ static void check_templates(lua_State *L, int idx, compile_job *job, const rules
         const char *name = lua_tostring(L, -2);
         int line = rules_text_line(file->text, file->len, name);
         if (strcmp(name, "_opt_out") == 0) {
-            check_text(L, lua_gettop(L), job, file, "_opt_out");
+            check_opt_out(L, lua_gettop(L), job, file);
             lua_pop(L, 1);
             continue;
         }
@@ -731,12 +748,37 @@ static bool language_listed(const rules_runtime *rt, const char *lang)
     return language_index(rt, lang) >= 0;
 }
 
-/* Checks that template (channel, tone) exists in every language a step can
- * use; templates table (lang -> table) at index templates. */
-static void check_reachable(lua_State *L, int templates, compile_job *job, const rules_step *step,
-                            const char *channel, const char *file)
+/* Appends ", item" (or "item" first) to a list text; a list that no longer
+ * fits ends in "…". */
+static void list_add(char *list, size_t size, const char *item)
+{
+    size_t used = strlen(list);
+    int w = snprintf(list + used, size - used, "%s%s", used ? ", " : "", item);
+    if (w < 0 || (size_t)w >= size - used)
+        snprintf(list + (size > 4 ? size - 4 : 0), size > 4 ? 4 : size, "…");
+}
+
+/* Checks that the step's template exists, with a text for (channel, tone)
+ * for its channel and every fallback, in every language the step can use;
+ * templates table (lang -> table) at index templates. Each problem is
+ * reported once per step, naming every language it concerns: a template
+ * missing from two languages is one error, not one per language and
+ * channel. */
+static void check_step_texts(lua_State *L, int templates, compile_job *job,
+                             const rules_step *step, const char *file)
 {
     rules_runtime *rt = job->rt;
+    const char *channels[1 + sizeof step->fallback / sizeof step->fallback[0]];
+    char unknown_in[RULES_MAX_LANGUAGES * 32] = "";
+    char missing_in[sizeof channels / sizeof channels[0]][RULES_MAX_LANGUAGES * 32];
+    char where[40], uses[120] = "";
+    int n_channels = 0;
+
+    channels[n_channels++] = step->channel;
+    for (int i = 0; i < step->n_fallback; i++)
+        channels[n_channels++] = step->fallback[i];
+    for (int k = 0; k < n_channels; k++)
+        missing_in[k][0] = '\0';
     for (int i = 0; i < rt->n_languages; i++) {
         const char *lang = rt->languages[i];
         if (step->language[0] && strcmp(step->language, lang) != 0)
@@ -745,18 +787,35 @@ static void check_reachable(lua_State *L, int templates, compile_job *job, const
             lua_pop(L, 1);
             continue;                   /* a missing language file is reported once */
         }
-        int rc = template_lookup(L, lua_gettop(L), step->template_name, channel, step->tone);
-        if (rc == -ENOENT)
-            errs_add(job->errs, file, step->line, "unknown template '%s' (not in templates/%s.lua)",
-                     step->template_name, lang);
-        else if (rc == -ESRCH)
-            errs_add(job->errs, file, step->line,
-                     "template '%s' has no %s/%s text in templates/%s.lua", step->template_name,
-                     channel, step->tone, lang);
-        else
-            lua_pop(L, 1);
+        snprintf(where, sizeof where, "templates/%s.lua", lang);
+        for (int k = 0; k < n_channels; k++) {
+            int rc = template_lookup(L, lua_gettop(L), step->template_name, channels[k],
+                                     step->tone);
+            if (rc == -ENOENT) {
+                list_add(unknown_in, sizeof unknown_in, where);
+                break;                  /* no such template: no channel has a text */
+            }
+            if (rc == -ESRCH)
+                list_add(missing_in[k], sizeof missing_in[k], where);
+            else
+                lua_pop(L, 1);
+        }
         lua_pop(L, 1);
     }
+    if (unknown_in[0]) {
+        snprintf(uses, sizeof uses, "channel %s", step->channel);
+        for (int i = 0; i < step->n_fallback; i++) {
+            size_t used = strlen(uses);
+            snprintf(uses + used, sizeof uses - used, "%s%s", i ? ", " : ", fallback ",
+                     step->fallback[i]);
+        }
+        errs_add(job->errs, file, step->line, "unknown template '%s' (%s; not in %s)",
+                 step->template_name, uses, unknown_in);
+    }
+    for (int k = 0; k < n_channels; k++)
+        if (missing_in[k][0])
+            errs_add(job->errs, file, step->line, "template '%s' has no %s/%s text in %s",
+                     step->template_name, channels[k], step->tone, missing_in[k]);
 }
 
 /* Validates one step (table at idx) into step. */
@@ -857,11 +916,8 @@ static void compile_step(lua_State *L, int idx, compile_job *job, rules_step *st
             errs_add(errs, file, line, "step %d: when must be a function", step->index);
         lua_pop(L, 1);
     }
-    if (channel_ok && template_ok && tone_ok) {
-        check_reachable(L, templates, job, step, step->channel, file);
-        for (int i = 0; i < step->n_fallback; i++)
-            check_reachable(L, templates, job, step, step->fallback[i], file);
-    }
+    if (channel_ok && template_ok && tone_ok)
+        check_step_texts(L, templates, job, step, file);
 }
 
 static void compile_segment(lua_State *L, compile_job *job, rules_segment *seg, int templates)
@@ -882,7 +938,9 @@ static void compile_segment(lua_State *L, compile_job *job, rules_segment *seg, 
         lua_pop(L, 1);
         return;
     }
-    get_text(L, t, "describe", describe, sizeof describe, true, job, seg->file, 1, "field");
+    /* for the people reading the file: optional, but text when given */
+    get_text(L, t, "describe", describe, sizeof describe, false, job, seg->file,
+             rules_text_line(file->text, file->len, "describe"), "field");
     get_hours(L, t, &seg->hours_from, &seg->hours_to, job, seg->file,
               rules_text_line(file->text, file->len, "hours"));
     int type = raw_field(L, t, "decide");
@@ -940,6 +998,31 @@ static void compile_segment(lua_State *L, compile_job *job, rules_segment *seg, 
     lua_pop(L, 2);
 }
 
+/* A pay link is rendered for every message that mentions {pay_link}, with
+ * {customer_id} (URL-encoded) its only variable: anything else would fail
+ * each of those messages at send time, so it is refused at load. */
+typedef struct link_check {
+    compile_job *job;
+    int          line;
+} link_check;
+
+static int link_variable_known(void *arg, const char *name)
+{
+    link_check *check = arg;
+    if (strcmp(name, "customer_id") != 0)
+        errs_add(check->job->errs, "rules.lua", check->line,
+                 "company.pay_link may contain only {customer_id}, not {%s}", name);
+    return 0;
+}
+
+static void check_pay_link(const char *link, compile_job *job, int line)
+{
+    link_check check = { job, line };
+    dn_err err;
+    if (tmpl_each_variable(link, link_variable_known, &check, &err) < 0)
+        errs_add(job->errs, "rules.lua", line, "company.pay_link: %s", err.msg);
+}
+
 static void compile_settings(lua_State *L, compile_job *job, int t, const rules_file *file)
 {
     rules_runtime *rt = job->rt;
@@ -975,8 +1058,9 @@ static void compile_settings(lua_State *L, compile_job *job, int t, const rules_
     if (raw_field(L, t, "company") == LUA_TTABLE) {
         get_text(L, lua_gettop(L), "name", rt->company_name, sizeof rt->company_name, true, job,
                  "rules.lua", line, "company field");
-        get_text(L, lua_gettop(L), "pay_link", rt->pay_link, sizeof rt->pay_link, false, job,
-                 "rules.lua", line, "company field");
+        if (get_text(L, lua_gettop(L), "pay_link", rt->pay_link, sizeof rt->pay_link, false,
+                     job, "rules.lua", line, "company field"))
+            check_pay_link(rt->pay_link, job, rules_text_line(file->text, file->len, "pay_link"));
     } else {
         errs_add(errs, "rules.lua", line, "company must be { name = ..., pay_link = ... }");
     }
@@ -1800,8 +1884,11 @@ static bool decide_begin(decide_job *job)
     facts_view_init(&job->view, f, job->zone, job->now, job->version);
     if (job->view.open_unpaid > 0)
         return true;
+    /* no rule runs for it: the decision names the pseudo-segment */
     out->action = DN_ACT_NONE;
-    dn_strlcpy(out->reason, "nothing owed", sizeof out->reason);
+    memcpy(out->segment, DN_SEGMENT_NOTHING_OWED, sizeof DN_SEGMENT_NOTHING_OWED);
+    dn_strlcpy(out->reason, "nothing owed: no open invoice has anything unpaid",
+               sizeof out->reason);
     return false;
 }
 
@@ -2240,10 +2327,13 @@ static const char *decision_value(const dn_decision *d, int k)
     }
 }
 
+/* Reports one test: passed when every expected field matches and, for a
+ * contact, its message renders (render_problem "" when it did). An error
+ * decision names the rule's file:line, not only the test's. */
 static void tests_report(const rule_test *test, const rules_file *file, const dn_decision *d,
-                         FILE *report, int *passed, int *failed)
+                         const char *render_problem, FILE *report, int *passed, int *failed)
 {
-    char mismatch[512];
+    char mismatch[768];
     size_t used = 0;
     mismatch[0] = '\0';
     for (int k = 0; expect_keys[k]; k++) {
@@ -2260,14 +2350,41 @@ static void tests_report(const rule_test *test, const rules_file *file, const dn
         used = w < 0 ? used : used + (size_t)w >= sizeof mismatch ? sizeof mismatch - 1
                                                                    : used + (size_t)w;
     }
+    if (render_problem[0]) {
+        int w = snprintf(mismatch + used, sizeof mismatch - used, "%s%s", used ? "; " : "",
+                         render_problem);
+        used = w < 0 ? used : used + (size_t)w >= sizeof mismatch ? sizeof mismatch - 1
+                                                                   : used + (size_t)w;
+    }
     if (!used) {
         (*passed)++;
         return;
     }
     (*failed)++;
-    fprintf(report, "FAIL %s: %s (%s:%d)%s%s\n", test->name, mismatch, file->path, test->line,
-            d->action == DN_ACT_ERROR ? " — error: " : "",
-            d->action == DN_ACT_ERROR ? d->reason : "");
+    if (d->action == DN_ACT_ERROR)
+        fprintf(report, "FAIL %s: %s (%s:%d) — error at %s: %s\n", test->name, mismatch,
+                file->path, test->line, d->where[0] ? d->where : "(no position)", d->reason);
+    else
+        fprintf(report, "FAIL %s: %s (%s:%d)\n", test->name, mismatch, file->path, test->line);
+}
+
+/* What a test's contact decision would send must render with the fixture's
+ * facts (a template the rules reach only through decide(), a pay link):
+ * "" when it does, else why not, naming the decision's file:line. */
+static void tests_render(dn_ruleset *rs, const rule_test *test, const dn_decision *d,
+                         char *problem, size_t size)
+{
+    char subject[DN_NAME_MAX];
+    char *body = NULL;
+    dn_err err;
+    problem[0] = '\0';
+    if (d->action != DN_ACT_CONTACT)
+        return;
+    dn_err_clear(&err);
+    if (rules_render(rs, d, &test->facts, test->now, subject, sizeof subject, &body, &err) < 0)
+        snprintf(problem, size, "its %s/%s/%s/%s message cannot be rendered (%s): %s",
+                 d->language, d->template_name, d->channel, d->tone, d->where, err.msg);
+    free(body);
 }
 
 int rules_run_tests(dn_ruleset *rs, FILE *report, int *passed, int *failed)
@@ -2313,8 +2430,10 @@ int rules_run_tests(dn_ruleset *rs, FILE *report, int *passed, int *failed)
         }
         for (int k = 0; k < job.n; k++) {
             dn_decision d;
+            char render_problem[400];
             rules_decide(rs, &job.tests[k].facts, job.tests[k].now, &d);
-            tests_report(&job.tests[k], file, &d, report, passed, failed);
+            tests_render(rs, &job.tests[k], &d, render_problem, sizeof render_problem);
+            tests_report(&job.tests[k], file, &d, render_problem, report, passed, failed);
         }
         free(job.tests);
     }

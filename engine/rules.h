@@ -3,7 +3,11 @@
  * rendering and rule tests. A dn_ruleset is immutable once loaded and
  * reference-counted: the server swaps one pointer on reload and a pass that
  * started with a set keeps it until the pass ends (no pass mixes versions).
- * Not thread-safe: one set is used from one thread at a time.
+ * Not thread-safe: one set is used from one thread at a time. Different
+ * sets may be used on different threads at once (the server builds and
+ * tests a reload on a worker thread while the loop decides with the live
+ * set): sets share no state, only the limits rules_set_limits fixed at
+ * start-up.
  *
  * Layout of a rules directory (the rules guide, docs/rules-guide.md, is the
  * analyst-facing description):
@@ -41,10 +45,15 @@ const char *rules_dir(const dn_ruleset *rs);
 /* Files of the set and their digests: [{"file":..,"sha256":..}] (new ref). */
 struct json_t *rules_files_json(const dn_ruleset *rs);
 
+/* The segment of a decision made without running any rule: the customer
+ * has no open invoice with anything unpaid (action none). */
+#define DN_SEGMENT_NOTHING_OWED "(nothing owed)"
+
 /* Decides for one customer at `now`. Never fails the caller: a rule error,
  * timeout or out-of-memory yields action DN_ACT_ERROR with reason and
- * where = "file:line". Returns 0, or -ENOMEM only if the host itself is out
- * of memory. */
+ * where = "file:line". A customer with nothing owed gets action none in
+ * segment DN_SEGMENT_NOTHING_OWED, no rule called. Returns 0, or -ENOMEM
+ * only if the host itself is out of memory. */
 int  rules_decide(dn_ruleset *rs, const dn_facts *f, dn_time now, dn_decision *out);
 /* Decides for n customers at `now`: out[i] is what rules_decide would give
  * for facts[i], one customer's error failing only that customer. One entry
@@ -61,7 +70,10 @@ int  rules_render(dn_ruleset *rs, const dn_decision *d, const dn_facts *f, dn_ti
                   char *subject, size_t subject_size, char **body, dn_err *err);
 
 /* Runs the analysts' rule tests in DIR/tests; prints one line per failure
- * and a final "N passed, M failed" to report. Returns 0 if all passed. */
+ * and a final "N passed, M failed" to report. A test whose decision is a
+ * contact also renders its message (a message that cannot be rendered
+ * fails the test); a failing rule is named by its file:line. Returns 0 if
+ * all passed. */
 int  rules_run_tests(dn_ruleset *rs, FILE *report, int *passed, int *failed);
 
 /* Limits of the sandbox (defaults in rules.c; the config may lower them).

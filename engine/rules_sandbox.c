@@ -9,8 +9,7 @@
  * the globals are read-only proxies; reading an undefined global is an
  * error; the shared string metatable cannot be fetched.
  *
- * Limits: a capped allocator (out of memory is an ordinary Lua memory
- * error, caught by the host); an instruction budget and a wall-clock
+ * Limits: a capped allocator; an instruction budget and a wall-clock
  * deadline checked by a count hook. Once either is exceeded the hook fires
  * on every instruction and raises again, so a rule's own pcall, xpcall
  * handler or coroutine cannot swallow the error: control always returns to
@@ -35,6 +34,12 @@
  * call is armed; a hook left on a thread from an earlier, armed call
  * takes itself off at its first firing.
  *
+ * Memory: the first growth past the cap is still granted (up to an eighth
+ * more, SANDBOX_MEMORY_SLACK) and arms the hook for the next instruction,
+ * which raises "memory limit exceeded" like a blown budget, so the error
+ * names the rule line that allocated; growth past the slack is refused
+ * (an ordinary Lua memory error, which carries no line: the error then
+ * names the rule function called).
  * A single C call cannot be interrupted by the hook, so the one C call that
  * can run for long — a pattern match (find, match, gmatch, gsub) — is
  * refused up front when its worst case is too expensive: backtracking
@@ -64,6 +69,7 @@
 #define SANDBOX_ARM_SIGNAL  (SIGRTMIN + 1)  /* the watchdog's "arm the hook" to a thread;
                                                no other part of dunningd uses it
                                                (docs/operations.md) */
+#define SANDBOX_MEMORY_SLACK 8              /* growth past the cap granted: cap / 8 */
 #define SANDBOX_PATTERN_STEPS 5e7           /* worst-case steps one pattern call may take */
 #define SANDBOX_JSON_ITEMS  10000           /* values in one dn.json argument */
 #define SANDBOX_JSON_OUT    (1024 * 1024)   /* bytes of dn.json output */
@@ -72,6 +78,8 @@
 
 static const char env_key = 'E';            /* registry: the environment proxy */
 static const char *const json_guard_name = "dn.json.guard";
+
+static void sandbox_hook(lua_State *L, lua_Debug *ar);
 
 static rules_sandbox *sandbox_of(lua_State *L)
 {
@@ -94,8 +102,16 @@ static void *sandbox_alloc(void *ud, void *ptr, size_t old_size, size_t new_size
         return NULL;
     }
     if (new_size > old && (new_size - old > sb->cap || sb->used + (new_size - old) > sb->cap)) {
-        sb->out_of_memory = true;
-        return NULL;
+        size_t slack = sb->cap / SANDBOX_MEMORY_SLACK;
+        if (!sb->main || sb->nesting == 0 || new_size - old > slack ||
+            sb->used + (new_size - old) > sb->cap + slack) {
+            sb->out_of_memory = true;
+            return NULL;
+        }
+        if (!sb->over_cap) {
+            sb->over_cap = true;          /* the running thread raises at its next instruction */
+            lua_sethook(atomic_load(&sb->running), sandbox_hook, LUA_MASKCOUNT, 1);
+        }
     }
     void *block = realloc(ptr, new_size);
     if (!block) {
@@ -152,7 +168,12 @@ static void sandbox_hook(lua_State *L, lua_Debug *ar)
     rules_sandbox *sb = sandbox_of(L);
     (void)ar;
 
-    if (!sandbox_armed(sb)) {
+    if (sb->over_cap && !sb->blown) {
+        sb->blown = true;
+        snprintf(sb->blown_msg, sizeof sb->blown_msg, "memory limit exceeded (%zu MiB)",
+                 sb->cap / (1024 * 1024));
+    }
+    if (!sb->blown && !sandbox_armed(sb)) {
         lua_sethook(L, NULL, 0, 0);
         if (sandbox_armed(sb))
             sandbox_hook_thread(L, sb);
@@ -441,6 +462,7 @@ int sandbox_pcall(lua_State *L, rules_sandbox *sb, int nargs, int nresults, dn_e
     lua_insert(L, handler);
     sb->where[0] = '\0';
     sb->out_of_memory = false;
+    sb->over_cap = false;
     sandbox_arm(L, sb, NULL);
     if (sb->nesting++ == 0) {            /* the new call before `watched`: see watchdog_look */
         atomic_store(&sb->running, L);
@@ -452,18 +474,18 @@ int sandbox_pcall(lua_State *L, rules_sandbox *sb, int nargs, int nresults, dn_e
         watchdog_watch(sb, false);
         atomic_store(&current_sandbox, outer);
     }
-    if (status == LUA_OK && !sb->blown && !sb->out_of_memory) {
+    if (status == LUA_OK && !sb->blown && !sb->out_of_memory && !sb->over_cap) {
         lua_remove(L, handler);
         return 0;
     }
-    if (sb->blown) {
-        code = -ETIMEDOUT;
-        msg = sb->blown_msg;
-    } else if (status == LUA_ERRMEM || sb->out_of_memory) {
+    if (status == LUA_ERRMEM || sb->out_of_memory || sb->over_cap) {
         snprintf(memory_msg, sizeof memory_msg, "memory limit exceeded (%zu MiB)",
                  sb->cap / (1024 * 1024));
         code = -ENOMEM;
         msg = memory_msg;
+    } else if (sb->blown) {
+        code = -ETIMEDOUT;
+        msg = sb->blown_msg;
     } else if (status == LUA_ERRERR) {
         code = -EINVAL;
         msg = "error in error handling";
@@ -1121,6 +1143,7 @@ static int sandbox_setup(lua_State *L)
 
 lua_State *sandbox_open(rules_sandbox *sb)
 {
+    sb->main = NULL;                /* no hook to arm while the libraries open */
     lua_State *L = lua_newstate(sandbox_alloc, sb);
     if (!L)
         return NULL;
@@ -1150,6 +1173,7 @@ lua_State *sandbox_open(rules_sandbox *sb)
         lua_close(L);
         return NULL;
     }
+    sb->main = L;
     return L;
 }
 

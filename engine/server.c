@@ -1,10 +1,17 @@
 /*
  * server.c — the event loop of `dunningd serve`.
  *
- * Everything runs on one thread. A pass is cut into batches; after each
- * batch the loop serves pending HTTP requests before the next batch runs.
- * A pass holds a reference to the rule set it started with, so a reload in
- * the middle never mixes two versions in one pass.
+ * Everything runs on one thread but the rules reload. A pass is cut into
+ * batches; after each batch the loop serves pending HTTP requests before
+ * the next batch runs. A pass holds a reference to the rule set it started
+ * with, so a reload in the middle never mixes two versions in one pass.
+ *
+ * A reload (SIGHUP, the API, the directory watch) builds and tests the new
+ * set on a worker thread with its own Lua states (engine_rules_build),
+ * while the loop goes on serving; the worker signals an eventfd and the
+ * loop installs the result (the swap) and answers the API requests that
+ * asked for it. One build runs at a time: a request during a build starts
+ * one more build after it (the files may have changed since it began).
  */
 #include "server.h"
 
@@ -14,7 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +33,12 @@
 #include "callback_sign.h"
 #include "channels_api.h"
 #include "engine.h"
+
+/* An API request waiting for a reload's result. */
+typedef struct reload_waiter {
+    dn_api_pending       *pending;
+    struct reload_waiter *next;
+} reload_waiter;
 
 typedef struct dn_server {
     struct event_base *base;
@@ -34,8 +50,17 @@ typedef struct dn_server {
                  *recover_timer, *sig_hup, *sig_term, *sig_int;
     struct event *watch_event, *watch_debounce;
     int           inotify_fd;
+    /* the rules reload: one build at a time on its own thread */
+    bool          reload_running;         /* reload_thread builds reload_build */
+    bool          reload_again;           /* asked for during the build: one more after it */
+    pthread_t     reload_thread;
+    dn_rules_build *reload_build;
+    int           reload_fd;              /* eventfd: the worker's "done" */
+    struct event *reload_done;
+    reload_waiter *waiting, *waiting_next;  /* for the build running / the next one */
     /* the pass in progress */
     bool          pass_running;
+    bool          pass_wanted;            /* a start came while one ran: start again after it */
     dn_ruleset   *pass_rules;
     dn_time       pass_now;
     struct timespec pass_started;
@@ -67,6 +92,13 @@ static void pass_finish(dn_server *s)
     rules_release(s->pass_rules);
     s->pass_rules = NULL;
     s->pass_running = false;
+    /* a tick or an event that came while the pass ran is not lost: the
+     * customers it made due are taken by a pass that starts now */
+    if (s->pass_wanted && !s->stopping) {
+        struct timeval now = { 0, 0 };
+        s->pass_wanted = false;
+        evtimer_add(s->pass_soon, &now);
+    }
 }
 
 /* One batch of the pass in progress; re-arms itself until nothing is due. */
@@ -100,6 +132,8 @@ static void on_pass_step(evutil_socket_t fd, short what, void *arg)
 static void on_pass_timer(evutil_socket_t fd, short what, void *arg)
 {
     dn_server *s = arg;
+    if (s->pass_running && !s->stopping)
+        s->pass_wanted = true;
     if (s->pass_running || !s->engine.rules || s->stopping)
         return;
     s->pass_running = true;
@@ -164,9 +198,141 @@ static void hook_changed(void *arg)
     }
 }
 
-static int reload_rules(dn_server *s, dn_err *err)
+/* ---- rules reload off the loop ---- */
+
+static json_t *hook_rules_status(void *arg);
+
+#define RELOAD_NICE 10              /* the build yields the CPU to the loop */
+
+/* The reload worker: builds and tests the set, then wakes the loop. It
+ * touches nothing but s->reload_build until the loop joins it, and runs at
+ * a lower CPU priority than the loop (Linux nices threads one by one), so
+ * the loop wins the CPU whenever both want it. */
+static void *reload_worker(void *arg)
 {
-    return engine_load_rules(&s->engine, s->cfg->rules, err);
+    dn_server *s = arg;
+    uint64_t one = 1;
+    if (setpriority(PRIO_PROCESS, (id_t)gettid(), RELOAD_NICE) < 0)
+        dn_log(DN_LOG_DEBUG, "rules", "reload worker keeps its priority: %s", strerror(errno));
+    engine_rules_build(s->cfg->rules, s->reload_build);
+    if (write(s->reload_fd, &one, sizeof one) != (ssize_t)sizeof one)
+        dn_log(DN_LOG_ERROR, "rules", "reload worker cannot wake the loop: %s", strerror(errno));
+    return NULL;
+}
+
+/* Answers every waiter of the finished build and frees the list. */
+static void reload_answer(reload_waiter *list, int rc, json_t *(*status)(void *), void *arg,
+                          const dn_err *err)
+{
+    while (list) {
+        reload_waiter *w = list;
+        list = w->next;
+        api_reply_rules_reload(w->pending, rc, status(arg), err);
+        free(w);
+    }
+}
+
+static void reload_finish(dn_server *s);
+
+/* Starts a build on the worker thread; without a thread (none could be
+ * made) it builds on the loop, which only delays the API. */
+static void reload_start(dn_server *s)
+{
+    s->reload_build = malloc(sizeof *s->reload_build);
+    if (!s->reload_build) {
+        dn_err err;
+        dn_err_set(&err, -ENOMEM, NULL, "out of memory for a rules reload");
+        reload_answer(s->waiting, -ENOMEM, hook_rules_status, s, &err);
+        s->waiting = NULL;
+        return;
+    }
+    s->reload_running = true;
+    int rc = pthread_create(&s->reload_thread, NULL, reload_worker, s);
+    if (rc == 0)
+        return;
+    dn_log(DN_LOG_WARN, "rules", "no reload thread (%s): building on the loop", strerror(rc));
+    engine_rules_build(s->cfg->rules, s->reload_build);
+    s->reload_running = false;
+    reload_finish(s);
+}
+
+/* On the loop: installs the finished build, starts a pass at once when the
+ * version changed and no pass runs (a running one stops after its batch
+ * and the next starts with the new set: on_pass_step), answers the
+ * waiters, and starts the build asked for meanwhile. */
+static void reload_finish(dn_server *s)
+{
+    dn_err err;
+    bool changed = false;
+    dn_err_clear(&err);
+    int rc = engine_rules_install(&s->engine, s->reload_build, &changed, &err);
+    free(s->reload_build);
+    s->reload_build = NULL;
+    if (rc == 0 && changed && !s->pass_running && !s->stopping) {
+        struct timeval now = { 0, 0 };
+        evtimer_add(s->pass_soon, &now);
+    }
+    reload_answer(s->waiting, rc, hook_rules_status, s, &err);
+    s->waiting = s->waiting_next;
+    s->waiting_next = NULL;
+    if (s->reload_again && !s->stopping) {
+        s->reload_again = false;
+        reload_start(s);
+    }
+}
+
+static void on_reload_done(evutil_socket_t fd, short what, void *arg)
+{
+    dn_server *s = arg;
+    uint64_t n;
+    if (read(fd, &n, sizeof n) != (ssize_t)sizeof n || !s->reload_running)
+        return;
+    pthread_join(s->reload_thread, NULL);
+    s->reload_running = false;
+    reload_finish(s);
+}
+
+/* Asks for a reload; pending (may be NULL) is answered when the build that
+ * reads the files from now on is installed or refused. */
+static int reload_request(dn_server *s, dn_api_pending *pending, dn_err *err)
+{
+    if (s->stopping)
+        return dn_err_set(err, -ECANCELED, "", "the server is stopping");
+    if (pending) {
+        reload_waiter *w = malloc(sizeof *w);
+        if (!w)
+            return dn_err_set(err, -ENOMEM, "", "out of memory");
+        w->pending = pending;
+        w->next = NULL;
+        reload_waiter **tail = s->reload_running ? &s->waiting_next : &s->waiting;
+        while (*tail)
+            tail = &(*tail)->next;
+        *tail = w;
+    }
+    if (s->reload_running)
+        s->reload_again = true;
+    else
+        reload_start(s);
+    return 0;
+}
+
+/* At stop: waits for a build in flight and drops it (the live set stays);
+ * every waiter is answered (their connections close with the API). */
+static void reload_stop(dn_server *s)
+{
+    dn_err err;
+    if (s->reload_running) {
+        pthread_join(s->reload_thread, NULL);
+        s->reload_running = false;
+        if (s->reload_build && s->reload_build->rules)
+            rules_release(s->reload_build->rules);
+        free(s->reload_build);
+        s->reload_build = NULL;
+    }
+    dn_err_set(&err, -ECANCELED, "", "the server is stopping; the reload was not installed");
+    reload_answer(s->waiting, -ECANCELED, hook_rules_status, s, &err);
+    reload_answer(s->waiting_next, -ECANCELED, hook_rules_status, s, &err);
+    s->waiting = s->waiting_next = NULL;
 }
 
 static void on_sighup(evutil_socket_t fd, short what, void *arg)
@@ -175,7 +341,7 @@ static void on_sighup(evutil_socket_t fd, short what, void *arg)
     dn_err err;
     dn_err_clear(&err);
     dn_log(DN_LOG_INFO, "rules", "SIGHUP: reloading %s", s->cfg->rules);
-    reload_rules(s, &err);
+    reload_request(s, NULL, &err);
 }
 
 static void on_stop_signal(evutil_socket_t fd, short what, void *arg)
@@ -193,7 +359,7 @@ static void on_watch_debounce(evutil_socket_t fd, short what, void *arg)
     dn_err err;
     dn_err_clear(&err);
     dn_log(DN_LOG_INFO, "rules", "%s changed: reloading", s->cfg->rules);
-    reload_rules(s, &err);
+    reload_request(s, NULL, &err);
 }
 
 static void on_watch(evutil_socket_t fd, short what, void *arg)
@@ -274,17 +440,15 @@ static json_t *hook_rules_status(void *arg)
     json_object_set_new(o, "last_error",
                         e->rules_last_error[0] ? json_string(e->rules_last_error) : json_null());
     json_object_set_new(o, "reloads", json_integer(e->rules_reloads));
+    json_object_set_new(o, "reloading", json_boolean(s->reload_running));
     json_object_set_new(o, "reload_failures", json_integer(e->rules_reload_failures));
     json_object_set_new(o, "files", e->rules ? rules_files_json(e->rules) : json_array());
     return o;
 }
 
-static int hook_rules_reload(void *arg, json_t **out, dn_err *err)
+static int hook_rules_reload(void *arg, dn_api_pending *pending, dn_err *err)
 {
-    dn_server *s = arg;
-    int rc = reload_rules(s, err);
-    *out = hook_rules_status(arg);
-    return rc;
+    return reload_request(arg, pending, err);
 }
 
 static int hook_extension(void *arg, const char *route, const char *id, json_t *query,
@@ -325,6 +489,7 @@ int server_run(const dn_config *cfg, dn_err *err)
     int rc;
     s->cfg = cfg;
     s->inotify_fd = -1;
+    s->reload_fd = -1;
     dn_engine *e = &s->engine;
     e->batch_size = cfg->batch_size;
     e->lease_seconds = cfg->lease_seconds;
@@ -399,6 +564,15 @@ int server_run(const dn_config *cfg, dn_err *err)
     s->dispatch_timer = event_new(s->base, -1, EV_PERSIST, on_dispatch_timer, s);
     s->dispatch_soon = evtimer_new(s->base, on_dispatch_timer, s);
     s->recover_timer = event_new(s->base, -1, EV_PERSIST, on_recover_timer, s);
+    s->reload_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (s->reload_fd < 0 ||
+        !(s->reload_done = event_new(s->base, s->reload_fd, EV_READ | EV_PERSIST, on_reload_done,
+                                     s)) ||
+        event_add(s->reload_done, NULL) < 0) {
+        int code = errno ? -errno : -ENOMEM;
+        rc = dn_err_set(err, code, NULL, "cannot set up rules reloads: %s", strerror(-code));
+        goto done;
+    }
     e->kick = kick_dispatch;
     e->kick_arg = s;
     if (s->pass_step)
@@ -431,19 +605,24 @@ int server_run(const dn_config *cfg, dn_err *err)
     dn_log(DN_LOG_INFO, "server", "stopped");
     rc = 0;
 done:
+    s->stopping = true;
     if (s->pass_running)
         pass_finish(s);
+    reload_stop(s);
     if (s->api)
         api_stop(s->api);
     e->kick = NULL;
     struct event *evs[] = { s->pass_timer, s->pass_step, s->pass_soon, s->dispatch_timer,
                             s->dispatch_soon, s->recover_timer, s->sig_hup,
-                            s->sig_term, s->sig_int, s->watch_event, s->watch_debounce };
+                            s->sig_term, s->sig_int, s->watch_event, s->watch_debounce,
+                            s->reload_done };
     for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
         if (evs[i])
             event_free(evs[i]);
     if (s->inotify_fd >= 0)
         close(s->inotify_fd);
+    if (s->reload_fd >= 0)
+        close(s->reload_fd);
     channels_close(s->channels);
     engine_close(e);
     if (s->base)

@@ -12,8 +12,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The length of dsn's URI scheme including its ':' ("foo:" of "foo:bar",
+ * RFC 3986: a letter, then letters, digits, '+', '-', '.'), 0 when it has
+ * none: a plain path ("var/x.db", "./a:b", "/srv/a:b") starts otherwise. */
+static size_t dsn_scheme_length(const char *dsn)
+{
+    size_t n = 0;
+    if (!((dsn[0] >= 'a' && dsn[0] <= 'z') || (dsn[0] >= 'A' && dsn[0] <= 'Z')))
+        return 0;
+    while ((dsn[n] >= 'a' && dsn[n] <= 'z') || (dsn[n] >= 'A' && dsn[n] <= 'Z') ||
+           (dsn[n] >= '0' && dsn[n] <= '9') || dsn[n] == '+' || dsn[n] == '-' || dsn[n] == '.')
+        n++;
+    return dsn[n] == ':' ? n + 1 : 0;
+}
+
 /* dsn: "sqlite:PATH", a plain file path (SQLite), or "mariadb://..."
- * (MariaDB; store_mariadb.h). schema_root is the folder holding one migration
+ * (MariaDB; store_mariadb.h); anything else that starts with a URI scheme
+ * ("foo:bar", "mysql://…") is refused (-EINVAL, field "dsn") rather than
+ * taken for a file name. schema_root is the folder holding one migration
  * folder per backend (schema_root/sqlite/NNN_name.sql, schema_root/mariadb/...). On success s->ops and
  * s->ctx are set and the caller closes with dn_store_close; on failure s is
  * left empty ({NULL, NULL}). */
@@ -37,8 +53,13 @@ int dn_store_open(dn_store *s, const char *dsn, const char *schema_root, dn_err 
         return 0;
     }
     const char *path = dsn;
+    size_t scheme = dsn_scheme_length(dsn);
     if (strncmp(dsn, sqlite_prefix, sizeof sqlite_prefix - 1) == 0)
         path = dsn + sizeof sqlite_prefix - 1;
+    else if (scheme)
+        return dn_err_set(err, -EINVAL, "dsn", "unknown store DSN scheme \"%.*s\": use "
+                          "sqlite:PATH or mariadb://USER:PASSWORD@HOST/DATABASE", (int)scheme,
+                          dsn);
     if (!*path)
         return dn_err_set(err, -EINVAL, "dsn", "the SQLite DSN names no file");
     void *ctx = NULL;
@@ -58,6 +79,11 @@ void dn_store_close(dn_store *s)
     s->ops->close(s->ctx);
     s->ops = NULL;
     s->ctx = NULL;
+}
+
+bool dn_decision_has_step(const dn_decision *d)
+{
+    return d->action == DN_ACT_CONTACT || d->action == DN_ACT_SKIP;
 }
 
 /* Frees the bodies and the array from claim_outbox; items may be NULL. */

@@ -44,6 +44,7 @@ typedef struct dn_contact_plan {
     char    sms_encoding[8];          /* "gsm7" / "ucs2" / "" */
     dn_purpose purpose;               /* what the guard counts it as */
     char    debt_ref[DN_ID_MAX];      /* the debt it is about; "" = the whole balance */
+    bool    transliterate;            /* SMS folded to GSM-7 (rendered so again when sent) */
 } dn_contact_plan;
 
 /* A contact taken for dispatch. */
@@ -67,6 +68,7 @@ typedef struct dn_outbox_item {
     int     attempts;                 /* hand-overs to a provider, this one included */
     int     sms_parts;                /* as planned; 0 if not SMS */
     char    sms_encoding[8];
+    bool    transliterate;            /* as planned */
 } dn_outbox_item;
 
 /* What a provider's acceptance of a contact records (record_sent). */
@@ -118,14 +120,19 @@ typedef struct dn_store_ops {
     /* Page of customers with external_id > after (""=from start), ≤ limit. */
     int (*list_customers)(void *ctx, const char *after, int limit, json_t **out, dn_err *err);
     /* Invoices may change status (open → disputed → open) and dates; amount
-     * and currency are fixed once created (-EEXIST otherwise). */
+     * and currency are fixed once created (-EEXIST otherwise). An invoice
+     * written as open takes the customer's standing credit in its currency
+     * (what payments and credit notes left unallocated, oldest first; an
+     * allocation and a "credit_applied" event each), so a customer in
+     * credit is never reminded of it. */
     int (*upsert_invoice)(void *ctx, dn_invoice *inv, dn_upsert_outcome *outcome, dn_err *err);
     int (*get_invoice)(void *ctx, const char *external_id, dn_invoice *out, dn_err *err);
     int (*list_invoices)(void *ctx, const char *customer_external_id, const char *after,
                          int limit, json_t **out, dn_err *err);
     /* Records a payment (or credit note) and allocates it: to the named
      * invoice, or oldest due first among unpaid invoices of its currency.
-     * Paid invoices become "paid"; a settled balance closes the open case.
+     * Paid invoices become "paid"; a settled balance closes the open case;
+     * what is left over is standing credit for invoices to come.
      * Makes the customer due for evaluation now. Idempotent by external id;
      * same external id with other content → -EEXIST. */
     int (*add_payment)(void *ctx, dn_payment *p, dn_upsert_outcome *outcome, dn_err *err);
@@ -169,6 +176,13 @@ typedef struct dn_store_ops {
                         dn_err *err);
     /* Loads the facts of one customer (for the re-check before sending). */
     int (*load_facts)(void *ctx, int64_t customer_id, dn_time now, dn_facts *out, dn_err *err);
+    /* The text of a contact taken for dispatch, rendered again at send time
+     * (what is owed changed since planning): subject, body, sms_parts and
+     * sms_encoding replaced, so the contact holds what was sent. -ENOENT
+     * unless it is in state "sending". */
+    int (*rewrite_contact)(void *ctx, int64_t contact_id, const char *subject,
+                           const char *body, int sms_parts, const char *sms_encoding,
+                           dn_time at, dn_err *err);
     /* Moves a contact to state (sent, delivered, failed, cancelled, ...),
      * with an optional provider id and reason; appends an event. A contact
      * a delivery report or bounce already settled (record_receipt: final_at
@@ -318,6 +332,11 @@ typedef struct dn_store_ops {
     const struct dn_store_module_ops *modules;
 } dn_store_ops;
 
+/* Whether a decision names a ladder step (a contact, or a skip of one):
+ * the stores record step_day only for those, NULL for every other (a wait
+ * or "nothing owed" has no step, and day 0 is the due-date step). */
+bool dn_decision_has_step(const dn_decision *d);
+
 /* A live store: ops + context. */
 typedef struct dn_store {
     const dn_store_ops *ops;
@@ -328,7 +347,8 @@ extern const dn_store_ops dn_store_sqlite;
 extern const dn_store_ops dn_store_mariadb;   /* store_mariadb.c; DSN in store_mariadb.h */
 
 /* Opens the backend named by the DSN: "sqlite:PATH" or a plain path →
- * SQLite; "mariadb://..." → MariaDB (store_mariadb.h describes the DSN). */
+ * SQLite; "mariadb://..." → MariaDB (store_mariadb.h describes the DSN).
+ * Another scheme ("foo:bar") is -EINVAL (field "dsn"), never a file name. */
 int  dn_store_open(dn_store *s, const char *dsn, const char *schema_root, dn_err *err);
 void dn_store_close(dn_store *s);
 

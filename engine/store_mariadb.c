@@ -90,7 +90,7 @@ enum stmt_id {
     ST_INVOICE_LIST_CUSTOMER, ST_INVOICE_OLDEST_OPEN, ST_INVOICE_ADD_PAID, ST_INVOICE_PAID_STATE,
     ST_UNPAID_EXISTS,
     ST_PAYMENT_BY_EXT, ST_PAYMENT_INSERT, ST_ALLOCATION_INSERT, ST_PAYMENT_LIST_ALL,
-    ST_PAYMENT_LIST_CUSTOMER,
+    ST_PAYMENT_LIST_CUSTOMER, ST_PAYMENT_CREDIT_LEFT,
     ST_CASE_OPEN_FOR, ST_CASE_INSERT, ST_CASE_CLOSE, ST_CASE_STAGE,
     ST_EVENT_INSERT,
     ST_CLAIM_SELECT, ST_CLAIM_LEASE, ST_FACT_INVOICES, ST_FACT_SUMMARY, ST_FACT_CONTACTS,
@@ -99,7 +99,7 @@ enum stmt_id {
     ST_BATCH_KNOWN_KEYS, ST_BATCH_CONTACT_INSERT, ST_BATCH_DECISION_INSERT, ST_BATCH_CONTACT_LINK,
     ST_BATCH_CASE_STAGE,
     ST_DECISION_INSERT, ST_CONTACT_INSERT, ST_CONTACT_LINK, ST_CUSTOMER_AFTER_PASS,
-    ST_OUTBOX_SELECT, ST_OUTBOX_TAKE, ST_CONTACT_LOCK, ST_CONTACT_STATE,
+    ST_OUTBOX_SELECT, ST_OUTBOX_TAKE, ST_CONTACT_LOCK, ST_CONTACT_STATE, ST_CONTACT_REWRITE,
     ST_TL_CUSTOMER, ST_TL_INVOICES, ST_TL_PAYMENTS, ST_TL_CASES, ST_TL_DECISIONS,
     ST_TL_CONTACTS, ST_TL_EVENTS,
     ST_LIST_DECISIONS, ST_LIST_CONTACTS,
@@ -179,7 +179,7 @@ static const char *const stmt_sql[ST_COUNT] = {
         "ON c.id = i.customer_id WHERE i.customer_id = ? AND i.external_id > ? "
         "ORDER BY i.external_id LIMIT ?",
     [ST_INVOICE_OLDEST_OPEN] =
-        "SELECT id, amount_minor - paid_minor FROM invoices WHERE customer_id = ? "
+        "SELECT id, amount_minor - paid_minor, external_id FROM invoices WHERE customer_id = ? "
         "AND currency = ? AND status = 'open' AND paid_minor < amount_minor "
         "ORDER BY due IS NULL, due, id LIMIT 1 FOR UPDATE",
     /* amount, amount, now, id: status first, since MariaDB assigns left to
@@ -207,6 +207,15 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT " PAYMENT_JSON_COLUMNS " FROM payments p JOIN customers c "
         "ON c.id = p.customer_id WHERE p.customer_id = ? AND p.external_id > ? "
         "ORDER BY p.external_id LIMIT ?",
+    /* customer_id, currency: standing credit, the oldest payment or credit
+     * note with something not allocated (locked: two writers never spend
+     * it twice), and how much */
+    [ST_PAYMENT_CREDIT_LEFT] =
+        "SELECT p.id, p.external_id, p.amount_minor - (SELECT COALESCE(SUM(a.amount_minor), 0) "
+        "FROM payment_allocations a WHERE a.payment_id = p.id) FROM payments p "
+        "WHERE p.customer_id = ? AND p.currency = ? AND p.amount_minor > (SELECT "
+        "COALESCE(SUM(a.amount_minor), 0) FROM payment_allocations a WHERE a.payment_id = p.id) "
+        "ORDER BY p.paid_on, p.id LIMIT 1 FOR UPDATE",
 
     [ST_CASE_OPEN_FOR] =
         "SELECT id, anchor_due, stage_day FROM cases WHERE customer_id = ? "
@@ -324,14 +333,15 @@ static const char *const stmt_sql[ST_COUNT] = {
         "idem_key " JT_TEXT " PATH '$' ERROR ON ERROR)) j "
         "JOIN contacts k ON k.idem_key = j.idem_key",
     /* now, now, rows [{c, ca, k, day, channel, address, template, language,
-     * tone, voice, subject, body, at, parts, enc, purpose, debt}] */
+     * tone, voice, subject, body, at, parts, enc, purpose, debt, tr}] */
     [ST_BATCH_CONTACT_INSERT] =
         "INSERT INTO contacts (decision_id, customer_id, case_id, idem_key, step_day, "
         "channel, address, template, language, tone, voice, subject, body, scheduled_at, "
-        "state, sms_parts, sms_encoding, created_at, updated_at, purpose, debt_ref) "
+        "state, sms_parts, sms_encoding, created_at, updated_at, purpose, debt_ref, "
+        "transliterate) "
         "SELECT NULL, j.c, j.ca, j.k, j.day, j.channel, j.address, j.template, j.language, "
         "j.tone, j.voice, j.subject, j.body, j.at, 'planned', j.parts, j.enc, ?, ?, j.purpose, "
-        "j.debt FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+        "j.debt, j.tr FROM JSON_TABLE(?, '$[*]' COLUMNS ("
         "c BIGINT PATH '$.c' ERROR ON ERROR, ca BIGINT PATH '$.ca' ERROR ON ERROR, "
         "k " JT_TEXT " PATH '$.k' ERROR ON ERROR, day INT PATH '$.day' ERROR ON ERROR, "
         "channel " JT_TEXT " PATH '$.channel' ERROR ON ERROR, "
@@ -344,7 +354,8 @@ static const char *const stmt_sql[ST_COUNT] = {
         "body " JT_TEXT " PATH '$.body' ERROR ON ERROR, at BIGINT PATH '$.at' ERROR ON ERROR, "
         "parts INT PATH '$.parts' ERROR ON ERROR, enc " JT_TEXT " PATH '$.enc' ERROR ON ERROR, "
         "purpose " JT_TEXT " PATH '$.purpose' ERROR ON ERROR, "
-        "debt " JT_TEXT " PATH '$.debt' ERROR ON ERROR)) j RETURNING id, customer_id",
+        "debt " JT_TEXT " PATH '$.debt' ERROR ON ERROR, tr INT PATH '$.tr' ERROR ON ERROR)) j "
+        "RETURNING id, customer_id",
     /* now, rows [{c, ca, v, segment, persona, action, day, index, channel,
      * template, tone, language, where, reason, verdict, guard, k}] */
     [ST_BATCH_DECISION_INSERT] =
@@ -394,8 +405,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CONTACT_INSERT] =
         "INSERT INTO contacts (decision_id, customer_id, case_id, idem_key, step_day, "
         "channel, address, template, language, tone, voice, subject, body, scheduled_at, "
-        "state, sms_parts, sms_encoding, created_at, updated_at, purpose, debt_ref) VALUES "
-        "(NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?, ?)",
+        "state, sms_parts, sms_encoding, created_at, updated_at, purpose, debt_ref, "
+        "transliterate) VALUES "
+        "(NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?, ?, ?)",
     /* decision_id, id */
     [ST_CONTACT_LINK] = "UPDATE contacts SET decision_id = ? WHERE id = ?",
     /* next, persona, persona, segment, segment, id */
@@ -409,7 +421,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_OUTBOX_SELECT] =
         "SELECT id, customer_id, COALESCE(case_id, 0), idem_key, channel, address, template, "
         "language, tone, voice, subject, body, scheduled_at, purpose, attempts, sms_parts, "
-        "sms_encoding, debt_ref FROM contacts "
+        "sms_encoding, debt_ref, transliterate FROM contacts "
         "WHERE state = 'planned' AND scheduled_at <= ? AND (? IS NULL OR channel = ?) "
         "ORDER BY scheduled_at, id LIMIT ? FOR UPDATE SKIP LOCKED",
     /* taken_at (wall clock), sent_at (engine clock), owner, id */
@@ -418,6 +430,10 @@ static const char *const stmt_sql[ST_COUNT] = {
         "attempts = attempts + 1, claimed_by = ? WHERE id = ? AND state = 'planned'",
     [ST_CONTACT_LOCK] =
         "SELECT customer_id, final_at IS NOT NULL, state FROM contacts WHERE id = ? FOR UPDATE",
+    /* subject, body, sms_parts, sms_encoding, at, id */
+    [ST_CONTACT_REWRITE] =
+        "UPDATE contacts SET subject = ?, body = ?, sms_parts = ?, sms_encoding = ?, "
+        "updated_at = ? WHERE id = ? AND state = 'sending'",
     /* state, provider_id, reason, at, id */
     [ST_CONTACT_STATE] =
         "UPDATE contacts SET state = ?, provider_id = COALESCE(?, provider_id), "
@@ -1710,6 +1726,11 @@ static int invoice_by_external(maria_store *s, const char *external_id, dn_invoi
     return 1;
 }
 
+static int apply_credit(maria_store *s, int64_t customer_id, const char *currency, dn_time now,
+                        dn_err *err);
+
+/* store.h upsert_invoice; an invoice written as open takes the customer's
+ * standing credit in its currency (apply_credit). */
 static int maria_upsert_invoice(void *ctx, dn_invoice *inv, dn_upsert_outcome *outcome,
                                 dn_err *err)
 {
@@ -1765,14 +1786,17 @@ static int maria_upsert_invoice(void *ctx, dn_invoice *inv, dn_upsert_outcome *o
                       dn_store_invoice_event(inv), now, err);
     if (rc < 0)
         goto fail;
-    rc = touch_customer(s, customer_id, 0, err);
-    if (rc < 0)
-        goto fail;
-    if (exists) {
-        rc = close_case_if_settled(s, customer_id, now, err);
+    if (inv->status == DN_INV_OPEN) {
+        rc = apply_credit(s, customer_id, inv->currency, now, err);
         if (rc < 0)
             goto fail;
     }
+    rc = touch_customer(s, customer_id, 0, err);
+    if (rc < 0)
+        goto fail;
+    rc = close_case_if_settled(s, customer_id, now, err);
+    if (rc < 0)
+        goto fail;
     rc = unit_commit(s, &u, err);
     if (rc == 0)
         *outcome = result;
@@ -1832,6 +1856,41 @@ static int allocate(maria_store *s, int64_t payment_id, int64_t invoice_id, int6
                                        col_text(s, ST_INVOICE_PAID_STATE, 1)) : NULL;
     q_done(&s->q[ST_INVOICE_PAID_STATE]);
     return paid ? insert_event(s, customer_id, "invoice_paid", payload, now, err) : 0;
+}
+
+/* Standing credit to open invoices, as store_sqlite.c's apply_credit:
+ * each round spends one payment's credit or pays one invoice in full. */
+static int apply_credit(maria_store *s, int64_t customer_id, const char *currency, dn_time now,
+                        dn_err *err)
+{
+    for (;;) {
+        char payment[DN_ID_MAX], invoice[DN_ID_MAX];
+        int rc = q_row(s, ST_PAYMENT_CREDIT_LEFT, PARAMS(PI(customer_id), PT(currency)), err,
+                       "credit lookup");
+        if (rc <= 0)
+            return rc;
+        int64_t payment_id = col_int(s, ST_PAYMENT_CREDIT_LEFT, 0);
+        col_copy(s, ST_PAYMENT_CREDIT_LEFT, 1, payment, sizeof payment);
+        int64_t credit = col_int(s, ST_PAYMENT_CREDIT_LEFT, 2);
+        q_done(&s->q[ST_PAYMENT_CREDIT_LEFT]);
+        rc = q_row(s, ST_INVOICE_OLDEST_OPEN, PARAMS(PI(customer_id), PT(currency)), err,
+                   "credit allocation lookup");
+        if (rc <= 0)
+            return rc;
+        int64_t invoice_id = col_int(s, ST_INVOICE_OLDEST_OPEN, 0);
+        int64_t open_amount = col_int(s, ST_INVOICE_OLDEST_OPEN, 1);
+        col_copy(s, ST_INVOICE_OLDEST_OPEN, 2, invoice, sizeof invoice);
+        q_done(&s->q[ST_INVOICE_OLDEST_OPEN]);
+        int64_t share = credit < open_amount ? credit : open_amount;
+        rc = allocate(s, payment_id, invoice_id, share, customer_id, now, err);
+        if (rc == 0)
+            rc = insert_event(s, customer_id, "credit_applied",
+                              json_pack("{s:s, s:s, s:s, s:I}", "payment", payment, "invoice",
+                                        invoice, "currency", currency, "amount_minor",
+                                        (json_int_t)share), now, err);
+        if (rc < 0)
+            return rc;
+    }
 }
 
 static int maria_add_payment(void *ctx, dn_payment *p, dn_upsert_outcome *outcome, dn_err *err)
@@ -2264,7 +2323,8 @@ static int insert_decision(maria_store *s, const dn_pass_result *r, int64_t case
     int rc = q_exec(s, ST_DECISION_INSERT,
                     PARAMS(PI(r->customer_id), id_or_null(case_id), PI(now),
                            PT(d->ruleset_version), PT(d->segment), PT(d->persona),
-                           PT(dn_action_names[d->action]), PI(d->step_day), PI(d->step_index),
+                           PT(dn_action_names[d->action]),
+                           dn_decision_has_step(d) ? PI(d->step_day) : PNULL, PI(d->step_index),
                            PT(d->channel), PT(d->template_name), PT(d->tone), PT(d->language),
                            PT(d->where), PT(d->reason), text_or_null(r->guard_verdict),
                            text_or_null(r->guard_reason), id_or_null(contact_id)),
@@ -2288,7 +2348,8 @@ static int insert_contact(maria_store *s, const dn_pass_result *r, int64_t case_
                            PT(c->template_name), PT(c->language), PT(c->tone), PT(c->voice),
                            PT(c->subject), PT(c->body ? c->body : ""), PI(c->scheduled_at),
                            PI(c->sms_parts), PT(c->sms_encoding), PI(now), PI(now),
-                           PT(dn_purpose_names[c->purpose]), PT(c->debt_ref)),
+                           PT(dn_purpose_names[c->purpose]), PT(c->debt_ref),
+                           PI(c->transliterate)),
                     &local, "contact");
     if (rc == -EEXIST) {
         *contact_id = 0;
@@ -2612,7 +2673,7 @@ static int write_batch(maria_store *s, const dn_pass_result *results, int n, dn_
         if (outcomes[i].rc < 0 || !c || rows[i].duplicate)
             continue;
         json_t *row = json_pack("{s:I, s:o, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
-                                "s:I, s:i, s:s, s:s, s:s}",
+                                "s:I, s:i, s:s, s:s, s:s, s:i}",
                                 "c", (json_int_t)results[i].customer_id,
                                 "ca", id_or_json_null(rows[i].case_id), "k", rows[i].idem_key,
                                 "day", results[i].decision->step_day, "channel", c->channel,
@@ -2621,7 +2682,7 @@ static int write_batch(maria_store *s, const dn_pass_result *results, int n, dn_
                                 "subject", c->subject, "body", c->body ? c->body : "",
                                 "at", (json_int_t)c->scheduled_at, "parts", c->sms_parts,
                                 "enc", c->sms_encoding, "purpose", dn_purpose_names[c->purpose],
-                                "debt", c->debt_ref);
+                                "debt", c->debt_ref, "tr", c->transliterate ? 1 : 0);
         add_row(&contacts, row, &oom);
         new_contacts++;
     }
@@ -2862,6 +2923,7 @@ static int maria_claim_outbox_channel(void *ctx, dn_time now, const char *channe
         it->sms_parts = (int)col_int(s, id, 15);
         col_copy(s, id, 16, it->sms_encoding, sizeof it->sms_encoding);
         col_copy(s, id, 17, it->debt_ref, sizeof it->debt_ref);
+        it->transliterate = col_int(s, id, 18) != 0;
     }
     q_done(&s->q[id]);
     if (rc < 0)
@@ -2906,6 +2968,26 @@ static int maria_claim_outbox(void *ctx, dn_time now, dn_outbox_item **items, in
                               dn_err *err)
 {
     return maria_claim_outbox_channel(ctx, now, NULL, items, max, n, err);
+}
+
+/* store.h rewrite_contact. */
+static int maria_rewrite_contact(void *ctx, int64_t contact_id, const char *subject,
+                                 const char *body, int sms_parts, const char *sms_encoding,
+                                 dn_time at, dn_err *err)
+{
+    maria_store *s = ctx;
+    if (!subject || !body || !sms_encoding || !dn_utf8_valid(subject) || !dn_utf8_valid(body) ||
+        !dn_utf8_valid(sms_encoding))
+        return dn_err_set(err, -EINVAL, "body", "a contact's text must be valid UTF-8");
+    int rc = ensure_connected(s, err);
+    if (rc == 0)
+        rc = q_exec(s, ST_CONTACT_REWRITE,
+                    PARAMS(PT(subject), PT(body), PI(sms_parts), PT(sms_encoding), PI(at),
+                           PI(contact_id)), err, "contact text");
+    if (rc == 0 && affected(s, ST_CONTACT_REWRITE) == 0)
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact %lld being sent",
+                        (long long)contact_id);
+    return rc;
 }
 
 static int maria_set_contact_state(void *ctx, int64_t contact_id, const char *state,
@@ -3899,6 +3981,7 @@ const dn_store_ops dn_store_mariadb = {
     .claim_outbox = maria_claim_outbox,
     .load_facts = maria_load_facts,
     .set_contact_state = maria_set_contact_state,
+    .rewrite_contact = maria_rewrite_contact,
     .append_event = maria_append_event,
     .timeline = maria_timeline,
     .list_rows = maria_list_rows,

@@ -65,14 +65,14 @@ enum stmt_id {
     ST_INVOICE_BY_EXT, ST_INVOICE_INSERT, ST_INVOICE_UPDATE, ST_INVOICE_LIST_ALL,
     ST_INVOICE_LIST_CUSTOMER, ST_INVOICE_OLDEST_OPEN, ST_INVOICE_ADD_PAID, ST_UNPAID_EXISTS,
     ST_PAYMENT_BY_EXT, ST_PAYMENT_INSERT, ST_ALLOCATION_INSERT, ST_PAYMENT_LIST_ALL,
-    ST_PAYMENT_LIST_CUSTOMER,
+    ST_PAYMENT_LIST_CUSTOMER, ST_PAYMENT_CREDIT_LEFT,
     ST_CASE_OPEN_FOR, ST_CASE_INSERT, ST_CASE_CLOSE, ST_CASE_STAGE,
     ST_EVENT_INSERT,
     ST_CLAIM_SELECT, ST_CLAIM_LEASE, ST_FACT_INVOICES, ST_FACT_SUMMARY, ST_FACT_CONTACTS,
     ST_FACT_CASE, ST_PROMISE_INSERT,
     ST_DECISION_INSERT, ST_CONTACT_INSERT, ST_CONTACT_KEY_TAKEN, ST_CONTACT_NEXT_ID,
     ST_CUSTOMER_AFTER_PASS,
-    ST_OUTBOX_SELECT, ST_OUTBOX_TAKE, ST_CONTACT_STATE,
+    ST_OUTBOX_SELECT, ST_OUTBOX_TAKE, ST_CONTACT_STATE, ST_CONTACT_REWRITE,
     ST_TL_CUSTOMER, ST_TL_INVOICES, ST_TL_PAYMENTS, ST_TL_CASES, ST_TL_DECISIONS,
     ST_TL_CONTACTS, ST_TL_EVENTS,
     ST_LIST_DECISIONS, ST_LIST_CONTACTS,
@@ -150,7 +150,7 @@ static const char *const stmt_sql[ST_COUNT] = {
         "ORDER BY i.external_id LIMIT ?2",
     /* automatic allocation: oldest due first, no due date last */
     [ST_INVOICE_OLDEST_OPEN] =
-        "SELECT id, amount_minor - paid_minor FROM invoices WHERE customer_id = ?1 "
+        "SELECT id, amount_minor - paid_minor, external_id FROM invoices WHERE customer_id = ?1 "
         "AND currency = ?2 AND status = 'open' AND paid_minor < amount_minor "
         "ORDER BY due IS NULL, due, id LIMIT 1",
     [ST_INVOICE_ADD_PAID] =
@@ -177,6 +177,14 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT " PAYMENT_JSON_COLUMNS " FROM payments p JOIN customers c "
         "ON c.id = p.customer_id WHERE p.customer_id = ?3 AND p.external_id > ?1 "
         "ORDER BY p.external_id LIMIT ?2",
+    /* standing credit: the oldest payment or credit note of the customer in
+     * ?2 with something not allocated, and how much */
+    [ST_PAYMENT_CREDIT_LEFT] =
+        "SELECT id, external_id, amount_minor - allocated FROM (SELECT p.id, p.external_id, "
+        "p.paid_on, p.amount_minor, (SELECT COALESCE(SUM(a.amount_minor), 0) FROM "
+        "payment_allocations a WHERE a.payment_id = p.id) AS allocated FROM payments p "
+        "WHERE p.customer_id = ?1 AND p.currency = ?2) WHERE amount_minor > allocated "
+        "ORDER BY paid_on, id LIMIT 1",
 
     [ST_CASE_OPEN_FOR] =
         "SELECT id, anchor_due, stage_day FROM cases WHERE customer_id = ?1 "
@@ -257,9 +265,10 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CONTACT_INSERT] =
         "INSERT INTO contacts (id, decision_id, customer_id, case_id, idem_key, step_day, "
         "channel, address, template, language, tone, voice, subject, body, scheduled_at, "
-        "state, sms_parts, sms_encoding, created_at, updated_at, purpose, debt_ref) VALUES "
+        "state, sms_parts, sms_encoding, created_at, updated_at, purpose, debt_ref, "
+        "transliterate) VALUES "
         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 'planned', ?16, "
-        "?17, ?18, ?18, ?19, ?20)",
+        "?17, ?18, ?18, ?19, ?20, ?21)",
     [ST_CONTACT_KEY_TAKEN] = "SELECT 1 FROM contacts WHERE idem_key = ?1",
     /* the id SQLite would give the next row */
     [ST_CONTACT_NEXT_ID] = "SELECT COALESCE(MAX(id), 0) + 1 FROM contacts",
@@ -271,8 +280,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_OUTBOX_SELECT] =
         "SELECT o.id, o.customer_id, COALESCE(o.case_id, 0), c.external_id, o.idem_key, "
         "o.channel, o.address, o.template, o.language, o.tone, o.voice, o.subject, o.body, "
-        "o.scheduled_at, o.purpose, o.attempts, o.sms_parts, o.sms_encoding, o.debt_ref "
-        "FROM contacts o JOIN customers c ON c.id = o.customer_id "
+        "o.scheduled_at, o.purpose, o.attempts, o.sms_parts, o.sms_encoding, o.debt_ref, "
+        "o.transliterate FROM contacts o JOIN customers c ON c.id = o.customer_id "
         "WHERE o.state = 'planned' AND o.scheduled_at <= ?1 AND (?3 IS NULL OR o.channel = ?3) "
         "ORDER BY o.scheduled_at, o.id LIMIT ?2",
     [ST_OUTBOX_TAKE] =
@@ -283,6 +292,9 @@ static const char *const stmt_sql[ST_COUNT] = {
         "UPDATE contacts SET state = ?2, provider_id = COALESCE(?3, provider_id), "
         "state_reason = COALESCE(?4, state_reason), updated_at = ?5 WHERE id = ?1 "
         "AND final_at IS NULL RETURNING customer_id",
+    [ST_CONTACT_REWRITE] =
+        "UPDATE contacts SET subject = ?2, body = ?3, sms_parts = ?4, sms_encoding = ?5, "
+        "updated_at = ?6 WHERE id = ?1 AND state = 'sending'",
 
     [ST_TL_CUSTOMER] =
         "SELECT " CUSTOMER_JSON_COLUMNS ", created_at, updated_at FROM customers "
@@ -1007,8 +1019,13 @@ static int invoice_by_external(sqlite_store *s, const char *external_id, dn_invo
     return 1;
 }
 
+static int apply_credit(sqlite_store *s, int64_t customer_id, const char *currency, dn_time now,
+                        dn_err *err);
+
 /* New → CREATED; same status/dates → SAME (nothing written); other status or
- * dates → UPDATED (and the open case closes if nothing unpaid is left).
+ * dates → UPDATED (and the open case closes if nothing unpaid is left). An
+ * invoice written as open takes the customer's standing credit in its
+ * currency (apply_credit).
  * Customer, amount and currency are fixed: a change is -EEXIST naming the
  * field. An unknown customer is -ENOENT ("customer_id"). paid_minor is
  * taken from inv only on creation; afterwards payments own it, and inv is
@@ -1078,14 +1095,17 @@ static int sqlite_upsert_invoice(void *ctx, dn_invoice *inv, dn_upsert_outcome *
                       dn_store_invoice_event(inv), now, err);
     if (rc < 0)
         goto fail;
-    rc = sqlite_touch_customer(s, customer_id, 0, err);
-    if (rc < 0)
-        goto fail;
-    if (exists) {
-        rc = close_case_if_settled(s, customer_id, now, err);
+    if (inv->status == DN_INV_OPEN) {
+        rc = apply_credit(s, customer_id, inv->currency, now, err);
         if (rc < 0)
             goto fail;
     }
+    rc = sqlite_touch_customer(s, customer_id, 0, err);
+    if (rc < 0)
+        goto fail;
+    rc = close_case_if_settled(s, customer_id, now, err);
+    if (rc < 0)
+        goto fail;
     rc = unit_commit(s, &u, err);
     if (rc == 0)
         *outcome = result;
@@ -1155,6 +1175,55 @@ static int allocate(sqlite_store *s, int64_t payment_id, int64_t invoice_id, int
         return db_fail(s, rc, err, NULL, "invoice payment");
     }
     return paid ? insert_event(s, customer_id, "invoice_paid", payload, now, err) : 0;
+}
+
+/* Standing credit — what the customer's payments and credit notes in
+ * `currency` left unallocated (an overpayment, a credit note larger than
+ * what was open, a payment before any invoice), oldest first — goes to the
+ * open invoices of that currency, oldest due first; each share is an
+ * allocation of its payment and a "credit_applied" event. Called after an
+ * invoice is created or becomes open. Each round spends one payment's
+ * credit or pays one invoice in full, so it ends; once either is used up it
+ * writes nothing (running it again changes nothing). */
+static int apply_credit(sqlite_store *s, int64_t customer_id, const char *currency, dn_time now,
+                        dn_err *err)
+{
+    for (;;) {
+        char payment[DN_ID_MAX], invoice[DN_ID_MAX];
+        sqlite3_stmt *st = use(s, ST_PAYMENT_CREDIT_LEFT);
+        int b = sqlite3_bind_int64(st, 1, customer_id);
+        b |= bind_text(st, 2, currency);
+        if (b)
+            return bind_failed(s, b, err, "credit lookup");
+        int rc = step_row(s, st, err, "credit lookup");
+        if (rc <= 0)
+            return rc;
+        int64_t payment_id = sqlite3_column_int64(st, 0);
+        column_text(st, 1, payment, sizeof payment);
+        int64_t credit = sqlite3_column_int64(st, 2);
+        sqlite3_reset(st);
+        st = use(s, ST_INVOICE_OLDEST_OPEN);
+        b = sqlite3_bind_int64(st, 1, customer_id);
+        b |= bind_text(st, 2, currency);
+        if (b)
+            return bind_failed(s, b, err, "credit allocation lookup");
+        rc = step_row(s, st, err, "credit allocation lookup");
+        if (rc <= 0)
+            return rc;
+        int64_t invoice_id = sqlite3_column_int64(st, 0);
+        int64_t open_amount = sqlite3_column_int64(st, 1);
+        column_text(st, 2, invoice, sizeof invoice);
+        sqlite3_reset(st);
+        int64_t share = credit < open_amount ? credit : open_amount;
+        rc = allocate(s, payment_id, invoice_id, share, customer_id, now, err);
+        if (rc == 0)
+            rc = insert_event(s, customer_id, "credit_applied",
+                              json_pack("{s:s, s:s, s:s, s:I}", "payment", payment, "invoice",
+                                        invoice, "currency", currency, "amount_minor",
+                                        (json_int_t)share), now, err);
+        if (rc < 0)
+            return rc;
+    }
 }
 
 /* Records a payment or credit note and allocates it: all to the named invoice
@@ -1625,7 +1694,7 @@ static int insert_decision(sqlite_store *s, const dn_pass_result *r, int64_t cas
     b |= bind_text(st, 5, d->segment);
     b |= bind_text(st, 6, d->persona);
     b |= bind_text(st, 7, dn_action_names[d->action]);
-    b |= sqlite3_bind_int(st, 8, d->step_day);
+    b |= dn_decision_has_step(d) ? sqlite3_bind_int(st, 8, d->step_day) : sqlite3_bind_null(st, 8);
     b |= sqlite3_bind_int(st, 9, d->step_index);
     b |= bind_text(st, 10, d->channel);
     b |= bind_text(st, 11, d->template_name);
@@ -1645,7 +1714,7 @@ static int insert_decision(sqlite_store *s, const dn_pass_result *r, int64_t cas
 /* Binds a planned contact's columns from parameter `first` on, in the
  * order both contact inserts list them: channel, address, template,
  * language, tone, voice, subject, body, scheduled_at, sms_parts,
- * sms_encoding, created/updated (now), purpose, debt_ref. */
+ * sms_encoding, created/updated (now), purpose, debt_ref, transliterate. */
 static int bind_plan(sqlite3_stmt *st, int first, const dn_contact_plan *c, dn_time now)
 {
     int i = first;
@@ -1662,7 +1731,8 @@ static int bind_plan(sqlite3_stmt *st, int first, const dn_contact_plan *c, dn_t
     b |= bind_text(st, i++, c->sms_encoding);
     b |= sqlite3_bind_int64(st, i++, now);
     b |= bind_text(st, i++, dn_purpose_names[c->purpose]);
-    b |= bind_text(st, i, c->debt_ref);
+    b |= bind_text(st, i++, c->debt_ref);
+    b |= sqlite3_bind_int(st, i, c->transliterate);
     return b;
 }
 
@@ -1918,6 +1988,7 @@ static int sqlite_claim_outbox_channel(void *ctx, dn_time now, const char *chann
         it->sms_parts = sqlite3_column_int(st, 16);
         column_text(st, 17, it->sms_encoding, sizeof it->sms_encoding);
         column_text(st, 18, it->debt_ref, sizeof it->debt_ref);
+        it->transliterate = sqlite3_column_int(st, 19) != 0;
     }
     sqlite3_reset(st);
     if (count < max && step != SQLITE_DONE) {
@@ -1986,6 +2057,29 @@ static int update_contact_returning(sqlite_store *s, sqlite3_stmt *st, int64_t c
 /* Moves a contact to state (provider id and reason kept when NULL) and logs
  * "contact_<state>". -EINVAL for an unknown state, -ENOENT for an unknown id,
  * -EALREADY for one a receipt settled (store.h). */
+/* store.h rewrite_contact. */
+static int sqlite_rewrite_contact(void *ctx, int64_t contact_id, const char *subject,
+                                  const char *body, int sms_parts, const char *sms_encoding,
+                                  dn_time at, dn_err *err)
+{
+    sqlite_store *s = ctx;
+    if (!subject || !body || !sms_encoding || !dn_utf8_valid(subject) || !dn_utf8_valid(body) ||
+        !dn_utf8_valid(sms_encoding))
+        return dn_err_set(err, -EINVAL, "body", "a contact's text must be valid UTF-8");
+    sqlite3_stmt *st = use(s, ST_CONTACT_REWRITE);
+    int b = sqlite3_bind_int64(st, 1, contact_id);
+    b |= bind_text(st, 2, subject);
+    b |= bind_text(st, 3, body);
+    b |= sqlite3_bind_int(st, 4, sms_parts);
+    b |= bind_text(st, 5, sms_encoding);
+    b |= sqlite3_bind_int64(st, 6, at);
+    int rc = b ? bind_failed(s, b, err, "contact text") : run(s, st, err, "contact text");
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        rc = dn_err_set(err, -ENOENT, "contact_id", "no contact %lld being sent",
+                        (long long)contact_id);
+    return rc;
+}
+
 static int sqlite_set_contact_state(void *ctx, int64_t contact_id, const char *state,
                                     const char *provider_id, const char *reason, dn_time at,
                                     dn_err *err)
@@ -2992,6 +3086,7 @@ const dn_store_ops dn_store_sqlite = {
     .claim_outbox = sqlite_claim_outbox,
     .load_facts = sqlite_load_facts,
     .set_contact_state = sqlite_set_contact_state,
+    .rewrite_contact = sqlite_rewrite_contact,
     .append_event = sqlite_append_event,
     .timeline = sqlite_timeline,
     .list_rows = sqlite_list_rows,
@@ -3107,10 +3202,10 @@ static const char *const module_sql[STMT_TOTAL - ST_COUNT] = {
     MODULE(MS_CONTACT_PLAN) =
         "INSERT INTO contacts (customer_id, case_id, idem_key, step_day, channel, address, "
         "template, language, tone, voice, subject, body, scheduled_at, state, sms_parts, "
-        "sms_encoding, created_at, updated_at, purpose, debt_ref) VALUES (?1, (SELECT id FROM "
-        "cases WHERE customer_id = ?1 AND closed_at IS NULL ORDER BY id DESC LIMIT 1), ?2, 0, "
-        "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'planned', ?12, ?13, ?14, ?14, ?15, ?16) "
-        "ON CONFLICT (idem_key) DO NOTHING",
+        "sms_encoding, created_at, updated_at, purpose, debt_ref, transliterate) VALUES (?1, "
+        "(SELECT id FROM cases WHERE customer_id = ?1 AND closed_at IS NULL ORDER BY id DESC "
+        "LIMIT 1), ?2, 0, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'planned', ?12, ?13, ?14, ?14, "
+        "?15, ?16, ?17) ON CONFLICT (idem_key) DO NOTHING",
     MODULE(MS_INBOUND_CLAIM) =
         "INSERT INTO inbound_seen (source, digest, received_at) VALUES (?1, ?2, ?3) "
         "ON CONFLICT (source, digest) DO NOTHING",

@@ -83,6 +83,10 @@ class Server:
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
         return requests.put(self.base + path, data=data, headers=headers, timeout=30)
 
+    def patch(self, path, body, headers=JSON):
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        return requests.patch(self.base + path, data=data, headers=headers, timeout=30)
+
 
 @pytest.fixture
 def api(tmp_path):
@@ -165,7 +169,7 @@ def test_missing_token_writes_nothing(api):
     ("GET", "/v1/customers/C1/nothing", 404, "not_found"),
     ("GET", "/v1/customers/", 404, "not_found"),
     ("DELETE", "/v1/customers/C1", 405, "method_not_allowed"),
-    ("PATCH", "/v1/invoices/I1", 405, "method_not_allowed"),
+    ("PATCH", "/v1/payments", 405, "method_not_allowed"),
     ("GET", "/v1/import", 405, "method_not_allowed"),
     ("GET", "/v1/rules/reload", 405, "method_not_allowed"),
 ])
@@ -295,13 +299,50 @@ def test_validation_names_the_field(api, path, record, field, code):
 
 # ---- idempotency and conflicts ----
 
-def test_customer_post_is_an_idempotent_upsert(api):
+def test_customer_post_is_idempotent_or_a_conflict(api):
+    """POST creates: the same record again is 200 with nothing changed,
+    other content for the id is 409 naming the field (and changes nothing);
+    PUT and PATCH update."""
     r = api.post("/v1/customers", customer())
     assert r.status_code == 201
+    before = api.get("/v1/customers/C1").json()
     assert api.post("/v1/customers", customer()).status_code == 200
-    r = api.post("/v1/customers", customer(email="anna@example.com"))
-    assert r.status_code == 200
+    for changed, field in [({"name": "Anna Berzina"}, "name"),
+                           ({"email": "anna@example.com"}, "email")]:
+        r = api.post("/v1/customers", customer(**changed))
+        assert r.status_code == 409, r.text
+        err = error_of(r)
+        assert err["code"] == "conflict" and err["field"] == field
+        assert api.get("/v1/customers/C1").json() == before
+    r = api.patch("/v1/customers/C1", {"email": "anna@example.com"})
+    assert r.status_code == 200 and r.json()["email"] == "anna@example.com"
+    r = api.put("/v1/customers/C1", {"name": "Anna Berzina"})
+    assert r.status_code == 200 and r.json()["name"] == "Anna Berzina"
     assert r.json()["email"] == "anna@example.com"
+
+
+def test_invoice_post_with_another_status_is_a_conflict(api):
+    api.post("/v1/customers", customer())
+    assert api.post("/v1/invoices", invoice()).status_code == 201
+    r = api.post("/v1/invoices", invoice(status="disputed"))
+    assert r.status_code == 409 and error_of(r)["field"] == "status"
+    assert api.get("/v1/invoices/I1").json()["status"] == "open"
+    r = api.patch("/v1/invoices/I1", {"status": "disputed"})
+    assert r.status_code == 200 and r.json()["status"] == "disputed"
+
+
+@pytest.mark.parametrize("paid_on,status", [
+    ("2099-03-01", 422),      # has not happened
+    ("9999-12-31", 422),      # not even a date the engine accepts
+])
+def test_payment_from_the_future_is_refused(api, paid_on, status):
+    api.post("/v1/customers", customer())
+    api.post("/v1/invoices", invoice())
+    r = api.post("/v1/payments", payment(paid_on=paid_on))
+    assert r.status_code == status
+    assert error_of(r)["field"] == "paid_on"
+    assert api.get("/v1/invoices/I1").json()["paid_minor"] == 0
+    assert api.get("/v1/customers/C1/payments").json()["items"] == []
 
 
 @pytest.mark.parametrize("changed,field", [
@@ -359,14 +400,63 @@ def test_put_updates(api):
 @pytest.mark.parametrize("path", [
     "/v1/customers/NOPE", "/v1/invoices/NOPE", "/v1/customers/NOPE/timeline",
     "/v1/customers/NOPE/preview", "/v1/customers/NOPE/invoices", "/v1/customers/NOPE/payments",
-    # an id that is not UTF-8 cannot exist: 404, never a 500
-    "/v1/customers/%FF", "/v1/invoices/%FF", "/v1/customers/%C3/timeline",
-    "/v1/customers/%FF/preview", "/v1/customers/%FF/invoices",
 ])
 def test_unknown_ids(api, path):
     r = api.get(path)
     assert r.status_code == 404
     assert error_of(r)["code"] == "not_found"
+
+
+# An id that cannot be an external id is a bad request naming the id (never
+# "no such route", never a 500): the messages as api.c's path_id words them.
+@pytest.mark.parametrize("path,shown,why", [
+    ("/v1/customers/%FF%FE", "%FF%FE", "must be valid UTF-8"),
+    ("/v1/invoices/%FF", "%FF", "must be valid UTF-8"),
+    ("/v1/customers/%C3/timeline", "%C3", "must be valid UTF-8"),
+    ("/v1/customers/%FF/preview", "%FF", "must be valid UTF-8"),
+    ("/v1/customers/" + "A" * 100000, "A" * 40 + "…", "is longer than 63 bytes"),
+    ("/v1/customers/" + "B" * 64, "B" * 40 + "…", "is longer than 63 bytes"),
+    ("/v1/customers/%20C1%20", "%20C1%20", "must not start or end with white space"),
+    ("/v1/customers/C1%00", "C1%00", "must not contain NUL"),
+])
+def test_bad_ids_in_the_path(api, path, shown, why):
+    r = api.get(path)
+    assert r.status_code == 400, r.text
+    err = error_of(r)
+    assert err["code"] == "invalid" and err["field"] == "id"
+    assert err["message"] == f'the id "{shown}" in the path {why}'
+
+
+def test_ids_with_white_space_at_an_end_are_refused(api):
+    """" C1 " would be a second customer beside "C1": refused naming the
+    field, through the API and the bulk import alike."""
+    r = api.post("/v1/customers", customer(cid=" C1 "))
+    assert r.status_code == 422
+    err = error_of(r)
+    assert err["field"] == "external_id"
+    assert err["message"] == "external_id must not start or end with white space"
+    assert api.post("/v1/customers", customer()).status_code == 201
+    r = api.post("/v1/invoices", invoice(cid="C1\u00a0"))
+    assert r.status_code == 422 and error_of(r)["field"] == "customer_id"
+    lines = (json.dumps({"type": "customer", **customer(cid="C2 ")}) + "\n" +
+             json.dumps({"type": "customer", **customer(cid="C3")}) + "\n")
+    r = requests.post(api.base + "/v1/import", data=lines.encode(),
+                      headers={**AUTH, "Content-Type": "application/x-ndjson"}, timeout=30)
+    report = r.json()
+    assert (report["created"], report["rejected"]) == (1, 1)
+    assert report["errors"][0]["line"] == 1 and report["errors"][0]["field"] == "external_id"
+    ids = [c["external_id"] for c in api.get("/v1/customers").json()["items"]]
+    assert ids == ["C1", "C3"]
+
+
+def test_time_outside_the_accepted_range_names_the_range(api):
+    api.post("/v1/customers", customer())
+    r = api.get("/v1/customers/C1/contactability", params={"at": "9999-12-31T23:59:59Z"})
+    assert r.status_code == 422
+    assert "from 1970-01-01T00:00:00Z to 2200-12-31T23:59:59Z" in error_of(r)["message"]
+    r = api.get("/v1/customers/C1/preview", params={"at": "1899-12-31T23:59:59Z"})
+    assert r.status_code == 422
+    assert "from 1900-01-01T00:00:00Z to 2200-12-31T23:59:59Z" in error_of(r)["message"]
 
 
 # ---- bulk import ----
@@ -535,7 +625,7 @@ def test_resent_customer_keeps_opt_outs_and_holds(api):
     assert sorted(got["opt_out"]) == ["email", "sms"]
     assert got["holds"] == ["cease_contact"]
     assert got["language"] == "ru"
-    r = api.post("/v1/customers", {**resent, "holds": []})
+    r = api.put("/v1/customers/C1", {"holds": []})
     assert r.status_code == 200
     assert api.get("/v1/customers/C1").json()["holds"] == []
 

@@ -20,6 +20,8 @@
 #include "import.h"
 
 #define COUNT(table) (sizeof(table) / sizeof((table)[0]))
+/* The engine's clock in these tests: 2026-03-01T12:00:00Z (20513 days). */
+#define NOW ((dn_time)20513 * 86400 + 12 * 3600)
 #define FAKE_MAX 64
 
 typedef struct fake_data {
@@ -243,7 +245,7 @@ static void test_ndjson_mixed(void **state)
     dn_import_report rep;
     dn_err err;
     import_report_init(&rep);
-    assert_int_equal(import_ndjson_buffer(&s, input, sizeof input - 1, 2, &rep, &err), 0);
+    assert_int_equal(import_ndjson_buffer(&s, input, sizeof input - 1, 2, NOW, &rep, &err), 0);
     /* created C1 I1 C2 P1; unchanged C1 (13); updated C1 (14) */
     check_report(&rep, 4, 1, 1, 10, errors, COUNT(errors));
     assert_int_equal(f->data.n_customers, 2);
@@ -286,7 +288,7 @@ static void test_chunk_retry(void **state)
         f->io_fail_id = rows[i].io_fail_id;
         import_report_init(&rep);
         print_message("row %zu\n", i);
-        assert_int_equal(import_ndjson_buffer(&s, input, sizeof input - 1, 32, &rep, NULL), 0);
+        assert_int_equal(import_ndjson_buffer(&s, input, sizeof input - 1, 32, NOW, &rep, NULL), 0);
         assert_int_equal(rep.created, rows[i].created);
         assert_int_equal(rep.rejected, rows[i].rejected);
         assert_int_equal(f->rollbacks, rows[i].rollbacks);
@@ -311,13 +313,15 @@ static void test_csv(void **state)
         "C6,Fay,,jail,,\r\n"                                                        /* 8 */
         "C7,Gus\r\n"                                                                /* 9 */
         "\r\n"                                                                      /* 10 */
-        "C8,Hal,,pause,email;voice,70";                                             /* 11 */
+        "C8,Hal,,pause,email;voice,70\r\n"                                         /* 11 */
+        "\" C9\",Ian,,,,";                                                           /* 12 */
     static const expected_error errors[] = {
         { 4, "name", "invalid" },            /* a newline is a control character */
         { 6, "phone", "invalid" },
         { 7, "age", "invalid" },
         { 8, "holds", "invalid" },
         { 9, "", "invalid" },
+        { 12, "external_id", "invalid" },    /* " C9" is no second "C9" */
     };
     dn_store s;
     fake_store *f = fake_new(&s);
@@ -325,8 +329,8 @@ static void test_csv(void **state)
     dn_err err;
     import_report_init(&rep);
     assert_int_equal(import_csv_buffer(&s, DN_RECORD_CUSTOMER, customers, sizeof customers - 1,
-                                       &rep, &err), 0);
-    check_report(&rep, 3, 0, 0, 5, errors, COUNT(errors));
+                                       NOW, &rep, &err), 0);
+    check_report(&rep, 3, 0, 0, 6, errors, COUNT(errors));
     assert_string_equal(f->data.customers[0].name, "O'Brien & S\xc3\xb8n");
     assert_int_equal(f->data.customers[0].holds, DN_HOLD_DISPUTE | DN_HOLD_VULNERABLE);
     assert_int_equal(f->data.customers[0].opt_out, DN_OPTOUT_SMS);
@@ -347,7 +351,7 @@ static void test_csv(void **state)
     fake_store *g = fake_new(&s2);
     import_report_init(&rep);
     assert_int_equal(import_csv_buffer(&s2, DN_RECORD_CUSTOMER, settings, sizeof settings - 1,
-                                       &rep, &err), 0);
+                                       NOW, &rep, &err), 0);
     check_report(&rep, 1, 0, 0, 1, settings_errors, COUNT(settings_errors));
     assert_int_equal(g->data.customers[0].third_party, DN_OPTOUT_EMAIL);
     assert_int_equal(g->data.customers[0].consent, DN_OPTOUT_VOICE | DN_OPTOUT_SMS);
@@ -368,8 +372,8 @@ static void test_csv(void **state)
         { 4, "", "invalid" },
     };
     import_report_init(&rep);
-    assert_int_equal(import_csv_buffer(&s, DN_RECORD_INVOICE, invoices, sizeof invoices - 1, &rep,
-                                       &err), 0);
+    assert_int_equal(import_csv_buffer(&s, DN_RECORD_INVOICE, invoices, sizeof invoices - 1, NOW,
+                                       &rep, &err), 0);
     check_report(&rep, 1, 0, 0, 2, invoice_errors, COUNT(invoice_errors));
     import_report_free(&rep);
     free(f);
@@ -397,7 +401,7 @@ static void test_csv_header(void **state)
         import_report_init(&rep);
         print_message("row %zu\n", i);
         assert_int_equal(import_csv_buffer(&s, rows[i].type, rows[i].csv, strlen(rows[i].csv),
-                                           &rep, &err), -EINVAL);
+                                           NOW, &rep, &err), -EINVAL);
         assert_string_equal(err.field, rows[i].field);
         assert_int_equal(f->data.n_customers, 0);
         import_report_free(&rep);
@@ -437,7 +441,7 @@ static void test_stream_progress_and_error_cap(void **state)
     dn_import_report rep;
     progress_log log = { 0 };
     import_report_init(&rep);
-    assert_int_equal(import_ndjson_stream(&s, in, &rep, record_progress, &log), 0);
+    assert_int_equal(import_ndjson_stream(&s, in, NOW, &rep, record_progress, &log), 0);
     fclose(in);
     assert_int_equal(rep.rejected, 10001);
     assert_int_equal(rep.created, 1);
@@ -453,44 +457,81 @@ static void test_stream_progress_and_error_cap(void **state)
     free(f);
 }
 
-/* Single records: the checks import_write_record adds before the store. */
+/* Single records: the checks import_write_record adds before the store,
+ * and the two write modes: a create (POST) is idempotent or a conflict
+ * naming the field, an upsert (bulk import, PUT) updates. The clock is NOW
+ * (2026-03-01): paid_on up to 2026-03-02 is accepted. */
 static void test_write_record_checks(void **state)
 {
+#define C DN_WRITE_CREATE
+#define U DN_WRITE_UPSERT
     static const struct {
         const char *json;
         dn_record_type type;
+        dn_write_mode mode;
         int rc;
-        const char *field;
+        const char *field;              /* for a failure */
+        dn_upsert_outcome outcome;      /* for a success */
     } rows[] = {
-        { "{\"external_id\":\"C1\",\"name\":\"A\"}", DN_RECORD_CUSTOMER, 0, NULL },
-        { "{\"external_id\":\"C2\",\"name\":\"B\"}", DN_RECORD_CUSTOMER, 0, NULL },
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"email\":\"a@x.lv\"}", DN_RECORD_CUSTOMER, C, 0,
+          NULL, DN_UPSERT_CREATED },
+        { "{\"external_id\":\"C2\",\"name\":\"B\"}", DN_RECORD_CUSTOMER, U, 0, NULL,
+          DN_UPSERT_CREATED },
+        /* create again: the same → SAME; a field left out keeps its stored value → SAME */
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"email\":\"a@x.lv\"}", DN_RECORD_CUSTOMER, C, 0,
+          NULL, DN_UPSERT_SAME },
+        { "{\"external_id\":\"C1\",\"name\":\"A\"}", DN_RECORD_CUSTOMER, C, 0, NULL,
+          DN_UPSERT_SAME },
+        /* create with other content: a conflict naming the field, nothing written */
+        { "{\"external_id\":\"C1\",\"name\":\"Other\"}", DN_RECORD_CUSTOMER, C, -EEXIST, "name",
+          0 },
+        { "{\"external_id\":\"C1\",\"name\":\"A\",\"email\":null}", DN_RECORD_CUSTOMER, C,
+          -EEXIST, "email", 0 },
+        /* an upsert of the same change updates */
+        { "{\"external_id\":\"C1\",\"name\":\"Other\"}", DN_RECORD_CUSTOMER, U, 0, NULL,
+          DN_UPSERT_UPDATED },
         { "{\"external_id\":\"I1\",\"customer_id\":\"C1\",\"currency\":\"EUR\",\"amount_minor\":"
-          "100}", DN_RECORD_INVOICE, 0, NULL },
+          "100}", DN_RECORD_INVOICE, C, 0, NULL, DN_UPSERT_CREATED },
+        { "{\"external_id\":\"I1\",\"customer_id\":\"C1\",\"currency\":\"EUR\",\"amount_minor\":"
+          "100}", DN_RECORD_INVOICE, C, 0, NULL, DN_UPSERT_SAME },
+        { "{\"external_id\":\"I1\",\"customer_id\":\"C1\",\"currency\":\"EUR\",\"amount_minor\":"
+          "100,\"status\":\"disputed\"}", DN_RECORD_INVOICE, C, -EEXIST, "status", 0 },
         { "{\"external_id\":\"I1\",\"customer_id\":\"C2\",\"currency\":\"EUR\",\"amount_minor\":"
-          "100}", DN_RECORD_INVOICE, -EEXIST, "customer_id" },
+          "100}", DN_RECORD_INVOICE, U, -EEXIST, "customer_id", 0 },
         { "{\"external_id\":\"I1\",\"customer_id\":\"C1\",\"currency\":\"USD\",\"amount_minor\":"
-          "100}", DN_RECORD_INVOICE, -EEXIST, "currency" },
+          "100}", DN_RECORD_INVOICE, U, -EEXIST, "currency", 0 },
         { "{\"external_id\":\"I1\",\"customer_id\":\"C1\",\"currency\":\"EUR\",\"amount_minor\":"
-          "101}", DN_RECORD_INVOICE, -EEXIST, "amount_minor" },
+          "101}", DN_RECORD_INVOICE, U, -EEXIST, "amount_minor", 0 },
         { "{\"external_id\":\"I2\",\"customer_id\":\"C3\",\"currency\":\"EUR\",\"amount_minor\":"
-          "1}", DN_RECORD_INVOICE, -ENOENT, "customer_id" },
+          "1}", DN_RECORD_INVOICE, U, -ENOENT, "customer_id", 0 },
         { "{\"external_id\":\"P1\",\"customer_id\":\"C2\",\"invoice_id\":\"I1\",\"currency\":"
-          "\"EUR\",\"amount_minor\":1,\"paid_on\":\"2026-02-03\"}", DN_RECORD_PAYMENT, -EINVAL,
-          "invoice_id" },
+          "\"EUR\",\"amount_minor\":1,\"paid_on\":\"2026-02-03\"}", DN_RECORD_PAYMENT, C, -EINVAL,
+          "invoice_id", 0 },
         { "{\"external_id\":\"P1\",\"customer_id\":\"C1\",\"invoice_id\":\"I9\",\"currency\":"
-          "\"EUR\",\"amount_minor\":1,\"paid_on\":\"2026-02-03\"}", DN_RECORD_PAYMENT, -ENOENT,
-          "invoice_id" },
+          "\"EUR\",\"amount_minor\":1,\"paid_on\":\"2026-02-03\"}", DN_RECORD_PAYMENT, C, -ENOENT,
+          "invoice_id", 0 },
         { "{\"external_id\":\"P1\",\"customer_id\":\"C9\",\"currency\":"
-          "\"EUR\",\"amount_minor\":1,\"paid_on\":\"2026-02-03\"}", DN_RECORD_PAYMENT, -ENOENT,
-          "customer_id" },
+          "\"EUR\",\"amount_minor\":1,\"paid_on\":\"2026-02-03\"}", DN_RECORD_PAYMENT, C, -ENOENT,
+          "customer_id", 0 },
+        /* a payment from the future has not happened: today + 1 is the last day */
+        { "{\"external_id\":\"P2\",\"customer_id\":\"C1\",\"currency\":"
+          "\"EUR\",\"amount_minor\":1,\"paid_on\":\"2099-03-01\"}", DN_RECORD_PAYMENT, C, -EINVAL,
+          "paid_on", 0 },
+        { "{\"external_id\":\"P2\",\"customer_id\":\"C1\",\"currency\":"
+          "\"EUR\",\"amount_minor\":1,\"paid_on\":\"2026-03-03\"}", DN_RECORD_PAYMENT, U, -EINVAL,
+          "paid_on", 0 },
+        { "{\"external_id\":\"P2\",\"customer_id\":\"C1\",\"currency\":"
+          "\"EUR\",\"amount_minor\":1,\"paid_on\":\"2026-03-02\"}", DN_RECORD_PAYMENT, C, 0, NULL,
+          DN_UPSERT_CREATED },
         { "{\"external_id\":\"P1\",\"customer_id\":\"C1\",\"invoice_id\":\"I1\",\"currency\":"
-          "\"EUR\",\"amount_minor\":1,\"paid_on\":\"2026-02-03\"}", DN_RECORD_PAYMENT, 0, NULL },
+          "\"EUR\",\"amount_minor\":1,\"paid_on\":\"2026-02-03\"}", DN_RECORD_PAYMENT, C, 0, NULL,
+          DN_UPSERT_CREATED },
     };
     dn_store s;
     fake_store *f = fake_new(&s);
     for (size_t i = 0; i < COUNT(rows); i++) {
         dn_record rec;
-        dn_upsert_outcome outcome;
+        dn_upsert_outcome outcome = (dn_upsert_outcome)-1;
         dn_err err;
         dn_err_clear(&err);
         print_message("row %zu: %s\n", i, rows[i].json);
@@ -498,13 +539,22 @@ static void test_write_record_checks(void **state)
         assert_non_null(v);
         assert_int_equal(json_to_record(rows[i].type, v, &rec, &err), 0);
         json_decref(v);
-        assert_int_equal(import_write_record(&s, &rec, &outcome, &err), rows[i].rc);
+        assert_int_equal(import_write_record(&s, &rec, rows[i].mode, NOW, &outcome, &err),
+                         rows[i].rc);
         if (rows[i].rc)
             assert_string_equal(err.field, rows[i].field);
+        else
+            assert_int_equal(outcome, rows[i].outcome);
     }
+    assert_string_equal(f->data.customers[0].name, "Other");
+    assert_string_equal(f->data.customers[0].email, "a@x.lv");   /* left out: kept */
     assert_int_equal(f->data.invoices[0].amount_minor, 100);
     assert_string_equal(f->data.invoices[0].currency, "EUR");
+    assert_int_equal(f->data.invoices[0].status, DN_INV_OPEN);
+    assert_int_equal(f->data.n_payments, 2);
     free(f);
+#undef C
+#undef U
 }
 
 int main(void)

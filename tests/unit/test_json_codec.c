@@ -356,6 +356,61 @@ static void test_payment_validation(void **state)
 }
 
 /* Encoding then decoding gives the same struct (names byte for byte). */
+/* External ids: white space at either end (ASCII or Unicode) or a C1
+ * control refused naming the field; white space inside is kept. */
+static void test_external_ids(void **state)
+{
+    static const struct {
+        dn_record_type type;
+        const char *json;
+        int rc;
+        const char *field;
+        const char *message;   /* substring of err.msg for refusals */
+    } rows[] = {
+        { DN_RECORD_CUSTOMER, "{\"external_id\":\" C1 \",\"name\":\"A\"}", -EINVAL, "external_id",
+          "external_id must not start or end with white space" },
+        { DN_RECORD_CUSTOMER, "{\"external_id\":\"C1 \",\"name\":\"A\"}", -EINVAL, "external_id",
+          "white space" },
+        { DN_RECORD_CUSTOMER, "{\"external_id\":\"\\u00a0C1\",\"name\":\"A\"}", -EINVAL,
+          "external_id", "white space" },
+        { DN_RECORD_CUSTOMER, "{\"external_id\":\"C1\\u3000\",\"name\":\"A\"}", -EINVAL,
+          "external_id", "white space" },
+        { DN_RECORD_CUSTOMER, "{\"external_id\":\"C1\\ufeff\",\"name\":\"A\"}", -EINVAL,
+          "external_id", "white space" },
+        { DN_RECORD_CUSTOMER, "{\"external_id\":\"C1\\u0085\",\"name\":\"A\"}", -EINVAL,
+          "external_id", "control characters" },
+        { DN_RECORD_CUSTOMER, "{\"external_id\":\"C 1\",\"name\":\"A\"}", 0, NULL, NULL },
+        { DN_RECORD_CUSTOMER, "{\"external_id\":\"C\\u00a01\",\"name\":\"A\"}", 0, NULL, NULL },
+        { DN_RECORD_CUSTOMER, "{\"external_id\":\"Ābele-1\",\"name\":\" A \"}", 0, NULL, NULL },
+        { DN_RECORD_INVOICE, "{\"external_id\":\"I1\",\"customer_id\":\" C1\",\"currency\":"
+          "\"EUR\",\"amount_minor\":1}", -EINVAL, "customer_id", "customer_id must not start" },
+        { DN_RECORD_INVOICE, "{\"external_id\":\"I1\\u2003\",\"customer_id\":\"C1\",\"currency\":"
+          "\"EUR\",\"amount_minor\":1}", -EINVAL, "external_id", "white space" },
+        { DN_RECORD_PAYMENT, "{\"external_id\":\"P1\",\"customer_id\":\"C1\",\"invoice_id\":"
+          "\"I1 \",\"currency\":\"EUR\",\"amount_minor\":1,\"paid_on\":\"2026-01-01\"}", -EINVAL,
+          "invoice_id", "invoice_id must not start or end with white space" },
+        { DN_RECORD_PAYMENT, "{\"external_id\":\" P1\",\"customer_id\":\"C1\",\"currency\":"
+          "\"EUR\",\"amount_minor\":1,\"paid_on\":\"2026-01-01\"}", -EINVAL, "external_id",
+          "white space" },
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        dn_record rec;
+        dn_err err;
+        dn_err_clear(&err);
+        print_message("row %zu: %s\n", i, rows[i].json);
+        json_t *v = load(rows[i].json);
+        int rc = json_to_record(rows[i].type, v, &rec, &err);
+        json_decref(v);
+        assert_int_equal(rc, rows[i].rc);
+        if (rc == 0)
+            continue;
+        assert_string_equal(err.field, rows[i].field);
+        if (!strstr(err.msg, rows[i].message))
+            fail_msg("row %zu: message '%s' lacks '%s'", i, err.msg, rows[i].message);
+    }
+}
+
 static void test_round_trip(void **state)
 {
     static const char *const names[] = {
@@ -463,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_undeliverable_kept_until_the_address_changes),
         cmocka_unit_test(test_invoice_validation),
         cmocka_unit_test(test_payment_validation),
+        cmocka_unit_test(test_external_ids),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_too_deep),
         cmocka_unit_test(test_field_kinds),

@@ -207,7 +207,7 @@ static const ladder_row rows[] = {
     /* nothing owed */
     { "every invoice paid: nothing owed", "S5", "Europe/Riga", "en", 30, NONE, false,
       "2026-03-08T10:00:00Z", { PAID("2026-03-01") }, 1,
-      DN_ACT_NONE, "", 0, "", "", "", "nothing owed", NULL },
+      DN_ACT_NONE, "(nothing owed)", 0, "", "", "", "nothing owed", NULL },
 };
 
 static ladder_row find_row(const char *name)

@@ -283,6 +283,56 @@ static int count_events(json_t *t, const char *kind)
     return n;
 }
 
+/* ---- decisions ---- */
+
+/* A decision records its step day only when it has a step (a contact, a
+ * skip of one); a wait, "nothing owed" or an error has none (NULL), which
+ * is not the due-date step (day 0). */
+static void test_decision_step_day(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        dn_action action;
+        int step_day;               /* as the decision carries it */
+        const char *segment;
+        bool null_day;              /* expected: step_day NULL */
+    } rows[] = {
+        { DN_ACT_NONE, 0, "(nothing owed)", true },
+        { DN_ACT_WAIT, 0, "friendly", true },
+        { DN_ACT_ERROR, 0, "friendly", true },
+        { DN_ACT_SKIP, 7, "friendly", false },
+        { DN_ACT_SKIP, 0, "friendly", false },
+    };
+    int64_t id = add_customer(f, "D1", "Dana");
+    dn_time now = (dn_time)day("2026-03-02") * 86400;
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        dn_decision d = { .action = rows[i].action, .step_day = rows[i].step_day };
+        dn_strlcpy(d.ruleset_version, "0123456789abcdef", sizeof d.ruleset_version);
+        dn_strlcpy(d.segment, rows[i].segment, sizeof d.segment);
+        dn_strlcpy(d.reason, "row", sizeof d.reason);
+        dn_pass_result r = { .customer_id = id, .decision = &d, .anchor_due = DN_NO_DATE,
+                             .next_evaluation_at = now + 86400 };
+        dn_err err = { 0 };
+        bool duplicate = false;
+        assert_int_equal(record_one(f, &r, now, &duplicate, &err), 0);
+    }
+    json_t *list = NULL;
+    dn_err err = { 0 };
+    assert_int_equal(f->store.ops->list_rows(f->store.ctx, "decisions", 0, 100, &list, &err), 0);
+    assert_int_equal(json_array_size(list), COUNT(rows));
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        json_t *row = json_array_get(list, i);
+        json_t *step = json_object_get(row, "step_day");
+        print_message("row %zu: %s\n", i, dn_action_names[rows[i].action]);
+        assert_string_equal(json_string_value(json_object_get(row, "segment")), rows[i].segment);
+        if (rows[i].null_day)
+            assert_true(json_is_null(step));
+        else
+            assert_int_equal(json_integer_value(step), rows[i].step_day);
+    }
+    json_decref(list);
+}
+
 /* ---- open ---- */
 
 static void test_open_dsn(void **state)
@@ -301,6 +351,11 @@ static void test_open_dsn(void **state)
         { "mariadb://u:p%4@localhost/dunning", -EINVAL, "dsn" },  /* cut escape */
         { "", -EINVAL, "dsn" },
         { "sqlite:", -EINVAL, "dsn" },
+        /* a scheme of no backend is refused, never taken for a file name */
+        { "foo:bar", -EINVAL, "dsn" },
+        { "mysql://user@localhost/dunning", -EINVAL, "dsn" },
+        { "mariadb:/user@localhost/dunning", -EINVAL, "dsn" },
+        { "SQLITE:var/x.db", -EINVAL, "dsn" },
     };
     char schema[4096];
     schema_root(schema, sizeof schema);
@@ -312,12 +367,14 @@ static void test_open_dsn(void **state)
         assert_string_equal(err.field, rows[i].field);
         assert_null(s.ops);
     }
+    assert_int_equal(access("foo:bar", F_OK), -1);   /* no SQLite file of that name */
     /* schema/sqlite and schema/mariadb hold the same versions: 001 to 004,
      * 010 (agent queue), 011 and 012 (webhooks), 013 (inbound messages),
      * 014 (opt-out confirmations carried over), 015 (channel feedback:
-     * posting days, undeliverable addresses). The fixture's store is at the
-     * last one; opening it again applies nothing */
-    const int last_version = 15;
+     * posting days, undeliverable addresses), 016 (a contact's
+     * transliteration). The fixture's store is at the last one; opening it
+     * again applies nothing */
+    const int last_version = 16;
     int version = 0;
     dn_err err = { 0 };
     assert_int_equal(f->store.ops->schema_version(f->store.ctx, &version, &err), 0);
@@ -579,6 +636,123 @@ static void test_allocation(void **state)
     assert_int_equal(json_integer_value(json_object_get(p4, "amount_minor")), 9999);
     assert_int_equal(json_integer_value(json_object_get(p4, "allocated_minor")), 1000);
     json_decref(list);
+}
+
+/* Standing credit: what payments and credit notes left unallocated goes to
+ * invoices of its currency written as open later, oldest credit first,
+ * oldest due first; the same invoice again changes nothing. Each row is
+ * one write; the amounts after it are worked out by hand in the comment. */
+static void test_standing_credit(void **state)
+{
+    fixture *f = *state;
+    enum { INVOICE, PAY, CREDIT_NOTE };
+    static const struct {
+        int kind;
+        const char *id, *currency, *due, *paid_on;
+        int64_t amount;
+        dn_invoice_status status;     /* INVOICE: as written */
+        dn_upsert_outcome outcome;
+        const char *check;            /* invoice checked afterwards */
+        int64_t paid;                 /* its paid_minor */
+        dn_invoice_status now;        /* its status */
+    } rows[] = {
+        { INVOICE, "A", "EUR", "2024-01-10", NULL, 10000, DN_INV_OPEN, DN_UPSERT_CREATED,
+          "A", 0, DN_INV_OPEN },
+        /* A takes 10000 of 15000: 5000 credit */
+        { PAY, "P1", "EUR", NULL, "2024-01-12", 15000, 0, DN_UPSERT_CREATED, "A", 10000,
+          DN_INV_PAID },
+        /* B takes the 5000 at once: 3000 left to pay */
+        { INVOICE, "B", "EUR", "2024-02-10", NULL, 8000, DN_INV_OPEN, DN_UPSERT_CREATED,
+          "B", 5000, DN_INV_OPEN },
+        /* the same invoice again: nothing more (no credit is left anyway) */
+        { INVOICE, "B", "EUR", "2024-02-10", NULL, 8000, DN_INV_OPEN, DN_UPSERT_SAME,
+          "B", 5000, DN_INV_OPEN },
+        /* a credit note of 12000: B's 3000, 9000 credit */
+        { CREDIT_NOTE, "CN1", "EUR", NULL, "2024-02-01", 12000, 0, DN_UPSERT_CREATED, "B", 8000,
+          DN_INV_PAID },
+        /* a disputed invoice takes no credit ... */
+        { INVOICE, "C", "EUR", "2024-02-20", NULL, 2000, DN_INV_DISPUTED, DN_UPSERT_CREATED,
+          "C", 0, DN_INV_DISPUTED },
+        /* ... until it is open again: 2000 of the 9000, 7000 left */
+        { INVOICE, "C", "EUR", "2024-02-20", NULL, 2000, DN_INV_OPEN, DN_UPSERT_UPDATED,
+          "C", 2000, DN_INV_PAID },
+        /* a payment in a currency with no invoice is credit in that currency */
+        { PAY, "P2", "USD", NULL, "2024-02-05", 4000, 0, DN_UPSERT_CREATED, "A", 10000,
+          DN_INV_PAID },
+        { INVOICE, "D", "USD", "2024-03-01", NULL, 3000, DN_INV_OPEN, DN_UPSERT_CREATED,
+          "D", 3000, DN_INV_PAID },
+        /* EUR credit 7000 (CN1: 12000 - 3000 - 2000) of E's 9000: 2000 owed */
+        { INVOICE, "E", "EUR", "2024-03-10", NULL, 9000, DN_INV_OPEN, DN_UPSERT_CREATED,
+          "E", 7000, DN_INV_OPEN },
+        /* two GBP credits: the older payment (P4, paid 01-03) is spent first */
+        { PAY, "P3", "GBP", NULL, "2024-01-05", 300, 0, DN_UPSERT_CREATED, "E", 7000,
+          DN_INV_OPEN },
+        { PAY, "P4", "GBP", NULL, "2024-01-03", 200, 0, DN_UPSERT_CREATED, "E", 7000,
+          DN_INV_OPEN },
+        { INVOICE, "F", "GBP", "2024-03-15", NULL, 400, DN_INV_OPEN, DN_UPSERT_CREATED,
+          "F", 400, DN_INV_PAID },
+    };
+    add_customer(f, "K1", "Kārlis");
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        dn_upsert_outcome outcome = (dn_upsert_outcome)-1;
+        dn_err err = { 0 };
+        int rc;
+        print_message("row %zu: %s\n", i, rows[i].id);
+        if (rows[i].kind == INVOICE) {
+            rc = put_invoice(f, rows[i].id, "K1", rows[i].currency, rows[i].amount, rows[i].due,
+                             rows[i].status, &outcome, &err);
+        } else {
+            dn_payment p = { .amount_minor = rows[i].amount, .paid_on = day(rows[i].paid_on),
+                             .is_credit_note = rows[i].kind == CREDIT_NOTE };
+            dn_strlcpy(p.external_id, rows[i].id, sizeof p.external_id);
+            dn_strlcpy(p.customer_external_id, "K1", sizeof p.customer_external_id);
+            dn_strlcpy(p.currency, rows[i].currency, sizeof p.currency);
+            rc = f->store.ops->add_payment(f->store.ctx, &p, &outcome, &err);
+        }
+        if (rc)
+            fail_msg("row %zu: %s (%s)", i, err.msg, err.field);
+        assert_int_equal(outcome, rows[i].outcome);
+        dn_invoice inv;
+        assert_int_equal(f->store.ops->get_invoice(f->store.ctx, rows[i].check, &inv, &err), 0);
+        assert_int_equal(inv.paid_minor, rows[i].paid);
+        assert_int_equal(inv.status, rows[i].now);
+    }
+    /* what the rules see: 2000 EUR owed (E), nothing in USD or GBP */
+    dn_customer c;
+    dn_facts *facts = calloc(1, sizeof *facts);
+    dn_err err = { 0 };
+    assert_non_null(facts);
+    assert_int_equal(f->store.ops->get_customer(f->store.ctx, "K1", &c, &err), 0);
+    assert_int_equal(f->store.ops->load_facts(f->store.ctx, c.id, 1780000000, facts, &err), 0);
+    assert_int_equal(facts->n_balance, 1);
+    assert_string_equal(facts->balance[0].currency, "EUR");
+    assert_int_equal(facts->balance[0].amount_minor, 2000);
+    free(facts);
+    /* allocated per payment: P1 15000 (A 10000 + B 5000), CN1 3000 + 2000 + 7000,
+     * P2 3000 of 4000, P3 200 of 300, P4 200 */
+    static const struct { const char *id; int64_t allocated; } allocated[] = {
+        { "CN1", 12000 }, { "P1", 15000 }, { "P2", 3000 }, { "P3", 200 }, { "P4", 200 },
+    };
+    json_t *list = NULL;
+    assert_int_equal(f->store.ops->list_payments(f->store.ctx, "K1", "", 10, &list, &err), 0);
+    assert_int_equal(json_array_size(list), COUNT(allocated));
+    for (size_t i = 0; i < COUNT(allocated); i++) {
+        json_t *p = json_array_get(list, i);
+        assert_string_equal(json_string_value(json_object_get(p, "external_id")), allocated[i].id);
+        assert_int_equal(json_integer_value(json_object_get(p, "allocated_minor")),
+                         allocated[i].allocated);
+    }
+    json_decref(list);
+    /* one credit_applied event per share: B, C, D, E, F twice (P4 then P3) */
+    json_t *timeline = NULL;
+    assert_int_equal(f->store.ops->timeline(f->store.ctx, "K1", &timeline, &err), 0);
+    int applied = 0;
+    size_t k;
+    json_t *event;
+    json_array_foreach(json_object_get(timeline, "events"), k, event)
+        applied += strcmp(json_string_value(json_object_get(event, "kind")), "credit_applied") == 0;
+    assert_int_equal(applied, 6);
+    json_decref(timeline);
 }
 
 /* ---- cases ---- */
@@ -1512,6 +1686,68 @@ static void test_sending_recovery(void **state)
     json_t *t = timeline(f, "C1");
     assert_int_equal(count_events(t, "contact_requeued"), 2);
     assert_int_equal(count_events(t, "contact_in_doubt"), 1);
+    json_decref(t);
+}
+
+/* A contact taken for dispatch gets the text rendered at send time: the
+ * plan's transliterate comes back with the claim, and rewrite_contact
+ * replaces subject, body and SMS parts of a contact being sent only. */
+static void test_contact_rewrite(void **state)
+{
+    fixture *f = *state;
+    int64_t id = add_customer(f, "R1", "Rita");
+    add_invoice(f, "RA", "R1", "EUR", 5000, "2024-01-10", DN_INV_OPEN);
+    dn_decision d = { .action = DN_ACT_CONTACT, .step_day = 5, .step_index = 2 };
+    dn_strlcpy(d.ruleset_version, "0123456789abcdef", sizeof d.ruleset_version);
+    dn_strlcpy(d.segment, "friendly", sizeof d.segment);
+    char body[] = "planned 50.00";
+    dn_contact_plan c = { .scheduled_at = 100, .body = body, .sms_parts = 1,
+                          .transliterate = true };
+    dn_strlcpy(c.channel, "sms", sizeof c.channel);
+    dn_strlcpy(c.address, "+37120000000", sizeof c.address);
+    dn_strlcpy(c.template_name, "overdue", sizeof c.template_name);
+    dn_strlcpy(c.sms_encoding, "gsm7", sizeof c.sms_encoding);
+    dn_pass_result r = { .customer_id = id, .decision = &d, .contact = &c, .open_case = true,
+                         .anchor_due = day("2024-01-10"), .next_evaluation_at = 200 };
+    dn_err err = { 0 };
+    bool duplicate = false;
+    assert_int_equal(record_one(f, &r, 100, &duplicate, &err), 0);
+    dn_outbox_item *items = NULL;
+    int n = 0;
+    assert_int_equal(f->store.ops->claim_outbox(f->store.ctx, 150, &items, 10, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_true(items[0].transliterate);
+    int64_t contact = items[0].id;
+    dn_outbox_items_free(items, n);
+    static const struct {
+        int64_t contact_id;              /* 0 = the claimed one */
+        const char *body;
+        const char *state_before;        /* moved to first, NULL = as it is */
+        int rc;
+    } rows[] = {
+        { 0, "now 30.00 \xE2\x82\xAC", NULL, 0 },
+        { 0, "bad \xFF", NULL, -EINVAL },
+        { 999, "x", NULL, -ENOENT },
+        { 0, "too late", "sent", -ENOENT },   /* only a contact being sent */
+    };
+    for (size_t i = 0; i < COUNT(rows); i++) {
+        print_message("row %zu\n", i);
+        if (rows[i].state_before)
+            assert_int_equal(f->store.ops->set_contact_state(f->store.ctx, contact,
+                                                             rows[i].state_before, NULL, NULL,
+                                                             300, &err), 0);
+        assert_int_equal(f->store.ops->rewrite_contact(f->store.ctx,
+                                                       rows[i].contact_id ? rows[i].contact_id
+                                                                          : contact,
+                                                       "Subject 2", rows[i].body, 2, "ucs2",
+                                                       250, &err), rows[i].rc);
+    }
+    json_t *t = timeline(f, "R1");
+    json_t *row = json_array_get(json_object_get(t, "contacts"), 0);
+    assert_string_equal(json_string_value(json_object_get(row, "body")), "now 30.00 \xE2\x82\xAC");
+    assert_string_equal(json_string_value(json_object_get(row, "subject")), "Subject 2");
+    assert_int_equal(json_integer_value(json_object_get(row, "sms_parts")), 2);
+    assert_string_equal(json_string_value(json_object_get(row, "sms_encoding")), "ucs2");
     json_decref(t);
 }
 
@@ -2704,6 +2940,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_customer_guard_settings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invoice_idempotency, setup, teardown),
         cmocka_unit_test_setup_teardown(test_allocation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_standing_credit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_case_open_close, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_due, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_batch_isolates_failures, setup, teardown),
@@ -2713,6 +2950,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(test_events_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_claim_outbox, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_contact_rewrite, setup, teardown),
         cmocka_unit_test_setup_teardown(test_contact_debt_and_case_reminders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_facts_keep_counted_contacts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_confirmation_sent_is_stored, setup, teardown),
@@ -2724,6 +2962,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_chat_sender, setup, teardown),
         cmocka_unit_test_setup_teardown(test_letter_posted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mark_undeliverable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_decision_step_day, setup, teardown),
         cmocka_unit_test_setup_teardown(test_agent_tasks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_contact_outcome, setup, teardown),
         cmocka_unit_test_setup_teardown(test_webhook_claims, setup, teardown),
