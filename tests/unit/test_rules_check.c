@@ -258,7 +258,7 @@ static const char limit_segment[] =
     "end\n"                                                                    /* 4 */
     "local function hoard(c)\n"                                                /* 5 */
     "  local t = {}\n"                                                         /* 6 */
-    "  while true do t[#t + 1] = string.rep('x', 100000) .. #t end\n"          /* 7 */
+    "  while true do t[#t + 1] = string.rep('x', 1000000) .. #t end\n"         /* 7 */
     "end\n"                                                                    /* 8 */
     "return {\n"                                                               /* 9 */
     "  ladder = {\n"                                                           /* 10 */
