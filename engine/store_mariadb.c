@@ -2705,13 +2705,15 @@ static int write_batch(maria_store *s, const dn_pass_result *results, int n, dn_
         const dn_decision *d = r->decision;
         if (outcomes[i].rc < 0 || rows[i].duplicate)
             continue;
-        json_t *row = json_pack("{s:I, s:o, s:s, s:s, s:s, s:s, s:i, s:i, s:s, s:s, s:s, s:s, "
+        json_t *row = json_pack("{s:I, s:o, s:s, s:s, s:s, s:s, s:o, s:i, s:s, s:s, s:s, s:s, "
                                 "s:s, s:s, s:s?, s:s?, s:o}",
                                 "c", (json_int_t)r->customer_id,
                                 "ca", id_or_json_null(rows[i].case_id),
                                 "v", d->ruleset_version, "segment", d->segment,
                                 "persona", d->persona, "action", dn_action_names[d->action],
-                                "day", d->step_day, "index", d->step_index,
+                                "day", dn_decision_has_step(d) ? json_integer(d->step_day)
+                                                               : json_null(),
+                                "index", d->step_index,
                                 "channel", d->channel, "template", d->template_name,
                                 "tone", d->tone, "language", d->language, "where", d->where,
                                 "reason", d->reason,

@@ -118,7 +118,7 @@ def server_for(tmp_path):
 
 
 def test_healthz_stays_fast_during_a_slow_reload(tmp_path, server_for):
-    rules = rules_copy(tmp_path, n_slow_tests=1000)
+    rules = rules_copy(tmp_path, n_slow_tests=4000)
     server = server_for(rules)
     result = {}
 
@@ -138,11 +138,12 @@ def test_healthz_stays_fast_during_a_slow_reload(tmp_path, server_for):
         time.sleep(0.01)
     worker.join(timeout=300)
     assert result.get("status") == 200
-    # the reload really was slow (1000 tests of ~0.6 M instructions), and
+    # the reload really was slow (4000 tests of ~0.6 M instructions: a few
+    # seconds, at least one whatever the build and the load), and
     # the API answered all along: before the fix the loop ran the tests, so
     # the first /healthz during the reload waited for all of it (one or two
     # requests in all); now they keep coming, fast
-    assert result["seconds"] >= 2.0, result
+    assert result["seconds"] >= 1.0, result
     waits.sort()
     summary = (len(waits), waits[len(waits) // 2], waits[int(len(waits) * 0.95)], waits[-1],
                result["seconds"])
